@@ -1,0 +1,85 @@
+"""Spider arguments (``-a name=value``): parsed and checked before any request is made."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from newscrawl.processors import WIB
+
+
+class ArgumentError(ValueError):
+    """A bad spider argument; the message is one line meant for the user."""
+
+
+@dataclass(frozen=True)
+class CrawlPlan:
+    """What a run crawls: index days and channels, or explicit start URLs."""
+
+    days: tuple[date, ...] = ()
+    channels: tuple[str, ...] = ()
+    start_urls: tuple[str, ...] = ()
+
+
+def today_wib() -> date:
+    return datetime.now(WIB).date()
+
+
+def parse_day(name: str, value: str) -> date:
+    """``YYYY-MM-DD`` → date, or :class:`ArgumentError` naming the argument."""
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise ArgumentError(f"{name}={value!r} is not a date in the form YYYY-MM-DD") from None
+
+
+def date_range(since: str | None, until: str | None, today: date) -> tuple[date, ...]:
+    """The inclusive days from ``since`` to ``until``; ``since`` alone is one day; none: today."""
+    if since is None and until is None:
+        return (today,)
+    if since is None:
+        raise ArgumentError("until= needs since= (since alone crawls one day)")
+    first = parse_day("since", since)
+    last = parse_day("until", until) if until is not None else first
+    if first > last:
+        raise ArgumentError(f"since={first} is after until={last}")
+    return tuple(first + timedelta(days=n) for n in range((last - first).days + 1))
+
+
+def split_list(value: str) -> list[str]:
+    """``"a, b,,c"`` → ``["a", "b", "c"]``."""
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def parse_channels(value: str, known: Iterable[str], all_value: str) -> tuple[str, ...]:
+    """A comma list of channel ids, each one of ``known``; ``all_value`` alone means all."""
+    known = list(known)
+    channels = split_list(value)
+    if not channels:
+        raise ArgumentError("channels= is empty")
+    unknown = [channel for channel in channels if channel not in known]
+    if unknown:
+        raise ArgumentError(f"unknown channel {', '.join(unknown)} (known: {', '.join(known)})")
+    if all_value in channels:
+        return (all_value,)
+    return tuple(dict.fromkeys(channels))
+
+
+def parse_start_urls(value: str, accepts: Callable[[str], bool], site: str) -> tuple[str, ...]:
+    """A comma list of URLs, each one accepted by ``accepts`` (on the spider's site)."""
+    urls = split_list(value)
+    if not urls:
+        raise ArgumentError("start_urls= is empty")
+    for url in urls:
+        if not accepts(url):
+            raise ArgumentError(f"start URL {url!r} is not a {site} URL")
+    return tuple(dict.fromkeys(urls))
+
+
+def check_names(given: Iterable[str], known: Iterable[str]) -> None:
+    """Refuse argument names the spider does not know (a typo must not be ignored)."""
+    known = sorted(known)
+    unknown = sorted(set(given) - set(known))
+    if unknown:
+        raise ArgumentError(f"unknown argument {', '.join(unknown)} (known: {', '.join(known)})")

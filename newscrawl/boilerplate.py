@@ -1,0 +1,76 @@
+"""Promo and boilerplate paragraphs: an ordered list of named rules.
+
+A rule matches a whole paragraph. Matching is case-insensitive and treats any run of
+white space as one space. The first matching rule names the drop (counted in stats as
+``newscrawl/boilerplate/<rule>``). Shared rules apply to every site; a site adds its own.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from newscrawl.processors import clean_text
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A named paragraph pattern; ``pattern`` is matched from the paragraph's start."""
+
+    name: str
+    pattern: re.Pattern[str]
+
+    def matches(self, paragraph: str) -> bool:
+        return bool(self.pattern.match(paragraph))
+
+
+def rule(name: str, regex: str) -> Rule:
+    """A rule from a lower-case regex: a space means any white space, `` ?`` optional space."""
+    flexible = regex.replace(" ?", r"\s*").replace(" ", r"\s+")
+    return Rule(name, re.compile(flexible, re.IGNORECASE))
+
+
+#: Rules every site shares, in order.
+SHARED_RULES: tuple[Rule, ...] = (
+    rule("read_also", r"baca (juga|pula) ?:"),
+    rule("embed_caption", r"a post shared by .*\(@\w+\)$"),
+)
+
+#: Bisnis.com's own promo lines, in order.
+BISNIS_RULES: tuple[Rule, ...] = (
+    rule("bisnispro_promo", r"nyaman tanpa iklan\W*langganan bisnis ?pro\W*$"),
+    rule("google_news_cta", r"cek berita dan artikel (yang )?lain(nya)? di google news"),
+    rule("investment_disclaimer", r"disclaimer ?: ?berita ini tidak bertujuan"),
+    rule("premium_cta", r"dapatkan informasi komprehensif\b.*konten premium"),
+)
+
+
+@dataclass
+class Cleaned:
+    """The outcome of filtering a body: kept paragraphs and the rule of each dropped one."""
+
+    kept: list[str]
+    dropped: list[str]
+
+
+def filter_paragraphs(paragraphs: Iterable[str], rules: Sequence[Rule]) -> Cleaned:
+    """Keep paragraphs no rule matches; name the first matching rule of each dropped one."""
+    kept: list[str] = []
+    dropped: list[str] = []
+    for paragraph in paragraphs:
+        text = clean_text(paragraph)
+        name = next((r.name for r in rules if r.matches(text)), None)
+        if name is None:
+            kept.append(paragraph)
+        else:
+            dropped.append(name)
+    return Cleaned(kept, dropped)
+
+
+def rules_for(site: str) -> tuple[Rule, ...]:
+    """The rules for ``site`` (e.g. ``"bisnis.com"``): the site's own first, then the shared."""
+    return SITE_RULES.get(site, ()) + SHARED_RULES
+
+
+SITE_RULES: dict[str, tuple[Rule, ...]] = {"bisnis.com": BISNIS_RULES}

@@ -1,0 +1,60 @@
+"""The article item: one typed record per news article, the same for every site.
+
+This dataclass is the single place the fields are documented; the JSON Schema
+``newscrawl/schema/article.schema.json`` describes the same record as exported.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class ArticleItem:
+    """A news article as exported (one JSON line each).
+
+    Required (the validation pipeline drops an item without them): ``url``,
+    ``article_id``, ``title``, ``published_at`` and a non-empty ``body``.
+    """
+
+    #: Canonical URL: https, no query, no fragment, no page suffix.
+    url: str | None = None
+    #: The site's own id of the article, from the URL (a string of digits for Bisnis.com).
+    article_id: str | None = None
+    #: The site's domain, e.g. ``"bisnis.com"``.
+    site: str | None = None
+    #: The subdomain the article lives on (``ekonomi``, ``market``, ..., ``premium``).
+    section: str | None = None
+    #: The last breadcrumb label (``Makro``, ``Bursa Saham``, ...), or None.
+    category: str | None = None
+    #: The headline.
+    title: str | None = None
+    #: The visible lead under the headline, or None when the page shows none.
+    lead: str | None = None
+    #: Byline names, without the site suffix, in page order.
+    authors: list[str] = field(default_factory=list)
+    #: The editor from "Editor : NAME", or None.
+    editor: str | None = None
+    #: Publication time, ISO 8601 with the WIB offset ``+07:00``.
+    published_at: str | None = None
+    #: The city of the body's opening dateline ("Bisnis.com, JAKARTA — "), or None.
+    dateline: str | None = None
+    #: Body paragraphs joined by a blank line, promo and boilerplate removed.
+    body: str | None = None
+    #: The cover image URL and its caption, or None.
+    image_url: str | None = None
+    image_caption: str | None = None
+    #: Tag labels in page order.
+    tags: list[str] = field(default_factory=list)
+    #: True for paywalled articles; their body is the visible teaser only.
+    is_premium: bool = False
+    #: ISO 639-1 language of the text.
+    language: str = "id"
+    #: Whitespace-separated words of ``body``.
+    word_count: int = 0
+    #: ISO 8601 UTC time of the fetch.
+    crawled_at: str | None = None
+
+
+REQUIRED_FIELDS = ("url", "article_id", "title", "published_at", "body")
+OPTIONAL_FIELDS = ("category", "lead", "editor", "dateline", "image_url", "image_caption")

@@ -1,0 +1,1 @@
+"""Page objects: one class per site layout, one small method per item field."""

@@ -1,0 +1,215 @@
+"""Pure, typed text processors used by the item loaders (and nowhere else with side effects).
+
+Each function takes plain values and returns plain values; none touches a response.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta, timezone
+from functools import lru_cache
+
+WIB = timezone(timedelta(hours=7), "WIB")
+
+# Characters that render as a space; zero-width ones vanish.
+_SPACES = re.compile(r"[\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+")
+_ZERO_WIDTH = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
+_ENTITY = re.compile(r"&(#\d+|#x[0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]{1,31});")
+
+
+def clean_text(value: str) -> str:
+    """Decode left-over entities, turn every kind of space into one space, trim."""
+    if "&" in value and _ENTITY.search(value):
+        value = html.unescape(value)
+    value = _ZERO_WIDTH.sub("", value)
+    return _SPACES.sub(" ", value).strip()
+
+
+def has_word_char(value: str) -> bool:
+    """True when ``value`` holds at least one letter or digit (``----`` has none)."""
+    return any(ch.isalnum() for ch in value)
+
+
+def nonempty(value: str) -> str | None:
+    """``value`` cleaned, or None when nothing with a letter or digit is left."""
+    value = clean_text(value)
+    return value if has_word_char(value) else None
+
+
+def count_words(body: str) -> int:
+    """Whitespace-separated words of ``body``."""
+    return len(body.split())
+
+
+def unique(values: Iterable[str]) -> list[str]:
+    """``values`` without repeats (case-insensitive), first spelling and order kept."""
+    seen: set[str] = set()
+    out: list[str] = []
+    for value in values:
+        key = value.casefold()
+        if key not in seen:
+            seen.add(key)
+            out.append(value)
+    return out
+
+
+# --- bylines -------------------------------------------------------------------------------
+
+_SITE_SUFFIX = re.compile(r"\s*[-–—|,]\s*(?:bisnis(?:\.com)?|kompas(?:\.com)?)\s*$", re.IGNORECASE)
+_LABEL = re.compile(r"^\s*(?P<label>[A-Za-z ]+?)\s*:\s*(?P<value>.*)$", re.DOTALL)
+
+
+def strip_site_suffix(name: str) -> str:
+    """``"Maya Anggraini - Bisnis.com"`` → ``"Maya Anggraini"``."""
+    return _SITE_SUFFIX.sub("", clean_text(name)).strip()
+
+
+def labelled_value(text: str, label: str) -> str | None:
+    """``labelled_value("Editor : Edi", "editor")`` → ``"Edi"``; None for another label."""
+    match = _LABEL.match(clean_text(text))
+    if not match or match.group("label").strip().casefold() != label.casefold():
+        return None
+    value = clean_text(match.group("value"))
+    return value or None
+
+
+# --- datelines -----------------------------------------------------------------------------
+
+# "Bisnis.com, JAKARTA — ", typos "Bisnis,com, CITY —" and "Bisnis, CITY —"; em/en dash or hyphen.
+_BISNIS_DATELINE = re.compile(
+    r"^\s*Bisnis(?:\s*[.,]\s*com)?\s*,\s*(?P<city>[^\W\d_][^,—–\-]*?)\s*[—–\-]+\s*(?P<rest>.*)$",
+    re.DOTALL,
+)
+
+
+def split_dateline(
+    paragraph: str, pattern: re.Pattern[str] = _BISNIS_DATELINE
+) -> tuple[str | None, str]:
+    """Cut an opening dateline: ``("JAKARTA", rest)``, or ``(None, paragraph)`` when absent."""
+    match = pattern.match(paragraph)
+    if not match:
+        return None, paragraph
+    city = clean_text(match.group("city"))
+    return (city or None), clean_text(match.group("rest"))
+
+
+# --- dates ---------------------------------------------------------------------------------
+
+_MONTHS = {
+    "januari": 1, "jan": 1, "january": 1,
+    "februari": 2, "feb": 2, "pebruari": 2, "february": 2,
+    "maret": 3, "mar": 3, "march": 3,
+    "april": 4, "apr": 4,
+    "mei": 5, "may": 5,
+    "juni": 6, "jun": 6, "june": 6,
+    "juli": 7, "jul": 7, "july": 7,
+    "agustus": 8, "agu": 8, "agt": 8, "ags": 8, "aug": 8, "august": 8,
+    "september": 9, "sep": 9, "sept": 9,
+    "oktober": 10, "okt": 10, "oct": 10, "october": 10,
+    "november": 11, "nov": 11, "nopember": 11,
+    "desember": 12, "des": 12, "dec": 12, "december": 12,
+}  # fmt: skip
+_VISIBLE_DATE = re.compile(
+    r"(?P<day>\d{1,2})\s+(?P<month>[A-Za-z]+)\.?\s+(?P<year>\d{4})"
+    r"(?:\s*[|,/-]?\s*(?:pukul\s*)?(?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?:[:.](?P<second>\d{2}))?)?",
+    re.IGNORECASE,
+)
+_NUMERIC_DATE = re.compile(
+    r"^\s*(?P<year>\d{4})[/-](?P<month>\d{1,2})[/-](?P<day>\d{1,2})"
+    r"(?:[ T](?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?)?\s*$"
+)
+
+
+def _build(parts: dict[str, str | None], month: int) -> datetime | None:
+    try:
+        return datetime(
+            int(parts["year"] or 0),
+            month,
+            int(parts["day"] or 0),
+            int(parts["hour"] or 0),
+            int(parts["minute"] or 0),
+            int(parts["second"] or 0),
+            tzinfo=WIB,
+        )
+    except ValueError:
+        return None
+
+
+def parse_visible_date(text: str) -> datetime | None:
+    """An Indonesian visible date in WIB: ``"Jum'at, 21 November 2025 | 06:59 WIB"``.
+
+    Day names (incl. "Jum'at") and a " WIB" suffix are ignored. A fast path reads the
+    usual forms; anything else goes to dateparser (Indonesian, then English).
+    """
+    text = clean_text(text)
+    if not text:
+        return None
+    match = _VISIBLE_DATE.search(text)
+    if match:
+        month = _MONTHS.get(match.group("month").casefold())
+        if month:
+            return _build(match.groupdict(), month)
+    return _dateparser_wib(text)
+
+
+def parse_numeric_date(text: str) -> datetime | None:
+    """``meta[name=publishdate]`` form, WIB wall time: ``"2026/03/25 15:11:47"``."""
+    match = _NUMERIC_DATE.match(clean_text(text))
+    if not match:
+        return None
+    return _build(match.groupdict(), int(match.group("month")))
+
+
+def parse_iso_date(text: str) -> datetime | None:
+    """ISO 8601 (``article:published_time``); a naive value is taken as WIB."""
+    text = clean_text(text)
+    if not text:
+        return None
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=WIB)
+
+
+def to_wib_iso(value: datetime) -> str:
+    """ISO 8601 with the WIB offset, to the second: ``2025-11-20T07:08:55+07:00``."""
+    return value.astimezone(WIB).replace(microsecond=0).isoformat()
+
+
+def utc_now_iso() -> str:
+    """The current time, ISO 8601 UTC to the second (``crawled_at``)."""
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+@lru_cache(maxsize=1)
+def _dateparser_settings() -> dict[str, object]:
+    return {
+        "TIMEZONE": "Asia/Jakarta",
+        "RETURN_AS_TIMEZONE_AWARE": True,
+        "PREFER_DAY_OF_MONTH": "first",
+        "REQUIRE_PARTS": ["day", "month", "year"],
+    }
+
+
+def _dateparser_wib(text: str) -> datetime | None:
+    import dateparser  # imported lazily: only odd date forms need it
+
+    text = re.sub(r"\bWIB\b", "", text.replace("Jum'at", "Jumat")).replace("|", " ")
+    value = dateparser.parse(
+        text,
+        languages=["id", "en"],
+        settings=_dateparser_settings(),  # type: ignore[arg-type]
+    )
+    return value.astimezone(WIB) if value else None
+
+
+# --- text normalisation for fingerprints ---------------------------------------------------
+
+
+def normalise_for_fingerprint(value: str) -> str:
+    """Case-, accent-width- and space-insensitive form of a text, for content fingerprints."""
+    return clean_text(unicodedata.normalize("NFKC", value)).casefold()

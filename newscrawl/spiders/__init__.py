@@ -1,0 +1,1 @@
+"""The project's spiders: one module per site (``bisnis``), sharing :mod:`.base`."""

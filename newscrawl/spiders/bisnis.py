@@ -1,0 +1,132 @@
+"""``scrapy crawl bisnis``: Bisnis.com articles from the daily index, landing pages,
+the Google News sitemap or article URLs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import date
+from typing import Any, ClassVar
+from urllib.parse import parse_qsl, urlsplit
+
+from scrapy import Request
+from scrapy.http import Response, TextResponse
+
+from newscrawl.arguments import parse_channels, parse_start_urls
+from newscrawl.pages import bisnis as pages
+from newscrawl.spiders.base import NewsSpider
+from newscrawl.urls import canonical_page_url, on_domain, with_query
+
+INDEX_URL = "https://www.bisnis.com/index"
+
+
+class BisnisSpider(NewsSpider):
+    """Bisnis.com: ``-a since=YYYY-MM-DD -a until=YYYY-MM-DD -a channels=0`` or
+    ``-a start_urls=URL[,URL...]`` (index, landing, sitemap or article URLs)."""
+
+    name = "bisnis"
+    site: ClassVar[str] = pages.DOMAIN
+    allowed_domains: ClassVar[list[str]] = [pages.DOMAIN]
+
+    @classmethod
+    def all_channels(cls) -> str:
+        return "0"
+
+    @classmethod
+    def parse_channels(cls, value: str) -> tuple[str, ...]:
+        return parse_channels(value, (str(c) for c in pages.CHANNELS), "0")
+
+    @classmethod
+    def parse_start_urls(cls, value: str) -> tuple[str, ...]:
+        return parse_start_urls(value, lambda url: on_domain(url, pages.DOMAIN), pages.DOMAIN)
+
+    # -- requests -------------------------------------------------------------------------
+
+    def index_request(self, day: date, channel: str, page: int) -> Request:
+        url = with_query(
+            INDEX_URL, categoryId=channel, type="indeks", date=day.isoformat(), page=str(page)
+        )
+        return Request(
+            url,
+            callback=self.parse_index,
+            errback=self.on_error,
+            meta={"kind": "index"},
+            priority=10,
+        )
+
+    def start_url_requests(self, url: str) -> Iterable[Request]:
+        if pages.is_article_url(url):
+            return self.follow_articles([pages.canonical_url(url)])
+        meta = {"kind": "start"}
+        return [
+            Request(canonical_page_url(url), self.parse_start, errback=self.on_error, meta=meta)
+        ]
+
+    def article_request(self, url: str) -> Request:
+        return Request(url, self.parse_article, errback=self.on_error, meta={"kind": "article"})
+
+    def article_id(self, url: str) -> str | None:
+        return pages.article_id_from_url(url)
+
+    # -- callbacks ------------------------------------------------------------------------
+
+    def parse_start(self, response: Response) -> Iterator[Any]:
+        """A start URL that is not an article: sitemap, index or landing page, by content."""
+        if pages.is_sitemap_url(response.url) or response.body.lstrip()[:5] == b"<?xml":
+            yield from self.parse_sitemap(response)
+        elif not isinstance(response, TextResponse):
+            self.skip("start_unreadable", response.url, "not a text page")
+        elif pages.is_index_url(response.url):
+            yield from self.parse_index(response)
+        else:
+            yield from self.parse_landing(response)
+
+    def parse_index(self, response: Response) -> Iterator[Request]:
+        """An index page; page 1 also plans pages 2..N of the same day and channel."""
+        assert isinstance(response, TextResponse)
+        listing = pages.BisnisListPage(response)
+        links = listing.links()
+        self.count("discovery/index_pages")
+        yield from self.follow_articles(links.articles, links.rejected)
+        query = dict(parse_qsl(urlsplit(response.url).query))
+        if query.get("page", "1") == "1":
+            total = listing.total_pages()
+            for page in range(2, total + 1):
+                query["page"] = str(page)
+                yield Request(
+                    with_query(response.url, **query),
+                    callback=self.parse_index,
+                    errback=self.on_error,
+                    meta={"kind": "index"},
+                    priority=10,
+                )
+
+    def parse_landing(self, response: Response) -> Iterator[Request]:
+        """A section landing page: its headline and rows (no paging)."""
+        assert isinstance(response, TextResponse)
+        links = pages.BisnisListPage(response).links()
+        self.count("discovery/landing_pages")
+        yield from self.follow_articles(links.articles, links.rejected)
+
+    def parse_sitemap(self, response: Response) -> Iterator[Request]:
+        links = pages.sitemap_links(response.body)
+        self.count("discovery/sitemaps")
+        yield from self.follow_articles(links.articles, links.rejected)
+
+    def parse_article(self, response: Response) -> Iterator[Any]:
+        """An article page: its item, or the whole text (``?page=all``) when it is split."""
+        if not isinstance(response, TextResponse):
+            self.skip("no_body", response.url, "not a text page")
+            return
+        page = pages.article_page(response)
+        if page is None or not page.has_body():
+            reason = "blocked" if self.is_challenge(response) else "no_body"
+            self.skip(reason, response.url)
+            return
+        if page.is_multipage() and "page=all" not in response.url:
+            self.count("discovery/multipage")
+            yield response.request.replace(  # type: ignore[union-attr]
+                url=with_query(pages.canonical_url(response.url), page="all")
+            )
+            return
+        self.count(f"layout/{page.layout}")
+        yield page.to_item()

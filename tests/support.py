@@ -1,0 +1,95 @@
+"""Test helpers: the Bisnis.com fixtures, responses built from them, crawl subprocesses."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from scrapy.http import HtmlResponse
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+BISNIS = FIXTURES / "bisnis"
+SCHEMA = ROOT / "newscrawl" / "schema" / "article.schema.json"
+
+
+@cache
+def manifest(site: str = "bisnis") -> dict[str, dict[str, Any]]:
+    entries = json.loads((FIXTURES / site / "manifest.json").read_text(encoding="utf-8"))
+    return {entry["url"]: entry for entry in entries}
+
+
+@cache
+def expected(site: str = "bisnis") -> dict[str, dict[str, Any]]:
+    lines = (FIXTURES / site / "expected.jsonl").read_text(encoding="utf-8").splitlines()
+    items = [json.loads(line) for line in lines if line.strip()]
+    return {item["article_id"]: item for item in items}
+
+
+@cache
+def notes(site: str = "bisnis") -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((FIXTURES / site / "notes.json").read_text("utf-8"))
+    return data
+
+
+def response_for(url: str, site: str = "bisnis") -> HtmlResponse:
+    """The fixture page of ``url`` as a Scrapy response (status and headers as served)."""
+    entry = manifest(site)[url]
+    body = (FIXTURES / site / "site" / entry["file"]).read_bytes()
+    headers = {"Content-Type": entry["content_type"], **entry.get("headers", {})}
+    return HtmlResponse(url=url, body=body, status=entry["status"], headers=headers)
+
+
+def fixture_response(path: Path, url: str) -> HtmlResponse:
+    return HtmlResponse(url=url, body=path.read_bytes(), encoding="utf-8")
+
+
+@dataclass
+class CrawlResult:
+    returncode: int
+    items: list[dict[str, Any]]
+    log: str
+    feed: Path
+
+
+def run_crawl(
+    spider: str,
+    args: dict[str, str],
+    *,
+    output_dir: Path,
+    proxy_env: dict[str, str],
+    feed: Path | None = None,
+    settings: dict[str, str] | None = None,
+    timeout: float = 300,
+) -> CrawlResult:
+    """``scrapy crawl SPIDER -a ... -O FEED`` in a subprocess through the replay proxy."""
+    feed = feed or output_dir / "out.jsonl"
+    command = [sys.executable, "-m", "scrapy", "crawl", spider, "-O", str(feed)]
+    for name, value in args.items():
+        command += ["-a", f"{name}={value}"]
+    test_settings = {
+        "NEWSCRAWL_OUTPUT_DIR": str(output_dir),
+        "AUTOTHROTTLE_ENABLED": "False",
+        "DOWNLOAD_DELAY": "0",
+        "CONCURRENT_REQUESTS_PER_DOMAIN": "8",
+        "TELNETCONSOLE_ENABLED": "False",
+        "REMOTE_CONTROL_ENABLED": "False",
+        "LOG_LEVEL": "INFO",
+        **(settings or {}),
+    }
+    for name, value in test_settings.items():
+        command += ["-s", f"{name}={value}"]
+    env = {**os.environ, **proxy_env}
+    done = subprocess.run(
+        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
+    items = []
+    if feed.exists():
+        items = [json.loads(line) for line in feed.read_text("utf-8").splitlines() if line]
+    return CrawlResult(done.returncode, items, done.stderr, feed)

@@ -1,0 +1,93 @@
+"""Every boilerplate rule, and the pipeline that applies them."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from scrapy.utils.test import get_crawler
+
+from newscrawl.boilerplate import BISNIS_RULES, SHARED_RULES, filter_paragraphs, rules_for
+from newscrawl.items import ArticleItem
+from newscrawl.pipelines import BoilerplatePipeline
+
+RULES = rules_for("bisnis.com")
+
+CASES = [
+    ("bisnispro_promo", "Nyaman tanpa iklan. Langganan BisnisPro"),
+    ("bisnispro_promo", "NYAMAN  TANPA IKLAN.\u00a0Langganan Bisnis Pro"),
+    ("google_news_cta", "Cek Berita dan Artikel yang lain di Google News dan WA Channel"),
+    ("google_news_cta", "cek berita dan artikel lainnya di google news"),
+    ("investment_disclaimer", "Disclaimer: berita ini tidak bertujuan mengajak membeli saham."),
+    ("investment_disclaimer", "DISCLAIMER : Berita ini tidak bertujuan mengajak"),
+    (
+        "premium_cta",
+        "Dapatkan informasi komprehensif di Bisnis.com yang diolah secara mendalam untuk "
+        "menavigasi bisnis Anda. Silakan login untuk menikmati artikel Konten Premium.",
+    ),
+    ("read_also", "Baca Juga: Proyeksi Neraca Perdagangan Kuartal IV/2025"),
+    ("read_also", "Baca juga : Rupiah menguat"),
+    ("read_also", "BACA PULA: Rupiah menguat"),
+    ("embed_caption", "A post shared by Bisnis.com (@bisniscom)"),
+]
+
+
+@pytest.mark.parametrize(("name", "paragraph"), CASES)
+def test_rule_drops_its_line(name: str, paragraph: str) -> None:
+    cleaned = filter_paragraphs(["Isi berita.", paragraph], RULES)
+    assert cleaned.kept == ["Isi berita."]
+    assert cleaned.dropped == [name]
+
+
+def test_every_rule_has_a_case() -> None:
+    assert {r.name for r in BISNIS_RULES + SHARED_RULES} == {name for name, _ in CASES}
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        "Menurut analis, pembaca perlu membaca juga laporan keuangan.",
+        "Investor diminta cek berita resmi dari BEI.",
+        "Disclaimer itu muncul di laman resmi perusahaan.",
+        "Langganan BisnisPro kini naik 10 persen, kata direksi.",
+    ],
+)
+def test_rules_keep_news_sentences(paragraph: str) -> None:
+    assert filter_paragraphs([paragraph], RULES).kept == [paragraph]
+
+
+@given(st.lists(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40)))
+def test_filter_keeps_or_names_every_paragraph(paragraphs: list[str]) -> None:
+    cleaned = filter_paragraphs(paragraphs, RULES)
+    assert len(cleaned.kept) + len(cleaned.dropped) == len(paragraphs)
+
+
+def test_pipeline_counts_each_rule_and_recounts_words() -> None:
+    crawler = get_crawler()
+    pipeline = BoilerplatePipeline(crawler)
+    item = ArticleItem(
+        site="bisnis.com",
+        body="Satu dua.\n\nBaca Juga: X\n\nNyaman tanpa iklan. Langganan BisnisPro\n\nTiga.",
+        word_count=99,
+    )
+    pipeline.process_item(item)
+    assert item.body == "Satu dua.\n\nTiga."
+    assert item.word_count == 3
+    assert crawler.stats is not None
+    assert crawler.stats.get_value("newscrawl/boilerplate/read_also") == 1
+    assert crawler.stats.get_value("newscrawl/boilerplate/bisnispro_promo") == 1
+
+
+def test_pipeline_empties_an_all_promo_body() -> None:
+    item = ArticleItem(site="bisnis.com", body="Baca Juga: X")
+    BoilerplatePipeline(get_crawler()).process_item(item)
+    assert item.body is None and item.word_count == 0
+
+
+def test_pipeline_leaves_items_without_body() -> None:
+    item = ArticleItem(site="bisnis.com")
+    assert BoilerplatePipeline(get_crawler()).process_item(item).body is None
+
+
+def test_unknown_site_gets_shared_rules_only() -> None:
+    assert rules_for("example.com") == SHARED_RULES

@@ -1,0 +1,246 @@
+"""End to end: ``scrapy crawl bisnis`` in a subprocess against the replayed Bisnis.com."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from newscrawl.pages.bisnis import article_id_from_url, is_article_url
+from tests.replay import ReplayProxy
+from tests.support import SCHEMA, CrawlResult, expected, notes, run_crawl
+
+DAYS = {"since": "2025-11-20", "until": "2025-11-21"}
+#: Pages behind the JavaScript gate need a browser (issue "Chromium through scrapy-playwright").
+GATED = set(notes()["js_gate"])
+BLOCKED = {notes()["faults"]["blocked_403"]} | GATED
+GONE = {notes()["faults"]["gone_404"]}
+SEED = notes()["seed_article"]
+
+
+def crawl(proxy: ReplayProxy, output: Path, **args: str) -> CrawlResult:
+    return run_crawl("bisnis", args, output_dir=output, proxy_env=proxy.env())
+
+
+def without_crawled_at(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in item.items() if k != "crawled_at"}
+
+
+def syndicated_twin(article_id: str) -> str | None:
+    for pair in notes()["syndicated"]:
+        if article_id in pair:
+            return next(other for other in pair if other != article_id)
+    return None
+
+
+def assert_items_match(items: list[dict[str, Any]], want_ids: set[str]) -> None:
+    """Items equal the expected ones; of a syndicated pair either member stands for the other."""
+    by_id = {item["article_id"]: item for item in items}
+    assert len(by_id) == len(items), "an article was exported twice"
+    got = set(by_id)
+    for article_id in list(got - set(expected())):
+        twin = syndicated_twin(article_id)
+        assert twin is not None, f"unexpected article {article_id}"
+        want = dict(expected()[twin])
+        item = by_id[article_id]
+        for name in ("url", "article_id", "section", "category"):
+            want[name] = item[name]
+        assert without_crawled_at(item) == want
+        got = (got - {article_id}) | {twin}
+    assert got == want_ids
+    for item in items:
+        if item["article_id"] in expected():
+            assert without_crawled_at(item) == expected()[item["article_id"]]
+    schema = json.loads(SCHEMA.read_text("utf-8"))
+    for item in items:
+        jsonschema.validate(item, schema)
+
+
+def article_requests(proxy: ReplayProxy) -> list[str]:
+    return [url for url in proxy.urls() if is_article_url(url)]
+
+
+def stat(log: str, name: str) -> int:
+    """A counter from the crawl's closing stats dump (0 when absent)."""
+    for line in log.splitlines():
+        line = line.strip()
+        if line.startswith(f"'{name}':"):
+            return int(line.split(":", 1)[1].strip().rstrip(","))
+    return 0
+
+
+@pytest.fixture(scope="module")
+def two_days(tmp_path_factory: pytest.TempPathFactory, bisnis_proxy_session: ReplayProxy) -> Any:
+    """One crawl of both reference days, then a second run on the same state."""
+    proxy = bisnis_proxy_session
+    proxy.reset()
+    output = tmp_path_factory.mktemp("two-days")
+    first = crawl(proxy, output, **DAYS)
+    first_urls = proxy.urls()
+    proxy.reset()
+    second = run_crawl(
+        "bisnis", DAYS, output_dir=output, proxy_env=proxy.env(), feed=output / "second.jsonl"
+    )
+    second_urls = proxy.urls()
+    return first, first_urls, second, second_urls
+
+
+def test_two_day_crawl_exports_the_expected_items(two_days: Any) -> None:
+    first, _, _, _ = two_days
+    assert first.returncode == 0, first.log[-3000:]
+    want = set(expected()) - {SEED} - BLOCKED - GONE
+    assert_items_match(first.items, want)
+
+
+def test_two_day_crawl_counts_what_it_skipped(two_days: Any) -> None:
+    first, urls, _, _ = two_days
+    assert stat(first.log, "newscrawl/skipped/not_found") == 1
+    assert stat(first.log, "newscrawl/skipped/blocked") == len(BLOCKED)
+    assert stat(first.log, "newscrawl/dedup/duplicate_content") == 1
+    assert stat(first.log, "newscrawl/boilerplate/google_news_cta") > 0
+    for article_id in BLOCKED | GONE:
+        assert f"({'blocked' if article_id in BLOCKED else 'not_found'}" in first.log
+        assert any(
+            f"/{article_id}/" in line for line in first.log.splitlines() if "Skipped" in line
+        )
+    flaky = notes()["faults"]["flaky_503_once"]
+    flaky_urls = [u for u in urls if f"/{flaky}/" in u and "page=all" not in u]
+    assert len(flaky_urls) == 2, "the 503 was not retried exactly once"
+
+
+def test_two_day_crawl_stays_on_the_site_and_requests_each_page_once(two_days: Any) -> None:
+    _, urls, _, _ = two_days
+    assert all(".bisnis.com/" in url for url in urls)
+    assert not any("berita-terkini.example" in u or "127.0.0.1" in u for u in urls)
+    assert not any("/read/2026" in url for url in urls), "followed a sidebar widget"
+    index_pages = [u for u in urls if "/index?" in u]
+    assert len(index_pages) == len(set(index_pages)) == 4
+    assert all("date=2025-11-2" in u for u in index_pages)
+    articles = [u for u in article_requests_from(urls) if "page=all" not in u]
+    flaky = notes()["faults"]["flaky_503_once"]
+    retried = [u for u in articles if f"/{flaky}/" in u]
+    assert len(articles) - len(retried) + 1 == len(set(articles))
+
+
+def article_requests_from(urls: list[str]) -> list[str]:
+    return [url for url in urls if is_article_url(url)]
+
+
+def test_multipage_articles_are_fetched_whole(two_days: Any) -> None:
+    _, urls, _, _ = two_days
+    whole = {article_id_from_url(u) for u in urls if u.endswith("?page=all")}
+    assert whole == {"1931028", "1931031", "1931061"}
+    assert not any(u.rstrip("/").endswith(("/2", "/3")) for u in urls)
+
+
+def test_second_run_exports_nothing_and_fetches_no_exported_article(two_days: Any) -> None:
+    first, _, second, second_urls = two_days
+    assert second.returncode == 0, second.log[-3000:]
+    assert second.items == []
+    exported = {item["article_id"] for item in first.items}
+    refetched = {article_id_from_url(u) for u in article_requests_from(second_urls)}
+    assert not refetched & exported
+    assert refetched <= BLOCKED | GONE | {"2031023", "1931023"}
+    assert stat(second.log, "newscrawl/discovery/known") >= len(exported)
+
+
+def test_feeds_go_under_output_by_default(bisnis_proxy: ReplayProxy, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from tests.support import ROOT
+
+    command = [
+        sys.executable, "-m", "scrapy", "crawl", "bisnis",
+        "-a", "start_urls=https://market.bisnis.com/bursa-saham",
+        "-s", f"NEWSCRAWL_OUTPUT_DIR={tmp_path}", "-s", "AUTOTHROTTLE_ENABLED=False",
+    ]  # fmt: skip
+    import os
+
+    done = subprocess.run(
+        command, cwd=ROOT, env={**os.environ, **bisnis_proxy.env()}, capture_output=True,
+        text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    feeds = list((tmp_path / "bisnis").glob("*/*.jsonl"))
+    assert len(feeds) == 1
+    assert feeds[0].parent.name[:4].isdigit() and len(feeds[0].parent.name) == 10
+    lines = feeds[0].read_text("utf-8").splitlines()
+    assert [json.loads(line)["article_id"] for line in lines] == ["1931035"]
+
+
+@pytest.mark.parametrize(
+    "landing",
+    [
+        "https://market.bisnis.com/",
+        "https://finansial.bisnis.com/",
+        "https://kabar24.bisnis.com/hukum",
+    ],
+)
+def test_landing_page_crawl(bisnis_proxy: ReplayProxy, tmp_path: Path, landing: str) -> None:
+    result = crawl(bisnis_proxy, tmp_path, start_urls=landing)
+    assert result.returncode == 0, result.log[-3000:]
+    want = set(notes()["landing"][landing]) - BLOCKED - GONE
+    assert_items_match(result.items, want)
+
+
+def test_landing_page_with_syndicated_copy(bisnis_proxy: ReplayProxy, tmp_path: Path) -> None:
+    result = crawl(bisnis_proxy, tmp_path, start_urls="https://bandung.bisnis.com/")
+    assert result.returncode == 0, result.log[-3000:]
+    want = {syndicated_twin(a) or a for a in notes()["landing"]["https://bandung.bisnis.com/"]}
+    assert_items_match(result.items, want - BLOCKED - GONE)
+
+
+def test_sitemap_crawl(bisnis_proxy: ReplayProxy, tmp_path: Path) -> None:
+    result = crawl(bisnis_proxy, tmp_path, start_urls="https://www.bisnis.com/sitemap-news.xml")
+    assert result.returncode == 0, result.log[-3000:]
+    assert_items_match(result.items, set(expected()) - {SEED} - BLOCKED - GONE)
+
+
+def test_article_url_crawl_of_the_seed(bisnis_proxy: ReplayProxy, tmp_path: Path) -> None:
+    url = expected()[SEED]["url"] + "?utm_source=x#top"
+    result = crawl(bisnis_proxy, tmp_path, start_urls=url)
+    assert result.returncode == 0, result.log[-3000:]
+    assert_items_match(result.items, {SEED})
+
+
+def test_channel_crawl(bisnis_proxy: ReplayProxy, tmp_path: Path) -> None:
+    result = crawl(bisnis_proxy, tmp_path, since="2025-11-20", channels="194,43")
+    assert result.returncode == 0, result.log[-3000:]
+    index_pages = sorted(u for u in bisnis_proxy.urls() if "/index?" in u)
+    assert len(index_pages) == 2 and all("date=2025-11-20" in u for u in index_pages)
+    assert {item["section"] for item in result.items} <= {"market", "ekonomi", "bandung"}
+    assert result.items
+
+
+def test_empty_day_is_not_an_error(bisnis_proxy: ReplayProxy, tmp_path: Path) -> None:
+    result = crawl(bisnis_proxy, tmp_path, since="2025-11-19")
+    assert result.returncode == 0, result.log[-3000:]
+    assert result.items == []
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ({"since": "2025-02-30"}, "since='2025-02-30' is not a date"),
+        ({"since": "2025-11-21", "until": "2025-11-20"}, "is after"),
+        ({"channels": "43,1234"}, "unknown channel 1234"),
+        (
+            {"start_urls": "https://bisnis.com.berita-terkini.example/read/1"},
+            "not a bisnis.com URL",
+        ),
+    ],
+)
+def test_bad_arguments_fail_before_any_request(
+    bisnis_proxy: ReplayProxy, tmp_path: Path, args: dict[str, str], message: str
+) -> None:
+    result = crawl(bisnis_proxy, tmp_path, **args)
+    assert result.returncode == 2
+    errors = [line for line in result.log.splitlines() if "ERROR" in line]
+    assert len(errors) == 1 and message in errors[0]
+    assert bisnis_proxy.urls() == []
+    assert not result.feed.exists()
+    assert list(tmp_path.iterdir()) == []

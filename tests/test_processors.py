@@ -1,0 +1,175 @@
+"""Unit tests of every processor branch."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from newscrawl import processors as p
+from newscrawl.loaders import body_paragraphs, clean_paragraphs, dateline_of, parse_date
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("  a \n\t b  ", "a b"),
+        ("a\u00a0b", "a b"),
+        ("a\u200bb", "ab"),
+        ("Rp1&nbsp;triliun &amp; lainnya", "Rp1 triliun & lainnya"),
+        ("no entity & here", "no entity & here"),
+        ("", ""),
+    ],
+)
+def test_clean_text(raw: str, clean: str) -> None:
+    assert p.clean_text(raw) == clean
+
+
+@given(st.text())
+def test_clean_text_is_idempotent_and_folded(value: str) -> None:
+    once = p.clean_text(value)
+    assert p.clean_text(once) == once
+    assert "  " not in once and once == once.strip()
+    assert "\u00a0" not in once and "\n" not in once
+
+
+@pytest.mark.parametrize(("text", "has"), [("----", False), ("", False), ("a", True), ("9", True)])
+def test_has_word_char(text: str, has: bool) -> None:
+    assert p.has_word_char(text) is has
+
+
+def test_nonempty() -> None:
+    assert p.nonempty(" ---- ") is None
+    assert p.nonempty("  ok ") == "ok"
+
+
+def test_count_words() -> None:
+    assert p.count_words("satu dua\n\ntiga") == 3
+    assert p.count_words("") == 0
+
+
+def test_unique_keeps_first_spelling_and_order() -> None:
+    assert p.unique(["b", "A", "a", "c", "B"]) == ["b", "A", "c"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "name"),
+    [
+        ("Maya Anggraini - Bisnis.com", "Maya Anggraini"),
+        ("Maya Anggraini – Bisnis.com", "Maya Anggraini"),
+        ("Maya Anggraini | Bisnis", "Maya Anggraini"),
+        ("  Ni Luh Anggela ", "Ni Luh Anggela"),
+    ],
+)
+def test_strip_site_suffix(raw: str, name: str) -> None:
+    assert p.strip_site_suffix(raw) == name
+
+
+@pytest.mark.parametrize(
+    ("text", "label", "value"),
+    [
+        ("Editor : Edi Suwiknyo", "editor", "Edi Suwiknyo"),
+        ("editor:Nancy Junita", "Editor", "Nancy Junita"),
+        ("Penulis : Maya", "editor", None),
+        ("Editor : ", "editor", None),
+        ("no label here", "editor", None),
+    ],
+)
+def test_labelled_value(text: str, label: str, value: str | None) -> None:
+    assert p.labelled_value(text, label) == value
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "city", "rest"),
+    [
+        ("Bisnis.com, JAKARTA — Teks.", "JAKARTA", "Teks."),
+        ("Bisnis.com, SURABAYA – Teks.", "SURABAYA", "Teks."),
+        ("Bisnis.com, MEDAN - Teks.", "MEDAN", "Teks."),
+        ("Bisnis,com, JAKARTA - Teks.", "JAKARTA", "Teks."),
+        ("Bisnis, JAKARTA — Teks.", "JAKARTA", "Teks."),
+        ("Bisnis.com, TANJUNG PINANG — Teks.", "TANJUNG PINANG", "Teks."),
+        ("Bisnis.com, JAKARTA — Kim Jong-un tiba.", "JAKARTA", "Kim Jong-un tiba."),
+        ("Teks tanpa dateline - sama sekali.", None, "Teks tanpa dateline - sama sekali."),
+        ("Menurut Bisnis.com, JAKARTA — x", None, "Menurut Bisnis.com, JAKARTA — x"),
+    ],
+)
+def test_split_dateline(paragraph: str, city: str | None, rest: str) -> None:
+    assert p.split_dateline(paragraph) == (city, rest)
+
+
+@pytest.mark.parametrize(
+    ("text", "iso"),
+    [
+        ("Kamis, 20 November 2025 | 07:08", "2025-11-20T07:08:00+07:00"),
+        ("Jum'at, 21 November 2025 | 06:59 WIB", "2025-11-21T06:59:00+07:00"),
+        ("Jumat, 21 November 2025 | 21:00 WIB", "2025-11-21T21:00:00+07:00"),
+        ("Rabu, 24 April 2019 | 10:15 WIB", "2019-04-24T10:15:00+07:00"),
+        ("Selasa, 29 Juli 2025 | 18:27", "2025-07-29T18:27:00+07:00"),
+        ("20 Nov 2025 | 21:25 WIB", "2025-11-20T21:25:00+07:00"),
+        ("1 Agt 2025 08.05", "2025-08-01T08:05:00+07:00"),
+        ("Senin, 3 Maret 2025", "2025-03-03T00:00:00+07:00"),
+    ],
+)
+def test_parse_visible_date(text: str, iso: str) -> None:
+    value = p.parse_visible_date(text)
+    assert value is not None and p.to_wib_iso(value) == iso
+
+
+def test_parse_visible_date_falls_back_to_dateparser() -> None:
+    value = p.parse_visible_date("2025-11-20 07:08")
+    assert value is not None and p.to_wib_iso(value) == "2025-11-20T07:08:00+07:00"
+
+
+@pytest.mark.parametrize("text", ["", "   ", "kemarin sore?", "31 Februari 2025 | 10:00"])
+def test_parse_visible_date_rejects_nonsense(text: str) -> None:
+    assert p.parse_visible_date(text) is None
+
+
+def test_parse_numeric_date() -> None:
+    value = p.parse_numeric_date("2026/03/25 15:11:47")
+    assert value is not None and p.to_wib_iso(value) == "2026-03-25T15:11:47+07:00"
+    assert p.parse_numeric_date("25 Maret 2026") is None
+    assert p.parse_numeric_date("2026/13/25 15:11:47") is None
+
+
+def test_parse_iso_date() -> None:
+    aware = p.parse_iso_date("2025-11-20T00:08:55Z")
+    assert aware is not None and p.to_wib_iso(aware) == "2025-11-20T07:08:55+07:00"
+    naive = p.parse_iso_date("2025-11-20T07:08:55")
+    assert naive is not None and p.to_wib_iso(naive) == "2025-11-20T07:08:55+07:00"
+    assert p.parse_iso_date("") is None
+    assert p.parse_iso_date("not a date") is None
+
+
+def test_to_wib_iso_drops_microseconds() -> None:
+    assert (
+        p.to_wib_iso(datetime(2025, 1, 1, 0, 0, 0, 5, tzinfo=p.WIB)) == "2025-01-01T00:00:00+07:00"
+    )
+
+
+def test_utc_now_iso_form() -> None:
+    assert p.utc_now_iso().endswith("Z") and len(p.utc_now_iso()) == 20
+
+
+def test_normalise_for_fingerprint() -> None:
+    assert p.normalise_for_fingerprint(" Rupiah\u00a0NAIK ") == "rupiah naik"
+
+
+def test_parse_date_prefers_each_form() -> None:
+    assert parse_date("2025-11-20T10:38:36+07:00") == "2025-11-20T10:38:36+07:00"
+    assert parse_date("2025/11/20 10:38:36") == "2025-11-20T10:38:36+07:00"
+    assert parse_date("Kamis, 20 November 2025 | 10:38") == "2025-11-20T10:38:00+07:00"
+    assert parse_date(datetime(2025, 11, 20, 3, 38, tzinfo=p.WIB)) == "2025-11-20T03:38:00+07:00"
+    assert parse_date("tidak ada") is None
+
+
+def test_paragraph_processors() -> None:
+    paragraphs = clean_paragraphs(["  Bisnis.com, JAKARTA —  Satu. ", "----", "", "Dua"])
+    assert paragraphs == ["Bisnis.com, JAKARTA — Satu.", "Dua"]
+    assert body_paragraphs(paragraphs) == ["Satu.", "Dua"]
+    assert dateline_of(paragraphs) == ["JAKARTA"]
+    assert body_paragraphs(["Bisnis.com, JAKARTA —", "Dua"]) == ["Dua"]
+    assert body_paragraphs([]) == [] and dateline_of([]) == []
+    assert dateline_of(["Tanpa dateline."]) == []
