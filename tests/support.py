@@ -66,11 +66,17 @@ def run_crawl(
     proxy_env: dict[str, str],
     feed: Path | None = None,
     settings: dict[str, str] | None = None,
+    default_feed: bool = False,
     timeout: float = 300,
 ) -> CrawlResult:
-    """``scrapy crawl SPIDER -a ... -O FEED`` in a subprocess through the replay proxy."""
+    """``scrapy crawl SPIDER -a ... -O FEED`` in a subprocess through the replay proxy.
+
+    With ``default_feed`` no ``-O`` is given: the run writes its own feed under ``output_dir``.
+    """
     feed = feed or output_dir / "out.jsonl"
-    command = [sys.executable, "-m", "scrapy", "crawl", spider, "-O", str(feed)]
+    command = [sys.executable, "-m", "scrapy", "crawl", spider]
+    if not default_feed:
+        command += ["-O", str(feed)]
     for name, value in args.items():
         command += ["-a", f"{name}={value}"]
     test_settings = {

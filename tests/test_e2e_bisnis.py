@@ -148,28 +148,22 @@ def test_second_run_exports_nothing_and_fetches_no_exported_article(two_days: An
 
 
 def test_feeds_go_under_output_by_default(bisnis_proxy: ReplayProxy, tmp_path: Path) -> None:
-    import subprocess
-    import sys
-
-    from tests.support import ROOT
-
-    command = [
-        sys.executable, "-m", "scrapy", "crawl", "bisnis",
-        "-a", "start_urls=https://market.bisnis.com/bursa-saham",
-        "-s", f"NEWSCRAWL_OUTPUT_DIR={tmp_path}", "-s", "AUTOTHROTTLE_ENABLED=False",
-    ]  # fmt: skip
-    import os
-
-    done = subprocess.run(
-        command, cwd=ROOT, env={**os.environ, **bisnis_proxy.env()}, capture_output=True,
-        text=True, timeout=120, check=False,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr[-3000:]
+    result = run_crawl(
+        "bisnis",
+        {"start_urls": "https://market.bisnis.com/bursa-saham"},
+        output_dir=tmp_path,
+        proxy_env=bisnis_proxy.env(),
+        default_feed=True,
+    )
+    assert result.returncode == 0, result.log[-3000:]
     feeds = list((tmp_path / "bisnis").glob("*/*.jsonl"))
-    assert len(feeds) == 1
-    assert feeds[0].parent.name[:4].isdigit() and len(feeds[0].parent.name) == 10
+    assert len(feeds) == 1, "expected exactly one feed (and no -O feed)"
+    day = feeds[0].parent.name
+    assert len(day) == 10 and day[4] == "-" and day[7] == "-"
+    assert len(feeds[0].stem) == 6 and feeds[0].stem.isdigit()
     lines = feeds[0].read_text("utf-8").splitlines()
     assert [json.loads(line)["article_id"] for line in lines] == ["1931035"]
+    assert (tmp_path / "bisnis" / "state.sqlite3").exists()
 
 
 @pytest.mark.parametrize(
@@ -244,3 +238,10 @@ def test_bad_arguments_fail_before_any_request(
     assert bisnis_proxy.urls() == []
     assert not result.feed.exists()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_robots_disallowed_start_url_is_skipped(bisnis_proxy: ReplayProxy, tmp_path: Path) -> None:
+    result = crawl(bisnis_proxy, tmp_path, start_urls="https://market.bisnis.com/ajax/latest")
+    assert result.returncode == 0, result.log[-3000:]
+    assert stat(result.log, "newscrawl/skipped/start_robots") == 1
+    assert bisnis_proxy.urls() == ["https://market.bisnis.com/robots.txt"]
