@@ -20,6 +20,8 @@ class CrawlPlan:
     days: tuple[date, ...] = ()
     channels: tuple[str, ...] = ()
     start_urls: tuple[str, ...] = ()
+    #: Page through every index page, even past pages that list only known articles.
+    backfill: bool = False
 
 
 def today_wib() -> date:

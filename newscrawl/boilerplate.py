@@ -33,7 +33,8 @@ def rule(name: str, regex: str) -> Rule:
 
 #: Rules every site shares, in order.
 SHARED_RULES: tuple[Rule, ...] = (
-    rule("read_also", r"baca (juga|pula) ?:"),
+    rule("read_also", r"(baca|simak) (juga|pula)\b"),
+    rule("watch_video", r"simak video (pilihan|berikut|di bawah)"),
     rule("embed_caption", r"a post shared by .*\(@\w+\)$"),
 )
 

@@ -1,22 +1,23 @@
-"""Item pipelines, one job each, in this order: boilerplate, validation, dedup.
+"""Item pipelines, one job each, in this order: boilerplate, validation, dedup, export.
 
 Each counts what it does in the crawl stats as ``newscrawl/<component>/<event>`` and drops
-items with ``DropItem("why")``. Export is Scrapy's FEEDS (JSON lines, UTF-8).
+items with ``DropItem("why")``. The export pipeline writes the run's own crash-safe feed;
+Scrapy's FEEDS (``-o``/``-O``) still work beside it.
 """
 
 from __future__ import annotations
 
-import hashlib
 from typing import Self
 
+from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.statscollectors import StatsCollector
 
 from newscrawl.boilerplate import filter_paragraphs, rules_for
-from newscrawl.items import REQUIRED_FIELDS, ArticleItem
-from newscrawl.processors import count_words, normalise_for_fingerprint
-from newscrawl.state import StateStore
+from newscrawl.items import COVERAGE_FIELDS, REQUIRED_FIELDS, ArticleItem
+from newscrawl.processors import content_fingerprint, count_words
+from newscrawl.run import Run
 
 PARAGRAPH_SEPARATOR = "\n\n"
 
@@ -73,48 +74,66 @@ class ValidationPipeline(_Counting):
 
 
 def fingerprint(item: ArticleItem) -> str:
-    """A content fingerprint: the normalised title and body (same story, other URL)."""
-    text = (
-        normalise_for_fingerprint(item.title or "")
-        + "\n"
-        + normalise_for_fingerprint(item.body or "")
-    )
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    """The item's content fingerprint: the same story under another URL has the same."""
+    return content_fingerprint(item.title or "", item.body or "")
+
+
+def current_run(crawler: Crawler) -> Run:
+    run = getattr(crawler.spider, "run", None)
+    if not isinstance(run, Run):
+        raise RuntimeError("newscrawl pipelines need a NewsSpider (it opens the run)")
+    return run
 
 
 class DedupPipeline(_Counting):
     """Exports each article once: by ``article_id`` and by content, in this run and before.
 
-    The seen-set lives in the spider's :class:`~newscrawl.state.StateStore`; it is
-    committed when the spider closes.
+    Earlier runs are the state's committed articles; this run's are kept in memory until
+    its feed is committed (see :mod:`newscrawl.feeds`).
     """
 
     component = "dedup"
 
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
-        self.state: StateStore | None = None
-
-    def open_spider(self) -> None:
-        self.state = getattr(self.crawler.spider, "state", None)
-
-    def close_spider(self) -> None:
-        if self.state is not None:
-            self.state.commit()
+        self.ids: set[str] = set()
+        self.prints: set[str] = set()
 
     def process_item(self, item: ArticleItem) -> ArticleItem:
-        assert self.state is not None, "DedupPipeline needs a spider with a state store"
+        state = current_run(self.crawler).state
         article_id = item.article_id or ""
         digest = fingerprint(item)
-        if self.state.has_article(article_id):
+        if article_id in self.ids or state.has_article(article_id):
             self.count("duplicate_id")
             raise DropItem(f"article {article_id} already exported", log_level="INFO")
-        if self.state.has_fingerprint(digest):
+        if digest in self.prints or state.has_fingerprint(digest):
             self.count("duplicate_content")
             raise DropItem(
                 f"article {article_id}: same title and body as an exported article",
                 log_level="INFO",
             )
-        self.state.add_article(article_id, item.url or "", digest)
+        self.ids.add(article_id)
+        self.prints.add(digest)
         self.count("unique")
         return item
+
+
+class ExportPipeline(_Counting):
+    """Appends each item to the run's crash-safe feed and publishes it when the spider closes.
+
+    Also counts field coverage (``newscrawl/coverage/<field>``) for the run manifest.
+    """
+
+    component = "export"
+
+    def process_item(self, item: ArticleItem) -> ArticleItem:
+        record = ItemAdapter(item).asdict()
+        current_run(self.crawler).feed.write(record)
+        self.count("written")
+        for name in COVERAGE_FIELDS:
+            if record.get(name):
+                self.stats.inc_value(f"newscrawl/coverage/{name}")
+        return item
+
+    def close_spider(self) -> None:
+        current_run(self.crawler).publish()

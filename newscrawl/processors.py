@@ -5,6 +5,7 @@ Each function takes plain values and returns plain values; none touches a respon
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 import unicodedata
@@ -78,9 +79,11 @@ def labelled_value(text: str, label: str) -> str | None:
 
 # --- datelines -----------------------------------------------------------------------------
 
-# "Bisnis.com, JAKARTA — ", typos "Bisnis,com, CITY —" and "Bisnis, CITY —"; em/en dash or hyphen.
+# "Bisnis.com, JAKARTA — ", typos "Bisnis,com, CITY —" and "Bisnis, CITY —"; em/en dash or a
+# hyphen with space before it (so "PANGKAL-PINANG" stays one city).
 _BISNIS_DATELINE = re.compile(
-    r"^\s*Bisnis(?:\s*[.,]\s*com)?\s*,\s*(?P<city>[^\W\d_][^,—–\-]*?)\s*[—–\-]+\s*(?P<rest>.*)$",
+    r"^\s*(?i:bisnis)(?:\s*[.,]\s*(?i:com))?\s*,\s*(?P<city>[^\W\d_][^,—–]*?)"
+    r"(?:\s*[—–]+|\s+-+|-{2,})\s*(?P<rest>.*)$",
     re.DOTALL,
 )
 
@@ -213,3 +216,9 @@ def _dateparser_wib(text: str) -> datetime | None:
 def normalise_for_fingerprint(value: str) -> str:
     """Case-, accent-width- and space-insensitive form of a text, for content fingerprints."""
     return clean_text(unicodedata.normalize("NFKC", value)).casefold()
+
+
+def content_fingerprint(title: str, body: str) -> str:
+    """SHA-256 of the normalised title and body: the same story under another URL matches."""
+    text = normalise_for_fingerprint(title) + "\n" + normalise_for_fingerprint(body)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -29,17 +29,24 @@ ITEM_PIPELINES = {
     "newscrawl.pipelines.BoilerplatePipeline": 100,
     "newscrawl.pipelines.ValidationPipeline": 200,
     "newscrawl.pipelines.DedupPipeline": 300,
+    "newscrawl.pipelines.ExportPipeline": 400,
 }
+EXTENSIONS = {"newscrawl.extensions.RunReport": 500}
 
 #: Feeds and state live here (``<dir>/<spider>/...``); relative paths are from the cwd.
 NEWSCRAWL_OUTPUT_DIR = str(Path(__file__).resolve().parent.parent / "output")
 #: The state backend (see newscrawl/state.py).
 NEWSCRAWL_STATE_CLASS = "newscrawl.state.SQLiteState"
 
-#: The feed of a run when no FEEDS/-o/-O is given: ``<output>/<spider>/<WIB date>/<HHMMSS>.jsonl``.
-NEWSCRAWL_FEED_URI = "%(output_dir)s/%(name)s/%(run_date)s/%(run_time)s.jsonl"
-NEWSCRAWL_FEED_OPTIONS = {"format": "jsonlines", "encoding": "utf-8", "store_empty": False}
+#: Articles that failed so are not fetched again for this many hours (others: next run).
+NEWSCRAWL_RETRY_AFTER_HOURS = {"not_found": 24, "blocked": 1}
 FEED_EXPORT_ENCODING = "utf-8"
+
+# --- health checks (newscrawl/health.py): an unhealthy run exits with status 3 -------------------
+#: Fail when at least this share of parsed article pages lacks a title, body or date.
+NEWSCRAWL_HEALTH_MAX_MISSING_SHARE = 0.2
+#: ... counted only once this many article pages were parsed.
+NEWSCRAWL_HEALTH_MIN_ARTICLE_PAGES = 3
 
 # --- housekeeping -----------------------------------------------------------------------------
 TELNETCONSOLE_ENABLED = False

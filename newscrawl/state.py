@@ -1,73 +1,178 @@
-"""The crawl state: which articles and contents were already exported, kept between runs.
+"""The crawl state: what earlier runs exported, what failed, which feeds were committed.
 
-Spiders and pipelines talk to :class:`StateStore` only; :class:`SQLiteState` is the
-embedded default (one file per spider under the output directory). Another backend
-(e.g. Redis for several machines) implements the same protocol and is chosen with the
-``NEWSCRAWL_STATE_CLASS`` setting.
+Spiders, pipelines and the feed publisher talk to :class:`StateStore` only; :class:`SQLiteState`
+is the embedded default (``<output>/<spider>/state.sqlite3``). Another backend (e.g. Redis, for
+several machines sharing one crawl) implements the same protocol and is chosen with the
+``NEWSCRAWL_STATE_CLASS`` setting. :class:`RunLock` keeps one run per spider and output folder.
 
-Writes are buffered in one transaction and committed by :meth:`StateStore.commit`, which
-the dedup pipeline calls when the spider closes: a run that dies before then leaves the
-state as the previous run committed it.
+Nothing a run exports is written to the state while it runs: :meth:`StateStore.commit_feed`
+records a finished feed's articles and the feed itself in one transaction (see
+:mod:`newscrawl.feeds` for the protocol).
 """
 
 from __future__ import annotations
 
+import fcntl
+import json
+import os
 import sqlite3
-from datetime import UTC, datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Protocol, Self
+from typing import IO, Any, Protocol, Self
 
 from scrapy.crawler import Crawler
+from scrapy.settings import BaseSettings
 
+SCHEMA_VERSION = 1
 SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS articles (
     article_id  TEXT PRIMARY KEY,
     url         TEXT NOT NULL,
     fingerprint TEXT NOT NULL,
+    feed        TEXT NOT NULL,
     exported_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS articles_fingerprint ON articles (fingerprint);
+CREATE TABLE IF NOT EXISTS failures (
+    article_id  TEXT PRIMARY KEY,
+    url         TEXT NOT NULL,
+    reason      TEXT NOT NULL,
+    attempts    INTEGER NOT NULL,
+    last_at     TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS feeds (
+    feed        TEXT PRIMARY KEY,
+    article_ids TEXT NOT NULL,
+    committed_at TEXT NOT NULL,
+    published   INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS indexes (
+    index_key   TEXT PRIMARY KEY,
+    completed_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS runs (
+    run_id      TEXT PRIMARY KEY,
+    started_at  TEXT NOT NULL,
+    finished_at TEXT,
+    summary     TEXT NOT NULL
+);
 """
 
 
 class StateError(RuntimeError):
-    """The state cannot be opened or used; the message says which file and what to do."""
+    """The state cannot be opened or used; the message names the file and what to do."""
+
+
+class LockedError(RuntimeError):
+    """Another run holds the lock."""
+
+
+@dataclass(frozen=True)
+class Exported:
+    """One exported article as the state records it."""
+
+    article_id: str
+    url: str
+    fingerprint: str
 
 
 class StateStore(Protocol):
-    """What spiders and pipelines need to know about earlier runs."""
+    """What spiders, pipelines and the feed publisher need to know about earlier runs.
+
+    An implementation also offers ``from_crawler(crawler, spider_name)`` and
+    ``check(settings, spider_name)`` (raises :class:`StateError`) as class methods.
+    """
 
     def has_article(self, article_id: str) -> bool: ...
 
     def has_fingerprint(self, fingerprint: str) -> bool: ...
 
-    def add_article(self, article_id: str, url: str, fingerprint: str) -> None: ...
+    def in_backoff(self, article_id: str) -> str | None: ...
+
+    def record_failure(self, article_id: str, url: str, reason: str) -> None: ...
+
+    def index_complete(self, key: str) -> bool: ...
+
+    def mark_indexes_complete(self, keys: Iterable[str]) -> None: ...
+
+    def committed_feed(self, feed: str) -> list[str] | None: ...
+
+    def commit_feed(self, feed: str, articles: Iterable[Exported]) -> None: ...
+
+    def mark_published(self, feed: str) -> None: ...
+
+    def record_run(self, run_id: str, started_at: str, summary: dict[str, Any]) -> None: ...
 
     def commit(self) -> None: ...
 
     def close(self) -> None: ...
 
 
-class SQLiteState:
-    """:class:`StateStore` in one SQLite file (``<output>/<spider>/state.sqlite3``)."""
+def _now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
 
-    def __init__(self, path: Path) -> None:
+
+class SQLiteState:
+    """:class:`StateStore` in one SQLite file.
+
+    ``retry_after`` maps a failure reason (``not_found``, ``blocked``) to how long an article
+    that failed so is not fetched again; other failures are retried on the next run.
+    """
+
+    def __init__(self, path: Path, retry_after: dict[str, timedelta] | None = None) -> None:
         self.path = path
+        self.retry_after = retry_after or {}
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(path, isolation_level="DEFERRED")
+            self._db = sqlite3.connect(path, isolation_level="DEFERRED", timeout=30)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._check_foreign()
             self._db.executescript(SCHEMA)
+            self._check_version()
             self._db.commit()
         except (OSError, sqlite3.Error) as exc:
             raise StateError(
-                f"cannot open the crawl state {path}: {exc}. If the file is damaged, move it "
-                "aside (the next run then starts with an empty state)."
+                f"cannot use the crawl state {path}: {exc}. If the file is damaged or not "
+                "newscrawl's, move it aside; the next run then starts with an empty state "
+                "(and may export again what earlier runs exported)."
             ) from exc
+
+    def _check_foreign(self) -> None:
+        tables = {row[0] for row in self._db.execute("SELECT name FROM sqlite_master")}
+        if tables and "meta" not in tables:
+            raise sqlite3.DatabaseError("it is an SQLite file of something else")
+
+    def _check_version(self) -> None:
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+        if row is None:
+            self._db.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+        elif row[0] != str(SCHEMA_VERSION):
+            raise sqlite3.DatabaseError(
+                f"state schema {row[0]}, this newscrawl reads {SCHEMA_VERSION}"
+            )
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, spider_name: str) -> Self:
-        output = Path(crawler.settings.get("NEWSCRAWL_OUTPUT_DIR", "output"))
-        return cls(output / spider_name / "state.sqlite3")
+        settings = crawler.settings
+        output = Path(settings.get("NEWSCRAWL_OUTPUT_DIR", "output"))
+        hours = settings.getdict("NEWSCRAWL_RETRY_AFTER_HOURS")
+        retry_after = {reason: timedelta(hours=float(h)) for reason, h in hours.items()}
+        return cls(output / spider_name / "state.sqlite3", retry_after)
+
+    @classmethod
+    def check(cls, settings: BaseSettings, spider_name: str) -> None:
+        """Open and close the state once: :class:`StateError` when it cannot be used."""
+        output = Path(settings.get("NEWSCRAWL_OUTPUT_DIR", "output"))
+        path = output / spider_name / "state.sqlite3"
+        cls(path).close()
+        if not os.access(path.parent, os.W_OK):
+            raise StateError(f"the output folder {path.parent} is not writable")
+
+    # -- articles -------------------------------------------------------------------------
 
     def has_article(self, article_id: str) -> bool:
         row = self._db.execute(
@@ -81,15 +186,129 @@ class SQLiteState:
         ).fetchone()
         return row is not None
 
-    def add_article(self, article_id: str, url: str, fingerprint: str) -> None:
-        now = datetime.now(UTC).replace(microsecond=0).isoformat()
+    # -- failures -------------------------------------------------------------------------
+
+    def in_backoff(self, article_id: str) -> str | None:
+        """The reason an article is not to be fetched yet (it failed recently), or None."""
+        row = self._db.execute(
+            "SELECT reason, last_at FROM failures WHERE article_id = ?", (article_id,)
+        ).fetchone()
+        if row is None or row[0] not in self.retry_after:
+            return None
+        last = datetime.fromisoformat(row[1])
+        return str(row[0]) if _now() - last < self.retry_after[row[0]] else None
+
+    def record_failure(self, article_id: str, url: str, reason: str) -> None:
         self._db.execute(
-            "INSERT OR IGNORE INTO articles VALUES (?, ?, ?, ?)",
-            (article_id, url, fingerprint, now),
+            "INSERT INTO failures VALUES (?, ?, ?, 1, ?) ON CONFLICT (article_id) DO UPDATE SET "
+            "reason = excluded.reason, attempts = attempts + 1, last_at = excluded.last_at",
+            (article_id, url, reason, _now().isoformat()),
         )
+
+    # -- indexes --------------------------------------------------------------------------
+
+    def index_complete(self, key: str) -> bool:
+        """True when a committed run paged index ``key`` (e.g. ``2025-11-20/0``) to its end."""
+        row = self._db.execute("SELECT 1 FROM indexes WHERE index_key = ?", (key,)).fetchone()
+        return row is not None
+
+    def mark_indexes_complete(self, keys: Iterable[str]) -> None:
+        now = _now().isoformat()
+        with self._db:
+            self._db.executemany(
+                "INSERT OR REPLACE INTO indexes VALUES (?, ?)", [(key, now) for key in keys]
+            )
+
+    # -- feeds ----------------------------------------------------------------------------
+
+    def committed_feed(self, feed: str) -> list[str] | None:
+        """The article ids committed for ``feed`` (a path relative to the output), or None."""
+        row = self._db.execute("SELECT article_ids FROM feeds WHERE feed = ?", (feed,)).fetchone()
+        return None if row is None else list(json.loads(row[0]))
+
+    def commit_feed(self, feed: str, articles: Iterable[Exported]) -> None:
+        """Record ``feed`` and its articles, with everything pending, in one transaction."""
+        now = _now().isoformat()
+        articles = list(articles)
+        try:
+            with self._db:
+                self._db.executemany(
+                    "INSERT OR IGNORE INTO articles VALUES (?, ?, ?, ?, ?)",
+                    [(a.article_id, a.url, a.fingerprint, feed, now) for a in articles],
+                )
+                self._db.executemany(
+                    "DELETE FROM failures WHERE article_id = ?",
+                    [(a.article_id,) for a in articles],
+                )
+                self._db.execute(
+                    "INSERT INTO feeds VALUES (?, ?, ?, 0)",
+                    (feed, json.dumps([a.article_id for a in articles]), now),
+                )
+        except sqlite3.Error as exc:
+            raise StateError(f"cannot write the crawl state {self.path}: {exc}") from exc
+
+    def mark_published(self, feed: str) -> None:
+        with self._db:
+            self._db.execute("UPDATE feeds SET published = 1 WHERE feed = ?", (feed,))
+
+    # -- runs -----------------------------------------------------------------------------
+
+    def record_run(self, run_id: str, started_at: str, summary: dict[str, Any]) -> None:
+        with self._db:
+            self._db.execute(
+                "INSERT OR REPLACE INTO runs VALUES (?, ?, ?, ?)",
+                (run_id, started_at, _now().isoformat(), json.dumps(summary, default=str)),
+            )
 
     def commit(self) -> None:
         self._db.commit()
 
     def close(self) -> None:
+        self._db.commit()
         self._db.close()
+
+
+class RunLock:
+    """One run at a time per spider: an OS lock (``flock``) the kernel drops when we die.
+
+    The lock file's existence means nothing; only a live process's lock counts. The file
+    holds the holder's pid and start time, for the error message.
+    """
+
+    _held: dict[Path, IO[str]] = {}  # noqa: RUF012 - process-wide registry, on purpose
+
+    def __init__(self, path: Path) -> None:
+        self.path = path.resolve()
+
+    @property
+    def held(self) -> bool:
+        return self.path in RunLock._held
+
+    def acquire(self) -> None:
+        """Take the lock (a no-op if this process has it); :class:`LockedError` if taken."""
+        if self.held:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 - kept open while held
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            handle.close()
+            raise LockedError(f"{self.path} is held by {holder}") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()} since {_now().isoformat()}\n")
+        handle.flush()
+        RunLock._held[self.path] = handle
+
+    def release(self) -> None:
+        handle = RunLock._held.pop(self.path, None)
+        if handle is not None:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+            handle.close()
+
+
+def lock_for(output_dir: Path, spider_name: str) -> RunLock:
+    return RunLock(output_dir / spider_name / "run.lock")

@@ -15,7 +15,7 @@ _TRACKING_PREFIXES = ("utm_", "fbclid", "gclid", "_ga")
 def host_of(url: str) -> str:
     """The lower-cased host of ``url`` without port ("" when it has none)."""
     try:
-        return (urlsplit(url).hostname or "").lower()
+        return (urlsplit(url).hostname or "").lower().rstrip(".")
     except ValueError:
         return ""
 
@@ -79,7 +79,7 @@ def canonical_article_url(url: str, page_suffix: re.Pattern[str] | None = None) 
     if page_suffix is not None:
         path = page_suffix.sub(r"\g<keep>", path)
     path = path.rstrip("/") or "/"
-    netloc = (parts.hostname or "").lower()
+    netloc = (parts.hostname or "").lower().rstrip(".")
     return urlunsplit(("https", netloc, path, "", ""))
 
 

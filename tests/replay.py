@@ -12,7 +12,8 @@ Fixture directory (e.g. ``tests/fixtures/bisnis``)
     A JSON list of entries. Each entry has ``url`` (absolute), ``file`` (a name under
     ``site/``), ``status`` (int) and ``content_type``; optionally ``headers`` (extra response
     headers), ``fail_first_with`` (statuses served, in order, to the first requests for that
-    URL before the real answer: ``[503]`` gives one 503, then the page) and ``js_gate: true``.
+    URL before the real answer: ``[503]`` gives one 503, then the page), ``js_gate: true`` and
+    ``delay`` (seconds to wait before answering).
 ``site/``
     The response bodies, served byte for byte.
 ``js_gate.html``
@@ -167,6 +168,8 @@ class Entry:
     headers: tuple[tuple[str, str], ...] = ()
     fail_first_with: tuple[int, ...] = ()
     js_gate: bool = False
+    #: Seconds to wait before answering (a slow page; kill tests use it).
+    delay: float = 0.0
 
 
 @dataclass(slots=True)
@@ -183,6 +186,7 @@ class _Answer:
     headers: list[tuple[str, str]]
     body: bytes
     record: Served
+    delay: float = 0.0
 
 
 class _BadRequest(Exception):
@@ -233,6 +237,7 @@ def load_manifest(fixture_dir: Path) -> dict[str, Entry]:
             headers=tuple((str(k), str(v)) for k, v in dict(headers).items()),
             fail_first_with=tuple(int(s) for s in item.get("fail_first_with") or ()),
             js_gate=bool(item.get("js_gate", False)),
+            delay=float(item.get("delay", 0.0)),
         )
         key = url_key(url)
         if key in entries:
@@ -575,7 +580,8 @@ class ReplayProxy:
             response_headers += [(k, v) for k, v in entry.headers if k.lower() not in _NOT_COPIED]
             body = entry.path.read_bytes()
         record = Served(method, url, status, cookie, user_agent, unknown)
-        return _Answer(status, response_headers, body, record)
+        delay = entry.delay if entry is not None else 0.0
+        return _Answer(status, response_headers, body, record, delay)
 
     # -- server ------------------------------------------------------------------------------
 
@@ -683,6 +689,8 @@ class ReplayProxy:
             keep_alive = _keep_alive(request)
             answer = self._answer(request.method, url, request.headers)
             self._record(answer.record)  # before answering: the client may look right away
+            if answer.delay:
+                await asyncio.sleep(answer.delay)
             writer.write(_render(answer, head_only=request.method == "HEAD", keep_alive=keep_alive))
             await writer.drain()
             if not keep_alive:

@@ -74,8 +74,27 @@ def run_crawl(
     With ``default_feed`` no ``-O`` is given: the run writes its own feed under ``output_dir``.
     """
     feed = feed or output_dir / "out.jsonl"
+    command = crawl_command(spider, args, output_dir, None if default_feed else feed, settings)
+    env = {**os.environ, **proxy_env}
+    done = subprocess.run(
+        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
+    items = []
+    if feed.exists():
+        items = [json.loads(line) for line in feed.read_text("utf-8").splitlines() if line]
+    return CrawlResult(done.returncode, items, done.stderr, feed)
+
+
+def crawl_command(
+    spider: str,
+    args: dict[str, str],
+    output_dir: Path,
+    feed: Path | None = None,
+    settings: dict[str, str] | None = None,
+) -> list[str]:
+    """The ``scrapy crawl`` command line tests use (fast, quiet, no telnet/remote control)."""
     command = [sys.executable, "-m", "scrapy", "crawl", spider]
-    if not default_feed:
+    if feed is not None:
         command += ["-O", str(feed)]
     for name, value in args.items():
         command += ["-a", f"{name}={value}"]
@@ -91,11 +110,30 @@ def run_crawl(
     }
     for name, value in test_settings.items():
         command += ["-s", f"{name}={value}"]
-    env = {**os.environ, **proxy_env}
-    done = subprocess.run(
-        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False
-    )
+    return command
+
+
+def start_crawl(
+    spider: str,
+    args: dict[str, str],
+    *,
+    output_dir: Path,
+    proxy_env: dict[str, str],
+    log: Path,
+    settings: dict[str, str] | None = None,
+) -> subprocess.Popen[bytes]:
+    """Start a crawl (default feed) in the background; its log goes to ``log``."""
+    command = crawl_command(spider, args, output_dir, None, settings)
+    with open(log, "ab") as handle:
+        return subprocess.Popen(
+            command, cwd=ROOT, env={**os.environ, **proxy_env}, stdout=handle, stderr=handle
+        )
+
+
+def published_items(output_dir: Path, spider: str = "bisnis") -> list[dict[str, Any]]:
+    """Every line of every complete feed under ``output_dir/spider`` (each must be JSON)."""
     items = []
-    if feed.exists():
-        items = [json.loads(line) for line in feed.read_text("utf-8").splitlines() if line]
-    return CrawlResult(done.returncode, items, done.stderr, feed)
+    for feed in sorted((output_dir / spider).glob("*/*.jsonl")):
+        for line in feed.read_text("utf-8").splitlines():
+            items.append(json.loads(line))
+    return items

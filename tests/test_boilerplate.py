@@ -28,6 +28,9 @@ CASES = [
     ("read_also", "Baca Juga: Proyeksi Neraca Perdagangan Kuartal IV/2025"),
     ("read_also", "Baca juga : Rupiah menguat"),
     ("read_also", "BACA PULA: Rupiah menguat"),
+    ("read_also", "Baca Juga Proyeksi Neraca Perdagangan"),
+    ("read_also", "Simak Juga: Rupiah menguat"),
+    ("watch_video", "Simak Video Pilihan di Bawah Ini:"),
     ("embed_caption", "A post shared by Bisnis.com (@bisniscom)"),
 ]
 

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import sqlite3
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
+from newscrawl.feeds import FeedWriter
 from newscrawl.items import REQUIRED_FIELDS, ArticleItem
-from newscrawl.pipelines import DedupPipeline, ValidationPipeline, fingerprint
-from newscrawl.state import SQLiteState, StateError
+from newscrawl.pipelines import DedupPipeline, ExportPipeline, ValidationPipeline
+from newscrawl.processors import WIB
+from newscrawl.run import Run
+from newscrawl.state import SQLiteState, StateError, lock_for
 
 
 def article(**changes: object) -> ArticleItem:
@@ -47,21 +53,25 @@ def test_validation_passes_a_whole_item() -> None:
 
 
 class StubSpider:
-    def __init__(self, state: SQLiteState) -> None:
-        self.state = state
+    def __init__(self, run: Run) -> None:
+        self.run = run
 
 
-def dedup_for(state: SQLiteState) -> DedupPipeline:
+def run_in(tmp_path: Path) -> Run:
+    state = SQLiteState(tmp_path / "bisnis" / "state.sqlite3")
+    started = datetime(2025, 11, 20, 10, 0, tzinfo=WIB)
+    feed = FeedWriter(tmp_path / "bisnis" / "2025-11-20" / "100000.jsonl")
+    return Run("bisnis", tmp_path, started, lock_for(tmp_path, "bisnis"), state, feed)
+
+
+def crawler_for(run: Run) -> Crawler:
     crawler = get_crawler()
-    crawler.spider = StubSpider(state)  # type: ignore[assignment]
-    pipeline = DedupPipeline(crawler)
-    pipeline.open_spider()
-    return pipeline
+    crawler.spider = StubSpider(run)  # type: ignore[assignment]
+    return crawler
 
 
-def test_dedup_by_id_and_by_content(tmp_path: Path) -> None:
-    state = SQLiteState(tmp_path / "state.sqlite3")
-    pipeline = dedup_for(state)
+def test_dedup_by_id_and_by_content_within_a_run(tmp_path: Path) -> None:
+    pipeline = DedupPipeline(crawler_for(run_in(tmp_path)))
     pipeline.process_item(article())
     with pytest.raises(DropItem, match="already exported"):
         pipeline.process_item(article(title="Lain", body="Lain."))
@@ -77,20 +87,40 @@ def test_dedup_by_id_and_by_content(tmp_path: Path) -> None:
     assert stats.get_value("newscrawl/dedup/duplicate_content") == 2
 
 
-def test_dedup_state_survives_a_committed_run_only(tmp_path: Path) -> None:
-    path = tmp_path / "state.sqlite3"
-    first = SQLiteState(path)
-    pipeline = dedup_for(first)
-    pipeline.process_item(article())
-    pipeline.close_spider()
+def test_dedup_and_export_across_runs(tmp_path: Path) -> None:
+    first = run_in(tmp_path)
+    crawler = crawler_for(first)
+    dedup, export = DedupPipeline(crawler), ExportPipeline(crawler)
+    export.process_item(dedup.process_item(article()))
+    export.close_spider()
     first.close()
-    uncommitted = SQLiteState(path)
-    dedup_for(uncommitted).process_item(article(article_id="9", body="Belum disimpan."))
-    uncommitted.close()
-    later = SQLiteState(path)
-    assert later.has_article("1") and not later.has_article("9")
-    assert later.has_fingerprint(fingerprint(article()))
-    later.close()
+    assert [feed.lines for feed in first.published] == [1]
+    published = first.published[0].path
+    assert published.name == "100000.jsonl" and published.exists()
+    assert json.loads(published.read_text("utf-8"))["article_id"] == "1"
+    assert crawler.stats is not None
+    assert crawler.stats.get_value("newscrawl/export/written") == 1
+
+    second = run_in(tmp_path)
+    dedup = DedupPipeline(crawler_for(second))
+    with pytest.raises(DropItem, match="already exported"):
+        dedup.process_item(article())
+    with pytest.raises(DropItem, match="same title and body"):
+        dedup.process_item(article(article_id="2"))
+    second.close()
+
+
+def test_export_counts_field_coverage(tmp_path: Path) -> None:
+    run = run_in(tmp_path)
+    crawler = crawler_for(run)
+    ExportPipeline(crawler).process_item(article(lead="Lead.", tags=["a"]))
+    ExportPipeline(crawler).process_item(article(article_id="2", body="Lain."))
+    assert crawler.stats is not None
+    assert crawler.stats.get_value("newscrawl/coverage/lead") == 1
+    assert crawler.stats.get_value("newscrawl/coverage/tags") == 1
+    assert crawler.stats.get_value("newscrawl/coverage/editor") is None
+    run.feed.close()
+    run.close()
 
 
 def test_state_reports_a_corrupt_file(tmp_path: Path) -> None:
@@ -100,8 +130,31 @@ def test_state_reports_a_corrupt_file(tmp_path: Path) -> None:
         SQLiteState(path)
 
 
+def test_state_refuses_a_foreign_sqlite_file(tmp_path: Path) -> None:
+    path = tmp_path / "state.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE customers (id INTEGER)")
+    db.close()
+    with pytest.raises(StateError, match="something else"):
+        SQLiteState(path)
+
+
 def test_state_creates_its_directory(tmp_path: Path) -> None:
     state = SQLiteState(tmp_path / "a" / "b" / "state.sqlite3")
     state.close()
-    with sqlite3.connect(tmp_path / "a" / "b" / "state.sqlite3") as db:
-        assert db.execute("SELECT count(*) FROM articles").fetchone() == (0,)
+    db = sqlite3.connect(tmp_path / "a" / "b" / "state.sqlite3")
+    assert db.execute("SELECT count(*) FROM articles").fetchone() == (0,)
+    db.close()
+
+
+def test_state_backoff_of_failures(tmp_path: Path) -> None:
+    state = SQLiteState(tmp_path / "s.sqlite3", {"not_found": timedelta(hours=1)})
+    state.record_failure("7", "https://x/7", "not_found")
+    state.record_failure("8", "https://x/8", "timeout")
+    assert state.in_backoff("7") == "not_found"
+    assert state.in_backoff("8") is None
+    assert state.in_backoff("9") is None
+    state.close()
+    expired = SQLiteState(tmp_path / "s.sqlite3", {"not_found": timedelta(0)})
+    assert expired.in_backoff("7") is None
+    expired.close()

@@ -1,36 +1,77 @@
-"""``scrapy crawl`` that refuses bad spider arguments before anything starts.
+"""``scrapy crawl`` for cron: checks first, one run at a time, an exit status that means something.
 
-A bad argument prints one ``ERROR:`` line and exits with status 2; no request is made and
-no file is written.
+Before anything starts it refuses bad spider arguments (exit 2), takes the spider's run lock
+(exit 75 when another run holds it: nothing is fetched) and checks that the state can be used
+(exit 2 with the file and the fix). After the crawl it exits 3 when the run was unhealthy.
+Exit statuses are listed in the README.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+from pathlib import Path
 
 from scrapy.commands.crawl import Command as ScrapyCrawl
+from scrapy.crawler import Crawler
+from scrapy.exceptions import UsageError
+from scrapy.utils.misc import load_object
 
 from newscrawl.arguments import ArgumentError
+from newscrawl.run import Run
+from newscrawl.state import LockedError, StateError, lock_for
 
 EXIT_BAD_ARGUMENTS = 2
+EXIT_LOCKED = 75  # EX_TEMPFAIL: try again later
 
 logger = logging.getLogger(__name__)
 
 
 class Command(ScrapyCrawl):
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
-        if len(args) == 1 and self.crawler_process is not None:
-            try:
-                spider_class = self.crawler_process.spider_loader.load(args[0])
-            except KeyError:
-                spider_class = None
-            check = getattr(spider_class, "check_arguments", None)
-            if check is not None:
-                try:
-                    check(dict(opts.spargs))
-                except ArgumentError as error:
-                    logger.error("%s: %s", args[0], error)
-                    self.exitcode = EXIT_BAD_ARGUMENTS
-                    return
-        super().run(args, opts)
+        if len(args) != 1 or self.crawler_process is None:
+            super().run(args, opts)
+            return
+        name = args[0]
+        try:
+            spider_class = self.crawler_process.spider_loader.load(name)
+        except KeyError:
+            raise UsageError(f"Spider not found: {name}", print_help=False) from None
+        check = getattr(spider_class, "check_arguments", None)
+        if check is None:  # not one of ours
+            super().run(args, opts)
+            return
+        try:
+            check(dict(opts.spargs))
+        except ArgumentError as error:
+            logger.error("%s: %s", name, error)
+            self.exitcode = EXIT_BAD_ARGUMENTS
+            return
+        settings = self.crawler_process.settings
+        output_dir = Path(settings.get("NEWSCRAWL_OUTPUT_DIR", "output")).resolve()
+        lock = lock_for(output_dir, name)
+        try:
+            lock.acquire()
+        except LockedError as error:
+            logger.error("%s: another run is in progress (%s); not starting", name, error)
+            self.exitcode = EXIT_LOCKED
+            return
+        except OSError as error:
+            logger.error("%s: cannot use the output folder %s: %s", name, output_dir, error)
+            self.exitcode = EXIT_BAD_ARGUMENTS
+            return
+        try:
+            load_object(settings.get("NEWSCRAWL_STATE_CLASS")).check(settings, name)
+        except StateError as error:
+            logger.error("%s: %s", name, error)
+            lock.release()
+            self.exitcode = EXIT_BAD_ARGUMENTS
+            return
+        crawler: Crawler = self._create_crawler(name)
+        self.crawler_process.crawl(crawler, **opts.spargs)
+        self.crawler_process.start()
+        run = getattr(crawler.spider, "run", None)
+        if self.crawler_process.bootstrap_failed or not isinstance(run, Run):
+            self.exitcode = 1
+        else:
+            self.exitcode = run.exit_status

@@ -30,18 +30,34 @@ FIELDS = (
 )  # fmt: skip
 
 
+#: Elements whose content is never shown as text.
+HIDDEN_TAGS = frozenset(
+    {"script", "style", "noscript", "template", "svg", "button", "select", "input", "object",
+     "embed", "iframe", "video", "audio", "img", "picture"}
+)  # fmt: skip
+#: Elements that start a new line: their text never runs into their neighbours'.
+BREAKING_TAGS = frozenset(
+    {"br", "p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote",
+     "section", "article", "table", "tr", "td", "th", "figure", "figcaption", "dd", "dt", "hr"}
+)  # fmt: skip
+
+
 def element_text(element: HtmlElement) -> str:
-    """The text of ``element`` as shown: inline children joined, scripts and styles left out."""
-    parts: list[str] = []
+    """The text of ``element`` as shown: inline children joined as written, block children
+    kept apart by a space, scripts and styles left out (white space is folded later)."""
+    parts: list[str] = [element.text or ""]
 
     def walk(node: HtmlElement) -> None:
-        if node.text and node.tag not in SKIP_TAGS:
-            parts.append(node.text)
         for child in node:
-            if isinstance(child.tag, str) and child.tag not in SKIP_TAGS:
-                if child.tag == "br":
+            if isinstance(child.tag, str) and child.tag not in HIDDEN_TAGS:
+                breaking = child.tag in BREAKING_TAGS
+                if breaking:
                     parts.append(" ")
+                if child.text:
+                    parts.append(child.text)
                 walk(child)
+                if breaking:
+                    parts.append(" ")
             if child.tail:
                 parts.append(child.tail)
 

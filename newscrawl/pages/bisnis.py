@@ -22,7 +22,7 @@ from newscrawl.urls import canonical_article_url, host_of, on_domain
 
 DOMAIN = "bisnis.com"
 #: ``https://{section}.bisnis.com/read/{YYYYMMDD}/{rubricId}/{articleId}/{slug}[/{page}]``
-ARTICLE_PATH = re.compile(r"^/read/(?P<date>\d{8})/(?P<rubric>\d+)/(?P<id>\d+)(?:/[^/?#]*)?")
+ARTICLE_PATH = re.compile(r"^/read/(?P<date>\d{8})/(?P<rubric>\d+)/(?P<id>\d+)(?:/|$)")
 #: A paged article path ``.../{slug}/{n}``; ``keep`` is the path without the page number.
 PAGE_SUFFIX = re.compile(r"^(?P<keep>/read/\d{8}/\d+/\d+/[^/]+)/\d{1,3}/?$")
 INDEX_PATH = "/index"
@@ -79,8 +79,8 @@ class BisnisArticlePage(ArticlePage):
     site = DOMAIN
     body_css = "article.detailsContent"
     excluded_classes = (
-        "baca-juga-box", "ads*", "ads-inarticle", "ads-parallax", "bisnisai*", "detailsPaging",
-        "paywallGate", "detailsShare", "video*", "embed*",
+        "baca-juga*", "ads*", "bisnisai*", "detailsPaging", "paywallGate", "detailsShare",
+        "video*", "embed*",
     )  # fmt: skip
     title_css = "h1.detailsTitleCaption"
     lead_css = "div.detailsLead"
@@ -88,7 +88,8 @@ class BisnisArticlePage(ArticlePage):
     date_css = "div.detailsAttributeDates"
     editor_css = "div.detailsAuthorItem, .editorName"
     tag_css = ".detailsTagList a"
-    breadcrumb_css = ".breadcrumb a"
+    #: Breadcrumb items (the last one may be a link or plain text), else its links.
+    breadcrumb_css = ".breadcrumb > li, .breadcrumb > a, .breadcrumb > span"
     image_css = "figure.detailsCoverImg img"
     caption_css = "figure.detailsCoverImg figcaption"
 
@@ -106,7 +107,8 @@ class BisnisArticlePage(ArticlePage):
         return section_from_url(self.response.url)
 
     def category(self) -> str | None:
-        labels = [text for text in self.all_texts(self.breadcrumb_css) if text.strip()]
+        items = self.all_texts(self.breadcrumb_css) or self.all_texts(".breadcrumb a")
+        labels = [text for text in items if text.strip()]
         if not labels or labels[-1].strip().casefold() in ("home", "beranda"):
             return None
         return labels[-1]
@@ -132,8 +134,12 @@ class BisnisArticlePage(ArticlePage):
         return [value for value in candidates if value and value.strip()]
 
     def image_url(self) -> str | None:
-        src = self.sel.css(self.image_css).xpath("@src").get()
-        return self.response.urljoin(src.strip()) if src and src.strip() else None
+        image = self.sel.css(self.image_css)
+        for attribute in ("@src", "@data-src", "@data-original", "@data-lazy-src"):
+            src = (image.xpath(attribute).get() or "").strip()
+            if src and not src.startswith("data:"):
+                return self.response.urljoin(src)
+        return None
 
     def image_caption(self) -> str | None:
         caption = self.first_text(self.caption_css)
@@ -174,7 +180,7 @@ class BisnisPremiumPage(BisnisArticlePage):
 
     @classmethod
     def matches(cls, selector: Selector) -> bool:
-        return bool(selector.css(cls.body_css))
+        return bool(selector.css(cls.body_css)) and not selector.css(BisnisArticlePage.body_css)
 
     def is_premium(self) -> bool:
         return True
@@ -182,6 +188,8 @@ class BisnisPremiumPage(BisnisArticlePage):
 
 #: Article layouts, tried in order; the first whose ``matches`` is true reads the page.
 ARTICLE_LAYOUTS: tuple[type[BisnisArticlePage], ...] = (BisnisPremiumPage, BisnisArticlePage)
+#: The layout that reads a page no layout claims (its missing fields feed the health checks).
+DEFAULT_LAYOUT = BisnisArticlePage
 
 
 def article_page(response: TextResponse) -> BisnisArticlePage | None:
@@ -233,7 +241,8 @@ class BisnisListPage:
         value = self.response.css("input#total_page::attr(value)").get("")
         if value.strip().isdigit():
             return max(1, int(value.strip()))
-        match = self._PAGE_COUNT.search(" ".join(self.response.css("body *::text").getall()))
+        texts = self.response.xpath("//body//text()[not(ancestor::script or ancestor::style)]")
+        match = self._PAGE_COUNT.search(" ".join(texts.getall()))
         return max(1, int(match.group(1))) if match else 1
 
 

@@ -1,4 +1,4 @@
-"""What every news spider shares: arguments, state, following article links, skip accounting.
+"""What every news spider shares: arguments, the run, following article links, skip accounting.
 
 A site's spider subclasses :class:`NewsSpider` and says how its URLs look and which page
 objects read its pages; it plans requests and never extracts fields itself.
@@ -7,49 +7,50 @@ objects read its pages; it plans requests and never extracts fields itself.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Iterator
-from datetime import date, datetime
-from pathlib import Path
+from datetime import date
 from typing import Any, ClassVar, Self
 
 import scrapy
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
-from scrapy.http import Response
-from scrapy.settings import BaseSettings
+from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
-from scrapy.utils.misc import load_object
 from twisted.internet.error import TimeoutError as TwistedTimeoutError
 from twisted.python.failure import Failure
 
 from newscrawl.arguments import ArgumentError, CrawlPlan, check_names, date_range, today_wib
-from newscrawl.processors import WIB
+from newscrawl.items import REQUIRED_FIELDS, ArticleItem
+from newscrawl.pages.base import ArticlePage
+from newscrawl.run import Run
 from newscrawl.state import StateStore
 
 #: Markers of a bot check or challenge page instead of content.
 CHALLENGE_MARKERS = (b"<title>Just a moment...</title>", b"cf-challenge", b"challenge-platform")
+#: Skip reasons the state remembers, so that the article is not fetched again too soon.
+REMEMBERED_FAILURES = ("not_found", "blocked")
+#: Skip reasons that may pass on a retry: an index with such an article is not complete.
+TRANSIENT_FAILURES = ("timeout", "download_error", "http_5")
 
 
 class NewsSpider(scrapy.Spider):
     """Base spider: subclasses set the class attributes and implement the site hooks."""
 
-    #: The site's domain, e.g. ``"bisnis.com"`` (also ``allowed_domains``).
+    #: The site's domain, e.g. ``"bisnis.com"``.
     site: ClassVar[str] = ""
     #: Spider arguments this spider accepts.
     argument_names: ClassVar[frozenset[str]] = frozenset(
-        {"since", "until", "channels", "start_urls"}
+        {"since", "until", "channels", "start_urls", "backfill"}
     )
 
+    run: Run
     state: StateStore
-    output_dir: str
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         check_names(kwargs, self.argument_names)
         self.plan = self.parse_arguments(kwargs)
+        self.arguments = dict(kwargs)
         super().__init__(*args)
-        self.started_at = datetime.now(WIB)
-        self.run_date = self.started_at.date().isoformat()
-        self.run_time = self.started_at.strftime("%H%M%S")
         self._requested_ids: set[str] = set()
 
     # -- arguments ------------------------------------------------------------------------
@@ -62,14 +63,18 @@ class NewsSpider(scrapy.Spider):
 
     @classmethod
     def parse_arguments(cls, kwargs: dict[str, Any]) -> CrawlPlan:
+        backfill = str(kwargs.get("backfill", "0")).strip().lower()
+        if backfill not in ("0", "1", "true", "false", "yes", "no"):
+            raise ArgumentError(f"backfill={backfill!r} is not 0 or 1")
+        full = backfill in ("1", "true", "yes")
         start_urls = kwargs.get("start_urls")
         if start_urls is not None:
-            if any(kwargs.get(name) is not None for name in ("since", "until")):
-                raise ArgumentError("start_urls= cannot be combined with since=/until=")
-            return CrawlPlan(start_urls=cls.parse_start_urls(str(start_urls)))
+            if any(kwargs.get(name) is not None for name in ("since", "until", "channels")):
+                raise ArgumentError("start_urls= cannot be combined with since=/until=/channels=")
+            return CrawlPlan(start_urls=cls.parse_start_urls(str(start_urls)), backfill=full)
         days = date_range(kwargs.get("since"), kwargs.get("until"), today_wib())
         channels = cls.parse_channels(str(kwargs.get("channels", cls.all_channels())))
-        return CrawlPlan(days=days, channels=channels)
+        return CrawlPlan(days=days, channels=channels, backfill=full)
 
     @classmethod
     def all_channels(cls) -> str:
@@ -86,25 +91,15 @@ class NewsSpider(scrapy.Spider):
     # -- set-up ---------------------------------------------------------------------------
 
     @classmethod
-    def update_settings(cls, settings: BaseSettings) -> None:
-        """The default feed under the output directory, unless FEEDS, -o or -O give one."""
-        super().update_settings(settings)
-        if not settings.getdict("FEEDS"):
-            uri = settings.get("NEWSCRAWL_FEED_URI")
-            settings.set("FEEDS", {uri: settings.getdict("NEWSCRAWL_FEED_OPTIONS")}, "spider")
-
-    @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         spider = super().from_crawler(crawler, *args, **kwargs)
-        settings = crawler.settings
-        spider.output_dir = str(Path(settings.get("NEWSCRAWL_OUTPUT_DIR", "output")))
-        state_class = load_object(settings.get("NEWSCRAWL_STATE_CLASS"))
-        spider.state = state_class.from_crawler(crawler, spider.name)
-        crawler.signals.connect(spider._close_state, signal=signals.spider_closed)
+        spider.run = Run.open(crawler, spider.name, kwargs)
+        spider.state = spider.run.state
+        crawler.signals.connect(spider._close_run, signal=signals.engine_stopped)
         return spider
 
-    def _close_state(self) -> None:
-        self.state.close()
+    def _close_run(self) -> None:
+        self.run.close()
 
     # -- the plan -------------------------------------------------------------------------
 
@@ -116,10 +111,11 @@ class NewsSpider(scrapy.Spider):
                     yield request
             return
         self.logger.info(
-            "Crawling %s to %s, channels %s",
+            "Crawling %s to %s, channels %s%s",
             self.plan.days[0],
             self.plan.days[-1],
             ",".join(self.plan.channels),
+            " (backfill: every index page)" if self.plan.backfill else "",
         )
         for day in self.plan.days:
             for channel in self.plan.channels:
@@ -143,13 +139,15 @@ class NewsSpider(scrapy.Spider):
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value(f"newscrawl/{event}", by)
 
-    def follow_articles(
-        self, urls: Iterable[str], rejected: Iterable[str] = ()
-    ) -> Iterator[Request]:
-        """Requests for canonical article URLs not yet requested in this run nor exported."""
+    def follow_articles(self, urls: Iterable[str], rejected: Iterable[str] = ()) -> list[Request]:
+        """Requests for canonical article URLs not yet requested in this run nor known.
+
+        Known: exported by an earlier run, or failed recently (``NEWSCRAWL_RETRY_AFTER_HOURS``).
+        """
         for url in rejected:
             self.count("discovery/rejected")
             self.logger.debug("Not following %s: not an article of %s", url, self.site)
+        requests = []
         for url in urls:
             article_id = self.article_id(url)
             if article_id is None:
@@ -162,8 +160,14 @@ class NewsSpider(scrapy.Spider):
             if self.state.has_article(article_id):
                 self.count("discovery/known")
                 continue
+            reason = self.state.in_backoff(article_id)
+            if reason is not None:
+                self.count("discovery/backoff")
+                self.logger.debug("Not fetching %s yet: it was %s recently", url, reason)
+                continue
             self.count("discovery/new")
-            yield self.article_request(url)
+            requests.append(self.article_request(url))
+        return requests
 
     # -- pages that are not articles ------------------------------------------------------
 
@@ -171,6 +175,11 @@ class NewsSpider(scrapy.Spider):
         """Count and log a page that does not become an item."""
         self.count(f"skipped/{reason}")
         self.logger.warning("Skipped %s (%s%s)", url, reason, f": {detail}" if detail else "")
+        article_id = self.article_id(url)
+        if reason in REMEMBERED_FAILURES and article_id is not None:
+            self.state.record_failure(article_id, url, reason)
+        if reason.startswith(TRANSIENT_FAILURES):
+            self.run.transient_failures += 1
 
     @staticmethod
     def is_challenge(response: Response) -> bool:
@@ -203,3 +212,18 @@ class NewsSpider(scrapy.Spider):
             self.skip(prefix + "timeout", request.url)
         else:
             self.skip(prefix + "download_error", request.url, repr(error))
+
+    # -- articles -------------------------------------------------------------------------
+
+    def article_item(self, response: TextResponse, page: ArticlePage) -> Iterator[ArticleItem]:
+        """The page's item; counts the article page and its missing fields for health checks."""
+        item = page.to_item()
+        self.count("health/article_pages")
+        for name in REQUIRED_FIELDS:
+            if not getattr(item, name):
+                self.count(f"health/missing_{name}")
+        if not item.body:
+            self.skip("blocked" if self.is_challenge(response) else "no_body", response.url)
+            return
+        self.count(f"layout/{page.layout}")
+        yield item

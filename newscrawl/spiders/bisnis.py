@@ -81,24 +81,48 @@ class BisnisSpider(NewsSpider):
             yield from self.parse_landing(response)
 
     def parse_index(self, response: Response) -> Iterator[Request]:
-        """An index page; page 1 also plans pages 2..N of the same day and channel."""
+        """An index page (newest first).
+
+        Page 1 reads the page count. An index a committed run paged to its end before is then
+        paged one page after another, stopping after a page that lists nothing new; any other
+        index (and every index with ``backfill=1``) gets all its pages at once.
+        """
         assert isinstance(response, TextResponse)
         listing = pages.BisnisListPage(response)
         links = listing.links()
         self.count("discovery/index_pages")
-        yield from self.follow_articles(links.articles, links.rejected)
+        requests = self.follow_articles(links.articles, links.rejected)
+        yield from requests
         query = dict(parse_qsl(urlsplit(response.url).query))
-        if query.get("page", "1") == "1":
+        key = f"{query.get('date', '')}/{query.get('categoryId', '0')}"
+        page = int(query["page"]) if query.get("page", "").isdigit() else 1
+        if page == 1:
             total = listing.total_pages()
-            for page in range(2, total + 1):
-                query["page"] = str(page)
-                yield Request(
-                    with_query(response.url, **query),
-                    callback=self.parse_index,
-                    errback=self.on_error,
-                    meta={"kind": "index"},
-                    priority=10,
-                )
+            incremental = not self.plan.backfill and self.state.index_complete(key)
+        else:
+            total = response.meta.get("total_pages", page)
+            incremental = response.meta.get("incremental", False)
+        if page >= total:
+            self.run.completed_indexes.add(key)
+        if not incremental:
+            following = range(2, total + 1) if page == 1 else range(0)
+        elif page < total and requests:
+            following = range(page + 1, page + 2)
+        else:
+            following = range(0)
+            if page < total:
+                self.count("discovery/early_stop")
+                self.logger.info("Stopped paging %s: page %d lists nothing new", response.url, page)
+                self.run.completed_indexes.add(key)
+        for number in following:
+            query["page"] = str(number)
+            yield Request(
+                with_query(response.url, **query),
+                callback=self.parse_index,
+                errback=self.on_error,
+                meta={"kind": "index", "total_pages": total, "incremental": incremental},
+                priority=10,
+            )
 
     def parse_landing(self, response: Response) -> Iterator[Request]:
         """A section landing page: its headline and rows (no paging)."""
@@ -117,16 +141,14 @@ class BisnisSpider(NewsSpider):
         if not isinstance(response, TextResponse):
             self.skip("no_body", response.url, "not a text page")
             return
-        page = pages.article_page(response)
-        if page is None or not page.has_body():
-            reason = "blocked" if self.is_challenge(response) else "no_body"
-            self.skip(reason, response.url)
-            return
+        page = pages.article_page(response) or pages.DEFAULT_LAYOUT(response)
         if page.is_multipage() and "page=all" not in response.url:
             self.count("discovery/multipage")
-            yield response.request.replace(  # type: ignore[union-attr]
-                url=with_query(pages.canonical_url(response.url), page="all")
+            yield Request(
+                with_query(pages.canonical_url(response.url), page="all"),
+                callback=self.parse_article,
+                errback=self.on_error,
+                meta={"kind": "article"},
             )
             return
-        self.count(f"layout/{page.layout}")
-        yield page.to_item()
+        yield from self.article_item(response, page)

@@ -1,0 +1,212 @@
+"""Crash-safe feeds: every article in exactly one complete feed, whatever moment a run dies.
+
+A run's feed ``F`` is ``<output>/<spider>/<YYYY-MM-DD>/<HHMMSS>.jsonl``. The protocol:
+
+1. While the run goes, items are appended to ``F.part``. Only complete feeds match
+   ``*.jsonl``; ``.part`` and ``.tmp`` files are work in progress.
+2. When the run ends, ``F.part`` is flushed and fsynced and its complete lines are read back.
+   Then the state commits, in **one transaction**, the feed's name, its article ids and the
+   articles themselves (id, URL, content fingerprint). That commit is the point of no return.
+3. ``F`` is made from ``F.part``: renamed when every line was committed, else rewritten with
+   only the committed lines through ``F.tmp``; fsynced, put in place with an atomic rename,
+   the directory fsynced; ``F.part`` removed; the feed marked published.
+
+Every run starts (holding the run lock) by recovering what an interrupted run left:
+
+* ``F.part`` whose feed **is committed**: the run died during step 3; step 3 is finished.
+* ``F.part`` whose feed is **not committed**: the run died before step 2; its complete lines
+  (an incomplete last line is dropped) not already in the state are committed and published
+  as in steps 2-3, so what the dead run wrote is neither lost nor exported twice; articles it
+  never wrote are simply fetched again.
+* ``F.tmp``: a half-written copy from step 3, removed (step 3 is redone from ``F.part``).
+
+Each recovery is logged with the feed and its line counts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from newscrawl.processors import content_fingerprint
+from newscrawl.state import Exported, StateStore
+
+logger = logging.getLogger(__name__)
+
+PART = ".part"
+TMP = ".tmp"
+
+
+@dataclass(frozen=True)
+class Published:
+    """A feed put in place: where, how many lines, their SHA-256, and how it got there."""
+
+    path: Path
+    lines: int
+    sha256: str
+    recovered: bool = False
+    dropped_lines: int = 0
+
+    def describe(self, root: Path) -> dict[str, Any]:
+        return {
+            "path": str(self.path.relative_to(root))
+            if self.path.is_relative_to(root)
+            else str(self.path),
+            "lines": self.lines,
+            "sha256": self.sha256,
+            "recovered": self.recovered,
+        }
+
+
+class FeedWriter:
+    """Appends items as JSON lines to ``<feed>.part``; the file is created on the first item."""
+
+    def __init__(self, final: Path) -> None:
+        self.final = final
+        self.part = final.with_name(final.name + PART)
+        self._file: IO[bytes] | None = None
+        self.written = 0
+
+    def write(self, record: dict[str, Any]) -> None:
+        if self._file is None:
+            self.part.parent.mkdir(parents=True, exist_ok=True)
+            self._file = open(self.part, "xb")  # noqa: SIM115 - open for the whole run
+        line = json.dumps(record, ensure_ascii=False, separators=(", ", ": ")) + "\n"
+        self._file.write(line.encode("utf-8"))
+        self.written += 1
+
+    def close(self) -> Path | None:
+        """Flush and fsync; the ``.part`` path, or None when nothing was written."""
+        if self._file is None:
+            return None
+        self._file.flush()
+        os.fsync(self._file.fileno())
+        self._file.close()
+        self._file = None
+        return self.part
+
+
+def complete_lines(part: Path) -> Iterator[tuple[bytes, dict[str, Any]]]:
+    """The whole JSON lines of a ``.part`` file; an incomplete or broken line is skipped."""
+    with open(part, "rb") as handle:
+        for raw in handle:
+            if not raw.endswith(b"\n"):
+                logger.warning("%s: dropped an incomplete last line (%d bytes)", part, len(raw))
+                break
+            try:
+                record = json.loads(raw)
+            except ValueError:
+                logger.warning("%s: dropped a line that is not JSON", part)
+                continue
+            if isinstance(record, dict) and record.get("article_id"):
+                yield raw, record
+
+
+def feed_key(final: Path, root: Path) -> str:
+    """How the state names a feed: its path relative to the output directory."""
+    return final.relative_to(root).as_posix() if final.is_relative_to(root) else str(final)
+
+
+def publish(part: Path, state: StateStore, root: Path, *, recovered: bool = False) -> Published:
+    """Steps 2-3 of the protocol for one ``.part`` file (idempotent; see the module doc)."""
+    final = part.with_name(part.name[: -len(PART)])
+    key = feed_key(final, root)
+    lines = list(complete_lines(part))
+    committed = state.committed_feed(key)
+    if committed is None:
+        chosen: list[Exported] = []
+        seen_ids: set[str] = set()
+        seen_prints: set[str] = set()
+        for _, record in lines:
+            article = Exported(
+                str(record["article_id"]),
+                str(record.get("url") or ""),
+                content_fingerprint(str(record.get("title") or ""), str(record.get("body") or "")),
+            )
+            duplicate = (
+                article.article_id in seen_ids
+                or article.fingerprint in seen_prints
+                or state.has_article(article.article_id)
+                or state.has_fingerprint(article.fingerprint)
+            )
+            if not duplicate:
+                chosen.append(article)
+                seen_ids.add(article.article_id)
+                seen_prints.add(article.fingerprint)
+        state.commit_feed(key, chosen)
+        committed = [article.article_id for article in chosen]
+    keep = set(committed)
+    kept: list[bytes] = []
+    for raw, record in lines:
+        if str(record["article_id"]) in keep:
+            keep.discard(str(record["article_id"]))
+            kept.append(raw)
+    dropped = len(lines) - len(kept)
+    size = part.stat().st_size
+    if kept and dropped == 0 and size == sum(len(raw) for raw in kept):
+        os.replace(part, final)
+    elif kept:
+        _write_atomically(final, kept)
+        part.unlink()
+    else:
+        part.unlink()
+    _fsync_dir(final.parent)
+    state.mark_published(key)
+    if not kept:
+        return Published(final, 0, "", recovered, dropped)
+    digest = hashlib.sha256(b"".join(kept)).hexdigest()
+    return Published(final, len(kept), digest, recovered, dropped)
+
+
+def recover(spider_dir: Path, state: StateStore, root: Path) -> list[Published]:
+    """Finish or salvage the feeds interrupted runs left under ``spider_dir``."""
+    if not spider_dir.is_dir():
+        return []
+    for tmp in sorted(spider_dir.glob(f"*/*.jsonl{TMP}")):
+        logger.warning("Removed %s, a half-written copy of an interrupted run", tmp)
+        tmp.unlink()
+    results = []
+    for part in sorted(spider_dir.glob(f"*/*.jsonl{PART}")):
+        committed = state.committed_feed(feed_key(part.with_name(part.name[: -len(PART)]), root))
+        result = publish(part, state, root, recovered=True)
+        results.append(result)
+        logger.warning(
+            "Recovered %s of an interrupted run (%s): %d articles published, %d lines dropped "
+            "(duplicates or incomplete)",
+            part,
+            "it had committed" if committed is not None else "it had not committed",
+            result.lines,
+            result.dropped_lines,
+        )
+    return results
+
+
+def _write_atomically(final: Path, lines: list[bytes]) -> None:
+    tmp = final.with_name(final.name + TMP)
+    with open(tmp, "wb") as handle:
+        handle.writelines(lines)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, final)
+
+
+def _fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

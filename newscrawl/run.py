@@ -1,0 +1,92 @@
+"""One run of a spider: its lock, state, feed, and what it recovered and published.
+
+Opened by the spider before any request (see :class:`newscrawl.spiders.base.NewsSpider`):
+takes the run lock, opens the state, recovers interrupted feeds (:func:`newscrawl.feeds.recover`).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from scrapy.crawler import Crawler
+from scrapy.utils.misc import load_object
+
+from newscrawl.feeds import FeedWriter, Published, publish, recover
+from newscrawl.processors import WIB
+from newscrawl.state import RunLock, StateStore, lock_for
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Run:
+    """Everything a run owns on disk; see the README section "Crash safety"."""
+
+    spider_name: str
+    output_dir: Path
+    started_at: datetime
+    lock: RunLock
+    state: StateStore
+    feed: FeedWriter
+    arguments: dict[str, Any] = field(default_factory=dict)
+    recovered: list[Published] = field(default_factory=list)
+    published: list[Published] = field(default_factory=list)
+    exit_status: int = 0
+    health_failures: list[str] = field(default_factory=list)
+    #: Indexes (``day/channel``) this run paged to their last page.
+    completed_indexes: set[str] = field(default_factory=set)
+    #: Articles that failed for a reason that may pass (timeout, 5xx): indexes stay incomplete.
+    transient_failures: int = 0
+
+    @property
+    def run_id(self) -> str:
+        return self.started_at.strftime("%Y%m%dT%H%M%S")
+
+    @property
+    def spider_dir(self) -> Path:
+        return self.output_dir / self.spider_name
+
+    @classmethod
+    def open(cls, crawler: Crawler, spider_name: str, arguments: dict[str, Any]) -> Run:
+        """Lock, open the state and recover; raises LockedError or StateError."""
+        output_dir = Path(crawler.settings.get("NEWSCRAWL_OUTPUT_DIR", "output")).resolve()
+        lock = lock_for(output_dir, spider_name)
+        lock.acquire()
+        started_at = datetime.now(WIB).replace(microsecond=0)
+        state_class = load_object(crawler.settings.get("NEWSCRAWL_STATE_CLASS"))
+        state: StateStore = state_class.from_crawler(crawler, spider_name)
+        spider_dir = output_dir / spider_name
+        feed = FeedWriter(_free_feed_path(spider_dir, started_at))
+        run = cls(spider_name, output_dir, started_at, lock, state, feed, dict(arguments))
+        run.recovered = recover(spider_dir, state, output_dir)
+        return run
+
+    def publish(self) -> None:
+        """Close this run's feed and publish it (no file when nothing was exported); then
+        remember the indexes it paged completely, so later runs may stop paging early."""
+        part = self.feed.close()
+        if part is not None:
+            result = publish(part, self.state, self.output_dir)
+            self.published.append(result)
+            logger.info("Published %s (%d articles)", result.path, result.lines)
+        if self.completed_indexes and not self.transient_failures:
+            self.state.mark_indexes_complete(sorted(self.completed_indexes))
+
+    def close(self) -> None:
+        self.state.close()
+        self.lock.release()
+
+
+def _free_feed_path(spider_dir: Path, started_at: datetime) -> Path:
+    day = spider_dir / started_at.date().isoformat()
+    stem = started_at.strftime("%H%M%S")
+    candidate = day / f"{stem}.jsonl"
+    n = 1
+    while any(candidate.with_name(candidate.name + suffix).exists() for suffix in ("", ".part")):
+        n += 1
+        candidate = day / f"{stem}_{n}.jsonl"
+    return candidate

@@ -1,0 +1,134 @@
+"""Page objects on variations of the reference markup a site of the same template may show."""
+
+from __future__ import annotations
+
+import pytest
+from scrapy.http import HtmlResponse
+
+from newscrawl.pages import bisnis as pages
+from tests.support import expected, response_for
+
+URL = expected()["1931001"]["url"]
+
+
+def mutated(old: str, new: str, url: str = URL) -> HtmlResponse:
+    """The reference page of ``url`` with ``old`` replaced by ``new`` (which must occur)."""
+    original = response_for(url).text
+    assert old in original, f"{old!r} not in the page"
+    return HtmlResponse(url, body=original.replace(old, new, 1).encode(), encoding="utf-8")
+
+
+def item_of(response: HtmlResponse) -> pages.ArticleItem:
+    page = pages.article_page(response)
+    assert page is not None
+    return page.to_item()
+
+
+def test_caption_is_the_figcaption_not_the_alt() -> None:
+    response = mutated(
+        'alt="Ilustrasi layanan 5G di Yogyakarta. Bisnis/Agus Setiawan"', 'alt="Judul lain"'
+    )
+    assert (
+        item_of(response).image_caption
+        == "Ilustrasi layanan 5G di Yogyakarta. Bisnis/Agus Setiawan"
+    )
+
+
+def test_caption_keeps_inline_markup_text() -> None:
+    response = mutated(
+        '<figcaption class="detailsImgCaption">Ilustrasi layanan 5G',
+        '<figcaption class="detailsImgCaption">Ilustrasi <em>layanan</em> 5G',
+    )
+    assert (
+        item_of(response).image_caption
+        == "Ilustrasi layanan 5G di Yogyakarta. Bisnis/Agus Setiawan"
+    )
+
+
+def test_caption_falls_back_to_alt() -> None:
+    response = mutated(
+        '<figcaption class="detailsImgCaption">Ilustrasi layanan 5G di Yogyakarta. '
+        "Bisnis/Agus Setiawan</figcaption>",
+        "",
+    )
+    assert (
+        item_of(response).image_caption
+        == "Ilustrasi layanan 5G di Yogyakarta. Bisnis/Agus Setiawan"
+    )
+
+
+def test_lazy_image_source() -> None:
+    response = mutated(
+        '<img src="https://images.bisnis.com/posts/2025/11/20/1931001/bank-indonesia-bakal-men.jpg"',
+        '<img src="data:image/gif;base64,R0lGOD" data-src="/posts/x.jpg"',
+    )
+    assert item_of(response).image_url == "https://kabar24.bisnis.com/posts/x.jpg"
+
+
+def test_lead_of_several_blocks_keeps_them_apart() -> None:
+    response = mutated(
+        '<div class="detailsLead"><p>Di sisi lain,',
+        '<div class="detailsLead"><p>Kalimat satu.</p><p>Di sisi lain,',
+    )
+    assert item_of(response).lead == (
+        "Kalimat satu. Di sisi lain, investor asing membukukan beli bersih Rp968,14 miliar "
+        "sepanjang pekan ini."
+    )
+
+
+def test_premium_box_on_a_normal_article_does_not_make_it_premium() -> None:
+    response = mutated('<section class="premiumBox">', '<section class="premiumBox paywall">')
+    page = pages.article_page(response)
+    assert isinstance(page, pages.BisnisArticlePage)
+    assert not isinstance(page, pages.BisnisPremiumPage)
+    assert page.to_item().is_premium is False
+
+
+def test_breadcrumb_last_item_as_plain_text() -> None:
+    response = mutated(
+        '<li class="breadcrumbItem"><a class="breadcrumbLink" href="https://kabar24.bisnis.com/hukum">Hukum</a></li>',
+        '<li class="breadcrumbItem">Hukum Pidana</li>',
+    )
+    assert item_of(response).category == "Hukum Pidana"
+
+
+def test_read_also_box_variant_is_not_body() -> None:
+    response = mutated('<div class="baca-juga-box">', '<div class="baca-juga">')
+    body = item_of(response).body or ""
+    assert "Otoritas Jasa Keuangan Pangkas Target" not in body
+
+
+def test_visible_date_when_metas_are_missing() -> None:
+    response = mutated('<meta name="publishdate"', '<meta name="x-publishdate"')
+    response = HtmlResponse(
+        URL,
+        body=response.text.replace('property="article:published_time"', 'property="x"').encode(),
+        encoding="utf-8",
+    )
+    assert item_of(response).published_at == "2025-11-20T07:08:00+07:00"
+
+
+def test_page_count_ignores_script_text() -> None:
+    html = (
+        b"<html><body><script>var s = 'dari 9 halaman';</script>"
+        b"<p class='pagingLabel'>dari 3 halaman</p></body></html>"
+    )
+    response = HtmlResponse("https://www.bisnis.com/index", body=html, encoding="utf-8")
+    assert pages.BisnisListPage(response).total_pages() == 3
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://market.bisnis.com/read/20251120/7/1931035x/slug",
+        "https://market.bisnis.com/read/2025112/7/1931035/slug",
+    ],
+)
+def test_malformed_article_paths_are_not_articles(url: str) -> None:
+    assert not pages.is_article_url(url)
+
+
+def test_trailing_dot_host_is_canonical() -> None:
+    url = "https://market.bisnis.com./read/20251120/7/1931035/slug"
+    assert pages.canonical_url(url) == "https://market.bisnis.com/read/20251120/7/1931035/slug"
+    assert pages.section_from_url(url) == "market"
