@@ -32,7 +32,8 @@ def _counters(stats: dict[str, Any], prefix: str) -> dict[str, int]:
 
 
 class RunReport:
-    """On spider close: run the health checks, write ``runs/<run id>.json``, set the exit status."""
+    """On spider close: run the health checks, publish the run's feed (or withhold it when the
+    markup checks failed), write ``runs/<run id>.json`` and set the exit status."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
@@ -56,9 +57,13 @@ class RunReport:
         stats = dict(self.crawler.stats.get_stats())
         failures = health.check(stats, reason, self.thresholds)
         for failure in failures:
-            logger.error("Unhealthy run: %s", failure)
-        run.health_failures = failures
+            logger.error("Unhealthy run: %s", failure.message)
+        run.health_failures = [failure.message for failure in failures]
         run.exit_status = EXIT_UNHEALTHY if failures else EXIT_OK
+        if any(failure.kind == "markup" for failure in failures):
+            run.withhold()
+        else:
+            run.publish()
         manifest = self.manifest(run, stats, reason)
         path = run.spider_dir / "runs" / f"{run.run_id}.json"
         write_json_atomically(path, manifest)
@@ -103,6 +108,7 @@ class RunReport:
             "requests": requests,
             "requests_per_new_article": round(requests / exported, 2) if exported else None,
             "feeds": [feed.describe(run.output_dir) for feed in run.published],
+            "withheld_feed": str(run.withheld_feed) if run.withheld_feed else None,
             "recovered_feeds": [feed.describe(run.output_dir) for feed in run.recovered],
             "health": {"ok": not run.health_failures, "failures": run.health_failures},
             "exit_status": run.exit_status,

@@ -34,6 +34,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from scrapy.crawler import Crawler
+from scrapy.extensions.feedexport import FileFeedStorage
+
 from newscrawl.processors import content_fingerprint
 from newscrawl.state import Exported, StateStore
 
@@ -210,3 +213,47 @@ def sha256_of(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+class GuardedFileFeedStorage(FileFeedStorage):
+    """Scrapy's local-file feed storage (``-o``/``-O``/FEEDS) with two guarantees of ours:
+
+    * an overwriting feed (``-O``) is written to ``<path>.part`` and renamed into place when
+      the run ends, so a killed run never leaves a torn file under the final name;
+    * a run whose items were withheld (markup drift, see :meth:`newscrawl.run.Run.withhold`)
+      does not deliver them: the file goes to ``<path>.rejected`` instead.
+    """
+
+    crawler: Crawler | None = None
+
+    @classmethod
+    def from_crawler(
+        cls, crawler: Crawler, uri: str, *, feed_options: dict[str, Any] | None = None
+    ) -> GuardedFileFeedStorage:
+        storage = cls(uri, feed_options=feed_options)
+        storage.crawler = crawler
+        return storage
+
+    @property
+    def _atomic(self) -> bool:
+        return self.write_mode == "wb"
+
+    def open(self, spider: Any) -> IO[bytes]:
+        if not self._atomic:
+            return super().open(spider)
+        path = Path(self.path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return open(path.with_name(path.name + PART), "wb")
+
+    def store(self, file: IO[bytes]) -> None:
+        file.flush()
+        os.fsync(file.fileno())
+        file.close()
+        path = Path(self.path)
+        written = path.with_name(path.name + PART) if self._atomic else path
+        run = getattr(getattr(self.crawler, "spider", None), "run", None)
+        if getattr(run, "withheld", False):
+            os.replace(written, path.with_name(path.name + ".rejected"))
+            logger.warning("Withheld the feed %s (kept as %s.rejected)", path, path.name)
+        elif self._atomic:
+            os.replace(written, path)

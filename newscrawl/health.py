@@ -1,7 +1,8 @@
 """Health checks of a finished run: is the output trustworthy, or did the site change?
 
-Pure functions of the run's stats and settings; :class:`newscrawl.extensions.RunReport`
-logs one ERROR line per failed check and the crawl command exits with status 3.
+Pure functions of the run's stats; :class:`newscrawl.extensions.RunReport` logs one ERROR line
+per failed check, withholds the feed of a run whose markup checks failed, and the crawl
+command exits with status 3.
 """
 
 from __future__ import annotations
@@ -21,27 +22,58 @@ class Thresholds:
     min_article_pages: int = 3
 
 
-def check(stats: Mapping[str, Any], finish_reason: str, thresholds: Thresholds) -> list[str]:
-    """The failed checks, one sentence each (empty when the run is healthy)."""
-    failures: list[str] = []
+@dataclass(frozen=True)
+class Failure:
+    """A failed check: ``markup`` (the site changed: items are withheld), ``fetch``, ``finish``."""
+
+    kind: str
+    message: str
+
+
+def check(stats: Mapping[str, Any], finish_reason: str, thresholds: Thresholds) -> list[Failure]:
+    """The failed checks (empty when the run is healthy)."""
+    failures = [
+        failure
+        for failure in (
+            _markup(stats, thresholds),
+            _fetching(stats),
+            _finish(finish_reason),
+        )
+        if failure is not None
+    ]
+    return failures
+
+
+def _markup(stats: Mapping[str, Any], thresholds: Thresholds) -> Failure | None:
     pages = int(stats.get("newscrawl/health/article_pages", 0))
     missing = {
         name: int(stats.get(f"newscrawl/health/missing_{name}", 0)) for name in REQUIRED_FIELDS
     }
-    if pages and not _any_layout(stats):
-        failing = [name for name, count in missing.items() if count]
-        failures.append(
-            f"{pages} article page(s) were fetched but none could be parsed "
-            f"(missing: {', '.join(failing) or 'body'}); has the markup changed?"
+    parsed_any = any(key.startswith("newscrawl/layout/") for key in stats)
+    if pages and not parsed_any:
+        failing = [name for name, count in missing.items() if count] or ["body"]
+        return Failure(
+            "markup",
+            f"none of {pages} article page(s) could be parsed (missing: {', '.join(failing)}); "
+            "has the markup changed?",
         )
-    elif pages >= thresholds.min_article_pages:
-        for name, count in missing.items():
-            if count / pages >= thresholds.max_missing_share:
-                failures.append(
-                    f"{name} missing on {count} of {pages} article pages "
-                    f"({count / pages:.0%}, threshold {thresholds.max_missing_share:.0%}); "
-                    "has the markup changed?"
-                )
+    if pages < thresholds.min_article_pages:
+        return None
+    failing = [
+        f"{name} on {count} of {pages} ({count / pages:.0%})"
+        for name, count in missing.items()
+        if count / pages >= thresholds.max_missing_share
+    ]
+    if not failing:
+        return None
+    return Failure(
+        "markup",
+        f"article pages without {'; '.join(failing)}, threshold "
+        f"{thresholds.max_missing_share:.0%}; has the markup changed?",
+    )
+
+
+def _fetching(stats: Mapping[str, Any]) -> Failure | None:
     robots = int(stats.get("robotstxt/request_count", 0))
     requests = int(stats.get("downloader/request_count", 0)) - robots
     responses_ok = sum(
@@ -50,11 +82,11 @@ def check(stats: Mapping[str, Any], finish_reason: str, thresholds: Thresholds) 
         if key.startswith("downloader/response_status_count/2")
     ) - int(stats.get("robotstxt/response_status_count/200", 0))
     if requests > 0 and responses_ok <= 0:
-        failures.append(f"all {requests} requests failed or were refused; is the site reachable?")
-    if finish_reason != "finished":
-        failures.append(f"the crawl did not finish normally (reason: {finish_reason})")
-    return failures
+        return Failure("fetch", f"all {requests} requests failed; is the site reachable?")
+    return None
 
 
-def _any_layout(stats: Mapping[str, Any]) -> bool:
-    return any(key.startswith("newscrawl/layout/") for key in stats)
+def _finish(finish_reason: str) -> Failure | None:
+    if finish_reason == "finished":
+        return None
+    return Failure("finish", f"the crawl did not finish normally (reason: {finish_reason})")

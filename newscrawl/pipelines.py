@@ -119,10 +119,8 @@ class DedupPipeline(_Counting):
 
 
 class ExportPipeline(_Counting):
-    """Appends each item to the run's crash-safe feed and publishes it when the spider closes.
-
-    Also counts field coverage (``newscrawl/coverage/<field>``) for the run manifest.
-    """
+    """Appends each item to the run's crash-safe feed (published by the run report when the
+    spider closes); counts field coverage (``newscrawl/coverage/<field>``) for the manifest."""
 
     component = "export"
 
@@ -134,6 +132,3 @@ class ExportPipeline(_Counting):
             if record.get(name):
                 self.stats.inc_value(f"newscrawl/coverage/{name}")
         return item
-
-    def close_spider(self) -> None:
-        current_run(self.crawler).publish()

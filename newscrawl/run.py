@@ -41,6 +41,9 @@ class Run:
     completed_indexes: set[str] = field(default_factory=set)
     #: Articles that failed for a reason that may pass (timeout, 5xx): indexes stay incomplete.
     transient_failures: int = 0
+    #: True once :meth:`withhold` ran; the items went to ``withheld_feed`` (if any).
+    withheld: bool = False
+    withheld_feed: Path | None = None
 
     @property
     def run_id(self) -> str:
@@ -75,6 +78,23 @@ class Run:
             logger.info("Published %s (%d articles)", result.path, result.lines)
         if self.completed_indexes and not self.transient_failures:
             self.state.mark_indexes_complete(sorted(self.completed_indexes))
+
+    def withhold(self) -> None:
+        """Keep this run's items out of the feeds and the state: the markup looks changed.
+
+        The items stay in ``<feed>.rejected`` for inspection and are fetched again by the
+        next run.
+        """
+        part = self.feed.close()
+        self.withheld = True
+        if part is not None:
+            self.withheld_feed = part.with_name(part.name.removesuffix(".part") + ".rejected")
+            part.rename(self.withheld_feed)
+            logger.warning(
+                "Withheld %d article(s) of this run (kept in %s); they will be fetched again",
+                self.feed.written,
+                self.withheld_feed,
+            )
 
     def close(self) -> None:
         self.state.close()

@@ -31,7 +31,12 @@ ITEM_PIPELINES = {
     "newscrawl.pipelines.DedupPipeline": 300,
     "newscrawl.pipelines.ExportPipeline": 400,
 }
-EXTENSIONS = {"newscrawl.extensions.RunReport": 500}
+#: Before Scrapy's FeedExporter (0): the run report decides whether -o/-O feeds may be delivered.
+EXTENSIONS = {"newscrawl.extensions.RunReport": -10}
+FEED_STORAGES = {
+    "": "newscrawl.feeds.GuardedFileFeedStorage",
+    "file": "newscrawl.feeds.GuardedFileFeedStorage",
+}
 
 #: Feeds and state live here (``<dir>/<spider>/...``); relative paths are from the cwd.
 NEWSCRAWL_OUTPUT_DIR = str(Path(__file__).resolve().parent.parent / "output")

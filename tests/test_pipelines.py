@@ -92,7 +92,7 @@ def test_dedup_and_export_across_runs(tmp_path: Path) -> None:
     crawler = crawler_for(first)
     dedup, export = DedupPipeline(crawler), ExportPipeline(crawler)
     export.process_item(dedup.process_item(article()))
-    export.close_spider()
+    first.publish()
     first.close()
     assert [feed.lines for feed in first.published] == [1]
     published = first.published[0].path
@@ -115,11 +115,11 @@ def test_export_counts_field_coverage(tmp_path: Path) -> None:
     crawler = crawler_for(run)
     ExportPipeline(crawler).process_item(article(lead="Lead.", tags=["a"]))
     ExportPipeline(crawler).process_item(article(article_id="2", body="Lain."))
+    run.feed.close()
     assert crawler.stats is not None
     assert crawler.stats.get_value("newscrawl/coverage/lead") == 1
     assert crawler.stats.get_value("newscrawl/coverage/tags") == 1
     assert crawler.stats.get_value("newscrawl/coverage/editor") is None
-    run.feed.close()
     run.close()
 
 
