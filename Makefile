@@ -6,9 +6,24 @@ STAMP := $(VENV)/.installed
 SPIDER ?= bisnis
 ARGS ?=
 
-.PHONY: setup crawl test lint typecheck unit clean
+.PHONY: setup chromium crawl test lint typecheck unit clean
 
-setup: $(STAMP)
+setup: $(STAMP) chromium
+
+# Debian's Chromium for pages behind a JavaScript check (never `playwright install`). Installed
+# when missing and we are root with apt-get; otherwise the crawler counts such pages as blocked.
+CHROMIUM ?= $(or $(NEWSCRAWL_CHROMIUM),/usr/bin/chromium)
+chromium:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing Debian's chromium"; \
+	    apt-get install -y -q --no-install-recommends chromium >/dev/null \
+	      || { apt-get update -q >/dev/null && apt-get install -y -q --no-install-recommends chromium >/dev/null; } \
+	      || echo "warning: could not install chromium"; \
+	  else \
+	    echo "note: no Chromium at $(CHROMIUM): pages behind a JavaScript check will count as blocked"; \
+	  fi; \
+	fi
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

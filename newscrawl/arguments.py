@@ -22,6 +22,8 @@ class CrawlPlan:
     start_urls: tuple[str, ...] = ()
     #: Page through every index page, even past pages that list only known articles.
     backfill: bool = False
+    #: When Chromium is used: ``never``, ``fallback`` (JavaScript checks only) or ``always``.
+    browser: str = "fallback"
 
 
 def today_wib() -> date:

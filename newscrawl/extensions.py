@@ -105,6 +105,7 @@ class RunReport:
                 for name in COVERAGE_FIELDS
             },
             "discovery": _counters(stats, "newscrawl/discovery/"),
+            "browser": _counters(stats, "newscrawl/browser/"),
             "requests": requests,
             "requests_per_new_article": round(requests / exported, 2) if exported else None,
             "feeds": [feed.describe(run.output_dir) for feed in run.published],

@@ -81,6 +81,7 @@ def _fetching(stats: Mapping[str, Any]) -> Failure | None:
         for key, value in stats.items()
         if key.startswith("downloader/response_status_count/2")
     ) - int(stats.get("robotstxt/response_status_count/200", 0))
+    responses_ok += int(stats.get("newscrawl/browser/passed", 0))
     if requests > 0 and responses_ok <= 0:
         return Failure("fetch", f"all {requests} requests failed; is the site reachable?")
     return None

@@ -53,6 +53,18 @@ NEWSCRAWL_HEALTH_MAX_MISSING_SHARE = 0.2
 #: ... counted only once this many article pages were parsed.
 NEWSCRAWL_HEALTH_MIN_ARTICLE_PAGES = 3
 
+# --- the browser (newscrawl/browser.py): Chromium only for pages behind a JavaScript check ------
+DOWNLOAD_HANDLERS = {
+    "http": "newscrawl.browser.LazyPlaywrightHandler",
+    "https": "newscrawl.browser.LazyPlaywrightHandler",
+}
+#: Before Scrapy's CookiesMiddleware (700).
+DOWNLOADER_MIDDLEWARES = {"newscrawl.browser.EarnedCookiesMiddleware": 690}
+#: Debian's Chromium; "" means $NEWSCRAWL_CHROMIUM, else /usr/bin/chromium.
+NEWSCRAWL_CHROMIUM_PATH = ""
+#: How long the browser waits for the article markup after a JavaScript check.
+NEWSCRAWL_BROWSER_WAIT_MS = 15_000
+
 # --- housekeeping -----------------------------------------------------------------------------
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False

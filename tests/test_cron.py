@@ -196,7 +196,7 @@ def drifted_site(tmp_path: Path) -> Path:
 def test_markup_drift_fails_the_run_and_names_the_fields(tmp_path: Path) -> None:
     with ReplayProxy(drifted_site(tmp_path), lifetime=120) as proxy:
         result = run_crawl(
-            "bisnis", {"since": "2025-11-20"}, output_dir=tmp_path / "out",
+            "bisnis", {"since": "2025-11-20", "browser": "never"}, output_dir=tmp_path / "out",
             proxy_env=proxy.env(),
         )  # fmt: skip
     assert result.returncode == 3
@@ -248,14 +248,18 @@ def test_a_run_where_every_request_fails_is_unhealthy(
 
 def test_manifest_of_the_reference_crawl(bisnis_proxy: ReplayProxy, tmp_path: Path) -> None:
     result = run_crawl(
-        "bisnis", {"since": "2025-11-20", "until": "2025-11-21"}, output_dir=tmp_path,
-        proxy_env=bisnis_proxy.env(), default_feed=True,
+        "bisnis", {"since": "2025-11-20", "until": "2025-11-21", "browser": "never"},
+        output_dir=tmp_path, proxy_env=bisnis_proxy.env(), default_feed=True,
     )  # fmt: skip
     assert result.returncode == 0, result.log[-3000:]
     [path] = list(tmp_path.glob("bisnis/runs/*.json"))
     manifest = json.loads(path.read_text("utf-8"))
     assert manifest["spider"] == "bisnis" and manifest["finish_reason"] == "finished"
-    assert manifest["arguments"] == {"since": "2025-11-20", "until": "2025-11-21"}
+    assert manifest["arguments"] == {
+        "since": "2025-11-20",
+        "until": "2025-11-21",
+        "browser": "never",
+    }
     assert manifest["items_exported"] == 32
     assert manifest["items_dropped"] == {"duplicate_content": 1}
     blocked = 1 + len(notes()["js_gate"])

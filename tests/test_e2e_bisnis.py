@@ -22,7 +22,10 @@ SEED = notes()["seed_article"]
 
 
 def crawl(proxy: ReplayProxy, output: Path, **args: str) -> CrawlResult:
-    return run_crawl("bisnis", args, output_dir=output, proxy_env=proxy.env())
+    """A crawl without the browser: the gated pages count as blocked (see test_browser.py)."""
+    return run_crawl(
+        "bisnis", {"browser": "never", **args}, output_dir=output, proxy_env=proxy.env()
+    )
 
 
 def without_crawled_at(item: dict[str, Any]) -> dict[str, Any]:
@@ -82,7 +85,11 @@ def two_days(tmp_path_factory: pytest.TempPathFactory, bisnis_proxy_session: Rep
     first_urls = proxy.urls()
     proxy.reset()
     second = run_crawl(
-        "bisnis", DAYS, output_dir=output, proxy_env=proxy.env(), feed=output / "second.jsonl"
+        "bisnis",
+        {"browser": "never", **DAYS},
+        output_dir=output,
+        proxy_env=proxy.env(),
+        feed=output / "second.jsonl",
     )
     second_urls = proxy.urls()
     return first, first_urls, second, second_urls
@@ -154,7 +161,7 @@ def test_second_run_exports_nothing_and_fetches_no_exported_article(two_days: An
 def test_feeds_go_under_output_by_default(bisnis_proxy: ReplayProxy, tmp_path: Path) -> None:
     result = run_crawl(
         "bisnis",
-        {"start_urls": "https://market.bisnis.com/bursa-saham"},
+        {"start_urls": "https://market.bisnis.com/bursa-saham", "browser": "never"},
         output_dir=tmp_path,
         proxy_env=bisnis_proxy.env(),
         default_feed=True,

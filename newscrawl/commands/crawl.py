@@ -18,6 +18,7 @@ from scrapy.exceptions import UsageError
 from scrapy.utils.misc import load_object
 
 from newscrawl.arguments import ArgumentError
+from newscrawl.browser import chromium_available, missing_browser_message
 from newscrawl.run import Run
 from newscrawl.state import LockedError, StateError, lock_for
 
@@ -48,6 +49,12 @@ class Command(ScrapyCrawl):
             self.exitcode = EXIT_BAD_ARGUMENTS
             return
         settings = self.crawler_process.settings
+        if opts.spargs.get("browser", "").strip().lower() == "always" and not chromium_available(
+            settings
+        ):
+            logger.error("%s: %s", name, missing_browser_message(settings, "browser=always"))
+            self.exitcode = EXIT_BAD_ARGUMENTS
+            return
         output_dir = Path(settings.get("NEWSCRAWL_OUTPUT_DIR", "output")).resolve()
         lock = lock_for(output_dir, name)
         try:

@@ -188,6 +188,8 @@ class BisnisPremiumPage(BisnisArticlePage):
 
 #: Article layouts, tried in order; the first whose ``matches`` is true reads the page.
 ARTICLE_LAYOUTS: tuple[type[BisnisArticlePage], ...] = (BisnisPremiumPage, BisnisArticlePage)
+#: Markup that shows an article page is there (any layout): the browser waits for it.
+ARTICLE_MARKUP_CSS = "article.detailsContent, .paywall, h1.detailsTitleCaption"
 #: The layout that reads a page no layout claims (its missing fields feed the health checks).
 DEFAULT_LAYOUT = BisnisArticlePage
 

@@ -15,18 +15,40 @@ from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
+from scrapy.settings import BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import TimeoutError as TwistedTimeoutError
 from twisted.python.failure import Failure
 
 from newscrawl.arguments import ArgumentError, CrawlPlan, check_names, date_range, today_wib
+from newscrawl.browser import (
+    BROWSER_MODES,
+    browser_settings,
+    chromium_available,
+    missing_browser_message,
+    render_meta,
+)
 from newscrawl.items import REQUIRED_FIELDS, ArticleItem
 from newscrawl.pages.base import ArticlePage
 from newscrawl.run import Run
 from newscrawl.state import StateStore
+from newscrawl.urls import host_of
 
-#: Markers of a bot check or challenge page instead of content.
-CHALLENGE_MARKERS = (b"<title>Just a moment...</title>", b"cf-challenge", b"challenge-platform")
+#: Markers of a bot check or challenge page instead of content (looked for in the page head).
+CHALLENGE_MARKERS = (
+    b"<title>Just a moment...</title>",
+    b"cf-challenge",
+    b"challenge-platform",
+    b"Checking your browser",
+    b"Memeriksa browser",
+)
+#: Markers of a JavaScript check: a small page whose script sets a cookie or reloads.
+JS_CHECK_MARKERS = (
+    b"document.cookie",
+    b"location.reload",
+    b"Enable JavaScript",
+    b"Aktifkan JavaScript",
+)
 #: Skip reasons the state remembers, so that the article is not fetched again too soon.
 REMEMBERED_FAILURES = ("not_found", "blocked")
 #: Skip reasons that may pass on a retry: an index with such an article is not complete.
@@ -40,8 +62,10 @@ class NewsSpider(scrapy.Spider):
     site: ClassVar[str] = ""
     #: Spider arguments this spider accepts.
     argument_names: ClassVar[frozenset[str]] = frozenset(
-        {"since", "until", "channels", "start_urls", "backfill"}
+        {"since", "until", "channels", "start_urls", "backfill", "browser"}
     )
+    #: CSS present once a page shows an article: the browser waits for it.
+    article_markup_css: ClassVar[str] = "article"
 
     run: Run
     state: StateStore
@@ -52,6 +76,11 @@ class NewsSpider(scrapy.Spider):
         self.arguments = dict(kwargs)
         super().__init__(*args)
         self._requested_ids: set[str] = set()
+        #: Cookies the browser earned, by host: later plain requests to the host carry them.
+        self.earned_cookies: dict[str, list[dict[str, Any]]] = {}
+        #: Hosts with a browser render under way, and the pages waiting for its cookies.
+        self._rendering: dict[str, list[str]] = {}
+        self._warned_no_browser = False
 
     # -- arguments ------------------------------------------------------------------------
 
@@ -67,14 +96,18 @@ class NewsSpider(scrapy.Spider):
         if backfill not in ("0", "1", "true", "false", "yes", "no"):
             raise ArgumentError(f"backfill={backfill!r} is not 0 or 1")
         full = backfill in ("1", "true", "yes")
+        browser = str(kwargs.get("browser", "fallback")).strip().lower()
+        if browser not in BROWSER_MODES:
+            raise ArgumentError(f"browser={browser!r} is not one of {', '.join(BROWSER_MODES)}")
         start_urls = kwargs.get("start_urls")
         if start_urls is not None:
             if any(kwargs.get(name) is not None for name in ("since", "until", "channels")):
                 raise ArgumentError("start_urls= cannot be combined with since=/until=/channels=")
-            return CrawlPlan(start_urls=cls.parse_start_urls(str(start_urls)), backfill=full)
+            urls = cls.parse_start_urls(str(start_urls))
+            return CrawlPlan(start_urls=urls, backfill=full, browser=browser)
         days = date_range(kwargs.get("since"), kwargs.get("until"), today_wib())
         channels = cls.parse_channels(str(kwargs.get("channels", cls.all_channels())))
-        return CrawlPlan(days=days, channels=channels, backfill=full)
+        return CrawlPlan(days=days, channels=channels, backfill=full, browser=browser)
 
     @classmethod
     def all_channels(cls) -> str:
@@ -91,8 +124,17 @@ class NewsSpider(scrapy.Spider):
     # -- set-up ---------------------------------------------------------------------------
 
     @classmethod
+    def update_settings(cls, settings: BaseSettings) -> None:
+        """scrapy-playwright's settings from ours (Chromium path, proxy), unless set already."""
+        super().update_settings(settings)
+        for name, value in browser_settings(settings).items():
+            settings.set(name, value, priority="spider")
+
+    @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         spider = super().from_crawler(crawler, *args, **kwargs)
+        if spider.plan.browser == "always" and not chromium_available(crawler.settings):
+            raise ArgumentError(missing_browser_message(crawler.settings, "browser=always"))
         spider.run = Run.open(crawler, spider.name, kwargs)
         spider.state = spider.run.state
         crawler.signals.connect(spider._close_run, signal=signals.engine_stopped)
@@ -196,14 +238,32 @@ class NewsSpider(scrapy.Spider):
             return "blocked"
         return f"http_{response.status}"
 
-    def on_error(self, failure: Failure) -> None:
-        """Errback of every request: count why the page was not parsed."""
+    @staticmethod
+    def is_js_check(response: Response) -> bool:
+        """True for a page that is a JavaScript check or challenge rather than content (by
+        status and markup: a bot-check title or header, or a small scripted page)."""
+        if NewsSpider.is_challenge(response):
+            return True
+        body = response.body
+        return (
+            response.status in (403, 429, 503)
+            and len(body) < 64_000
+            and b"<script" in body
+            and any(marker in body for marker in JS_CHECK_MARKERS)
+        )
+
+    def on_error(self, failure: Failure) -> Iterator[Request]:
+        """Errback of every request: a JavaScript check may go to the browser once; anything
+        else is counted by why the page was not parsed."""
         request: Request = failure.request  # type: ignore[attr-defined]
         kind = request.meta.get("kind", "page")
         prefix = "" if kind == "article" else f"{kind}_"
         error = failure.value
         if isinstance(error, HttpError):
             response = error.response
+            if kind == "article" and self.is_js_check(response):
+                yield from self.after_js_check(request)
+                return
             self.skip(prefix + self.skip_reason(response), request.url, f"HTTP {response.status}")
         elif isinstance(error, IgnoreRequest):
             reason = "robots" if "robots" in str(error).lower() else "ignored"
@@ -212,6 +272,100 @@ class NewsSpider(scrapy.Spider):
             self.skip(prefix + "timeout", request.url)
         else:
             self.skip(prefix + "download_error", request.url, repr(error))
+
+    # -- the browser ----------------------------------------------------------------------
+
+    def after_js_check(self, request: Request) -> Iterator[Request]:
+        """A page answered with a JavaScript check: render it in Chromium, once.
+
+        While a render for the same host is under way, the page waits for it and is then
+        fetched plainly with the cookies the browser earned; only if that fails too is it
+        rendered itself. So the browser runs about once per host, not once per page.
+        """
+        url = request.url
+        host = host_of(url)
+        if host in self._rendering and not request.meta.get("after_render"):
+            self._rendering[host].append(url)
+            self.count("browser/waiting")
+            return
+        render = self.render_request(url, "js_check")
+        if render is None:
+            self.skip("blocked", url, "a JavaScript check, and no browser to pass it")
+            return
+        self._rendering.setdefault(host, [])
+        yield render
+
+    def _released(self, host: str, passed: bool) -> Iterator[Request]:
+        """The pages that waited for ``host``'s render: fetched again, or counted blocked."""
+        for url in self._rendering.pop(host, []):
+            if passed:
+                yield self.article_request(url).replace(
+                    dont_filter=True, meta={"kind": "article", "after_render": True}
+                )
+            else:
+                self.skip("blocked", url, "the browser could not pass this host's check")
+
+    def render_request(self, url: str, reason: str) -> Request | None:
+        """A request through Chromium for ``url``, or None when the browser is not to be used."""
+        if self.plan.browser == "never":
+            return None
+        if not chromium_available(self.crawler.settings):
+            if not self._warned_no_browser:
+                self._warned_no_browser = True
+                self.logger.warning(
+                    "%s; pages behind a JavaScript check are counted as blocked",
+                    missing_browser_message(self.crawler.settings, "browser=fallback"),
+                )
+            return None
+        self.count("browser/renders")
+        self.count(f"browser/reason/{reason}")
+        wait_ms = self.crawler.settings.getint("NEWSCRAWL_BROWSER_WAIT_MS", 15_000)
+        meta = {**render_meta(self.article_markup_css, wait_ms), "kind": "article"}
+        meta["browser_reason"] = reason
+        return Request(
+            url,
+            callback=self.parse_rendered,
+            errback=self.on_render_error,
+            meta=meta,
+            dont_filter=True,
+        )
+
+    async def parse_rendered(self, response: Response) -> AsyncIterator[Any]:
+        """A page Chromium rendered: keep the cookies it earned, then parse it as usual."""
+        page = response.meta.pop("playwright_page", None)
+        host = host_of(response.request.url if response.request else response.url)
+        if page is not None:
+            try:
+                cookies = await page.context.cookies()
+            finally:
+                await page.close()
+            earned = [
+                {"name": c["name"], "value": c["value"], "path": c.get("path", "/")}
+                for c in cookies
+                if host.endswith(str(c.get("domain", "")).lstrip("."))
+            ]
+            if earned:
+                self.earned_cookies[host] = earned
+        passed = not self.is_js_check(response)
+        self.count("browser/passed" if passed else "browser/still_blocked")
+        for request in self._released(host, passed):
+            yield request
+        for output in self.parse_article(response):
+            yield output
+
+    async def on_render_error(self, failure: Failure) -> None:
+        """The browser could not show the article (the check did not pass, or it failed)."""
+        request: Request = failure.request  # type: ignore[attr-defined]
+        page = request.meta.pop("playwright_page", None)
+        if page is not None:
+            await page.close()
+        self.count("browser/still_blocked")
+        self.skip(
+            "blocked", request.url, f"not passed in the browser either: {failure.value!r}"[:300]
+        )
+
+    def parse_article(self, response: Response) -> Iterator[Any]:
+        raise NotImplementedError
 
     # -- articles -------------------------------------------------------------------------
 

@@ -26,6 +26,7 @@ class BisnisSpider(NewsSpider):
     name = "bisnis"
     site: ClassVar[str] = pages.DOMAIN
     allowed_domains: ClassVar[list[str]] = [pages.DOMAIN]
+    article_markup_css: ClassVar[str] = pages.ARTICLE_MARKUP_CSS
 
     @classmethod
     def all_channels(cls) -> str:
@@ -62,6 +63,10 @@ class BisnisSpider(NewsSpider):
         ]
 
     def article_request(self, url: str) -> Request:
+        if self.plan.browser == "always":
+            render = self.render_request(url, "always")
+            if render is not None:
+                return render
         return Request(url, self.parse_article, errback=self.on_error, meta={"kind": "article"})
 
     def article_id(self, url: str) -> str | None:
@@ -144,11 +149,6 @@ class BisnisSpider(NewsSpider):
         page = pages.article_page(response) or pages.DEFAULT_LAYOUT(response)
         if page.is_multipage() and "page=all" not in response.url:
             self.count("discovery/multipage")
-            yield Request(
-                with_query(pages.canonical_url(response.url), page="all"),
-                callback=self.parse_article,
-                errback=self.on_error,
-                meta={"kind": "article"},
-            )
+            yield self.article_request(with_query(pages.canonical_url(response.url), page="all"))
             return
         yield from self.article_item(response, page)
