@@ -20,6 +20,9 @@ AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 DOWNLOAD_TIMEOUT = 30
+#: A page is never loaded whole past this size (skipped as too_large); a warning from 4 MB.
+DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 RETRY_ENABLED = True
 RETRY_TIMES = 2
 COOKIES_ENABLED = True
@@ -44,7 +47,7 @@ NEWSCRAWL_OUTPUT_DIR = str(Path(__file__).resolve().parent.parent / "output")
 NEWSCRAWL_STATE_CLASS = "newscrawl.state.SQLiteState"
 
 #: Articles that failed so are not fetched again for this many hours (others: next run).
-NEWSCRAWL_RETRY_AFTER_HOURS = {"not_found": 24, "blocked": 1}
+NEWSCRAWL_RETRY_AFTER_HOURS = {"not_found": 24, "blocked": 1, "too_large": 24}
 FEED_EXPORT_ENCODING = "utf-8"
 
 # --- health checks (newscrawl/health.py): an unhealthy run exits with status 3 -------------------

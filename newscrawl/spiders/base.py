@@ -13,7 +13,12 @@ from typing import Any, ClassVar, Self
 import scrapy
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import (
+    DownloadCancelledError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+    ResponseDataLossError,
+)
 from scrapy.http import Response, TextResponse
 from scrapy.settings import BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -50,9 +55,25 @@ JS_CHECK_MARKERS = (
     b"Aktifkan JavaScript",
 )
 #: Skip reasons the state remembers, so that the article is not fetched again too soon.
-REMEMBERED_FAILURES = ("not_found", "blocked")
+REMEMBERED_FAILURES = ("not_found", "blocked", "too_large")
 #: Skip reasons that may pass on a retry: an index with such an article is not complete.
-TRANSIENT_FAILURES = ("timeout", "download_error", "http_5")
+TRANSIENT_FAILURES = ("timeout", "truncated", "download_error", "http_5")
+
+
+def failure_reason(error: BaseException | None) -> str:
+    """Why a download failed, as a skip reason (after Scrapy's retries, where they apply)."""
+    text = str(error).lower()
+    if isinstance(error, IgnoreRequest):
+        if "robots" in text:
+            return "robots"
+        return "too_large" if "larger than" in text or "maxsize" in text else "ignored"
+    if isinstance(error, DownloadCancelledError) or "maxsize" in text:
+        return "too_large"
+    if isinstance(error, DownloadTimeoutError | TwistedTimeoutError):
+        return "timeout"
+    if isinstance(error, ResponseDataLossError):
+        return "truncated"
+    return "download_error"
 
 
 class NewsSpider(scrapy.Spider):
@@ -265,13 +286,8 @@ class NewsSpider(scrapy.Spider):
                 yield from self.after_js_check(request)
                 return
             self.skip(prefix + self.skip_reason(response), request.url, f"HTTP {response.status}")
-        elif isinstance(error, IgnoreRequest):
-            reason = "robots" if "robots" in str(error).lower() else "ignored"
-            self.skip(prefix + reason, request.url, str(error))
-        elif isinstance(error, TwistedTimeoutError):
-            self.skip(prefix + "timeout", request.url)
         else:
-            self.skip(prefix + "download_error", request.url, repr(error))
+            self.skip(prefix + failure_reason(error), request.url, repr(error)[:300])
 
     # -- the browser ----------------------------------------------------------------------
 
