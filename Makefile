@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 SPIDER ?= bisnis
 ARGS ?=
 
-.PHONY: setup chromium crawl test lint typecheck unit clean
+.PHONY: setup chromium crawl test lint typecheck unit bench clean
 
 setup: $(STAMP) chromium
 
@@ -45,6 +45,11 @@ unit: setup
 	$(BIN)/python -m pytest
 
 test: lint typecheck unit
+
+# The benchmark (a script that prints figures, not a test): BENCH_ARGS="--articles 2000 --large 20000"
+BENCH_ARGS ?=
+bench: setup
+	$(BIN)/python bench/bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -24,6 +24,8 @@ DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 RETRY_ENABLED = True
+#: 2 retries after the first try (Scrapy's default), on its default codes (500, 502, 503, 504,
+#: 522, 524, 408, 429) and transport errors; the spiders retry a corrupt compressed body too.
 RETRY_TIMES = 2
 COOKIES_ENABLED = True
 
@@ -61,8 +63,12 @@ DOWNLOAD_HANDLERS = {
     "http": "newscrawl.browser.LazyPlaywrightHandler",
     "https": "newscrawl.browser.LazyPlaywrightHandler",
 }
-#: Before Scrapy's CookiesMiddleware (700).
-DOWNLOADER_MIDDLEWARES = {"newscrawl.browser.EarnedCookiesMiddleware": 690}
+DOWNLOADER_MIDDLEWARES = {
+    # before Scrapy's CookiesMiddleware (700)
+    "newscrawl.browser.EarnedCookiesMiddleware": 690,
+    # after decompression (590 runs its process_response before ours at 580)
+    "newscrawl.middlewares.CharsetRepairMiddleware": 580,
+}
 #: Debian's Chromium; "" means $NEWSCRAWL_CHROMIUM, else /usr/bin/chromium.
 NEWSCRAWL_CHROMIUM_PATH = ""
 #: How long the browser waits for the article markup after a JavaScript check.

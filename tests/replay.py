@@ -73,7 +73,7 @@ a JSON line to ``log_path`` when given. :meth:`~ReplayProxy.urls` lists the URLs
 one status), :meth:`~ReplayProxy.count` counts the requests for a URL (compared with
 :func:`url_key`), :meth:`~ReplayProxy.clear` empties the log and :meth:`~ReplayProxy.reset`
 also restarts the ``fail_first_with`` sequences. :attr:`~ReplayProxy.connections` counts the
-client connections accepted. ``faults`` (transport faults) is accepted but not implemented yet.
+client connections accepted. ``faults`` injects transport faults (see :class:`ReplayProxy`).
 
 Libraries in the crawling process may try the network themselves: Scrapy's cookie middleware
 uses ``tldextract``, which on its first run fetches the Public Suffix List over HTTPS. Through
@@ -94,6 +94,7 @@ import html
 import ipaddress
 import json
 import logging
+import re
 import shutil
 import signal
 import ssl
@@ -170,6 +171,8 @@ class Entry:
     js_gate: bool = False
     #: Seconds to wait before answering (a slow page; kill tests use it).
     delay: float = 0.0
+    #: Transport faults for the first requests (see :class:`ReplayProxy`).
+    faults_first: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -187,6 +190,7 @@ class _Answer:
     body: bytes
     record: Served
     delay: float = 0.0
+    fault: str | None = None
 
 
 class _BadRequest(Exception):
@@ -238,6 +242,7 @@ def load_manifest(fixture_dir: Path) -> dict[str, Entry]:
             fail_first_with=tuple(int(s) for s in item.get("fail_first_with") or ()),
             js_gate=bool(item.get("js_gate", False)),
             delay=float(item.get("delay", 0.0)),
+            faults_first=tuple(str(kind) for kind in item.get("faults_first") or ()),
         )
         key = url_key(url)
         if key in entries:
@@ -353,6 +358,16 @@ def _reason(status: int) -> str:
         return "Unknown"
 
 
+FAULT_KINDS = ("hang", "reset", "truncate", "gzip")
+
+
+def _corrupt_gzip(answer: _Answer) -> _Answer:
+    """The answer with ``Content-Encoding: gzip`` and a body that is not valid gzip."""
+    body = b"\x1f\x8b\x08\x00" + bytes(range(256)) * 8
+    headers = [*answer.headers, ("Content-Encoding", "gzip")]
+    return _Answer(answer.status, headers, body, answer.record, answer.delay, None)
+
+
 def _render(answer: _Answer, *, head_only: bool, keep_alive: bool) -> bytes:
     lines = [f"HTTP/1.1 {answer.status} {_reason(answer.status)}"]
     lines += [f"{name}: {value}" for name, value in answer.headers]
@@ -369,10 +384,12 @@ class ReplayProxy:
     long the proxy runs (it stops by itself); ``log_path`` receives one JSON line per answered
     request; ``port`` 0 (the default) picks an ephemeral port.
 
-    ``faults`` is a hook for transport faults and is stored as :attr:`faults` but not used
-    yet. TODO: implement faults keyed by URL (e.g. ``{"<url>": "hang" | "reset" | "truncate" |
-    "corrupt-gzip"}``): hang without answering, reset the connection mid-response, send fewer
-    bytes than ``Content-Length``, serve a broken ``Content-Encoding: gzip`` body.
+    ``faults`` maps a URL to the transport faults its first requests get, one each, in order
+    (the manifest's ``faults_first`` does the same per entry; both are deterministic):
+    ``hang`` (answer nothing for ``hang_seconds``, then close), ``reset`` (send half the answer,
+    then reset the connection), ``truncate`` (a ``Content-Length`` longer than the body, then
+    close), ``gzip`` (``Content-Encoding: gzip`` with a corrupt body) or ``http_NNN`` (status
+    NNN with a small page). Later requests get the real answer.
     """
 
     def __init__(
@@ -380,15 +397,30 @@ class ReplayProxy:
         fixture_dir: Path,
         *,
         lifetime: float = 900.0,
-        faults: dict[str, Any] | None = None,
+        faults: dict[str, list[str]] | None = None,
         log_path: Path | None = None,
         port: int = 0,
+        hang_seconds: float = 60.0,
     ) -> None:
         self.fixture_dir = Path(fixture_dir)
         self.lifetime = float(lifetime)
-        self.faults: dict[str, Any] = dict(faults or {})
+        self.hang_seconds = hang_seconds
         self.log_path = log_path
         self.entries: Mapping[str, Entry] = load_manifest(self.fixture_dir)
+        self.faults: dict[str, tuple[str, ...]] = {
+            url_key(entry.url): entry.faults_first
+            for entry in self.entries.values()
+            if entry.faults_first
+        }
+        for url, kinds in (faults or {}).items():
+            self.faults[url_key(url)] = tuple(kinds)
+        for kinds in self.faults.values():
+            for kind in kinds:
+                if kind not in FAULT_KINDS and not re.fullmatch(r"http_\d{3}", kind):
+                    raise ValueError(
+                        f"unknown fault {kind!r} (known: {', '.join(FAULT_KINDS)}, http_NNN)"
+                    )
+        self._faults_served: dict[str, int] = {}
         gate_path = self.fixture_dir / "js_gate.html"
         self._gate_template = gate_path.read_text("utf-8") if gate_path.is_file() else None
         if self._gate_template is None and any(e.js_gate for e in self.entries.values()):
@@ -517,10 +549,11 @@ class ReplayProxy:
             self.requests.clear()
 
     def reset(self) -> None:
-        """Forget the request log and the ``fail_first_with`` progress."""
+        """Forget the request log and the ``fail_first_with`` and fault progress."""
         with self._lock:
             self.requests.clear()
             self._failures_served.clear()
+            self._faults_served.clear()
 
     @property
     def connections(self) -> int:
@@ -545,6 +578,20 @@ class ReplayProxy:
             entry = self.entries.get("https://" + key.removeprefix("http://"))
         return entry
 
+    def _next_fault(self, url: str) -> str | None:
+        key = url_key(url)
+        if key not in self.faults and key.startswith("http://"):
+            key = "https://" + key.removeprefix("http://")
+        kinds = self.faults.get(key)
+        if not kinds:
+            return None
+        with self._lock:
+            served = self._faults_served.get(key, 0)
+            if served >= len(kinds):
+                return None
+            self._faults_served[key] = served + 1
+        return kinds[served]
+
     def _next_failure(self, entry: Entry) -> int | None:
         if not entry.fail_first_with:
             return None
@@ -564,6 +611,11 @@ class ReplayProxy:
         unknown = entry is None
         status: int
         response_headers: list[tuple[str, str]]
+        fault = self._next_fault(url)
+        if fault is not None and fault.startswith("http_"):
+            status = int(fault[5:])
+            record = Served(method, url, status, cookie, user_agent, entry is None)
+            return _Answer(status, html_type, _error_page(status), record)
         if entry is None:
             log.warning("replay proxy: no fixture for %s %s", method, url)
             status, response_headers = 404, html_type
@@ -581,7 +633,7 @@ class ReplayProxy:
             body = entry.path.read_bytes()
         record = Served(method, url, status, cookie, user_agent, unknown)
         delay = entry.delay if entry is not None else 0.0
-        return _Answer(status, response_headers, body, record, delay)
+        return _Answer(status, response_headers, body, record, delay, fault)
 
     # -- server ------------------------------------------------------------------------------
 
@@ -626,7 +678,8 @@ class ReplayProxy:
         await server.wait_closed()
 
     def _on_loop_error(self, loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
-        if isinstance(context.get("exception"), (ConnectionError, ssl.SSLError, TimeoutError)):
+        quiet = (ConnectionError, ssl.SSLError, TimeoutError, asyncio.CancelledError)
+        if isinstance(context.get("exception"), quiet):
             log.debug("replay proxy: %s", context.get("message"))
         else:
             loop.default_exception_handler(context)
@@ -691,10 +744,34 @@ class ReplayProxy:
             self._record(answer.record)  # before answering: the client may look right away
             if answer.delay:
                 await asyncio.sleep(answer.delay)
+            if answer.fault in ("hang", "reset", "truncate"):
+                await self._misbehave(answer, writer)
+                return
+            if answer.fault == "gzip":
+                answer = _corrupt_gzip(answer)
             writer.write(_render(answer, head_only=request.method == "HEAD", keep_alive=keep_alive))
             await writer.drain()
             if not keep_alive:
                 return
+
+    async def _misbehave(self, answer: _Answer, writer: asyncio.StreamWriter) -> None:
+        """Serve a transport fault; the connection ends with it."""
+        log.info("replay proxy: fault %s for %s", answer.fault, answer.record.url)
+        full = _render(answer, head_only=False, keep_alive=False)
+        if answer.fault == "hang":
+            await asyncio.sleep(self.hang_seconds)
+        elif answer.fault == "reset":
+            writer.write(full[: len(full) // 2])
+            await writer.drain()
+            writer.transport.abort()
+        else:  # truncate: promise more bytes than are sent
+            head, _, body = full.partition(b"\r\n\r\n")
+            head = head.replace(
+                f"Content-Length: {len(answer.body)}".encode(),
+                f"Content-Length: {len(answer.body) + 4096}".encode(),
+            )
+            writer.write(head + b"\r\n\r\n" + body)
+            await writer.drain()
 
     @staticmethod
     def _request_url(request: _Request, origin: str | None) -> str:

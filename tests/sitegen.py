@@ -47,6 +47,7 @@ class SiteBuilder:
                 link.symlink_to((src / "site" / entry["file"]).resolve())
             self.entries[entry["url"]] = dict(entry)
         self._counter = 0
+        self._names = {entry["file"] for entry in self.entries.values()}
 
     def body(self, url: str) -> str:
         return (self.dst / "site" / self.entries[url]["file"]).read_text("utf-8")
@@ -55,6 +56,10 @@ class SiteBuilder:
         """Serve ``body`` at ``url`` (a new page, or a replacement of the fixture's)."""
         self._counter += 1
         name = f"gen_{self._counter:06d}.html"
+        while name in self._names:  # a body copied from the source site: never write through it
+            self._counter += 1
+            name = f"gen_{self._counter:06d}.html"
+        self._names.add(name)
         data = body.encode("utf-8") if isinstance(body, str) else body
         (self.dst / "site" / name).write_bytes(data)
         entry = {"url": url, "file": name, "status": status, "content_type": HTML}

@@ -248,9 +248,8 @@ def test_log_path_gets_one_json_line_per_request(tmp_path: Path) -> None:
 
 
 def test_stops_by_itself_after_its_lifetime() -> None:
-    proxy = ReplayProxy(FIXTURES, lifetime=0.3, faults={"later": "hang"}).start()
+    proxy = ReplayProxy(FIXTURES, lifetime=0.3).start()
     port, cert_dir = proxy.port, proxy.ca_cert_path.parent
-    assert proxy.faults == {"later": "hang"}
     assert proxy.running
     assert proxy.wait(timeout=5)
     assert not proxy.running
@@ -315,3 +314,54 @@ def test_url_key_normalises_harmless_differences(a: str, b: str) -> None:
 )
 def test_url_key_keeps_meaningful_differences(a: str, b: str) -> None:
     assert url_key(a) != url_key(b)
+
+
+ROBOTS = "https://www.bisnis.com/robots.txt"
+
+
+def raw_get(proxy: ReplayProxy, url: str, timeout: float = 5) -> bytes:
+    """Everything the proxy sends for one plain-HTTP GET of ``url`` until it closes."""
+    with socket.create_connection(("127.0.0.1", proxy.port), timeout=timeout) as conn:
+        conn.sendall(f"GET {url} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
+        chunks = []
+        try:
+            while chunk := conn.recv(65536):
+                chunks.append(chunk)
+        except (ConnectionResetError, TimeoutError):
+            chunks.append(b"<reset>")
+        return b"".join(chunks)
+
+
+def test_faults_are_served_first_then_the_page() -> None:
+    url = ROBOTS.replace("https:", "http:")
+    kinds = ["truncate", "gzip", "http_502", "reset"]
+    with ReplayProxy(FIXTURES, lifetime=30, faults={ROBOTS: kinds}) as proxy:
+        truncated = raw_get(proxy, url)
+        head, _, body = truncated.partition(b"\r\n\r\n")
+        length = int(
+            next(line for line in head.split(b"\r\n") if line.startswith(b"Content-Length")).split(
+                b":"
+            )[1]
+        )
+        assert length > len(body)
+        gzip_answer = raw_get(proxy, url)
+        assert b"Content-Encoding: gzip" in gzip_answer and b"Disallow" not in gzip_answer
+        assert raw_get(proxy, url).startswith(b"HTTP/1.1 502")
+        assert len(raw_get(proxy, url)) < len(truncated)
+        assert b"Disallow: /ajax/" in raw_get(proxy, url)
+
+
+def test_hang_answers_nothing_until_the_client_gives_up() -> None:
+    with ReplayProxy(FIXTURES, lifetime=30, faults={ROBOTS: ["hang"]}, hang_seconds=5) as proxy:
+        with (
+            pytest.raises(TimeoutError),
+            socket.create_connection(("127.0.0.1", proxy.port), timeout=0.5) as conn,
+        ):
+            conn.sendall(b"GET http://www.bisnis.com/robots.txt HTTP/1.1\r\nHost: x\r\n\r\n")
+            conn.recv(10)
+        assert b"Disallow" in raw_get(proxy, "http://www.bisnis.com/robots.txt")
+
+
+def test_unknown_fault_kinds_are_refused() -> None:
+    with pytest.raises(ValueError, match="unknown fault"):
+        ReplayProxy(FIXTURES, faults={ROBOTS: ["explode"]})

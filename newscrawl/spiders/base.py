@@ -6,6 +6,7 @@ objects read its pages; it plans requests and never extracts fields itself.
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import date
 from typing import Any, ClassVar, Self
@@ -13,6 +14,7 @@ from typing import Any, ClassVar, Self
 import scrapy
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import (
     DownloadCancelledError,
     DownloadTimeoutError,
@@ -57,7 +59,9 @@ JS_CHECK_MARKERS = (
 #: Skip reasons the state remembers, so that the article is not fetched again too soon.
 REMEMBERED_FAILURES = ("not_found", "blocked", "too_large")
 #: Skip reasons that may pass on a retry: an index with such an article is not complete.
-TRANSIENT_FAILURES = ("timeout", "truncated", "download_error", "http_5")
+TRANSIENT_FAILURES = ("timeout", "truncated", "corrupt_body", "download_error", "http_5")
+#: Failures Scrapy's retry middleware does not see (raised after the download): retried here.
+RETRIED_HERE = ("corrupt_body",)
 
 
 def failure_reason(error: BaseException | None) -> str:
@@ -73,6 +77,8 @@ def failure_reason(error: BaseException | None) -> str:
         return "timeout"
     if isinstance(error, ResponseDataLossError):
         return "truncated"
+    if isinstance(error, zlib.error | EOFError) or "decompress" in text:
+        return "corrupt_body"
     return "download_error"
 
 
@@ -287,7 +293,16 @@ class NewsSpider(scrapy.Spider):
                 return
             self.skip(prefix + self.skip_reason(response), request.url, f"HTTP {response.status}")
         else:
-            self.skip(prefix + failure_reason(error), request.url, repr(error)[:300])
+            reason = failure_reason(error)
+            retry = (
+                get_retry_request(request, spider=self, reason=reason)
+                if reason in RETRIED_HERE
+                else None
+            )
+            if retry is not None:
+                yield retry
+                return
+            self.skip(prefix + reason, request.url, repr(error)[:300])
 
     # -- the browser ----------------------------------------------------------------------
 

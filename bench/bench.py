@@ -1,0 +1,234 @@
+"""`make bench`: newscrawl against the floor Scrapy itself sets, on one machine, in one run.
+
+1. Generates a Bisnis-like site of N articles (default 2,000; 100 a day; ~100 KB article pages
+   in the reference markup) and serves it through the replay proxy (tests/replay.py).
+2. Times a bare Scrapy spider over the same pages (bench/floor_spider.py: index pages ->
+   article pages -> title; same concurrency; throttling off) — the floor — and
+   `scrapy crawl bisnis` over the same days (fresh state each round).
+3. Reports medians over the rounds: wall time and the ratio to the floor, CPU seconds, peak RSS,
+   pages/s; and in-process extraction cost per article (page object + loader + pipelines on
+   stored pages) next to `lxml.html.fromstring` alone and `trafilatura.extract`.
+4. Repeats the crawls at a larger N (default 20,000) to show whether RSS and per-page cost stay
+   flat.
+
+Usage: python bench/bench.py [--articles 2000] [--large 20000] [--rounds 3] [--large-rounds 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from scrapy.http import HtmlResponse  # noqa: E402
+from scrapy.utils.test import get_crawler  # noqa: E402
+
+from newscrawl.pages.bisnis import article_page  # noqa: E402
+from newscrawl.pipelines import BoilerplatePipeline, ValidationPipeline  # noqa: E402
+from tests.replay import ReplayProxy  # noqa: E402
+from tests.sitegen import Generated, generate_site  # noqa: E402
+
+logger = logging.getLogger("bench")
+#: The same knobs for both crawls: concurrency as the project's, no throttling, no delay.
+COMMON = {
+    "CONCURRENT_REQUESTS": "16",
+    "CONCURRENT_REQUESTS_PER_DOMAIN": "8",
+    "AUTOTHROTTLE_ENABLED": "False",
+    "DOWNLOAD_DELAY": "0",
+    "ROBOTSTXT_OBEY": "True",
+    "LOG_LEVEL": "WARNING",
+    "TELNETCONSOLE_ENABLED": "False",
+    "REMOTE_CONTROL_ENABLED": "False",
+}
+
+
+@dataclass
+class Measure:
+    wall: float
+    cpu: float
+    rss_mb: float
+    pages: int
+
+    @property
+    def pages_per_s(self) -> float:
+        return self.pages / self.wall if self.wall else 0.0
+
+
+def run_measured(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[int, float, float, float]:
+    """Run a command; its exit status, wall seconds, CPU seconds and peak RSS (MB)."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    assert process.stderr is not None
+    err = process.stderr.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        logger.error("%s failed (%d):\n%s", command[:4], process.returncode, err.decode()[-3000:])
+    return process.returncode, wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+
+
+def crawl_floor(site: Generated, proxy: ReplayProxy, work: Path) -> Measure:
+    command = [sys.executable, "-m", "scrapy", "runspider", str(ROOT / "bench" / "floor_spider.py"),
+               "-a", f"since={site.days[0]}", "-a", f"until={site.days[-1]}"]  # fmt: skip
+    for name, value in COMMON.items():
+        command += ["-s", f"{name}={value}"]
+    return _measure(command, work, proxy)
+
+
+def crawl_project(site: Generated, proxy: ReplayProxy, work: Path) -> Measure:
+    output = work / "output"
+    shutil.rmtree(output, ignore_errors=True)
+    command = [sys.executable, "-m", "scrapy", "crawl", "bisnis", "-a", f"since={site.days[0]}",
+               "-a", f"until={site.days[-1]}", "-a", "browser=never",
+               "-s", f"NEWSCRAWL_OUTPUT_DIR={output}"]  # fmt: skip
+    for name, value in COMMON.items():
+        command += ["-s", f"{name}={value}"]
+    measure = _measure(command, ROOT, proxy)
+    feeds = list(output.glob("bisnis/*/*.jsonl"))
+    lines = sum(len(feed.read_bytes().splitlines()) for feed in feeds)
+    if lines != len(site.articles):
+        logger.error("the project exported %d of %d articles", lines, len(site.articles))
+    return measure
+
+
+def _measure(command: list[str], cwd: Path, proxy: ReplayProxy) -> Measure:
+    proxy.clear()
+    env = {**os.environ, **proxy.env()}
+    code, wall, cpu, rss = run_measured(command, cwd, env)
+    if code != 0:
+        raise SystemExit(f"crawl failed: {' '.join(command[:5])}")
+    pages = sum(1 for url in proxy.urls() if not url.endswith("robots.txt"))
+    return Measure(wall, cpu, rss, pages)
+
+
+def extraction_costs(site: Generated, sample: int = 300) -> dict[str, float]:
+    """Milliseconds per article: our extraction, lxml parsing alone, trafilatura."""
+    import lxml.html
+
+    manifest = {e["url"]: e for e in __import__("json").loads((site.root / "manifest.json").read_text())}
+    urls = list(site.articles.values())[:sample]
+    pages = [(url, (site.root / "site" / manifest[url]["file"]).read_bytes()) for url in urls]
+    crawler = get_crawler()
+    boilerplate, validation = BoilerplatePipeline(crawler), ValidationPipeline(crawler)
+
+    def ours(url: str, body: bytes) -> None:
+        response = HtmlResponse(url, body=body, encoding="utf-8")
+        page = article_page(response)
+        assert page is not None
+        validation.process_item(boilerplate.process_item(page.to_item()))
+
+    def lxml_only(url: str, body: bytes) -> None:
+        lxml.html.fromstring(body)
+
+    results = {"newscrawl (page object + loader + pipelines)": _per_article(ours, pages),
+               "lxml.html.fromstring alone": _per_article(lxml_only, pages)}  # fmt: skip
+    try:
+        import trafilatura
+
+        def traf(url: str, body: bytes) -> None:
+            trafilatura.extract(body.decode("utf-8"), url=url)
+
+        results["trafilatura.extract"] = _per_article(traf, pages[: max(50, sample // 3)])
+    except ImportError:  # pragma: no cover - trafilatura is in requirements.txt
+        logger.warning("trafilatura is not installed; skipped")
+    return results
+
+
+def _per_article(function: Callable[[str, bytes], None], pages: list[tuple[str, bytes]]) -> float:
+    for url, body in pages[:10]:  # warm up
+        function(url, body)
+    rounds = []
+    for _ in range(3):
+        started = time.perf_counter()
+        for url, body in pages:
+            function(url, body)
+        rounds.append((time.perf_counter() - started) / len(pages) * 1000)
+    return statistics.median(rounds)
+
+
+def median_measure(measures: list[Measure]) -> Measure:
+    return Measure(
+        statistics.median(m.wall for m in measures),
+        statistics.median(m.cpu for m in measures),
+        statistics.median(m.rss_mb for m in measures),
+        int(statistics.median(m.pages for m in measures)),
+    )
+
+
+def bench_size(n: int, rounds: int, work: Path) -> dict[str, Any]:
+    logger.warning("generating a site of %d articles", n)
+    site = generate_site(work / f"site-{n}", n, per_day=100, per_page=20, first_day=date(2024, 1, 1))
+    results: dict[str, list[Measure]] = {"floor": [], "newscrawl": []}
+    with ReplayProxy(site.root, lifetime=6 * 3600) as proxy:
+        for round_ in range(rounds):
+            logger.warning("N=%d round %d/%d", n, round_ + 1, rounds)
+            results["floor"].append(crawl_floor(site, proxy, work))
+            results["newscrawl"].append(crawl_project(site, proxy, work))
+    extraction = extraction_costs(site)
+    shutil.rmtree(site.root, ignore_errors=True)
+    return {"n": n, "rounds": rounds, "floor": median_measure(results["floor"]),
+            "newscrawl": median_measure(results["newscrawl"]), "extraction": extraction}  # fmt: skip
+
+
+def table(runs: list[dict[str, Any]]) -> str:
+    lines = [
+        "| N | crawl | wall s | × floor | CPU s | peak RSS MB | × floor RSS | pages/s | CPU ms/page |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for run in runs:
+        floor, ours = run["floor"], run["newscrawl"]
+        for name, m in (("floor (bare Scrapy)", floor), ("newscrawl", ours)):
+            ratio = m.wall / floor.wall
+            rss_ratio = m.rss_mb / floor.rss_mb
+            lines.append(
+                f"| {run['n']:,} | {name} | {m.wall:.1f} | {ratio:.2f} | {m.cpu:.1f} | "
+                f"{m.rss_mb:.0f} | {rss_ratio:.2f} | {m.pages_per_s:.0f} | "
+                f"{m.cpu / m.pages * 1000:.2f} |"
+            )
+    lines += ["", "| N | extraction, in process | ms/article |", "|---:|---|---:|"]
+    for run in runs:
+        for name, ms in run["extraction"].items():
+            lines.append(f"| {run['n']:,} | {name} | {ms:.2f} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--articles", type=int, default=2000)
+    parser.add_argument("--large", type=int, default=20000, help="0 to skip")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--large-rounds", type=int, default=1)
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(message)s")
+    runs = []
+    with tempfile.TemporaryDirectory(prefix="newscrawl-bench-") as tmp:
+        work = Path(tmp)
+        runs.append(bench_size(args.articles, args.rounds, work))
+        if args.large:
+            runs.append(bench_size(args.large, args.large_rounds, work))
+    header = (
+        f"{platform.node()}: {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"{time.strftime('%Y-%m-%d')}; medians of {args.rounds} rounds at N={args.articles:,}"
+        + (f", {args.large_rounds} at N={args.large:,}" if args.large else "")
+    )
+    sys.stdout.write(header + "\n\n" + table(runs) + "\n")
+
+
+if __name__ == "__main__":
+    main()

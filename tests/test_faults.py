@@ -1,0 +1,123 @@
+"""A hostile network and hostile pages: retried, skipped with a reason, never a crash."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from newscrawl.pages.bisnis import article_id_from_url
+from tests.replay import ReplayProxy
+from tests.sitegen import Generated, SiteBuilder, generate_site, index_url
+from tests.support import CrawlResult, run_crawl
+
+#: Every transport fault kind, each on two articles' first request.
+FAULTS = ["hang", "reset", "truncate", "gzip", "http_500", "http_502"]
+#: Short timeouts so that a hang costs seconds, not minutes.
+QUICK = {"DOWNLOAD_TIMEOUT": "2", "RETRY_TIMES": "2"}
+HUGE = 40 * 1024 * 1024
+PLANTED = [
+    "https://bisnis.com.example.net/read/20250101/47/4000001/look-alike",
+    "http://10.0.0.1/read/20250101/47/4000002/private",
+    "http://192.168.1.10/read/20250101/47/4000003/private",
+    "http://127.0.0.1:9/read/20250101/47/4000004/loopback",
+    "http://[::1]/read/20250101/47/4000005/loopback",
+    "http://localhost/read/20250101/47/4000006/local",
+]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Generated:
+    return generate_site(tmp_path_factory.mktemp("faults") / "site", 30, per_day=30, per_page=10)
+
+
+def crawl(
+    root: Path, output: Path, site: Generated, **kwargs: Any
+) -> tuple[CrawlResult, list[str]]:
+    with ReplayProxy(root, lifetime=300, hang_seconds=10, **kwargs) as proxy:
+        result = run_crawl(
+            "bisnis", {"since": str(site.days[0]), "browser": "never"}, output_dir=output,
+            proxy_env=proxy.env(), settings=QUICK,
+        )  # fmt: skip
+        return result, proxy.urls()
+
+
+def stat(result: CrawlResult, name: str) -> int:
+    for line in result.log.splitlines():
+        if line.strip().startswith(f"'{name}':"):
+            return int(line.split(":", 1)[1].strip().rstrip(",}"))
+    return 0
+
+
+def without_crawled_at(items: list[dict[str, Any]]) -> Iterator[tuple[str, dict[str, Any]]]:
+    for item in items:
+        yield item["article_id"], {k: v for k, v in item.items() if k != "crawled_at"}
+
+
+@pytest.fixture(scope="module")
+def clean(site: Generated, tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
+    result, _ = crawl(site.root, tmp_path_factory.mktemp("clean"), site)
+    assert result.returncode == 0, result.log[-3000:]
+    return dict(without_crawled_at(result.items))
+
+
+def test_every_transport_fault_is_retried_and_the_article_exported_once(
+    site: Generated, clean: dict[str, dict[str, Any]], tmp_path: Path
+) -> None:
+    urls = list(site.articles.values())
+    faults = {urls[2 * n + k]: [kind] for n, kind in enumerate(FAULTS) for k in (0, 1)}
+    result, requested = crawl(site.root, tmp_path, site, faults=faults)
+    assert result.returncode == 0, result.log[-3000:]
+    assert dict(without_crawled_at(result.items)) == clean
+    for url in faults:
+        assert requested.count(url) == 2, f"{url} should be fetched twice (fault, then page)"
+    assert stat(result, "retry/count") == len(faults)
+    assert stat(result, "newscrawl/dedup/unique") == len(site.articles)
+
+
+def test_a_huge_page_is_skipped_and_the_crawl_goes_on(
+    site: Generated, clean: dict[str, dict[str, Any]], tmp_path: Path
+) -> None:
+    builder = SiteBuilder(site.root, tmp_path / "huge")
+    huge_url = list(site.articles.values())[5]
+    page = builder.body(huge_url)
+    padding = "<!-- " + "x" * HUGE + " -->"
+    builder.put(huge_url, page.replace("</body>", padding + "</body>"))
+    result, _ = crawl(builder.save(), tmp_path / "out", site)
+    assert result.returncode == 0, result.log[-3000:]
+    huge_id = article_id_from_url(huge_url)
+    assert dict(without_crawled_at(result.items)) == {
+        article_id: item for article_id, item in clean.items() if article_id != huge_id
+    }
+    assert stat(result, "newscrawl/skipped/too_large") == 1
+    manifest = json.loads(next((tmp_path / "out").glob("bisnis/runs/*.json")).read_text())
+    assert manifest["pages_skipped"] == {"too_large": 1}
+    assert "memusage/max" in result.log
+
+
+def test_planted_offsite_and_unsafe_links_are_never_requested(
+    site: Generated, clean: dict[str, dict[str, Any]], tmp_path: Path
+) -> None:
+    builder = SiteBuilder(site.root, tmp_path / "planted")
+    first_index = index_url(site.days[0], 1)
+    rows = "".join(
+        f'<div class="artItem"><div class="artContent"><a href="{url}" class="artLink">'
+        f'<h4 class="artTitle">Planted</h4></a></div></div>'
+        for url in PLANTED
+    )
+    page = builder.body(first_index)
+    builder.put(
+        first_index,
+        page.replace(
+            '<div class="list-news indeks-new">', '<div class="list-news indeks-new">' + rows, 1
+        ),
+    )
+    result, requested = crawl(builder.save(), tmp_path / "out", site)
+    assert result.returncode == 0, result.log[-3000:]
+    assert dict(without_crawled_at(result.items)) == clean
+    assert not set(requested) & set(PLANTED)
+    assert all(".bisnis.com/" in url for url in requested)
+    assert stat(result, "newscrawl/discovery/rejected") == len(PLANTED)
