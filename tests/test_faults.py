@@ -121,3 +121,28 @@ def test_planted_offsite_and_unsafe_links_are_never_requested(
     assert not set(requested) & set(PLANTED)
     assert all(".bisnis.com/" in url for url in requested)
     assert stat(result, "newscrawl/discovery/rejected") == len(PLANTED)
+
+
+def test_a_corrupt_state_file_stops_the_run_with_its_name(site: Generated, tmp_path: Path) -> None:
+    state = tmp_path / "bisnis" / "state.sqlite3"
+    state.parent.mkdir(parents=True)
+    state.write_bytes(b"garbage " * 1000)
+    result, requested = crawl(site.root, tmp_path, site)
+    assert result.returncode == 2
+    errors = [line for line in result.log.splitlines() if " ERROR: " in line]
+    assert len(errors) == 1 and str(state) in errors[0] and "move it aside" in errors[0]
+    assert "Traceback" not in result.log
+    assert requested == []
+
+
+def test_an_unwritable_output_folder_stops_the_run(site: Generated, tmp_path: Path) -> None:
+    with ReplayProxy(site.root, lifetime=60) as proxy:
+        result = run_crawl(
+            "bisnis", {"since": str(site.days[0])}, output_dir=Path("/proc/newscrawl-output"),
+            proxy_env=proxy.env(), feed=tmp_path / "out.jsonl",
+        )  # fmt: skip
+        assert proxy.urls() == []
+    assert result.returncode == 2
+    errors = [line for line in result.log.splitlines() if " ERROR: " in line]
+    assert len(errors) == 1 and "/proc/newscrawl-output" in errors[0]
+    assert "Traceback" not in result.log
