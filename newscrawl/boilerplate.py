@@ -2,7 +2,8 @@
 
 A rule matches a whole paragraph. Matching is case-insensitive and treats any run of
 white space as one space. The first matching rule names the drop (counted in stats as
-``newscrawl/boilerplate/<rule>``). Shared rules apply to every site; a site adds its own.
+``newscrawl/boilerplate/<site>/<rule>``, e.g. ``newscrawl/boilerplate/kompas.com/read_also``).
+Shared rules apply to every site; a site adds its own in :data:`SITE_RULES`, tried first.
 """
 
 from __future__ import annotations
@@ -46,6 +47,15 @@ BISNIS_RULES: tuple[Rule, ...] = (
     rule("premium_cta", r"dapatkan informasi komprehensif\b.*konten premium"),
 )
 
+#: Kompas.com's own promo lines, in order ("Baca juga: ..." is the shared ``read_also``).
+KOMPAS_RULES: tuple[Rule, ...] = (
+    rule("kompas_plus_promo", r"baca berita tanpa iklan\W*gabung kompas\.com\W*$"),
+    rule("whatsapp_channel_cta", r"simak breaking news\b"),
+    rule("telegram_cta", r"dapatkan update berita pilihan dan breaking news\b"),
+    rule("comment_cta", r"kirimkan komentar anda\W*$"),
+    rule("copyright", r"copyright\b.*\bkompas cyber media\b"),
+)
+
 
 @dataclass
 class Cleaned:
@@ -74,4 +84,4 @@ def rules_for(site: str) -> tuple[Rule, ...]:
     return SITE_RULES.get(site, ()) + SHARED_RULES
 
 
-SITE_RULES: dict[str, tuple[Rule, ...]] = {"bisnis.com": BISNIS_RULES}
+SITE_RULES: dict[str, tuple[Rule, ...]] = {"bisnis.com": BISNIS_RULES, "kompas.com": KOMPAS_RULES}

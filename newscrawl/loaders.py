@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -18,28 +19,54 @@ def clean_paragraphs(values: Iterable[str]) -> list[str]:
     return [text for text in (p.nonempty(value) for value in values) if text]
 
 
-def body_paragraphs(paragraphs: list[str]) -> list[str]:
+def body_paragraphs(
+    paragraphs: list[str], pattern: re.Pattern[str] = p.BISNIS_DATELINE
+) -> list[str]:
     """The body paragraphs with the opening dateline cut from the first one."""
     if not paragraphs:
         return []
-    _, first = p.split_dateline(paragraphs[0])
+    _, first = p.split_dateline(paragraphs[0], pattern)
     return ([first] if p.has_word_char(first) else []) + paragraphs[1:]
 
 
-def dateline_of(paragraphs: list[str]) -> list[str]:
+def dateline_of(paragraphs: list[str], pattern: re.Pattern[str] = p.BISNIS_DATELINE) -> list[str]:
     """The dateline city of the first paragraph, as a list of zero or one value."""
     if not paragraphs:
         return []
-    city, _ = p.split_dateline(paragraphs[0])
+    city, _ = p.split_dateline(paragraphs[0], pattern)
     return [city] if city else []
+
+
+def datelines(pattern: re.Pattern[str]) -> tuple[Any, Any]:
+    """Input processors of ``body`` and ``dateline`` for a site's dateline ``pattern``."""
+
+    def body(paragraphs: list[str]) -> list[str]:
+        return body_paragraphs(paragraphs, pattern)
+
+    def city(paragraphs: list[str]) -> list[str]:
+        return dateline_of(paragraphs, pattern)
+
+    return Compose(clean_paragraphs, body), Compose(clean_paragraphs, city)
+
+
+#: Date readers in order of trust: ISO (metas, JSON-LD), publishdate meta, visible dates.
+DATE_PARSERS: tuple[Callable[[str], datetime | None], ...] = (
+    p.parse_iso_date,
+    p.parse_numeric_date,
+    p.parse_dmy_date,
+    p.parse_visible_date,
+)
 
 
 def parse_date(value: str | datetime) -> str | None:
     """Any of the page's date forms (ISO meta, publishdate meta, visible) to ISO WIB."""
     if isinstance(value, datetime):
         return p.to_wib_iso(value)
-    parsed = p.parse_iso_date(value) or p.parse_numeric_date(value) or p.parse_visible_date(value)
-    return p.to_wib_iso(parsed) if parsed else None
+    for parser in DATE_PARSERS:
+        parsed = parser(value)
+        if parsed:
+            return p.to_wib_iso(parsed)
+    return None
 
 
 def labelled(label: str) -> Any:
@@ -64,9 +91,8 @@ class ArticleLoader(ItemLoader):
     tags_out = Compose(p.unique)
     editor_in = labelled("editor")
     published_at_in = MapCompose(parse_date)
-    body_in = Compose(clean_paragraphs, body_paragraphs)
+    body_in, dateline_in = datelines(p.BISNIS_DATELINE)
     body_out = Join("\n\n")
-    dateline_in = Compose(clean_paragraphs, dateline_of)
     is_premium_in = Identity()
     word_count_in = Identity()
 
@@ -78,3 +104,10 @@ class ArticleLoader(ItemLoader):
         if not item.crawled_at:
             item.crawled_at = p.utc_now_iso()
         return item
+
+
+class KompasArticleLoader(ArticleLoader):
+    """Kompas.com: "CITY, KOMPAS.com - " datelines; the credit block names the editor bare."""
+
+    editor_in = MapCompose(p.nonempty)
+    body_in, dateline_in = datelines(p.KOMPAS_DATELINE)

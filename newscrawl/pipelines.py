@@ -39,7 +39,8 @@ class _Counting:
 
 
 class BoilerplatePipeline(_Counting):
-    """Drops promo and boilerplate paragraphs from the body by the site's ordered rules."""
+    """Drops promo and boilerplate paragraphs from the body by the site's ordered rules;
+    counts each drop as ``newscrawl/boilerplate/<site>/<rule>``."""
 
     component = "boilerplate"
 
@@ -51,7 +52,7 @@ class BoilerplatePipeline(_Counting):
         )
         if cleaned.dropped:
             for rule_name in cleaned.dropped:
-                self.count(rule_name)
+                self.count(f"{item.site or 'unknown'}/{rule_name}")
             item.body = PARAGRAPH_SEPARATOR.join(cleaned.kept) or None
             item.word_count = count_words(item.body or "")
         return item

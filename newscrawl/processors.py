@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import hashlib
 import html
+import json
 import re
 import unicodedata
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
 
 WIB = timezone(timedelta(hours=7), "WIB")
@@ -81,21 +82,28 @@ def labelled_value(text: str, label: str) -> str | None:
 
 # "Bisnis.com, JAKARTA — ", typos "Bisnis,com, CITY —" and "Bisnis, CITY —"; em/en dash or a
 # hyphen with space before it (so "PANGKAL-PINANG" stays one city).
-_BISNIS_DATELINE = re.compile(
+BISNIS_DATELINE = re.compile(
     r"^\s*(?i:bisnis)(?:\s*[.,]\s*(?i:com))?\s*,\s*(?P<city>[^\W\d_][^,—–]*?)"
     r"(?:\s*[—–]+|\s+-+|-{2,})\s*(?P<rest>.*)$",
+    re.DOTALL,
+)
+# "JAKARTA, KOMPAS.com - " (hyphen, en or em dash), or a bare "KOMPAS.com - " without a city.
+KOMPAS_DATELINE = re.compile(
+    r"^\s*(?:(?P<city>[^\W\d_][^,\n]{0,60}?)\s*,\s*)?(?i:kompas\.com)\s*[-–—]+\s*(?P<rest>.*)$",
     re.DOTALL,
 )
 
 
 def split_dateline(
-    paragraph: str, pattern: re.Pattern[str] = _BISNIS_DATELINE
+    paragraph: str, pattern: re.Pattern[str] = BISNIS_DATELINE
 ) -> tuple[str | None, str]:
-    """Cut an opening dateline: ``("JAKARTA", rest)``, or ``(None, paragraph)`` when absent."""
+    """Cut an opening dateline: ``("JAKARTA", rest)``, ``(None, rest)`` for a dateline without
+    a city, or ``(None, paragraph)`` when there is none. ``pattern`` has groups ``city``
+    (optional) and ``rest``."""
     match = pattern.match(paragraph)
     if not match:
         return None, paragraph
-    city = clean_text(match.group("city"))
+    city = clean_text(match.group("city") or "")
     return (city or None), clean_text(match.group("rest"))
 
 
@@ -119,6 +127,11 @@ _VISIBLE_DATE = re.compile(
     r"(?P<day>\d{1,2})\s+(?P<month>[A-Za-z]+)\.?\s+(?P<year>\d{4})"
     r"(?:\s*[|,/-]?\s*(?:pukul\s*)?(?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?:[:.](?P<second>\d{2}))?)?",
     re.IGNORECASE,
+)
+# "20/11/2025, 06:14" (day first, as Kompas.com shows it).
+_DMY_DATE = re.compile(
+    r"(?<!\d)(?P<day>\d{1,2})/(?P<month>\d{1,2})/(?P<year>\d{4})"
+    r"(?:\s*,?\s*(?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?:[:.](?P<second>\d{2}))?)?"
 )
 _NUMERIC_DATE = re.compile(
     r"^\s*(?P<year>\d{4})[/-](?P<month>\d{1,2})[/-](?P<day>\d{1,2})"
@@ -166,8 +179,16 @@ def parse_numeric_date(text: str) -> datetime | None:
     return _build(match.groupdict(), int(match.group("month")))
 
 
-def parse_iso_date(text: str) -> datetime | None:
-    """ISO 8601 (``article:published_time``); a naive value is taken as WIB."""
+def parse_dmy_date(text: str) -> datetime | None:
+    """A day-first numeric date in WIB: ``"Kompas.com - 20/11/2025, 06:14 WIB"``."""
+    match = _DMY_DATE.search(clean_text(text))
+    if not match:
+        return None
+    return _build(match.groupdict(), int(match.group("month")))
+
+
+def parse_iso_date(text: str, naive: tzinfo = WIB) -> datetime | None:
+    """ISO 8601 (``article:published_time``); a value without offset is in ``naive`` (WIB)."""
     text = clean_text(text)
     if not text:
         return None
@@ -175,7 +196,7 @@ def parse_iso_date(text: str) -> datetime | None:
         value = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         return None
-    return value if value.tzinfo else value.replace(tzinfo=WIB)
+    return value if value.tzinfo else value.replace(tzinfo=naive)
 
 
 def to_wib_iso(value: datetime) -> str:
@@ -208,6 +229,40 @@ def _dateparser_wib(text: str) -> datetime | None:
         settings=_dateparser_settings(),  # type: ignore[arg-type]
     )
     return value.astimezone(WIB) if value else None
+
+
+# --- structured data ----------------------------------------------------------------------
+
+
+def _json_objects(nodes: Iterable[object]) -> list[dict[str, object]]:
+    """The objects among ``nodes``, lists flattened (a ``@graph`` is no deeper than a field)."""
+    found: list[dict[str, object]] = []
+    for node in nodes:
+        if isinstance(node, dict):
+            found.append(node)
+        elif isinstance(node, list):
+            found.extend(_json_objects(node))
+    return found
+
+
+def json_ld_values(text: str, key: str) -> list[str]:
+    """The string values of ``key`` in a JSON-LD block, shallowest first (so a
+    ``NewsArticle``'s own ``datePublished`` comes before a nested one). A block that is not
+    valid JSON is searched as text."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        pattern = r'"' + re.escape(key) + r'"\s*:\s*"([^"]*)"'
+        return [html.unescape(value) for value in re.findall(pattern, text)]
+    found: list[str] = []
+    level = _json_objects([data])
+    while level:
+        for node in level:
+            value = node.get(key)
+            if isinstance(value, str):
+                found.append(value)
+        level = _json_objects(v for node in level for k, v in node.items() if k != key)
+    return found
 
 
 # --- text normalisation for fingerprints ---------------------------------------------------

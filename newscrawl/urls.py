@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from urllib.parse import urlsplit, urlunsplit
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
 
@@ -89,12 +90,87 @@ def with_query(url: str, **params: str) -> str:
     return urlunsplit(urlsplit(url)._replace(query=query, fragment=""))
 
 
+def path_of(url: str) -> str:
+    """The path of ``url`` ("" when it cannot be parsed)."""
+    try:
+        return urlsplit(url).path
+    except ValueError:
+        return ""
+
+
+def query_of(url: str) -> dict[str, str]:
+    """The query parameters of ``url`` in order (the last value of a repeated name)."""
+    try:
+        return dict(parse_qsl(urlsplit(url).query))
+    except ValueError:
+        return {}
+
+
+def subdomain_of(url: str, domain: str) -> str | None:
+    """The label right left of ``domain``: ``market`` for ``https://market.bisnis.com/x``;
+    None for ``www``, the bare domain or another site."""
+    host = host_of(url)
+    if not host.endswith("." + domain):
+        return None
+    label = host[: -len(domain) - 1].split(".")[-1]
+    return None if label == "www" else label
+
+
+@dataclass(frozen=True)
+class ArticleUrls:
+    """A site's article URL rules: which URLs are articles, their canonical form, id, section
+    and page.
+
+    ``path`` is matched at the start of the URL path; the article id is its ``id_groups``
+    joined (Bisnis.com: the id; Kompas.com: date and number). A split article's other pages
+    are ``?page=N`` / ``?page=all`` or, with ``page_suffix``, a path suffix (group ``keep`` is
+    the path without it, group ``page`` the number).
+    """
+
+    domain: str
+    path: re.Pattern[str]
+    id_groups: tuple[str, ...] = ("id",)
+    page_suffix: re.Pattern[str] | None = None
+
+    def is_article(self, url: str) -> bool:
+        """True for an article URL of the site (any section, any page)."""
+        return on_domain(url, self.domain) and bool(self.path.match(path_of(url)))
+
+    def canonical(self, url: str) -> str:
+        """https, no query, no fragment, no page suffix."""
+        return canonical_article_url(url, self.page_suffix)
+
+    def article_id(self, url: str) -> str | None:
+        match = self.path.match(path_of(url))
+        return "".join(match.group(name) for name in self.id_groups) if match else None
+
+    def section(self, url: str) -> str | None:
+        return subdomain_of(url, self.domain)
+
+    def page(self, url: str) -> str | None:
+        """Which page of a split article ``url`` shows: ``"2"``, ``"all"``, or None (page 1
+        as linked by the index)."""
+        page = query_of(url).get("page", "").strip().lower()
+        if page:
+            return page
+        match = self.page_suffix.match(path_of(url)) if self.page_suffix else None
+        return match.group("page") if match else None
+
+    def whole_text(self, url: str) -> str:
+        """The URL of the whole text of a split article: ``?page=all``."""
+        return with_query(self.canonical(url), page="all")
+
+
 __all__ = [
+    "ArticleUrls",
     "canonical_article_url",
     "canonical_page_url",
     "host_of",
     "is_ip_host",
     "on_domain",
+    "path_of",
+    "query_of",
     "strip_tracking",
+    "subdomain_of",
     "with_query",
 ]

@@ -1,17 +1,26 @@
-"""Test helpers: the Bisnis.com fixtures, responses built from them, crawl subprocesses."""
+"""Test helpers: the reference sites' fixtures (``bisnis``, ``kompas``), responses built from
+them, crawl subprocesses and what their logs and feeds say."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from scrapy.http import HtmlResponse
+import jsonschema
+from scrapy.http import HtmlResponse, TextResponse
+from scrapy.utils.test import get_crawler
+
+from newscrawl.pages.base import ArticlePage
+from newscrawl.pipelines import BoilerplatePipeline
+from tests.replay import ReplayProxy
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -48,6 +57,43 @@ def response_for(url: str, site: str = "bisnis") -> HtmlResponse:
 
 def fixture_response(path: Path, url: str) -> HtmlResponse:
     return HtmlResponse(url=url, body=path.read_bytes(), encoding="utf-8")
+
+
+def final_page(
+    url: str, site: str, find: Callable[[TextResponse], ArticlePage | None]
+) -> ArticlePage:
+    """The page object a crawl ends on for ``url``: the article, or its ``?page=all`` when
+    it is split (``find`` is the site's ``article_page``)."""
+    page = find(response_for(url, site))
+    assert page is not None, f"no layout matches {url}"
+    if page.is_multipage():
+        page = find(response_for(url + "?page=all", site))
+        assert page is not None
+    return page
+
+
+def exported_item(page: ArticlePage) -> dict[str, Any]:
+    """The item as the crawl exports it: page object, then the boilerplate pipeline."""
+    item = BoilerplatePipeline(get_crawler()).process_item(page.to_item())
+    return dataclasses.asdict(item)
+
+
+def assert_expected_item(item: dict[str, Any], want: dict[str, Any]) -> None:
+    """Field by field as ``expected.jsonl`` has it, and no other field but ``crawled_at``."""
+    for name, value in want.items():
+        assert item[name] == value, f"{want['article_id']}: field {name}"
+    assert set(item) == set(want) | {"crawled_at"}
+
+
+@cache
+def _schema() -> dict[str, Any]:
+    schema: dict[str, Any] = json.loads(SCHEMA.read_text("utf-8"))
+    return schema
+
+
+def validate(item: dict[str, Any]) -> None:
+    """Raise unless ``item`` is an article as the JSON Schema describes it."""
+    jsonschema.validate(item, _schema())
 
 
 @dataclass
@@ -128,6 +174,44 @@ def start_crawl(
         return subprocess.Popen(
             command, cwd=ROOT, env={**os.environ, **proxy_env}, stdout=handle, stderr=handle
         )
+
+
+def without_crawled_at(item: dict[str, Any]) -> dict[str, Any]:
+    """An exported item as ``expected.jsonl`` has it (``crawled_at`` is the crawl's own time)."""
+    return {k: v for k, v in item.items() if k != "crawled_at"}
+
+
+def stat(log: str, name: str) -> int:
+    """A counter from the crawl's closing stats dump (0 when absent)."""
+    for line in log.splitlines():
+        line = line.strip()
+        if line.startswith(f"'{name}':"):
+            return int(line.split(":", 1)[1].strip().rstrip(","))
+    return 0
+
+
+def assert_refused(result: CrawlResult, requested: list[str], output: Path, message: str) -> None:
+    """Bad arguments: exit 2 with one ERROR line naming the problem, before any request,
+    and nothing written."""
+    assert result.returncode == 2
+    errors = [line for line in result.log.splitlines() if "ERROR" in line]
+    assert len(errors) == 1 and message in errors[0]
+    assert requested == []
+    assert not result.feed.exists()
+    assert list(output.iterdir()) == []
+
+
+def crawl_twice(
+    proxy: ReplayProxy, output: Path, crawl: Callable[[Path], CrawlResult]
+) -> tuple[CrawlResult, list[str], CrawlResult, list[str]]:
+    """A crawl, then a second run on the same state (``crawl`` takes the ``-O`` feed path),
+    each with the URLs it requested."""
+    proxy.reset()
+    first = crawl(output / "first.jsonl")
+    first_urls = proxy.urls()
+    proxy.reset()
+    second = crawl(output / "second.jsonl")
+    return first, first_urls, second, proxy.urls()
 
 
 def published_items(output_dir: Path, spider: str = "bisnis") -> list[dict[str, Any]]:

@@ -15,6 +15,7 @@ from newscrawl.arguments import (
     split_list,
 )
 from newscrawl.spiders.bisnis import BisnisSpider
+from newscrawl.spiders.kompas import KompasSpider
 
 TODAY = date(2025, 11, 28)
 
@@ -107,3 +108,44 @@ def test_bisnis_spider_plans() -> None:
         "https://www.bisnis.com/sitemap-news.xml",
     )
     assert BisnisSpider().plan.channels == ("0",)
+
+
+KOMPAS_ARTICLE = "https://money.kompas.com/read/2025/11/20/165938330/garuda-digital"
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"since": "2025-02-30"},
+        {"since": "2025-11-21", "until": "2025-11-20"},
+        {"until": "2025-11-21"},
+        {"channels": "money,bola"},
+        {"channels": "0"},
+        {"start_urls": "https://kompas.com.berita-terkini.example/read/2025/11/20/1/x"},
+        {"start_urls": "https://www.kompas.com/"},
+        {"start_urls": "https://money.kompas.com/read/20251120/165938330/x"},
+        {"start_urls": KOMPAS_ARTICLE, "since": "2025-11-20"},
+        {"site": "money"},
+    ],
+)
+def test_kompas_spider_refuses_bad_arguments(kwargs: dict[str, str]) -> None:
+    with pytest.raises(ArgumentError):
+        KompasSpider.check_arguments(kwargs)
+
+
+def test_kompas_spider_plans() -> None:
+    assert KompasSpider().plan.channels == ("all",)
+    spider = KompasSpider(since="2025-11-20", until="2025-11-21", channels="tekno,money,tekno")
+    assert spider.plan.days == (date(2025, 11, 20), date(2025, 11, 21))
+    assert spider.plan.channels == ("tekno", "money")
+    assert KompasSpider(channels="money,all").plan.channels == ("all",)
+    index = "https://indeks.kompas.com/?site=money&date=2025-11-20"
+    assert KompasSpider(start_urls=f"{index},{KOMPAS_ARTICLE}").plan.start_urls == (
+        index,
+        KOMPAS_ARTICLE,
+    )
+
+
+def test_kompas_start_url_error_names_what_is_accepted() -> None:
+    with pytest.raises(ArgumentError, match=r"not a kompas\.com index page or article URL"):
+        KompasSpider.check_arguments({"start_urls": "https://money.kompas.com/"})

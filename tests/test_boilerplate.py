@@ -7,7 +7,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scrapy.utils.test import get_crawler
 
-from newscrawl.boilerplate import BISNIS_RULES, SHARED_RULES, filter_paragraphs, rules_for
+from newscrawl.boilerplate import (
+    BISNIS_RULES,
+    KOMPAS_RULES,
+    SHARED_RULES,
+    filter_paragraphs,
+    rules_for,
+)
 from newscrawl.items import ArticleItem
 from newscrawl.pipelines import BoilerplatePipeline
 
@@ -77,8 +83,8 @@ def test_pipeline_counts_each_rule_and_recounts_words() -> None:
     assert item.body == "Satu dua.\n\nTiga."
     assert item.word_count == 3
     assert crawler.stats is not None
-    assert crawler.stats.get_value("newscrawl/boilerplate/read_also") == 1
-    assert crawler.stats.get_value("newscrawl/boilerplate/bisnispro_promo") == 1
+    assert crawler.stats.get_value("newscrawl/boilerplate/bisnis.com/read_also") == 1
+    assert crawler.stats.get_value("newscrawl/boilerplate/bisnis.com/bisnispro_promo") == 1
 
 
 def test_pipeline_empties_an_all_promo_body() -> None:
@@ -94,3 +100,77 @@ def test_pipeline_leaves_items_without_body() -> None:
 
 def test_unknown_site_gets_shared_rules_only() -> None:
     assert rules_for("example.com") == SHARED_RULES
+
+
+# --- Kompas.com ----------------------------------------------------------------------------
+
+KOMPAS_CASES = [
+    ("kompas_plus_promo", "Baca berita tanpa iklan. Gabung Kompas.com+"),
+    ("kompas_plus_promo", "BACA BERITA TANPA IKLAN.\u00a0Gabung Kompas.com +"),
+    (
+        "whatsapp_channel_cta",
+        "Simak breaking news dan berita pilihan kami langsung di ponselmu. Pilih saluran "
+        "andalanmu akses berita Kompas.com WhatsApp Channel : https://www.whatsapp.com/channel/"
+        "0029VaFPbedBPzjZrk13HO3D. Pastikan kamu sudah install aplikasi WhatsApp ya.",
+    ),
+    (
+        "telegram_cta",
+        "Dapatkan update berita pilihan dan breaking news setiap hari dari Kompas.com. Mari "
+        'bergabung di Grup Telegram "Kompas.com News Update", caranya klik link '
+        "https://t.me/kompascomupdate, kemudian join.",
+    ),
+    ("comment_cta", "Kirimkan komentar anda"),
+    (
+        "copyright",
+        "Copyright 2008 - 2025 PT. Kompas Cyber Media (Kompas Gramedia Digital Group). "
+        "All rights reserved.",
+    ),
+    (
+        "read_also",
+        "Baca juga: Proyeksi Harga Minyak Mentah Kuartal IV/2025: Analis Beberkan Risiko",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "paragraph"), KOMPAS_CASES)
+def test_kompas_rule_drops_its_line(name: str, paragraph: str) -> None:
+    cleaned = filter_paragraphs(["Isi berita.", paragraph], rules_for("kompas.com"))
+    assert cleaned.kept == ["Isi berita."]
+    assert cleaned.dropped == [name]
+
+
+def test_every_kompas_rule_has_a_case() -> None:
+    assert {r.name for r in KOMPAS_RULES} <= {name for name, _ in KOMPAS_CASES}
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        "Pembaca dapat membaca berita tanpa iklan di aplikasi, kata manajemen Kompas.com.",
+        "Warga diminta menyimak breaking news dari BMKG, kata kepala daerah.",
+        "Kompas Cyber Media mencatat copyright atas konten ini.",
+        "Nyaman tanpa iklan. Langganan BisnisPro",
+    ],
+)
+def test_kompas_rules_keep_news_sentences(paragraph: str) -> None:
+    assert filter_paragraphs([paragraph], rules_for("kompas.com")).kept == [paragraph]
+
+
+def test_each_site_gets_its_own_rules_then_the_shared() -> None:
+    assert rules_for("kompas.com") == KOMPAS_RULES + SHARED_RULES
+    promo = "Baca berita tanpa iklan. Gabung Kompas.com+"
+    assert filter_paragraphs([promo], RULES).kept == [promo]
+
+
+def test_pipeline_counts_drops_by_site_and_rule() -> None:
+    crawler = get_crawler()
+    item = ArticleItem(
+        site="kompas.com",
+        body="Satu.\n\nBaca juga: X\n\nBaca berita tanpa iklan. Gabung Kompas.com+\n\nDua.",
+    )
+    BoilerplatePipeline(crawler).process_item(item)
+    assert item.body == "Satu.\n\nDua."
+    assert crawler.stats is not None
+    assert crawler.stats.get_value("newscrawl/boilerplate/kompas.com/read_also") == 1
+    assert crawler.stats.get_value("newscrawl/boilerplate/kompas.com/kompas_plus_promo") == 1
+    assert crawler.stats.get_value("newscrawl/boilerplate/bisnis.com/read_also") is None

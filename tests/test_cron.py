@@ -264,10 +264,11 @@ def test_manifest_of_the_reference_crawl(bisnis_proxy: ReplayProxy, tmp_path: Pa
     assert manifest["items_dropped"] == {"duplicate_content": 1}
     blocked = 1 + len(notes()["js_gate"])
     assert manifest["pages_skipped"] == {"blocked": blocked, "not_found": 1}
-    assert manifest["boilerplate_drops"]["google_news_cta"] > 0
+    assert manifest["boilerplate_drops"]["bisnis.com/google_news_cta"] > 0
     assert set(manifest["boilerplate_drops"]) <= {
-        "bisnispro_promo", "google_news_cta", "investment_disclaimer", "premium_cta",
-        "read_also", "watch_video", "embed_caption",
+        f"bisnis.com/{rule}"
+        for rule in ("bisnispro_promo", "google_news_cta", "investment_disclaimer", "premium_cta",
+                     "read_also", "watch_video", "embed_caption")
     }  # fmt: skip
     coverage = manifest["field_coverage"]
     assert coverage["section"] == 1.0 and 0 < coverage["lead"] < 1 and 0 < coverage["editor"] < 1

@@ -6,12 +6,21 @@ import json
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import pytest
 
 from newscrawl.pages.bisnis import article_id_from_url, is_article_url
 from tests.replay import ReplayProxy
-from tests.support import SCHEMA, CrawlResult, expected, notes, run_crawl
+from tests.support import (
+    CrawlResult,
+    assert_refused,
+    crawl_twice,
+    expected,
+    notes,
+    run_crawl,
+    stat,
+    validate,
+    without_crawled_at,
+)
 
 DAYS = {"since": "2025-11-20", "until": "2025-11-21"}
 #: Pages behind the JavaScript gate need a browser (issue "Chromium through scrapy-playwright").
@@ -21,15 +30,11 @@ GONE = {notes()["faults"]["gone_404"]}
 SEED = notes()["seed_article"]
 
 
-def crawl(proxy: ReplayProxy, output: Path, **args: str) -> CrawlResult:
+def crawl(proxy: ReplayProxy, output: Path, feed: Path | None = None, **args: str) -> CrawlResult:
     """A crawl without the browser: the gated pages count as blocked (see test_browser.py)."""
     return run_crawl(
-        "bisnis", {"browser": "never", **args}, output_dir=output, proxy_env=proxy.env()
+        "bisnis", {"browser": "never", **args}, output_dir=output, proxy_env=proxy.env(), feed=feed
     )
-
-
-def without_crawled_at(item: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in item.items() if k != "crawled_at"}
 
 
 def syndicated_twin(article_id: str) -> str | None:
@@ -57,42 +62,20 @@ def assert_items_match(items: list[dict[str, Any]], want_ids: set[str]) -> None:
     for item in items:
         if item["article_id"] in expected():
             assert without_crawled_at(item) == expected()[item["article_id"]]
-    schema = json.loads(SCHEMA.read_text("utf-8"))
     for item in items:
-        jsonschema.validate(item, schema)
+        validate(item)
 
 
 def article_requests(proxy: ReplayProxy) -> list[str]:
     return [url for url in proxy.urls() if is_article_url(url)]
 
 
-def stat(log: str, name: str) -> int:
-    """A counter from the crawl's closing stats dump (0 when absent)."""
-    for line in log.splitlines():
-        line = line.strip()
-        if line.startswith(f"'{name}':"):
-            return int(line.split(":", 1)[1].strip().rstrip(","))
-    return 0
-
-
 @pytest.fixture(scope="module")
 def two_days(tmp_path_factory: pytest.TempPathFactory, bisnis_proxy_session: ReplayProxy) -> Any:
     """One crawl of both reference days, then a second run on the same state."""
     proxy = bisnis_proxy_session
-    proxy.reset()
     output = tmp_path_factory.mktemp("two-days")
-    first = crawl(proxy, output, **DAYS)
-    first_urls = proxy.urls()
-    proxy.reset()
-    second = run_crawl(
-        "bisnis",
-        {"browser": "never", **DAYS},
-        output_dir=output,
-        proxy_env=proxy.env(),
-        feed=output / "second.jsonl",
-    )
-    second_urls = proxy.urls()
-    return first, first_urls, second, second_urls
+    return crawl_twice(proxy, output, lambda feed: crawl(proxy, output, feed, **DAYS))
 
 
 def test_two_day_crawl_exports_the_expected_items(two_days: Any) -> None:
@@ -107,7 +90,7 @@ def test_two_day_crawl_counts_what_it_skipped(two_days: Any) -> None:
     assert stat(first.log, "newscrawl/skipped/not_found") == 1
     assert stat(first.log, "newscrawl/skipped/blocked") == len(BLOCKED)
     assert stat(first.log, "newscrawl/dedup/duplicate_content") == 1
-    assert stat(first.log, "newscrawl/boilerplate/google_news_cta") > 0
+    assert stat(first.log, "newscrawl/boilerplate/bisnis.com/google_news_cta") > 0
     for article_id in BLOCKED | GONE:
         assert f"({'blocked' if article_id in BLOCKED else 'not_found'}" in first.log
         assert any(
@@ -237,12 +220,7 @@ def test_bad_arguments_fail_before_any_request(
     bisnis_proxy: ReplayProxy, tmp_path: Path, args: dict[str, str], message: str
 ) -> None:
     result = crawl(bisnis_proxy, tmp_path, **args)
-    assert result.returncode == 2
-    errors = [line for line in result.log.splitlines() if "ERROR" in line]
-    assert len(errors) == 1 and message in errors[0]
-    assert bisnis_proxy.urls() == []
-    assert not result.feed.exists()
-    assert list(tmp_path.iterdir()) == []
+    assert_refused(result, bisnis_proxy.urls(), tmp_path, message)
 
 
 def test_robots_disallowed_start_url_is_skipped(bisnis_proxy: ReplayProxy, tmp_path: Path) -> None:

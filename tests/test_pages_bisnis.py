@@ -2,52 +2,46 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from typing import Any
 
-import jsonschema
 import pytest
-from scrapy.utils.test import get_crawler
 
 from newscrawl.pages import bisnis as pages
-from newscrawl.pipelines import BoilerplatePipeline
-from tests.support import BISNIS, SCHEMA, expected, fixture_response, manifest, response_for
+from newscrawl.pages.base import ArticlePage
+from tests.support import (
+    BISNIS,
+    assert_expected_item,
+    expected,
+    exported_item,
+    final_page,
+    fixture_response,
+    manifest,
+    response_for,
+    validate,
+)
 
 ARTICLE_IDS = sorted(expected())
 
 
-def page_of(article_id: str) -> pages.BisnisArticlePage:
+def page_of(article_id: str) -> ArticlePage:
     """The page object the spider ends on: the article, or its ``?page=all`` when split."""
-    url = expected()[article_id]["url"]
-    page = pages.article_page(response_for(url))
-    assert page is not None, f"no layout matches {url}"
-    if page.is_multipage():
-        page = pages.article_page(response_for(url + "?page=all"))
-        assert page is not None
-    return page
+    return final_page(expected()[article_id]["url"], "bisnis", pages.article_page)
 
 
 def exported(article_id: str) -> dict[str, Any]:
     """The item as the crawl exports it: page object, then the boilerplate pipeline."""
-    item = page_of(article_id).to_item()
-    item = BoilerplatePipeline(get_crawler()).process_item(item)
-    return dataclasses.asdict(item)
+    return exported_item(page_of(article_id))
 
 
 @pytest.mark.parametrize("article_id", ARTICLE_IDS)
 def test_article_page_gives_expected_item(article_id: str) -> None:
-    item = exported(article_id)
-    want = expected()[article_id]
-    for name, value in want.items():
-        assert item[name] == value, f"{article_id}: field {name}"
-    assert set(item) == set(want) | {"crawled_at"}
+    assert_expected_item(exported(article_id), expected()[article_id])
 
 
 @pytest.mark.parametrize("article_id", ARTICLE_IDS)
 def test_article_item_matches_schema(article_id: str) -> None:
-    schema = json.loads(SCHEMA.read_text("utf-8"))
-    jsonschema.validate(exported(article_id), schema)
+    validate(exported(article_id))
 
 
 def test_origin_article_is_read() -> None:

@@ -1,9 +1,12 @@
-"""Shared machinery of page objects: response wrapping, text of blocks, item loading."""
+"""Shared machinery of page objects: response wrapping, text of blocks, the fields most
+layouts read the same way (from their own selectors), listing pages and item loading."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cached_property
 from typing import ClassVar
 
@@ -13,6 +16,8 @@ from scrapy.http import TextResponse
 
 from newscrawl.items import ArticleItem
 from newscrawl.loaders import ArticleLoader
+from newscrawl.processors import json_ld_values
+from newscrawl.urls import ArticleUrls
 
 #: Elements that are one body paragraph each.
 BLOCK_TAGS = frozenset({"p", "h2", "h3", "h4", "h5", "h6", "li"})
@@ -68,13 +73,19 @@ def element_text(element: HtmlElement) -> str:
 class ArticlePage:
     """Base page object for one article layout.
 
-    Subclasses set the selectors and may override any field method. Field methods return
-    raw values (strings or lists of strings); :class:`ArticleLoader` cleans them.
+    Subclasses set the URL rules and selectors and override the field methods their site
+    reads differently. Field methods return raw values (strings or lists of strings, a
+    datetime for a date); the page's :attr:`loader_class` cleans them.
     """
 
     #: Short name of the layout, e.g. ``"bisnis/2025"`` (logged and counted in stats).
     layout: ClassVar[str] = "base"
+    #: The item's ``site`` (default: the domain of :attr:`urls`).
     site: ClassVar[str] = ""
+    #: The site's article URL rules (canonical URL, id, section, page of a split article).
+    urls: ClassVar[ArticleUrls]
+    #: The loader that cleans the raw values (a site's dateline form, say).
+    loader_class: ClassVar[type[ArticleLoader]] = ArticleLoader
     language_code: ClassVar[str] = "id"
     #: CSS of the element holding the body blocks.
     body_css: ClassVar[str] = "article"
@@ -84,8 +95,21 @@ class ArticlePage:
     embed_class_re: ClassVar[re.Pattern[str]] = re.compile(
         r"instagram|twitter|tiktok|facebook|youtube|embed|video", re.IGNORECASE
     )
-    #: The page-n suffix of the path, cut from canonical URLs.
-    page_suffix: ClassVar[re.Pattern[str] | None] = None
+    #: Selectors of the fields read the same way on every site ("" when the layout has none).
+    title_css: ClassVar[str] = ""
+    lead_css: ClassVar[str] = ""
+    author_css: ClassVar[str] = ""
+    editor_css: ClassVar[str] = ""
+    date_css: ClassVar[str] = ""
+    tag_css: ClassVar[str] = ""
+    #: Breadcrumb items, tried in order until one matches; the last label is the category.
+    breadcrumb_css: ClassVar[tuple[str, ...]] = ()
+    image_css: ClassVar[str] = ""
+    caption_css: ClassVar[str] = ""
+    #: Without a caption element, the image's ``alt`` text is the caption.
+    caption_from_alt: ClassVar[bool] = True
+    #: Links of the article's pager (``/2``, ``?page=2``, ``?page=all``).
+    pager_css: ClassVar[str] = ""
 
     def __init__(self, response: TextResponse) -> None:
         self.response = response
@@ -94,8 +118,8 @@ class ArticlePage:
 
     @classmethod
     def matches(cls, selector: Selector) -> bool:
-        """True when the page is in this layout."""
-        return bool(selector.css(cls.body_css))
+        """True when the page is in this layout: its body or its headline is there."""
+        return bool(selector.css(cls.body_css) or (cls.title_css and selector.css(cls.title_css)))
 
     # -- shared parsing (done once per page) ----------------------------------------------
 
@@ -145,12 +169,17 @@ class ArticlePage:
         )
 
     def first_text(self, css: str) -> str | None:
-        """The text of the first element matching ``css``."""
-        found = self.sel.css(css)
+        """The text of the first element matching ``css`` (None for no selector)."""
+        found = self.sel.css(css) if css else []
         return element_text(found[0].root) if found else None
 
     def all_texts(self, css: str) -> list[str]:
-        return [element_text(node.root) for node in self.sel.css(css)]
+        return [element_text(node.root) for node in self.sel.css(css)] if css else []
+
+    def json_ld(self, key: str) -> list[str]:
+        """The values of ``key`` in the page's JSON-LD blocks, in page order."""
+        blocks = self.sel.xpath('//script[@type="application/ld+json"]/text()').getall()
+        return [value for block in blocks for value in json_ld_values(block, key)]
 
     def meta(self, name: str) -> str | None:
         """The content of ``<meta name=NAME>`` or ``<meta property=NAME>``."""
@@ -159,34 +188,42 @@ class ArticlePage:
     # -- fields ---------------------------------------------------------------------------
 
     def url(self) -> str:
-        raise NotImplementedError
+        return self.urls.canonical(self.response.url)
 
     def article_id(self) -> str | None:
-        raise NotImplementedError
+        return self.urls.article_id(self.response.url)
 
     def site_name(self) -> str:
-        return self.site
+        return self.site or self.urls.domain
 
     def section(self) -> str | None:
-        return None
+        return self.urls.section(self.response.url)
 
     def category(self) -> str | None:
-        return None
+        """The last breadcrumb label (None when it is only "Home")."""
+        labels: list[str] = []
+        for css in self.breadcrumb_css:
+            labels = [text for text in self.all_texts(css) if text.strip()]
+            if labels:
+                break
+        if not labels or labels[-1].strip().casefold() in ("home", "beranda"):
+            return None
+        return labels[-1]
 
     def title(self) -> str | None:
-        return None
+        return self.first_text(self.title_css)
 
     def lead(self) -> str | None:
-        return None
+        return self.first_text(self.lead_css)
 
     def authors(self) -> list[str]:
-        return []
+        return self.all_texts(self.author_css)
 
     def editor(self) -> list[str]:
-        return []
+        return self.all_texts(self.editor_css)
 
-    def published_at(self) -> list[str]:
-        return []
+    def published_at(self) -> Sequence[str | datetime]:
+        return [text for text in [self.first_text(self.date_css)] if text and text.strip()]
 
     def dateline(self) -> list[str]:
         return self.paragraphs
@@ -195,19 +232,49 @@ class ArticlePage:
         return self.paragraphs
 
     def image_url(self) -> str | None:
+        """The cover image: the first ``image_css`` with a real (not inline) source."""
+        if not self.image_css:
+            return None
+        image = self.sel.css(self.image_css)
+        for attribute in ("@src", "@data-src", "@data-original", "@data-lazy-src"):
+            src = (image.xpath(attribute).get() or "").strip()
+            if src and not src.startswith("data:"):
+                return self.response.urljoin(src)
         return None
 
     def image_caption(self) -> str | None:
-        return None
+        """The cover's caption, else (``caption_from_alt``) the image's ``alt`` text."""
+        caption = self.first_text(self.caption_css)
+        if caption and caption.strip():
+            return caption
+        if not self.image_css or not self.caption_from_alt:
+            return None
+        return self.sel.css(self.image_css).xpath("@alt").get()
 
     def tags(self) -> list[str]:
-        return []
+        return self.all_texts(self.tag_css)
 
     def is_premium(self) -> bool:
         return False
 
     def language(self) -> str:
         return self.language_code
+
+    # -- split articles -------------------------------------------------------------------
+
+    @cached_property
+    def pager_urls(self) -> list[str]:
+        """Links of the pager to pages of this same article, if it is split."""
+        if not self.pager_css:
+            return []
+        own = self.urls.canonical(self.response.url)
+        hrefs = self.sel.css(self.pager_css).xpath("@href").getall()
+        links = [self.response.urljoin(href) for href in hrefs]
+        return [link for link in links if self.urls.canonical(link) == own]
+
+    def is_multipage(self) -> bool:
+        """True when the pager links another page of the article (``/2``, ``?page=all``)."""
+        return any(self.urls.page(url) not in (None, "1") for url in self.pager_urls)
 
     # -- the item -------------------------------------------------------------------------
 
@@ -216,7 +283,7 @@ class ArticlePage:
         return any(any(ch.isalnum() for ch in text) for text in self.paragraphs)
 
     def to_item(self) -> ArticleItem:
-        loader = ArticleLoader()
+        loader = self.loader_class()
         for name in FIELDS:
             method = self.site_name if name == "site" else getattr(self, name)
             value = method()
@@ -224,3 +291,58 @@ class ArticlePage:
                 loader.add_value(name, value)
         item: ArticleItem = loader.load_item()
         return item
+
+
+def find_layout(response: TextResponse, layouts: Iterable[type[ArticlePage]]) -> ArticlePage | None:
+    """The page object of the first of ``layouts`` whose ``matches`` is true, or None."""
+    selector = response.selector
+    for layout in layouts:
+        if layout.matches(selector):
+            return layout(response)
+    return None
+
+
+# --- listings ------------------------------------------------------------------------------
+
+
+@dataclass
+class Links:
+    """Article links found on a listing page: accepted (canonical, in order) and rejected."""
+
+    urls: ArticleUrls
+    articles: list[str] = field(default_factory=list)
+    rejected: list[str] = field(default_factory=list)
+
+    def add(self, urls: Iterable[str]) -> None:
+        for url in urls:
+            if self.urls.is_article(url):
+                canonical = self.urls.canonical(url)
+                if canonical not in self.articles:
+                    self.articles.append(canonical)
+            else:
+                self.rejected.append(url)
+
+
+class ListPage:
+    """A listing page (an index page, a section's landing page): rows of article links.
+
+    Subclasses set :attr:`urls` and :attr:`row_css`, and read the page count where the site
+    shows one.
+    """
+
+    urls: ClassVar[ArticleUrls]
+    #: The article links of the rows (widgets and sidebars are not rows).
+    row_css: ClassVar[str] = ""
+
+    def __init__(self, response: TextResponse) -> None:
+        self.response = response
+
+    def links(self) -> Links:
+        found = Links(self.urls)
+        hrefs = self.response.css(self.row_css).xpath("@href").getall()
+        found.add(self.response.urljoin(href.strip()) for href in hrefs if href.strip())
+        return found
+
+    def total_pages(self) -> int | None:
+        """The index's page count, or None when the site does not show one."""
+        return None

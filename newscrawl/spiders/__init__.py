@@ -1,1 +1,1 @@
-"""The project's spiders: one module per site (``bisnis``), sharing :mod:`.base`."""
+"""The project's spiders: one module per site (``bisnis``, ``kompas``), sharing :mod:`.base`."""

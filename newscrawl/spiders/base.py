@@ -1,7 +1,9 @@
-"""What every news spider shares: arguments, the run, following article links, skip accounting.
+"""What every news spider shares: arguments, the run, index paging, following article links,
+split articles, skip accounting and the browser fallback.
 
-A site's spider subclasses :class:`NewsSpider` and says how its URLs look and which page
-objects read its pages; it plans requests and never extracts fields itself.
+A site's spider subclasses :class:`NewsSpider` and says how its URLs look (``urls``), which
+page objects read its pages (``article_layouts``, ``list_page_class``), its channels and how
+an index URL is built; it plans requests and never extracts fields itself.
 """
 
 from __future__ import annotations
@@ -27,7 +29,15 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import TimeoutError as TwistedTimeoutError
 from twisted.python.failure import Failure
 
-from newscrawl.arguments import ArgumentError, CrawlPlan, check_names, date_range, today_wib
+from newscrawl.arguments import (
+    ArgumentError,
+    CrawlPlan,
+    check_names,
+    date_range,
+    parse_channels,
+    parse_start_urls,
+    today_wib,
+)
 from newscrawl.browser import (
     BROWSER_MODES,
     browser_settings,
@@ -36,10 +46,11 @@ from newscrawl.browser import (
     render_meta,
 )
 from newscrawl.items import REQUIRED_FIELDS, ArticleItem
-from newscrawl.pages.base import ArticlePage
+from newscrawl.pages.base import ArticlePage, ListPage, find_layout
+from newscrawl.paging import plan_paging
 from newscrawl.run import Run
 from newscrawl.state import StateStore
-from newscrawl.urls import host_of
+from newscrawl.urls import ArticleUrls, canonical_page_url, host_of, on_domain, query_of, with_query
 
 #: Markers of a bot check or challenge page instead of content (looked for in the page head).
 CHALLENGE_MARKERS = (
@@ -85,8 +96,23 @@ def failure_reason(error: BaseException | None) -> str:
 class NewsSpider(scrapy.Spider):
     """Base spider: subclasses set the class attributes and implement the site hooks."""
 
-    #: The site's domain, e.g. ``"bisnis.com"``.
+    #: The site's article URL rules; the site's domain (``site``, e.g. ``"bisnis.com"``) and
+    #: ``allowed_domains`` follow from them.
+    urls: ClassVar[ArticleUrls]
     site: ClassVar[str] = ""
+    allowed_domains: ClassVar[list[str]] = []
+    #: Article layouts, tried in order; the last one reads a page no layout claims (its
+    #: missing fields feed the health checks).
+    article_layouts: ClassVar[tuple[type[ArticlePage], ...]] = ()
+    #: The page object of index pages.
+    list_page_class: ClassVar[type[ListPage]] = ListPage
+    #: Index channels (``-a channels=``), the one meaning all of them, and the index URL's
+    #: query parameter that names the channel.
+    channel_ids: ClassVar[tuple[str, ...]] = ()
+    all_channel: ClassVar[str] = ""
+    channel_param: ClassVar[str] = ""
+    #: What a start URL must be, for the error message (default: a URL of the site).
+    start_url_kind: ClassVar[str] = ""
     #: Spider arguments this spider accepts.
     argument_names: ClassVar[frozenset[str]] = frozenset(
         {"since", "until", "channels", "start_urls", "backfill", "browser"}
@@ -96,6 +122,13 @@ class NewsSpider(scrapy.Spider):
 
     run: Run
     state: StateStore
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        urls: ArticleUrls | None = cls.__dict__.get("urls")
+        if urls is not None:
+            cls.site = urls.domain
+            cls.allowed_domains = [urls.domain]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         check_names(kwargs, self.argument_names)
@@ -138,15 +171,20 @@ class NewsSpider(scrapy.Spider):
 
     @classmethod
     def all_channels(cls) -> str:
-        raise NotImplementedError
+        return cls.all_channel
 
     @classmethod
     def parse_channels(cls, value: str) -> tuple[str, ...]:
-        raise NotImplementedError
+        return parse_channels(value, cls.channel_ids, cls.all_channel)
 
     @classmethod
     def parse_start_urls(cls, value: str) -> tuple[str, ...]:
-        raise NotImplementedError
+        return parse_start_urls(value, cls.accepts_start_url, cls.start_url_kind or cls.site)
+
+    @classmethod
+    def accepts_start_url(cls, url: str) -> bool:
+        """True for a URL the spider can start from (default: any http(s) URL of the site)."""
+        return on_domain(url, cls.site)
 
     # -- set-up ---------------------------------------------------------------------------
 
@@ -190,17 +228,109 @@ class NewsSpider(scrapy.Spider):
             for channel in self.plan.channels:
                 yield self.index_request(day, channel, 1)
 
-    def index_request(self, day: date, channel: str, page: int) -> Request:
+    def index_url(self, day: date, channel: str, page: int) -> str:
+        """The URL of page ``page`` of the index of ``day`` and ``channel``."""
         raise NotImplementedError
+
+    def index_request(self, day: date, channel: str, page: int) -> Request:
+        return self.index_page_request(self.index_url(day, channel, page))
+
+    def index_page_request(self, url: str, **meta: Any) -> Request:
+        return Request(
+            url,
+            callback=self.parse_index,
+            errback=self.on_error,
+            meta={"kind": "index", **meta},
+            priority=10,
+        )
 
     def start_url_requests(self, url: str) -> Iterable[Request]:
-        raise NotImplementedError
+        """An article URL is followed like an index row; any other goes to :meth:`parse_start`."""
+        if self.urls.is_article(url):
+            return self.follow_articles([self.urls.canonical(url)])
+        meta = {"kind": "start"}
+        return [
+            Request(canonical_page_url(url), self.parse_start, errback=self.on_error, meta=meta)
+        ]
 
     def article_request(self, url: str) -> Request:
-        raise NotImplementedError
+        if self.plan.browser == "always":
+            render = self.render_request(url, "always")
+            if render is not None:
+                return render
+        return Request(url, self.parse_article, errback=self.on_error, meta={"kind": "article"})
 
     def article_id(self, url: str) -> str | None:
-        raise NotImplementedError
+        return self.urls.article_id(url)
+
+    # -- index pages ----------------------------------------------------------------------
+
+    @property
+    def max_index_pages(self) -> int:
+        """``NEWSCRAWL_MAX_INDEX_PAGES``: no index (one day, one channel) is paged further."""
+        return max(1, self.crawler.settings.getint("NEWSCRAWL_MAX_INDEX_PAGES", 100))
+
+    def index_key(self, query: dict[str, str]) -> str:
+        """The state's name of an index: ``<date>/<channel>``."""
+        return f"{query.get('date', '')}/{query.get(self.channel_param, self.all_channel)}"
+
+    def parse_start(self, response: Response) -> Iterator[Any]:
+        """A start URL that is not an article: an index page (sites with other listings,
+        such as landing pages or sitemaps, override this)."""
+        yield from self.parse_index(response)
+
+    def parse_index(self, response: Response) -> Iterator[Request]:
+        """An index page (newest first): its rows, then the pages that follow.
+
+        The first pass over an index gets all its pages (at once when the site shows the
+        page count, else one after another until a page lists no article). An index a
+        committed run paged to its end before is paged one page at a time, stopping after a
+        page that lists nothing new; ``backfill=1`` always pages through. See
+        :func:`newscrawl.paging.plan_paging`.
+        """
+        if not isinstance(response, TextResponse):
+            self.skip("index_unreadable", response.url, "not a text page")
+            return
+        listing = self.list_page_class(response)
+        links = listing.links()
+        self.count("discovery/index_pages")
+        requests = self.follow_articles(links.articles, links.rejected)
+        yield from requests
+        query = query_of(response.url)
+        key = self.index_key(query)
+        page = int(query["page"]) if query.get("page", "").isdigit() else 1
+        if "incremental" in response.meta:
+            total, incremental = response.meta["total_pages"], response.meta["incremental"]
+        else:
+            total = listing.total_pages()
+            incremental = not self.plan.backfill and self.state.index_complete(key)
+        cap = self.max_index_pages
+        paging = plan_paging(
+            page,
+            total,
+            listed=bool(links.articles),
+            new=bool(requests),
+            incremental=incremental,
+            cap=cap,
+        )
+        if paging.complete:
+            self.run.completed_indexes.add(key)
+        if paging.early_stop:
+            self.count("discovery/early_stop")
+            self.logger.info("Stopped paging %s: page %d lists nothing new", response.url, page)
+        if paging.capped:
+            self.count("discovery/index_cap")
+            self.logger.warning(
+                "Stopped paging %s at page %d: NEWSCRAWL_MAX_INDEX_PAGES=%d",
+                response.url,
+                page,
+                cap,
+            )
+        for number in paging.following:
+            query["page"] = str(number)
+            yield self.index_page_request(
+                with_query(response.url, **query), total_pages=total, incremental=incremental
+            )
 
     # -- following articles ---------------------------------------------------------------
 
@@ -395,10 +525,23 @@ class NewsSpider(scrapy.Spider):
             "blocked", request.url, f"not passed in the browser either: {failure.value!r}"[:300]
         )
 
-    def parse_article(self, response: Response) -> Iterator[Any]:
-        raise NotImplementedError
-
     # -- articles -------------------------------------------------------------------------
+
+    def article_page(self, response: TextResponse) -> ArticlePage:
+        """The page object of the first layout that claims the page, else of the last one."""
+        return find_layout(response, self.article_layouts) or self.article_layouts[-1](response)
+
+    def parse_article(self, response: Response) -> Iterator[Any]:
+        """An article page: its item, or the whole text (``?page=all``) when it is split."""
+        if not isinstance(response, TextResponse):
+            self.skip("no_body", response.url, "not a text page")
+            return
+        page = self.article_page(response)
+        if page.is_multipage() and self.urls.page(response.url) != "all":
+            self.count("discovery/multipage")
+            yield self.article_request(self.urls.whole_text(response.url))
+            return
+        yield from self.article_item(response, page)
 
     def article_item(self, response: TextResponse, page: ArticlePage) -> Iterator[ArticleItem]:
         """The page's item; counts the article page and its missing fields for health checks."""
