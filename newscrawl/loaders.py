@@ -19,6 +19,15 @@ def clean_paragraphs(values: Iterable[str]) -> list[str]:
     return [text for text in (p.nonempty(value) for value in values) if text]
 
 
+def first_paragraph(values: Iterable[str]) -> list[str]:
+    """The first paragraph with a letter or digit, cleaned (the only one a dateline is in)."""
+    for value in values:
+        text = p.nonempty(value)
+        if text:
+            return [text]
+    return []
+
+
 def body_paragraphs(
     paragraphs: list[str], pattern: re.Pattern[str] = p.BISNIS_DATELINE
 ) -> list[str]:
@@ -46,7 +55,7 @@ def datelines(pattern: re.Pattern[str]) -> tuple[Any, Any]:
     def city(paragraphs: list[str]) -> list[str]:
         return dateline_of(paragraphs, pattern)
 
-    return Compose(clean_paragraphs, body), Compose(clean_paragraphs, city)
+    return Compose(clean_paragraphs, body), Compose(first_paragraph, city)
 
 
 #: Date readers in order of trust: ISO (metas, JSON-LD), publishdate meta, visible dates.
@@ -79,7 +88,11 @@ def labelled(label: str) -> Any:
 
 
 class ArticleLoader(ItemLoader):
-    """Loads :class:`ArticleItem`; fields take the first usable value unless listed below."""
+    """Loads :class:`ArticleItem`; fields take the first usable value unless listed below.
+
+    The processors of each field are looked up once per loader class (itemloaders looks
+    them up on every value; this loader runs for every article).
+    """
 
     default_item_class = ArticleItem
     default_input_processor = MapCompose(p.nonempty)
@@ -95,6 +108,20 @@ class ArticleLoader(ItemLoader):
     body_out = Join("\n\n")
     is_premium_in = Identity()
     word_count_in = Identity()
+
+    _processors: dict[tuple[type, str, str], Any] = {}  # noqa: RUF012 - a cache, on purpose
+
+    def get_input_processor(self, field_name: str) -> Any:
+        key = (type(self), field_name, "in")
+        if key not in ArticleLoader._processors:
+            ArticleLoader._processors[key] = super().get_input_processor(field_name)
+        return ArticleLoader._processors[key]
+
+    def get_output_processor(self, field_name: str) -> Any:
+        key = (type(self), field_name, "out")
+        if key not in ArticleLoader._processors:
+            ArticleLoader._processors[key] = super().get_output_processor(field_name)
+        return ArticleLoader._processors[key]
 
     def load_item(self) -> ArticleItem:
         item: ArticleItem = super().load_item()

@@ -16,9 +16,9 @@ from functools import lru_cache
 
 WIB = timezone(timedelta(hours=7), "WIB")
 
-# Characters that render as a space; zero-width ones vanish.
-_SPACES = re.compile(r"[\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+")
-_ZERO_WIDTH = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
+# Zero-width characters vanish; every kind of white space (str.split knows them all,
+# the no-break space included) becomes one space.
+_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _ENTITY = re.compile(r"&(#\d+|#x[0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]{1,31});")
 
 
@@ -26,8 +26,9 @@ def clean_text(value: str) -> str:
     """Decode left-over entities, turn every kind of space into one space, trim."""
     if "&" in value and _ENTITY.search(value):
         value = html.unescape(value)
-    value = _ZERO_WIDTH.sub("", value)
-    return _SPACES.sub(" ", value).strip()
+    if _ZERO_WIDTH.search(value):
+        value = _ZERO_WIDTH.sub("", value)
+    return " ".join(value.split())
 
 
 def has_word_char(value: str) -> bool:

@@ -11,11 +11,12 @@ from functools import cached_property
 from typing import ClassVar
 
 from lxml.html import HtmlElement
-from parsel import Selector, SelectorList
+from parsel import Selector
 from scrapy.http import TextResponse
 
 from newscrawl.items import ArticleItem
 from newscrawl.loaders import ArticleLoader
+from newscrawl.pages.selectors import Index, parse_html
 from newscrawl.processors import json_ld_values
 from newscrawl.urls import ArticleUrls
 
@@ -45,6 +46,11 @@ BREAKING_TAGS = frozenset(
     {"br", "p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote",
      "section", "article", "table", "tr", "td", "th", "figure", "figcaption", "dd", "dt", "hr"}
 )  # fmt: skip
+
+
+def select(root: HtmlElement, css: str) -> list[HtmlElement]:
+    """The elements under ``root`` matching ``css`` (a one-off query; see :class:`Index`)."""
+    return Index(root).select(css)
 
 
 def element_text(element: HtmlElement) -> str:
@@ -111,26 +117,42 @@ class ArticlePage:
     #: Links of the article's pager (``/2``, ``?page=2``, ``?page=all``).
     pager_css: ClassVar[str] = ""
 
-    def __init__(self, response: TextResponse) -> None:
+    def __init__(self, response: TextResponse, index: Index | None = None) -> None:
         self.response = response
+        if index is not None:
+            self.__dict__["index"] = index
+            self.__dict__["root"] = index.root
 
     # -- detection ------------------------------------------------------------------------
 
     @classmethod
-    def matches(cls, selector: Selector) -> bool:
+    def matches(cls, index: Index) -> bool:
         """True when the page is in this layout: its body or its headline is there."""
-        return bool(selector.css(cls.body_css) or (cls.title_css and selector.css(cls.title_css)))
+        return bool(index.select(cls.body_css) or index.select(cls.title_css))
 
     # -- shared parsing (done once per page) ----------------------------------------------
 
     @cached_property
     def sel(self) -> Selector:
-        return self.response.selector
+        """A parsel selector over the page's tree (for the odd query :meth:`find` can't do)."""
+        return Selector(root=self.root, type="html")
+
+    @cached_property
+    def root(self) -> HtmlElement:
+        return parse_html(self.response)
+
+    @cached_property
+    def index(self) -> Index:
+        return Index(self.root)
+
+    def find(self, css: str) -> list[HtmlElement]:
+        """The elements matching ``css``, from the page's element index."""
+        return self.index.select(css)
 
     @cached_property
     def body_element(self) -> HtmlElement | None:
-        found: SelectorList[Selector] = self.sel.css(self.body_css)
-        return found[0].root if found else None
+        found = self.find(self.body_css)
+        return found[0] if found else None
 
     @cached_property
     def paragraphs(self) -> list[str]:
@@ -170,20 +192,35 @@ class ArticlePage:
 
     def first_text(self, css: str) -> str | None:
         """The text of the first element matching ``css`` (None for no selector)."""
-        found = self.sel.css(css) if css else []
-        return element_text(found[0].root) if found else None
+        found = self.find(css)
+        return element_text(found[0]) if found else None
 
     def all_texts(self, css: str) -> list[str]:
-        return [element_text(node.root) for node in self.sel.css(css)] if css else []
+        return [element_text(node) for node in self.find(css)]
 
     def json_ld(self, key: str) -> list[str]:
         """The values of ``key`` in the page's JSON-LD blocks, in page order."""
-        blocks = self.sel.xpath('//script[@type="application/ld+json"]/text()').getall()
+        blocks = [
+            script.text or ""
+            for script in self.root.iter("script")
+            if (script.get("type") or "").strip().lower() == "application/ld+json"
+        ]
         return [value for block in blocks for value in json_ld_values(block, key)]
+
+    @cached_property
+    def metas(self) -> dict[str, str]:
+        """``<meta name|property=... content=...>`` of the page, the first of each name."""
+        found: dict[str, str] = {}
+        for meta in self.root.iter("meta"):
+            name = meta.get("property") or meta.get("name")
+            content = meta.get("content")
+            if name and content is not None:
+                found.setdefault(name, content)
+        return found
 
     def meta(self, name: str) -> str | None:
         """The content of ``<meta name=NAME>`` or ``<meta property=NAME>``."""
-        return self.sel.xpath("//meta[@name=$n or @property=$n]/@content", n=name).get()
+        return self.metas.get(name)
 
     # -- fields ---------------------------------------------------------------------------
 
@@ -235,11 +272,11 @@ class ArticlePage:
         """The cover image: the first ``image_css`` with a real (not inline) source."""
         if not self.image_css:
             return None
-        image = self.sel.css(self.image_css)
-        for attribute in ("@src", "@data-src", "@data-original", "@data-lazy-src"):
-            src = (image.xpath(attribute).get() or "").strip()
-            if src and not src.startswith("data:"):
-                return self.response.urljoin(src)
+        for image in self.find(self.image_css):
+            for attribute in ("src", "data-src", "data-original", "data-lazy-src"):
+                src = (image.get(attribute) or "").strip()
+                if src and not src.startswith("data:"):
+                    return self.response.urljoin(src)
         return None
 
     def image_caption(self) -> str | None:
@@ -247,9 +284,11 @@ class ArticlePage:
         caption = self.first_text(self.caption_css)
         if caption and caption.strip():
             return caption
-        if not self.image_css or not self.caption_from_alt:
+        if not self.caption_from_alt:
             return None
-        return self.sel.css(self.image_css).xpath("@alt").get()
+        images = self.find(self.image_css)
+        alt: str | None = images[0].get("alt") if images else None
+        return alt
 
     def tags(self) -> list[str]:
         return self.all_texts(self.tag_css)
@@ -268,7 +307,7 @@ class ArticlePage:
         if not self.pager_css:
             return []
         own = self.urls.canonical(self.response.url)
-        hrefs = self.sel.css(self.pager_css).xpath("@href").getall()
+        hrefs = [link.get("href") or "" for link in self.find(self.pager_css)]
         links = [self.response.urljoin(href) for href in hrefs]
         return [link for link in links if self.urls.canonical(link) == own]
 
@@ -295,10 +334,10 @@ class ArticlePage:
 
 def find_layout(response: TextResponse, layouts: Iterable[type[ArticlePage]]) -> ArticlePage | None:
     """The page object of the first of ``layouts`` whose ``matches`` is true, or None."""
-    selector = response.selector
+    index = Index(parse_html(response))
     for layout in layouts:
-        if layout.matches(selector):
-            return layout(response)
+        if layout.matches(index):
+            return layout(response, index)
     return None
 
 
@@ -339,7 +378,8 @@ class ListPage:
 
     def links(self) -> Links:
         found = Links(self.urls)
-        hrefs = self.response.css(self.row_css).xpath("@href").getall()
+        rows = select(parse_html(self.response), self.row_css)
+        hrefs = [row.get("href") or "" for row in rows]
         found.add(self.response.urljoin(href.strip()) for href in hrefs if href.strip())
         return found
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import re
 
-from parsel import Selector
 from scrapy.http import TextResponse
 from scrapy.utils.sitemap import Sitemap
 
 from newscrawl.pages.base import ArticlePage, Links, ListPage, find_layout
+from newscrawl.pages.selectors import Index
 from newscrawl.urls import ArticleUrls, on_domain, path_of
 
 DOMAIN = "bisnis.com"
@@ -89,8 +89,8 @@ class BisnisPremiumPage(BisnisArticlePage):
     caption_css = "main figure figcaption"
 
     @classmethod
-    def matches(cls, selector: Selector) -> bool:
-        return bool(selector.css(cls.body_css)) and not selector.css(BisnisArticlePage.body_css)
+    def matches(cls, index: Index) -> bool:
+        return bool(index.select(cls.body_css)) and not index.select(BisnisArticlePage.body_css)
 
     def is_premium(self) -> bool:
         return True

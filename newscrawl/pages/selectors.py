@@ -1,0 +1,199 @@
+"""Fast CSS selection for page objects: one pass indexes the document, queries use the index.
+
+A news page has a few hundred elements, but libxml2 evaluates class predicates slowly (a CSS
+class test on every element costs ~0.1 ms), and a page object asks a dozen of them. So the
+simple selectors page objects use — ``tag``, ``.class``, ``tag.class.other``, ``#id``, joined by
+descendant (`` ``) or child (``>``) combinators, grouped with ``,`` — are answered from a
+class/tag index built in one pass; anything else (attributes, pseudo-classes) falls back to
+lxml XPath compiled once from parsel's CSS translator. Results are in document order, like CSS.
+``tests/test_selectors.py`` checks both paths against parsel on every fixture page.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+
+import lxml.html
+from lxml import etree
+from lxml.html import HtmlElement
+from parsel.csstranslator import HTMLTranslator
+from scrapy.http import TextResponse
+
+_SIMPLE = re.compile(r"^(?P<tag>[a-zA-Z][a-zA-Z0-9-]*|\*)?(?P<rest>(?:[.#][\w-]+)*)$")
+_PART = re.compile(r"[.#][\w-]+")
+
+
+@dataclass(frozen=True)
+class _Simple:
+    tag: str | None
+    classes: frozenset[str]
+    ident: str | None
+
+    def matches(self, element: HtmlElement) -> bool:
+        if self.tag is not None and element.tag != self.tag:
+            return False
+        if self.ident is not None and element.get("id") != self.ident:
+            return False
+        if self.classes:
+            return self.classes.issubset((element.get("class") or "").split())
+        return True
+
+
+#: A compound selector, right to left: the subject, then (combinator, simple) pairs upward.
+_Chain = tuple[_Simple, tuple[tuple[str, _Simple], ...]]
+
+
+def _parse_simple(token: str) -> _Simple | None:
+    match = _SIMPLE.match(token)
+    if not match or not token:
+        return None
+    tag = match.group("tag")
+    parts = _PART.findall(match.group("rest") or "")
+    classes = frozenset(part[1:] for part in parts if part[0] == ".")
+    idents = [part[1:] for part in parts if part[0] == "#"]
+    if len(idents) > 1:
+        return None
+    return _Simple(
+        None if tag in (None, "*") else tag.lower(), classes, idents[0] if idents else None
+    )
+
+
+@lru_cache(maxsize=1024)
+def _parse(css: str) -> tuple[_Chain, ...] | None:
+    """The selector group as chains, or None when it needs the XPath fallback."""
+    chains = []
+    for group in css.split(","):
+        tokens = group.replace(">", " > ").split()
+        if not tokens or tokens[0] == ">" or tokens[-1] == ">":
+            return None
+        simples: list[tuple[str, _Simple]] = []
+        combinator = " "
+        for token in tokens:
+            if token == ">":
+                combinator = ">"
+                continue
+            simple = _parse_simple(token)
+            if simple is None:
+                return None
+            simples.append((combinator, simple))
+            combinator = " "
+        subject = simples[-1][1]
+        upward = tuple((simples[i + 1][0], simples[i][1]) for i in range(len(simples) - 2, -1, -1))
+        chains.append((subject, upward))
+    return tuple(chains)
+
+
+@lru_cache(maxsize=1024)
+def _compiled(css: str) -> etree.XPath:
+    return etree.XPath(HTMLTranslator().css_to_xpath(css))
+
+
+_UTF8 = frozenset({"utf-8", "utf8", "utf_8"})
+_PARSER = lxml.html.HTMLParser(encoding="utf-8", recover=True)
+
+
+def parse_html(response: TextResponse) -> HtmlElement:
+    """The response's element tree, parsed straight from its UTF-8 bytes when it is UTF-8
+    (parsel would decode and re-encode the whole page first); otherwise from its text."""
+    body = response.body
+    if response.encoding.lower() in _UTF8 and b"\x00" not in body:
+        data = body[3:] if body.startswith(b"\xef\xbb\xbf") else body
+    else:
+        data = response.text.replace("\x00", "").encode("utf-8")
+    try:
+        root: HtmlElement = lxml.html.document_fromstring(data, parser=_PARSER)
+    except etree.ParserError:  # an empty document
+        root = response.selector.root
+    return root
+
+
+class Index:
+    """Elements of one document by class and id (built in one pass), for :meth:`select`."""
+
+    def __init__(self, root: HtmlElement) -> None:
+        self.root = root
+        self.by_class: dict[str, list[HtmlElement]] = {}
+        self.by_id: dict[str, list[HtmlElement]] = {}
+        for element in root.iter(etree.Element):
+            classes = element.get("class")
+            if classes:
+                for name in classes.split():
+                    self.by_class.setdefault(name, []).append(element)
+            ident = element.get("id")
+            if ident:
+                self.by_id.setdefault(ident, []).append(element)
+
+    @cached_property
+    def position(self) -> dict[HtmlElement, int]:
+        return {element: n for n, element in enumerate(self.root.iter(etree.Element))}
+
+    def select(self, css: str) -> list[HtmlElement]:
+        """The elements matching ``css``, in document order (no duplicates)."""
+        if not css:
+            return []
+        chains = _parse(css)
+        if chains is None:
+            found: list[HtmlElement] = _compiled(css)(self.root)
+            return found
+        matched: dict[HtmlElement, None] = {}
+        contributing = 0
+        for chain in chains:
+            found = self._chain(chain)
+            contributing += bool(found)
+            matched.update(dict.fromkeys(found))
+        if contributing <= 1:  # one chain's matches are in document order already
+            return list(matched)
+        return sorted(matched, key=self.position.__getitem__)
+
+    def _chain(self, chain: _Chain) -> list[HtmlElement]:
+        subject, upward = chain
+        if upward and subject.ident is None and not subject.classes:
+            # "A B" / "A > B" with a bare tag B: from the (rare) A elements down
+            (combinator, parent), rest = upward[0], upward[1:]
+            found: dict[HtmlElement, None] = {}
+            tops = 0
+            tag = subject.tag or etree.Element
+            for top in self._candidates(parent):
+                if not parent.matches(top) or not _ancestors_match(top, rest):
+                    continue
+                below = top if combinator == ">" else top.iterdescendants(tag)
+                matches = [element for element in below if subject.matches(element)]
+                tops += bool(matches)
+                found.update(dict.fromkeys(matches))
+            if tops > 1:  # several tops (nested or not): restore document order
+                return sorted(found, key=self.position.__getitem__)
+            return list(found)
+        return [
+            element
+            for element in self._candidates(subject)
+            if subject.matches(element) and _ancestors_match(element, upward)
+        ]
+
+    def _candidates(self, simple: _Simple) -> list[HtmlElement]:
+        if simple.ident is not None:
+            return self.by_id.get(simple.ident, [])
+        if simple.classes:
+            rarest = min(simple.classes, key=lambda name: len(self.by_class.get(name, ())))
+            return self.by_class.get(rarest, [])
+        if simple.tag is not None:
+            return list(self.root.iter(simple.tag))
+        return list(self.root.iter(etree.Element))
+
+
+def _ancestors_match(element: HtmlElement, upward: tuple[tuple[str, _Simple], ...]) -> bool:
+    """True when ``element``'s ancestors satisfy the chain (descendant steps backtrack)."""
+    if not upward:
+        return True
+    combinator, simple = upward[0]
+    parent = element.getparent()
+    if combinator == ">":
+        return (
+            parent is not None and simple.matches(parent) and _ancestors_match(parent, upward[1:])
+        )
+    while parent is not None:
+        if simple.matches(parent) and _ancestors_match(parent, upward[1:]):
+            return True
+        parent = parent.getparent()
+    return False

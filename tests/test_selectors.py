@@ -1,0 +1,62 @@
+"""The indexed selector engine answers exactly what parsel (CSS via XPath) answers."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from parsel import Selector
+from scrapy.http import HtmlResponse
+
+from newscrawl.pages import bisnis, kompas
+from newscrawl.pages.base import ArticlePage, ListPage
+from newscrawl.pages.selectors import Index, parse_html
+from tests.support import FIXTURES
+
+LAYOUTS: list[type[ArticlePage]] = [*bisnis.ARTICLE_LAYOUTS, *kompas.ARTICLE_LAYOUTS]
+LISTS: list[type[ListPage]] = [bisnis.BisnisListPage, kompas.KompasIndexPage]
+SELECTORS = sorted(
+    {
+        css
+        for layout in LAYOUTS
+        for css in (
+            layout.body_css, layout.title_css, layout.lead_css, layout.author_css,
+            layout.editor_css, layout.date_css, layout.tag_css, layout.image_css,
+            layout.caption_css, layout.pager_css, *layout.breadcrumb_css,
+        )
+        if css
+    }
+    | {page.row_css for page in LISTS}
+    | {"p", "div > p", "ul li a", "#total_page", "input#total_page", "a[href]", "meta[name=x]"}
+)  # fmt: skip
+
+
+def pages(site: str, limit: int = 40) -> list[HtmlResponse]:
+    entries = json.loads((FIXTURES / site / "manifest.json").read_text("utf-8"))
+    html = [e for e in entries if e["content_type"].startswith("text/html")][:limit]
+    return [
+        HtmlResponse(e["url"], body=(FIXTURES / site / "site" / e["file"]).read_bytes())
+        for e in html
+    ]
+
+
+@pytest.mark.parametrize("site", ["bisnis", "kompas"])
+def test_index_selects_like_parsel(site: str) -> None:
+    for response in pages(site):
+        root = parse_html(response)
+        index = Index(root)
+        reference = Selector(root=root, type="html")
+        for css in SELECTORS:
+            want = [node.root for node in reference.css(css)]
+            assert index.select(css) == want, f"{css!r} on {response.url}"
+
+
+def test_parse_html_reads_utf8_bytes_and_other_encodings() -> None:
+    html = "<html><body><p>Rupiah menguat — ‘naik’</p></body></html>"
+    for encoding in ("utf-8", "cp1252", "utf-16"):
+        response = HtmlResponse("https://x/", body=html.encode(encoding), encoding=encoding)
+        assert parse_html(response).findtext(".//p") == "Rupiah menguat — ‘naik’"
+    empty = HtmlResponse("https://x/", body=b"", encoding="utf-8")
+    assert parse_html(empty) is not None
+    nul = HtmlResponse("https://x/", body=b"<p>a\x00b</p>", encoding="utf-8")
+    assert parse_html(nul).findtext(".//p") == "ab"
