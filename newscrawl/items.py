@@ -6,7 +6,8 @@ This dataclass is the single place the fields are documented; the JSON Schema
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from typing import Any
 
 
 @dataclass
@@ -63,3 +64,11 @@ COVERAGE_FIELDS = (
     "section", "category", "lead", "authors", "editor", "dateline", "image_url", "image_caption",
     "tags",
 )  # fmt: skip
+
+
+FIELD_NAMES = tuple(f.name for f in fields(ArticleItem))
+
+
+def item_record(item: ArticleItem) -> dict[str, Any]:
+    """The item as a plain dict in field order, for export (shallow: nothing is copied)."""
+    return {name: getattr(item, name) for name in FIELD_NAMES}

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from typing import Self
 
-from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.statscollectors import StatsCollector
 
 from newscrawl.boilerplate import filter_paragraphs, rules_for
-from newscrawl.items import COVERAGE_FIELDS, REQUIRED_FIELDS, ArticleItem
+from newscrawl.items import COVERAGE_FIELDS, REQUIRED_FIELDS, ArticleItem, item_record
 from newscrawl.processors import content_fingerprint, count_words
 from newscrawl.run import Run
 
@@ -126,7 +125,7 @@ class ExportPipeline(_Counting):
     component = "export"
 
     def process_item(self, item: ArticleItem) -> ArticleItem:
-        record = ItemAdapter(item).asdict()
+        record = item_record(item)
         current_run(self.crawler).feed.write(record)
         self.count("written")
         for name in COVERAGE_FIELDS:
