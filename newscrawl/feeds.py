@@ -68,21 +68,33 @@ class Published:
 
 
 class FeedWriter:
-    """Appends items as JSON lines to ``<feed>.part``; the file is created on the first item."""
+    """Appends items as JSON lines to ``<feed>.part``; the file is created on the first item.
+
+    It remembers what it wrote (ids, URLs, content fingerprints, a running SHA-256), so that
+    a run publishes its own feed without reading it back.
+    """
 
     def __init__(self, final: Path) -> None:
         self.final = final
         self.part = final.with_name(final.name + PART)
         self._file: IO[bytes] | None = None
         self.written = 0
+        self.exported: list[Exported] = []
+        self._digest = hashlib.sha256()
 
     def write(self, record: dict[str, Any]) -> None:
         if self._file is None:
             self.part.parent.mkdir(parents=True, exist_ok=True)
             self._file = open(self.part, "xb")  # noqa: SIM115 - open for the whole run
-        line = json.dumps(record, ensure_ascii=False, separators=(", ", ": ")) + "\n"
-        self._file.write(line.encode("utf-8"))
+        line = (json.dumps(record, ensure_ascii=False, separators=(", ", ": ")) + "\n").encode()
+        self._file.write(line)
+        self._digest.update(line)
+        self.exported.append(exported_of(record))
         self.written += 1
+
+    @property
+    def sha256(self) -> str:
+        return self._digest.hexdigest()
 
     def close(self) -> Path | None:
         """Flush and fsync; the ``.part`` path, or None when nothing was written."""
@@ -93,6 +105,14 @@ class FeedWriter:
         self._file.close()
         self._file = None
         return self.part
+
+
+def exported_of(record: dict[str, Any]) -> Exported:
+    """What the state keeps of an exported record."""
+    title, body = str(record.get("title") or ""), str(record.get("body") or "")
+    return Exported(
+        str(record["article_id"]), str(record.get("url") or ""), content_fingerprint(title, body)
+    )
 
 
 def complete_lines(part: Path) -> Iterator[tuple[bytes, dict[str, Any]]]:
@@ -116,22 +136,33 @@ def feed_key(final: Path, root: Path) -> str:
     return final.relative_to(root).as_posix() if final.is_relative_to(root) else str(final)
 
 
+def publish_written(writer: FeedWriter, state: StateStore, root: Path) -> Published | None:
+    """Steps 2-3 for a run's own feed, from what its writer remembers (nothing is read back;
+    the pipelines already kept duplicates out). None when nothing was written."""
+    part = writer.close()
+    if part is None:
+        return None
+    final = writer.final
+    key = feed_key(final, root)
+    state.commit_feed(key, writer.exported)
+    os.replace(part, final)
+    _fsync_dir(final.parent)
+    state.mark_published(key)
+    return Published(final, writer.written, writer.sha256)
+
+
 def publish(part: Path, state: StateStore, root: Path, *, recovered: bool = False) -> Published:
-    """Steps 2-3 of the protocol for one ``.part`` file (idempotent; see the module doc)."""
+    """Steps 2-3 of the protocol for a ``.part`` file left behind (idempotent; see the module
+    doc). The file is streamed, twice at most: memory stays flat however big it is."""
     final = part.with_name(part.name[: -len(PART)])
     key = feed_key(final, root)
-    lines = list(complete_lines(part))
     committed = state.committed_feed(key)
     if committed is None:
         chosen: list[Exported] = []
         seen_ids: set[str] = set()
         seen_prints: set[str] = set()
-        for _, record in lines:
-            article = Exported(
-                str(record["article_id"]),
-                str(record.get("url") or ""),
-                content_fingerprint(str(record.get("title") or ""), str(record.get("body") or "")),
-            )
+        for _, record in complete_lines(part):
+            article = exported_of(record)
             duplicate = (
                 article.article_id in seen_ids
                 or article.fingerprint in seen_prints
@@ -145,26 +176,29 @@ def publish(part: Path, state: StateStore, root: Path, *, recovered: bool = Fals
         state.commit_feed(key, chosen)
         committed = [article.article_id for article in chosen]
     keep = set(committed)
-    kept: list[bytes] = []
-    for raw, record in lines:
-        if str(record["article_id"]) in keep:
-            keep.discard(str(record["article_id"]))
-            kept.append(raw)
-    dropped = len(lines) - len(kept)
-    size = part.stat().st_size
-    if kept and dropped == 0 and size == sum(len(raw) for raw in kept):
-        os.replace(part, final)
-    elif kept:
-        _write_atomically(final, kept)
-        part.unlink()
+    digest = hashlib.sha256()
+    kept = dropped = 0
+    tmp = final.with_name(final.name + TMP)
+    with open(tmp, "wb") as out:
+        for raw, record in complete_lines(part):
+            article_id = str(record["article_id"])
+            if article_id in keep:
+                keep.discard(article_id)
+                out.write(raw)
+                digest.update(raw)
+                kept += 1
+            else:
+                dropped += 1
+        out.flush()
+        os.fsync(out.fileno())
+    if kept:
+        os.replace(tmp, final)
     else:
-        part.unlink()
+        tmp.unlink()
+    part.unlink()
     _fsync_dir(final.parent)
     state.mark_published(key)
-    if not kept:
-        return Published(final, 0, "", recovered, dropped)
-    digest = hashlib.sha256(b"".join(kept)).hexdigest()
-    return Published(final, len(kept), digest, recovered, dropped)
+    return Published(final, kept, digest.hexdigest() if kept else "", recovered, dropped)
 
 
 def recover(spider_dir: Path, state: StateStore, root: Path) -> list[Published]:
@@ -190,29 +224,12 @@ def recover(spider_dir: Path, state: StateStore, root: Path) -> list[Published]:
     return results
 
 
-def _write_atomically(final: Path, lines: list[bytes]) -> None:
-    tmp = final.with_name(final.name + TMP)
-    with open(tmp, "wb") as handle:
-        handle.writelines(lines)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, final)
-
-
 def _fsync_dir(directory: Path) -> None:
     fd = os.open(directory, os.O_RDONLY)
     try:
         os.fsync(fd)
     finally:
         os.close(fd)
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 class GuardedFileFeedStorage(FileFeedStorage):

@@ -15,7 +15,7 @@ from typing import Any
 from scrapy.crawler import Crawler
 from scrapy.utils.misc import load_object
 
-from newscrawl.feeds import FeedWriter, Published, publish, recover
+from newscrawl.feeds import FeedWriter, Published, publish_written, recover
 from newscrawl.processors import WIB
 from newscrawl.state import RunLock, StateStore, lock_for
 
@@ -71,9 +71,8 @@ class Run:
     def publish(self) -> None:
         """Close this run's feed and publish it (no file when nothing was exported); then
         remember the indexes it paged completely, so later runs may stop paging early."""
-        part = self.feed.close()
-        if part is not None:
-            result = publish(part, self.state, self.output_dir)
+        result = publish_written(self.feed, self.state, self.output_dir)
+        if result is not None:
             self.published.append(result)
             logger.info("Published %s (%d articles)", result.path, result.lines)
         if self.completed_indexes and not self.transient_failures:

@@ -50,6 +50,8 @@ NEWSCRAWL_OUTPUT_DIR = str(Path(__file__).resolve().parent.parent / "output")
 #: The state backend (see newscrawl/state.py).
 NEWSCRAWL_STATE_CLASS = "newscrawl.state.SQLiteState"
 
+#: No index (one day, one channel) is paged further than this (Kompas shows no page count).
+NEWSCRAWL_MAX_INDEX_PAGES = 100
 #: Articles that failed so are not fetched again for this many hours (others: next run).
 NEWSCRAWL_RETRY_AFTER_HOURS = {"not_found": 24, "blocked": 1, "too_large": 24}
 FEED_EXPORT_ENCODING = "utf-8"

@@ -221,3 +221,10 @@ def published_items(output_dir: Path, spider: str = "bisnis") -> list[dict[str, 
         for line in feed.read_text("utf-8").splitlines():
             items.append(json.loads(line))
     return items
+
+
+def sha256_of(path: Path) -> str:
+    """The SHA-256 of a file, hex."""
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()

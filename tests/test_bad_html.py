@@ -111,3 +111,10 @@ def test_processors_never_raise(text: str) -> None:
     p.labelled_value(text, "editor")
     parse_date(text)
     body_paragraphs(clean_paragraphs([text, text]))
+
+
+def test_a_document_cut_off_before_its_end_is_not_complete() -> None:
+    whole = pages.article_page(HtmlResponse(URL, body=ARTICLE, encoding="utf-8"))
+    cut = pages.article_page(HtmlResponse(URL, body=ARTICLE[:-3000], encoding="utf-8"))
+    assert whole is not None and whole.is_complete()
+    assert cut is not None and not cut.is_complete()

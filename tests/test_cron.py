@@ -14,10 +14,9 @@ from typing import Any
 
 import pytest
 
-from newscrawl.feeds import sha256_of
 from tests.replay import ReplayProxy
 from tests.sitegen import BISNIS, Generated, SiteBuilder, generate_site, index_url
-from tests.support import ROOT, notes, published_items, run_crawl, start_crawl
+from tests.support import ROOT, notes, published_items, run_crawl, sha256_of, start_crawl
 
 #: Slow enough that a kill lands mid-run: a little latency per page, two requests at a time.
 SLOW = {"CONCURRENT_REQUESTS": "2", "CONCURRENT_REQUESTS_PER_DOMAIN": "2"}

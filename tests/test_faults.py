@@ -146,3 +146,19 @@ def test_an_unwritable_output_folder_stops_the_run(site: Generated, tmp_path: Pa
     errors = [line for line in result.log.splitlines() if " ERROR: " in line]
     assert len(errors) == 1 and "/proc/newscrawl-output" in errors[0]
     assert "Traceback" not in result.log
+
+
+def test_a_page_cut_off_at_the_source_is_skipped_as_truncated(
+    site: Generated, clean: dict[str, dict[str, Any]], tmp_path: Path
+) -> None:
+    builder = SiteBuilder(site.root, tmp_path / "cut")
+    cut_url = list(site.articles.values())[7]
+    page = builder.body(cut_url)
+    builder.put(cut_url, page[: len(page) // 2])  # a whole response, of half a document
+    result, _ = crawl(builder.save(), tmp_path / "out", site)
+    assert result.returncode == 0, result.log[-3000:]
+    cut_id = article_id_from_url(cut_url)
+    assert dict(without_crawled_at(result.items)) == {
+        article_id: item for article_id, item in clean.items() if article_id != cut_id
+    }
+    assert stat(result, "newscrawl/skipped/truncated") == 1

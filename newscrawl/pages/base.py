@@ -317,6 +317,10 @@ class ArticlePage:
 
     # -- the item -------------------------------------------------------------------------
 
+    def is_complete(self) -> bool:
+        """True when the document reaches its end (``</html>`` in its last bytes)."""
+        return b"</html" in self.response.body[-2048:].lower()
+
     def has_body(self) -> bool:
         """True when the body holds at least one paragraph with a letter or digit."""
         return any(any(ch.isalnum() for ch in text) for text in self.paragraphs)

@@ -514,8 +514,9 @@ class NewsSpider(scrapy.Spider):
         for output in self.parse_article(response):
             yield output
 
-    async def on_render_error(self, failure: Failure) -> None:
-        """The browser could not show the article (the check did not pass, or it failed)."""
+    async def on_render_error(self, failure: Failure) -> AsyncIterator[Request]:
+        """The browser could not show the article (the check did not pass, or it failed);
+        the pages that waited for this host's render are counted blocked too."""
         request: Request = failure.request  # type: ignore[attr-defined]
         page = request.meta.pop("playwright_page", None)
         if page is not None:
@@ -524,6 +525,8 @@ class NewsSpider(scrapy.Spider):
         self.skip(
             "blocked", request.url, f"not passed in the browser either: {failure.value!r}"[:300]
         )
+        for waiting in self._released(host_of(request.url), passed=False):
+            yield waiting
 
     # -- articles -------------------------------------------------------------------------
 
@@ -544,7 +547,14 @@ class NewsSpider(scrapy.Spider):
         yield from self.article_item(response, page)
 
     def article_item(self, response: TextResponse, page: ArticlePage) -> Iterator[ArticleItem]:
-        """The page's item; counts the article page and its missing fields for health checks."""
+        """The page's item; counts the article page and its missing fields for health checks.
+
+        A document cut off before its end (no closing ``</html>``) is skipped as
+        ``truncated`` rather than exported with half a body; it is fetched again next run.
+        """
+        if not page.is_complete():
+            self.skip("truncated", response.url, "the document ends before </html>")
+            return
         item = page.to_item()
         self.count("health/article_pages")
         for name in REQUIRED_FIELDS:
