@@ -113,9 +113,6 @@ class LazyPlaywrightHandler(ScrapyPlaywrightDownloadHandler):  # type: ignore[mi
     async def _maybe_launch_in_thread(self) -> None:  # engine_started: do nothing yet
         return None
 
-    def _engine_started(self) -> Any:  # older Scrapy API: same
-        return None
-
     async def _download_request(self, request: Request, spider: Any = None) -> Response:
         async with self._start_lock:
             if not self._started:

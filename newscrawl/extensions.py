@@ -60,10 +60,15 @@ class RunReport:
             logger.error("Unhealthy run: %s", failure.message)
         run.health_failures = [failure.message for failure in failures]
         run.exit_status = EXIT_UNHEALTHY if failures else EXIT_OK
-        if any(failure.kind == "markup" for failure in failures):
-            run.withhold()
-        else:
-            run.publish()
+        try:
+            if any(failure.kind == "markup" for failure in failures):
+                run.withhold()
+            else:
+                run.publish(finished=reason == "finished")
+        except Exception as error:  # disk full, state locked...: loud, not a silent exit 0
+            logger.error("Could not publish the run's feed (kept for recovery): %r", error)
+            run.health_failures.append(f"publishing failed: {error!r}")
+            run.exit_status = EXIT_UNHEALTHY
         manifest = self.manifest(run, stats, reason)
         path = run.spider_dir / "runs" / f"{run.run_id}.json"
         write_json_atomically(path, manifest)

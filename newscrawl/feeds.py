@@ -104,6 +104,8 @@ class FeedWriter:
         os.fsync(self._file.fileno())
         self._file.close()
         self._file = None
+        _fsync_dir(self.part.parent)  # the .part's own entry must outlive a power cut too
+        _fsync_dir(self.part.parent.parent)
         return self.part
 
 
@@ -238,7 +240,8 @@ class GuardedFileFeedStorage(FileFeedStorage):
     * an overwriting feed (``-O``) is written to ``<path>.part`` and renamed into place when
       the run ends, so a killed run never leaves a torn file under the final name;
     * a run whose items were withheld (markup drift, see :meth:`newscrawl.run.Run.withhold`)
-      does not deliver them: the file goes to ``<path>.rejected`` instead.
+      does not deliver an ``-O`` feed: the file goes to ``<path>.rejected`` instead (an
+      appending ``-o`` feed cannot be taken back: a warning says so).
     """
 
     crawler: Crawler | None = None
@@ -269,8 +272,10 @@ class GuardedFileFeedStorage(FileFeedStorage):
         path = Path(self.path)
         written = path.with_name(path.name + PART) if self._atomic else path
         run = getattr(getattr(self.crawler, "spider", None), "run", None)
-        if getattr(run, "withheld", False):
+        if getattr(run, "withheld", False) and self._atomic:
             os.replace(written, path.with_name(path.name + ".rejected"))
             logger.warning("Withheld the feed %s (kept as %s.rejected)", path, path.name)
+        elif getattr(run, "withheld", False):
+            logger.warning("This run's items were appended to %s but are suspect (-o)", path)
         elif self._atomic:
             os.replace(written, path)

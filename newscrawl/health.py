@@ -50,15 +50,15 @@ def _markup(stats: Mapping[str, Any], thresholds: Thresholds) -> Failure | None:
         name: int(stats.get(f"newscrawl/health/missing_{name}", 0)) for name in REQUIRED_FIELDS
     }
     parsed_any = any(key.startswith("newscrawl/layout/") for key in stats)
-    if pages and not parsed_any:
+    if pages < thresholds.min_article_pages:
+        return None
+    if not parsed_any:
         failing = [name for name, count in missing.items() if count] or ["body"]
         return Failure(
             "markup",
             f"none of {pages} article page(s) could be parsed (missing: {', '.join(failing)}); "
             "has the markup changed?",
         )
-    if pages < thresholds.min_article_pages:
-        return None
     failing = [
         f"{name} on {count} of {pages} ({count / pages:.0%})"
         for name, count in missing.items()

@@ -58,7 +58,6 @@ class ArticleItem:
 
 
 REQUIRED_FIELDS = ("url", "article_id", "title", "published_at", "body")
-OPTIONAL_FIELDS = ("category", "lead", "editor", "dateline", "image_url", "image_caption")
 #: Fields whose share of non-empty values the run manifest reports.
 COVERAGE_FIELDS = (
     "section", "category", "lead", "authors", "editor", "dateline", "image_url", "image_caption",

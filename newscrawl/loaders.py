@@ -69,12 +69,15 @@ DATE_PARSERS: tuple[Callable[[str], datetime | None], ...] = (
 
 def parse_date(value: str | datetime) -> str | None:
     """Any of the page's date forms (ISO meta, publishdate meta, visible) to ISO WIB."""
-    if isinstance(value, datetime):
-        return p.to_wib_iso(value)
-    for parser in DATE_PARSERS:
-        parsed = parser(value)
-        if parsed:
-            return p.to_wib_iso(parsed)
+    try:
+        if isinstance(value, datetime):
+            return p.to_wib_iso(value)
+        for parser in DATE_PARSERS:
+            parsed = parser(value)
+            if parsed:
+                return p.to_wib_iso(parsed)
+    except (OverflowError, ValueError):  # a date at the edge of the calendar: no date
+        return None
     return None
 
 

@@ -108,6 +108,8 @@ class DedupPipeline(_Counting):
             raise DropItem(f"article {article_id} already exported", log_level="INFO")
         if digest in self.prints or state.has_fingerprint(digest):
             self.count("duplicate_content")
+            # remembered, so that later runs do not fetch this copy again
+            state.record_failure(article_id, item.url or "", "duplicate")
             raise DropItem(
                 f"article {article_id}: same title and body as an exported article",
                 log_level="INFO",

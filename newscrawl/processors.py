@@ -252,7 +252,7 @@ def json_ld_values(text: str, key: str) -> list[str]:
     valid JSON is searched as text."""
     try:
         data = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         pattern = r'"' + re.escape(key) + r'"\s*:\s*"([^"]*)"'
         return [html.unescape(value) for value in re.findall(pattern, text)]
     found: list[str] = []

@@ -39,8 +39,9 @@ class Run:
     health_failures: list[str] = field(default_factory=list)
     #: Indexes (``day/channel``) this run paged to their last page.
     completed_indexes: set[str] = field(default_factory=set)
-    #: Articles that failed for a reason that may pass (timeout, 5xx): indexes stay incomplete.
-    transient_failures: int = 0
+    #: Indexes with a page or a listed article that may still come right (a timeout, a 5xx,
+    #: a block, a recent failure, a spider error): not complete, whatever their paging said.
+    incomplete_indexes: set[str] = field(default_factory=set)
     #: True once :meth:`withhold` ran; the items went to ``withheld_feed`` (if any).
     withheld: bool = False
     withheld_feed: Path | None = None
@@ -68,15 +69,17 @@ class Run:
         run.recovered = recover(spider_dir, state, output_dir)
         return run
 
-    def publish(self) -> None:
-        """Close this run's feed and publish it (no file when nothing was exported); then
-        remember the indexes it paged completely, so later runs may stop paging early."""
+    def publish(self, finished: bool = True) -> None:
+        """Close this run's feed and publish it (no file when nothing was exported); then,
+        if the crawl ``finished`` normally, remember the indexes it paged completely with
+        nothing left over, so later runs may stop paging them early."""
         result = publish_written(self.feed, self.state, self.output_dir)
         if result is not None:
             self.published.append(result)
             logger.info("Published %s (%d articles)", result.path, result.lines)
-        if self.completed_indexes and not self.transient_failures:
-            self.state.mark_indexes_complete(sorted(self.completed_indexes))
+        complete = self.completed_indexes - self.incomplete_indexes
+        if finished and complete:
+            self.state.mark_indexes_complete(sorted(complete))
 
     def withhold(self) -> None:
         """Keep this run's items out of the feeds and the state: the markup looks changed.

@@ -53,7 +53,7 @@ NEWSCRAWL_STATE_CLASS = "newscrawl.state.SQLiteState"
 #: No index (one day, one channel) is paged further than this (Kompas shows no page count).
 NEWSCRAWL_MAX_INDEX_PAGES = 100
 #: Articles that failed so are not fetched again for this many hours (others: next run).
-NEWSCRAWL_RETRY_AFTER_HOURS = {"not_found": 24, "blocked": 1, "too_large": 24}
+NEWSCRAWL_RETRY_AFTER_HOURS = {"not_found": 24, "blocked": 1, "too_large": 24, "duplicate": 8760}
 FEED_EXPORT_ENCODING = "utf-8"
 
 # --- health checks (newscrawl/health.py): an unhealthy run exits with status 3 -------------------

@@ -106,8 +106,6 @@ class StateStore(Protocol):
 
     def record_run(self, run_id: str, started_at: str, summary: dict[str, Any]) -> None: ...
 
-    def commit(self) -> None: ...
-
     def close(self) -> None: ...
 
 
@@ -259,9 +257,6 @@ class SQLiteState:
                 "INSERT OR REPLACE INTO runs VALUES (?, ?, ?, ?)",
                 (run_id, started_at, _now().isoformat(), json.dumps(summary, default=str)),
             )
-
-    def commit(self) -> None:
-        self._db.commit()
 
     def close(self) -> None:
         self._db.commit()

@@ -17,7 +17,7 @@ from scrapy.settings import Settings
 from newscrawl.browser import chromium_available, chromium_path
 from tests.replay import ReplayProxy
 from tests.sitegen import BISNIS, SiteBuilder, generate_site
-from tests.support import CrawlResult, expected, notes, run_crawl
+from tests.support import CrawlResult, expected, manifest, notes, run_crawl
 
 DAYS = {"since": "2025-11-20", "until": "2025-11-21"}
 GATED = set(notes()["js_gate"])
@@ -175,3 +175,16 @@ def test_gated_reference_page_through_the_browser_only(
 def test_site_builder_keeps_reference_pages(tmp_path: Path) -> None:
     builder = SiteBuilder(BISNIS, tmp_path / "copy")
     assert len(builder.entries) == len(list((BISNIS / "site").iterdir()))
+
+
+def test_a_page_gone_in_the_browser_is_not_counted_blocked(
+    bisnis_proxy: ReplayProxy, tmp_path: Path
+) -> None:
+    gone = next(url for url, entry in manifest().items() if f"/{GONE}/" in url and "?" not in url)
+    result = run_crawl(
+        "bisnis", {"start_urls": gone, "browser": "always"}, output_dir=tmp_path,
+        proxy_env=bisnis_proxy.env(), settings=FAST,
+    )  # fmt: skip
+    # Chromium shows the 404 page, which is neither a check nor an article
+    assert stat(result, "newscrawl/skipped/no_body") == 1
+    assert stat(result, "newscrawl/skipped/blocked") == 0

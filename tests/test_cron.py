@@ -302,3 +302,48 @@ def test_cron_wrapper_logs_each_run_and_passes_the_exit_status(
         env=env, capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
     assert bad.returncode == 2
+
+
+# --- incremental paging never skips what is left over ---------------------------------------
+
+
+def small_site(tmp_path: Path) -> Generated:
+    return generate_site(tmp_path / "site", 45, per_day=45, per_page=15)
+
+
+def test_an_index_page_that_failed_is_paged_again(tmp_path: Path) -> None:
+    site = small_site(tmp_path)
+    page2 = index_url(site.days[0], 2)
+    output = tmp_path / "out"
+    with ReplayProxy(site.root, lifetime=120, faults={page2: ["http_500"] * 3}) as proxy:
+        first = run_crawl(
+            "bisnis", {"since": str(site.days[0])}, output_dir=output,
+            proxy_env=proxy.env(), default_feed=True,
+        )  # fmt: skip
+        assert first.returncode == 0, first.log[-3000:]
+        assert "newscrawl/skipped/index_http_500': 1" in first.log
+        second = run_crawl(
+            "bisnis", {"since": str(site.days[0])}, output_dir=output,
+            proxy_env=proxy.env(), default_feed=True,
+        )  # fmt: skip
+        assert second.returncode == 0, second.log[-3000:]
+    assert_each_article_once(site, output)
+    assert "early_stop" not in second.log, "the failed index must not be paged incrementally"
+
+
+def test_an_index_that_grows_while_paged_gets_its_new_tail(tmp_path: Path) -> None:
+    site = small_site(tmp_path)
+    builder = SiteBuilder(site.root, tmp_path / "grown")
+    day = site.days[0]
+    for page, says in ((1, 2), (2, 3)):  # page 1 was read before the index grew to 3 pages
+        html = builder.body(index_url(day, page))
+        html = html.replace('id="total_page" value="3"', f'id="total_page" value="{says}"')
+        builder.put(index_url(day, page), html.replace("dari 3 halaman", f"dari {says} halaman"))
+    with ReplayProxy(builder.save(), lifetime=120) as proxy:
+        result = run_crawl(
+            "bisnis", {"since": str(day)}, output_dir=tmp_path / "out",
+            proxy_env=proxy.env(), default_feed=True,
+        )  # fmt: skip
+        assert index_url(day, 3) in proxy.urls()
+    assert result.returncode == 0, result.log[-3000:]
+    assert_each_article_once(site, tmp_path / "out")

@@ -177,3 +177,12 @@ def test_paragraph_processors() -> None:
     assert body_paragraphs(["Bisnis.com, JAKARTA —", "Dua"]) == ["Dua"]
     assert body_paragraphs([]) == [] and dateline_of([]) == []
     assert dateline_of(["Tanpa dateline."]) == []
+
+
+def test_dates_at_the_edge_of_the_calendar_are_no_dates() -> None:
+    assert parse_date("9999-12-31T23:00:00Z") is None
+    assert parse_date("0001-01-01T00:00:00+08:00") is None
+
+
+def test_json_ld_too_deep_is_ignored() -> None:
+    assert p.json_ld_values("[" * 100_000 + "]" * 100_000, "datePublished") == []

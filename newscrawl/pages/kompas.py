@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 from typing import ClassVar
+from urllib.parse import parse_qs, urlsplit
 
 from scrapy.http import TextResponse
 
@@ -37,7 +38,11 @@ section_from_url = URLS.section
 
 
 def is_index_url(url: str) -> bool:
-    return on_domain(url, INDEX_HOST)
+    """A day's index page: ``https://indeks.kompas.com/?site=...&date=YYYY-MM-DD[&page=N]``."""
+    if not on_domain(url, INDEX_HOST):
+        return False
+    parts = urlsplit(url)
+    return parts.path in ("", "/") and "date" in parse_qs(parts.query)
 
 
 # --- articles ------------------------------------------------------------------------------

@@ -69,8 +69,9 @@ JS_CHECK_MARKERS = (
 )
 #: Skip reasons the state remembers, so that the article is not fetched again too soon.
 REMEMBERED_FAILURES = ("not_found", "blocked", "too_large")
-#: Skip reasons that may pass on a retry: an index with such an article is not complete.
-TRANSIENT_FAILURES = ("timeout", "truncated", "corrupt_body", "download_error", "http_5")
+#: Skip reasons that are final: an index listing such an article can still be complete.
+#: Any other (a timeout, a 5xx, a block, ...) leaves the index to be paged again.
+FINAL_FAILURES = ("not_found", "duplicate")
 #: Failures Scrapy's retry middleware does not see (raised after the download): retried here.
 RETRIED_HERE = ("corrupt_body",)
 
@@ -136,6 +137,8 @@ class NewsSpider(scrapy.Spider):
         self.arguments = dict(kwargs)
         super().__init__(*args)
         self._requested_ids: set[str] = set()
+        #: The index (``day/channel``) each article was listed on, in this run.
+        self._listed_on: dict[str, str] = {}
         #: Cookies the browser earned, by host: later plain requests to the host carry them.
         self.earned_cookies: dict[str, list[dict[str, Any]]] = {}
         #: Hosts with a browser render under way, and the pages waiting for its cookies.
@@ -203,7 +206,23 @@ class NewsSpider(scrapy.Spider):
         spider.run = Run.open(crawler, spider.name, kwargs)
         spider.state = spider.run.state
         crawler.signals.connect(spider._close_run, signal=signals.engine_stopped)
+        crawler.signals.connect(spider._on_spider_error, signal=signals.spider_error)
         return spider
+
+    def _on_spider_error(self, failure: Failure, response: Response, spider: Any) -> None:
+        """A callback raised: count it, and keep the page's index incomplete."""
+        self.count("skipped/spider_error")
+        self._unfinished(response.url)
+
+    def _unfinished(self, url: str) -> None:
+        """The article (or index page) at ``url`` may still come right: its index is not
+        complete yet."""
+        article_id = self.article_id(url)
+        key = self._listed_on.get(article_id or "")
+        if key is None and not self.urls.is_article(url):
+            key = self.index_key(query_of(url))
+        if key is not None:
+            self.run.incomplete_indexes.add(key)
 
     def _close_run(self) -> None:
         self.run.close()
@@ -294,13 +313,19 @@ class NewsSpider(scrapy.Spider):
         listing = self.list_page_class(response)
         links = listing.links()
         self.count("discovery/index_pages")
-        requests = self.follow_articles(links.articles, links.rejected)
-        yield from requests
         query = query_of(response.url)
         key = self.index_key(query)
+        requests = self.follow_articles(links.articles, links.rejected, index_key=key)
+        yield from requests
         page = int(query["page"]) if query.get("page", "").isdigit() else 1
+        grown: range = range(0)
         if "incremental" in response.meta:
             total, incremental = response.meta["total_pages"], response.meta["incremental"]
+            fresh = listing.total_pages()
+            if total is not None and fresh is not None and fresh > total and not incremental:
+                # the index grew while it was paged: fetch its new tail too
+                grown = range(total + 1, min(fresh, self.max_index_pages) + 1)
+                total = fresh
         else:
             total = listing.total_pages()
             incremental = not self.plan.backfill and self.state.index_complete(key)
@@ -326,7 +351,7 @@ class NewsSpider(scrapy.Spider):
                 page,
                 cap,
             )
-        for number in paging.following:
+        for number in (*paging.following, *grown):
             query["page"] = str(number)
             yield self.index_page_request(
                 with_query(response.url, **query), total_pages=total, incremental=incremental
@@ -338,7 +363,9 @@ class NewsSpider(scrapy.Spider):
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value(f"newscrawl/{event}", by)
 
-    def follow_articles(self, urls: Iterable[str], rejected: Iterable[str] = ()) -> list[Request]:
+    def follow_articles(
+        self, urls: Iterable[str], rejected: Iterable[str] = (), index_key: str | None = None
+    ) -> list[Request]:
         """Requests for canonical article URLs not yet requested in this run nor known.
 
         Known: exported by an earlier run, or failed recently (``NEWSCRAWL_RETRY_AFTER_HOURS``).
@@ -356,6 +383,8 @@ class NewsSpider(scrapy.Spider):
                 self.count("discovery/repeated")
                 continue
             self._requested_ids.add(article_id)
+            if index_key is not None:
+                self._listed_on[article_id] = index_key
             if self.state.has_article(article_id):
                 self.count("discovery/known")
                 continue
@@ -363,6 +392,8 @@ class NewsSpider(scrapy.Spider):
             if reason is not None:
                 self.count("discovery/backoff")
                 self.logger.debug("Not fetching %s yet: it was %s recently", url, reason)
+                if reason not in FINAL_FAILURES and index_key is not None:
+                    self.run.incomplete_indexes.add(index_key)
                 continue
             self.count("discovery/new")
             requests.append(self.article_request(url))
@@ -377,8 +408,8 @@ class NewsSpider(scrapy.Spider):
         article_id = self.article_id(url)
         if reason in REMEMBERED_FAILURES and article_id is not None:
             self.state.record_failure(article_id, url, reason)
-        if reason.startswith(TRANSIENT_FAILURES):
-            self.run.transient_failures += 1
+        if reason not in FINAL_FAILURES:
+            self._unfinished(url)
 
     @staticmethod
     def is_challenge(response: Response) -> bool:
@@ -507,7 +538,10 @@ class NewsSpider(scrapy.Spider):
             ]
             if earned:
                 self.earned_cookies[host] = earned
-        passed = not self.is_js_check(response)
+        # the status and headers are the first navigation's (the check); judge by the markup
+        passed = isinstance(response, TextResponse) and (
+            find_layout(response, self.article_layouts) is not None
+        )
         self.count("browser/passed" if passed else "browser/still_blocked")
         for request in self._released(host, passed):
             yield request
@@ -519,12 +553,21 @@ class NewsSpider(scrapy.Spider):
         the pages that waited for this host's render are counted blocked too."""
         request: Request = failure.request  # type: ignore[attr-defined]
         page = request.meta.pop("playwright_page", None)
+        content = b""
         if page is not None:
-            await page.close()
-        self.count("browser/still_blocked")
-        self.skip(
-            "blocked", request.url, f"not passed in the browser either: {failure.value!r}"[:300]
-        )
+            try:
+                content = (await page.content()).encode("utf-8")
+            finally:
+                await page.close()
+        error = failure.value
+        if isinstance(error, HttpError) and not self.is_js_check(error.response):
+            self.skip(self.skip_reason(error.response), request.url, "in the browser")
+        elif content and not any(m in content for m in CHALLENGE_MARKERS + JS_CHECK_MARKERS):
+            # the page loaded, but it is no check and no article (a 404 page, say)
+            self.skip("no_body", request.url, "the browser shows no article")
+        else:
+            self.count("browser/still_blocked")
+            self.skip("blocked", request.url, f"not passed in the browser either: {error!r}"[:300])
         for waiting in self._released(host_of(request.url), passed=False):
             yield waiting
 
@@ -554,6 +597,9 @@ class NewsSpider(scrapy.Spider):
         """
         if not page.is_complete():
             self.skip("truncated", response.url, "the document ends before </html>")
+            return
+        if self.is_js_check(response) and not page.has_body():
+            self.skip("blocked", response.url, "a challenge page")
             return
         item = page.to_item()
         self.count("health/article_pages")
