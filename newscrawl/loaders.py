@@ -11,6 +11,7 @@ from itemloaders.processors import Compose, Identity, Join, MapCompose, TakeFirs
 from scrapy.loader import ItemLoader
 
 from newscrawl import processors as p
+from newscrawl.boilerplate import rules_for
 from newscrawl.items import ArticleItem
 
 
@@ -19,43 +20,69 @@ def clean_paragraphs(values: Iterable[str]) -> list[str]:
     return [text for text in (p.nonempty(value) for value in values) if text]
 
 
-def first_paragraph(values: Iterable[str]) -> list[str]:
-    """The first paragraph with a letter or digit, cleaned (the only one a dateline is in)."""
+def no_promo(text: str) -> bool:
+    return False
+
+
+def _opening(paragraphs: list[str], promo: Callable[[str], bool]) -> int | None:
+    """Where the article opens: the first paragraph that is not a promo line."""
+    return next((i for i, text in enumerate(paragraphs) if not promo(text)), None)
+
+
+def first_paragraph(values: Iterable[str], promo: Callable[[str], bool] = no_promo) -> list[str]:
+    """The opening paragraph, cleaned (the only one a dateline is in)."""
     for value in values:
         text = p.nonempty(value)
-        if text:
+        if text and not promo(text):
             return [text]
     return []
 
 
 def body_paragraphs(
-    paragraphs: list[str], pattern: re.Pattern[str] = p.BISNIS_DATELINE
+    paragraphs: list[str],
+    pattern: re.Pattern[str] = p.BISNIS_DATELINE,
+    promo: Callable[[str], bool] = no_promo,
 ) -> list[str]:
-    """The body paragraphs with the opening dateline cut from the first one."""
-    if not paragraphs:
-        return []
-    _, first = p.split_dateline(paragraphs[0], pattern)
-    return ([first] if p.has_word_char(first) else []) + paragraphs[1:]
+    """The body paragraphs with the opening dateline cut from the opening paragraph."""
+    opening = _opening(paragraphs, promo)
+    if opening is None:
+        return paragraphs
+    _, rest = p.split_dateline(paragraphs[opening], pattern)
+    kept = [rest] if p.has_word_char(rest) else []
+    return paragraphs[:opening] + kept + paragraphs[opening + 1 :]
 
 
-def dateline_of(paragraphs: list[str], pattern: re.Pattern[str] = p.BISNIS_DATELINE) -> list[str]:
-    """The dateline city of the first paragraph, as a list of zero or one value."""
-    if not paragraphs:
+def dateline_of(
+    paragraphs: list[str],
+    pattern: re.Pattern[str] = p.BISNIS_DATELINE,
+    promo: Callable[[str], bool] = no_promo,
+) -> list[str]:
+    """The dateline city of the opening paragraph, as a list of zero or one value."""
+    opening = _opening(paragraphs, promo)
+    if opening is None:
         return []
-    city, _ = p.split_dateline(paragraphs[0], pattern)
+    city, _ = p.split_dateline(paragraphs[opening], pattern)
     return [city] if city else []
 
 
-def datelines(pattern: re.Pattern[str]) -> tuple[Any, Any]:
-    """Input processors of ``body`` and ``dateline`` for a site's dateline ``pattern``."""
+def datelines(pattern: re.Pattern[str], site: str) -> tuple[Any, Any]:
+    """Input processors of ``body`` and ``dateline`` for a site's dateline ``pattern``; the
+    dateline is looked for past any promo line the site's boilerplate rules know."""
+    rules = rules_for(site)
+
+    def promo(text: str) -> bool:
+        return any(rule.matches(text) for rule in rules)
 
     def body(paragraphs: list[str]) -> list[str]:
-        return body_paragraphs(paragraphs, pattern)
+        return body_paragraphs(paragraphs, pattern, promo)
 
     def city(paragraphs: list[str]) -> list[str]:
-        return dateline_of(paragraphs, pattern)
+        return dateline_of(paragraphs, pattern, promo)
 
-    return Compose(clean_paragraphs, body), Compose(first_paragraph, city)
+    def opening(values: list[str]) -> list[str]:
+        return first_paragraph(values, promo)
+
+    return Compose(clean_paragraphs, body), Compose(opening, city)
 
 
 #: Date readers in order of trust: ISO (metas, JSON-LD), publishdate meta, visible dates.
@@ -107,7 +134,7 @@ class ArticleLoader(ItemLoader):
     tags_out = Compose(p.unique)
     editor_in = labelled("editor")
     published_at_in = MapCompose(parse_date)
-    body_in, dateline_in = datelines(p.BISNIS_DATELINE)
+    body_in, dateline_in = datelines(p.BISNIS_DATELINE, "bisnis.com")
     body_out = Join("\n\n")
     is_premium_in = Identity()
     word_count_in = Identity()
@@ -140,4 +167,4 @@ class KompasArticleLoader(ArticleLoader):
     """Kompas.com: "CITY, KOMPAS.com - " datelines; the credit block names the editor bare."""
 
     editor_in = MapCompose(p.nonempty)
-    body_in, dateline_in = datelines(p.KOMPAS_DATELINE)
+    body_in, dateline_in = datelines(p.KOMPAS_DATELINE, "kompas.com")

@@ -132,3 +132,28 @@ def test_trailing_dot_host_is_canonical() -> None:
     url = "https://market.bisnis.com./read/20251120/7/1931035/slug"
     assert pages.canonical_url(url) == "https://market.bisnis.com/read/20251120/7/1931035/slug"
     assert pages.section_from_url(url) == "market"
+
+
+KOMPAS_URL = expected("kompas")[sorted(expected("kompas"))[0]]["url"]
+
+
+def kompas_item(old: str, new: str) -> pages.ArticleItem:
+    from scrapy.utils.test import get_crawler
+
+    from newscrawl.pages import kompas
+    from newscrawl.pipelines import BoilerplatePipeline
+
+    original = response_for(KOMPAS_URL, "kompas").text
+    assert old in original
+    body = original.replace(old, new, 1).encode()
+    page = kompas.article_page(HtmlResponse(KOMPAS_URL, body=body, encoding="utf-8"))
+    assert page is not None
+    return BoilerplatePipeline(get_crawler()).process_item(page.to_item())
+
+
+def test_kompas_read_also_links_without_a_label_are_not_body() -> None:
+    link = '<a class="inner-link-baca-juga" href="https://money.kompas.com/read/2025/11/20/1/x">'
+    extra = f"<p>{link}Judul Lain Satu</a></p><ul><li>{link}Judul Lain Dua</a></li></ul>"
+    item = kompas_item('<div class="read__content">', '<div class="read__content">' + extra)
+    assert "Judul Lain" not in (item.body or "")
+    assert item.dateline == expected("kompas")[sorted(expected("kompas"))[0]]["dateline"]

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from newscrawl import processors as p
-from newscrawl.loaders import body_paragraphs, clean_paragraphs, dateline_of, parse_date
+from newscrawl.loaders import body_paragraphs, clean_paragraphs, dateline_of, datelines, parse_date
 
 
 @pytest.mark.parametrize(
@@ -177,6 +177,10 @@ def test_paragraph_processors() -> None:
     assert body_paragraphs(["Bisnis.com, JAKARTA —", "Dua"]) == ["Dua"]
     assert body_paragraphs([]) == [] and dateline_of([]) == []
     assert dateline_of(["Tanpa dateline."]) == []
+    bisnis_body, bisnis_city = datelines(p.BISNIS_DATELINE, "bisnis.com")
+    after_promo = ["Nyaman tanpa iklan. Langganan BisnisPro", "Bisnis.com, MEDAN — Satu."]
+    assert bisnis_city(after_promo) == ["MEDAN"]
+    assert bisnis_body(after_promo) == ["Nyaman tanpa iklan. Langganan BisnisPro", "Satu."]
 
 
 def test_dates_at_the_edge_of_the_calendar_are_no_dates() -> None:

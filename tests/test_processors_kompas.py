@@ -97,12 +97,17 @@ def test_parse_date_reads_the_visible_kompas_date() -> None:
 
 
 def test_datelines_processors_follow_the_pattern() -> None:
-    body, city = datelines(p.KOMPAS_DATELINE)
+    body, city = datelines(p.KOMPAS_DATELINE, "kompas.com")
     paragraphs = ["  JAKARTA, KOMPAS.com -  Satu. ", "----", "Dua"]
     assert body(paragraphs) == ["Satu.", "Dua"]
     assert city(paragraphs) == ["JAKARTA"]
     assert body(["KOMPAS.com -", "Dua"]) == ["Dua"] and city(["KOMPAS.com - Satu."]) == []
     assert body([]) == [] and city([]) == []
+    # a promo line before the opening paragraph does not hide the dateline
+    promo_first = ["Baca juga: Lain", "JAKARTA, KOMPAS.com - Satu.", "Dua"]
+    assert body(promo_first) == ["Baca juga: Lain", "Satu.", "Dua"]
+    assert city(promo_first) == ["JAKARTA"]
+    assert city(["Baca juga: Lain"]) == [] and body(["Baca juga: Lain"]) == ["Baca juga: Lain"]
 
 
 def test_kompas_loader() -> None:

@@ -116,6 +116,8 @@ class ArticlePage:
     caption_from_alt: ClassVar[bool] = True
     #: Links of the article's pager (``/2``, ``?page=2``, ``?page=all``).
     pager_css: ClassVar[str] = ""
+    #: The class of inline "read also" links; a block made of them only is not body.
+    read_also_link_class: ClassVar[str] = ""
 
     def __init__(self, response: TextResponse, index: Index | None = None) -> None:
         self.response = response
@@ -159,7 +161,29 @@ class ArticlePage:
         """Texts of the body's blocks in page order (not yet cleaned)."""
         if self.body_element is None:
             return []
-        return [element_text(block) for block in self._blocks(self.body_element)]
+        return [
+            element_text(block)
+            for block in self._blocks(self.body_element)
+            if not self._read_also_links(block)
+        ]
+
+    def _read_also_links(self, block: HtmlElement) -> bool:
+        """True for a block that is only "read also" links (``read_also_link_class``) with no
+        label: not body. (A block labelled "Baca juga: ..." is left to the boilerplate rule,
+        which counts it.)"""
+        if not self.read_also_link_class:
+            return False
+        links = [
+            a
+            for a in block.iter("a")
+            if self.read_also_link_class in (a.get("class") or "").split()
+        ]
+        if not links:
+            return False
+        rest = element_text(block)
+        for link in links:
+            rest = rest.replace(element_text(link), " ", 1)
+        return not rest.strip(" :-–—|\n\t\u00a0")
 
     def _excluded(self, element: HtmlElement) -> bool:
         if element.tag in SKIP_TAGS:

@@ -65,6 +65,7 @@ class KompasArticlePage(ArticlePage):
     caption_from_alt = False
     #: The pager ("1 2 Tampilkan semua"); only links to this same article count.
     pager_css = ".read__paging a, a.paging__link, a[href*='page=']"
+    read_also_link_class = "inner-link-baca-juga"
     #: The credit block's items: a ``h6`` label ("Penulis", "Editor") and the names.
     credit_css = ".read__credit .credit-title-item"
 
@@ -90,19 +91,20 @@ class KompasArticlePage(ArticlePage):
         return [value for value in candidates if value and str(value).strip()]
 
     def credit(self, label: str, css: str) -> list[str]:
-        """The names of the credit item labelled ``label``; when the block has no labels,
-        the names in ``css``."""
+        """The names of the credit items labelled ``label`` (there may be several); when the
+        block has no labels, the names in ``css``."""
         items = self.sel.css(self.credit_css)
         labelled = [item for item in items if item.css("h6")]
         if not labelled:
             return self.all_texts(f"{css} a") or self.all_texts(css)
+        found: list[str] = []
         for item in labelled:
             heading = clean_text(element_text(item.css("h6")[0].root)).rstrip(":").strip()
             if heading.casefold() == label:
                 values = item.xpath("./*[not(self::h6)]")
                 names = [element_text(a.root) for a in values.css("a")]
-                return names or [element_text(value.root) for value in values]
-        return []
+                found += names or [element_text(value.root) for value in values]
+        return found
 
 
 #: Article layouts, tried in order; the first whose ``matches`` is true reads the page.
