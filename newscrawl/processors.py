@@ -90,7 +90,7 @@ BISNIS_DATELINE = re.compile(
 )
 # "JAKARTA, KOMPAS.com - " (hyphen, en or em dash), or a bare "KOMPAS.com - " without a city.
 KOMPAS_DATELINE = re.compile(
-    r"^\s*(?:(?P<city>[^\W\d_][^,\n]{0,60}?)\s*,\s*)?(?i:kompas\.com)\s*[-–—]+\s*(?P<rest>.*)$",
+    r"^\s*(?:(?P<city>[^\W\d_][^\n]{0,60}?)\s*,\s*)?(?i:kompas\.com)\s*[-–—]+\s*(?P<rest>.*)$",
     re.DOTALL,
 )
 
@@ -132,7 +132,8 @@ _VISIBLE_DATE = re.compile(
 # "20/11/2025, 06:14" (day first, as Kompas.com shows it).
 _DMY_DATE = re.compile(
     r"(?<!\d)(?P<day>\d{1,2})/(?P<month>\d{1,2})/(?P<year>\d{4})"
-    r"(?:\s*,?\s*(?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?:[:.](?P<second>\d{2}))?)?"
+    r"(?:\s*[,|–-]?\s*(?:pukul\s*)?(?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?:[:.](?P<second>\d{2}))?)?",
+    re.IGNORECASE,
 )
 _NUMERIC_DATE = re.compile(
     r"^\s*(?P<year>\d{4})[/-](?P<month>\d{1,2})[/-](?P<day>\d{1,2})"

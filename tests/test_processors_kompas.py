@@ -28,6 +28,9 @@ from newscrawl.loaders import KompasArticleLoader, datelines, parse_date
         ("Teks tanpa dateline - sama sekali.", None, "Teks tanpa dateline - sama sekali."),
         ("Bisnis.com, JAKARTA — Teks.", None, "Bisnis.com, JAKARTA — Teks."),
         ("2025, KOMPAS.com - Teks.", None, "2025, KOMPAS.com - Teks."),
+        ("TANJUNG PANDAN, BELITUNG, KOMPAS.com - Teks.", "TANJUNG PANDAN, BELITUNG", "Teks."),
+        ("Menurut dia, penjualan naik, kata KOMPAS.com - x", None,
+         "Menurut dia, penjualan naik, kata KOMPAS.com - x"),
     ],
 )  # fmt: skip
 def test_split_kompas_dateline(paragraph: str, city: str | None, rest: str) -> None:
@@ -46,6 +49,9 @@ def test_kompas_dateline_is_not_a_bisnis_one() -> None:
         ("21/11/2025, 16:19:30", "2025-11-21T16:19:30+07:00"),
         ("1/2/2025 08.05", "2025-02-01T08:05:00+07:00"),
         ("Kompas.com - 20/11/2025", "2025-11-20T00:00:00+07:00"),
+        ("Kompas.com - 20/11/2025 - 10:19 WIB", "2025-11-20T10:19:00+07:00"),
+        ("20/11/2025 | 10:19", "2025-11-20T10:19:00+07:00"),
+        ("20/11/2025, pukul 10.19 WIB", "2025-11-20T10:19:00+07:00"),
     ],
 )
 def test_parse_dmy_date(text: str, iso: str) -> None:
