@@ -66,9 +66,11 @@ thread and removes the temporary certificate directory. Use it as a context mana
         subprocess.run([...], env={**os.environ, **proxy.env()}, check=True)
         assert proxy.count("https://www.bisnis.com/robots.txt") == 1
 
-Every answered request (not the CONNECT itself, nor a malformed request, which gets a bare
-400) is appended to :attr:`ReplayProxy.requests` as a :class:`Served` record (``method``,
-``url`` as requested, ``status``, ``cookie``, ``user_agent``, ``unknown``), and also written as
+Every CONNECT authority is appended to :attr:`ReplayProxy.connects` (and to ``log_path``), so a
+test sees every host a client asked for, whoever in the process asked (:meth:`ReplayProxy.hosts`
+joins them with the hosts of plain requests). Every answered request (not the CONNECT itself,
+nor a malformed request, which gets a bare 400) is appended to :attr:`ReplayProxy.requests`
+as a :class:`Served` record (``method``, ``url`` as requested, ``status``, ``cookie``, ``user_agent``, ``unknown``), and also written as
 a JSON line to ``log_path`` when given. :meth:`~ReplayProxy.urls` lists the URLs (optionally of
 one status), :meth:`~ReplayProxy.count` counts the requests for a URL (compared with
 :func:`url_key`), :meth:`~ReplayProxy.clear` empties the log and :meth:`~ReplayProxy.reset`
@@ -90,6 +92,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gzip
 import html
 import ipaddress
 import json
@@ -358,7 +361,22 @@ def _reason(status: int) -> str:
         return "Unknown"
 
 
-FAULT_KINDS = ("hang", "reset", "truncate", "gzip")
+FAULT_KINDS = ("hang", "reset", "truncate", "gzip", "cut_gzip", "cut_html")
+
+
+def _cut_gzip(answer: _Answer) -> _Answer:
+    """The answer gzipped, the stream cut in half, under a ``Content-Length`` that matches the
+    cut body (the transport looks whole; the document is not)."""
+    packed = gzip.compress(answer.body)
+    headers = [*answer.headers, ("Content-Encoding", "gzip")]
+    return _Answer(answer.status, headers, packed[: len(packed) // 2], answer.record, answer.delay)
+
+
+def _cut_html(answer: _Answer) -> _Answer:
+    """The answer's HTML cut in half (no ``</html>``), with a matching ``Content-Length``."""
+    return _Answer(
+        answer.status, answer.headers, answer.body[: len(answer.body) // 2], answer.record
+    )
 
 
 def _corrupt_gzip(answer: _Answer) -> _Answer:
@@ -388,8 +406,10 @@ class ReplayProxy:
     (the manifest's ``faults_first`` does the same per entry; both are deterministic):
     ``hang`` (answer nothing for ``hang_seconds``, then close), ``reset`` (send half the answer,
     then reset the connection), ``truncate`` (a ``Content-Length`` longer than the body, then
-    close), ``gzip`` (``Content-Encoding: gzip`` with a corrupt body) or ``http_NNN`` (status
-    NNN with a small page). Later requests get the real answer.
+    close), ``gzip`` (``Content-Encoding: gzip`` with a corrupt body), ``cut_gzip`` (the page
+    gzipped and the stream cut in half, under a ``Content-Length`` that matches the cut body),
+    ``cut_html`` (the HTML cut in half, before ``</html>``, with a matching length) or
+    ``http_NNN`` (status NNN with a small page). Later requests get the real answer.
     """
 
     def __init__(
@@ -426,6 +446,8 @@ class ReplayProxy:
         if self._gate_template is None and any(e.js_gate for e in self.entries.values()):
             raise ValueError(f"{gate_path} is missing but the manifest has js_gate entries")
         self.requests: list[Served] = []
+        #: Every CONNECT authority (``host:port``) asked for, in order, whoever asked.
+        self.connects: list[str] = []
         self._lock = threading.Lock()
         self._failures_served: dict[str, int] = {}
         self._connections = 0
@@ -547,11 +569,13 @@ class ReplayProxy:
         """Forget the request log (not the ``fail_first_with`` progress, see :meth:`reset`)."""
         with self._lock:
             self.requests.clear()
+            self.connects.clear()
 
     def reset(self) -> None:
         """Forget the request log and the ``fail_first_with`` and fault progress."""
         with self._lock:
             self.requests.clear()
+            self.connects.clear()
             self._failures_served.clear()
             self._faults_served.clear()
 
@@ -560,6 +584,20 @@ class ReplayProxy:
         """Client connections accepted so far (a CONNECT tunnel is one connection)."""
         with self._lock:
             return self._connections
+
+    def hosts(self) -> set[str]:
+        """Every host a client asked the proxy for: CONNECT targets and plain requests."""
+        with self._lock:
+            tunnels = {_split_authority(target)[0] for target in self.connects}
+            return tunnels | {(urlsplit(r.url).hostname or "").lower() for r in self.requests}
+
+    def _record_connect(self, target: str) -> None:
+        with self._lock:
+            self.connects.append(target)
+            if self.log_path is not None:
+                line = {"time": time.time(), "method": "CONNECT", "url": target}
+                with self.log_path.open("a", encoding="utf-8") as fh:
+                    fh.write(json.dumps(line) + "\n")
 
     def _record(self, served: Served) -> None:
         with self._lock:
@@ -719,6 +757,7 @@ class ReplayProxy:
                 if origin is not None:
                     raise _BadRequest("CONNECT inside a tunnel")
                 host, port = _split_authority(request.target)
+                self._record_connect(request.target)
                 writer.write(b"HTTP/1.1 200 Connection established\r\n\r\n")
                 await writer.drain()
                 scheme = "http" if port == 80 else "https"
@@ -749,6 +788,10 @@ class ReplayProxy:
                 return
             if answer.fault == "gzip":
                 answer = _corrupt_gzip(answer)
+            elif answer.fault == "cut_gzip":
+                answer = _cut_gzip(answer)
+            elif answer.fault == "cut_html":
+                answer = _cut_html(answer)
             writer.write(_render(answer, head_only=request.method == "HEAD", keep_alive=keep_alive))
             await writer.drain()
             if not keep_alive:
