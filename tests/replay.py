@@ -69,13 +69,14 @@ thread and removes the temporary certificate directory. Use it as a context mana
 Every CONNECT authority is appended to :attr:`ReplayProxy.connects` (and to ``log_path``), so a
 test sees every host a client asked for, whoever in the process asked (:meth:`ReplayProxy.hosts`
 joins them with the hosts of plain requests). Every answered request (not the CONNECT itself,
-nor a malformed request, which gets a bare 400) is appended to :attr:`ReplayProxy.requests`
-as a :class:`Served` record (``method``, ``url`` as requested, ``status``, ``cookie``, ``user_agent``, ``unknown``), and also written as
-a JSON line to ``log_path`` when given. :meth:`~ReplayProxy.urls` lists the URLs (optionally of
-one status), :meth:`~ReplayProxy.count` counts the requests for a URL (compared with
-:func:`url_key`), :meth:`~ReplayProxy.clear` empties the log and :meth:`~ReplayProxy.reset`
-also restarts the ``fail_first_with`` sequences. :attr:`~ReplayProxy.connections` counts the
-client connections accepted. ``faults`` injects transport faults (see :class:`ReplayProxy`).
+nor a malformed request, which gets a bare 400) is appended to :attr:`ReplayProxy.requests` as a
+:class:`Served` record (``method``, ``url`` as requested, ``status``, ``cookie``,
+``user_agent``, ``unknown``), and also written as a JSON line to ``log_path`` when given.
+:meth:`~ReplayProxy.urls` lists the URLs (optionally of one status), :meth:`~ReplayProxy.count`
+counts the requests for a URL (compared with :func:`url_key`), :meth:`~ReplayProxy.clear`
+empties the log and :meth:`~ReplayProxy.reset` also restarts the ``fail_first_with`` sequences.
+:attr:`~ReplayProxy.connections` counts the client connections accepted. ``faults`` injects
+transport faults (see :class:`ReplayProxy`).
 
 Libraries in the crawling process may try the network themselves: Scrapy's cookie middleware
 uses ``tldextract``, which on its first run fetches the Public Suffix List over HTTPS. Through
