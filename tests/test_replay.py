@@ -6,7 +6,9 @@ import http.client
 import json
 import socket
 import ssl
+import time
 import urllib.request
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.error import HTTPError
@@ -240,11 +242,26 @@ def test_log_path_gets_one_json_line_per_request(tmp_path: Path) -> None:
         fetch(proxy, "www.bisnis.com", "/robots.txt", {"User-Agent": "test-agent"})
         fetch(proxy, "www.bisnis.com", "/missing")
     lines = [json.loads(line) for line in log_path.read_text("utf-8").splitlines()]
-    assert [(x["url"], x["status"], x["unknown"]) for x in lines] == [
+    connects = [x["url"] for x in lines if x["method"] == "CONNECT"]
+    answered = [x for x in lines if x["method"] != "CONNECT"]
+    assert connects == ["www.bisnis.com:443", "www.bisnis.com:443"]
+    assert [(x["url"], x["status"], x["unknown"]) for x in answered] == [
         (ROBOTS, 200, False),
         ("https://www.bisnis.com/missing", 404, True),
     ]
-    assert lines[0]["user_agent"] == "test-agent"
+    assert answered[0]["user_agent"] == "test-agent"
+
+
+def test_every_connect_is_logged_even_without_a_request(proxy: ReplayProxy) -> None:
+    with socket.create_connection(("127.0.0.1", proxy.port), timeout=5) as conn:
+        conn.sendall(b"CONNECT accounts.google.com:443 HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert conn.recv(100).startswith(b"HTTP/1.1 200")
+    fetch(proxy, "www.bisnis.com", "/robots.txt")
+    deadline = time.monotonic() + 5
+    while len(proxy.connects) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert proxy.connects == ["accounts.google.com:443", "www.bisnis.com:443"]
+    assert proxy.hosts() == {"accounts.google.com", "www.bisnis.com"}
 
 
 def test_stops_by_itself_after_its_lifetime() -> None:
@@ -349,6 +366,22 @@ def test_faults_are_served_first_then_the_page() -> None:
         assert raw_get(proxy, url).startswith(b"HTTP/1.1 502")
         assert len(raw_get(proxy, url)) < len(truncated)
         assert b"Disallow: /ajax/" in raw_get(proxy, url)
+
+
+def test_cut_faults_send_a_whole_answer_of_half_a_document() -> None:
+    url = ROBOTS.replace("https:", "http:")
+    page = (SITE / "www.bisnis.com_robots.txt.txt").read_bytes()
+    with ReplayProxy(FIXTURES, lifetime=30, faults={ROBOTS: ["cut_gzip", "cut_html"]}) as proxy:
+        bodies = []
+        for _ in range(2):
+            head, _, body = raw_get(proxy, url).partition(b"\r\n\r\n")
+            assert f"Content-Length: {len(body)}".encode() in head
+            bodies.append(body)
+        cut_gzip, cut_html = bodies
+        unpacked = zlib.decompressobj(wbits=31).decompress(cut_gzip)
+        assert 0 < len(unpacked) < len(page) and page.startswith(unpacked)
+        assert cut_html == page[: len(page) // 2]
+        assert raw_get(proxy, url).endswith(page)
 
 
 def test_hang_answers_nothing_until_the_client_gives_up() -> None:
