@@ -79,7 +79,7 @@ class Run:
             logger.info("Published %s (%d articles)", result.path, result.lines)
         complete = self.completed_indexes - self.incomplete_indexes
         if finished and complete:
-            self.state.mark_indexes_complete(sorted(complete))
+            self.state.mark_indexes_complete(sorted(complete), at=self.started_at)
 
     def withhold(self) -> None:
         """Keep this run's items out of the feeds and the state: the markup looks changed.

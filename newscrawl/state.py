@@ -96,7 +96,9 @@ class StateStore(Protocol):
 
     def index_complete(self, key: str) -> bool: ...
 
-    def mark_indexes_complete(self, keys: Iterable[str]) -> None: ...
+    def index_completed_at(self, key: str) -> datetime | None: ...
+
+    def mark_indexes_complete(self, keys: Iterable[str], at: datetime | None = None) -> None: ...
 
     def committed_feed(self, feed: str) -> list[str] | None: ...
 
@@ -210,8 +212,17 @@ class SQLiteState:
         row = self._db.execute("SELECT 1 FROM indexes WHERE index_key = ?", (key,)).fetchone()
         return row is not None
 
-    def mark_indexes_complete(self, keys: Iterable[str]) -> None:
-        now = _now().isoformat()
+    def index_completed_at(self, key: str) -> datetime | None:
+        """When the run that last paged index ``key`` to its end started (aware), or None."""
+        row = self._db.execute(
+            "SELECT completed_at FROM indexes WHERE index_key = ?", (key,)
+        ).fetchone()
+        return None if row is None else datetime.fromisoformat(row[0])
+
+    def mark_indexes_complete(self, keys: Iterable[str], at: datetime | None = None) -> None:
+        """Remember ``keys`` as paged to their end by a run that started ``at`` (default: now);
+        a day's index counts as closed once a run that started after the day paged it."""
+        now = (at or _now()).isoformat()
         with self._db:
             self._db.executemany(
                 "INSERT OR REPLACE INTO indexes VALUES (?, ?)", [(key, now) for key in keys]
