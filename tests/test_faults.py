@@ -12,10 +12,20 @@ import pytest
 from newscrawl.pages.bisnis import article_id_from_url
 from tests.replay import ReplayProxy
 from tests.sitegen import Generated, SiteBuilder, generate_site, index_url
-from tests.support import CrawlResult, run_crawl
+from tests.support import CrawlResult, published_items, run_crawl
 
 #: Every transport fault kind, each on two articles' first request.
-FAULTS = ["hang", "reset", "truncate", "gzip", "http_500", "http_502"]
+FAULTS = ["hang", "reset", "truncate", "gzip", "cut_gzip", "cut_html", "http_500", "http_502"]
+#: Faults that are transient: served on every try, the article is skipped with this reason and
+#: fetched again by the next run.
+TRANSIENT = {
+    "cut_html": "truncated",
+    "cut_gzip": "truncated",
+    "truncate": "truncated",
+    "reset": "truncated",
+    "hang": "timeout",
+    "http_503": "http_503",
+}
 #: Short timeouts so that a hang costs seconds, not minutes.
 QUICK = {"DOWNLOAD_TIMEOUT": "2", "RETRY_TIMES": "2"}
 HUGE = 40 * 1024 * 1024
@@ -148,17 +158,57 @@ def test_an_unwritable_output_folder_stops_the_run(site: Generated, tmp_path: Pa
     assert "Traceback" not in result.log
 
 
-def test_a_page_cut_off_at_the_source_is_skipped_as_truncated(
+def test_a_page_cut_off_at_the_source_is_retried_then_skipped_as_truncated(
     site: Generated, clean: dict[str, dict[str, Any]], tmp_path: Path
 ) -> None:
     builder = SiteBuilder(site.root, tmp_path / "cut")
     cut_url = list(site.articles.values())[7]
     page = builder.body(cut_url)
     builder.put(cut_url, page[: len(page) // 2])  # a whole response, of half a document
-    result, _ = crawl(builder.save(), tmp_path / "out", site)
+    result, requested = crawl(builder.save(), tmp_path / "out", site)
     assert result.returncode == 0, result.log[-3000:]
     cut_id = article_id_from_url(cut_url)
     assert dict(without_crawled_at(result.items)) == {
         article_id: item for article_id, item in clean.items() if article_id != cut_id
     }
+    assert requested.count(cut_url) == 3  # the first try and RETRY_TIMES=2 retries
+    assert stat(result, "retry/reason_count/truncated") == 2
     assert stat(result, "newscrawl/skipped/truncated") == 1
+
+
+def test_transient_faults_on_every_try_are_skipped_then_fetched_by_the_next_run(
+    site: Generated, clean: dict[str, dict[str, Any]], tmp_path: Path
+) -> None:
+    urls = list(site.articles.values())
+    faulty = {urls[3 + n]: kind for n, kind in enumerate(TRANSIENT)}
+    faults = {url: [kind] * 3 for url, kind in faulty.items()}  # every one of the three tries
+    output = tmp_path / "out"
+    with ReplayProxy(site.root, lifetime=300, hang_seconds=10, faults=faults) as proxy:
+        first = run_crawl(
+            "bisnis", {"since": str(site.days[0]), "browser": "never"}, output_dir=output,
+            proxy_env=proxy.env(), settings=QUICK, default_feed=True,
+        )  # fmt: skip
+        requested = proxy.urls()
+    assert first.returncode == 0, first.log[-3000:]
+    for url, kind in faulty.items():
+        assert requested.count(url) == 3, f"{kind}: {url} should be tried three times"
+    reasons: dict[str, int] = {}
+    for kind in faulty.values():
+        reasons[TRANSIENT[kind]] = reasons.get(TRANSIENT[kind], 0) + 1
+    for reason, count in reasons.items():
+        assert stat(first, f"newscrawl/skipped/{reason}") == count, reason
+    faulty_ids = {article_id_from_url(url) for url in faulty}
+    first_items = published_items(output)
+    assert {item["article_id"] for item in first_items} == set(clean) - faulty_ids
+    # the faults are gone: the next run fetches exactly the skipped articles, and exports them
+    with ReplayProxy(site.root, lifetime=300) as proxy:
+        second = run_crawl(
+            "bisnis", {"since": str(site.days[0]), "browser": "never"}, output_dir=output,
+            proxy_env=proxy.env(), settings=QUICK, default_feed=True,
+        )  # fmt: skip
+        refetched = {url for url in proxy.urls() if "/read/" in url}
+    assert second.returncode == 0, second.log[-3000:]
+    assert refetched == set(faulty)
+    items = published_items(output)
+    assert sorted(item["article_id"] for item in items) == sorted(clean)
+    assert dict(without_crawled_at(items)) == clean

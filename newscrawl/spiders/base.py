@@ -45,7 +45,7 @@ from newscrawl.browser import (
     missing_browser_message,
     render_meta,
 )
-from newscrawl.items import REQUIRED_FIELDS, ArticleItem
+from newscrawl.items import REQUIRED_FIELDS
 from newscrawl.pages.base import ArticlePage, ListPage, find_layout
 from newscrawl.paging import plan_paging
 from newscrawl.run import Run
@@ -411,6 +411,16 @@ class NewsSpider(scrapy.Spider):
         if reason not in FINAL_FAILURES:
             self._unfinished(url)
 
+    def retry_or_skip(self, response: Response, reason: str, detail: str) -> Iterator[Request]:
+        """A page that arrived damaged: its request again (within ``RETRY_TIMES``), else a skip."""
+        retry = None
+        if response.request is not None:
+            retry = get_retry_request(response.request, spider=self, reason=reason)
+        if retry is not None:
+            yield retry
+        else:
+            self.skip(reason, response.url, detail)
+
     @staticmethod
     def is_challenge(response: Response) -> bool:
         """True for a bot check (Cloudflare "Just a moment..." or a JavaScript gate)."""
@@ -589,14 +599,16 @@ class NewsSpider(scrapy.Spider):
             return
         yield from self.article_item(response, page)
 
-    def article_item(self, response: TextResponse, page: ArticlePage) -> Iterator[ArticleItem]:
+    def article_item(self, response: TextResponse, page: ArticlePage) -> Iterator[Any]:
         """The page's item; counts the article page and its missing fields for health checks.
 
-        A document cut off before its end (no closing ``</html>``) is skipped as
-        ``truncated`` rather than exported with half a body; it is fetched again next run.
+        A document cut off before its end (no closing ``</html>``: a body cut short under a
+        matching length, a gzip stream cut in half) is a transport fault like a reset: it is
+        retried within ``RETRY_TIMES`` (``retry/reason_count/truncated``), and skipped as
+        ``truncated`` only when every try was cut short; the next run fetches it again.
         """
         if not page.is_complete():
-            self.skip("truncated", response.url, "the document ends before </html>")
+            yield from self.retry_or_skip(response, "truncated", "the document ends before </html>")
             return
         if self.is_js_check(response) and not page.has_body():
             self.skip("blocked", response.url, "a challenge page")
