@@ -24,6 +24,8 @@ class CrawlPlan:
     backfill: bool = False
     #: When Chromium is used: ``never``, ``fallback`` (JavaScript checks only) or ``always``.
     browser: str = "fallback"
+    #: No dates were given: the days are the default window (see :func:`default_window`).
+    default_window: bool = False
 
 
 def today_wib() -> date:
@@ -38,8 +40,20 @@ def parse_day(name: str, value: str) -> date:
         raise ArgumentError(f"{name}={value!r} is not a date in the form YYYY-MM-DD") from None
 
 
+def default_window(
+    today: date, catchup_days: int, closed: Callable[[date], bool]
+) -> tuple[date, ...]:
+    """The days a run without dates covers, oldest first: yesterday and today always (a day's
+    index can still grow after a run that paged it before midnight), and each earlier day back
+    to ``catchup_days`` before today that is not ``closed`` (paged to its end by a run that
+    started after the day was over), so a missed evening or a failed run is caught up."""
+    earlier = (today - timedelta(days=n) for n in range(max(catchup_days, 1), 1, -1))
+    return (*(day for day in earlier if not closed(day)), today - timedelta(days=1), today)
+
+
 def date_range(since: str | None, until: str | None, today: date) -> tuple[date, ...]:
-    """The inclusive days from ``since`` to ``until``; ``since`` alone is one day; none: today."""
+    """The inclusive days from ``since`` to ``until``; ``since`` alone is one day; none: today
+    (a spider widens that to :func:`default_window` once it can read its state)."""
     if since is None and until is None:
         return (today,)
     if since is None:

@@ -50,6 +50,9 @@ NEWSCRAWL_OUTPUT_DIR = str(Path(__file__).resolve().parent.parent / "output")
 #: The state backend (see newscrawl/state.py).
 NEWSCRAWL_STATE_CLASS = "newscrawl.state.SQLiteState"
 
+#: A run without dates covers yesterday and today, and each earlier day back to this many days
+#: before today whose index was not yet paged to its end after the day was over.
+NEWSCRAWL_CATCHUP_DAYS = 3
 #: No index (one day, one channel) is paged further than this (Kompas shows no page count).
 NEWSCRAWL_MAX_INDEX_PAGES = 100
 #: Articles that failed so are not fetched again for this many hours (others: next run).

@@ -114,13 +114,16 @@ def run_crawl(
     settings: dict[str, str] | None = None,
     default_feed: bool = False,
     timeout: float = 300,
+    prefix: tuple[str, ...] = (),
 ) -> CrawlResult:
     """``scrapy crawl SPIDER -a ... -O FEED`` in a subprocess through the replay proxy.
 
     With ``default_feed`` no ``-O`` is given: the run writes its own feed under ``output_dir``.
+    ``prefix`` goes before the command (``("faketime", "2025-11-14 16:05:00")``).
     """
     feed = feed or output_dir / "out.jsonl"
     command = crawl_command(spider, args, output_dir, None if default_feed else feed, settings)
+    command = [*prefix, *command]
     env = {**os.environ, **proxy_env}
     done = subprocess.run(
         command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False

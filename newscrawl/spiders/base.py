@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import AsyncIterator, Iterable, Iterator
-from datetime import date
+from dataclasses import replace
+from datetime import date, datetime, time, timedelta
 from typing import Any, ClassVar, Self
 
 import scrapy
@@ -34,6 +35,7 @@ from newscrawl.arguments import (
     CrawlPlan,
     check_names,
     date_range,
+    default_window,
     parse_channels,
     parse_start_urls,
     today_wib,
@@ -48,6 +50,7 @@ from newscrawl.browser import (
 from newscrawl.items import REQUIRED_FIELDS
 from newscrawl.pages.base import ArticlePage, ListPage, find_layout
 from newscrawl.paging import plan_paging
+from newscrawl.processors import WIB
 from newscrawl.run import Run
 from newscrawl.state import StateStore
 from newscrawl.urls import ArticleUrls, canonical_page_url, host_of, on_domain, query_of, with_query
@@ -170,7 +173,10 @@ class NewsSpider(scrapy.Spider):
             return CrawlPlan(start_urls=urls, backfill=full, browser=browser)
         days = date_range(kwargs.get("since"), kwargs.get("until"), today_wib())
         channels = cls.parse_channels(str(kwargs.get("channels", cls.all_channels())))
-        return CrawlPlan(days=days, channels=channels, backfill=full, browser=browser)
+        default = kwargs.get("since") is None and kwargs.get("until") is None
+        return CrawlPlan(
+            days=days, channels=channels, backfill=full, browser=browser, default_window=default
+        )
 
     @classmethod
     def all_channels(cls) -> str:
@@ -205,9 +211,31 @@ class NewsSpider(scrapy.Spider):
             raise ArgumentError(missing_browser_message(crawler.settings, "browser=always"))
         spider.run = Run.open(crawler, spider.name, kwargs)
         spider.state = spider.run.state
+        if spider.plan.default_window:
+            spider.plan = replace(spider.plan, days=spider.window(spider.plan.days[-1]))
         crawler.signals.connect(spider._close_run, signal=signals.engine_stopped)
         crawler.signals.connect(spider._on_spider_error, signal=signals.spider_error)
         return spider
+
+    def window(self, today: date) -> tuple[date, ...]:
+        """The days of a run without dates (:func:`newscrawl.arguments.default_window`), back
+        to ``NEWSCRAWL_CATCHUP_DAYS`` before today for days whose index is not closed yet."""
+        catchup = self.crawler.settings.getint("NEWSCRAWL_CATCHUP_DAYS", 3)
+        return default_window(today, catchup, self.day_closed)
+
+    def day_closed(self, day: date) -> bool:
+        """True when every planned channel's index of ``day`` was paged to its end by a run
+        that started after the day was over (WIB): nothing can still appear on it."""
+        over = datetime.combine(day + timedelta(days=1), time(0), WIB)
+        for channel in self.plan.channels:
+            completed = self.state.index_completed_at(self.day_key(day, channel))
+            if completed is None or completed < over:
+                return False
+        return True
+
+    def day_key(self, day: date, channel: str) -> str:
+        """The state's name of the index of ``day`` and ``channel``."""
+        return self.index_key({"date": day.isoformat(), self.channel_param: channel})
 
     def _on_spider_error(self, failure: Failure, response: Response, spider: Any) -> None:
         """A callback raised: count it, and keep the page's index incomplete."""
@@ -237,9 +265,9 @@ class NewsSpider(scrapy.Spider):
                     yield request
             return
         self.logger.info(
-            "Crawling %s to %s, channels %s%s",
-            self.plan.days[0],
-            self.plan.days[-1],
+            "Crawling %s%s, channels %s%s",
+            ", ".join(map(str, self.plan.days)),
+            " (yesterday, today and days not closed yet)" if self.plan.default_window else "",
             ",".join(self.plan.channels),
             " (backfill: every index page)" if self.plan.backfill else "",
         )
