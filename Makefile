@@ -6,24 +6,35 @@ STAMP := $(VENV)/.installed
 SPIDER ?= bisnis
 ARGS ?=
 
-.PHONY: setup chromium crawl test lint typecheck unit bench clean
+.PHONY: setup chromium faketime _apt crawl test lint typecheck unit bench clean
 
-setup: $(STAMP) chromium
+setup: $(STAMP) chromium faketime
 
-# Debian's Chromium for pages behind a JavaScript check (never `playwright install`). Installed
-# when missing and we are root with apt-get; otherwise the crawler counts such pages as blocked.
+# Debian packages, installed when missing and we are root with apt-get (never downloaded any
+# other way): Chromium for pages behind a JavaScript check (never `playwright install`;
+# without it the crawler counts such pages as blocked), faketime for the date-window tests.
 CHROMIUM ?= $(or $(NEWSCRAWL_CHROMIUM),/usr/bin/chromium)
-chromium:
-	@if [ ! -x "$(CHROMIUM)" ]; then \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "installing Debian's chromium"; \
-	    apt-get install -y -q --no-install-recommends chromium >/dev/null \
-	      || { apt-get update -q >/dev/null && apt-get install -y -q --no-install-recommends chromium >/dev/null; } \
-	      || echo "warning: could not install chromium"; \
-	  else \
-	    echo "note: no Chromium at $(CHROMIUM): pages behind a JavaScript check will count as blocked"; \
-	  fi; \
+define apt_install
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing Debian's $(1)"; \
+	  apt-get install -y -q --no-install-recommends $(1) >/dev/null \
+	    || { apt-get update -q >/dev/null && apt-get install -y -q --no-install-recommends $(1) >/dev/null; } \
+	    || echo "warning: could not install $(1)"; \
+	else \
+	  echo "note: $(1) is missing: $(2)"; \
 	fi
+endef
+
+chromium:
+	@[ -x "$(CHROMIUM)" ] || $(MAKE) --no-print-directory _apt PKG=chromium \
+	  WHY="pages behind a JavaScript check will count as blocked"
+
+faketime:
+	@command -v faketime >/dev/null || $(MAKE) --no-print-directory _apt PKG=faketime \
+	  WHY="the date-window tests need it"
+
+_apt:
+	$(call apt_install,$(PKG),$(WHY))
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
