@@ -15,7 +15,9 @@ class ArticleItem:
     """A news article as exported (one JSON line each).
 
     Required (the validation pipeline drops an item without them): ``url``,
-    ``article_id``, ``title``, ``published_at`` and a non-empty ``body``.
+    ``article_id``, ``title``, ``published_at`` and a non-empty ``body``. It also drops an
+    item whose dates lie outside 1990-01-01 .. crawl time + 1 day, whose title is longer than
+    :data:`MAX_TITLE_CHARS` or whose body is longer than ``NEWSCRAWL_MAX_BODY_CHARS``.
     """
 
     #: Canonical URL: https, no query, no fragment, no page suffix.
@@ -36,8 +38,13 @@ class ArticleItem:
     authors: list[str] = field(default_factory=list)
     #: The editor from "Editor : NAME", or None.
     editor: str | None = None
-    #: Publication time, ISO 8601 with the WIB offset ``+07:00``.
+    #: First publication time, ISO 8601 with the WIB offset ``+07:00`` (never an update
+    #: time while the page gives its publication time).
     published_at: str | None = None
+    #: Last update time, ISO 8601 ``+07:00``: the first of JSON-LD ``dateModified``,
+    #: ``article:modified_time`` and a visible "Diperbarui ..." line that is later than
+    #: ``published_at``; None when the page shows none (or none later).
+    updated_at: str | None = None
     #: The city of the body's opening dateline ("Bisnis.com, JAKARTA — "), or None.
     dateline: str | None = None
     #: Body paragraphs joined by a blank line, promo and boilerplate removed.
@@ -58,10 +65,14 @@ class ArticleItem:
 
 
 REQUIRED_FIELDS = ("url", "article_id", "title", "published_at", "body")
+#: The longest title an item may have (the JSON Schema's ``maxLength``).
+MAX_TITLE_CHARS = 1_000
+#: The earliest publication or update date an item may have (WIB).
+EARLIEST_DATE = "1990-01-01T00:00:00+07:00"
 #: Fields whose share of non-empty values the run manifest reports.
 COVERAGE_FIELDS = (
-    "section", "category", "lead", "authors", "editor", "dateline", "image_url", "image_caption",
-    "tags",
+    "section", "category", "lead", "authors", "editor", "updated_at", "dateline", "image_url",
+    "image_caption", "tags",
 )  # fmt: skip
 
 

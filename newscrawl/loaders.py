@@ -128,12 +128,13 @@ class ArticleLoader(ItemLoader):
     default_input_processor = MapCompose(p.nonempty)
     default_output_processor = TakeFirst()
 
-    authors_in = MapCompose(p.strip_site_suffix, p.nonempty)
+    authors_in = MapCompose(p.strip_site_suffix, p.trim_name, p.nonempty)
     authors_out = Compose(p.unique)
     tags_in = MapCompose(p.nonempty)
     tags_out = Compose(p.unique)
     editor_in = labelled("editor")
     published_at_in = MapCompose(parse_date)
+    updated_at_in = MapCompose(parse_date)
     body_in, dateline_in = datelines(p.BISNIS_DATELINE, "bisnis.com")
     body_out = Join("\n\n")
     is_premium_in = Identity()
@@ -155,6 +156,8 @@ class ArticleLoader(ItemLoader):
 
     def load_item(self) -> ArticleItem:
         item: ArticleItem = super().load_item()
+        # the first update time later than the publication (candidates most trusted first)
+        item.updated_at = p.first_later(self.get_collected_values("updated_at"), item.published_at)
         if not item.body:
             item.body = None
         item.word_count = p.count_words(item.body or "")
@@ -166,5 +169,5 @@ class ArticleLoader(ItemLoader):
 class KompasArticleLoader(ArticleLoader):
     """Kompas.com: "CITY, KOMPAS.com - " datelines; the credit block names the editor bare."""
 
-    editor_in = MapCompose(p.nonempty)
+    editor_in = MapCompose(p.trim_name, p.nonempty)
     body_in, dateline_in = datelines(p.KOMPAS_DATELINE, "kompas.com")

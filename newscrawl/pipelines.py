@@ -7,6 +7,7 @@ Scrapy's FEEDS (``-o``/``-O``) still work beside it.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Self
 
 from scrapy.crawler import Crawler
@@ -14,11 +15,23 @@ from scrapy.exceptions import DropItem
 from scrapy.statscollectors import StatsCollector
 
 from newscrawl.boilerplate import filter_paragraphs, rules_for
-from newscrawl.items import COVERAGE_FIELDS, REQUIRED_FIELDS, ArticleItem, item_record
-from newscrawl.processors import content_fingerprint, count_words
+from newscrawl.items import (
+    COVERAGE_FIELDS,
+    EARLIEST_DATE,
+    MAX_TITLE_CHARS,
+    REQUIRED_FIELDS,
+    ArticleItem,
+    item_record,
+)
+from newscrawl.processors import content_fingerprint, count_words, iso_datetime
 from newscrawl.run import Run
 
 PARAGRAPH_SEPARATOR = "\n\n"
+#: ``NEWSCRAWL_MAX_BODY_CHARS`` when the settings have none.
+DEFAULT_MAX_BODY_CHARS = 1_000_000
+#: Dates an item may carry: from EARLIEST_DATE to this long after the crawl.
+EARLIEST_TIME = datetime.fromisoformat(EARLIEST_DATE)
+FUTURE_DATE_SLACK = timedelta(days=1)
 
 
 class _Counting:
@@ -58,9 +71,19 @@ class BoilerplatePipeline(_Counting):
 
 
 class ValidationPipeline(_Counting):
-    """Drops items missing a required field (url, article_id, title, published_at, body)."""
+    """Drops items missing a required field (url, article_id, title, published_at, body),
+    counted as ``missing_<field>``, and items with a field out of bounds, counted as
+    ``invalid_<field>``: ``published_at`` or ``updated_at`` outside 1990-01-01 .. crawl time
+    + 1 day (or not a time), a title over ``MAX_TITLE_CHARS`` (1,000) characters, a body over
+    ``NEWSCRAWL_MAX_BODY_CHARS`` (1,000,000). Each dropped item also counts ``dropped``."""
 
     component = "validation"
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self.max_body_chars = crawler.settings.getint(
+            "NEWSCRAWL_MAX_BODY_CHARS", DEFAULT_MAX_BODY_CHARS
+        )
 
     def process_item(self, item: ArticleItem) -> ArticleItem:
         missing = [name for name in REQUIRED_FIELDS if not getattr(item, name)]
@@ -69,8 +92,39 @@ class ValidationPipeline(_Counting):
                 self.count(f"missing_{name}")
             self.count("dropped")
             raise DropItem(f"missing {', '.join(missing)}")
+        invalid = self.invalid(item)
+        if invalid:
+            for name in invalid:
+                self.count(f"invalid_{name}")
+            self.count("dropped")
+            reasons = "; ".join(f"{name} {why}" for name, why in invalid.items())
+            raise DropItem(f"invalid {reasons}")
         self.count("passed")
         return item
+
+    def invalid(self, item: ArticleItem) -> dict[str, str]:
+        """The fields out of bounds, each with why (never the value itself when it is long)."""
+        found: dict[str, str] = {}
+        crawled = iso_datetime(item.crawled_at) or datetime.now(UTC)
+        latest = crawled + FUTURE_DATE_SLACK
+        for name in ("published_at", "updated_at"):
+            value: str | None = getattr(item, name)
+            if value is None:
+                continue
+            time = iso_datetime(value)
+            if time is None or not EARLIEST_TIME <= time <= latest:
+                found[name] = (
+                    f"{value[:40]!r} is not a time from {EARLIEST_DATE[:10]} to crawl time + 1 day "
+                    f"({latest.isoformat()})"
+                )
+        if len(item.title or "") > MAX_TITLE_CHARS:
+            found["title"] = f"has {len(item.title or '')} characters (at most {MAX_TITLE_CHARS})"
+        if len(item.body or "") > self.max_body_chars:
+            found["body"] = (
+                f"has {len(item.body or '')} characters "
+                f"(at most NEWSCRAWL_MAX_BODY_CHARS={self.max_body_chars})"
+            )
+        return found
 
 
 def fingerprint(item: ArticleItem) -> str:

@@ -16,18 +16,31 @@ from functools import lru_cache
 
 WIB = timezone(timedelta(hours=7), "WIB")
 
-# Zero-width characters vanish; every kind of white space (str.split knows them all,
-# the no-break space included) becomes one space.
-_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+# Invisible text that vanishes, in one pattern (one pass over the text): ANSI escape sequences
+# whole (CSI "ESC [ ... m" and its one-byte form U+009B, OSC "ESC ] ... BEL" when terminated,
+# two-byte "ESC x"), C0 and C1 control characters but the white-space ones (tab, line feed,
+# vertical tab, form feed, carriage return, NEL: str.split folds those into a space), DEL, and
+# zero-width characters.
+_INVISIBLE = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]?|\x9b[0-?]*[ -/]*[@-~]?|\x1b\][^\x07\x1b\n]*(?:\x07|\x1b\\)"
+    r"|\x1b[@-_]?|[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u200b\u200c\u200d\u2060\ufeff\u00ad]"
+)
 _ENTITY = re.compile(r"&(#\d+|#x[0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]{1,31});")
 
 
+def strip_invisible(value: str) -> str:
+    """``value`` without ANSI escape sequences, control characters (white space aside) and
+    zero-width characters: ``"\\x1b[31mJAKARTA\\x1b[0m"`` → ``"JAKARTA"``, ``"a\\x01b"`` →
+    ``"ab"``; line breaks and tabs stay (for :func:`clean_text` to fold)."""
+    return _INVISIBLE.sub("", value) if _INVISIBLE.search(value) else value
+
+
 def clean_text(value: str) -> str:
-    """Decode left-over entities, turn every kind of space into one space, trim."""
+    """Drop control characters and escape sequences (first, so nothing else sees them),
+    decode left-over entities, turn every kind of space into one space, trim."""
+    value = strip_invisible(value)
     if "&" in value and _ENTITY.search(value):
-        value = html.unescape(value)
-    if _ZERO_WIDTH.search(value):
-        value = _ZERO_WIDTH.sub("", value)
+        value = strip_invisible(html.unescape(value))
     return " ".join(value.split())
 
 
@@ -68,6 +81,12 @@ _LABEL = re.compile(r"^\s*(?P<label>[A-Za-z ]+?)\s*:\s*(?P<value>.*)$", re.DOTAL
 def strip_site_suffix(name: str) -> str:
     """``"Maya Anggraini - Bisnis.com"`` → ``"Maya Anggraini"``."""
     return _SITE_SUFFIX.sub("", clean_text(name)).strip()
+
+
+def trim_name(name: str) -> str:
+    """A credit entry as a name: ``"Melvina Tionardus,"`` → ``"Melvina Tionardus"`` (the
+    separators a list of names leaves at the end of an entry)."""
+    return clean_text(name).rstrip(",;").rstrip()
 
 
 def labelled_value(text: str, label: str) -> str | None:
@@ -199,6 +218,28 @@ def parse_iso_date(text: str, naive: tzinfo = WIB) -> datetime | None:
     except ValueError:
         return None
     return value if value.tzinfo else value.replace(tzinfo=naive)
+
+
+def iso_datetime(value: str | None) -> datetime | None:
+    """An item's ISO 8601 time (``published_at``, ``crawled_at`` with ``Z``) as an aware
+    datetime; None for no value or another form (a value without offset is UTC)."""
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def first_later(candidates: Iterable[str], published: str | None) -> str | None:
+    """The first of ``candidates`` (ISO times, most trusted first) later than ``published``:
+    an update time. A source that says "not changed" (the same time as the publication, or
+    earlier) does not hide a later one further down. Without ``published``, the first."""
+    times = [(value, time) for value in candidates if (time := iso_datetime(value))]
+    start = iso_datetime(published)
+    later = [value for value, time in times if start is None or time > start]
+    return later[0] if later else None
 
 
 def to_wib_iso(value: datetime) -> str:

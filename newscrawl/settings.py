@@ -38,6 +38,8 @@ ITEM_PIPELINES = {
     "newscrawl.pipelines.DedupPipeline": 300,
     "newscrawl.pipelines.ExportPipeline": 400,
 }
+#: The validation pipeline drops an item with a longer body (``validation/invalid_body``).
+NEWSCRAWL_MAX_BODY_CHARS = 1_000_000
 #: Before Scrapy's FeedExporter (0): the run report decides whether -o/-O feeds may be delivered.
 EXTENSIONS = {"newscrawl.extensions.RunReport": -10}
 FEED_STORAGES = {

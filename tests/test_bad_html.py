@@ -8,13 +8,16 @@ from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
 from newscrawl import processors as p
+from newscrawl.items import ArticleItem
 from newscrawl.loaders import body_paragraphs, clean_paragraphs, parse_date
 from newscrawl.middlewares import CharsetRepairMiddleware, repair_utf8
 from newscrawl.pages import bisnis as pages
+from newscrawl.pages import kompas
 from newscrawl.pipelines import BoilerplatePipeline
 from tests.support import expected, response_for
 
 URL = expected()["1931001"]["url"]
+KOMPAS_URL = expected("kompas")["20251120165938330"]["url"]
 ARTICLE = response_for(URL).body
 
 
@@ -83,6 +86,8 @@ HTML_BITS = st.sampled_from(
         "<div class='paywall'>", "<meta property='article:published_time' content='x'>",
         "<ul class='breadcrumb'><li>", "<figure class='detailsCoverImg'><img src='data:x'>",
         "<div class='detailsAttributeDates'>", "Jum'at, 31 Februari 2025 | 25:61", "\x00", "\ufeff",
+        "\x01", "\x1b[31m", "\x1b]0;", "\x07", "\x9b", "\x7f", "Diperbarui 20/11/2025, 10:03",
+        "<meta property='article:modified_time' content='0001-01-01T00:00:00Z'>",
     ]
 )  # fmt: skip
 
@@ -96,8 +101,48 @@ def test_page_objects_never_raise_on_arbitrary_html(bits: list[str]) -> None:
     page = pages.article_page(response) or pages.DEFAULT_LAYOUT(response)
     item = page.to_item()
     BoilerplatePipeline(get_crawler()).process_item(item)
+    assert_no_control_characters(item)
     pages.BisnisListPage(response).links()
     pages.BisnisListPage(response).total_pages()
+
+
+KOMPAS_BITS = st.sampled_from(
+    [
+        "<div class='read__content'>", "</div>", "<p>", "</p>", "<h1 class='read__title'>",
+        "</h1>", "<div class='read__credit'>", "<div class='credit-title'>",
+        "<div class='credit-title-item'>", "<h6>", "</h6>", "Penulis", "Editor:",
+        "<div class='credit-title-name'>", "<div class='credit-title-nameEditor'>", "<a>", "</a>",
+        ",", "<div class='credit-author'>", "<div class='credit-author-position'>",
+        "<div class='credit-author-name'>",
+        "<div class='read__time'>", "Kompas.com, Diperbarui 31/02/2026, 10:03 WIB",
+        "Kompas.com - 20/11/2025, 06:14 WIB", "JAKARTA, KOMPAS.com - ", "\x1b[31m", "\x01",
+        "<script type='application/ld+json'>", "</script>", '{"dateModified": "2025-11-20T06:14"}',
+        "<meta property='article:modified_time' content='9999-12-31T23:59:59'>",
+    ]
+)  # fmt: skip
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(KOMPAS_BITS, st.text(max_size=10)), max_size=40))
+def test_kompas_page_objects_never_raise_on_arbitrary_html(bits: list[str]) -> None:
+    response = HtmlResponse(
+        KOMPAS_URL, body="".join(bits).encode("utf-8", "surrogatepass"), encoding="utf-8"
+    )
+    page = kompas.article_page(response) or kompas.KompasArticlePage(response)
+    item = BoilerplatePipeline(get_crawler()).process_item(page.to_item())
+    assert_no_control_characters(item)
+    assert page.notes() in ([], ["credits/unlabelled"])
+    assert (
+        item.updated_at is None or item.published_at is None or item.updated_at > item.published_at
+    )
+
+
+def assert_no_control_characters(item: ArticleItem) -> None:
+    """No text field holds a control character (the body's paragraph breaks aside)."""
+    texts = [item.title, item.lead, item.editor, item.dateline, item.image_caption, item.category]
+    texts += [*item.authors, *item.tags, (item.body or "").replace("\n\n", " ")]
+    for text in texts:
+        assert not any(ord(ch) < 32 or 127 <= ord(ch) < 160 for ch in text or ""), repr(text)
 
 
 @given(st.text())
@@ -109,6 +154,10 @@ def test_processors_never_raise(text: str) -> None:
     p.parse_iso_date(text)
     p.strip_site_suffix(text)
     p.labelled_value(text, "editor")
+    p.strip_invisible(text)
+    p.trim_name(text)
+    p.iso_datetime(text)
+    p.first_later([text], text)
     parse_date(text)
     body_paragraphs(clean_paragraphs([text, text]))
 

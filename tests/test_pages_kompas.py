@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from scrapy.http import HtmlResponse
 
+from newscrawl.items import ArticleItem
 from newscrawl.pages import kompas as pages
 from newscrawl.pages.base import ArticlePage
 from tests.support import (
@@ -135,14 +136,86 @@ def test_credit_block_names_writers_and_editor_by_label() -> None:
     assert item.editor == "Nancy Junita"
 
 
-def test_credit_block_without_labels_falls_back_to_its_classes() -> None:
+def test_credit_block_without_labels_names_writers_only() -> None:
+    # the class says nothing of the role (the site writes writers in "nameEditor" too): without
+    # a label every entry is a writer, and the page notes it for the stats
     credit = (
         "<div class='read__credit'><div class='credit-title-item'>"
         "<div class='credit-title-name'><a>Agus Setiawan</a></div>"
         "<div class='credit-title-nameEditor'>Nancy Junita</div></div></div>"
     )
-    item = synthetic("<div class='read__content'><p>Isi.</p></div>" + credit).to_item()
-    assert item.authors == ["Agus Setiawan"] and item.editor == "Nancy Junita"
+    page = synthetic("<div class='read__content'><p>Isi.</p></div>" + credit)
+    item = page.to_item()
+    assert item.authors == ["Agus Setiawan", "Nancy Junita"] and item.editor is None
+    assert page.notes() == ["credits/unlabelled"]
+
+
+def credits_of(credit: str) -> tuple[list[str], str | None, list[str]]:
+    page = synthetic("<div class='read__content'><p>Isi.</p></div>" + credit)
+    item = page.to_item()
+    return item.authors, item.editor, page.notes()
+
+
+NAMES = (
+    "<div class='credit-title-name'><div class='credit-title-nameEditor'>Melvina Tionardus,</div>"
+    "<div class='credit-title-nameEditor'>Yunanto Wiji Utomo</div></div>"
+)
+
+
+@pytest.mark.parametrize(
+    ("credit", "authors", "editor", "notes"),
+    [
+        # "Penulis" as a p: one writer per entry, the list's comma cut
+        (f"<div class='credit'><div class='credit-title'><p>Penulis</p>{NAMES}</div></div>",
+         ["Melvina Tionardus", "Yunanto Wiji Utomo"], None, []),
+        # no label at all: writers, noted
+        (f"<div class='credit'><div class='credit-title'>{NAMES}</div></div>",
+         ["Melvina Tionardus", "Yunanto Wiji Utomo"], None, ["credits/unlabelled"]),
+        # entries outside any credit block are read the same way
+        (NAMES, ["Melvina Tionardus", "Yunanto Wiji Utomo"], None, ["credits/unlabelled"]),
+        # labels with a colon, in any case; "Editor" makes the editor
+        ("<div class='credit-title'><p>PENULIS:</p><div class='credit-title-nameEditor'>A,</div>"
+         "<h6>Editor :</h6><div class='credit-title-nameEditor'>B;</div></div>", ["A"], "B", []),
+        # another label ("Fotografer") is neither writer nor editor
+        ("<div class='credit-title'><p>Penulis</p><div class='credit-title-name'>A</div>"
+         "<p>Fotografer</p><div class='credit-title-name'>F</div></div>", ["A"], None, []),
+        # an item's label stays in the item; the next item without one is unlabelled
+        ("<div class='read__credit'><div class='credit-title-item'><h6>Editor</h6>"
+         "<div class='credit-title-nameEditor'>E</div></div><div class='credit-title-item'>"
+         "<div class='credit-title-name'>W</div></div></div>", ["W"], "E", ["credits/unlabelled"]),
+        # an empty label keeps the one before; hidden text is no name
+        ("<div class='credit-title'><p>Penulis</p><p> </p><div class='credit-title-name'>"
+         "<script>x()</script>A</div></div>", ["A"], None, []),
+        # a block without entries
+        ("<div class='read__credit'><p>Penulis</p></div>", [], None, []),
+    ],
+)  # fmt: skip
+def test_credit_block_variants(
+    credit: str, authors: list[str], editor: str | None, notes: list[str]
+) -> None:
+    assert credits_of(credit) == (authors, editor, notes)
+
+
+MODAL = (
+    "<div id='creditModal' class='creditModal'>"
+    "<a href='/p/1'><div class='credit-author'><div class='credit-author-name'>Melvina Tionardus"
+    "</div><div class='credit-author-position'>Penulis</div></div></a>"
+    "<a href='/p/2'><div class='credit-author'><div class='credit-author-name'>Yunanto Wiji Utomo"
+    "</div><div class='credit-author-position'>Editor</div></div></a>"
+    "<div class='credit-author'><div class='credit-author-name'>Tanpa Jabatan</div></div>"
+    "<div class='credit-author'><!-- x --><div class='credit-author-position'>Editor</div></div>"
+    "</div>"
+)
+
+
+def test_credit_popup_gives_the_roles_when_the_block_has_none() -> None:
+    block = f"<div class='credit'><div class='credit-title'>{NAMES}<p>Tim Redaksi</p></div></div>"
+    assert credits_of(block + MODAL) == (["Melvina Tionardus"], "Yunanto Wiji Utomo", [])
+
+
+def test_credit_popup_is_ignored_when_the_block_is_labelled() -> None:
+    block = f"<div class='credit'><div class='credit-title'><p>Penulis</p>{NAMES}</div></div>"
+    assert credits_of(block + MODAL) == (["Melvina Tionardus", "Yunanto Wiji Utomo"], None, [])
 
 
 def test_credit_block_without_editor_or_writer() -> None:
@@ -183,13 +256,66 @@ def test_credit_block_without_editor_or_writer() -> None:
     ],
 )
 def test_published_at_sources(head: str, published_at: str) -> None:
+    assert dated(head).published_at == published_at
+
+
+def dated(head: str, time: str = "Kompas.com - 20/11/2025, 06:14 WIB") -> ArticleItem:
+    """The item of a made-up page with ``head`` and the visible date line(s) ``time``."""
     html = (
-        f"<html><head>{head}</head><body><h1 class='read__title'>Judul</h1>"
-        "<div class='read__time'>Kompas.com - 20/11/2025, 06:14 WIB</div>"
+        f"<html><head>{head}</head><body><h1 class='read__title'>Judul</h1>{time}"
         "<div class='read__content'><p>Isi.</p></div></body></html>"
     )
+    if "read__time" not in time:
+        html = html.replace(time, f"<div class='read__time'>{time}</div>")
     page = pages.article_page(HtmlResponse(ARTICLE, body=html.encode(), encoding="utf-8"))
-    assert page is not None and page.to_item().published_at == published_at
+    assert page is not None
+    return page.to_item()
+
+
+LD = '<script type="application/ld+json">{{"@type": "NewsArticle", {}}}</script>'
+PUBLISHED = '"datePublished": "2025-11-20T06:14:22+07:00"'
+UPDATED_LINE = "<a href='https://www.kompas.com'>Kompas.com</a>, Diperbarui 21/11/2025, 10:03 WIB"
+
+
+@pytest.mark.parametrize(
+    ("head", "time", "published_at", "updated_at"),
+    [
+        # an edited article: "Diperbarui" in place of the publication time; JSON-LD publishes
+        (LD.format(PUBLISHED), UPDATED_LINE, "2025-11-20T06:14:22+07:00",
+         "2025-11-21T10:03:00+07:00"),
+        # dateModified later: it comes first
+        (LD.format(PUBLISHED + ', "dateModified": "2025-11-21T10:03:41+07:00"'), UPDATED_LINE,
+         "2025-11-20T06:14:22+07:00", "2025-11-21T10:03:41+07:00"),
+        # dateModified equal to datePublished says nothing: the UTC meta, in WIB, is later
+        (LD.format(PUBLISHED + ', "dateModified": "2025-11-20T06:14:22+07:00"')
+         + '<meta property="article:modified_time" content="2025-11-20T05:00:00">', UPDATED_LINE,
+         "2025-11-20T06:14:22+07:00", "2025-11-20T12:00:00+07:00"),
+        # not later than the publication (the same minute): no update
+        (LD.format(PUBLISHED), "Kompas.com, Diperbarui 20/11/2025, 06:14 WIB",
+         "2025-11-20T06:14:22+07:00", None),
+        # no structured date: publication and update in one line, or in two
+        ("", "Kompas.com - 20/11/2025, 06:14 WIB, Diperbarui: 20/11/2025, 09:30 WIB",
+         "2025-11-20T06:14:00+07:00", "2025-11-20T09:30:00+07:00"),
+        ("", "<div class='read__time'>Kompas.com - 17 November 2025, 06:14 WIB</div>"
+             "<div class='read__time'>Diperbarui 20/11/2025, 09:30 WIB</div>",
+         "2025-11-17T06:14:00+07:00", "2025-11-20T09:30:00+07:00"),
+        # only the update time: never the publication time
+        ("", UPDATED_LINE, None, "2025-11-21T10:03:00+07:00"),
+        # an unreadable update time is none
+        (LD.format(PUBLISHED), "Kompas.com, Diperbarui 31/02/2025, 10:03 WIB",
+         "2025-11-20T06:14:22+07:00", None),
+    ],
+)  # fmt: skip
+def test_updated_at_and_published_at_of_edited_articles(
+    head: str, time: str, published_at: str | None, updated_at: str | None
+) -> None:
+    item = dated(head, time)
+    assert (item.published_at, item.updated_at) == (published_at, updated_at)
+
+
+def test_reference_articles_are_not_updated() -> None:
+    # their JSON-LD dateModified equals datePublished
+    assert all(exported(article_id)["updated_at"] is None for article_id in ARTICLE_IDS)
 
 
 def test_article_without_photo_has_no_image() -> None:

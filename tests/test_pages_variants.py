@@ -2,11 +2,29 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
+import jsonschema
 import pytest
+from scrapy.exceptions import DropItem
 from scrapy.http import HtmlResponse
+from scrapy.utils.test import get_crawler
 
 from newscrawl.pages import bisnis as pages
-from tests.support import expected, response_for
+from newscrawl.pages import kompas
+from newscrawl.pipelines import ValidationPipeline
+from tests.support import (
+    FIXTURES,
+    assert_expected_item,
+    expected,
+    exported_item,
+    fixture_response,
+    response_for,
+    validate,
+)
+
+SITES = {"bisnis": pages, "kompas": kompas}
 
 URL = expected()["1931001"]["url"]
 
@@ -138,9 +156,6 @@ KOMPAS_URL = expected("kompas")[sorted(expected("kompas"))[0]]["url"]
 
 
 def kompas_item(old: str, new: str) -> pages.ArticleItem:
-    from scrapy.utils.test import get_crawler
-
-    from newscrawl.pages import kompas
     from newscrawl.pipelines import BoilerplatePipeline
 
     original = response_for(KOMPAS_URL, "kompas").text
@@ -157,3 +172,77 @@ def test_kompas_read_also_links_without_a_label_are_not_body() -> None:
     item = kompas_item('<div class="read__content">', '<div class="read__content">' + extra)
     assert "Judul Lain" not in (item.body or "")
     assert item.dateline == expected("kompas")[sorted(expected("kompas"))[0]]["dateline"]
+
+
+# --- fixture variants: mutated copies of reference pages (tests/fixtures/<site>/variants/) -----
+
+
+def variants(site: str) -> list[dict[str, Any]]:
+    entries: list[dict[str, Any]] = json.loads(
+        (FIXTURES / site / "variants" / "variants.json").read_text("utf-8")
+    )
+    return entries
+
+
+VARIANTS = [(site, variant) for site in ("bisnis", "kompas") for variant in variants(site)]
+
+
+@pytest.mark.parametrize(
+    ("site", "variant"), VARIANTS, ids=[f"{site}/{v['file']}" for site, v in VARIANTS]
+)
+def test_variant_page_gives_its_item(site: str, variant: dict[str, Any]) -> None:
+    """The item of a variant is its reference article's item with the variant's changes,
+    field by field; its notes are the variant's; a valid one matches the schema, and the
+    validation pipeline drops an invalid one."""
+    path = FIXTURES / site / "variants" / variant["file"]
+    html = path.read_text("utf-8")
+    assert all(change["to"] in html for change in variant["changes"]), "not the variant described"
+    page = SITES[site].article_page(fixture_response(path, variant["url"]))
+    assert page is not None
+    item = exported_item(page)
+    assert_expected_item(item, {**expected(site)[variant["base"]], **variant["expected"]})
+    assert page.notes() == variant.get("notes", [])
+    if variant.get("valid", True):
+        validate(item)
+        return
+    with pytest.raises(jsonschema.ValidationError):
+        validate(item)
+    with pytest.raises(DropItem):
+        ValidationPipeline(get_crawler()).process_item(page.to_item())
+
+
+def test_every_variant_changes_its_reference_item_but_the_cleaning_ones() -> None:
+    unchanged = {
+        variant["file"]
+        for site, variant in VARIANTS
+        if all(expected(site)[variant["base"]][k] == v for k, v in variant["expected"].items())
+    }
+    assert unchanged == {"control-characters.html", "modified-time-unchanged.html"}
+
+
+@pytest.mark.parametrize(
+    ("dates", "metas", "published_at", "updated_at"),
+    [
+        # a visible update after the publication; the metas publish
+        ("Kamis, 20 November 2025 | 07:08 WIB | Diperbarui: 20 November 2025 | 12:30 WIB", True,
+         "2025-11-20T07:08:55+07:00", "2025-11-20T12:30:00+07:00"),
+        # without the metas: the visible publication time, never the update time
+        ("Kamis, 20 November 2025 | 07:08 WIB | Diperbarui: 20 November 2025 | 12:30 WIB", False,
+         "2025-11-20T07:08:00+07:00", "2025-11-20T12:30:00+07:00"),
+        ("Diperbarui 20 November 2025 | 12:30 WIB", False, None, "2025-11-20T12:30:00+07:00"),
+    ],
+)  # fmt: skip
+def test_bisnis_visible_update_time(
+    dates: str, metas: bool, published_at: str | None, updated_at: str | None
+) -> None:
+    response = mutated("Kamis, 20 November 2025 | 07:08", dates)
+    if not metas:
+        html = response.text.replace('name="publishdate"', 'name="x"')
+        html = html.replace('property="article:published_time"', 'property="x"')
+        response = HtmlResponse(URL, body=html.encode(), encoding="utf-8")
+    item = item_of(response)
+    assert (item.published_at, item.updated_at) == (published_at, updated_at)
+
+
+def test_bisnis_reference_articles_are_not_updated() -> None:
+    assert all(item["updated_at"] is None for item in expected().values())

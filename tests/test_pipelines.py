@@ -52,6 +52,101 @@ def test_validation_passes_a_whole_item() -> None:
     assert crawler.stats.get_value("newscrawl/validation/passed") == 1
 
 
+CRAWLED = "2025-11-20T03:00:00Z"  # 10:00 WIB; dates up to 2025-11-21T10:00:00+07:00 pass
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"published_at": "0001-01-01T07:00:00+07:00"}, "published_at"),
+        ({"published_at": "1989-12-31T23:59:59+07:00"}, "published_at"),
+        ({"published_at": "2025-11-21T10:00:01+07:00"}, "published_at"),
+        ({"published_at": "kemarin"}, "published_at"),
+        ({"updated_at": "2099-01-01T00:00:00+07:00"}, "updated_at"),
+        ({"updated_at": "1970-01-01T07:00:00+07:00"}, "updated_at"),
+        ({"title": "J" * 1_001}, "title"),
+        ({"title": "J" * 101_999}, "title"),
+        ({"body": "x" * 1_000_001}, "body"),
+    ],
+)
+def test_validation_drops_item_with_a_field_out_of_bounds(
+    changes: dict[str, str], field: str
+) -> None:
+    crawler = get_crawler()
+    with pytest.raises(DropItem, match=f"^invalid {field} ") as dropped:
+        ValidationPipeline(crawler).process_item(article(crawled_at=CRAWLED, **changes))
+    assert len(str(dropped.value)) < 300, "the reason never quotes a long value"
+    assert crawler.stats is not None
+    assert crawler.stats.get_value(f"newscrawl/validation/invalid_{field}") == 1
+    assert crawler.stats.get_value("newscrawl/validation/dropped") == 1
+    assert crawler.stats.get_value("newscrawl/validation/passed") is None
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"published_at": "1990-01-01T00:00:00+07:00"},
+        {"published_at": "2025-11-21T10:00:00+07:00"},  # crawl time + 1 day exactly
+        {"published_at": "2025-11-21T03:00:00+00:00"},  # the same instant in UTC
+        {"updated_at": "2025-11-21T09:00:00+07:00"},
+        {"updated_at": None},
+        {"title": "J" * 1_000},
+        {"body": "x" * 1_000_000},
+    ],
+)
+def test_validation_passes_fields_at_their_bounds(changes: dict[str, str | None]) -> None:
+    crawler = get_crawler()
+    item = article(crawled_at=CRAWLED, **changes)
+    assert ValidationPipeline(crawler).process_item(item) is item
+    assert crawler.stats is not None
+    assert crawler.stats.get_value("newscrawl/validation/passed") == 1
+
+
+def test_validation_counts_every_invalid_field_of_an_item() -> None:
+    crawler = get_crawler()
+    item = article(crawled_at=CRAWLED, published_at="1900-01-01T00:00:00+07:00", title="J" * 2000)
+    with pytest.raises(DropItem, match=r"^invalid published_at .*; title has 2000 characters"):
+        ValidationPipeline(crawler).process_item(item)
+    assert crawler.stats is not None
+    assert crawler.stats.get_value("newscrawl/validation/invalid_published_at") == 1
+    assert crawler.stats.get_value("newscrawl/validation/invalid_title") == 1
+    assert crawler.stats.get_value("newscrawl/validation/dropped") == 1
+
+
+def test_validation_body_bound_is_a_setting() -> None:
+    crawler = get_crawler(settings_dict={"NEWSCRAWL_MAX_BODY_CHARS": 10})
+    pipeline = ValidationPipeline(crawler)
+    assert pipeline.process_item(article(crawled_at=CRAWLED, body="x" * 10))
+    with pytest.raises(DropItem, match="NEWSCRAWL_MAX_BODY_CHARS=10"):
+        pipeline.process_item(article(crawled_at=CRAWLED, body="x" * 11))
+    assert pipeline.stats.get_value("newscrawl/validation/invalid_body") == 1
+
+
+def test_project_settings_bound_the_body() -> None:
+    from newscrawl import settings
+
+    assert settings.NEWSCRAWL_MAX_BODY_CHARS == 1_000_000
+
+
+def test_validation_without_crawl_time_bounds_dates_by_now() -> None:
+    crawler = get_crawler()
+    pipeline = ValidationPipeline(crawler)
+    now = datetime.now(WIB)
+    soon = (now + timedelta(hours=23)).replace(microsecond=0).isoformat()
+    later = (now + timedelta(days=2)).replace(microsecond=0).isoformat()
+    assert pipeline.process_item(article(published_at=soon))
+    with pytest.raises(DropItem, match="invalid published_at"):
+        pipeline.process_item(article(published_at=later))
+
+
+def test_missing_fields_are_reported_before_invalid_ones() -> None:
+    crawler = get_crawler()
+    with pytest.raises(DropItem, match=r"^missing body$"):
+        ValidationPipeline(crawler).process_item(article(body=None, title="J" * 2000))
+    assert crawler.stats is not None
+    assert crawler.stats.get_value("newscrawl/validation/invalid_title") is None
+
+
 class StubSpider:
     def __init__(self, run: Run) -> None:
         self.run = run

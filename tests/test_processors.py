@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from newscrawl import processors as p
-from newscrawl.loaders import body_paragraphs, clean_paragraphs, dateline_of, datelines, parse_date
+from newscrawl.loaders import (
+    ArticleLoader,
+    body_paragraphs,
+    clean_paragraphs,
+    dateline_of,
+    datelines,
+    parse_date,
+)
 
 
 @pytest.mark.parametrize(
@@ -21,10 +28,38 @@ from newscrawl.loaders import body_paragraphs, clean_paragraphs, dateline_of, da
         ("Rp1&nbsp;triliun &amp; lainnya", "Rp1 triliun & lainnya"),
         ("no entity & here", "no entity & here"),
         ("", ""),
+        # control characters and escape sequences go first, whole
+        ("\x1b[31mMerah\x1b[0m dan\x01 biru", "Merah dan biru"),
+        ("a\x1b[1;31;40mb", "ab"),
+        ("Rp1&#8203;triliun\x00", "Rp1triliun"),
+        ("a&#1;b &#x7f;c", "ab c"),
+        ("baris\r\nbaru\x85lagi\x0bdan\x0cini", "baris baru lagi dan ini"),
     ],
 )
 def test_clean_text(raw: str, clean: str) -> None:
     assert p.clean_text(raw) == clean
+
+
+@pytest.mark.parametrize(
+    ("raw", "visible"),
+    [
+        ("tanpa apa-apa", "tanpa apa-apa"),
+        ("\x1b[31mJAKARTA\x1b[0m", "JAKARTA"),  # CSI (SGR) sequences whole
+        ("a\x1b[2Jb", "ab"),  # CSI with another final byte
+        ("a\x1b[31", "a"),  # a CSI cut short at the end
+        ("a\x9b1;2mb", "ab"),  # the one-byte CSI
+        ("a\x1b]0;judul\x07b", "ab"),  # OSC ended by BEL
+        ("a\x1b]8;;https://x\x1b\\b", "ab"),  # OSC ended by ST
+        ("a\x1b]0;tanpa akhir", "a0;tanpa akhir"),  # an OSC never ended: its ESC ] only
+        ("a\x1bMb", "ab"),  # a two-byte escape
+        ("a\x1b", "a"),  # a lone ESC
+        ("a\x01\x08\x0e\x1f\x7f\x80\x9fb", "ab"),  # C0, DEL, C1
+        ("a\u200b\u00ad\ufeffb", "ab"),  # zero-width
+        ("a\tb\nc\rd\x0be\x0cf\x85g", "a\tb\nc\rd\x0be\x0cf\x85g"),  # white space stays
+    ],
+)
+def test_strip_invisible(raw: str, visible: str) -> None:
+    assert p.strip_invisible(raw) == visible
 
 
 @given(st.text())
@@ -33,6 +68,7 @@ def test_clean_text_is_idempotent_and_folded(value: str) -> None:
     assert p.clean_text(once) == once
     assert "  " not in once and once == once.strip()
     assert "\u00a0" not in once and "\n" not in once
+    assert not any(ord(ch) < 32 or 127 <= ord(ch) < 160 for ch in once)
 
 
 @pytest.mark.parametrize(("text", "has"), [("----", False), ("", False), ("a", True), ("9", True)])
@@ -65,6 +101,20 @@ def test_unique_keeps_first_spelling_and_order() -> None:
 )
 def test_strip_site_suffix(raw: str, name: str) -> None:
     assert p.strip_site_suffix(raw) == name
+
+
+@pytest.mark.parametrize(
+    ("raw", "name"),
+    [
+        ("Melvina Tionardus,", "Melvina Tionardus"),
+        (" Yunanto Wiji Utomo ; ", "Yunanto Wiji Utomo"),
+        ("Agus, Setiawan,,", "Agus, Setiawan"),
+        ("Nama", "Nama"),
+        (",", ""),
+    ],
+)
+def test_trim_name(raw: str, name: str) -> None:
+    assert p.trim_name(raw) == name
 
 
 @pytest.mark.parametrize(
@@ -147,6 +197,63 @@ def test_parse_iso_date() -> None:
     assert p.parse_iso_date("not a date") is None
 
 
+def test_iso_datetime() -> None:
+    assert p.iso_datetime("2025-11-20T07:08:55+07:00") == datetime(
+        2025, 11, 20, 7, 8, 55, tzinfo=p.WIB
+    )
+    assert p.iso_datetime("2025-11-20T00:08:55Z") == datetime(2025, 11, 20, 0, 8, 55, tzinfo=UTC)
+    assert p.iso_datetime("2025-11-20T00:08:55") == datetime(2025, 11, 20, 0, 8, 55, tzinfo=UTC)
+    assert p.iso_datetime("0001-01-01T07:00:00+07:00") is not None
+    assert p.iso_datetime(None) is None and p.iso_datetime("") is None
+    assert p.iso_datetime("20 November 2025") is None
+
+
+PUBLISHED = "2025-11-20T07:08:55+07:00"
+
+
+@pytest.mark.parametrize(
+    ("candidates", "published", "updated"),
+    [
+        # the first later one, in the order given (most trusted first)
+        (["2025-11-21T10:00:00+07:00", "2025-11-22T10:00:00+07:00"], PUBLISHED,
+         "2025-11-21T10:00:00+07:00"),
+        # one equal to (or before) the publication does not hide a later one
+        ([PUBLISHED, "2025-11-20T06:00:00+07:00", "2025-11-20T09:00:00+07:00"], PUBLISHED,
+         "2025-11-20T09:00:00+07:00"),
+        # none later, none at all
+        ([PUBLISHED, "2025-11-20T07:08:00+07:00"], PUBLISHED, None),
+        ([], PUBLISHED, None),
+        # unreadable candidates are skipped
+        (["kemarin", "2025-11-21T10:00:00+07:00"], PUBLISHED, "2025-11-21T10:00:00+07:00"),
+        # without a publication time: the first readable one
+        (["x", "2025-11-21T10:00:00+07:00"], None, "2025-11-21T10:00:00+07:00"),
+        (["x"], None, None),
+    ],
+)  # fmt: skip
+def test_first_later(candidates: list[str], published: str | None, updated: str | None) -> None:
+    assert p.first_later(candidates, published) == updated
+
+
+def test_loader_keeps_the_first_update_later_than_the_publication() -> None:
+    loader = ArticleLoader()
+    loader.add_value("published_at", ["2025-11-20T07:08:55+07:00"])
+    loader.add_value(
+        "updated_at", ["2025-11-20T07:08:55+07:00", "tidak terbaca", "2025/11/20 12:30:00"]
+    )
+    assert loader.load_item().updated_at == "2025-11-20T12:30:00+07:00"
+    loader = ArticleLoader()
+    loader.add_value("published_at", ["2025-11-20T07:08:55+07:00"])
+    loader.add_value("updated_at", ["2025-11-20T07:08:55+07:00"])
+    assert loader.load_item().updated_at is None
+    assert ArticleLoader().load_item().updated_at is None
+
+
+def test_loader_cuts_a_byline_list_separator() -> None:
+    loader = ArticleLoader()
+    loader.add_value("authors", ["Melvina Tionardus,", "Yunanto Wiji Utomo - Bisnis.com", ","])
+    assert loader.load_item().authors == ["Melvina Tionardus", "Yunanto Wiji Utomo"]
+
+
 def test_to_wib_iso_drops_microseconds() -> None:
     assert (
         p.to_wib_iso(datetime(2025, 1, 1, 0, 0, 0, 5, tzinfo=p.WIB)) == "2025-01-01T00:00:00+07:00"
@@ -177,6 +284,9 @@ def test_paragraph_processors() -> None:
     assert body_paragraphs(["Bisnis.com, JAKARTA —", "Dua"]) == ["Dua"]
     assert body_paragraphs([]) == [] and dateline_of([]) == []
     assert dateline_of(["Tanpa dateline."]) == []
+    # control characters and escape sequences do not hide a dateline
+    dirty = clean_paragraphs(["\x1b[31mBisnis.com\x1b[0m, JAKARTA\x01 — Satu\x7f."])
+    assert body_paragraphs(dirty) == ["Satu."] and dateline_of(dirty) == ["JAKARTA"]
     bisnis_body, bisnis_city = datelines(p.BISNIS_DATELINE, "bisnis.com")
     after_promo = ["Nyaman tanpa iklan. Langganan BisnisPro", "Bisnis.com, MEDAN — Satu."]
     assert bisnis_city(after_promo) == ["MEDAN"]

@@ -116,7 +116,17 @@ def test_datelines_processors_follow_the_pattern() -> None:
     assert city(["Baca juga: Lain"]) == [] and body(["Baca juga: Lain"]) == ["Baca juga: Lain"]
 
 
+def test_control_characters_do_not_hide_a_kompas_dateline() -> None:
+    body, city = datelines(p.KOMPAS_DATELINE, "kompas.com")
+    paragraphs = ["\x1b[1mJAKARTA\x1b[0m, KOMPAS.com\x01 - Satu\x1b]0;x\x07.", "Dua\x02"]
+    assert body(paragraphs) == ["Satu.", "Dua"]
+    assert city(paragraphs) == ["JAKARTA"]
+
+
 def test_kompas_loader() -> None:
+    loader = KompasArticleLoader()
+    loader.add_value("editor", ["Yunanto Wiji Utomo,"])
+    assert loader.load_item().editor == "Yunanto Wiji Utomo"
     loader = KompasArticleLoader()
     loader.add_value("editor", ["  Nancy  Junita "])
     loader.add_value("authors", ["Agus Setiawan - Kompas.com", "agus setiawan"])

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, tzinfo
 from functools import cached_property
 from typing import ClassVar
 
@@ -17,7 +17,7 @@ from scrapy.http import TextResponse
 from newscrawl.items import ArticleItem
 from newscrawl.loaders import ArticleLoader
 from newscrawl.pages.selectors import Index, parse_html
-from newscrawl.processors import json_ld_values
+from newscrawl.processors import json_ld_values, parse_iso_date
 from newscrawl.urls import ArticleUrls
 
 #: Elements that are one body paragraph each.
@@ -31,9 +31,12 @@ SKIP_TAGS = frozenset(
 #: Field names in item order, each read by the page method of the same name.
 FIELDS = (
     "url", "article_id", "site", "section", "category", "title", "lead", "authors", "editor",
-    "published_at", "dateline", "body", "image_url", "image_caption", "tags", "is_premium",
-    "language",
+    "published_at", "updated_at", "dateline", "body", "image_url", "image_caption", "tags",
+    "is_premium", "language",
 )  # fmt: skip
+#: The word that puts an update time in a visible date line: "Kompas.com, Diperbarui
+#: 18/04/2026, 10:03 WIB" (a date line searched, never the page).
+UPDATE_MARKER = re.compile(r"\bdiperbarui\b\s*:?", re.IGNORECASE)
 
 
 #: Elements whose content is never shown as text.
@@ -112,6 +115,9 @@ class ArticlePage:
     breadcrumb_css: ClassVar[tuple[str, ...]] = ()
     image_css: ClassVar[str] = ""
     caption_css: ClassVar[str] = ""
+    #: The zone of ``article:*_time`` metas written without an offset; None: as the loader
+    #: reads any date (WIB).
+    meta_zone: ClassVar[tzinfo | None] = None
     #: Without a caption element, the image's ``alt`` text is the caption.
     caption_from_alt: ClassVar[bool] = True
     #: Links of the article's pager (``/2``, ``?page=2``, ``?page=all``).
@@ -222,14 +228,18 @@ class ArticlePage:
     def all_texts(self, css: str) -> list[str]:
         return [element_text(node) for node in self.find(css)]
 
-    def json_ld(self, key: str) -> list[str]:
-        """The values of ``key`` in the page's JSON-LD blocks, in page order."""
-        blocks = [
+    @cached_property
+    def json_ld_blocks(self) -> list[str]:
+        """The texts of the page's JSON-LD scripts, in page order."""
+        return [
             script.text or ""
             for script in self.root.iter("script")
             if (script.get("type") or "").strip().lower() == "application/ld+json"
         ]
-        return [value for block in blocks for value in json_ld_values(block, key)]
+
+    def json_ld(self, key: str) -> list[str]:
+        """The values of ``key`` in the page's JSON-LD blocks, in page order."""
+        return [value for block in self.json_ld_blocks for value in json_ld_values(block, key)]
 
     @cached_property
     def metas(self) -> dict[str, str]:
@@ -245,6 +255,29 @@ class ArticlePage:
     def meta(self, name: str) -> str | None:
         """The content of ``<meta name=NAME>`` or ``<meta property=NAME>``."""
         return self.metas.get(name)
+
+    def meta_time(self, name: str) -> str | datetime | None:
+        """The time in meta ``name``: as written (the loader reads it, WIB when it has no
+        offset), or read in :attr:`meta_zone` when the site writes its metas in another zone."""
+        value = self.meta(name)
+        if not value or not value.strip():
+            return None
+        return value if self.meta_zone is None else parse_iso_date(value, naive=self.meta_zone)
+
+    @cached_property
+    def visible_dates(self) -> tuple[list[str], list[str]]:
+        """The visible date lines (``date_css``) cut into publication and update times: in
+        "Kompas.com - 17/04/2026, 08:15 WIB" all is publication, in "Diperbarui 18/04/2026,
+        10:03 WIB" all is update, and "Kompas.com, Diperbarui ..." (an edited article's line)
+        has no publication time. Parts without a digit are no times."""
+        published: list[str] = []
+        updated: list[str] = []
+        for text in self.all_texts(self.date_css):
+            marker = UPDATE_MARKER.search(text)
+            before, after = (text[: marker.start()], text[marker.end() :]) if marker else (text, "")
+            published += [before] if any(ch.isdigit() for ch in before) else []
+            updated += [after] if any(ch.isdigit() for ch in after) else []
+        return published, updated
 
     # -- fields ---------------------------------------------------------------------------
 
@@ -284,7 +317,21 @@ class ArticlePage:
         return self.all_texts(self.editor_css)
 
     def published_at(self) -> Sequence[str | datetime]:
-        return [text for text in [self.first_text(self.date_css)] if text and text.strip()]
+        """Candidates, most trusted first (the loader takes the first it can read): here the
+        visible publication times. Never an update time: without a publication time the item
+        has none (and is dropped as ``missing_published_at``)."""
+        return self.visible_dates[0]
+
+    def updated_at(self) -> Sequence[str | datetime]:
+        """Update time candidates, most trusted first: JSON-LD ``dateModified``, the
+        ``article:modified_time`` meta, a visible "Diperbarui ..." time. The loader keeps the
+        first later than ``published_at`` (see :func:`newscrawl.processors.first_later`)."""
+        candidates = [
+            *self.json_ld("dateModified"),
+            self.meta_time("article:modified_time"),
+            *self.visible_dates[1],
+        ]
+        return [value for value in candidates if value and str(value).strip()]
 
     def dateline(self) -> list[str]:
         return self.paragraphs
@@ -322,6 +369,11 @@ class ArticlePage:
 
     def language(self) -> str:
         return self.language_code
+
+    def notes(self) -> list[str]:
+        """What reading the page met that is worth counting but is no field, as stat names
+        under ``newscrawl/`` (``credits/unlabelled``); the spider counts them with the item."""
+        return []
 
     # -- split articles -------------------------------------------------------------------
 

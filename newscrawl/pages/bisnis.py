@@ -67,12 +67,10 @@ class BisnisArticlePage(ArticlePage):
     pager_css = ".detailsPaging a, a.pagingAll"
 
     def published_at(self) -> list[str]:
-        candidates = [
-            self.meta("article:published_time"),
-            self.meta("publishdate"),
-            self.first_text(self.date_css),
-        ]
-        return [value for value in candidates if value and value.strip()]
+        """``article:published_time``, else ``publishdate`` (both WIB, to the second), else the
+        visible date (to the minute)."""
+        candidates = [self.meta("article:published_time"), self.meta("publishdate")]
+        return [value for value in candidates if value and value.strip()] + self.visible_dates[0]
 
     def is_premium(self) -> bool:
         return section_from_url(self.response.url) == "premium"

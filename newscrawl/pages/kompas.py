@@ -7,15 +7,19 @@ fixtures under ``tests/fixtures/kompas/``) rather than editing an old one.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import ClassVar
 from urllib.parse import parse_qs, urlsplit
 
+from lxml.html import HtmlElement
 from scrapy.http import TextResponse
 
 from newscrawl.loaders import KompasArticleLoader
-from newscrawl.pages.base import ArticlePage, ListPage, element_text, find_layout
-from newscrawl.processors import clean_text, parse_iso_date
+from newscrawl.pages.base import HIDDEN_TAGS, ArticlePage, ListPage, element_text, find_layout
+from newscrawl.processors import clean_text
 from newscrawl.urls import ArticleUrls, on_domain
 
 DOMAIN = "kompas.com"
@@ -45,6 +49,77 @@ def is_index_url(url: str) -> bool:
     return parts.path in ("", "/") and "date" in parse_qs(parts.query)
 
 
+# --- the credit block ----------------------------------------------------------------------
+
+#: The classes of a credit entry (a name, or a list of names as links). The site uses
+#: ``credit-title-nameEditor`` for writers too: the class says nothing of the role.
+CREDIT_ENTRY_CLASSES = frozenset({"credit-title-name", "credit-title-nameEditor"})
+#: Elements whose text labels the entries after them ("Penulis", "Editor:").
+CREDIT_LABEL_TAGS = frozenset({"h5", "h6", "p"})
+#: An element whose label applies to its own entries only.
+CREDIT_ITEM_CLASS = "credit-title-item"
+#: Labels that name a role; entries under any other label ("Tim Redaksi") are neither.
+AUTHOR_LABEL, EDITOR_LABEL = "penulis", "editor"
+
+#: An entry: its label (None before any label), its names in page order.
+Entry = tuple[str | None, list[str]]
+
+
+@dataclass
+class Credits:
+    """What the credit block says: writers, editors, and whether entries without a label were
+    taken as writers (``unlabelled``, counted as ``newscrawl/credits/unlabelled``)."""
+
+    authors: list[str] = field(default_factory=list)
+    editors: list[str] = field(default_factory=list)
+    unlabelled: bool = False
+
+
+def _classes(element: HtmlElement) -> set[str]:
+    return set((element.get("class") or "").split())
+
+
+def _holds_entry(element: HtmlElement) -> bool:
+    return any(
+        isinstance(node.tag, str) and _classes(node) & CREDIT_ENTRY_CLASSES
+        for node in element.iterdescendants()
+    )
+
+
+def _label(element: HtmlElement) -> str:
+    return clean_text(element_text(element)).rstrip(":").strip().casefold()
+
+
+def read_entries(
+    elements: Iterable[HtmlElement], label: str | None, found: list[Entry]
+) -> str | None:
+    """Credit entries of ``elements`` (and below) in page order, each under the last label
+    before it; returns the label in force after them. A ``credit-title-item`` has its own
+    labels: the label before it does not reach into it, nor its label out."""
+    for element in elements:
+        if not isinstance(element.tag, str) or element.tag in HIDDEN_TAGS:
+            continue
+        classes = _classes(element)
+        if classes & CREDIT_ENTRY_CLASSES and not _holds_entry(element):
+            links = [element_text(a) for a in element.iter("a")]
+            found.append(
+                (label, [name for name in links if name.strip()] or [element_text(element)])
+            )
+        elif element.tag in CREDIT_LABEL_TAGS and not _holds_entry(element):
+            label = _label(element) or label
+        elif CREDIT_ITEM_CLASS in classes:
+            read_entries(element, None, found)
+        else:
+            label = read_entries(element, label, found)
+    return label
+
+
+def outermost(elements: list[HtmlElement]) -> list[HtmlElement]:
+    """``elements`` without those inside another of them."""
+    chosen = set(elements)
+    return [e for e in elements if not any(up in chosen for up in e.iterancestors())]
+
+
 # --- articles ------------------------------------------------------------------------------
 
 
@@ -66,45 +141,74 @@ class KompasArticlePage(ArticlePage):
     #: The pager ("1 2 Tampilkan semua"); only links to this same article count.
     pager_css = ".read__paging a, a.paging__link, a[href*='page=']"
     read_also_link_class = "inner-link-baca-juga"
-    #: The credit block's items: a ``h6`` label ("Penulis", "Editor") and the names.
-    credit_css = ".read__credit .credit-title-item"
+    #: Kompas.com writes ``article:*_time`` metas in UTC.
+    meta_zone = UTC
+    #: The credit block(s): labels ("Penulis", "Editor"; ``h6`` or ``p``) and name entries.
+    credit_css = ".read__credit, .credit-title"
+    #: Entries outside any credit block (read as one block when there is none).
+    credit_entry_css = ".credit-title-name, .credit-title-nameEditor"
+    #: The credit pop-up: a ``.credit-author-name`` and its ``.credit-author-position`` each.
+    credit_modal_css = ".credit-author"
 
     def lead(self) -> str | None:
         """Kompas.com shows no lead."""
         return None
 
     def authors(self) -> list[str]:
-        return self.credit("penulis", ".credit-title-name")
+        return self.credits.authors
 
     def editor(self) -> list[str]:
-        return self.credit("editor", ".credit-title-nameEditor")
+        return self.credits.editors
 
     def published_at(self) -> list[str | datetime]:
         """JSON-LD ``datePublished`` (WIB offset); else ``article:published_time``, which
-        Kompas.com writes in UTC; else the visible date (to the minute)."""
-        meta = self.meta("article:published_time")
-        candidates: list[str | datetime | None] = [
+        Kompas.com writes in UTC; else the visible publication date (to the minute), never
+        the "Diperbarui" time an edited article shows in its place."""
+        candidates = [
             *self.json_ld("datePublished"),
-            parse_iso_date(meta, naive=UTC) if meta else None,
-            self.first_text(self.date_css),
+            self.meta_time("article:published_time"),
+            *self.visible_dates[0],
         ]
         return [value for value in candidates if value and str(value).strip()]
 
-    def credit(self, label: str, css: str) -> list[str]:
-        """The names of the credit items labelled ``label`` (there may be several); when the
-        block has no labels, the names in ``css``."""
-        items = self.sel.css(self.credit_css)
-        labelled = [item for item in items if item.css("h6")]
-        if not labelled:
-            return self.all_texts(f"{css} a") or self.all_texts(css)
-        found: list[str] = []
-        for item in labelled:
-            heading = clean_text(element_text(item.css("h6")[0].root)).rstrip(":").strip()
-            if heading.casefold() == label:
-                values = item.xpath("./*[not(self::h6)]")
-                names = [element_text(a.root) for a in values.css("a")]
-                found += names or [element_text(value.root) for value in values]
+    @cached_property
+    def credits(self) -> Credits:
+        """Writers and editors of the credit block: names under a "Penulis" label are
+        writers, one each (a list's commas are cut by the loader); only an "Editor" label
+        makes an editor; entries without any label are writers, and the page notes it. A
+        block with no "Penulis"/"Editor" label at all reads its pop-up instead, if any, where
+        each name has its position."""
+        entries: list[Entry] = []
+        blocks = outermost(self.find(self.credit_css))
+        read_entries(blocks or outermost(self.find(self.credit_entry_css)), None, entries)
+        if not any(label in (AUTHOR_LABEL, EDITOR_LABEL) for label, _ in entries):
+            entries = self.credit_modal() or entries
+        return Credits(
+            authors=[n for label, names in entries if label in (AUTHOR_LABEL, None) for n in names],
+            editors=[n for label, names in entries if label == EDITOR_LABEL for n in names],
+            unlabelled=any(label is None for label, _ in entries),
+        )
+
+    def credit_modal(self) -> list[Entry]:
+        """The pop-up's entries: each person's position is the label of their name."""
+        found: list[Entry] = []
+        for person in self.find(self.credit_modal_css):
+            name = position = ""
+            for node in person.iter():
+                if not isinstance(node.tag, str):
+                    continue
+                if "credit-author-name" in _classes(node):
+                    name = element_text(node)
+                elif "credit-author-position" in _classes(node):
+                    position = element_text(node)
+            label = clean_text(position).rstrip(":").strip().casefold()
+            if name.strip() and label:
+                found.append((label, [name]))
         return found
+
+    def notes(self) -> list[str]:
+        """``credits/unlabelled`` when credit entries without a label were taken as writers."""
+        return ["credits/unlabelled"] if self.credits.unlabelled else []
 
 
 #: Article layouts, tried in order; the first whose ``matches`` is true reads the page.
