@@ -1,12 +1,32 @@
-"""Downloader middlewares of our own (the browser's is in newscrawl/browser.py)."""
+"""Downloader middlewares of our own (the browser's is in newscrawl/browser.py): charset repair,
+the site's scope (requests and redirects), robots.txt, and per-host back-off."""
 
 from __future__ import annotations
 
 import codecs
+import email.utils
+import logging
+import time
 from typing import Any
 
 from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware, RedirectMiddleware
+from scrapy.downloadermiddlewares.robotstxt import (
+    RobotsTxtMiddleware as ScrapyRobotsTxtMiddleware,
+)
+from scrapy.exceptions import DownloadTimeoutError, IgnoreRequest
 from scrapy.http import HtmlResponse, Request, Response, TextResponse
+from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.httpobj import urlparse_cached
+from twisted.internet.defer import Deferred
+from twisted.internet.error import TCPTimedOutError
+from twisted.internet.error import TimeoutError as TwistedTimeoutError
+from twisted.internet.task import deferLater
+from w3lib.url import canonicalize_url
+
+from newscrawl.urls import host_of, on_domain
+
+logger = logging.getLogger(__name__)
 
 _UTF8_NAMES = frozenset({"utf-8", "utf8", "utf_8"})
 
@@ -54,3 +74,224 @@ class CharsetRepairMiddleware:
         self.crawler.stats.inc_value("newscrawl/charset/repaired")
         fixed: TextResponse = response.replace(body=repaired, encoding="utf-8")
         return fixed
+
+
+class SkipRequest(IgnoreRequest):
+    """A request the crawl will not make, with the skip reason it is counted under
+    (``newscrawl/skipped/<reason>``): ``offsite``, ``offsite_redirect``, ``redirect_loop``,
+    ``rate_limited``, ``host_unreachable``."""
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason = reason
+
+
+def origin_url(request: Request) -> str:
+    """The URL a request was first made for (before any redirect): what it is counted under."""
+    redirects: list[str] = request.meta.get("redirect_urls") or []
+    return redirects[0] if redirects else request.url
+
+
+def _site_domains(crawler: Crawler) -> list[str]:
+    return list(getattr(crawler.spider, "allowed_domains", None) or [])
+
+
+def in_scope(url: str, domains: list[str]) -> bool:
+    """True for an http(s) URL on one of ``domains`` (subdomains included), by name."""
+    return any(on_domain(url, domain) for domain in domains)
+
+
+class SiteScopeMiddleware:
+    """Every request goes to the site's hosts only (``allowed_domains`` and their subdomains),
+    whatever its flags and however it was made: a retry or a redirect (both carry
+    ``dont_filter``), a browser render, a released page, robots.txt. Scrapy's own offsite
+    middleware lets ``dont_filter`` and ``allow_offsite`` requests through; this one replaces
+    it and has no exception. Refused requests fail with :class:`SkipRequest` (``offsite``, or
+    ``offsite_redirect`` when a redirect led there), counted ``newscrawl/scope/refused``."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> SiteScopeMiddleware:
+        return cls(crawler)
+
+    def process_request(self, request: Request, spider: Any = None) -> None:
+        domains = _site_domains(self.crawler)
+        if not domains or in_scope(request.url, domains):
+            return
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value("newscrawl/scope/refused")
+        reason = "offsite_redirect" if request.meta.get("redirect_urls") else "offsite"
+        raise SkipRequest(reason, f"{host_of(request.url) or request.url} is not on the site")
+
+
+class ScopedRedirectMixin:
+    """A redirect is followed only to the site's hosts, and never round a loop: the
+    redirecting request fails with :class:`SkipRequest` (``offsite_redirect``,
+    ``redirect_loop``) before the new request exists, so it is counted under the URL that was
+    asked for. Scrapy's own loop guard drops a request back to a URL already seen without a
+    word (its duplicate filter) or after ``REDIRECT_MAX_TIMES``."""
+
+    crawler: Crawler
+
+    def _redirect(self, redirected: Request, request: Request, reason: Any) -> Request:
+        domains = _site_domains(self.crawler)
+        if domains and not in_scope(redirected.url, domains):
+            raise SkipRequest("offsite_redirect", f"{request.url} redirects to {redirected.url}")
+        chain = [*(request.meta.get("redirect_urls") or []), request.url]
+        if canonicalize_url(redirected.url) in {canonicalize_url(url) for url in chain}:
+            raise SkipRequest("redirect_loop", f"{redirected.url} after {' -> '.join(chain)}")
+        try:
+            result: Request = super()._redirect(redirected, request, reason)  # type: ignore[misc]
+        except IgnoreRequest as error:  # max redirections reached
+            raise SkipRequest("redirect_loop", f"{request.url}: {error}") from error
+        return result
+
+
+class ScopedRedirectMiddleware(ScopedRedirectMixin, RedirectMiddleware):
+    """Scrapy's redirect middleware (3xx), scoped to the site (see :class:`ScopedRedirectMixin`)."""
+
+
+class ScopedMetaRefreshMiddleware(ScopedRedirectMixin, MetaRefreshMiddleware):
+    """Scrapy's meta-refresh middleware, scoped to the site (see :class:`ScopedRedirectMixin`)."""
+
+
+class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
+    """Scrapy's robots.txt middleware, with every request that waits for a host's robots.txt
+    checked against it.
+
+    Scrapy 2.19 hands every waiting request the same Deferred (``maybe_deferred_to_future``),
+    and turning a Deferred into a future consumes its result: the first waiter gets the parser,
+    every later one gets None and goes out unchecked (the first article requests of each host,
+    sent while its robots.txt was on the way). Here each waiter gets a Deferred of its own,
+    relayed from the shared one, as Scrapy did before its async rewrite."""
+
+    async def robot_parser(self, request: Request) -> Any:
+        netloc = urlparse_cached(request).netloc
+        pending = self._parsers.get(netloc)
+        if not isinstance(pending, Deferred):
+            return await super().robot_parser(request)
+        own: Deferred[Any] = Deferred()
+
+        def relay(result: Any) -> Any:
+            own.callback(result)
+            return result
+
+        pending.addCallback(relay)
+        return await maybe_deferred_to_future(own)
+
+
+#: Download errors that count as a host timing out (a hung TLS handshake included).
+TIMEOUTS: tuple[type[BaseException], ...] = (
+    DownloadTimeoutError,
+    TwistedTimeoutError,
+    TCPTimedOutError,
+)
+
+
+def retry_after_seconds(value: bytes | None, now: float | None = None) -> float | None:
+    """A ``Retry-After`` header's wait in seconds (delta-seconds or an HTTP date), or None."""
+    if not value:
+        return None
+    text = value.decode("latin-1").strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max(0.0, when.timestamp() - (time.time() if now is None else now))
+
+
+class HostBackoffMiddleware:
+    """Per-host politeness when a host pushes back, and giving up on a host that is gone.
+
+    - A 429 or 503 with ``Retry-After``: no request to that host before the time it names
+      (requests wait here, before the download slot); Scrapy's retry middleware then retries.
+    - A run of 429s without the header: waits of ``NEWSCRAWL_BACKOFF_BASE`` seconds, doubled
+      for every 429 in a row (reset by any other answer from the host).
+    - A wait longer than ``NEWSCRAWL_MAX_RETRY_AFTER`` seconds: the host is not asked again in
+      this run; its pages are skipped as ``rate_limited`` and fetched by the next run.
+    - ``NEWSCRAWL_HOST_MAX_TIMEOUTS`` timeouts in a row from a host (a hung TLS handshake is one):
+      the host is not asked again in this run (``host_unreachable``).
+
+    Counted as ``newscrawl/backoff/{waits,waited_ms,rate_limited,host_unreachable}``.
+    Placed after the retry middleware (so its answers are seen first).
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        settings = crawler.settings
+        self.max_wait = settings.getfloat("NEWSCRAWL_MAX_RETRY_AFTER", 60.0)
+        self.base = settings.getfloat("NEWSCRAWL_BACKOFF_BASE", 2.0)
+        self.max_timeouts = max(1, settings.getint("NEWSCRAWL_HOST_MAX_TIMEOUTS", 3))
+        #: host -> monotonic time before which it is not asked
+        self.not_before: dict[str, float] = {}
+        #: host -> 429s without Retry-After in a row
+        self.pushbacks: dict[str, int] = {}
+        self.timeouts: dict[str, int] = {}
+        #: host -> why it is not asked again in this run
+        self.given_up: dict[str, str] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> HostBackoffMiddleware:
+        return cls(crawler)
+
+    def count(self, event: str, by: int = 1) -> None:
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value(f"newscrawl/backoff/{event}", by)
+
+    async def process_request(self, request: Request, spider: Any = None) -> None:
+        host = host_of(request.url)
+        if host in self.given_up:
+            raise SkipRequest(self.given_up[host], f"{host} is not asked again in this run")
+        wait = self.not_before.get(host, 0.0) - time.monotonic()
+        if wait > 0:
+            self.count("waits")
+            self.count("waited_ms", round(wait * 1000))
+            from twisted.internet import reactor  # the one Scrapy installed, not a default
+
+            await maybe_deferred_to_future(deferLater(reactor, wait, lambda: None))
+            if host in self.given_up:
+                raise SkipRequest(self.given_up[host], f"{host} is not asked again in this run")
+
+    def process_response(
+        self, request: Request, response: Response, spider: Any = None
+    ) -> Response:
+        host = host_of(request.url)
+        self.timeouts.pop(host, None)
+        if response.status not in (429, 503):
+            self.pushbacks.pop(host, None)
+            return response
+        wait = retry_after_seconds(response.headers.get(b"Retry-After"))
+        if wait is None and response.status == 429:
+            run = self.pushbacks.get(host, 0) + 1
+            self.pushbacks[host] = run
+            wait = self.base * 2 ** (run - 1)
+        if wait is None:
+            return response
+        if wait > self.max_wait:
+            self.give_up(host, "rate_limited", f"asks to wait {wait:.0f} s")
+            raise SkipRequest("rate_limited", f"{host} asks to wait {wait:.0f} s")
+        self.not_before[host] = max(self.not_before.get(host, 0.0), time.monotonic() + wait)
+        return response
+
+    def process_exception(
+        self, request: Request, exception: BaseException, spider: Any = None
+    ) -> None:
+        if not isinstance(exception, TIMEOUTS):
+            return
+        host = host_of(request.url)
+        self.timeouts[host] = self.timeouts.get(host, 0) + 1
+        if self.timeouts[host] >= self.max_timeouts:
+            self.give_up(host, "host_unreachable", f"{self.timeouts[host]} timeouts in a row")
+
+    def give_up(self, host: str, reason: str, why: str) -> None:
+        if host in self.given_up:
+            return
+        self.given_up[host] = reason
+        self.count(reason)
+        logger.warning("Not asking %s again in this run (%s: %s)", host, reason, why)

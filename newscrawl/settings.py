@@ -73,11 +73,34 @@ DOWNLOAD_HANDLERS = {
     "https": "newscrawl.browser.LazyPlaywrightHandler",
 }
 DOWNLOADER_MIDDLEWARES = {
+    # every request to the site's hosts only, whatever its flags (replaces Scrapy's offsite)
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "newscrawl.middlewares.SiteScopeMiddleware": 50,
+    # Scrapy's, with every request that waits for a host's robots.txt checked against it
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "newscrawl.middlewares.RobotsTxtMiddleware": 100,
+    # Retry-After and 429 runs per host, hosts that time out: answers seen before RetryMiddleware
+    "newscrawl.middlewares.HostBackoffMiddleware": 555,
+    # Scrapy's redirects, followed on the site only and never round a loop
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "newscrawl.middlewares.ScopedMetaRefreshMiddleware": 580,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "newscrawl.middlewares.ScopedRedirectMiddleware": 600,
     # before Scrapy's CookiesMiddleware (700)
     "newscrawl.browser.EarnedCookiesMiddleware": 690,
-    # after decompression (590 runs its process_response before ours at 580)
-    "newscrawl.middlewares.CharsetRepairMiddleware": 580,
+    # after decompression (590 runs its process_response before ours at 585)
+    "newscrawl.middlewares.CharsetRepairMiddleware": 585,
 }
+#: Per-host back-off (newscrawl/middlewares.py HostBackoffMiddleware): a host that asks for a
+#: longer wait than this (Retry-After, seconds) is not asked again in this run (rate_limited).
+NEWSCRAWL_MAX_RETRY_AFTER = 60
+#: First wait after a 429 without Retry-After, doubled for each 429 in a row.
+NEWSCRAWL_BACKOFF_BASE = 2.0
+#: A host that times out this many times in a row is not asked again in this run.
+NEWSCRAWL_HOST_MAX_TIMEOUTS = 3
+#: The whole run ends after this many seconds (finish reason closespider_timeout, exit 3): a
+#: cron run never outlives its slot. 0 turns the bound off (a long backfill).
+CLOSESPIDER_TIMEOUT = 3600
 #: Debian's Chromium; "" means $NEWSCRAWL_CHROMIUM, else /usr/bin/chromium.
 NEWSCRAWL_CHROMIUM_PATH = ""
 #: How long the browser waits for the article markup after a JavaScript check.

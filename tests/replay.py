@@ -12,7 +12,8 @@ Fixture directory (e.g. ``tests/fixtures/bisnis``)
     A JSON list of entries. Each entry has ``url`` (absolute), ``file`` (a name under
     ``site/``), ``status`` (int) and ``content_type``; optionally ``headers`` (extra response
     headers), ``fail_first_with`` (statuses served, in order, to the first requests for that
-    URL before the real answer: ``[503]`` gives one 503, then the page), ``js_gate: true`` and
+    URL before the real answer: ``[503]`` gives one 503, then the page; ``fail_headers`` are
+    extra headers of those answers, e.g. ``Retry-After``), ``js_gate: true`` and
     ``delay`` (seconds to wait before answering).
 ``site/``
     The response bodies, served byte for byte.
@@ -177,6 +178,8 @@ class Entry:
     delay: float = 0.0
     #: Transport faults for the first requests (see :class:`ReplayProxy`).
     faults_first: tuple[str, ...] = ()
+    #: Extra headers of the ``fail_first_with`` answers (``Retry-After``, ``Location``).
+    fail_headers: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(slots=True)
@@ -247,6 +250,9 @@ def load_manifest(fixture_dir: Path) -> dict[str, Entry]:
             js_gate=bool(item.get("js_gate", False)),
             delay=float(item.get("delay", 0.0)),
             faults_first=tuple(str(kind) for kind in item.get("faults_first") or ()),
+            fail_headers=tuple(
+                (str(k), str(v)) for k, v in dict(item.get("fail_headers") or {}).items()
+            ),
         )
         key = url_key(url)
         if key in entries:
@@ -660,7 +666,8 @@ class ReplayProxy:
             status, response_headers = 404, html_type
             body = _error_page(404, f"replay proxy: no fixture for {url}")
         elif (failure := self._next_failure(entry)) is not None:
-            status, response_headers, body = failure, html_type, _error_page(failure)
+            status, body = failure, _error_page(failure)
+            response_headers = html_type + list(entry.fail_headers)
         elif entry.js_gate and not _has_js_cookie(cookie):
             host = urlsplit(url).hostname or ""
             gate = (self._gate_template or "").replace("{host}", host)

@@ -22,7 +22,9 @@ from tests.replay import ReplayProxy
 from tests.sitegen import BISNIS, SiteBuilder, generate_site
 from tests.support import CrawlResult, published_items, run_crawl
 
-TODAY = date(2025, 11, 14)
+#: After 2025-11-20, the publication date of the template page every generated article shows
+#: (a later one is refused as a date in the future).
+TODAY = date(2025, 11, 24)
 
 
 def test_window_is_yesterday_and_today_when_earlier_days_are_closed() -> None:
@@ -134,19 +136,20 @@ def test_runs_at_23_05_and_00_10_export_every_article_of_the_day_once(tmp_path: 
     second, urls = crawl_at(night, output, at(day + timedelta(days=1), "00:10"))
     assert second.returncode == 0, second.log[-3000:]
     # yesterday (the old day) and today; the older days were closed by the 23:05 run
-    assert index_days(urls) == {"2025-11-14", "2025-11-15"}
-    assert "2025-11-14, 2025-11-15" in crawled_days(second)
+    tomorrow = day + timedelta(days=1)
+    assert index_days(urls) == {str(day), str(tomorrow)}
+    assert f"{day}, {tomorrow}" in crawled_days(second)
     counts = exported_once(output)
     assert set(counts) == ids_of(night) and max(counts.values()) == 1
     # the old day cost its first index page and the page after the new rows, no more
-    assert sum(1 for url in urls if "date=2025-11-14" in url) <= 2
+    assert sum(1 for url in urls if f"date={day}" in url) <= 2
 
 
 def test_a_run_after_a_missed_evening_catches_up(tmp_path: Path) -> None:
     day = TODAY
     older = {day - timedelta(days=4): 2, day - timedelta(days=3): 4, day - timedelta(days=2): 4}
     noon = make_site(tmp_path / "noon", {**older, day - timedelta(days=1): 2})
-    # the machine was down from noon on 13 November to 00:10 on 15 November
+    # the machine was down from noon on the day before to 00:10 on the day after
     later = {**older, day - timedelta(days=1): 4, day: 30, day + timedelta(days=1): 3}
     night = make_site(tmp_path / "night", later)
     output = tmp_path / "out"
@@ -154,8 +157,8 @@ def test_a_run_after_a_missed_evening_catches_up(tmp_path: Path) -> None:
     assert first.returncode == 0, first.log[-3000:]
     second, urls = crawl_at(night, output, at(day + timedelta(days=1), "00:10"))
     assert second.returncode == 0, second.log[-3000:]
-    # 13 November was paged before it was over: caught up with the 14th and the 15th
-    assert index_days(urls) == {"2025-11-13", "2025-11-14", "2025-11-15"}
+    # the day before was paged before it was over: caught up with the day and the next
+    assert index_days(urls) == {str(day + timedelta(days=n)) for n in (-1, 0, 1)}
     counts = exported_once(output)
     assert set(counts) == ids_of(night) and max(counts.values()) == 1
 

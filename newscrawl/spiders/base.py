@@ -48,6 +48,7 @@ from newscrawl.browser import (
     render_meta,
 )
 from newscrawl.items import REQUIRED_FIELDS
+from newscrawl.middlewares import SkipRequest, origin_url
 from newscrawl.pages.base import ArticlePage, ListPage, find_layout
 from newscrawl.paging import plan_paging
 from newscrawl.processors import WIB
@@ -82,6 +83,8 @@ RETRIED_HERE = ("corrupt_body",)
 def failure_reason(error: BaseException | None) -> str:
     """Why a download failed, as a skip reason (after Scrapy's retries, where they apply)."""
     text = str(error).lower()
+    if isinstance(error, SkipRequest):
+        return error.reason
     if isinstance(error, IgnoreRequest):
         if "robots" in text:
             return "robots"
@@ -460,6 +463,8 @@ class NewsSpider(scrapy.Spider):
     def skip_reason(self, response: Response) -> str:
         if response.status in (404, 410):
             return "not_found"
+        if response.status == 429 and not self.is_challenge(response):
+            return "rate_limited"
         if response.status in (401, 403, 429) or self.is_challenge(response):
             return "blocked"
         return f"http_{response.status}"
@@ -485,12 +490,14 @@ class NewsSpider(scrapy.Spider):
         kind = request.meta.get("kind", "page")
         prefix = "" if kind == "article" else f"{kind}_"
         error = failure.value
+        # counted under the URL asked for, never one a redirect named
+        url = origin_url(request)
         if isinstance(error, HttpError):
             response = error.response
             if kind == "article" and self.is_js_check(response):
                 yield from self.after_js_check(request)
                 return
-            self.skip(prefix + self.skip_reason(response), request.url, f"HTTP {response.status}")
+            self.skip(prefix + self.skip_reason(response), url, f"HTTP {response.status}")
         else:
             reason = failure_reason(error)
             retry = (
@@ -501,7 +508,7 @@ class NewsSpider(scrapy.Spider):
             if retry is not None:
                 yield retry
                 return
-            self.skip(prefix + reason, request.url, repr(error)[:300])
+            self.skip(prefix + reason, url, repr(error)[:300])
 
     # -- the browser ----------------------------------------------------------------------
 
@@ -650,4 +657,6 @@ class NewsSpider(scrapy.Spider):
             self.skip("blocked" if self.is_challenge(response) else "no_body", response.url)
             return
         self.count(f"layout/{page.layout}")
+        for note in page.notes():  # what the page object noticed, e.g. credits/unlabelled
+            self.count(note)
         yield item

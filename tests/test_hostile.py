@@ -1,0 +1,260 @@
+"""Hostile sites and bad days, each reproduced through the replay proxy the way it was found.
+
+Every crawl here checks the wire: :meth:`ReplayProxy.hosts` holds every host a client asked the
+proxy for, CONNECTs included, so a request that escapes the site cannot hide.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from newscrawl.pages.bisnis import article_id_from_url
+from tests.replay import ReplayProxy
+from tests.sitegen import Generated, SiteBuilder, generate_site, index_url
+from tests.support import CrawlResult, published_items, run_crawl, stat
+
+EVIL = "evil-retry.example"
+QUICK = {"DOWNLOAD_TIMEOUT": "2"}
+HTML = "text/html; charset=UTF-8"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Generated:
+    return generate_site(tmp_path_factory.mktemp("hostile") / "site", 30, per_day=30, per_page=10)
+
+
+def crawl(
+    root: Path,
+    output: Path,
+    site: Generated,
+    settings: dict[str, str] | None = None,
+    **proxy_options: Any,
+) -> tuple[CrawlResult, ReplayProxy]:
+    """One run of the site's day (own feed under ``output``), and the proxy that served it."""
+    with ReplayProxy(root, lifetime=300, **proxy_options) as proxy:
+        result = run_crawl(
+            "bisnis", {"since": str(site.days[0]), "browser": "never"}, output_dir=output,
+            proxy_env=proxy.env(), settings={**QUICK, **(settings or {})}, default_feed=True,
+        )  # fmt: skip
+    return result, proxy
+
+
+def site_hosts_only(proxy: ReplayProxy) -> None:
+    hosts = proxy.hosts()
+    assert hosts and all(h == "bisnis.com" or h.endswith(".bisnis.com") for h in hosts), hosts
+
+
+def failures(output: Path) -> dict[str, str]:
+    """The state's remembered failures: article id -> reason."""
+    with sqlite3.connect(output / "bisnis" / "state.sqlite3") as db:
+        return dict(db.execute("SELECT article_id, reason FROM failures").fetchall())
+
+
+def exported_ids(output: Path) -> Counter[str]:
+    return Counter(item["article_id"] for item in published_items(output))
+
+
+def host_urls(site: Generated, host: str) -> list[str]:
+    return [url for url in site.articles.values() if f"//{host}/" in url]
+
+
+# -- 1. a retried request does not escape the site ---------------------------------------------
+
+
+def test_a_retried_request_that_redirects_off_site_never_reaches_the_other_host(
+    site: Generated, tmp_path: Path
+) -> None:
+    builder = SiteBuilder(site.root, tmp_path / "site")
+    urls = list(site.articles.values())
+    # 503 first; the retry (dont_filter) is redirected off the site, to an article-like URL
+    evil_article = f"https://{EVIL}/read/20250101/47/6660001/evil"
+    builder.put(urls[0], "", status=302, fail_first_with=[503], headers={"Location": evil_article})
+    # ... and the same behind the browser's back: released and rendered requests are requests
+    # a plain redirect, and a meta refresh, off the site
+    builder.put(urls[1], "", status=301, headers={"Location": f"http://{EVIL}/"})
+    refresh = f'<html><head><meta http-equiv="refresh" content="0;url=https://{EVIL}/x"></head>'
+    builder.put(urls[2], refresh + "<body></body></html>")
+    result, proxy = crawl(builder.save(), tmp_path / "out", site)
+    assert result.returncode == 0, result.log[-3000:]
+    site_hosts_only(proxy)
+    assert stat(result.log, "newscrawl/skipped/offsite_redirect") == 3
+    assert stat(result.log, "retry/count") >= 1  # the 503 was retried
+    assert proxy.count(urls[0]) == 2
+    # counted under the URLs asked for; nothing remembered for an id the attacker named
+    assert not {"6660001"} & set(failures(tmp_path / "out"))
+    for url in urls[:3]:
+        assert f"Skipped {url} (offsite_redirect" in result.log
+    assert set(exported_ids(tmp_path / "out")) == set(site.articles) - {
+        article_id_from_url(url) for url in urls[:3]
+    }
+
+
+def test_redirect_loops_are_skipped_with_a_reason(site: Generated, tmp_path: Path) -> None:
+    builder = SiteBuilder(site.root, tmp_path / "site")
+    urls = list(site.articles.values())
+    builder.put(urls[3], "", status=302, headers={"Location": urls[3]})  # to itself
+    other = urls[4].replace("/read/", "/read-again/")
+    builder.put(urls[4], "", status=302, headers={"Location": other})
+    builder.put(other, "", status=302, headers={"Location": urls[4]})  # A -> B -> A
+    result, proxy = crawl(builder.save(), tmp_path / "out", site)
+    assert result.returncode == 0, result.log[-3000:]
+    assert stat(result.log, "newscrawl/skipped/redirect_loop") == 2
+    assert proxy.count(urls[3]) == 1 and proxy.count(urls[4]) == 1
+
+
+# -- 2. robots.txt for every request ------------------------------------------------------------
+
+
+def test_robots_txt_is_obeyed_by_every_request_even_while_it_is_fetched(
+    site: Generated, tmp_path: Path
+) -> None:
+    builder = SiteBuilder(site.root, tmp_path / "site")
+    for url in list(builder.entries):
+        if url.endswith("/robots.txt"):
+            builder.put(url, "User-agent: *\nDisallow: /read/\n", content_type="text/plain")
+    root = builder.save()
+    for run in range(2):  # the leak was deterministic: both runs
+        result, proxy = crawl(root, tmp_path / f"out{run}", site)
+        assert result.returncode == 0, result.log[-3000:]
+        assert [url for url in proxy.urls() if "/read/" in url] == []
+        assert stat(result.log, "newscrawl/skipped/robots") == len(site.articles)
+        assert result.log.count("Forbidden by robots.txt") >= len(site.articles)
+        site_hosts_only(proxy)
+
+
+# -- 3. 429 and Retry-After ---------------------------------------------------------------------
+
+
+def test_a_host_that_asks_to_wait_too_long_is_left_for_the_next_run(
+    site: Generated, tmp_path: Path
+) -> None:
+    builder = SiteBuilder(site.root, tmp_path / "site")
+    limited = host_urls(site, "market.bisnis.com")
+    for url in limited:
+        builder.put(
+            url, builder.body(url), fail_first_with=[429] * 5, fail_headers={"Retry-After": "120"}
+        )
+    output = tmp_path / "out"
+    started = time.monotonic()
+    result, proxy = crawl(builder.save(), output, site)
+    assert result.returncode == 0, result.log[-3000:]
+    assert time.monotonic() - started < 60
+    to_host = [url for url in proxy.urls() if "//market.bisnis.com/read/" in url]
+    # the first answer stops the host; only requests already on the way when it came follow
+    assert len(to_host) <= 8 < len(limited) * 3, to_host
+    assert stat(result.log, "newscrawl/skipped/rate_limited") == len(limited)
+    assert stat(result.log, "newscrawl/backoff/rate_limited") == 1
+    limited_ids = {article_id_from_url(url) for url in limited}
+    assert not limited_ids & set(exported_ids(output))
+    assert not limited_ids & set(failures(output))  # not remembered: the next run fetches them
+    # the host has calmed down: the next run gets exactly those articles
+    calm, proxy = crawl(site.root, output, site)
+    assert calm.returncode == 0, calm.log[-3000:]
+    assert {url for url in proxy.urls() if "/read/" in url} == set(limited)
+    counts = exported_ids(output)
+    assert set(counts) == set(site.articles) and max(counts.values()) == 1
+
+
+def request_times(log_path: Path, url: str) -> list[float]:
+    lines = [json.loads(line) for line in log_path.read_text("utf-8").splitlines()]
+    return [line["time"] for line in lines if line.get("url") == url]
+
+
+def test_retry_after_is_honoured_before_the_retry(site: Generated, tmp_path: Path) -> None:
+    builder = SiteBuilder(site.root, tmp_path / "site")
+    urls = list(site.articles.values())
+    builder.put(
+        urls[5], builder.body(urls[5]), fail_first_with=[503], fail_headers={"Retry-After": "3"}
+    )
+    # every article of a host answers 429 without the header first: the host waits 1 s
+    pushy = host_urls(site, "finansial.bisnis.com")
+    for url in pushy:
+        builder.put(url, builder.body(url), fail_first_with=[429])
+    log_path = tmp_path / "requests.jsonl"
+    result, _ = crawl(
+        builder.save(), tmp_path / "out", site, settings={"NEWSCRAWL_BACKOFF_BASE": "1"},
+        log_path=log_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.log[-3000:]
+    first, second = request_times(log_path, urls[5])
+    assert second - first >= 2.9
+    lines = [json.loads(line) for line in log_path.read_text("utf-8").splitlines()]
+    to_host = [line for line in lines if "//finansial.bisnis.com/read/" in line.get("url", "")]
+    first_429 = min(line["time"] for line in to_host if line["status"] == 429)
+    retries = [line["time"] for line in to_host if line["status"] == 200]
+    assert len(retries) == len(pushy)
+    assert min(retries) - first_429 >= 0.95  # nothing to the host until the wait is over
+    assert set(exported_ids(tmp_path / "out")) == set(site.articles)
+    assert stat(result.log, "newscrawl/backoff/waits") >= len(pushy)
+
+
+# -- 4. an index page that redirects off the site -----------------------------------------------
+
+
+def test_an_index_page_redirected_off_site_is_skipped_and_paged_again_next_run(
+    site: Generated, tmp_path: Path
+) -> None:
+    builder = SiteBuilder(site.root, tmp_path / "site")
+    page2 = index_url(site.days[0], 2)
+    builder.put(page2, "", status=302, headers={"Location": f"https://{EVIL}/index"})
+    output = tmp_path / "out"
+    result, proxy = crawl(builder.save(), output, site)
+    assert result.returncode == 0, result.log[-3000:]
+    site_hosts_only(proxy)
+    assert stat(result.log, "newscrawl/skipped/index_offsite_redirect") == 1
+    assert f"Skipped {page2} (index_offsite_redirect" in result.log
+    assert len(exported_ids(output)) == len(site.articles) - 10  # page 2's ten are missing
+    # the index is not complete: the next run pages it again, and gets the rest
+    again, proxy = crawl(site.root, output, site)
+    assert again.returncode == 0, again.log[-3000:]
+    assert proxy.count(page2) == 1
+    counts = exported_ids(output)
+    assert set(counts) == set(site.articles) and max(counts.values()) == 1
+
+
+# -- 12. a run that cannot end, a host that never answers ---------------------------------------
+
+
+def test_a_host_that_times_out_is_given_up(site: Generated, tmp_path: Path) -> None:
+    hanging = host_urls(site, "kabar24.bisnis.com")
+    faults = {url: ["hang"] * 3 for url in hanging}
+    started = time.monotonic()
+    result, proxy = crawl(
+        site.root, tmp_path / "out", site,
+        settings={"DOWNLOAD_TIMEOUT": "1", "NEWSCRAWL_HOST_MAX_TIMEOUTS": "2",
+                  "CONCURRENT_REQUESTS_PER_DOMAIN": "1"},
+        faults=faults, hang_seconds=5,
+    )  # fmt: skip
+    assert result.returncode == 0, result.log[-3000:]
+    asked = [url for url in proxy.urls() if "//kabar24.bisnis.com/read/" in url]
+    # the first tries (under way together) and at most the retries sent before the second
+    # timeout came back; without the guard every article is tried three times
+    assert len(asked) <= len(hanging) + 2 < len(hanging) * 3, asked
+    assert stat(result.log, "newscrawl/backoff/host_unreachable") == 1
+    skipped = stat(result.log, "newscrawl/skipped/host_unreachable")
+    assert skipped + stat(result.log, "newscrawl/skipped/timeout") == len(hanging)
+    assert time.monotonic() - started < 45
+
+
+def test_a_whole_run_deadline_ends_a_stuck_run(site: Generated, tmp_path: Path) -> None:
+    builder = SiteBuilder(site.root, tmp_path / "site")
+    slow = next(iter(site.articles.values()))
+    builder.put(slow, builder.body(slow), delay=60)
+    started = time.monotonic()
+    result, _ = crawl(
+        builder.save(), tmp_path / "out", site,
+        settings={"CLOSESPIDER_TIMEOUT": "3", "DOWNLOAD_TIMEOUT": "5"},
+    )  # fmt: skip
+    # the deadline, then what is under way ends within DOWNLOAD_TIMEOUT; not the page's 60 s
+    assert time.monotonic() - started < 25
+    assert result.returncode == 3
+    manifest = json.loads(next((tmp_path / "out").glob("bisnis/runs/*.json")).read_text())
+    assert manifest["finish_reason"] == "closespider_timeout"
+    assert manifest["exit_status"] == 3
