@@ -258,3 +258,26 @@ def test_a_whole_run_deadline_ends_a_stuck_run(site: Generated, tmp_path: Path) 
     manifest = json.loads(next((tmp_path / "out").glob("bisnis/runs/*.json")).read_text())
     assert manifest["finish_reason"] == "closespider_timeout"
     assert manifest["exit_status"] == 3
+
+
+def test_an_on_site_redirect_to_another_article_is_recorded_under_both_ids(
+    site: Generated, tmp_path: Path
+) -> None:
+    builder = SiteBuilder(site.root, tmp_path / "site")
+    moved = list(site.articles.values())[8]
+    new_id = "3999999"
+    target = moved.replace(article_id_from_url(moved) or "", new_id)
+    builder.put(target, builder.body(moved).replace(moved, target))
+    builder.put(moved, "", status=301, headers={"Location": target})
+    root = builder.save()
+    output = tmp_path / "out"
+    first, _ = crawl(root, output, site)
+    assert first.returncode == 0, first.log[-3000:]
+    counts = exported_ids(output)
+    assert counts[new_id] == 1 and article_id_from_url(moved) not in counts
+    assert "Remembered 1 redirected article URL(s) under their own id too" in first.log
+    # the next run knows the old id too: it fetches neither, and exports nothing
+    second, proxy = crawl(root, output, site)
+    assert second.returncode == 0, second.log[-3000:]
+    assert [url for url in proxy.urls() if "/read/" in url] == []
+    assert exported_ids(output) == counts

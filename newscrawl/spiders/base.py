@@ -47,7 +47,7 @@ from newscrawl.browser import (
     missing_browser_message,
     render_meta,
 )
-from newscrawl.items import REQUIRED_FIELDS
+from newscrawl.items import REQUIRED_FIELDS, ArticleItem
 from newscrawl.middlewares import SkipRequest, origin_url
 from newscrawl.pages.base import ArticlePage, ListPage, find_layout
 from newscrawl.paging import plan_paging
@@ -150,6 +150,8 @@ class NewsSpider(scrapy.Spider):
         #: Hosts with a browser render under way, and the pages waiting for its cookies.
         self._rendering: dict[str, list[str]] = {}
         self._warned_no_browser = False
+        #: (article id asked for, its URL, the article id its redirect led to)
+        self._redirected: list[tuple[str, str, str]] = []
 
     # -- arguments ------------------------------------------------------------------------
 
@@ -256,7 +258,26 @@ class NewsSpider(scrapy.Spider):
             self.run.incomplete_indexes.add(key)
 
     def _close_run(self) -> None:
-        self.run.close()
+        """After the run report published the feed (on spider_closed): the redirect aliases,
+        then the state and the lock are let go."""
+        try:
+            self._remember_redirected()
+        finally:
+            self.run.close()
+
+    def _remember_redirected(self) -> None:
+        """An article URL that redirected to another article is recorded under its own id too,
+        once the article it led to is in the state (committed by this run's publish, or by an
+        earlier run): later runs do not fetch it again (``duplicate``, a final reason)."""
+        remembered = 0
+        for origin_id, origin, target_id in self._redirected:
+            if self.state.has_article(target_id) and not self.state.has_article(origin_id):
+                self.state.record_failure(origin_id, origin, "duplicate")
+                remembered += 1
+        if remembered:
+            self.logger.info(
+                "Remembered %d redirected article URL(s) under their own id too", remembered
+            )
 
     # -- the plan -------------------------------------------------------------------------
 
@@ -632,7 +653,17 @@ class NewsSpider(scrapy.Spider):
             self.count("discovery/multipage")
             yield self.article_request(self.urls.whole_text(response.url))
             return
-        yield from self.article_item(response, page)
+        for output in self.article_item(response, page):
+            if isinstance(output, ArticleItem):
+                self._note_redirect(response, output)
+            yield output
+
+    def _note_redirect(self, response: TextResponse, item: ArticleItem) -> None:
+        """Remember an article URL that redirected (on the site) to another article's page."""
+        origin = origin_url(response.request) if response.request is not None else response.url
+        origin_id = self.article_id(origin)
+        if origin_id is not None and item.article_id and origin_id != item.article_id:
+            self._redirected.append((origin_id, origin, item.article_id))
 
     def article_item(self, response: TextResponse, page: ArticlePage) -> Iterator[Any]:
         """The page's item; counts the article page and its missing fields for health checks.
