@@ -212,3 +212,34 @@ def test_transient_faults_on_every_try_are_skipped_then_fetched_by_the_next_run(
     items = published_items(output)
     assert sorted(item["article_id"] for item in items) == sorted(clean)
     assert dict(without_crawled_at(items)) == clean
+
+
+def test_a_cut_short_index_page_is_retried_and_paged_again_next_run(
+    site: Generated, clean: dict[str, dict[str, Any]], tmp_path: Path
+) -> None:
+    page2 = index_url(site.days[0], 2)
+    # cut on the first try only: retried, nothing lost in the same run
+    once, requested = crawl(site.root, tmp_path / "once", site, faults={page2: ["cut_html"]})
+    assert once.returncode == 0, once.log[-3000:]
+    assert dict(without_crawled_at(once.items)) == clean
+    assert requested.count(page2) == 2
+    assert stat(once, "retry/reason_count/truncated") == 1
+    # cut on every try: skipped with its reason, its rows missing; the next run pages it again
+    output = tmp_path / "every"
+    with ReplayProxy(site.root, lifetime=300, faults={page2: ["cut_gzip"] * 3}) as proxy:
+        first = run_crawl(
+            "bisnis", {"since": str(site.days[0]), "browser": "never"}, output_dir=output,
+            proxy_env=proxy.env(), settings=QUICK, default_feed=True,
+        )  # fmt: skip
+    assert first.returncode == 0, first.log[-3000:]
+    assert stat(first, "newscrawl/skipped/index_truncated") == 1
+    assert len(published_items(output)) == len(clean) - 10
+    with ReplayProxy(site.root, lifetime=300) as proxy:
+        second = run_crawl(
+            "bisnis", {"since": str(site.days[0]), "browser": "never"}, output_dir=output,
+            proxy_env=proxy.env(), settings=QUICK, default_feed=True,
+        )  # fmt: skip
+        assert proxy.count(page2) == 1
+    assert second.returncode == 0, second.log[-3000:]
+    items = published_items(output)
+    assert len(items) == len(clean) and dict(without_crawled_at(items)) == clean

@@ -79,6 +79,12 @@ def element_text(element: HtmlElement) -> str:
     return "".join(parts)
 
 
+def document_complete(response: TextResponse) -> bool:
+    """True when an HTML document reaches its end (``</html>`` in its last bytes): a body cut
+    short under a matching length, or a gzip stream cut in half, does not."""
+    return b"</html" in response.body[-2048:].lower()
+
+
 class ArticlePage:
     """Base page object for one article layout.
 
@@ -395,7 +401,7 @@ class ArticlePage:
 
     def is_complete(self) -> bool:
         """True when the document reaches its end (``</html>`` in its last bytes)."""
-        return b"</html" in self.response.body[-2048:].lower()
+        return document_complete(self.response)
 
     def has_body(self) -> bool:
         """True when the body holds at least one paragraph with a letter or digit."""
@@ -455,6 +461,10 @@ class ListPage:
 
     def __init__(self, response: TextResponse) -> None:
         self.response = response
+
+    def is_complete(self) -> bool:
+        """True when the listing reaches its end (a page cut short lists too few rows)."""
+        return document_complete(self.response)
 
     def links(self) -> Links:
         found = Links(self.urls)

@@ -363,6 +363,12 @@ class NewsSpider(scrapy.Spider):
             self.skip("index_unreadable", response.url, "not a text page")
             return
         listing = self.list_page_class(response)
+        if not listing.is_complete():
+            prefix = f"{response.meta.get('kind', 'index')}_"
+            yield from self.retry_or_skip(
+                response, "truncated", "the listing ends before </html>", prefix
+            )
+            return
         links = listing.links()
         self.count("discovery/index_pages")
         query = query_of(response.url)
@@ -463,15 +469,19 @@ class NewsSpider(scrapy.Spider):
         if reason not in FINAL_FAILURES:
             self._unfinished(url)
 
-    def retry_or_skip(self, response: Response, reason: str, detail: str) -> Iterator[Request]:
-        """A page that arrived damaged: its request again (within ``RETRY_TIMES``), else a skip."""
+    def retry_or_skip(
+        self, response: Response, reason: str, detail: str, prefix: str = ""
+    ) -> Iterator[Request]:
+        """A page that arrived damaged: its request again (within ``RETRY_TIMES``, counted
+        ``retry/reason_count/<reason>``), else a skip as ``<prefix><reason>``."""
         retry = None
         if response.request is not None:
             retry = get_retry_request(response.request, spider=self, reason=reason)
         if retry is not None:
             yield retry
-        else:
-            self.skip(reason, response.url, detail)
+            return
+        url = origin_url(response.request) if response.request is not None else response.url
+        self.skip(prefix + reason, url, detail)
 
     @staticmethod
     def is_challenge(response: Response) -> bool:
