@@ -21,6 +21,10 @@ Every run starts (holding the run lock) by recovering what an interrupted run le
 * ``F.tmp``: a half-written copy from step 3, removed (step 3 is redone from ``F.part``).
 
 Each recovery is logged with the feed and its line counts.
+
+The complete feeds are the record of what was exported: a state that does not know some of
+them (missing, emptied, restored from an older copy) first learns them again from their lines
+(:func:`adopt_feeds`), so that nothing is exported twice.
 """
 
 from __future__ import annotations
@@ -203,6 +207,58 @@ def publish(part: Path, state: StateStore, root: Path, *, recovered: bool = Fals
     return Published(final, kept, digest.hexdigest() if kept else "", recovered, dropped)
 
 
+@dataclass(frozen=True)
+class Adopted:
+    """Complete feeds the state did not know, committed again from their lines."""
+
+    feeds: int
+    articles: int
+    state_was_empty: bool
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "feeds": self.feeds,
+            "articles": self.articles,
+            "state_was_empty": self.state_was_empty,
+        }
+
+
+def adopt_feeds(spider_dir: Path, state: StateStore, root: Path) -> Adopted | None:
+    """Commit every complete feed under ``spider_dir`` that the state does not know (ids and
+    content fingerprints, as the run that wrote it committed them); None when it knows all.
+
+    A feed is in place only after its commit (see the module doc), so an unknown one means
+    the state lost it: deleted, truncated, or restored from an older copy.
+    """
+    if not spider_dir.is_dir():
+        return None
+    known = state.committed_feeds()
+    unknown = [
+        feed
+        for feed in sorted(spider_dir.glob("*/*.jsonl"))
+        if feed.is_file() and feed_key(feed, root) not in known
+    ]
+    if not unknown:
+        return None
+    articles = 0
+    for feed in unknown:
+        exported = [exported_of(record) for _, record in complete_lines(feed)]
+        key = feed_key(feed, root)
+        state.commit_feed(key, exported)
+        state.mark_published(key)
+        articles += len(exported)
+    adopted = Adopted(len(unknown), articles, state_was_empty=not known)
+    logger.warning(
+        "The crawl state %s: rebuilt it from %d committed feed(s) under %s (%d articles), "
+        "so that none of them is exported again",
+        "was missing or empty" if adopted.state_was_empty else "did not know some feeds",
+        adopted.feeds,
+        spider_dir,
+        adopted.articles,
+    )
+    return adopted
+
+
 def recover(spider_dir: Path, state: StateStore, root: Path) -> list[Published]:
     """Finish or salvage the feeds interrupted runs left under ``spider_dir``."""
     if not spider_dir.is_dir():
@@ -239,9 +295,10 @@ class GuardedFileFeedStorage(FileFeedStorage):
 
     * an overwriting feed (``-O``) is written to ``<path>.part`` and renamed into place when
       the run ends, so a killed run never leaves a torn file under the final name;
-    * a run whose items were withheld (markup drift, see :meth:`newscrawl.run.Run.withhold`)
-      does not deliver an ``-O`` feed: the file goes to ``<path>.rejected`` instead (an
-      appending ``-o`` feed cannot be taken back: a warning says so).
+    * an ``-O`` feed is delivered only when the run's own feed was published (committed):
+      when its items were withheld (markup drift, see :meth:`newscrawl.run.Run.withhold`) or
+      its publish failed (disk full, state locked), the file goes to ``<path>.rejected``
+      instead (an appending ``-o`` feed cannot be taken back: a warning says so).
     """
 
     crawler: Crawler | None = None
@@ -272,10 +329,19 @@ class GuardedFileFeedStorage(FileFeedStorage):
         path = Path(self.path)
         written = path.with_name(path.name + PART) if self._atomic else path
         run = getattr(getattr(self.crawler, "spider", None), "run", None)
-        if getattr(run, "withheld", False) and self._atomic:
+        why = None
+        if run is not None and not getattr(run, "published_ok", True):
+            why = (
+                "its items were withheld"
+                if getattr(run, "withheld", False)
+                else "this run's feed could not be published (it is recovered by the next run)"
+            )
+        if why is not None and self._atomic:
             os.replace(written, path.with_name(path.name + ".rejected"))
-            logger.warning("Withheld the feed %s (kept as %s.rejected)", path, path.name)
-        elif getattr(run, "withheld", False):
-            logger.warning("This run's items were appended to %s but are suspect (-o)", path)
+            logger.warning(
+                "Did not deliver the feed %s: %s (kept as %s.rejected)", path, why, path.name
+            )
+        elif why is not None:
+            logger.warning("This run's items were appended to %s, but %s (-o)", path, why)
         elif self._atomic:
             os.replace(written, path)

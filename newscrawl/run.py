@@ -1,7 +1,9 @@
 """One run of a spider: its lock, state, feed, and what it recovered and published.
 
 Opened by the spider before any request (see :class:`newscrawl.spiders.base.NewsSpider`):
-takes the run lock, opens the state, recovers interrupted feeds (:func:`newscrawl.feeds.recover`).
+takes the run lock, opens the state, teaches it the complete feeds it does not know
+(:func:`newscrawl.feeds.adopt_feeds`) and recovers interrupted feeds
+(:func:`newscrawl.feeds.recover`).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 from scrapy.crawler import Crawler
 from scrapy.utils.misc import load_object
 
-from newscrawl.feeds import FeedWriter, Published, publish_written, recover
+from newscrawl.feeds import Adopted, FeedWriter, Published, adopt_feeds, publish_written, recover
 from newscrawl.processors import WIB
 from newscrawl.state import RunLock, StateStore, lock_for
 
@@ -45,6 +47,14 @@ class Run:
     #: True once :meth:`withhold` ran; the items went to ``withheld_feed`` (if any).
     withheld: bool = False
     withheld_feed: Path | None = None
+    #: True once this run's own feed was published (or there was nothing to publish): only
+    #: then is a user's ``-o``/``-O`` feed delivered.
+    published_ok: bool = False
+    #: Complete feeds the state did not know when the run opened (it learnt them again).
+    adopted: Adopted | None = None
+    #: True once the run report ran (the manifest is written or logged).
+    reported: bool = False
+    closed: bool = False
 
     @property
     def run_id(self) -> str:
@@ -66,6 +76,7 @@ class Run:
         spider_dir = output_dir / spider_name
         feed = FeedWriter(_free_feed_path(spider_dir, started_at))
         run = cls(spider_name, output_dir, started_at, lock, state, feed, dict(arguments))
+        run.adopted = adopt_feeds(spider_dir, state, output_dir)
         run.recovered = recover(spider_dir, state, output_dir)
         return run
 
@@ -74,6 +85,7 @@ class Run:
         if the crawl ``finished`` normally, remember the indexes it paged completely with
         nothing left over, so later runs may stop paging them early."""
         result = publish_written(self.feed, self.state, self.output_dir)
+        self.published_ok = True
         if result is not None:
             self.published.append(result)
             logger.info("Published %s (%d articles)", result.path, result.lines)
@@ -98,9 +110,22 @@ class Run:
                 self.withheld_feed,
             )
 
+    def leave_for_recovery(self) -> Path | None:
+        """The run stops without publishing (an unclean shutdown): its ``.part`` is made
+        durable and left for the next run to recover. The ``.part`` path, if any."""
+        return self.feed.close() or (self.feed.part if self.feed.part.exists() else None)
+
     def close(self) -> None:
-        self.state.close()
-        self.lock.release()
+        """Close the state and release the lock (once; a failing state close is logged)."""
+        if self.closed:
+            return
+        self.closed = True
+        try:
+            self.state.close()
+        except Exception as error:  # a locked or vanished state: say so, release the lock
+            logger.error("Could not close the crawl state cleanly: %s", error)
+        finally:
+            self.lock.release()
 
 
 def _free_feed_path(spider_dir: Path, started_at: datetime) -> Path:

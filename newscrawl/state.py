@@ -16,7 +16,9 @@ import fcntl
 import json
 import os
 import sqlite3
-from collections.abc import Iterable
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -26,6 +28,10 @@ from scrapy.crawler import Crawler
 from scrapy.settings import BaseSettings
 
 SCHEMA_VERSION = 1
+#: How long a state write waits for another process's lock (SQLite's busy timeout), in
+#: seconds. Writes happen when the run ends, on the reactor thread: a locked state must cost
+#: seconds, not a stalled reactor; after one such timeout the run's later writes do not wait.
+BUSY_TIMEOUT = 5.0
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS articles (
@@ -102,6 +108,8 @@ class StateStore(Protocol):
 
     def committed_feed(self, feed: str) -> list[str] | None: ...
 
+    def committed_feeds(self) -> set[str]: ...
+
     def commit_feed(self, feed: str, articles: Iterable[Exported]) -> None: ...
 
     def mark_published(self, feed: str) -> None: ...
@@ -111,8 +119,28 @@ class StateStore(Protocol):
     def close(self) -> None: ...
 
 
+class _Clock:
+    """UTC wall-clock time that a step of the system clock during the process cannot move:
+    the wall time at the first reading plus the monotonic time since. A run's stored times
+    are in order whatever NTP does meanwhile; a time that a clock set wrong put in the future
+    is treated as past where it matters (see :meth:`SQLiteState.in_backoff`)."""
+
+    def __init__(self) -> None:
+        self._wall: datetime | None = None
+        self._monotonic = 0.0
+
+    def now(self) -> datetime:
+        if self._wall is None:
+            self._wall, self._monotonic = datetime.now(UTC), time.monotonic()
+        elapsed = timedelta(seconds=time.monotonic() - self._monotonic)
+        return (self._wall + elapsed).replace(microsecond=0)
+
+
+_clock = _Clock()
+
+
 def _now() -> datetime:
-    return datetime.now(UTC).replace(microsecond=0)
+    return _clock.now()
 
 
 class SQLiteState:
@@ -120,14 +148,20 @@ class SQLiteState:
 
     ``retry_after`` maps a failure reason (``not_found``, ``blocked``) to how long an article
     that failed so is not fetched again; other failures are retried on the next run.
+
+    Nothing is written while a run crawls: failures are kept in memory and written with the
+    run's feed commit or run record (or at :meth:`close`), so a locked state file never stalls
+    the crawl; a write waits at most :data:`BUSY_TIMEOUT` for a lock.
     """
 
     def __init__(self, path: Path, retry_after: dict[str, timedelta] | None = None) -> None:
         self.path = path
         self.retry_after = retry_after or {}
+        #: Failures of this run not written yet: article id -> (url, reason, attempts, when).
+        self._pending: dict[str, tuple[str, str, int, str]] = {}
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(path, isolation_level="DEFERRED", timeout=30)
+            self._db = sqlite3.connect(path, isolation_level="DEFERRED", timeout=BUSY_TIMEOUT)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
             self._check_foreign()
@@ -135,11 +169,7 @@ class SQLiteState:
             self._check_version()
             self._db.commit()
         except (OSError, sqlite3.Error) as exc:
-            raise StateError(
-                f"cannot use the crawl state {path}: {exc}. If the file is damaged or not "
-                "newscrawl's, move it aside; the next run then starts with an empty state "
-                "(and may export again what earlier runs exported)."
-            ) from exc
+            raise _unusable(path, exc) from exc
 
     def _check_foreign(self) -> None:
         tables = {row[0] for row in self._db.execute("SELECT name FROM sqlite_master")}
@@ -165,12 +195,28 @@ class SQLiteState:
 
     @classmethod
     def check(cls, settings: BaseSettings, spider_name: str) -> None:
-        """Open and close the state once: :class:`StateError` when it cannot be used."""
+        """Open the state and check its integrity (``PRAGMA quick_check``: every page, so a
+        damaged interior behind an intact header is found before any request, not as errors
+        in every callback): :class:`StateError` when it cannot be used."""
         output = Path(settings.get("NEWSCRAWL_OUTPUT_DIR", "output"))
         path = output / spider_name / "state.sqlite3"
-        cls(path).close()
+        state = cls(path)
+        try:
+            state.verify()
+        finally:
+            state.close()
         if not os.access(path.parent, os.W_OK):
             raise StateError(f"the output folder {path.parent} is not writable")
+
+    def verify(self) -> None:
+        """:class:`StateError` unless SQLite's ``quick_check`` finds the file sound."""
+        try:
+            problems = [str(row[0]) for row in self._db.execute("PRAGMA quick_check")]
+        except sqlite3.Error as exc:
+            raise _unusable(self.path, exc) from exc
+        if problems != ["ok"]:
+            detail = "; ".join(problems[:3]) + (" ..." if len(problems) > 3 else "")
+            raise _unusable(self.path, f"damaged ({detail})")
 
     # -- articles -------------------------------------------------------------------------
 
@@ -189,21 +235,53 @@ class SQLiteState:
     # -- failures -------------------------------------------------------------------------
 
     def in_backoff(self, article_id: str) -> str | None:
-        """The reason an article is not to be fetched yet (it failed recently), or None."""
-        row = self._db.execute(
-            "SELECT reason, last_at FROM failures WHERE article_id = ?", (article_id,)
-        ).fetchone()
-        if row is None or row[0] not in self.retry_after:
+        """The reason an article is not to be fetched yet (it failed recently), or None.
+
+        A failure time in the future (recorded while the clock was set ahead) has expired:
+        otherwise a clock step would pin the article for as long as the clock was wrong.
+        """
+        pending = self._pending.get(article_id)
+        if pending is not None:
+            reason, last_at = pending[1], pending[3]
+        else:
+            row = self._db.execute(
+                "SELECT reason, last_at FROM failures WHERE article_id = ?", (article_id,)
+            ).fetchone()
+            if row is None:
+                return None
+            reason, last_at = str(row[0]), str(row[1])
+        if reason not in self.retry_after:
             return None
-        last = datetime.fromisoformat(row[1])
-        return str(row[0]) if _now() - last < self.retry_after[row[0]] else None
+        age = _now() - datetime.fromisoformat(last_at)
+        return reason if timedelta(0) <= age < self.retry_after[reason] else None
 
     def record_failure(self, article_id: str, url: str, reason: str) -> None:
-        self._db.execute(
-            "INSERT INTO failures VALUES (?, ?, ?, 1, ?) ON CONFLICT (article_id) DO UPDATE SET "
-            "reason = excluded.reason, attempts = attempts + 1, last_at = excluded.last_at",
-            (article_id, url, reason, _now().isoformat()),
+        """Remember a failure (written with the run's commit or record, see the class doc)."""
+        attempts = self._pending[article_id][2] + 1 if article_id in self._pending else 1
+        self._pending[article_id] = (url, reason, attempts, _now().isoformat())
+
+    def _write_pending(self) -> None:
+        """Write the failures kept in memory (inside the caller's transaction)."""
+        self._db.executemany(
+            "INSERT INTO failures VALUES (?, ?, ?, ?, ?) ON CONFLICT (article_id) DO UPDATE SET "
+            "reason = excluded.reason, attempts = attempts + excluded.attempts, "
+            "last_at = excluded.last_at",
+            [(key, *value) for key, value in self._pending.items()],
         )
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """A write transaction; :class:`StateError` naming the file when it fails. After a
+        lock timeout, later writes do not wait again (the run is ending; each wait would
+        stall it)."""
+        try:
+            with self._db:
+                yield
+        except sqlite3.Error as exc:
+            if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+                with suppress(sqlite3.Error):
+                    self._db.execute("PRAGMA busy_timeout = 0")
+            raise StateError(f"cannot write the crawl state {self.path}: {exc}") from exc
 
     # -- indexes --------------------------------------------------------------------------
 
@@ -235,43 +313,60 @@ class SQLiteState:
         row = self._db.execute("SELECT article_ids FROM feeds WHERE feed = ?", (feed,)).fetchone()
         return None if row is None else list(json.loads(row[0]))
 
+    def committed_feeds(self) -> set[str]:
+        """The names of every committed feed."""
+        try:
+            return {str(row[0]) for row in self._db.execute("SELECT feed FROM feeds")}
+        except sqlite3.Error as exc:
+            raise StateError(f"cannot read the crawl state {self.path}: {exc}") from exc
+
     def commit_feed(self, feed: str, articles: Iterable[Exported]) -> None:
         """Record ``feed`` and its articles, with everything pending, in one transaction."""
         now = _now().isoformat()
         articles = list(articles)
-        try:
-            with self._db:
-                self._db.executemany(
-                    "INSERT OR IGNORE INTO articles VALUES (?, ?, ?, ?, ?)",
-                    [(a.article_id, a.url, a.fingerprint, feed, now) for a in articles],
-                )
-                self._db.executemany(
-                    "DELETE FROM failures WHERE article_id = ?",
-                    [(a.article_id,) for a in articles],
-                )
-                self._db.execute(
-                    "INSERT INTO feeds VALUES (?, ?, ?, 0)",
-                    (feed, json.dumps([a.article_id for a in articles]), now),
-                )
-        except sqlite3.Error as exc:
-            raise StateError(f"cannot write the crawl state {self.path}: {exc}") from exc
+        with self._writing():
+            self._write_pending()
+            self._db.executemany(
+                "INSERT OR IGNORE INTO articles VALUES (?, ?, ?, ?, ?)",
+                [(a.article_id, a.url, a.fingerprint, feed, now) for a in articles],
+            )
+            self._db.executemany(
+                "DELETE FROM failures WHERE article_id = ?",
+                [(a.article_id,) for a in articles],
+            )
+            self._db.execute(
+                "INSERT INTO feeds VALUES (?, ?, ?, 0)",
+                (feed, json.dumps([a.article_id for a in articles]), now),
+            )
+        self._pending.clear()
 
     def mark_published(self, feed: str) -> None:
-        with self._db:
+        with self._writing():
             self._db.execute("UPDATE feeds SET published = 1 WHERE feed = ?", (feed,))
 
     # -- runs -----------------------------------------------------------------------------
 
     def record_run(self, run_id: str, started_at: str, summary: dict[str, Any]) -> None:
-        with self._db:
+        """Keep the run's summary (and the failures it met) in the ``runs`` table."""
+        with self._writing():
+            self._write_pending()
             self._db.execute(
                 "INSERT OR REPLACE INTO runs VALUES (?, ?, ?, ?)",
                 (run_id, started_at, _now().isoformat(), json.dumps(summary, default=str)),
             )
+        self._pending.clear()
 
     def close(self) -> None:
-        self._db.commit()
-        self._db.close()
+        """Write what is pending and close; the connection is closed even when that fails
+        (:class:`StateError`: the failures are not remembered, the articles refetched)."""
+        try:
+            if self._pending:
+                with self._writing():
+                    self._write_pending()
+                self._pending.clear()
+            self._db.commit()
+        finally:
+            self._db.close()
 
 
 class RunLock:
@@ -314,6 +409,14 @@ class RunLock:
         if handle is not None:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
             handle.close()
+
+
+def _unusable(path: Path, problem: object) -> StateError:
+    return StateError(
+        f"cannot use the crawl state {path}: {problem}. If the file is damaged or not "
+        "newscrawl's, move it aside; the next run then starts with a new state, rebuilt from "
+        "the committed feeds beside it."
+    )
 
 
 def lock_for(output_dir: Path, spider_name: str) -> RunLock:
