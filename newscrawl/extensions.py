@@ -9,8 +9,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Self
 
-from scrapy import Spider, signals
+from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
+from scrapy.http import Response
+from twisted.python.failure import Failure
 
 from newscrawl import health
 from newscrawl.items import COVERAGE_FIELDS
@@ -21,6 +23,8 @@ logger = logging.getLogger(__name__)
 
 EXIT_OK = 0
 EXIT_UNHEALTHY = 3
+#: The finish reason of a run stopped before its spider closed (a second SIGINT/SIGTERM).
+UNCLEAN_SHUTDOWN = "unclean_shutdown"
 
 
 def _counters(stats: dict[str, Any], prefix: str) -> dict[str, int]:
@@ -31,9 +35,34 @@ def _counters(stats: dict[str, Any], prefix: str) -> dict[str, int]:
     }
 
 
+def _page_group(request: Request | None) -> str | None:
+    """``article`` or ``listing`` (index, start and other list pages) for our requests."""
+    kind = request.meta.get("kind") if request is not None else None
+    if kind is None:
+        return None  # robots.txt and other requests that are not the spider's
+    return "article" if kind == "article" else "listing"
+
+
+def _reaches_callback(status: int, request: Request) -> bool:
+    """True for a response Scrapy's HttpErrorMiddleware hands to the callback."""
+    allowed = request.meta.get("handle_httpstatus_list", ())
+    return (
+        200 <= status < 300
+        or bool(request.meta.get("handle_httpstatus_all"))
+        or (status in allowed)
+    )
+
+
 class RunReport:
     """On spider close: run the health checks, publish the run's feed (or withhold it when the
-    markup checks failed), write ``runs/<run id>.json`` and set the exit status."""
+    markup checks failed), write ``runs/<run id>.json`` and set the exit status.
+
+    It also counts, for the health checks, the pages handed to the spider's callbacks and
+    the callbacks that raised (``newscrawl/health/callbacks/<group>``,
+    ``newscrawl/health/callback_errors/<group>``; ``group`` is ``listing`` or ``article``).
+    Every end-of-run write is guarded: one that fails is an ERROR line and exit status 3;
+    a manifest that cannot be written is logged instead.
+    """
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
@@ -47,39 +76,120 @@ class RunReport:
     def from_crawler(cls, crawler: Crawler) -> Self:
         extension = cls(crawler)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(extension.response_received, signal=signals.response_received)
+        crawler.signals.connect(extension.spider_error, signal=signals.spider_error)
         return extension
+
+    def _count(self, name: str) -> None:
+        if self.crawler.stats is not None:
+            self.crawler.stats.inc_value(f"newscrawl/health/{name}")
+
+    def response_received(self, response: Response, request: Request, spider: Spider) -> None:
+        group = _page_group(request)
+        if group is not None and _reaches_callback(response.status, request):
+            self._count(f"callbacks/{group}")
+
+    def spider_error(self, failure: Failure, response: Any, spider: Spider) -> None:
+        request = response if isinstance(response, Request) else getattr(response, "request", None)
+        self._count(f"callback_errors/{_page_group(request) or 'other'}")
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         run = getattr(spider, "run", None)
         if not isinstance(run, Run):
             return
-        assert self.crawler.stats is not None
-        stats = dict(self.crawler.stats.get_stats())
-        failures = health.check(stats, reason, self.thresholds)
-        for failure in failures:
-            logger.error("Unhealthy run: %s", failure.message)
-        run.health_failures = [failure.message for failure in failures]
-        run.exit_status = EXIT_UNHEALTHY if failures else EXIT_OK
+        try:
+            self.report(run, reason)
+        except Exception as error:  # never a silent exit 0 with a traceback in the log
+            logger.exception("Could not finish the run report: %r", error)
+            run.exit_status = EXIT_UNHEALTHY
+        run.reported = True
+
+    def report(self, run: Run, reason: str) -> None:
+        """Health checks, publish (or withhold), manifest and run record of a closed spider."""
+        stats = self._stats()
+        failures = self._check(run, stats, reason)
         try:
             if any(failure.kind == "markup" for failure in failures):
                 run.withhold()
             else:
                 run.publish(finished=reason == "finished")
         except Exception as error:  # disk full, state locked...: loud, not a silent exit 0
-            logger.error("Could not publish the run's feed (kept for recovery): %r", error)
-            run.health_failures.append(f"publishing failed: {error!r}")
-            run.exit_status = EXIT_UNHEALTHY
-        manifest = self.manifest(run, stats, reason)
+            self._fail(run, "Could not publish the run's feed (kept for recovery)", error)
+        self.write_manifest(run, stats, reason)
+
+    def report_unclean(self, run: Run) -> None:
+        """The reactor stopped before the spider closed (a second SIGINT/SIGTERM): nothing
+        is published; the run's ``.part`` is left for the next run to recover, and the
+        manifest says so (finish reason ``unclean_shutdown``, exit status 3)."""
+        stats = self._stats()
+        self._check(run, stats, UNCLEAN_SHUTDOWN)
+        try:
+            part = run.leave_for_recovery()
+        except Exception as error:
+            self._fail(run, "Could not flush the run's feed", error)
+        else:
+            logger.warning(
+                "The run was stopped before it finished: nothing published%s",
+                f"; {part} is recovered by the next run" if part else "",
+            )
+        self.write_manifest(run, stats, UNCLEAN_SHUTDOWN)
+        run.reported = True
+
+    def _stats(self) -> dict[str, Any]:
+        assert self.crawler.stats is not None
+        return dict(self.crawler.stats.get_stats())
+
+    def _check(self, run: Run, stats: dict[str, Any], reason: str) -> list[health.Failure]:
+        failures = health.check(stats, reason, self.thresholds)
+        for failure in failures:
+            logger.error("Unhealthy run: %s", failure.message)
+        run.health_failures = [failure.message for failure in failures]
+        run.exit_status = EXIT_UNHEALTHY if failures else EXIT_OK
+        return failures
+
+    @staticmethod
+    def _fail(run: Run, what: str, error: BaseException) -> None:
+        logger.error("%s: %s", what, error)
+        run.health_failures.append(f"{what}: {error}")
+        run.exit_status = EXIT_UNHEALTHY
+
+    def write_manifest(self, run: Run, stats: dict[str, Any], reason: str) -> None:
+        """``runs/<run id>.json`` and the state's run record, each guarded: a failure is an
+        ERROR and exit status 3, recorded in the other; a manifest that cannot be written
+        at all is logged (one ERROR line with its JSON)."""
         path = run.spider_dir / "runs" / f"{run.run_id}.json"
-        write_json_atomically(path, manifest)
-        run.state.record_run(run.run_id, run.started_at.isoformat(), manifest)
+        written = self._write_file(run, path, self.manifest(run, stats, reason))
+        try:
+            run.state.record_run(
+                run.run_id, run.started_at.isoformat(), self.manifest(run, stats, reason)
+            )
+        except Exception as error:
+            self._fail(run, "Could not record the run in the crawl state", error)
+            if written:
+                written = self._write_file(run, path, self.manifest(run, stats, reason))
+        manifest = self.manifest(run, stats, reason)
+        if not written:
+            logger.error(
+                "The manifest of run %s, not written to %s: %s",
+                run.run_id,
+                path,
+                json.dumps(manifest, ensure_ascii=False, default=str),
+            )
         logger.info(
             "Run %s: %d articles exported, exit status %d, manifest %s",
             run.run_id,
             manifest["items_exported"],
             run.exit_status,
-            path,
+            path if written else "in the log",
         )
+
+    def _write_file(self, run: Run, path: Path, manifest: dict[str, Any]) -> bool:
+        try:
+            write_json_atomically(path, manifest)
+        except OSError as error:
+            self._fail(run, f"Could not write the run manifest {path}", error)
+            return False
+        return True
 
     def manifest(self, run: Run, stats: dict[str, Any], reason: str) -> dict[str, Any]:
         exported = sum(feed.lines for feed in run.published)
@@ -88,9 +198,9 @@ class RunReport:
         coverage = _counters(stats, "newscrawl/coverage/")
         dropped = {
             **{
-                f"missing_{k[8:]}": v
+                k: v
                 for k, v in _counters(stats, "newscrawl/validation/").items()
-                if k.startswith("missing_")
+                if k.startswith(("missing_", "invalid_"))
             },
             **{k: v for k, v in _counters(stats, "newscrawl/dedup/").items() if k != "unique"},
         }
@@ -104,6 +214,11 @@ class RunReport:
             "items_exported": exported,
             "items_dropped": dropped,
             "pages_skipped": _counters(stats, "newscrawl/skipped/"),
+            "spider_exceptions": {
+                name: count
+                for name, count in _counters(stats, "spider_exceptions/").items()
+                if name != "count"
+            },
             "boilerplate_drops": _counters(stats, "newscrawl/boilerplate/"),
             "field_coverage": {
                 name: round(coverage.get(name, 0) / written, 4) if written else None
@@ -116,6 +231,10 @@ class RunReport:
             "feeds": [feed.describe(run.output_dir) for feed in run.published],
             "withheld_feed": str(run.withheld_feed) if run.withheld_feed else None,
             "recovered_feeds": [feed.describe(run.output_dir) for feed in run.recovered],
+            "rebuilt_state": run.adopted.describe() if run.adopted else None,
+            "left_for_recovery": (
+                str(run.feed.part) if run.feed.part.exists() and not run.withheld else None
+            ),
             "health": {"ok": not run.health_failures, "failures": run.health_failures},
             "exit_status": run.exit_status,
         }

@@ -24,7 +24,8 @@ class Thresholds:
 
 @dataclass(frozen=True)
 class Failure:
-    """A failed check: ``markup`` (the site changed: items are withheld), ``fetch``, ``finish``."""
+    """A failed check: ``markup`` (the site changed: items are withheld), ``fetch``,
+    ``callbacks`` (the spider's callbacks raised) or ``finish``."""
 
     kind: str
     message: str
@@ -37,6 +38,7 @@ def check(stats: Mapping[str, Any], finish_reason: str, thresholds: Thresholds) 
         for failure in (
             _markup(stats, thresholds),
             _fetching(stats),
+            _callbacks(stats, thresholds),
             _finish(finish_reason),
         )
         if failure is not None
@@ -44,11 +46,22 @@ def check(stats: Mapping[str, Any], finish_reason: str, thresholds: Thresholds) 
     return failures
 
 
+def _invalid(stats: Mapping[str, Any]) -> dict[str, int]:
+    """Items the validation dropped for an insane value, by field."""
+    prefix = "newscrawl/validation/invalid_"
+    return {
+        key[len(prefix) :]: int(value) for key, value in stats.items() if key.startswith(prefix)
+    }
+
+
 def _markup(stats: Mapping[str, Any], thresholds: Thresholds) -> Failure | None:
+    """Too many article pages lack a required field, or hold an insane value in a field
+    (``newscrawl/validation/invalid_<field>``, counted like a missing one)."""
     pages = int(stats.get("newscrawl/health/article_pages", 0))
     missing = {
         name: int(stats.get(f"newscrawl/health/missing_{name}", 0)) for name in REQUIRED_FIELDS
     }
+    invalid = _invalid(stats)
     parsed_any = any(key.startswith("newscrawl/layout/") for key in stats)
     if pages < thresholds.min_article_pages:
         return None
@@ -59,11 +72,12 @@ def _markup(stats: Mapping[str, Any], thresholds: Thresholds) -> Failure | None:
             f"none of {pages} article page(s) could be parsed (missing: {', '.join(failing)}); "
             "has the markup changed?",
         )
-    failing = [
-        f"{name} on {count} of {pages} ({count / pages:.0%})"
-        for name, count in missing.items()
-        if count / pages >= thresholds.max_missing_share
-    ]
+    failing = []
+    for name in (*missing, *(name for name in invalid if name not in missing)):
+        count = missing.get(name, 0) + invalid.get(name, 0)
+        if count / pages >= thresholds.max_missing_share:
+            bad = f", {invalid[name]} invalid" if invalid.get(name) else ""
+            failing.append(f"{name} on {count} of {pages} ({count / pages:.0%}{bad})")
     if not failing:
         return None
     return Failure(
@@ -85,6 +99,35 @@ def _fetching(stats: Mapping[str, Any]) -> Failure | None:
     if requests > 0 and responses_ok <= 0:
         return Failure("fetch", f"all {requests} requests failed; is the site reachable?")
     return None
+
+
+def _callbacks(stats: Mapping[str, Any], thresholds: Thresholds) -> Failure | None:
+    """The spider's callbacks raised: on every listing page (nothing could be discovered), or
+    on at least the missing-field share of article pages."""
+    problems = []
+    listings = int(stats.get("newscrawl/health/callbacks/listing", 0))
+    listing_errors = int(stats.get("newscrawl/health/callback_errors/listing", 0))
+    if listing_errors and listing_errors >= listings:
+        problems.append(f"every listing page's callback raised ({listing_errors})")
+    articles = int(stats.get("newscrawl/health/callbacks/article", 0))
+    article_errors = int(stats.get("newscrawl/health/callback_errors/article", 0))
+    if (
+        articles >= thresholds.min_article_pages
+        and article_errors / articles >= thresholds.max_missing_share
+    ):
+        problems.append(f"the callbacks of {article_errors} of {articles} article pages raised")
+    if not problems:
+        return None
+    exceptions = ", ".join(
+        f"{key.removeprefix('spider_exceptions/')} x{int(value)}"
+        for key, value in sorted(stats.items())
+        if key.startswith("spider_exceptions/") and key != "spider_exceptions/count"
+    )
+    return Failure(
+        "callbacks",
+        f"{'; '.join(problems)}{f' ({exceptions})' if exceptions else ''}; see the tracebacks "
+        "above (a damaged state, or a page the spider cannot read)",
+    )
 
 
 def _finish(finish_reason: str) -> Failure | None:

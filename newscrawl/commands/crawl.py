@@ -2,13 +2,16 @@
 
 Before anything starts it refuses bad spider arguments (exit 2), takes the spider's run lock
 (exit 75 when another run holds it: nothing is fetched) and checks that the state can be used
-(exit 2 with the file and the fix). After the crawl it exits 3 when the run was unhealthy.
-Exit statuses are listed in the README.
+(exit 2 with the file and the fix). After the crawl it exits 3 when the run was unhealthy,
+and when it was stopped before its spider closed (a second SIGINT or SIGTERM: an unclean
+shutdown writes its manifest here, publishes nothing, and leaves its feed for the next run to
+recover). Exit statuses are listed in the README.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 from pathlib import Path
 
@@ -19,6 +22,7 @@ from scrapy.utils.misc import load_object
 
 from newscrawl.arguments import ArgumentError
 from newscrawl.browser import chromium_available, missing_browser_message
+from newscrawl.extensions import EXIT_UNHEALTHY, RunReport
 from newscrawl.run import Run
 from newscrawl.state import LockedError, StateError, lock_for
 
@@ -75,10 +79,29 @@ class Command(ScrapyCrawl):
             self.exitcode = EXIT_BAD_ARGUMENTS
             return
         crawler: Crawler = self._create_crawler(name)
-        self.crawler_process.crawl(crawler, **opts.spargs)
+        started = self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()
+        failed = _startup_error(started)
+        if isinstance(failed, StateError):  # the state failed the run as it opened
+            logger.error("%s: %s", name, failed)
+            self.exitcode = EXIT_BAD_ARGUMENTS
+            return
         run = getattr(crawler.spider, "run", None)
         if self.crawler_process.bootstrap_failed or not isinstance(run, Run):
             self.exitcode = 1
-        else:
-            self.exitcode = run.exit_status
+            return
+        if not run.reported:  # the reactor was stopped before the spider closed
+            try:
+                RunReport(crawler).report_unclean(run)
+            except Exception as error:
+                logger.exception("%s: could not report the stopped run: %r", name, error)
+            run.exit_status = EXIT_UNHEALTHY
+            run.close()
+        self.exitcode = run.exit_status
+
+
+def _startup_error(started: object) -> BaseException | None:
+    """The exception a crawl task ended with (asyncio crawler processes), else None."""
+    if isinstance(started, asyncio.Task) and started.done() and not started.cancelled():
+        return started.exception()
+    return None
