@@ -210,6 +210,7 @@ class RunReport:
             "started_at": run.started_at.isoformat(),
             "finished_at": datetime.now(WIB).replace(microsecond=0).isoformat(),
             "arguments": run.arguments,
+            "days": run.days,
             "finish_reason": reason,
             "items_exported": exported,
             "items_dropped": dropped,

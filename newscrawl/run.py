@@ -35,6 +35,8 @@ class Run:
     state: StateStore
     feed: FeedWriter
     arguments: dict[str, Any] = field(default_factory=dict)
+    #: The days (WIB, ISO) whose index this run covers; empty for start URLs.
+    days: list[str] = field(default_factory=list)
     recovered: list[Published] = field(default_factory=list)
     published: list[Published] = field(default_factory=list)
     exit_status: int = 0

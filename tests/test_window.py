@@ -139,6 +139,11 @@ def test_runs_at_23_05_and_00_10_export_every_article_of_the_day_once(tmp_path: 
     tomorrow = day + timedelta(days=1)
     assert index_days(urls) == {str(day), str(tomorrow)}
     assert f"{day}, {tomorrow}" in crawled_days(second)
+    manifests = sorted((output / "bisnis" / "runs").glob("*.json"))
+    assert [json.loads(m.read_text("utf-8"))["days"] for m in manifests] == [
+        [str(day - timedelta(days=n)) for n in (3, 2, 1, 0)],
+        [str(day), str(tomorrow)],
+    ]
     counts = exported_once(output)
     assert set(counts) == ids_of(night) and max(counts.values()) == 1
     # the old day cost its first index page and the page after the new rows, no more

@@ -218,6 +218,7 @@ class NewsSpider(scrapy.Spider):
         spider.state = spider.run.state
         if spider.plan.default_window:
             spider.plan = replace(spider.plan, days=spider.window(spider.plan.days[-1]))
+        spider.run.days = [day.isoformat() for day in spider.plan.days]
         crawler.signals.connect(spider._close_run, signal=signals.engine_stopped)
         crawler.signals.connect(spider._on_spider_error, signal=signals.spider_error)
         return spider
