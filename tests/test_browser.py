@@ -368,3 +368,22 @@ def test_a_page_gone_in_the_browser_is_not_counted_blocked(
     # Chromium shows the 404 page, which is neither a check nor an article
     assert stat(result, "newscrawl/skipped/no_body") == 1
     assert stat(result, "newscrawl/skipped/blocked") == 0
+
+
+def test_a_rendered_page_that_redirects_off_site_reaches_no_other_host(tmp_path: Path) -> None:
+    """Chromium follows redirects itself (Playwright's routes see only the first URL): a gated
+    article whose real page, once the check is passed, redirects to another host must not
+    reach it, nor must the plain requests released with the earned cookies."""
+    builder = SiteBuilder(BISNIS, tmp_path / "site")
+    moved = sorted(GATED)[0]
+    url = expected()[moved]["url"]
+    builder.put(url, "", status=302, js_gate=True, headers={"Location": "https://evil.example/x"})
+    with ReplayProxy(builder.save(), lifetime=300) as proxy:
+        result = run_crawl(
+            "bisnis", DAYS, output_dir=tmp_path / "out", proxy_env=proxy.env(), settings=FAST
+        )
+        hosts = proxy.hosts()
+    assert result.returncode == 0, result.log[-3000:]
+    assert stat(result, "newscrawl/browser/renders") >= 1
+    assert moved not in {item["article_id"] for item in result.items}
+    assert not off_site(hosts), f"hosts off the site were asked for: {sorted(off_site(hosts))}"
