@@ -10,7 +10,7 @@ import signal
 import sqlite3
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,7 @@ from tests.support import (
     run_crawl,
     start_crawl,
     stat,
+    wait_until,
 )
 
 #: Two requests at a time, so that a run is still going when the test acts.
@@ -47,14 +48,6 @@ def hung(site: Generated) -> Iterator[tuple[ReplayProxy, str]]:
     url = list(site.articles.values())[HUNG_ARTICLE]
     with ReplayProxy(site.root, lifetime=300, hang_seconds=60, faults={url: ["hang"]}) as proxy:
         yield proxy, url
-
-
-def wait_until(condition: Callable[[], bool], timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not reached in time")
-        time.sleep(0.02)
 
 
 def errors_of(log: str) -> list[str]:

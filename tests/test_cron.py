@@ -16,7 +16,15 @@ import pytest
 
 from tests.replay import ReplayProxy
 from tests.sitegen import BISNIS, Generated, SiteBuilder, generate_site, index_url
-from tests.support import ROOT, notes, published_items, run_crawl, sha256_of, start_crawl
+from tests.support import (
+    ROOT,
+    notes,
+    published_items,
+    run_crawl,
+    sha256_of,
+    start_crawl,
+    wait_until,
+)
 
 #: Slow enough that a kill lands mid-run: a little latency per page, two requests at a time.
 SLOW = {"CONCURRENT_REQUESTS": "2", "CONCURRENT_REQUESTS_PER_DOMAIN": "2"}
@@ -42,14 +50,6 @@ def days(site: Generated) -> dict[str, str]:
 
 def part_lines(output: Path) -> int:
     return sum(part.read_bytes().count(b"\n") for part in output.glob("bisnis/*/*.jsonl.part"))
-
-
-def wait_until(condition: Callable[[], bool], timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not reached in time")
-        time.sleep(0.02)
 
 
 def kill_when(
