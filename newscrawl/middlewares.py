@@ -9,6 +9,7 @@ import logging
 import time
 from typing import Any
 
+from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware, RedirectMiddleware
 from scrapy.downloadermiddlewares.robotstxt import (
@@ -16,6 +17,7 @@ from scrapy.downloadermiddlewares.robotstxt import (
 )
 from scrapy.exceptions import DownloadTimeoutError, IgnoreRequest
 from scrapy.http import HtmlResponse, Request, Response, TextResponse
+from scrapy.utils.asyncio import call_later
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
@@ -182,6 +184,8 @@ class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
         return await maybe_deferred_to_future(own)
 
 
+#: Request meta: when the request left for the host (monotonic), for counting episodes.
+SENT_AT = "newscrawl_sent_at"
 #: Download errors that count as a host timing out (a hung TLS handshake included).
 TIMEOUTS: tuple[type[BaseException], ...] = (
     DownloadTimeoutError,
@@ -209,14 +213,20 @@ def retry_after_seconds(value: bytes | None, now: float | None = None) -> float 
 class HostBackoffMiddleware:
     """Per-host politeness when a host pushes back, and giving up on a host that is gone.
 
-    - A 429 or 503 with ``Retry-After``: no request to that host before the time it names
-      (requests wait here, before the download slot); Scrapy's retry middleware then retries.
+    - A 429 or 503 with ``Retry-After``: no request to that host before the time it names.
+      New requests wait here; the ones already queued in the host's download slot wait there
+      (the slot is held until then). Scrapy's retry middleware then retries.
     - A run of 429s without the header: waits of ``NEWSCRAWL_BACKOFF_BASE`` seconds, doubled
       for every 429 in a row (reset by any other answer from the host).
     - A wait longer than ``NEWSCRAWL_MAX_RETRY_AFTER`` seconds: the host is not asked again in
-      this run; its pages are skipped as ``rate_limited`` and fetched by the next run.
+      this run; its pages (those queued for it too) are skipped as ``rate_limited`` and
+      fetched by the next run.
     - ``NEWSCRAWL_HOST_MAX_TIMEOUTS`` timeouts in a row from a host (a hung TLS handshake is one):
       the host is not asked again in this run (``host_unreachable``).
+
+    "In a row" counts episodes, not answers: a 429 or a timeout counts only for a request sent
+    after the last one counted, so the requests that were under way together when a host
+    stalled count once.
 
     Counted as ``newscrawl/backoff/{waits,waited_ms,rate_limited,host_unreachable}``.
     Placed after the retry middleware (so its answers are seen first).
@@ -230,53 +240,67 @@ class HostBackoffMiddleware:
         self.max_timeouts = max(1, settings.getint("NEWSCRAWL_HOST_MAX_TIMEOUTS", 3))
         #: host -> monotonic time before which it is not asked
         self.not_before: dict[str, float] = {}
-        #: host -> 429s without Retry-After in a row
+        #: host -> 429s without Retry-After in a row, and when the last one counted came
         self.pushbacks: dict[str, int] = {}
         self.timeouts: dict[str, int] = {}
+        self._last_counted: dict[tuple[str, str], float] = {}
         #: host -> why it is not asked again in this run
         self.given_up: dict[str, str] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> HostBackoffMiddleware:
-        return cls(crawler)
+        middleware = cls(crawler)
+        crawler.signals.connect(middleware.response_downloaded, signal=signals.response_downloaded)
+        return middleware
 
     def count(self, event: str, by: int = 1) -> None:
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value(f"newscrawl/backoff/{event}", by)
 
-    async def process_request(self, request: Request, spider: Any = None) -> None:
-        host = host_of(request.url)
+    def refuse_if_given_up(self, host: str) -> None:
         if host in self.given_up:
             raise SkipRequest(self.given_up[host], f"{host} is not asked again in this run")
-        wait = self.not_before.get(host, 0.0) - time.monotonic()
-        if wait > 0:
+
+    async def process_request(self, request: Request, spider: Any = None) -> None:
+        host = host_of(request.url)
+        self.refuse_if_given_up(host)
+        while (wait := self.not_before.get(host, 0.0) - time.monotonic()) > 0:
             self.count("waits")
             self.count("waited_ms", round(wait * 1000))
             from twisted.internet import reactor  # the one Scrapy installed, not a default
 
             await maybe_deferred_to_future(deferLater(reactor, wait, lambda: None))
-            if host in self.given_up:
-                raise SkipRequest(self.given_up[host], f"{host} is not asked again in this run")
+            self.refuse_if_given_up(host)
+        request.meta[SENT_AT] = time.monotonic()
 
-    def process_response(
-        self, request: Request, response: Response, spider: Any = None
-    ) -> Response:
+    def response_downloaded(self, response: Response, request: Request, spider: Any = None) -> None:
+        """An answer arrived (sent before the downloader takes the host's next queued request,
+        which a wait must hold back): note how the host pushes back."""
         host = host_of(request.url)
         self.timeouts.pop(host, None)
         if response.status not in (429, 503):
             self.pushbacks.pop(host, None)
-            return response
+            return
         wait = retry_after_seconds(response.headers.get(b"Retry-After"))
         if wait is None and response.status == 429:
-            run = self.pushbacks.get(host, 0) + 1
-            self.pushbacks[host] = run
+            run = self.in_a_row(self.pushbacks, host, "pushback", request)
             wait = self.base * 2 ** (run - 1)
         if wait is None:
-            return response
+            return
         if wait > self.max_wait:
             self.give_up(host, "rate_limited", f"asks to wait {wait:.0f} s")
-            raise SkipRequest("rate_limited", f"{host} asks to wait {wait:.0f} s")
-        self.not_before[host] = max(self.not_before.get(host, 0.0), time.monotonic() + wait)
+            return
+        until = time.monotonic() + wait
+        if until > self.not_before.get(host, 0.0):
+            self.not_before[host] = until
+            self.hold_slot(request, wait)
+
+    def process_response(
+        self, request: Request, response: Response, spider: Any = None
+    ) -> Response:
+        """A pushback from a host given up is not retried: a skip with the reason."""
+        if response.status in (429, 503):
+            self.refuse_if_given_up(host_of(request.url))
         return response
 
     def process_exception(
@@ -285,9 +309,18 @@ class HostBackoffMiddleware:
         if not isinstance(exception, TIMEOUTS):
             return
         host = host_of(request.url)
-        self.timeouts[host] = self.timeouts.get(host, 0) + 1
-        if self.timeouts[host] >= self.max_timeouts:
+        if self.in_a_row(self.timeouts, host, "timeout", request) >= self.max_timeouts:
             self.give_up(host, "host_unreachable", f"{self.timeouts[host]} timeouts in a row")
+
+    def in_a_row(self, counts: dict[str, int], host: str, kind: str, request: Request) -> int:
+        """Count one more in ``host``'s run, unless ``request`` left before the last counted one
+        came back (it was under way with it: the same episode)."""
+        sent = float(request.meta.get(SENT_AT, time.monotonic()))
+        last = self._last_counted.get((host, kind))
+        if last is None or sent >= last or host not in counts:
+            counts[host] = counts.get(host, 0) + 1
+            self._last_counted[(host, kind)] = time.monotonic()
+        return counts[host]
 
     def give_up(self, host: str, reason: str, why: str) -> None:
         if host in self.given_up:
@@ -295,3 +328,35 @@ class HostBackoffMiddleware:
         self.given_up[host] = reason
         self.count(reason)
         logger.warning("Not asking %s again in this run (%s: %s)", host, reason, why)
+        self.drain_slot(host, reason)
+
+    # Scrapy's downloader queues requests per slot (a host) after the middlewares ran: what is
+    # queued there is held or refused through the slot. Scrapy 2.19's slot internals
+    # (``slots``, ``queue``, ``latercall``), pinned in requirements.txt.
+
+    def _downloader(self) -> Any:
+        try:
+            return self.crawler.engine.downloader
+        except RuntimeError:  # no crawl under way: nothing is queued
+            return None
+
+    def _slot(self, host: str) -> Any:
+        downloader = self._downloader()
+        return None if downloader is None else downloader.slots.get(host)
+
+    def hold_slot(self, request: Request, wait: float) -> None:
+        """Keep the host's download slot from sending its queued requests for ``wait`` s."""
+        downloader = self._downloader()
+        slot = self._slot(request.meta.get("download_slot") or host_of(request.url))
+        if downloader is None or slot is None:
+            return
+        if slot.latercall:
+            slot.latercall.cancel()
+        slot.latercall = call_later(wait, downloader._latercall, slot)
+
+    def drain_slot(self, host: str, reason: str) -> None:
+        """Fail the requests queued for a host given up (they never go out)."""
+        slot = self._slot(host)
+        while slot is not None and slot.queue:
+            _request, queued = slot.queue.popleft()
+            queued.errback(SkipRequest(reason, f"{host} is not asked again in this run"))

@@ -117,11 +117,17 @@ def backoff(**settings: Any) -> HostBackoffMiddleware:
     return HostBackoffMiddleware(crawler_with_spider(settings))
 
 
+def answer(middleware: HostBackoffMiddleware, request: Request, response: Response) -> Response:
+    """As the downloader does: the response_downloaded signal, then the middleware chain."""
+    middleware.response_downloaded(response, request)
+    return middleware.process_response(request, response)
+
+
 def test_retry_after_holds_the_host() -> None:
     middleware = backoff()
     request = Request(ARTICLE)
-    answer = response(ARTICLE, 503, {"Retry-After": "30"})
-    assert middleware.process_response(request, answer) is answer  # the retry middleware retries
+    busy = response(ARTICLE, 503, {"Retry-After": "30"})
+    assert answer(middleware, request, busy) is busy  # the retry middleware retries
     wait = middleware.not_before["market.bisnis.com"]
     assert 29 < wait - time.monotonic() <= 30
     assert "ekonomi.bisnis.com" not in middleware.not_before
@@ -131,18 +137,17 @@ def test_429s_without_the_header_double_the_wait_until_another_answer() -> None:
     middleware = backoff(NEWSCRAWL_BACKOFF_BASE=1)
     request = Request(ARTICLE)
     for run in (1, 2, 3):
-        middleware.process_response(request, response(ARTICLE, 429))
+        answer(middleware, request, response(ARTICLE, 429))
         assert middleware.pushbacks["market.bisnis.com"] == run
-    middleware.process_response(request, response(ARTICLE, 200))
+        assert middleware.not_before["market.bisnis.com"] - time.monotonic() > 2 ** (run - 1) - 1
+    answer(middleware, request, response(ARTICLE, 200))
     assert "market.bisnis.com" not in middleware.pushbacks
 
 
 def test_a_wait_over_the_bound_gives_the_host_up_for_the_run() -> None:
     middleware = backoff(NEWSCRAWL_MAX_RETRY_AFTER=60)
     with pytest.raises(SkipRequest) as refused:
-        middleware.process_response(
-            Request(ARTICLE), response(ARTICLE, 429, {"Retry-After": "120"})
-        )
+        answer(middleware, Request(ARTICLE), response(ARTICLE, 429, {"Retry-After": "120"}))
     assert refused.value.reason == "rate_limited"
     with pytest.raises(SkipRequest):
         asyncio.run(middleware.process_request(Request(ARTICLE + "-2")))
@@ -155,7 +160,7 @@ def test_timeouts_in_a_row_give_the_host_up() -> None:
     middleware = backoff(NEWSCRAWL_HOST_MAX_TIMEOUTS=2)
     request = Request(ARTICLE)
     middleware.process_exception(request, DownloadTimeoutError("slow"))
-    middleware.process_response(request, response(ARTICLE, 200))  # an answer resets the run
+    answer(middleware, request, response(ARTICLE, 200))  # an answer resets the run
     middleware.process_exception(request, DownloadTimeoutError("slow"))
     middleware.process_exception(request, ConnectionResetError("reset"))  # not a timeout
     assert "market.bisnis.com" not in middleware.given_up
@@ -183,3 +188,19 @@ def test_the_spider_counts_what_the_page_object_noticed() -> None:
     assert len(items) == 1
     assert crawler.stats is not None
     assert crawler.stats.get_value("newscrawl/credits/unlabelled") == 1
+
+
+def test_requests_under_way_together_count_as_one_episode() -> None:
+    from scrapy.exceptions import DownloadTimeoutError
+
+    middleware = backoff(NEWSCRAWL_HOST_MAX_TIMEOUTS=2)
+    together = [
+        Request(f"{ARTICLE}-{n}", meta={"newscrawl_sent_at": time.monotonic()}) for n in range(4)
+    ]
+    for request in together:  # four requests that hung together: one timeout in the run
+        middleware.process_exception(request, DownloadTimeoutError("slow"))
+    assert middleware.timeouts["market.bisnis.com"] == 1
+    assert "market.bisnis.com" not in middleware.given_up
+    later = Request(ARTICLE, meta={"newscrawl_sent_at": time.monotonic()})
+    middleware.process_exception(later, DownloadTimeoutError("slow"))
+    assert middleware.given_up["market.bisnis.com"] == "host_unreachable"
