@@ -7,6 +7,7 @@ This dataclass is the single place the fields are documented; the JSON Schema
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
+from datetime import timedelta
 from typing import Any
 
 
@@ -69,6 +70,8 @@ REQUIRED_FIELDS = ("url", "article_id", "title", "published_at", "body")
 MAX_TITLE_CHARS = 1_000
 #: The earliest publication or update date an item may have (WIB).
 EARLIEST_DATE = "1990-01-01T00:00:00+07:00"
+#: How far past its crawl time an item's dates may lie (clocks and time zones disagree a little).
+FUTURE_DATE_SLACK = timedelta(days=1)
 #: Fields whose share of non-empty values the run manifest reports.
 COVERAGE_FIELDS = (
     "section", "category", "lead", "authors", "editor", "updated_at", "dateline", "image_url",

@@ -12,7 +12,7 @@ from scrapy.loader import ItemLoader
 
 from newscrawl import processors as p
 from newscrawl.boilerplate import rules_for
-from newscrawl.items import ArticleItem
+from newscrawl.items import FUTURE_DATE_SLACK, ArticleItem
 
 
 def clean_paragraphs(values: Iterable[str]) -> list[str]:
@@ -156,13 +156,18 @@ class ArticleLoader(ItemLoader):
 
     def load_item(self) -> ArticleItem:
         item: ArticleItem = super().load_item()
-        # the first update time later than the publication (candidates most trusted first)
-        item.updated_at = p.first_later(self.get_collected_values("updated_at"), item.published_at)
+        if not item.crawled_at:
+            item.crawled_at = p.utc_now_iso()
+        # the first update time later than the publication and not in the future (candidates
+        # most trusted first)
+        crawled = p.iso_datetime(item.crawled_at)
+        latest = crawled + FUTURE_DATE_SLACK if crawled is not None else None
+        item.updated_at = p.first_later(
+            self.get_collected_values("updated_at"), item.published_at, latest
+        )
         if not item.body:
             item.body = None
         item.word_count = p.count_words(item.body or "")
-        if not item.crawled_at:
-            item.crawled_at = p.utc_now_iso()
         return item
 
 

@@ -7,7 +7,7 @@ Scrapy's FEEDS (``-o``/``-O``) still work beside it.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Self
 
 from scrapy.crawler import Crawler
@@ -18,6 +18,7 @@ from newscrawl.boilerplate import filter_paragraphs, rules_for
 from newscrawl.items import (
     COVERAGE_FIELDS,
     EARLIEST_DATE,
+    FUTURE_DATE_SLACK,
     MAX_TITLE_CHARS,
     REQUIRED_FIELDS,
     ArticleItem,
@@ -31,7 +32,6 @@ PARAGRAPH_SEPARATOR = "\n\n"
 DEFAULT_MAX_BODY_CHARS = 1_000_000
 #: Dates an item may carry: from EARLIEST_DATE to this long after the crawl.
 EARLIEST_TIME = datetime.fromisoformat(EARLIEST_DATE)
-FUTURE_DATE_SLACK = timedelta(days=1)
 
 
 class _Counting:
@@ -73,9 +73,10 @@ class BoilerplatePipeline(_Counting):
 class ValidationPipeline(_Counting):
     """Drops items missing a required field (url, article_id, title, published_at, body),
     counted as ``missing_<field>``, and items with a field out of bounds, counted as
-    ``invalid_<field>``: ``published_at`` or ``updated_at`` outside 1990-01-01 .. crawl time
-    + 1 day (or not a time), a title over ``MAX_TITLE_CHARS`` (1,000) characters, a body over
-    ``NEWSCRAWL_MAX_BODY_CHARS`` (1,000,000). Each dropped item also counts ``dropped``."""
+    ``invalid_<field>``: ``published_at`` outside 1990-01-01 .. crawl time + 1 day (or not a
+    time), a title over ``MAX_TITLE_CHARS`` (1,000) characters, a body over
+    ``NEWSCRAWL_MAX_BODY_CHARS`` (1,000,000). Each dropped item also counts ``dropped``. An
+    ``updated_at`` out of those bounds is set to null instead (``nulled_updated_at``)."""
 
     component = "validation"
 
@@ -93,6 +94,10 @@ class ValidationPipeline(_Counting):
             self.count("dropped")
             raise DropItem(f"missing {', '.join(missing)}")
         invalid = self.invalid(item)
+        if invalid.pop("updated_at", None) is not None:
+            # an optional field: a bogus update time is no reason to lose the article
+            self.count("nulled_updated_at")
+            item.updated_at = None
         if invalid:
             for name in invalid:
                 self.count(f"invalid_{name}")

@@ -232,13 +232,20 @@ def iso_datetime(value: str | None) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def first_later(candidates: Iterable[str], published: str | None) -> str | None:
+def first_later(
+    candidates: Iterable[str], published: str | None, latest: datetime | None = None
+) -> str | None:
     """The first of ``candidates`` (ISO times, most trusted first) later than ``published``:
     an update time. A source that says "not changed" (the same time as the publication, or
-    earlier) does not hide a later one further down. Without ``published``, the first."""
+    earlier) does not hide a later one further down, nor does one past ``latest`` (a time in
+    the future is no update). Without ``published``, the first."""
     times = [(value, time) for value in candidates if (time := iso_datetime(value))]
     start = iso_datetime(published)
-    later = [value for value, time in times if start is None or time > start]
+    later = [
+        value
+        for value, time in times
+        if (start is None or time > start) and (latest is None or time <= latest)
+    ]
     return later[0] if later else None
 
 

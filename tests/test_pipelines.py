@@ -62,8 +62,6 @@ CRAWLED = "2025-11-20T03:00:00Z"  # 10:00 WIB; dates up to 2025-11-21T10:00:00+0
         ({"published_at": "1989-12-31T23:59:59+07:00"}, "published_at"),
         ({"published_at": "2025-11-21T10:00:01+07:00"}, "published_at"),
         ({"published_at": "kemarin"}, "published_at"),
-        ({"updated_at": "2099-01-01T00:00:00+07:00"}, "updated_at"),
-        ({"updated_at": "1970-01-01T07:00:00+07:00"}, "updated_at"),
         ({"title": "J" * 1_001}, "title"),
         ({"title": "J" * 101_999}, "title"),
         ({"body": "x" * 1_000_001}, "body"),
@@ -80,6 +78,22 @@ def test_validation_drops_item_with_a_field_out_of_bounds(
     assert crawler.stats.get_value(f"newscrawl/validation/invalid_{field}") == 1
     assert crawler.stats.get_value("newscrawl/validation/dropped") == 1
     assert crawler.stats.get_value("newscrawl/validation/passed") is None
+
+
+@pytest.mark.parametrize(
+    "updated_at", ["2099-01-01T00:00:00+07:00", "1970-01-01T07:00:00+07:00", "besok"]
+)
+def test_validation_nulls_an_update_time_out_of_bounds_and_keeps_the_item(
+    updated_at: str,
+) -> None:
+    crawler = get_crawler()
+    item = article(crawled_at=CRAWLED, updated_at=updated_at)
+    assert ValidationPipeline(crawler).process_item(item) is item
+    assert item.updated_at is None
+    assert crawler.stats is not None
+    assert crawler.stats.get_value("newscrawl/validation/nulled_updated_at") == 1
+    assert crawler.stats.get_value("newscrawl/validation/invalid_updated_at") is None
+    assert crawler.stats.get_value("newscrawl/validation/passed") == 1
 
 
 @pytest.mark.parametrize(

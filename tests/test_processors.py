@@ -234,6 +234,14 @@ def test_first_later(candidates: list[str], published: str | None, updated: str 
     assert p.first_later(candidates, published) == updated
 
 
+def test_first_later_skips_a_time_in_the_future() -> None:
+    latest = datetime(2025, 11, 23, tzinfo=UTC)
+    bogus, real = "2099-01-01T00:00:00+07:00", "2025-11-21T10:00:00+07:00"
+    assert p.first_later([bogus, real], PUBLISHED, latest) == real
+    assert p.first_later([bogus], PUBLISHED, latest) is None
+    assert p.first_later([bogus], PUBLISHED) == bogus  # no bound given
+
+
 def test_loader_keeps_the_first_update_later_than_the_publication() -> None:
     loader = ArticleLoader()
     loader.add_value("published_at", ["2025-11-20T07:08:55+07:00"])
