@@ -112,9 +112,20 @@ class RunReport:
             if any(failure.kind == "markup" for failure in failures):
                 run.withhold()
             else:
-                run.publish(finished=reason == "finished")
+                run.publish()
         except Exception as error:  # disk full, state locked...: loud, not a silent exit 0
             self._fail(run, "Could not publish the run's feed (kept for recovery)", error)
+        else:
+            if run.published_ok and reason == "finished":
+                try:
+                    run.remember_complete_indexes()
+                except Exception as error:  # the feed is out; only early stops are lost
+                    self._fail(
+                        run,
+                        "Published, but could not remember which indexes are complete (the "
+                        "next run pages them in full)",
+                        error,
+                    )
         self.write_manifest(run, stats, reason)
 
     def report_unclean(self, run: Run) -> None:

@@ -82,17 +82,20 @@ class Run:
         run.recovered = recover(spider_dir, state, output_dir)
         return run
 
-    def publish(self, finished: bool = True) -> None:
-        """Close this run's feed and publish it (no file when nothing was exported); then,
-        if the crawl ``finished`` normally, remember the indexes it paged completely with
-        nothing left over, so later runs may stop paging them early."""
+    def publish(self) -> None:
+        """Close this run's feed and publish it (no file when nothing was exported)."""
         result = publish_written(self.feed, self.state, self.output_dir)
         self.published_ok = True
         if result is not None:
             self.published.append(result)
             logger.info("Published %s (%d articles)", result.path, result.lines)
+
+    def remember_complete_indexes(self) -> None:
+        """After a publish of a crawl that finished normally: remember the indexes it paged
+        completely with nothing left over, so later runs may stop paging them early (a
+        failure here costs the next run full paging, never an article)."""
         complete = self.completed_indexes - self.incomplete_indexes
-        if finished and complete:
+        if complete:
             self.state.mark_indexes_complete(sorted(complete), at=self.started_at)
 
     def withhold(self) -> None:

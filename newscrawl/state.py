@@ -301,7 +301,7 @@ class SQLiteState:
         """Remember ``keys`` as paged to their end by a run that started ``at`` (default: now);
         a day's index counts as closed once a run that started after the day paged it."""
         now = (at or _now()).isoformat()
-        with self._db:
+        with self._writing():
             self._db.executemany(
                 "INSERT OR REPLACE INTO indexes VALUES (?, ?)", [(key, now) for key in keys]
             )

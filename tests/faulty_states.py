@@ -44,3 +44,13 @@ class MalformedState(UncheckedState):
 
     def has_article(self, article_id: str) -> bool:
         raise malformed()
+
+
+class LockedAfterCommitState(SQLiteState):
+    """A state that another process locks right after the feed's commit: the indexes the run
+    completed cannot be remembered ("database is locked", as SQLite says it)."""
+
+    def mark_indexes_complete(self, keys: Any, at: Any = None) -> None:
+        self._db.execute("PRAGMA busy_timeout = 0")
+        with self._writing():
+            raise sqlite3.OperationalError("database is locked")

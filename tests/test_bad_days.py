@@ -356,3 +356,20 @@ def test_a_manifest_that_cannot_be_written_is_logged_and_exits_3(
     db.close()
     assert json.loads(summary)["exit_status"] == 3, "the state's run record says so too"
     assert_each_article_once(site, output)
+
+
+def test_a_state_locked_after_the_commit_publishes_and_says_what_was_lost(
+    site: Generated, tmp_path: Path
+) -> None:
+    output = tmp_path / "out"
+    with ReplayProxy(site.root, lifetime=300) as proxy:
+        locked = crawl_site(
+            site, output, proxy,
+            settings={"NEWSCRAWL_STATE_CLASS": "tests.faulty_states.LockedAfterCommitState"},
+        )  # fmt: skip
+    assert locked.returncode == 3, locked.log[-3000:]
+    errors = errors_of(locked.log)
+    assert any("Published, but could not remember which indexes" in line for line in errors)
+    assert not any("Could not publish" in line for line in errors), errors
+    assert "Traceback" not in locked.log
+    assert_each_article_once(site, output)  # the feed went out, committed
