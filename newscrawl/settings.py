@@ -98,9 +98,11 @@ NEWSCRAWL_MAX_RETRY_AFTER = 60
 NEWSCRAWL_BACKOFF_BASE = 2.0
 #: A host that times out this many times in a row is not asked again in this run.
 NEWSCRAWL_HOST_MAX_TIMEOUTS = 3
-#: The whole run ends after this many seconds (finish reason closespider_timeout, exit 3): a
-#: cron run never outlives its slot. 0 turns the bound off (a long backfill).
-CLOSESPIDER_TIMEOUT = 3600
+#: A news spider's run ends after this many seconds (Scrapy's CLOSESPIDER_TIMEOUT, set by the
+#: spiders only, so `scrapy shell` has none; finish reason closespider_timeout, exit 3): a cron
+#: run never outlives its slot. 0 turns the bound off (a long backfill). An explicit
+#: CLOSESPIDER_TIMEOUT wins.
+NEWSCRAWL_RUN_DEADLINE = 3600
 #: Debian's Chromium; "" means $NEWSCRAWL_CHROMIUM, else /usr/bin/chromium.
 NEWSCRAWL_CHROMIUM_PATH = ""
 #: How long the browser waits for the article markup after a JavaScript check.

@@ -282,3 +282,35 @@ def test_an_on_site_redirect_to_another_article_is_recorded_under_both_ids(
     assert second.returncode == 0, second.log[-3000:]
     assert [url for url in proxy.urls() if "/read/" in url] == []
     assert exported_ids(output) == counts
+
+
+def test_a_redirected_article_that_fails_is_counted_under_the_url_asked_for(
+    site: Generated, tmp_path: Path
+) -> None:
+    builder = SiteBuilder(site.root, tmp_path / "site")
+    moved = list(site.articles.values())[9]
+    target = moved.replace(article_id_from_url(moved) or "", "3999998")
+    builder.put(target, "<html><head><title>x</title></head><body></body></html>")
+    builder.put(moved, "", status=302, headers={"Location": target})
+    output = tmp_path / "out"
+    result, _ = crawl(builder.save(), output, site)
+    assert result.returncode == 0, result.log[-3000:]
+    assert f"Skipped {moved} (no_body" in result.log
+    # its index keeps it: not complete, so the next run pages the day again
+    with sqlite3.connect(output / "bisnis" / "state.sqlite3") as db:
+        assert db.execute("SELECT count(*) FROM indexes").fetchone()[0] == 0
+
+
+def test_the_run_deadline_is_our_spiders_own_and_an_explicit_one_wins() -> None:
+    from scrapy.settings import Settings
+
+    from newscrawl.spiders.bisnis import BisnisSpider
+
+    project = Settings({"NEWSCRAWL_RUN_DEADLINE": 3600}, priority="project")
+    assert project.getfloat("CLOSESPIDER_TIMEOUT") == 0  # `scrapy shell` and friends: none
+    BisnisSpider.update_settings(project)
+    assert project.getfloat("CLOSESPIDER_TIMEOUT") == 3600
+    explicit = Settings({"NEWSCRAWL_RUN_DEADLINE": 3600}, priority="project")
+    explicit.set("CLOSESPIDER_TIMEOUT", 5, priority="cmdline")
+    BisnisSpider.update_settings(explicit)
+    assert explicit.getfloat("CLOSESPIDER_TIMEOUT") == 5

@@ -25,7 +25,7 @@ from scrapy.exceptions import (
     ResponseDataLossError,
 )
 from scrapy.http import Response, TextResponse
-from scrapy.settings import BaseSettings
+from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import TimeoutError as TwistedTimeoutError
 from twisted.python.failure import Failure
@@ -98,6 +98,12 @@ def failure_reason(error: BaseException | None) -> str:
     if isinstance(error, zlib.error | EOFError) or "decompress" in text:
         return "corrupt_body"
     return "download_error"
+
+
+def asked(response: Response) -> str:
+    """The URL that was asked for, before any redirect: what a page is counted under (a skip,
+    a failure remembered, the index it keeps incomplete), never a URL a redirect named."""
+    return origin_url(response.request) if response.request is not None else response.url
 
 
 class NewsSpider(scrapy.Spider):
@@ -204,10 +210,14 @@ class NewsSpider(scrapy.Spider):
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
-        """scrapy-playwright's settings from ours (Chromium path, proxy), unless set already."""
+        """scrapy-playwright's settings from ours (Chromium path, proxy), and the run deadline
+        (``NEWSCRAWL_RUN_DEADLINE`` as ``CLOSESPIDER_TIMEOUT``, unless that is set)."""
         super().update_settings(settings)
         for name, value in browser_settings(settings).items():
             settings.set(name, value, priority="spider")
+        if settings.getpriority("CLOSESPIDER_TIMEOUT") == SETTINGS_PRIORITIES["default"]:
+            deadline = settings.getfloat("NEWSCRAWL_RUN_DEADLINE", 3600)
+            settings.set("CLOSESPIDER_TIMEOUT", deadline, priority="spider")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
@@ -361,7 +371,7 @@ class NewsSpider(scrapy.Spider):
         :func:`newscrawl.paging.plan_paging`.
         """
         if not isinstance(response, TextResponse):
-            self.skip("index_unreadable", response.url, "not a text page")
+            self.skip("index_unreadable", asked(response), "not a text page")
             return
         listing = self.list_page_class(response)
         if not listing.is_complete():
@@ -481,8 +491,7 @@ class NewsSpider(scrapy.Spider):
         if retry is not None:
             yield retry
             return
-        url = origin_url(response.request) if response.request is not None else response.url
-        self.skip(prefix + reason, url, detail)
+        self.skip(prefix + reason, asked(response), detail)
 
     @staticmethod
     def is_challenge(response: Response) -> bool:
@@ -559,7 +568,9 @@ class NewsSpider(scrapy.Spider):
             return
         render = self.render_request(url, "js_check")
         if render is None:
-            self.skip("blocked", url, "a JavaScript check, and no browser to pass it")
+            self.skip(
+                "blocked", origin_url(request), "a JavaScript check, and no browser to pass it"
+            )
             return
         self._rendering.setdefault(host, [])
         yield render
@@ -638,13 +649,15 @@ class NewsSpider(scrapy.Spider):
                 await page.close()
         error = failure.value
         if isinstance(error, HttpError) and not self.is_js_check(error.response):
-            self.skip(self.skip_reason(error.response), request.url, "in the browser")
+            self.skip(self.skip_reason(error.response), origin_url(request), "in the browser")
         elif content and not any(m in content for m in CHALLENGE_MARKERS + JS_CHECK_MARKERS):
             # the page loaded, but it is no check and no article (a 404 page, say)
-            self.skip("no_body", request.url, "the browser shows no article")
+            self.skip("no_body", origin_url(request), "the browser shows no article")
         else:
             self.count("browser/still_blocked")
-            self.skip("blocked", request.url, f"not passed in the browser either: {error!r}"[:300])
+            self.skip(
+                "blocked", origin_url(request), f"not passed in the browser either: {error!r}"[:300]
+            )
         for waiting in self._released(host_of(request.url), passed=False):
             yield waiting
 
@@ -657,7 +670,7 @@ class NewsSpider(scrapy.Spider):
     def parse_article(self, response: Response) -> Iterator[Any]:
         """An article page: its item, or the whole text (``?page=all``) when it is split."""
         if not isinstance(response, TextResponse):
-            self.skip("no_body", response.url, "not a text page")
+            self.skip("no_body", asked(response), "not a text page")
             return
         page = self.article_page(response)
         if page.is_multipage() and self.urls.page(response.url) != "all":
@@ -671,7 +684,7 @@ class NewsSpider(scrapy.Spider):
 
     def _note_redirect(self, response: TextResponse, item: ArticleItem) -> None:
         """Remember an article URL that redirected (on the site) to another article's page."""
-        origin = origin_url(response.request) if response.request is not None else response.url
+        origin = asked(response)
         origin_id = self.article_id(origin)
         if origin_id is not None and item.article_id and origin_id != item.article_id:
             self._redirected.append((origin_id, origin, item.article_id))
@@ -688,7 +701,7 @@ class NewsSpider(scrapy.Spider):
             yield from self.retry_or_skip(response, "truncated", "the document ends before </html>")
             return
         if self.is_js_check(response) and not page.has_body():
-            self.skip("blocked", response.url, "a challenge page")
+            self.skip("blocked", asked(response), "a challenge page")
             return
         item = page.to_item()
         self.count("health/article_pages")
@@ -696,7 +709,7 @@ class NewsSpider(scrapy.Spider):
             if not getattr(item, name):
                 self.count(f"health/missing_{name}")
         if not item.body:
-            self.skip("blocked" if self.is_challenge(response) else "no_body", response.url)
+            self.skip("blocked" if self.is_challenge(response) else "no_body", asked(response))
             return
         self.count(f"layout/{page.layout}")
         for note in page.notes():  # what the page object noticed, e.g. credits/unlabelled
