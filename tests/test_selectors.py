@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from lxml import etree
 from parsel import Selector
 from scrapy.http import HtmlResponse
 
@@ -49,6 +50,37 @@ def test_index_selects_like_parsel(site: str) -> None:
         for css in SELECTORS:
             want = [node.root for node in reference.css(css)]
             assert index.select(css) == want, f"{css!r} on {response.url}"
+
+
+NOT_ELEMENTS = b"""<!DOCTYPE html><html><head><!-- head --><title>t</title></head><body>
+<?php echo "a parsed processing instruction"; ?>
+<div class="a" id="x"><!-- first --><p>satu</p><?xml-stylesheet href="s.css"?>
+<!--[if IE]>ie<![endif]--><span>dua</span><!-- last --></div>
+<ul class="a"><!-- only a comment --></ul><div class="b"><p>tiga <!-- inside --> <b>x</b></p></div>
+</body></html>"""
+STAR_SELECTORS = [
+    "*", "div > *", "div.a > *", "#x > *", ".a > *", "ul > *", "body > *", "body > * > *",
+    "div *", "body *", "div > *, ul > *", "p > *, div > p", "head > *", "html > * > * > *",
+]  # fmt: skip
+
+
+def test_star_selects_elements_only_like_parsel() -> None:
+    """``*`` (``> *`` too) never selects comments or processing instructions (libxml2 parses
+    ``<?...?>`` in HTML as a comment; real ones are added to the tree by hand)."""
+    root = parse_html(HtmlResponse("https://x/", body=NOT_ELEMENTS, encoding="utf-8"))
+    for element in list(root.iter("div", "ul", "p", "body")):
+        element.insert(0, etree.ProcessingInstruction("php", "echo 1;"))
+        element.append(etree.ProcessingInstruction("pi", "last"))
+    kinds = {node.tag for node in root.iter() if not isinstance(node.tag, str)}
+    assert kinds == {etree.Comment, etree.ProcessingInstruction}
+    index = Index(root)
+    reference = Selector(root=root, type="html")
+    for css in STAR_SELECTORS:
+        want = [node.root for node in reference.css(css)]
+        assert all(isinstance(node.tag, str) for node in want), css
+        assert index.select(css) == want, css
+    assert index.select("ul > *") == [], "a list holding only a comment has no child element"
+    assert [node.text for node in index.select("div.a > *")] == ["satu", "dua"]
 
 
 def test_parse_html_reads_utf8_bytes_and_other_encodings() -> None:

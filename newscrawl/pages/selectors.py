@@ -2,10 +2,11 @@
 
 A news page has a few hundred elements, but libxml2 evaluates class predicates slowly (a CSS
 class test on every element costs ~0.1 ms), and a page object asks a dozen of them. So the
-simple selectors page objects use — ``tag``, ``.class``, ``tag.class.other``, ``#id``, joined by
-descendant (`` ``) or child (``>``) combinators, grouped with ``,`` — are answered from a
-class/tag index built in one pass; anything else (attributes, pseudo-classes) falls back to
-lxml XPath compiled once from parsel's CSS translator. Results are in document order, like CSS.
+simple selectors page objects use — ``tag``, ``*``, ``.class``, ``tag.class.other``, ``#id``,
+joined by descendant (`` ``) or child (``>``) combinators, grouped with ``,`` — are answered
+from a class/tag index built in one pass; anything else (attributes, pseudo-classes) falls back
+to lxml XPath compiled once from parsel's CSS translator. Results are elements only (never a
+comment or processing instruction, as with parsel), in document order, like CSS.
 ``tests/test_selectors.py`` checks both paths against parsel on every fixture page.
 """
 
@@ -150,7 +151,9 @@ class Index:
     def _chain(self, chain: _Chain) -> list[HtmlElement]:
         subject, upward = chain
         if upward and subject.ident is None and not subject.classes:
-            # "A B" / "A > B" with a bare tag B: from the (rare) A elements down
+            # "A B" / "A > B" with a bare tag B (or *): from the (rare) A elements down. Only
+            # elements: a comment's or processing instruction's tag is no str (CSS never
+            # selects them; lxml's etree.Element filter leaves them out of iterdescendants).
             (combinator, parent), rest = upward[0], upward[1:]
             found: dict[HtmlElement, None] = {}
             tops = 0
@@ -158,8 +161,12 @@ class Index:
             for top in self._candidates(parent):
                 if not parent.matches(top) or not _ancestors_match(top, rest):
                     continue
-                below = top if combinator == ">" else top.iterdescendants(tag)
-                matches = [element for element in below if subject.matches(element)]
+                if combinator == " ":
+                    matches = list(top.iterdescendants(tag))
+                elif subject.tag is None:
+                    matches = [element for element in top if isinstance(element.tag, str)]
+                else:
+                    matches = [element for element in top if element.tag == subject.tag]
                 tops += bool(matches)
                 found.update(dict.fromkeys(matches))
             if tops > 1:  # several tops (nested or not): restore document order
