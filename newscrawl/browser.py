@@ -35,15 +35,16 @@ import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import unquote, urlsplit
 
 from scrapy.crawler import Crawler
-from scrapy.http import Request, Response
+from scrapy.http import Request, Response, TextResponse
 from scrapy.settings import BaseSettings
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 from scrapy_playwright.page import PageMethod
 
+from newscrawl.middlewares import SkipRequest
 from newscrawl.urls import host_of, on_domain
 
 logger = logging.getLogger(__name__)
@@ -325,33 +326,229 @@ class LazyPlaywrightHandler(ScrapyPlaywrightDownloadHandler):  # type: ignore[mi
         return not any(on_domain(request.url, domain) for domain in self._site_domains())
 
 
-class EarnedCookiesMiddleware:
-    """Gives plain requests the cookies the browser earned on their host (a passed JavaScript
-    check), so later pages of that host need no browser. Runs before Scrapy's cookie
-    middleware, which then keeps them in its jar."""
+#: Markers of a bot check or challenge page instead of content (looked for in the page head).
+CHALLENGE_MARKERS = (
+    b"<title>Just a moment...</title>",
+    b"cf-challenge",
+    b"challenge-platform",
+    b"Checking your browser",
+    b"Memeriksa browser",
+)
+#: Markers of a JavaScript check: a small page whose script sets a cookie or reloads.
+JS_CHECK_MARKERS = (
+    b"document.cookie",
+    b"location.reload",
+    b"Enable JavaScript",
+    b"Aktifkan JavaScript",
+)
+#: Request meta: ``never``, ``fallback`` or ``always`` for this request (else the setting).
+BROWSER_META = "browser"
+#: Request meta: the CSS that shows the page is there (what a render waits for). Only requests
+#: that carry it are ever rendered.
+WAIT_FOR_META = "browser_wait_for"
+#: Request meta: this request is a render (its reason: ``js_check`` or ``always``).
+RENDER_META = "browser_render"
+#: Request meta: fetched again plainly after its host's render passed.
+AFTER_RENDER_META = "after_render"
+
+
+def is_challenge(response: Response) -> bool:
+    """True for a bot check (Cloudflare "Just a moment..." or a JavaScript gate)."""
+    if (response.headers.get(b"cf-mitigated") or b"").lower() == b"challenge":
+        return True
+    head = response.body[:4096]
+    return any(marker in head for marker in CHALLENGE_MARKERS)
+
+
+def is_js_check(response: Response) -> bool:
+    """True for a page that is a JavaScript check or challenge rather than content (by status
+    and markup: a bot-check title or header, or a small scripted page)."""
+    if is_challenge(response):
+        return True
+    body = response.body
+    return (
+        response.status in (403, 429, 503)
+        and len(body) < 64_000
+        and b"<script" in body
+        and any(marker in body for marker in JS_CHECK_MARKERS)
+    )
+
+
+class BrowserFallbackMiddleware:
+    """Chromium for the pages that need it, and only for them.
+
+    A request that carries ``browser_wait_for`` (the CSS that shows its page is there) may be
+    rendered; ``browser`` in its meta (``never``, ``fallback``, ``always``) overrides the
+    ``NEWSCRAWL_BROWSER`` setting, so a request can opt out. With ``fallback`` a page is first
+    fetched plainly; an answer that is a JavaScript check (:func:`is_js_check`: by status and
+    markup, never by URL) becomes one render of the same request. One render per host at a
+    time: while it runs, the host's other requests wait (before their download, or after an
+    answer that was a check too) and then go out plainly with the cookies the browser earned;
+    a page whose check comes back all the same is rendered itself. ``always`` renders every
+    such request.
+
+    The render's answer goes to the request's own callback; what it shows is judged by the
+    markup (its status is the first navigation's, the check's). A render that does not get
+    there fails the request as ``blocked`` (``no_body`` when the page loaded but is neither a
+    check nor the article). Counted as ``newscrawl/browser/{renders,reason/<why>,passed,
+    still_blocked,waiting,cookies_reused}``. Placed before Scrapy's cookie middleware (700),
+    which keeps the earned cookies in its jar.
+    """
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
+        settings = crawler.settings
+        self.mode = str(settings.get("NEWSCRAWL_BROWSER", "fallback"))
+        self.wait_ms = settings.getint("NEWSCRAWL_BROWSER_WAIT_MS", 15_000)
+        #: Cookies the browser earned, by host.
+        self.earned: dict[str, list[dict[str, Any]]] = {}
+        #: Hosts with a render under way; the event is set when it ends.
+        self.rendering: dict[str, asyncio.Event] = {}
+        #: Whether each host's last render passed.
+        self.passed: dict[str, bool] = {}
+        self._warned = False
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> EarnedCookiesMiddleware:
+    def from_crawler(cls, crawler: Crawler) -> BrowserFallbackMiddleware:
         return cls(crawler)
 
-    def process_request(self, request: Request, spider: Any = None) -> None:
-        if request.meta.get("playwright"):
+    def count(self, event: str) -> None:
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value(f"newscrawl/browser/{event}")
+
+    def mode_of(self, request: Request) -> str:
+        if not request.meta.get(WAIT_FOR_META):
+            return "never"
+        return str(request.meta.get(BROWSER_META) or self.mode)
+
+    async def process_request(self, request: Request, spider: Any = None) -> Response | None:
+        if RENDER_META in request.meta or request.meta.get("playwright"):
+            return None
+        mode = self.mode_of(request)
+        if mode == "always":
+            return await self.render(request, "always")
+        host = host_of(request.url)
+        if mode == "fallback" and host in self.rendering:
+            self.count("waiting")
+            await self.rendering[host].wait()
+        self.give_cookies(request, host)
+        return None
+
+    async def process_response(
+        self, request: Request, response: Response, spider: Any = None
+    ) -> Request | Response:
+        if RENDER_META in request.meta:
+            return await self.rendered(request, response)
+        if self.mode_of(request) != "fallback" or not is_js_check(response):
+            return response
+        host = host_of(request.url)
+        if host in self.rendering and not request.meta.get(AFTER_RENDER_META):
+            self.count("waiting")
+            await self.rendering[host].wait()
+            if self.passed.get(host):
+                return self.again(request)
+            return response
+        return await self.render(request, "js_check") or response
+
+    async def process_exception(
+        self, request: Request, exception: BaseException, spider: Any = None
+    ) -> None:
+        """A render that failed (the check did not pass in time, or the browser failed)."""
+        if RENDER_META not in request.meta:
             return
-        earned = getattr(self.crawler.spider, "earned_cookies", {}).get(host_of(request.url))
+        content = b""
+        page = request.meta.pop("playwright_page", None)
+        if page is not None:
+            try:
+                content = (await page.content()).encode("utf-8")
+            finally:
+                await page.close()
+        self.passed[host_of(request.url)] = False
+        if content and not any(m in content for m in CHALLENGE_MARKERS + JS_CHECK_MARKERS):
+            # the page loaded, but it is no check and no article (a 404 page, say)
+            raise SkipRequest("no_body", "the browser shows no article")
+        self.count("still_blocked")
+        raise SkipRequest("blocked", f"not passed in the browser either: {exception!r}"[:300])
+
+    async def render(self, request: Request, reason: str) -> Response | None:
+        """``request``'s page through Chromium (or None when there is no browser to use): the
+        render is downloaded here, past the scheduler, so the requests that wait for it can
+        never keep it from its turn; its answer is ``request``'s."""
+        if not chromium_available(self.crawler.settings):
+            if not self._warned:
+                self._warned = True
+                logger.warning(
+                    "%s; pages behind a JavaScript check are counted as blocked",
+                    missing_browser_message(self.crawler.settings, "browser=fallback"),
+                )
+            return None
+        self.count("renders")
+        self.count(f"reason/{reason}")
+        host = host_of(request.url)
+        if reason == "js_check":
+            self.rendering.setdefault(host, asyncio.Event())
+        meta = {
+            **request.meta,
+            **render_meta(str(request.meta[WAIT_FOR_META]), self.wait_ms),
+            RENDER_META: reason,
+            "dont_retry": True,  # one render: its status is the check's, not the page's
+        }
+        try:
+            response: Response = await self.crawler.engine.download_async(
+                request.replace(meta=meta, dont_filter=True)
+            )
+        finally:
+            if reason == "js_check":
+                self.finish(host, self.passed.get(host, False))
+        return response
+
+    async def rendered(self, request: Request, response: Response) -> Response:
+        """A render's answer: keep the cookies the browser earned; judge it by the markup."""
+        host = host_of(request.url)
+        page = response.meta.pop("playwright_page", None)
+        if page is not None:
+            try:
+                cookies = await page.context.cookies()
+            finally:
+                await page.close()
+            earned = [
+                {"name": c["name"], "value": c["value"], "path": c.get("path", "/")}
+                for c in cookies
+                if host.endswith(str(c.get("domain", "")).lstrip("."))
+            ]
+            if earned:
+                self.earned[host] = earned
+        wait_for = str(request.meta[WAIT_FOR_META])
+        passed = isinstance(response, TextResponse) and bool(response.css(wait_for))
+        self.count("passed" if passed else "still_blocked")
+        self.passed[host] = passed
+        return response
+
+    def finish(self, host: str, passed: bool) -> None:
+        """The host's render ended: the requests that waited for it go on."""
+        self.passed[host] = passed
+        event = self.rendering.pop(host, None)
+        if event is not None:
+            event.set()
+
+    def again(self, request: Request) -> Request:
+        """A page that waited for its host's render, to be fetched plainly with its cookies."""
+        return request.replace(dont_filter=True, meta={**request.meta, AFTER_RENDER_META: True})
+
+    def give_cookies(self, request: Request, host: str) -> None:
+        """The cookies the browser earned on ``host`` (a passed check), for a plain request."""
+        earned = self.earned.get(host)
         if not earned:
             return
-        given = (
-            request.cookies
+        given: list[dict[str, Any]] = (
+            [dict(cookie) for cookie in request.cookies]
             if isinstance(request.cookies, list)
             else [{"name": name, "value": value} for name, value in dict(request.cookies).items()]
         )
         names = {str(cookie.get("name")) for cookie in given}
-        request.cookies = given + [c for c in earned if c["name"] not in names]
-        assert self.crawler.stats is not None
-        self.crawler.stats.inc_value("newscrawl/browser/cookies_reused")
+        cookies = given + [cookie for cookie in earned if cookie["name"] not in names]
+        request.cookies = cast(Any, cookies)  # Scrapy's VerboseCookie dicts
+        self.count("cookies_reused")
 
 
 def render_meta(wait_for: str, timeout_ms: int = 15_000) -> dict[str, Any]:

@@ -86,8 +86,9 @@ DOWNLOADER_MIDDLEWARES = {
     "newscrawl.middlewares.ScopedMetaRefreshMiddleware": 580,
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "newscrawl.middlewares.ScopedRedirectMiddleware": 600,
-    # before Scrapy's CookiesMiddleware (700)
-    "newscrawl.browser.EarnedCookiesMiddleware": 690,
+    # Chromium for pages behind a JavaScript check; before Scrapy's CookiesMiddleware (700),
+    # which keeps the cookies the browser earned
+    "newscrawl.browser.BrowserFallbackMiddleware": 690,
     # after decompression (590 runs its process_response before ours at 585)
     "newscrawl.middlewares.CharsetRepairMiddleware": 585,
 }
@@ -103,6 +104,9 @@ NEWSCRAWL_HOST_MAX_TIMEOUTS = 3
 #: run never outlives its slot. 0 turns the bound off (a long backfill). An explicit
 #: CLOSESPIDER_TIMEOUT wins.
 NEWSCRAWL_RUN_DEADLINE = 3600
+#: When Chromium is used for a page that may need it: never, fallback (only for an answer that
+#: is a JavaScript check) or always; a spider's `-a browser=` sets it for its article requests.
+NEWSCRAWL_BROWSER = "fallback"
 #: Debian's Chromium; "" means $NEWSCRAWL_CHROMIUM, else /usr/bin/chromium.
 NEWSCRAWL_CHROMIUM_PATH = ""
 #: How long the browser waits for the article markup after a JavaScript check.

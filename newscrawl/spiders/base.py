@@ -1,5 +1,6 @@
 """What every news spider shares: arguments, the run, index paging, following article links,
-split articles, skip accounting and the browser fallback.
+split articles and skip accounting (the browser fallback is a downloader middleware:
+:class:`newscrawl.browser.BrowserFallbackMiddleware`).
 
 A site's spider subclasses :class:`NewsSpider` and says how its URLs look (``urls``), which
 page objects read its pages (``article_layouts``, ``list_page_class``), its channels and how
@@ -41,11 +42,12 @@ from newscrawl.arguments import (
     today_wib,
 )
 from newscrawl.browser import (
+    BROWSER_META,
     BROWSER_MODES,
+    WAIT_FOR_META,
     browser_settings,
-    chromium_available,
-    missing_browser_message,
-    render_meta,
+    is_challenge,
+    is_js_check,
 )
 from newscrawl.items import REQUIRED_FIELDS, ArticleItem
 from newscrawl.middlewares import SkipRequest, origin_url
@@ -54,23 +56,8 @@ from newscrawl.paging import plan_paging
 from newscrawl.processors import WIB
 from newscrawl.run import Run
 from newscrawl.state import StateStore
-from newscrawl.urls import ArticleUrls, canonical_page_url, host_of, on_domain, query_of, with_query
+from newscrawl.urls import ArticleUrls, canonical_page_url, on_domain, query_of, with_query
 
-#: Markers of a bot check or challenge page instead of content (looked for in the page head).
-CHALLENGE_MARKERS = (
-    b"<title>Just a moment...</title>",
-    b"cf-challenge",
-    b"challenge-platform",
-    b"Checking your browser",
-    b"Memeriksa browser",
-)
-#: Markers of a JavaScript check: a small page whose script sets a cookie or reloads.
-JS_CHECK_MARKERS = (
-    b"document.cookie",
-    b"location.reload",
-    b"Enable JavaScript",
-    b"Aktifkan JavaScript",
-)
 #: Skip reasons the state remembers, so that the article is not fetched again too soon.
 REMEMBERED_FAILURES = ("not_found", "blocked", "too_large")
 #: Skip reasons that are final: an index listing such an article can still be complete.
@@ -151,11 +138,6 @@ class NewsSpider(scrapy.Spider):
         self._requested_ids: set[str] = set()
         #: The index (``day/channel``) each article was listed on, in this run.
         self._listed_on: dict[str, str] = {}
-        #: Cookies the browser earned, by host: later plain requests to the host carry them.
-        self.earned_cookies: dict[str, list[dict[str, Any]]] = {}
-        #: Hosts with a browser render under way, and the pages waiting for its cookies.
-        self._rendering: dict[str, list[str]] = {}
-        self._warned_no_browser = False
         #: (article id asked for, its URL, the article id its redirect led to)
         self._redirected: list[tuple[str, str, str]] = []
 
@@ -222,8 +204,6 @@ class NewsSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         spider = super().from_crawler(crawler, *args, **kwargs)
-        if spider.plan.browser == "always" and not chromium_available(crawler.settings):
-            raise ArgumentError(missing_browser_message(crawler.settings, "browser=always"))
         spider.run = Run.open(crawler, spider.name, kwargs)
         spider.state = spider.run.state
         if spider.plan.default_window:
@@ -336,11 +316,14 @@ class NewsSpider(scrapy.Spider):
         ]
 
     def article_request(self, url: str) -> Request:
-        if self.plan.browser == "always":
-            render = self.render_request(url, "always")
-            if render is not None:
-                return render
-        return Request(url, self.parse_article, errback=self.on_error, meta={"kind": "article"})
+        """An article page; the browser middleware may render it (``-a browser=``), waiting
+        for the site's article markup."""
+        meta = {
+            "kind": "article",
+            BROWSER_META: self.plan.browser,
+            WAIT_FOR_META: self.article_markup_css,
+        }
+        return Request(url, self.parse_article, errback=self.on_error, meta=meta)
 
     def article_id(self, url: str) -> str | None:
         return self.urls.article_id(url)
@@ -493,40 +476,17 @@ class NewsSpider(scrapy.Spider):
             return
         self.skip(prefix + reason, asked(response), detail)
 
-    @staticmethod
-    def is_challenge(response: Response) -> bool:
-        """True for a bot check (Cloudflare "Just a moment..." or a JavaScript gate)."""
-        if (response.headers.get(b"cf-mitigated") or b"").lower() == b"challenge":
-            return True
-        head = response.body[:4096]
-        return any(marker in head for marker in CHALLENGE_MARKERS)
-
     def skip_reason(self, response: Response) -> str:
         if response.status in (404, 410):
             return "not_found"
-        if response.status == 429 and not self.is_challenge(response):
+        if response.status == 429 and not is_challenge(response):
             return "rate_limited"
-        if response.status in (401, 403, 429) or self.is_challenge(response):
+        if response.status in (401, 403, 429) or is_challenge(response):
             return "blocked"
         return f"http_{response.status}"
 
-    @staticmethod
-    def is_js_check(response: Response) -> bool:
-        """True for a page that is a JavaScript check or challenge rather than content (by
-        status and markup: a bot-check title or header, or a small scripted page)."""
-        if NewsSpider.is_challenge(response):
-            return True
-        body = response.body
-        return (
-            response.status in (403, 429, 503)
-            and len(body) < 64_000
-            and b"<script" in body
-            and any(marker in body for marker in JS_CHECK_MARKERS)
-        )
-
     def on_error(self, failure: Failure) -> Iterator[Request]:
-        """Errback of every request: a JavaScript check may go to the browser once; anything
-        else is counted by why the page was not parsed."""
+        """Errback of every request: counted by why the page was not parsed."""
         request: Request = failure.request  # type: ignore[attr-defined]
         kind = request.meta.get("kind", "page")
         prefix = "" if kind == "article" else f"{kind}_"
@@ -535,9 +495,6 @@ class NewsSpider(scrapy.Spider):
         url = origin_url(request)
         if isinstance(error, HttpError):
             response = error.response
-            if kind == "article" and self.is_js_check(response):
-                yield from self.after_js_check(request)
-                return
             self.skip(prefix + self.skip_reason(response), url, f"HTTP {response.status}")
         else:
             reason = failure_reason(error)
@@ -550,116 +507,6 @@ class NewsSpider(scrapy.Spider):
                 yield retry
                 return
             self.skip(prefix + reason, url, repr(error)[:300])
-
-    # -- the browser ----------------------------------------------------------------------
-
-    def after_js_check(self, request: Request) -> Iterator[Request]:
-        """A page answered with a JavaScript check: render it in Chromium, once.
-
-        While a render for the same host is under way, the page waits for it and is then
-        fetched plainly with the cookies the browser earned; only if that fails too is it
-        rendered itself. So the browser runs about once per host, not once per page.
-        """
-        url = request.url
-        host = host_of(url)
-        if host in self._rendering and not request.meta.get("after_render"):
-            self._rendering[host].append(url)
-            self.count("browser/waiting")
-            return
-        render = self.render_request(url, "js_check")
-        if render is None:
-            self.skip(
-                "blocked", origin_url(request), "a JavaScript check, and no browser to pass it"
-            )
-            return
-        self._rendering.setdefault(host, [])
-        yield render
-
-    def _released(self, host: str, passed: bool) -> Iterator[Request]:
-        """The pages that waited for ``host``'s render: fetched again, or counted blocked."""
-        for url in self._rendering.pop(host, []):
-            if passed:
-                yield self.article_request(url).replace(
-                    dont_filter=True, meta={"kind": "article", "after_render": True}
-                )
-            else:
-                self.skip("blocked", url, "the browser could not pass this host's check")
-
-    def render_request(self, url: str, reason: str) -> Request | None:
-        """A request through Chromium for ``url``, or None when the browser is not to be used."""
-        if self.plan.browser == "never":
-            return None
-        if not chromium_available(self.crawler.settings):
-            if not self._warned_no_browser:
-                self._warned_no_browser = True
-                self.logger.warning(
-                    "%s; pages behind a JavaScript check are counted as blocked",
-                    missing_browser_message(self.crawler.settings, "browser=fallback"),
-                )
-            return None
-        self.count("browser/renders")
-        self.count(f"browser/reason/{reason}")
-        wait_ms = self.crawler.settings.getint("NEWSCRAWL_BROWSER_WAIT_MS", 15_000)
-        meta = {**render_meta(self.article_markup_css, wait_ms), "kind": "article"}
-        meta["browser_reason"] = reason
-        return Request(
-            url,
-            callback=self.parse_rendered,
-            errback=self.on_render_error,
-            meta=meta,
-            dont_filter=True,
-        )
-
-    async def parse_rendered(self, response: Response) -> AsyncIterator[Any]:
-        """A page Chromium rendered: keep the cookies it earned, then parse it as usual."""
-        page = response.meta.pop("playwright_page", None)
-        host = host_of(response.request.url if response.request else response.url)
-        if page is not None:
-            try:
-                cookies = await page.context.cookies()
-            finally:
-                await page.close()
-            earned = [
-                {"name": c["name"], "value": c["value"], "path": c.get("path", "/")}
-                for c in cookies
-                if host.endswith(str(c.get("domain", "")).lstrip("."))
-            ]
-            if earned:
-                self.earned_cookies[host] = earned
-        # the status and headers are the first navigation's (the check); judge by the markup
-        passed = isinstance(response, TextResponse) and (
-            find_layout(response, self.article_layouts) is not None
-        )
-        self.count("browser/passed" if passed else "browser/still_blocked")
-        for request in self._released(host, passed):
-            yield request
-        for output in self.parse_article(response):
-            yield output
-
-    async def on_render_error(self, failure: Failure) -> AsyncIterator[Request]:
-        """The browser could not show the article (the check did not pass, or it failed);
-        the pages that waited for this host's render are counted blocked too."""
-        request: Request = failure.request  # type: ignore[attr-defined]
-        page = request.meta.pop("playwright_page", None)
-        content = b""
-        if page is not None:
-            try:
-                content = (await page.content()).encode("utf-8")
-            finally:
-                await page.close()
-        error = failure.value
-        if isinstance(error, HttpError) and not self.is_js_check(error.response):
-            self.skip(self.skip_reason(error.response), origin_url(request), "in the browser")
-        elif content and not any(m in content for m in CHALLENGE_MARKERS + JS_CHECK_MARKERS):
-            # the page loaded, but it is no check and no article (a 404 page, say)
-            self.skip("no_body", origin_url(request), "the browser shows no article")
-        else:
-            self.count("browser/still_blocked")
-            self.skip(
-                "blocked", origin_url(request), f"not passed in the browser either: {error!r}"[:300]
-            )
-        for waiting in self._released(host_of(request.url), passed=False):
-            yield waiting
 
     # -- articles -------------------------------------------------------------------------
 
@@ -700,7 +547,7 @@ class NewsSpider(scrapy.Spider):
         if not page.is_complete():
             yield from self.retry_or_skip(response, "truncated", "the document ends before </html>")
             return
-        if self.is_js_check(response) and not page.has_body():
+        if is_js_check(response) and not page.has_body():
             self.skip("blocked", asked(response), "a challenge page")
             return
         item = page.to_item()
@@ -709,7 +556,7 @@ class NewsSpider(scrapy.Spider):
             if not getattr(item, name):
                 self.count(f"health/missing_{name}")
         if not item.body:
-            self.skip("blocked" if self.is_challenge(response) else "no_body", asked(response))
+            self.skip("blocked" if is_challenge(response) else "no_body", asked(response))
             return
         self.count(f"layout/{page.layout}")
         for note in page.notes():  # what the page object noticed, e.g. credits/unlabelled
