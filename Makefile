@@ -2,13 +2,18 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+# What is installed into the venv, each from its requirements file once it changes:
+# what a crawl needs (requirements.txt), then tests, lint, types, the benchmark (-dev).
+RUNTIME_STAMP := $(VENV)/.installed-runtime
+DEV_STAMP := $(VENV)/.installed-dev
 SPIDER ?= bisnis
 ARGS ?=
 
-.PHONY: setup chromium faketime _apt crawl test lint typecheck unit bench clean
+.PHONY: setup setup-dev chromium faketime _apt crawl test lint typecheck unit bench clean
 
-setup: $(STAMP) chromium faketime
+setup: $(RUNTIME_STAMP) chromium faketime
+
+setup-dev: $(DEV_STAMP) chromium faketime
 
 # Debian packages, installed when missing and we are root with apt-get (never downloaded any
 # other way): Chromium for pages behind a JavaScript check (never `playwright install`;
@@ -36,30 +41,34 @@ faketime:
 _apt:
 	$(call apt_install,$(PKG),$(WHY))
 
-$(STAMP): requirements.txt
+$(RUNTIME_STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
-	touch $(STAMP)
+	touch $(RUNTIME_STAMP)
+
+$(DEV_STAMP): $(RUNTIME_STAMP) requirements-dev.txt
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $(DEV_STAMP)
 
 crawl: setup
 	$(BIN)/scrapy crawl $(SPIDER) $(ARGS)
 
-lint: setup
+lint: setup-dev
 	$(BIN)/ruff check newscrawl tests
 	$(BIN)/ruff format --check newscrawl tests
 
-typecheck: setup
+typecheck: setup-dev
 	$(BIN)/mypy newscrawl
 
-unit: setup
+unit: setup-dev
 	$(BIN)/python -m pytest
 
 test: lint typecheck unit
 
 # The benchmark (a script that prints figures, not a test): BENCH_ARGS="--articles 2000 --large 20000"
 BENCH_ARGS ?=
-bench: setup
+bench: setup-dev
 	$(BIN)/python bench/bench.py $(BENCH_ARGS)
 
 clean:

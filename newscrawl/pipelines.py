@@ -1,15 +1,21 @@
 """Item pipelines, one job each, in this order: boilerplate, validation, dedup, export.
 
 Each counts what it does in the crawl stats as ``newscrawl/<component>/<event>`` and drops
-items with ``DropItem("why")``. The export pipeline writes the run's own crash-safe feed;
-Scrapy's FEEDS (``-o``/``-O``) still work beside it.
+items with ``DropItem("why")``. The validation pipeline checks every item against the JSON
+Schema of the export (``newscrawl/schema/article.schema.json``). The export pipeline writes the
+run's own crash-safe feed; Scrapy's FEEDS (``-o``/``-O``) still work beside it.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Self
+from functools import cache
+from pathlib import Path
+from typing import Any, Self
 
+import fastjsonschema
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.statscollectors import StatsCollector
@@ -18,6 +24,7 @@ from newscrawl.boilerplate import filter_paragraphs, rules_for
 from newscrawl.items import (
     COVERAGE_FIELDS,
     EARLIEST_DATE,
+    FIELD_NAMES,
     FUTURE_DATE_SLACK,
     MAX_TITLE_CHARS,
     REQUIRED_FIELDS,
@@ -32,6 +39,41 @@ PARAGRAPH_SEPARATOR = "\n\n"
 DEFAULT_MAX_BODY_CHARS = 1_000_000
 #: Dates an item may carry: from EARLIEST_DATE to this long after the crawl.
 EARLIEST_TIME = datetime.fromisoformat(EARLIEST_DATE)
+#: The exported record's JSON Schema.
+SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "article.schema.json"
+#: The stat (``invalid_item``) of a schema failure that names no field (an unknown field).
+WHOLE_ITEM = "item"
+#: A schema failure's message is cut here in the DropItem reason.
+MAX_REASON_CHARS = 200
+
+
+@cache
+def schema_validator(max_body_chars: int) -> Callable[[Any], Any]:
+    """The JSON Schema of an exported record compiled to Python (fastjsonschema), once per
+    process: it raises ``fastjsonschema.JsonSchemaValueException`` at the first rule a record
+    breaks. The body's ``maxLength`` is ``NEWSCRAWL_MAX_BODY_CHARS`` (the schema holds its
+    default)."""
+    schema = json.loads(SCHEMA_PATH.read_text("utf-8"))
+    schema["properties"]["body"]["maxLength"] = max_body_chars
+    validator: Callable[[Any], Any] = fastjsonschema.compile(schema, use_default=False)
+    return validator
+
+
+def schema_violation(
+    record: dict[str, Any], max_body_chars: int = DEFAULT_MAX_BODY_CHARS
+) -> tuple[str, str] | None:
+    """The field whose value breaks the JSON Schema (``item`` when the rule is about the
+    record itself, e.g. a field the schema does not know) and why; None for a valid record."""
+    try:
+        schema_validator(max_body_chars)(record)
+    except fastjsonschema.JsonSchemaValueException as error:
+        path = error.path
+        name = path[1] if len(path) > 1 and path[1] in FIELD_NAMES else WHOLE_ITEM
+        message = error.message
+        if len(message) > MAX_REASON_CHARS:
+            message = message[: MAX_REASON_CHARS - 3] + "..."
+        return name, message
+    return None
 
 
 class _Counting:
@@ -75,8 +117,11 @@ class ValidationPipeline(_Counting):
     counted as ``missing_<field>``, and items with a field out of bounds, counted as
     ``invalid_<field>``: ``published_at`` outside 1990-01-01 .. crawl time + 1 day (or not a
     time), a title over ``MAX_TITLE_CHARS`` (1,000) characters, a body over
-    ``NEWSCRAWL_MAX_BODY_CHARS`` (1,000,000). Each dropped item also counts ``dropped``. An
-    ``updated_at`` out of those bounds is set to null instead (``nulled_updated_at``)."""
+    ``NEWSCRAWL_MAX_BODY_CHARS`` (1,000,000). An ``updated_at`` out of those bounds is set to
+    null instead (``nulled_updated_at``). Then the item as exported must match the JSON Schema
+    (:func:`schema_violation`), else it is dropped and counted as ``invalid_<field>`` of the
+    field that breaks it (``invalid_item`` when none does). Each dropped item also counts
+    ``dropped``."""
 
     component = "validation"
 
@@ -85,6 +130,7 @@ class ValidationPipeline(_Counting):
         self.max_body_chars = crawler.settings.getint(
             "NEWSCRAWL_MAX_BODY_CHARS", DEFAULT_MAX_BODY_CHARS
         )
+        schema_validator(self.max_body_chars)  # compiled now, not on the first item
 
     def process_item(self, item: ArticleItem) -> ArticleItem:
         missing = [name for name in REQUIRED_FIELDS if not getattr(item, name)]
@@ -104,6 +150,12 @@ class ValidationPipeline(_Counting):
             self.count("dropped")
             reasons = "; ".join(f"{name} {why}" for name, why in invalid.items())
             raise DropItem(f"invalid {reasons}")
+        violation = schema_violation(item_record(item), self.max_body_chars)
+        if violation is not None:
+            name, why = violation
+            self.count(f"invalid_{name}")
+            self.count("dropped")
+            raise DropItem(f"invalid {name} breaks the schema: {why}")
         self.count("passed")
         return item
 

@@ -5,20 +5,32 @@ from __future__ import annotations
 import dataclasses
 import json
 import sqlite3
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
+import fastjsonschema
+import jsonschema
 import pytest
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
 from newscrawl.feeds import FeedWriter
-from newscrawl.items import REQUIRED_FIELDS, ArticleItem
-from newscrawl.pipelines import DedupPipeline, ExportPipeline, ValidationPipeline
-from newscrawl.processors import WIB
+from newscrawl.items import FIELD_NAMES, REQUIRED_FIELDS, ArticleItem, item_record
+from newscrawl.pipelines import (
+    DedupPipeline,
+    ExportPipeline,
+    ValidationPipeline,
+    schema_validator,
+    schema_violation,
+)
+from newscrawl.processors import WIB, iso_datetime
 from newscrawl.run import Run
 from newscrawl.state import SQLiteState, StateError, lock_for
+from tests.support import FIXTURES, validate
+
+CRAWLED = "2025-11-20T03:00:00Z"  # 10:00 WIB; dates up to 2025-11-21T10:00:00+07:00 pass
 
 
 def article(**changes: object) -> ArticleItem:
@@ -30,6 +42,7 @@ def article(**changes: object) -> ArticleItem:
         published_at="2025-11-20T10:00:00+07:00",
         body="Isi berita.",
         word_count=2,
+        crawled_at=CRAWLED,
     )
     return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
 
@@ -50,9 +63,6 @@ def test_validation_passes_a_whole_item() -> None:
     assert ValidationPipeline(crawler).process_item(item) is item
     assert crawler.stats is not None
     assert crawler.stats.get_value("newscrawl/validation/passed") == 1
-
-
-CRAWLED = "2025-11-20T03:00:00Z"  # 10:00 WIB; dates up to 2025-11-21T10:00:00+07:00 pass
 
 
 @pytest.mark.parametrize(
@@ -86,6 +96,7 @@ def test_validation_drops_item_with_a_field_out_of_bounds(
 def test_validation_nulls_an_update_time_out_of_bounds_and_keeps_the_item(
     updated_at: str,
 ) -> None:
+    """None of these matches the schema either: the schema check comes after the nulling."""
     crawler = get_crawler()
     item = article(crawled_at=CRAWLED, updated_at=updated_at)
     assert ValidationPipeline(crawler).process_item(item) is item
@@ -101,7 +112,6 @@ def test_validation_nulls_an_update_time_out_of_bounds_and_keeps_the_item(
     [
         {"published_at": "1990-01-01T00:00:00+07:00"},
         {"published_at": "2025-11-21T10:00:00+07:00"},  # crawl time + 1 day exactly
-        {"published_at": "2025-11-21T03:00:00+00:00"},  # the same instant in UTC
         {"updated_at": "2025-11-21T09:00:00+07:00"},
         {"updated_at": None},
         {"title": "J" * 1_000},
@@ -142,15 +152,25 @@ def test_project_settings_bound_the_body() -> None:
     assert settings.NEWSCRAWL_MAX_BODY_CHARS == 1_000_000
 
 
+def test_validation_bounds_compare_instants() -> None:
+    """The bounds compare instants: the same instant in UTC is within them (the schema then
+    wants the WIB form, below)."""
+    pipeline = ValidationPipeline(get_crawler())
+    assert pipeline.invalid(article(published_at="2025-11-21T03:00:00+00:00")) == {}
+    assert list(pipeline.invalid(article(published_at="2025-11-21T03:00:01+00:00"))) == [
+        "published_at"
+    ]
+
+
 def test_validation_without_crawl_time_bounds_dates_by_now() -> None:
-    crawler = get_crawler()
-    pipeline = ValidationPipeline(crawler)
+    pipeline = ValidationPipeline(get_crawler())
     now = datetime.now(WIB)
     soon = (now + timedelta(hours=23)).replace(microsecond=0).isoformat()
     later = (now + timedelta(days=2)).replace(microsecond=0).isoformat()
-    assert pipeline.process_item(article(published_at=soon))
+    assert pipeline.invalid(article(published_at=soon, crawled_at=None)) == {}
+    assert list(pipeline.invalid(article(published_at=later, crawled_at=None))) == ["published_at"]
     with pytest.raises(DropItem, match="invalid published_at"):
-        pipeline.process_item(article(published_at=later))
+        pipeline.process_item(article(published_at=later, crawled_at=None))
 
 
 def test_missing_fields_are_reported_before_invalid_ones() -> None:
@@ -159,6 +179,126 @@ def test_missing_fields_are_reported_before_invalid_ones() -> None:
         ValidationPipeline(crawler).process_item(article(body=None, title="J" * 2000))
     assert crawler.stats is not None
     assert crawler.stats.get_value("newscrawl/validation/invalid_title") is None
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"url": "http://market.bisnis.com/read/20251120/7/1/x"}, "url"),  # https only
+        ({"url": "https://market.bisnis.com/read/x?page=all"}, "url"),  # no query
+        ({"article_id": "1/2"}, "article_id"),
+        ({"word_count": "2"}, "word_count"),  # a wrong type
+        ({"word_count": 0}, "word_count"),
+        ({"is_premium": "false"}, "is_premium"),
+        ({"authors": "Nama Penulis"}, "authors"),
+        ({"authors": ["Nama", ""]}, "authors"),
+        ({"tags": [None]}, "tags"),
+        ({"section": ""}, "section"),
+        ({"title": "Judul\x07"}, "title"),
+        ({"body": "Satu.\n\n\nDua."}, "body"),
+        ({"body": "Isi\x1b[31m berita."}, "body"),
+        ({"image_url": "data:image/png;base64,AAAA"}, "image_url"),
+        ({"language": "ind"}, "language"),
+        ({"published_at": "2025-11-20T03:00:00+00:00"}, "published_at"),  # not WIB
+        ({"updated_at": "2025-11-20T12:00:00"}, "updated_at"),  # within bounds, no offset
+        ({"crawled_at": "2025-11-20T03:00:00+00:00"}, "crawled_at"),
+        ({"crawled_at": None}, "crawled_at"),
+    ],
+)
+def test_validation_drops_item_against_the_schema(changes: dict[str, object], field: str) -> None:
+    """After the bounds (and the nulling of a bad update time), the item as exported must
+    match the JSON Schema: dropped and counted as ``invalid_<field>`` otherwise."""
+    item = article(**changes)
+    with pytest.raises(jsonschema.ValidationError):
+        validate(item_record(item))  # the test suite's validator agrees
+    crawler = get_crawler()
+    with pytest.raises(DropItem, match=f"^invalid {field} breaks the schema: ") as dropped:
+        ValidationPipeline(crawler).process_item(item)
+    assert len(str(dropped.value)) < 300, "the reason never quotes a long value"
+    assert crawler.stats is not None
+    assert crawler.stats.get_value(f"newscrawl/validation/invalid_{field}") == 1
+    assert crawler.stats.get_value("newscrawl/validation/dropped") == 1
+    assert crawler.stats.get_value("newscrawl/validation/passed") is None
+
+
+def test_schema_failure_without_a_field_is_invalid_item() -> None:
+    """A record with a field the schema does not know (or without one it requires) names no
+    field: ``invalid_item``. Items never carry such records (``item_record`` has exactly the
+    item's fields), so this is checked on the record."""
+    record = item_record(article())
+    assert schema_violation(record) is None
+    name, why = schema_violation({**record, "author": "Nama"}) or ("", "")
+    assert name == "item" and "author" in why
+    without = {k: v for k, v in record.items() if k != "lead"}
+    assert (schema_violation(without) or ("",))[0] == "item"
+
+
+def test_schema_failure_of_an_item_counts_as_invalid_item(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pipeline counts a schema failure that names no field as ``invalid_item``."""
+    monkeypatch.setattr(
+        "newscrawl.pipelines.item_record", lambda item: {**item_record(item), "extra": 1}
+    )
+    crawler = get_crawler()
+    with pytest.raises(DropItem, match=r"^invalid item breaks the schema: .*extra"):
+        ValidationPipeline(crawler).process_item(article())
+    assert crawler.stats is not None
+    assert crawler.stats.get_value("newscrawl/validation/invalid_item") == 1
+    assert crawler.stats.get_value("newscrawl/validation/dropped") == 1
+
+
+def test_schema_is_compiled_once_per_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    compiled: list[object] = []
+    compile_schema = fastjsonschema.compile
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        compiled.append(args[0])
+        return compile_schema(*args, **kwargs)
+
+    monkeypatch.setattr(fastjsonschema, "compile", counting)
+    schema_validator.cache_clear()
+    for n in range(3):
+        pipeline = ValidationPipeline(get_crawler())
+        assert pipeline.process_item(article(article_id=str(n)))
+    assert len(compiled) == 1
+
+
+def test_schema_body_bound_follows_the_setting() -> None:
+    """The schema holds the default body bound; a larger NEWSCRAWL_MAX_BODY_CHARS is obeyed."""
+    pipeline = ValidationPipeline(
+        get_crawler(settings_dict={"NEWSCRAWL_MAX_BODY_CHARS": 1_000_010})
+    )
+    assert pipeline.process_item(article(body="x" * 1_000_005))
+
+
+def reference_items() -> list[dict[str, object]]:
+    """Every reference site's expected items, each with a crawl time (its latest date, UTC)."""
+    items = []
+    for path in sorted(FIXTURES.glob("*/expected.jsonl")):
+        for line in path.read_text("utf-8").splitlines():
+            if not line.strip():
+                continue
+            item = json.loads(line)
+            times = [iso_datetime(item[name]) for name in ("published_at", "updated_at")]
+            latest = max(time for time in times if time is not None)
+            crawled = latest.astimezone(UTC).isoformat().replace("+00:00", "Z")
+            items.append({**item, "crawled_at": crawled})
+    return items
+
+
+def test_reference_items_pass_the_schema_and_the_validation() -> None:
+    items = reference_items()
+    assert {item["site"] for item in items} >= {"bisnis.com", "kompas.com"}
+    crawler = get_crawler()
+    pipeline = ValidationPipeline(crawler)
+    for record in items:
+        assert schema_violation(record) is None, record["article_id"]
+        validate(record)
+        item = ArticleItem(**{name: record[name] for name in FIELD_NAMES})  # type: ignore[arg-type]
+        assert pipeline.process_item(item) is item
+        assert item_record(item) == record
+    assert crawler.stats is not None
+    assert crawler.stats.get_value("newscrawl/validation/passed") == len(items)
+    assert crawler.stats.get_value("newscrawl/validation/dropped") is None
 
 
 class StubSpider:
