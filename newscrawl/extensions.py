@@ -54,8 +54,10 @@ def _reaches_callback(status: int, request: Request) -> bool:
 
 
 class RunReport:
-    """On spider close: run the health checks, publish the run's feed (or withhold it when the
-    markup checks failed), write ``runs/<run id>.json`` and set the exit status.
+    """The owner of a ``scrapy crawl``'s run (:class:`newscrawl.run.Run`): it opens it as the
+    crawler is set up and closes it when the engine stops. On spider close: run the health
+    checks, publish the run's feed (or withhold it when the markup checks failed), write
+    ``runs/<run id>.json`` and set the exit status.
 
     It also counts, for the health checks, the pages handed to the spider's callbacks and
     the callbacks that raised (``newscrawl/health/callbacks/<group>``,
@@ -64,8 +66,10 @@ class RunReport:
     a manifest that cannot be written is logged instead.
     """
 
-    def __init__(self, crawler: Crawler) -> None:
+    def __init__(self, crawler: Crawler, run: Run | None = None) -> None:
         self.crawler = crawler
+        #: The run it owns (None for Scrapy's tools: ``shell``, ``fetch``, ``parse``).
+        self.run = run
         settings = crawler.settings
         self.thresholds = health.Thresholds(
             max_missing_share=settings.getfloat("NEWSCRAWL_HEALTH_MAX_MISSING_SHARE", 0.2),
@@ -74,8 +78,9 @@ class RunReport:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        extension = cls(crawler)
+        extension = cls(crawler, Run.open_for(crawler))
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(extension.engine_stopped, signal=signals.engine_stopped)
         crawler.signals.connect(extension.response_received, signal=signals.response_received)
         crawler.signals.connect(extension.spider_error, signal=signals.spider_error)
         return extension
@@ -93,9 +98,14 @@ class RunReport:
         request = response if isinstance(response, Request) else getattr(response, "request", None)
         self._count(f"callback_errors/{_page_group(request) or 'other'}")
 
+    def engine_stopped(self) -> None:
+        """The crawl is over (after the spider's own last words): the state and lock go."""
+        if self.run is not None:
+            self.run.close()
+
     def spider_closed(self, spider: Spider, reason: str) -> None:
-        run = getattr(spider, "run", None)
-        if not isinstance(run, Run):
+        run = self.run
+        if run is None:
             return
         try:
             self.report(run, reason)

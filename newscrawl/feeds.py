@@ -328,7 +328,9 @@ class GuardedFileFeedStorage(FileFeedStorage):
         file.close()
         path = Path(self.path)
         written = path.with_name(path.name + PART) if self._atomic else path
-        run = getattr(getattr(self.crawler, "spider", None), "run", None)
+        from newscrawl.run import Run  # run.py builds on this module
+
+        run = Run.of(self.crawler) if self.crawler is not None else None
         why = None
         if run is not None and not getattr(run, "published_ok", True):
             why = (

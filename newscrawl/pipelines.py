@@ -17,7 +17,7 @@ from typing import Any, Self
 
 import fastjsonschema
 from scrapy.crawler import Crawler
-from scrapy.exceptions import DropItem
+from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.statscollectors import StatsCollector
 
 from newscrawl.boilerplate import filter_paragraphs, rules_for
@@ -189,14 +189,18 @@ def fingerprint(item: ArticleItem) -> str:
     return content_fingerprint(item.title or "", item.body or "")
 
 
-def current_run(crawler: Crawler) -> Run:
-    run = getattr(crawler.spider, "run", None)
-    if not isinstance(run, Run):
-        raise RuntimeError("newscrawl pipelines need a NewsSpider (it opens the run)")
-    return run
+class _OfTheRun(_Counting):
+    """A pipeline that works on the run's state or feed: off without a run (Scrapy's tools)."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        run = Run.of(crawler)
+        if run is None:
+            raise NotConfigured("no run: not a `scrapy crawl`")
+        self.run = run
 
 
-class DedupPipeline(_Counting):
+class DedupPipeline(_OfTheRun):
     """Exports each article once: by ``article_id`` and by content, in this run and before.
 
     Earlier runs are the state's committed articles; this run's are kept in memory until
@@ -211,7 +215,7 @@ class DedupPipeline(_Counting):
         self.prints: set[str] = set()
 
     def process_item(self, item: ArticleItem) -> ArticleItem:
-        state = current_run(self.crawler).state
+        state = self.run.state
         article_id = item.article_id or ""
         digest = fingerprint(item)
         if article_id in self.ids or state.has_article(article_id):
@@ -231,7 +235,7 @@ class DedupPipeline(_Counting):
         return item
 
 
-class ExportPipeline(_Counting):
+class ExportPipeline(_OfTheRun):
     """Appends each item to the run's crash-safe feed (published by the run report when the
     spider closes); counts field coverage (``newscrawl/coverage/<field>``) for the manifest."""
 
@@ -239,7 +243,7 @@ class ExportPipeline(_Counting):
 
     def process_item(self, item: ArticleItem) -> ArticleItem:
         record = item_record(item)
-        current_run(self.crawler).feed.write(record)
+        self.run.feed.write(record)
         self.count("written")
         for name in COVERAGE_FIELDS:
             if record.get(name):

@@ -1,14 +1,18 @@
 """One run of a spider: its lock, state, feed, and what it recovered and published.
 
-Opened by the spider before any request (see :class:`newscrawl.spiders.base.NewsSpider`):
-takes the run lock, opens the state, teaches it the complete feeds it does not know
-(:func:`newscrawl.feeds.adopt_feeds`) and recovers interrupted feeds
-(:func:`newscrawl.feeds.recover`).
+Opened, for ``scrapy crawl`` only (the command sets ``NEWSCRAWL_RUN_ENABLED``), by the run
+report extension as the crawler is set up, before any request
+(:class:`newscrawl.extensions.RunReport`, which also closes it): takes the run lock, opens the
+state, teaches it the complete feeds it does not know (:func:`newscrawl.feeds.adopt_feeds`) and
+recovers interrupted feeds (:func:`newscrawl.feeds.recover`). Spiders, pipelines and the feed
+storage find it through the crawler (:meth:`Run.of`); Scrapy's tools (``scrapy shell``,
+``fetch``, ``parse``) have none, so they never take the lock nor touch the state or feeds.
 """
 
 from __future__ import annotations
 
 import logging
+import weakref
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -22,6 +26,12 @@ from newscrawl.processors import WIB
 from newscrawl.state import RunLock, StateStore, lock_for
 
 logger = logging.getLogger(__name__)
+
+#: The setting ``scrapy crawl`` sets: only then does a crawl open a run.
+RUN_ENABLED = "NEWSCRAWL_RUN_ENABLED"
+#: The spider arguments of the run (for its manifest), set by ``scrapy crawl``.
+RUN_ARGUMENTS = "NEWSCRAWL_RUN_ARGUMENTS"
+_RUNS: weakref.WeakKeyDictionary[Crawler, Run] = weakref.WeakKeyDictionary()
 
 
 @dataclass
@@ -65,6 +75,26 @@ class Run:
     @property
     def spider_dir(self) -> Path:
         return self.output_dir / self.spider_name
+
+    @staticmethod
+    def of(crawler: Crawler) -> Run | None:
+        """The run of ``crawler`` (None for Scrapy's tools, which have none)."""
+        return _RUNS.get(crawler)
+
+    @classmethod
+    def open_for(cls, crawler: Crawler) -> Run | None:
+        """Open the run of a ``scrapy crawl`` (None when the crawl is not one: a tool)."""
+        if not crawler.settings.getbool(RUN_ENABLED):
+            return None
+        assert crawler.spidercls is not None
+        arguments = crawler.settings.getdict(RUN_ARGUMENTS)
+        run = cls.open(crawler, str(crawler.spidercls.name), arguments)
+        run.attach(crawler)
+        return run
+
+    def attach(self, crawler: Crawler) -> None:
+        """Make this the run of ``crawler`` (what :meth:`of` finds)."""
+        _RUNS[crawler] = self
 
     @classmethod
     def open(cls, crawler: Crawler, spider_name: str, arguments: dict[str, Any]) -> Run:

@@ -49,6 +49,9 @@ FEED_STORAGES = {
 
 #: Feeds and state live here (``<dir>/<spider>/...``); relative paths are from the cwd.
 NEWSCRAWL_OUTPUT_DIR = str(Path(__file__).resolve().parent.parent / "output")
+#: Set by `scrapy crawl` only: a crawl opens a run (lock, state, feed, manifest); Scrapy's tools
+#: (`scrapy shell`, `fetch`, `parse`) do not, so they never touch them.
+NEWSCRAWL_RUN_ENABLED = False
 #: The state backend (see newscrawl/state.py).
 NEWSCRAWL_STATE_CLASS = "newscrawl.state.SQLiteState"
 

@@ -186,6 +186,11 @@ class SQLiteState:
             )
 
     @classmethod
+    def in_memory(cls) -> Self:
+        """An empty state that lives in memory only (for Scrapy's tools: nothing on disk)."""
+        return cls(Path(":memory:"))
+
+    @classmethod
     def from_crawler(cls, crawler: Crawler, spider_name: str) -> Self:
         settings = crawler.settings
         output = Path(settings.get("NEWSCRAWL_OUTPUT_DIR", "output"))

@@ -190,9 +190,15 @@ def test_retry_after_is_honoured_before_the_retry(site: Generated, tmp_path: Pat
     lines = [json.loads(line) for line in log_path.read_text("utf-8").splitlines()]
     to_host = [line for line in lines if "//finansial.bisnis.com/" in line.get("url", "")]
     [pushed_back] = [line["time"] for line in to_host if line["status"] == 429]
-    after = [line["time"] - pushed_back for line in to_host if line["time"] > pushed_back]
+    after = [
+        (line["time"] - pushed_back, line["url"]) for line in to_host if line["time"] > pushed_back
+    ]
     assert after, "the host's other articles should come after the 429"
-    assert min(after) >= 1.95, f"a request reached the host {min(after):.2f} s after the 429"
+    # at most a request that was already under way beside the one answered 429 (Scrapy's slot
+    # may have two in transfer), none of those that waited in the host's queue
+    too_soon = [url for wait, url in after if wait < 1.95]
+    assert len(too_soon) <= 1, f"requests reached the host too soon after the 429: {after}"
+    assert len(after) - len(too_soon) >= 3
     assert set(exported_ids(tmp_path / "out")) == set(site.articles)
 
 

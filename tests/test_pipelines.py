@@ -13,7 +13,7 @@ import fastjsonschema
 import jsonschema
 import pytest
 from scrapy.crawler import Crawler
-from scrapy.exceptions import DropItem
+from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.utils.test import get_crawler
 
 from newscrawl.feeds import FeedWriter
@@ -301,11 +301,6 @@ def test_reference_items_pass_the_schema_and_the_validation() -> None:
     assert crawler.stats.get_value("newscrawl/validation/dropped") is None
 
 
-class StubSpider:
-    def __init__(self, run: Run) -> None:
-        self.run = run
-
-
 def run_in(tmp_path: Path) -> Run:
     state = SQLiteState(tmp_path / "bisnis" / "state.sqlite3")
     started = datetime(2025, 11, 20, 10, 0, tzinfo=WIB)
@@ -315,8 +310,16 @@ def run_in(tmp_path: Path) -> Run:
 
 def crawler_for(run: Run) -> Crawler:
     crawler = get_crawler()
-    crawler.spider = StubSpider(run)  # type: ignore[assignment]
+    run.attach(crawler)
     return crawler
+
+
+def test_the_run_pipelines_are_off_without_a_run() -> None:
+    """Scrapy's tools (``scrapy parse --pipelines``, ...) have no run: nothing to dedup against
+    or export to."""
+    for pipeline in (DedupPipeline, ExportPipeline):
+        with pytest.raises(NotConfigured):
+            pipeline.from_crawler(get_crawler())
 
 
 def test_dedup_by_id_and_by_content_within_a_run(tmp_path: Path) -> None:

@@ -8,15 +8,16 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from scrapy.utils.test import get_crawler
 
 from newscrawl import state as state_module
 from newscrawl.feeds import FeedWriter, GuardedFileFeedStorage, adopt_feeds, publish_written
-from newscrawl.processors import content_fingerprint
-from newscrawl.state import BUSY_TIMEOUT, SQLiteState, StateError
+from newscrawl.processors import WIB, content_fingerprint
+from newscrawl.run import Run
+from newscrawl.state import BUSY_TIMEOUT, SQLiteState, StateError, lock_for
 
 
 def record(article_id: str) -> dict[str, Any]:
@@ -242,11 +243,18 @@ def storage_after(tmp_path: Path, published_ok: bool, withheld: bool = False) ->
     """An -O feed stored at the end of a run whose own publish did (not) succeed."""
     target = tmp_path / "out.jsonl"
     storage = GuardedFileFeedStorage(str(target), feed_options={"overwrite": True})
-    run = SimpleNamespace(published_ok=published_ok, withheld=withheld)
-    storage.crawler = SimpleNamespace(spider=SimpleNamespace(run=run))  # type: ignore[assignment]
+    state = SQLiteState(tmp_path / "bisnis" / "state.sqlite3")
+    feed = FeedWriter(tmp_path / "bisnis" / "2025-11-20" / "100000.jsonl")
+    started = datetime(2025, 11, 20, 10, 0, tzinfo=WIB)
+    run = Run("bisnis", tmp_path, started, lock_for(tmp_path, "bisnis"), state, feed)
+    run.published_ok, run.withheld = published_ok, withheld
+    crawler = get_crawler()
+    run.attach(crawler)  # the storage finds the run through the crawler
+    storage.crawler = crawler
     handle = storage.open(None)
     handle.write(b'{"article_id": "1"}\n')
     storage.store(handle)
+    state.close()
     return target
 
 

@@ -23,7 +23,7 @@ from scrapy.utils.misc import load_object
 from newscrawl.arguments import ArgumentError
 from newscrawl.browser import chromium_available, missing_browser_message
 from newscrawl.extensions import EXIT_UNHEALTHY, RunReport
-from newscrawl.run import Run
+from newscrawl.run import RUN_ARGUMENTS, RUN_ENABLED, Run
 from newscrawl.state import LockedError, StateError, lock_for
 
 EXIT_BAD_ARGUMENTS = 2
@@ -79,6 +79,9 @@ class Command(ScrapyCrawl):
             self.exitcode = EXIT_BAD_ARGUMENTS
             return
         crawler: Crawler = self._create_crawler(name)
+        # a crawl, not a tool: the run report opens the run (lock, state, feed)
+        crawler.settings.set(RUN_ENABLED, True, priority="cmdline")
+        crawler.settings.set(RUN_ARGUMENTS, dict(opts.spargs), priority="cmdline")
         started = self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()
         failed = _startup_error(started)
@@ -86,8 +89,8 @@ class Command(ScrapyCrawl):
             logger.error("%s: %s", name, failed)
             self.exitcode = EXIT_BAD_ARGUMENTS
             return
-        run = getattr(crawler.spider, "run", None)
-        if self.crawler_process.bootstrap_failed or not isinstance(run, Run):
+        run = Run.of(crawler)
+        if self.crawler_process.bootstrap_failed or run is None:
             self.exitcode = 1
             return
         if not run.reported:  # the reactor was stopped before the spider closed

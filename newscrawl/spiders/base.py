@@ -13,6 +13,7 @@ import zlib
 from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
+from functools import cached_property
 from typing import Any, ClassVar, Self
 
 import scrapy
@@ -55,7 +56,7 @@ from newscrawl.pages.base import ArticlePage, ListPage, find_layout
 from newscrawl.paging import plan_paging
 from newscrawl.processors import WIB
 from newscrawl.run import Run
-from newscrawl.state import StateStore
+from newscrawl.state import SQLiteState, StateStore
 from newscrawl.urls import ArticleUrls, canonical_page_url, on_domain, query_of, with_query
 
 #: Skip reasons the state remembers, so that the article is not fetched again too soon.
@@ -119,9 +120,6 @@ class NewsSpider(scrapy.Spider):
     )
     #: CSS present once a page shows an article: the browser waits for it.
     article_markup_css: ClassVar[str] = "article"
-
-    run: Run
-    state: StateStore
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -204,14 +202,22 @@ class NewsSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.run = Run.open(crawler, spider.name, kwargs)
-        spider.state = spider.run.state
-        if spider.plan.default_window:
-            spider.plan = replace(spider.plan, days=spider.window(spider.plan.days[-1]))
-        spider.run.days = [day.isoformat() for day in spider.plan.days]
-        crawler.signals.connect(spider._close_run, signal=signals.engine_stopped)
+        # before the run report closes the run (its handler is connected after this one)
+        crawler.signals.connect(spider._remember_redirected, signal=signals.engine_stopped)
         crawler.signals.connect(spider._on_spider_error, signal=signals.spider_error)
         return spider
+
+    @property
+    def run(self) -> Run | None:
+        """The run of this crawl, owned by the run report (None for ``scrapy shell``,
+        ``fetch``, ``parse``: they touch no state, lock or feed)."""
+        return Run.of(self.crawler)
+
+    @cached_property
+    def state(self) -> StateStore:
+        """What earlier runs did: the run's state, or an empty one in memory for the tools."""
+        run = self.run
+        return run.state if run is not None else SQLiteState.in_memory()
 
     def window(self, today: date) -> tuple[date, ...]:
         """The days of a run without dates (:func:`newscrawl.arguments.default_window`), back
@@ -246,20 +252,20 @@ class NewsSpider(scrapy.Spider):
         if key is None and not self.urls.is_article(url):
             key = self.index_key(query_of(url))
         if key is not None:
-            self.run.incomplete_indexes.add(key)
+            self.index_incomplete(key)
 
-    def _close_run(self) -> None:
-        """After the run report published the feed (on spider_closed): the redirect aliases,
-        then the state and the lock are let go."""
-        try:
-            self._remember_redirected()
-        finally:
-            self.run.close()
+    def index_incomplete(self, key: str) -> None:
+        """Index ``key`` has something left over in this run: it is not complete."""
+        if self.run is not None:
+            self.run.incomplete_indexes.add(key)
 
     def _remember_redirected(self) -> None:
         """An article URL that redirected to another article is recorded under its own id too,
         once the article it led to is in the state (committed by this run's publish, or by an
-        earlier run): later runs do not fetch it again (``duplicate``, a final reason)."""
+        earlier run): later runs do not fetch it again (``duplicate``, a final reason). Runs
+        after the publish (on spider_closed), before the run is closed."""
+        if self.run is None or self.run.closed:
+            return
         remembered = 0
         for origin_id, origin, target_id in self._redirected:
             if self.state.has_article(target_id) and not self.state.has_article(origin_id):
@@ -273,6 +279,10 @@ class NewsSpider(scrapy.Spider):
     # -- the plan -------------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[Any]:
+        if self.plan.default_window:
+            self.plan = replace(self.plan, days=self.window(self.plan.days[-1]))
+        if self.run is not None:
+            self.run.days = [day.isoformat() for day in self.plan.days]
         if self.plan.start_urls:
             self.logger.info("Crawling %d start URL(s)", len(self.plan.start_urls))
             for url in self.plan.start_urls:
@@ -344,6 +354,14 @@ class NewsSpider(scrapy.Spider):
         such as landing pages or sitemaps, override this)."""
         yield from self.parse_index(response)
 
+    def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
+        """What ``scrapy parse --spider <site> URL`` calls: an article page gives its item as
+        the page objects read it, any other page what its start URL would lead to."""
+        if self.urls.is_article(response.url):
+            yield from self.parse_article(response)
+        else:
+            yield from self.parse_start(response)
+
     def parse_index(self, response: Response) -> Iterator[Request]:
         """An index page (newest first): its rows, then the pages that follow.
 
@@ -390,7 +408,7 @@ class NewsSpider(scrapy.Spider):
             incremental=incremental,
             cap=cap,
         )
-        if paging.complete:
+        if paging.complete and self.run is not None:
             self.run.completed_indexes.add(key)
         if paging.early_stop:
             self.count("discovery/early_stop")
@@ -445,7 +463,7 @@ class NewsSpider(scrapy.Spider):
                 self.count("discovery/backoff")
                 self.logger.debug("Not fetching %s yet: it was %s recently", url, reason)
                 if reason not in FINAL_FAILURES and index_key is not None:
-                    self.run.incomplete_indexes.add(index_key)
+                    self.index_incomplete(index_key)
                 continue
             self.count("discovery/new")
             requests.append(self.article_request(url))
