@@ -1,4 +1,4 @@
-"""The indexed selector engine answers exactly what parsel (CSS via XPath) answers."""
+"""The element-table selector engine answers exactly what parsel (CSS via XPath) answers."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from scrapy.http import HtmlResponse
 
 from newscrawl.pages import bisnis, kompas
 from newscrawl.pages.base import ArticlePage, ListPage
-from newscrawl.pages.selectors import Index, parse_html
+from newscrawl.pages.selectors import ElementTable, parse_html
 from tests.support import FIXTURES
 
 LAYOUTS: list[type[ArticlePage]] = [*bisnis.ARTICLE_LAYOUTS, *kompas.ARTICLE_LAYOUTS]
@@ -42,14 +42,14 @@ def pages(site: str, limit: int = 40) -> list[HtmlResponse]:
 
 
 @pytest.mark.parametrize("site", ["bisnis", "kompas"])
-def test_index_selects_like_parsel(site: str) -> None:
+def test_element_table_selects_like_parsel(site: str) -> None:
     for response in pages(site):
         root = parse_html(response)
-        index = Index(root)
+        table = ElementTable(root)
         reference = Selector(root=root, type="html")
         for css in SELECTORS:
             want = [node.root for node in reference.css(css)]
-            assert index.select(css) == want, f"{css!r} on {response.url}"
+            assert table.select(css) == want, f"{css!r} on {response.url}"
 
 
 NOT_ELEMENTS = b"""<!DOCTYPE html><html><head><!-- head --><title>t</title></head><body>
@@ -73,14 +73,14 @@ def test_star_selects_elements_only_like_parsel() -> None:
         element.append(etree.ProcessingInstruction("pi", "last"))
     kinds = {node.tag for node in root.iter() if not isinstance(node.tag, str)}
     assert kinds == {etree.Comment, etree.ProcessingInstruction}
-    index = Index(root)
+    table = ElementTable(root)
     reference = Selector(root=root, type="html")
     for css in STAR_SELECTORS:
         want = [node.root for node in reference.css(css)]
         assert all(isinstance(node.tag, str) for node in want), css
-        assert index.select(css) == want, css
-    assert index.select("ul > *") == [], "a list holding only a comment has no child element"
-    assert [node.text for node in index.select("div.a > *")] == ["satu", "dua"]
+        assert table.select(css) == want, css
+    assert table.select("ul > *") == [], "a list holding only a comment has no child element"
+    assert [node.text for node in table.select("div.a > *")] == ["satu", "dua"]
 
 
 def test_parse_html_reads_utf8_bytes_and_other_encodings() -> None:

@@ -16,7 +16,7 @@ from scrapy.http import TextResponse
 
 from newscrawl.items import ArticleItem
 from newscrawl.loaders import ArticleLoader
-from newscrawl.pages.selectors import Index, parse_html
+from newscrawl.pages.selectors import ElementTable, parse_html
 from newscrawl.processors import json_ld_values, parse_iso_date
 from newscrawl.urls import ArticleUrls
 
@@ -52,8 +52,8 @@ BREAKING_TAGS = frozenset(
 
 
 def select(root: HtmlElement, css: str) -> list[HtmlElement]:
-    """The elements under ``root`` matching ``css`` (a one-off query; see :class:`Index`)."""
-    return Index(root).select(css)
+    """The elements under ``root`` matching ``css`` (a one-off query; see :class:`ElementTable`)."""
+    return ElementTable(root).select(css)
 
 
 def element_text(element: HtmlElement) -> str:
@@ -131,18 +131,18 @@ class ArticlePage:
     #: The class of inline "read also" links; a block made of them only is not body.
     read_also_link_class: ClassVar[str] = ""
 
-    def __init__(self, response: TextResponse, index: Index | None = None) -> None:
+    def __init__(self, response: TextResponse, table: ElementTable | None = None) -> None:
         self.response = response
-        if index is not None:
-            self.__dict__["index"] = index
-            self.__dict__["root"] = index.root
+        if table is not None:
+            self.__dict__["table"] = table
+            self.__dict__["root"] = table.root
 
     # -- detection ------------------------------------------------------------------------
 
     @classmethod
-    def matches(cls, index: Index) -> bool:
+    def matches(cls, table: ElementTable) -> bool:
         """True when the page is in this layout: its body or its headline is there."""
-        return bool(index.select(cls.body_css) or index.select(cls.title_css))
+        return bool(table.select(cls.body_css) or table.select(cls.title_css))
 
     # -- shared parsing (done once per page) ----------------------------------------------
 
@@ -156,12 +156,12 @@ class ArticlePage:
         return parse_html(self.response)
 
     @cached_property
-    def index(self) -> Index:
-        return Index(self.root)
+    def table(self) -> ElementTable:
+        return ElementTable(self.root)
 
     def find(self, css: str) -> list[HtmlElement]:
-        """The elements matching ``css``, from the page's element index."""
-        return self.index.select(css)
+        """The elements matching ``css``, from the page's element table."""
+        return self.table.select(css)
 
     @cached_property
     def body_element(self) -> HtmlElement | None:
@@ -420,10 +420,10 @@ class ArticlePage:
 
 def find_layout(response: TextResponse, layouts: Iterable[type[ArticlePage]]) -> ArticlePage | None:
     """The page object of the first of ``layouts`` whose ``matches`` is true, or None."""
-    index = Index(parse_html(response))
+    table = ElementTable(parse_html(response))
     for layout in layouts:
-        if layout.matches(index):
-            return layout(response, index)
+        if layout.matches(table):
+            return layout(response, table)
     return None
 
 

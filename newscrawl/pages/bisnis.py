@@ -12,7 +12,7 @@ from scrapy.http import TextResponse
 from scrapy.utils.sitemap import Sitemap
 
 from newscrawl.pages.base import ArticlePage, Links, ListPage, find_layout
-from newscrawl.pages.selectors import Index
+from newscrawl.pages.selectors import ElementTable
 from newscrawl.urls import ArticleUrls, on_domain, path_of
 
 DOMAIN = "bisnis.com"
@@ -87,8 +87,8 @@ class BisnisPremiumPage(BisnisArticlePage):
     caption_css = "main figure figcaption"
 
     @classmethod
-    def matches(cls, index: Index) -> bool:
-        return bool(index.select(cls.body_css)) and not index.select(BisnisArticlePage.body_css)
+    def matches(cls, table: ElementTable) -> bool:
+        return bool(table.select(cls.body_css)) and not table.select(BisnisArticlePage.body_css)
 
     def is_premium(self) -> bool:
         return True

@@ -1,12 +1,13 @@
-"""Fast CSS selection for page objects: one pass indexes the document, queries use the index.
+"""Fast CSS selection for page objects: one pass builds an element table, queries use it.
 
 A news page has a few hundred elements, but libxml2 evaluates class predicates slowly (a CSS
 class test on every element costs ~0.1 ms), and a page object asks a dozen of them. So the
 simple selectors page objects use — ``tag``, ``*``, ``.class``, ``tag.class.other``, ``#id``,
 joined by descendant (`` ``) or child (``>``) combinators, grouped with ``,`` — are answered
-from a class/tag index built in one pass; anything else (attributes, pseudo-classes) falls back
-to lxml XPath compiled once from parsel's CSS translator. Results are elements only (never a
-comment or processing instruction, as with parsel), in document order, like CSS.
+from an element table (by class and id) built in one pass; anything else (attributes,
+pseudo-classes) falls back to lxml XPath compiled once from parsel's CSS translator. Results are
+elements only (never a comment or processing instruction, as with parsel), in document order,
+like CSS.
 ``tests/test_selectors.py`` checks both paths against parsel on every fixture page.
 """
 
@@ -110,7 +111,7 @@ def parse_html(response: TextResponse) -> HtmlElement:
     return root
 
 
-class Index:
+class ElementTable:
     """Elements of one document by class and id (built in one pass), for :meth:`select`."""
 
     def __init__(self, root: HtmlElement) -> None:
