@@ -23,7 +23,7 @@ from scrapy.utils.misc import load_object
 
 from newscrawl.feeds import Adopted, FeedWriter, Published, adopt_feeds, publish_written, recover
 from newscrawl.processors import WIB
-from newscrawl.state import RunLock, StateStore, lock_for
+from newscrawl.state import RunLock, StateStore, lock_for, output_dir
 
 logger = logging.getLogger(__name__)
 
@@ -99,17 +99,17 @@ class Run:
     @classmethod
     def open(cls, crawler: Crawler, spider_name: str, arguments: dict[str, Any]) -> Run:
         """Lock, open the state and recover; raises LockedError or StateError."""
-        output_dir = Path(crawler.settings.get("NEWSCRAWL_OUTPUT_DIR", "output")).resolve()
-        lock = lock_for(output_dir, spider_name)
+        output = output_dir(crawler.settings)
+        lock = lock_for(output, spider_name)
         lock.acquire()
         started_at = datetime.now(WIB).replace(microsecond=0)
         state_class = load_object(crawler.settings.get("NEWSCRAWL_STATE_CLASS"))
         state: StateStore = state_class.from_crawler(crawler, spider_name)
-        spider_dir = output_dir / spider_name
+        spider_dir = output / spider_name
         feed = FeedWriter(_free_feed_path(spider_dir, started_at))
-        run = cls(spider_name, output_dir, started_at, lock, state, feed, dict(arguments))
-        run.adopted = adopt_feeds(spider_dir, state, output_dir)
-        run.recovered = recover(spider_dir, state, output_dir)
+        run = cls(spider_name, output, started_at, lock, state, feed, dict(arguments))
+        run.adopted = adopt_feeds(spider_dir, state, output)
+        run.recovered = recover(spider_dir, state, output)
         return run
 
     def publish(self) -> None:

@@ -193,7 +193,7 @@ class SQLiteState:
     @classmethod
     def from_crawler(cls, crawler: Crawler, spider_name: str) -> Self:
         settings = crawler.settings
-        output = Path(settings.get("NEWSCRAWL_OUTPUT_DIR", "output"))
+        output = output_dir(settings)
         hours = settings.getdict("NEWSCRAWL_RETRY_AFTER_HOURS")
         retry_after = {reason: timedelta(hours=float(h)) for reason, h in hours.items()}
         return cls(output / spider_name / "state.sqlite3", retry_after)
@@ -203,8 +203,7 @@ class SQLiteState:
         """Open the state and check its integrity (``PRAGMA quick_check``: every page, so a
         damaged interior behind an intact header is found before any request, not as errors
         in every callback): :class:`StateError` when it cannot be used."""
-        output = Path(settings.get("NEWSCRAWL_OUTPUT_DIR", "output"))
-        path = output / spider_name / "state.sqlite3"
+        path = output_dir(settings) / spider_name / "state.sqlite3"
         state = cls(path)
         try:
             state.verify()
@@ -422,6 +421,12 @@ def _unusable(path: Path, problem: object) -> StateError:
         "newscrawl's, move it aside; the next run then starts with a new state, rebuilt from "
         "the committed feeds beside it."
     )
+
+
+def output_dir(settings: BaseSettings) -> Path:
+    """The output folder (``NEWSCRAWL_OUTPUT_DIR``, resolved): ``<dir>/<spider>/`` holds a
+    spider's feeds, state and run lock."""
+    return Path(settings.get("NEWSCRAWL_OUTPUT_DIR", "output")).resolve()
 
 
 def lock_for(output_dir: Path, spider_name: str) -> RunLock:

@@ -12,7 +12,7 @@ from typing import Any
 
 from scrapy.settings import BaseSettings
 
-from newscrawl.state import SQLiteState
+from newscrawl.state import SQLiteState, output_dir
 
 
 class UncheckedState(SQLiteState):
@@ -20,8 +20,7 @@ class UncheckedState(SQLiteState):
 
     @classmethod
     def check(cls, settings: BaseSettings, spider_name: str) -> None:
-        output = Path(settings.get("NEWSCRAWL_OUTPUT_DIR", "output"))
-        cls(output / spider_name / "state.sqlite3").close()
+        cls(output_dir(settings) / spider_name / "state.sqlite3").close()
 
 
 class FullDiskState(SQLiteState):

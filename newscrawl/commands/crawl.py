@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-from pathlib import Path
 
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.crawler import Crawler
@@ -24,7 +23,7 @@ from newscrawl.arguments import ArgumentError
 from newscrawl.browser import chromium_available, missing_browser_message
 from newscrawl.extensions import EXIT_UNHEALTHY, RunReport
 from newscrawl.run import RUN_ARGUMENTS, RUN_ENABLED, Run
-from newscrawl.state import LockedError, StateError, lock_for
+from newscrawl.state import LockedError, StateError, lock_for, output_dir
 
 EXIT_BAD_ARGUMENTS = 2
 EXIT_LOCKED = 75  # EX_TEMPFAIL: try again later
@@ -59,8 +58,8 @@ class Command(ScrapyCrawl):
             logger.error("%s: %s", name, missing_browser_message(settings, "browser=always"))
             self.exitcode = EXIT_BAD_ARGUMENTS
             return
-        output_dir = Path(settings.get("NEWSCRAWL_OUTPUT_DIR", "output")).resolve()
-        lock = lock_for(output_dir, name)
+        output = output_dir(settings)
+        lock = lock_for(output, name)
         try:
             lock.acquire()
         except LockedError as error:
@@ -68,7 +67,7 @@ class Command(ScrapyCrawl):
             self.exitcode = EXIT_LOCKED
             return
         except OSError as error:
-            logger.error("%s: cannot use the output folder %s: %s", name, output_dir, error)
+            logger.error("%s: cannot use the output folder %s: %s", name, output, error)
             self.exitcode = EXIT_BAD_ARGUMENTS
             return
         try:
