@@ -38,7 +38,8 @@ sys.path.insert(0, str(ROOT))
 from scrapy.http import HtmlResponse  # noqa: E402
 from scrapy.utils.test import get_crawler  # noqa: E402
 
-from newscrawl.pages.bisnis import article_page  # noqa: E402
+from newscrawl.pages.base import find_layout  # noqa: E402
+from newscrawl.pages.bisnis import ARTICLE_LAYOUTS  # noqa: E402
 from newscrawl.pipelines import BoilerplatePipeline, ValidationPipeline  # noqa: E402
 from tests.replay import ReplayProxy  # noqa: E402
 from tests.sitegen import Generated, generate_site  # noqa: E402
@@ -129,7 +130,7 @@ def extraction_costs(site: Generated, sample: int = 300) -> dict[str, float]:
 
     def ours(url: str, body: bytes) -> None:
         response = HtmlResponse(url, body=body, encoding="utf-8")
-        page = article_page(response)
+        page = find_layout(response, ARTICLE_LAYOUTS)
         assert page is not None
         validation.process_item(boilerplate.process_item(page.to_item()))
 

@@ -9,17 +9,17 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import jsonschema
-from scrapy.http import HtmlResponse, TextResponse
+from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
-from newscrawl.pages.base import ArticlePage
+from newscrawl.pages.base import ArticlePage, find_layout
 from newscrawl.pipelines import BoilerplatePipeline
 from tests.replay import ReplayProxy
 
@@ -60,15 +60,13 @@ def fixture_response(path: Path, url: str) -> HtmlResponse:
     return HtmlResponse(url=url, body=path.read_bytes(), encoding="utf-8")
 
 
-def final_page(
-    url: str, site: str, find: Callable[[TextResponse], ArticlePage | None]
-) -> ArticlePage:
+def final_page(url: str, site: str, layouts: Sequence[type[ArticlePage]]) -> ArticlePage:
     """The page object a crawl ends on for ``url``: the article, or its ``?page=all`` when
-    it is split (``find`` is the site's ``article_page``)."""
-    page = find(response_for(url, site))
+    it is split (``layouts`` are the site's ``ARTICLE_LAYOUTS``)."""
+    page = find_layout(response_for(url, site), layouts)
     assert page is not None, f"no layout matches {url}"
     if page.is_multipage():
-        page = find(response_for(url + "?page=all", site))
+        page = find_layout(response_for(url + "?page=all", site), layouts)
         assert page is not None
     return page
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from newscrawl.pages.bisnis import article_id_from_url, is_article_url
+from newscrawl.pages.bisnis import URLS
 from tests.replay import ReplayProxy
 from tests.sitegen import Generated, generate_site
 from tests.support import (
@@ -169,7 +169,7 @@ def test_an_emptied_state_is_rebuilt_from_the_feeds_and_nothing_goes_out_twice(
     counts = Counter(item["article_id"] for item in published_items(tmp_path))
     assert len(counts) == 32 and max(counts.values()) == 1, "an article was exported twice"
     exported_urls = {item["url"] for item in published_items(tmp_path)}
-    refetched = {url for url in bisnis_proxy.urls() if is_article_url(url)}
+    refetched = {url for url in bisnis_proxy.urls() if URLS.is_article(url)}
     assert not refetched & exported_urls, "an exported article was fetched again"
     second_manifest = manifests(tmp_path)[-1]
     assert second_manifest["items_exported"] == 0
@@ -241,12 +241,12 @@ def test_backoffs_recorded_with_the_clock_a_year_ahead_are_expired(
     bisnis_proxy.reset()
     right = reference_crawl(tmp_path, bisnis_proxy)  # the clock is put right
     assert right.returncode == 0, right.log[-3000:]
-    fetched = {article_id_from_url(url) for url in bisnis_proxy.urls() if is_article_url(url)}
+    fetched = {URLS.article_id(url) for url in bisnis_proxy.urls() if URLS.is_article(url)}
     assert {gone, blocked} <= fetched, "a back-off from the future pinned the article"
     assert stat(right.log, "newscrawl/discovery/backoff") == 0
     bisnis_proxy.reset()
     third = reference_crawl(tmp_path, bisnis_proxy)  # failed again, at a sane time: backed off
-    fetched = {article_id_from_url(url) for url in bisnis_proxy.urls() if is_article_url(url)}
+    fetched = {URLS.article_id(url) for url in bisnis_proxy.urls() if URLS.is_article(url)}
     assert third.returncode == 0 and not {gone, blocked} & fetched
 
 

@@ -13,6 +13,7 @@ from newscrawl.loaders import body_paragraphs, clean_paragraphs, parse_date
 from newscrawl.middlewares import CharsetRepairMiddleware, repair_utf8
 from newscrawl.pages import bisnis as pages
 from newscrawl.pages import kompas
+from newscrawl.pages.base import find_layout
 from newscrawl.pipelines import BoilerplatePipeline
 from tests.support import expected, response_for
 
@@ -27,7 +28,7 @@ def test_cp1252_bytes_in_a_page_claiming_utf8_are_repaired() -> None:
     crawler = get_crawler()
     fixed = CharsetRepairMiddleware(crawler).process_response(response.request or None, response)  # type: ignore[arg-type]
     assert isinstance(fixed, HtmlResponse)
-    page = pages.article_page(fixed)
+    page = find_layout(fixed, pages.ARTICLE_LAYOUTS)
     assert page is not None
     assert "“Kami optimistis nilai tukar rupiah" in (page.to_item().body or "")
     assert "Rp968,14" in (page.to_item().lead or ""), "the rest stays UTF-8"
@@ -50,7 +51,7 @@ def test_a_bom_and_a_missing_charset_still_read_utf8() -> None:
         (without, {"Content-Type": "text/html"}),
     ):
         response = HtmlResponse(URL, body=body, headers=headers)
-        page = pages.article_page(response)
+        page = find_layout(response, pages.ARTICLE_LAYOUTS)
         assert page is not None
         assert page.to_item().title == expected()["1931001"]["title"]
 
@@ -58,7 +59,7 @@ def test_a_bom_and_a_missing_charset_still_read_utf8() -> None:
 def test_empty_and_truncated_documents_do_not_crash() -> None:
     for body in (b"", b"<html>", ARTICLE[: len(ARTICLE) // 3], ARTICLE[:200]):
         response = HtmlResponse(URL, body=body, encoding="utf-8")
-        page = pages.article_page(response) or pages.DEFAULT_LAYOUT(response)
+        page = find_layout(response, pages.ARTICLE_LAYOUTS) or pages.ARTICLE_LAYOUTS[-1](response)
         page.to_item()
         page.has_body()
 
@@ -72,7 +73,7 @@ def test_a_body_of_only_promo_lines_leaves_no_body() -> None:
     start = ARTICLE.index(b">", start) + 1
     end = ARTICLE.index(b"</article>")
     body = ARTICLE[:start] + promo.encode() + ARTICLE[end:]
-    page = pages.article_page(HtmlResponse(URL, body=body, encoding="utf-8"))
+    page = find_layout(HtmlResponse(URL, body=body, encoding="utf-8"), pages.ARTICLE_LAYOUTS)
     assert page is not None
     item = BoilerplatePipeline(get_crawler()).process_item(page.to_item())
     assert item.body is None and item.word_count == 0
@@ -98,7 +99,7 @@ def test_page_objects_never_raise_on_arbitrary_html(bits: list[str]) -> None:
     response = HtmlResponse(
         URL, body="".join(bits).encode("utf-8", "surrogatepass"), encoding="utf-8"
     )
-    page = pages.article_page(response) or pages.DEFAULT_LAYOUT(response)
+    page = find_layout(response, pages.ARTICLE_LAYOUTS) or pages.ARTICLE_LAYOUTS[-1](response)
     item = page.to_item()
     BoilerplatePipeline(get_crawler()).process_item(item)
     assert_no_control_characters(item)
@@ -128,7 +129,7 @@ def test_kompas_page_objects_never_raise_on_arbitrary_html(bits: list[str]) -> N
     response = HtmlResponse(
         KOMPAS_URL, body="".join(bits).encode("utf-8", "surrogatepass"), encoding="utf-8"
     )
-    page = kompas.article_page(response) or kompas.KompasArticlePage(response)
+    page = find_layout(response, kompas.ARTICLE_LAYOUTS) or kompas.KompasArticlePage(response)
     item = BoilerplatePipeline(get_crawler()).process_item(page.to_item())
     assert_no_control_characters(item)
     assert page.notes() in ([], ["credits/unlabelled"])
@@ -163,7 +164,8 @@ def test_processors_never_raise(text: str) -> None:
 
 
 def test_a_document_cut_off_before_its_end_is_not_complete() -> None:
-    whole = pages.article_page(HtmlResponse(URL, body=ARTICLE, encoding="utf-8"))
-    cut = pages.article_page(HtmlResponse(URL, body=ARTICLE[:-3000], encoding="utf-8"))
+    layouts = pages.ARTICLE_LAYOUTS
+    whole = find_layout(HtmlResponse(URL, body=ARTICLE, encoding="utf-8"), layouts)
+    cut = find_layout(HtmlResponse(URL, body=ARTICLE[:-3000], encoding="utf-8"), layouts)
     assert whole is not None and whole.is_complete()
     assert cut is not None and not cut.is_complete()

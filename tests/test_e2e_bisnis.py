@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from newscrawl.pages.bisnis import article_id_from_url, is_article_url
+from newscrawl.pages.bisnis import URLS
 from tests.replay import ReplayProxy
 from tests.support import (
     CrawlResult,
@@ -67,7 +67,7 @@ def assert_items_match(items: list[dict[str, Any]], want_ids: set[str]) -> None:
 
 
 def article_requests(proxy: ReplayProxy) -> list[str]:
-    return [url for url in proxy.urls() if is_article_url(url)]
+    return [url for url in proxy.urls() if URLS.is_article(url)]
 
 
 @pytest.fixture(scope="module")
@@ -116,12 +116,12 @@ def test_two_day_crawl_stays_on_the_site_and_requests_each_page_once(two_days: A
 
 
 def article_requests_from(urls: list[str]) -> list[str]:
-    return [url for url in urls if is_article_url(url)]
+    return [url for url in urls if URLS.is_article(url)]
 
 
 def test_multipage_articles_are_fetched_whole(two_days: Any) -> None:
     _, urls, _, _ = two_days
-    whole = {article_id_from_url(u) for u in urls if u.endswith("?page=all")}
+    whole = {URLS.article_id(u) for u in urls if u.endswith("?page=all")}
     assert whole == {"1931028", "1931031", "1931061"}
     assert not any(u.rstrip("/").endswith(("/2", "/3")) for u in urls)
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from newscrawl.pages.kompas import article_id_from_url, is_article_url
+from newscrawl.pages.kompas import URLS, is_article_url
 from tests.replay import ReplayProxy
 from tests.support import (
     CrawlResult,
@@ -91,7 +91,7 @@ def test_two_day_crawl_counts_the_fault_pages(two_days: Any) -> None:
     skipped = [line for line in first.log.splitlines() if "Skipped" in line]
     assert len(skipped) == 1 and "/143231868/" in skipped[0] and "(not_found" in skipped[0]
     assert MISSING not in {item["article_id"] for item in first.items}
-    flaky = [u for u in urls if article_id_from_url(u) == FLAKY]
+    flaky = [u for u in urls if URLS.article_id(u) == FLAKY]
     assert len(flaky) == 2, "the 503 was not retried exactly once"
     assert stat(first.log, "retry/count") == 1
 
@@ -124,7 +124,7 @@ def test_crawl_stays_on_the_site_and_fetches_each_article_once(two_days: Any) ->
 
 def test_split_articles_are_fetched_whole(two_days: Any) -> None:
     first, urls, _, _ = two_days
-    whole = {article_id_from_url(u) for u in urls if u.endswith("?page=all")}
+    whole = {URLS.article_id(u) for u in urls if u.endswith("?page=all")}
     assert whole == {"20251120143747257", "20251121161930764"}
     assert not any(u.endswith("?page=2") for u in urls)
     assert stat(first.log, "newscrawl/discovery/multipage") == 2
@@ -194,7 +194,7 @@ def test_index_page_start_url(kompas_proxy: ReplayProxy, tmp_path: Path) -> None
 
 def test_article_url_start_urls(kompas_proxy: ReplayProxy, tmp_path: Path) -> None:
     split = expected(SITE)["20251121161930764"]["url"]
-    gone = next(u for u in manifest(SITE) if article_id_from_url(u) == MISSING)
+    gone = next(u for u in manifest(SITE) if URLS.article_id(u) == MISSING)
     urls = [f"{split}?page=2&utm_source=x#top", gone]
     result = crawl(kompas_proxy, tmp_path, start_urls=",".join(urls))
     assert result.returncode == 0, result.log[-3000:]

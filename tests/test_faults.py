@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from newscrawl.pages.bisnis import article_id_from_url
+from newscrawl.pages.bisnis import URLS
 from tests.replay import ReplayProxy
 from tests.sitegen import Generated, SiteBuilder, generate_site, index_url
 from tests.support import CrawlResult, published_items, run_crawl
@@ -98,7 +98,7 @@ def test_a_huge_page_is_skipped_and_the_crawl_goes_on(
     builder.put(huge_url, page.replace("</body>", padding + "</body>"))
     result, _ = crawl(builder.save(), tmp_path / "out", site)
     assert result.returncode == 0, result.log[-3000:]
-    huge_id = article_id_from_url(huge_url)
+    huge_id = URLS.article_id(huge_url)
     assert dict(without_crawled_at(result.items)) == {
         article_id: item for article_id, item in clean.items() if article_id != huge_id
     }
@@ -167,7 +167,7 @@ def test_a_page_cut_off_at_the_source_is_retried_then_skipped_as_truncated(
     builder.put(cut_url, page[: len(page) // 2])  # a whole response, of half a document
     result, requested = crawl(builder.save(), tmp_path / "out", site)
     assert result.returncode == 0, result.log[-3000:]
-    cut_id = article_id_from_url(cut_url)
+    cut_id = URLS.article_id(cut_url)
     assert dict(without_crawled_at(result.items)) == {
         article_id: item for article_id, item in clean.items() if article_id != cut_id
     }
@@ -197,7 +197,7 @@ def test_transient_faults_on_every_try_are_skipped_then_fetched_by_the_next_run(
         reasons[TRANSIENT[kind]] = reasons.get(TRANSIENT[kind], 0) + 1
     for reason, count in reasons.items():
         assert stat(first, f"newscrawl/skipped/{reason}") == count, reason
-    faulty_ids = {article_id_from_url(url) for url in faulty}
+    faulty_ids = {URLS.article_id(url) for url in faulty}
     first_items = published_items(output)
     assert {item["article_id"] for item in first_items} == set(clean) - faulty_ids
     # the faults are gone: the next run fetches exactly the skipped articles, and exports them

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from newscrawl.pages.bisnis import article_id_from_url
+from newscrawl.pages.bisnis import URLS
 from tests.replay import ReplayProxy
 from tests.sitegen import Generated, SiteBuilder, generate_site, index_url
 from tests.support import CrawlResult, published_items, run_crawl, stat
@@ -92,7 +92,7 @@ def test_a_retried_request_that_redirects_off_site_never_reaches_the_other_host(
     for url in urls[:3]:
         assert f"Skipped {url} (offsite_redirect" in result.log
     assert set(exported_ids(tmp_path / "out")) == set(site.articles) - {
-        article_id_from_url(url) for url in urls[:3]
+        URLS.article_id(url) for url in urls[:3]
     }
 
 
@@ -151,7 +151,7 @@ def test_a_host_that_asks_to_wait_too_long_is_left_for_the_next_run(
     assert len(to_host) <= 8 < len(limited) * 3, to_host
     assert stat(result.log, "newscrawl/skipped/rate_limited") == len(limited)
     assert stat(result.log, "newscrawl/backoff/rate_limited") == 1
-    limited_ids = {article_id_from_url(url) for url in limited}
+    limited_ids = {URLS.article_id(url) for url in limited}
     assert not limited_ids & set(exported_ids(output))
     assert not limited_ids & set(failures(output))  # not remembered: the next run fetches them
     # the host has calmed down: the next run gets exactly those articles
@@ -273,7 +273,7 @@ def test_an_on_site_redirect_to_another_article_is_recorded_under_both_ids(
     builder = SiteBuilder(site.root, tmp_path / "site")
     moved = list(site.articles.values())[8]
     new_id = "3999999"
-    target = moved.replace(article_id_from_url(moved) or "", new_id)
+    target = moved.replace(URLS.article_id(moved) or "", new_id)
     builder.put(target, builder.body(moved).replace(moved, target))
     builder.put(moved, "", status=301, headers={"Location": target})
     root = builder.save()
@@ -281,7 +281,7 @@ def test_an_on_site_redirect_to_another_article_is_recorded_under_both_ids(
     first, _ = crawl(root, output, site)
     assert first.returncode == 0, first.log[-3000:]
     counts = exported_ids(output)
-    assert counts[new_id] == 1 and article_id_from_url(moved) not in counts
+    assert counts[new_id] == 1 and URLS.article_id(moved) not in counts
     assert "Remembered 1 redirected article URL(s) under their own id too" in first.log
     # the next run knows the old id too: it fetches neither, and exports nothing
     second, proxy = crawl(root, output, site)
@@ -295,7 +295,7 @@ def test_a_redirected_article_that_fails_is_counted_under_the_url_asked_for(
 ) -> None:
     builder = SiteBuilder(site.root, tmp_path / "site")
     moved = list(site.articles.values())[9]
-    target = moved.replace(article_id_from_url(moved) or "", "3999998")
+    target = moved.replace(URLS.article_id(moved) or "", "3999998")
     builder.put(target, "<html><head><title>x</title></head><body></body></html>")
     builder.put(moved, "", status=302, headers={"Location": target})
     output = tmp_path / "out"

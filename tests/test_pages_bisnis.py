@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from newscrawl.pages import bisnis as pages
-from newscrawl.pages.base import ArticlePage
+from newscrawl.pages.base import ArticlePage, find_layout
 from tests.support import (
     BISNIS,
     assert_expected_item,
@@ -26,7 +26,7 @@ ARTICLE_IDS = sorted(expected())
 
 def page_of(article_id: str) -> ArticlePage:
     """The page object the spider ends on: the article, or its ``?page=all`` when split."""
-    return final_page(expected()[article_id]["url"], "bisnis", pages.article_page)
+    return final_page(expected()[article_id]["url"], "bisnis", pages.ARTICLE_LAYOUTS)
 
 
 def exported(article_id: str) -> dict[str, Any]:
@@ -53,15 +53,15 @@ def test_origin_article_is_read() -> None:
 
 def test_multipage_article_is_detected_and_whole_text_read() -> None:
     url = expected()["1931028"]["url"]
-    first = pages.article_page(response_for(url))
+    first = find_layout(response_for(url), pages.ARTICLE_LAYOUTS)
     assert first is not None and first.is_multipage()
-    whole = pages.article_page(response_for(url + "?page=all"))
+    whole = find_layout(response_for(url + "?page=all"), pages.ARTICLE_LAYOUTS)
     assert whole is not None and not whole.is_multipage()
     assert len(whole.paragraphs) > len(first.paragraphs)
 
 
 def test_single_page_article_is_not_multipage() -> None:
-    page = pages.article_page(response_for(expected()["1931001"]["url"]))
+    page = find_layout(response_for(expected()["1931001"]["url"]), pages.ARTICLE_LAYOUTS)
     assert page is not None and not page.is_multipage()
 
 
@@ -73,7 +73,7 @@ def test_premium_template_is_chosen_for_paywall_pages() -> None:
 
 def test_challenge_page_has_no_article_layout_body() -> None:
     url = next(u for u, e in manifest().items() if e["status"] == 403)
-    page = pages.article_page(response_for(url))
+    page = find_layout(response_for(url), pages.ARTICLE_LAYOUTS)
     assert page is None or not page.has_body()
 
 
@@ -82,7 +82,7 @@ def test_real_article_fragment_fields() -> None:
         BISNIS / "real" / "article-2025-07-29.fragment.html",
         "https://kabar24.bisnis.com/read/20250729/15/1897000/dana-desa",
     )
-    page = pages.article_page(response)
+    page = find_layout(response, pages.ARTICLE_LAYOUTS)
     assert page is not None
     item = page.to_item()
     assert item.title == "Dana Desa Jadi Jaminan Kopdes Merah Putih, Mendes: Dibatasi 30%"
@@ -107,7 +107,7 @@ def test_real_index_fragment_rows_and_page_count() -> None:
 def test_index_rows_skip_widgets_offsite_and_loopback_links() -> None:
     url = "https://www.bisnis.com/index?categoryId=0&type=indeks&date=2025-11-20&page=1"
     links = pages.BisnisListPage(response_for(url)).links()
-    assert all(pages.is_article_url(u) and u.startswith("https://") for u in links.articles)
+    assert all(pages.URLS.is_article(u) and u.startswith("https://") for u in links.articles)
     assert all("utm_" not in u and "#" not in u for u in links.articles)
     assert not any("/read/2026" in u for u in links.articles), "sidebar widget followed"
     assert any("bisnis.com.berita-terkini.example" in u for u in links.rejected)
@@ -129,7 +129,7 @@ def test_index_page_count_from_label_when_input_missing() -> None:
 def test_landing_pages_list_their_articles(landing: str) -> None:
     want = json.loads((BISNIS / "notes.json").read_text())["landing"][landing]
     links = pages.BisnisListPage(response_for(landing)).links()
-    assert sorted(pages.article_id_from_url(u) or "" for u in links.articles) == sorted(want)
+    assert sorted(pages.URLS.article_id(u) or "" for u in links.articles) == sorted(want)
 
 
 def test_sitemap_lists_article_urls() -> None:

@@ -10,7 +10,7 @@ from scrapy.http import HtmlResponse
 
 from newscrawl.items import ArticleItem
 from newscrawl.pages import kompas as pages
-from newscrawl.pages.base import ArticlePage
+from newscrawl.pages.base import ArticlePage, find_layout
 from tests.support import (
     assert_expected_item,
     expected,
@@ -36,13 +36,14 @@ def exported(article_id: str) -> dict[str, Any]:
     """The item as the crawl exports it: the page object the spider ends on (``?page=all``
     when split), then the boilerplate pipeline."""
     url = expected(SITE)[article_id]["url"]
-    return exported_item(final_page(url, SITE, pages.article_page))
+    return exported_item(final_page(url, SITE, pages.ARTICLE_LAYOUTS))
 
 
 def synthetic(body: str, url: str = ARTICLE) -> ArticlePage:
     """A page object of a made-up page in the Kompas.com template."""
     html = f"<html><body><h1 class='read__title'>Judul</h1>{body}</body></html>"
-    page = pages.article_page(HtmlResponse(url, body=html.encode(), encoding="utf-8"))
+    response = HtmlResponse(url, body=html.encode(), encoding="utf-8")
+    page = find_layout(response, pages.ARTICLE_LAYOUTS)
     assert page is not None
     return page
 
@@ -68,17 +69,17 @@ def test_every_expected_article_is_in_the_manifest() -> None:
 def test_split_article_is_detected_and_whole_text_read(article_id: str) -> None:
     url = expected(SITE)[article_id]["url"]
     for page_url in (url, url + "?page=2"):
-        first = pages.article_page(response_for(page_url, SITE))
+        first = find_layout(response_for(page_url, SITE), pages.ARTICLE_LAYOUTS)
         assert first is not None and first.is_multipage()
-    first = pages.article_page(response_for(url, SITE))
-    whole = pages.article_page(response_for(url + "?page=all", SITE))
+    first = find_layout(response_for(url, SITE), pages.ARTICLE_LAYOUTS)
+    whole = find_layout(response_for(url + "?page=all", SITE), pages.ARTICLE_LAYOUTS)
     assert first is not None and whole is not None
     assert len(whole.paragraphs) > len(first.paragraphs)
 
 
 @pytest.mark.parametrize("article_id", sorted(set(ARTICLE_IDS) - SPLIT))
 def test_single_page_article_is_not_multipage(article_id: str) -> None:
-    page = pages.article_page(response_for(expected(SITE)[article_id]["url"], SITE))
+    page = find_layout(response_for(expected(SITE)[article_id]["url"], SITE), pages.ARTICLE_LAYOUTS)
     assert page is not None and not page.is_multipage()
 
 
@@ -95,7 +96,7 @@ def test_only_pager_links_to_this_article_make_it_split() -> None:
 
 def test_not_found_page_has_no_body() -> None:
     url = next(u for u, e in manifest(SITE).items() if e["status"] == 404)
-    page = pages.article_page(response_for(url, SITE))
+    page = find_layout(response_for(url, SITE), pages.ARTICLE_LAYOUTS)
     assert page is None or not page.has_body()
 
 
@@ -267,7 +268,8 @@ def dated(head: str, time: str = "Kompas.com - 20/11/2025, 06:14 WIB") -> Articl
     )
     if "read__time" not in time:
         html = html.replace(time, f"<div class='read__time'>{time}</div>")
-    page = pages.article_page(HtmlResponse(ARTICLE, body=html.encode(), encoding="utf-8"))
+    response = HtmlResponse(ARTICLE, body=html.encode(), encoding="utf-8")
+    page = find_layout(response, pages.ARTICLE_LAYOUTS)
     assert page is not None
     return page.to_item()
 
@@ -406,9 +408,9 @@ def test_index_rows_ignore_other_links() -> None:
     ],
 )
 def test_article_variants_share_one_canonical_url(variant: str) -> None:
-    assert pages.canonical_url(variant) == ARTICLE
-    assert pages.article_id_from_url(variant) == "20251120165938330"
-    assert pages.section_from_url(variant) == "money"
+    assert pages.URLS.canonical(variant) == ARTICLE
+    assert pages.URLS.article_id(variant) == "20251120165938330"
+    assert pages.URLS.section(variant) == "money"
 
 
 @pytest.mark.parametrize(
@@ -430,14 +432,14 @@ def test_is_article_url(url: str, is_article: bool) -> None:
 def test_article_id_joins_date_and_number() -> None:
     one = "https://money.kompas.com/read/2025/11/20/165938330/a"
     other_day = "https://money.kompas.com/read/2025/11/21/165938330/a"
-    assert pages.article_id_from_url(one) == "20251120165938330"
-    assert len(pages.article_id_from_url(one) or "") == 17
-    assert pages.article_id_from_url(other_day) != pages.article_id_from_url(one)
-    assert pages.article_id_from_url("https://money.kompas.com/") is None
+    assert pages.URLS.article_id(one) == "20251120165938330"
+    assert len(pages.URLS.article_id(one) or "") == 17
+    assert pages.URLS.article_id(other_day) != pages.URLS.article_id(one)
+    assert pages.URLS.article_id("https://money.kompas.com/") is None
 
 
 def test_section_and_index_urls() -> None:
-    assert pages.section_from_url("https://www.kompas.com/read/2025/11/20/1/x") is None
+    assert pages.URLS.section("https://www.kompas.com/read/2025/11/20/1/x") is None
     assert pages.is_index_url("https://indeks.kompas.com/?site=money&date=2025-11-20")
     assert not pages.is_index_url("https://money.kompas.com/")
     assert pages.URLS.page(ARTICLE + "?page=all") == "all"

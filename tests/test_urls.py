@@ -24,13 +24,13 @@ ARTICLE = "https://market.bisnis.com/read/20251120/7/1931035/lembaga-penjamin-si
     ],
 )
 def test_article_variants_share_one_canonical_url(variant: str) -> None:
-    assert pages.canonical_url(variant) == ARTICLE
+    assert pages.URLS.canonical(variant) == ARTICLE
 
 
 def test_article_without_slug_keeps_its_id() -> None:
     url = "https://market.bisnis.com/read/20251120/7/1931035"
-    assert pages.canonical_url(url) == url
-    assert pages.article_id_from_url(url) == "1931035"
+    assert pages.URLS.canonical(url) == url
+    assert pages.URLS.article_id(url) == "1931035"
 
 
 @pytest.mark.parametrize(
@@ -46,7 +46,7 @@ def test_article_without_slug_keeps_its_id() -> None:
     ],
 )
 def test_is_article_url(url: str, is_article: bool) -> None:
-    assert pages.is_article_url(url) is is_article
+    assert pages.URLS.is_article(url) is is_article
 
 
 def test_on_domain() -> None:

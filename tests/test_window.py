@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from newscrawl.arguments import default_window
-from newscrawl.pages.bisnis import article_id_from_url
+from newscrawl.pages.bisnis import URLS
 from tests.replay import ReplayProxy
 from tests.sitegen import BISNIS, SiteBuilder, generate_site
 from tests.support import CrawlResult, published_items, run_crawl
@@ -102,7 +102,7 @@ def ids_of(site: Path) -> set[str]:
         article_id
         for entry in entries
         if entry["file"].startswith("gen_")
-        and (article_id := article_id_from_url(entry["url"])) is not None
+        and (article_id := URLS.article_id(entry["url"])) is not None
     }
 
 

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import re
 
-from scrapy.http import TextResponse
 from scrapy.utils.sitemap import Sitemap
 
-from newscrawl.pages.base import ArticlePage, Links, ListPage, find_layout
+from newscrawl.pages.base import ArticlePage, Links, ListPage
 from newscrawl.pages.selectors import ElementTable
 from newscrawl.urls import ArticleUrls, on_domain, path_of
 
@@ -26,9 +25,6 @@ INDEX_PATH = "/index"
 CHANNELS = {0: "Semua", 43: "Ekonomi", 194: "Market", 5: "Finansial", 186: "Kabar24",
             277: "Teknologi", 655: "Premium"}  # fmt: skip
 
-is_article_url = URLS.is_article
-canonical_url = URLS.canonical
-article_id_from_url = URLS.article_id
 section_from_url = URLS.section
 
 
@@ -98,13 +94,6 @@ class BisnisPremiumPage(BisnisArticlePage):
 ARTICLE_LAYOUTS: tuple[type[BisnisArticlePage], ...] = (BisnisPremiumPage, BisnisArticlePage)
 #: Markup that shows an article page is there (any layout): the browser waits for it.
 ARTICLE_MARKUP_CSS = "article.detailsContent, .paywall, h1.detailsTitleCaption"
-#: The layout that reads a page no layout claims (its missing fields feed the health checks).
-DEFAULT_LAYOUT = BisnisArticlePage
-
-
-def article_page(response: TextResponse) -> ArticlePage | None:
-    """The page object for ``response``, or None when no known layout matches."""
-    return find_layout(response, ARTICLE_LAYOUTS)
 
 
 # --- listings ------------------------------------------------------------------------------

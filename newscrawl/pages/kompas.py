@@ -15,10 +15,9 @@ from typing import ClassVar
 from urllib.parse import parse_qs, urlsplit
 
 from lxml.html import HtmlElement
-from scrapy.http import TextResponse
 
 from newscrawl.loaders import KompasArticleLoader
-from newscrawl.pages.base import HIDDEN_TAGS, ArticlePage, ListPage, element_text, find_layout
+from newscrawl.pages.base import HIDDEN_TAGS, ArticlePage, ListPage, element_text
 from newscrawl.processors import clean_text
 from newscrawl.urls import ArticleUrls, on_domain
 
@@ -36,9 +35,6 @@ INDEX_HOST = "indeks.kompas.com"
 CHANNELS = ("all", "money", "nasional", "tekno", "regional")
 
 is_article_url = URLS.is_article
-canonical_url = URLS.canonical
-article_id_from_url = URLS.article_id
-section_from_url = URLS.section
 
 
 def is_index_url(url: str) -> bool:
@@ -215,11 +211,6 @@ class KompasArticlePage(ArticlePage):
 ARTICLE_LAYOUTS: tuple[type[ArticlePage], ...] = (KompasArticlePage,)
 #: Markup that shows an article page is there: the browser waits for it.
 ARTICLE_MARKUP_CSS = "div.read__content, h1.read__title"
-
-
-def article_page(response: TextResponse) -> ArticlePage | None:
-    """The page object for ``response``, or None when no known layout matches."""
-    return find_layout(response, ARTICLE_LAYOUTS)
 
 
 # --- the index -----------------------------------------------------------------------------
