@@ -44,8 +44,8 @@ from scrapy.settings import BaseSettings
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 from scrapy_playwright.page import PageMethod
 
-from newscrawl.middlewares import SkipRequest
-from newscrawl.urls import host_of, on_domain
+from newscrawl.middlewares import SkipRequest, in_scope, site_domains
+from newscrawl.urls import host_of
 
 logger = logging.getLogger(__name__)
 
@@ -295,7 +295,7 @@ class LazyPlaywrightHandler(ScrapyPlaywrightDownloadHandler):  # type: ignore[mi
     def _prepare_launch(self) -> None:
         """The site's launch options, and the default context as a persistent one in a fresh
         profile whose preferences turn off what no switch does (see :data:`PROFILE_PREFERENCES`)."""
-        launch = site_launch_options(self._base_launch, self._site_domains())
+        launch = site_launch_options(self._base_launch, site_domains(self._crawler_ref))
         self.config.launch_options = launch
         if self._profile is None:  # kept if a failed launch is tried again
             self._profile = new_profile()
@@ -316,14 +316,11 @@ class LazyPlaywrightHandler(ScrapyPlaywrightDownloadHandler):  # type: ignore[mi
                 shutil.rmtree(self._profile, ignore_errors=True)
                 self._profile = None
 
-    def _site_domains(self) -> list[str]:
-        return list(getattr(self._crawler_ref.spider, "allowed_domains", None) or [])
-
     def _abort(self, request: Any) -> bool:
         """Block heavy resources and every host outside the crawled site."""
         if request.resource_type in BLOCKED_RESOURCES:
             return True
-        return not any(on_domain(request.url, domain) for domain in self._site_domains())
+        return not in_scope(request.url, site_domains(self._crawler_ref))
 
 
 #: Markers of a bot check or challenge page instead of content (looked for in the page head).
@@ -499,7 +496,7 @@ class BrowserFallbackMiddleware:
             )
         finally:
             if reason == "js_check":
-                self.finish(host, self.passed.get(host, False))
+                self.finish(host)
         return response
 
     async def rendered(self, request: Request, response: Response) -> Response:
@@ -524,9 +521,9 @@ class BrowserFallbackMiddleware:
         self.passed[host] = passed
         return response
 
-    def finish(self, host: str, passed: bool) -> None:
-        """The host's render ended: the requests that waited for it go on."""
-        self.passed[host] = passed
+    def finish(self, host: str) -> None:
+        """The host's render ended (:attr:`passed` says how): the requests that waited for it
+        go on."""
         event = self.rendering.pop(host, None)
         if event is not None:
             event.set()

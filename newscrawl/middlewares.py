@@ -94,7 +94,8 @@ def origin_url(request: Request) -> str:
     return redirects[0] if redirects else request.url
 
 
-def _site_domains(crawler: Crawler) -> list[str]:
+def site_domains(crawler: Crawler) -> list[str]:
+    """The crawled site's domains (the spider's ``allowed_domains``; empty: no scope)."""
     return list(getattr(crawler.spider, "allowed_domains", None) or [])
 
 
@@ -119,7 +120,7 @@ class SiteScopeMiddleware:
         return cls(crawler)
 
     def process_request(self, request: Request, spider: Any = None) -> None:
-        domains = _site_domains(self.crawler)
+        domains = site_domains(self.crawler)
         if not domains or in_scope(request.url, domains):
             return
         assert self.crawler.stats is not None
@@ -138,7 +139,7 @@ class ScopedRedirectMixin:
     crawler: Crawler
 
     def _redirect(self, redirected: Request, request: Request, reason: Any) -> Request:
-        domains = _site_domains(self.crawler)
+        domains = site_domains(self.crawler)
         if domains and not in_scope(redirected.url, domains):
             raise SkipRequest("offsite_redirect", f"{request.url} redirects to {redirected.url}")
         chain = [*(request.meta.get("redirect_urls") or []), request.url]

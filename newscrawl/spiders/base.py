@@ -482,17 +482,21 @@ class NewsSpider(scrapy.Spider):
             self._unfinished(url)
 
     def retry_or_skip(
-        self, response: Response, reason: str, detail: str, prefix: str = ""
+        self, failed: Request | Response, reason: str, detail: str, prefix: str = ""
     ) -> Iterator[Request]:
-        """A page that arrived damaged: its request again (within ``RETRY_TIMES``, counted
-        ``retry/reason_count/<reason>``), else a skip as ``<prefix><reason>``."""
+        """A page that failed in a way worth another try (its request, or the response that
+        came damaged): the request again (within ``RETRY_TIMES``, counted
+        ``retry/reason_count/<reason>``), else a skip as ``<prefix><reason>`` under the URL
+        that was asked for."""
+        request = failed if isinstance(failed, Request) else failed.request
         retry = None
-        if response.request is not None:
-            retry = get_retry_request(response.request, spider=self, reason=reason)
+        if request is not None:
+            retry = get_retry_request(request, spider=self, reason=reason)
         if retry is not None:
             yield retry
             return
-        self.skip(prefix + reason, asked(response), detail)
+        url = origin_url(failed) if isinstance(failed, Request) else asked(failed)
+        self.skip(prefix + reason, url, detail)
 
     def skip_reason(self, response: Response) -> str:
         if response.status in (404, 410):
@@ -516,15 +520,10 @@ class NewsSpider(scrapy.Spider):
             self.skip(prefix + self.skip_reason(response), url, f"HTTP {response.status}")
         else:
             reason = failure_reason(error)
-            retry = (
-                get_retry_request(request, spider=self, reason=reason)
-                if reason in RETRIED_HERE
-                else None
-            )
-            if retry is not None:
-                yield retry
-                return
-            self.skip(prefix + reason, url, repr(error)[:300])
+            if reason in RETRIED_HERE:
+                yield from self.retry_or_skip(request, reason, repr(error)[:300], prefix)
+            else:
+                self.skip(prefix + reason, url, repr(error)[:300])
 
     # -- articles -------------------------------------------------------------------------
 
