@@ -3,7 +3,8 @@
 A rule matches a whole paragraph. Matching is case-insensitive and treats any run of
 white space as one space. The first matching rule names the drop (counted in stats as
 ``newscrawl/boilerplate/<site>/<rule>``, e.g. ``newscrawl/boilerplate/kompas.com/read_also``).
-Shared rules apply to every site; a site adds its own in :data:`SITE_RULES`, tried first.
+Shared rules apply to every site; a site module adds its own (``Site.promo_rules``), tried
+first.
 """
 
 from __future__ import annotations
@@ -39,23 +40,6 @@ SHARED_RULES: tuple[Rule, ...] = (
     rule("embed_caption", r"a post shared by .*\(@\w+\)$"),
 )
 
-#: Bisnis.com's own promo lines, in order.
-BISNIS_RULES: tuple[Rule, ...] = (
-    rule("bisnispro_promo", r"nyaman tanpa iklan\W*langganan bisnis ?pro\W*$"),
-    rule("google_news_cta", r"cek berita dan artikel (yang )?lain(nya)? di google news"),
-    rule("investment_disclaimer", r"disclaimer ?: ?berita ini tidak bertujuan"),
-    rule("premium_cta", r"dapatkan informasi komprehensif\b.*konten premium"),
-)
-
-#: Kompas.com's own promo lines, in order ("Baca juga: ..." is the shared ``read_also``).
-KOMPAS_RULES: tuple[Rule, ...] = (
-    rule("kompas_plus_promo", r"baca berita tanpa iklan\W*gabung kompas\.com\W*$"),
-    rule("whatsapp_channel_cta", r"simak breaking news\b"),
-    rule("telegram_cta", r"dapatkan update berita pilihan dan breaking news\b"),
-    rule("comment_cta", r"kirimkan komentar anda\W*$"),
-    rule("copyright", r"copyright\b.*\bkompas cyber media\b"),
-)
-
 
 @dataclass
 class Cleaned:
@@ -77,11 +61,3 @@ def filter_paragraphs(paragraphs: Iterable[str], rules: Sequence[Rule]) -> Clean
         else:
             dropped.append(name)
     return Cleaned(kept, dropped)
-
-
-def rules_for(site: str) -> tuple[Rule, ...]:
-    """The rules for ``site`` (e.g. ``"bisnis.com"``): the site's own first, then the shared."""
-    return SITE_RULES.get(site, ()) + SHARED_RULES
-
-
-SITE_RULES: dict[str, tuple[Rule, ...]] = {"bisnis.com": BISNIS_RULES, "kompas.com": KOMPAS_RULES}

@@ -1,4 +1,9 @@
-"""Item loaders: which processors turn a page object's raw values into item fields."""
+"""Item loaders: which processors turn a page object's raw values into item fields.
+
+:class:`ArticleLoader` knows no site: it cuts no dateline and strips no site name from
+bylines. A site module declares its loader with :func:`datelines` and :func:`bylines` (its
+dateline form, promo rules and byline suffix).
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,7 @@ from itemloaders.processors import Compose, Identity, Join, MapCompose, TakeFirs
 from scrapy.loader import ItemLoader
 
 from newscrawl import processors as p
-from newscrawl.boilerplate import rules_for
+from newscrawl.boilerplate import SHARED_RULES, Rule
 from newscrawl.items import FUTURE_DATE_SLACK, ArticleItem
 
 
@@ -39,9 +44,7 @@ def first_paragraph(values: Iterable[str], promo: Callable[[str], bool] = no_pro
 
 
 def body_paragraphs(
-    paragraphs: list[str],
-    pattern: re.Pattern[str] = p.BISNIS_DATELINE,
-    promo: Callable[[str], bool] = no_promo,
+    paragraphs: list[str], pattern: re.Pattern[str], promo: Callable[[str], bool] = no_promo
 ) -> list[str]:
     """The body paragraphs with the opening dateline cut from the opening paragraph."""
     opening = _opening(paragraphs, promo)
@@ -53,9 +56,7 @@ def body_paragraphs(
 
 
 def dateline_of(
-    paragraphs: list[str],
-    pattern: re.Pattern[str] = p.BISNIS_DATELINE,
-    promo: Callable[[str], bool] = no_promo,
+    paragraphs: list[str], pattern: re.Pattern[str], promo: Callable[[str], bool] = no_promo
 ) -> list[str]:
     """The dateline city of the opening paragraph, as a list of zero or one value."""
     opening = _opening(paragraphs, promo)
@@ -65,10 +66,16 @@ def dateline_of(
     return [city] if city else []
 
 
-def datelines(pattern: re.Pattern[str], site: str) -> tuple[Any, Any]:
+def no_dateline(values: Iterable[str]) -> list[str]:
+    """A site without a known dateline form: no dateline."""
+    return []
+
+
+def datelines(pattern: re.Pattern[str], promo_rules: Iterable[Rule] = ()) -> tuple[Any, Any]:
     """Input processors of ``body`` and ``dateline`` for a site's dateline ``pattern``; the
-    dateline is looked for past any promo line the site's boilerplate rules know."""
-    rules = rules_for(site)
+    dateline is looked for past any promo line (the site's ``promo_rules``, then the shared
+    ones)."""
+    rules = (*promo_rules, *SHARED_RULES)
 
     def promo(text: str) -> bool:
         return any(rule.matches(text) for rule in rules)
@@ -108,6 +115,16 @@ def parse_date(value: str | datetime) -> str | None:
     return None
 
 
+def bylines(suffix: re.Pattern[str]) -> Any:
+    """The input processor of ``authors`` for a site whose bylines may end in its name
+    (``suffix``, see :func:`newscrawl.processors.site_suffix`)."""
+
+    def strip(value: str) -> str:
+        return p.strip_suffix(value, suffix)
+
+    return MapCompose(strip, p.trim_name, p.nonempty)
+
+
 def labelled(label: str) -> Any:
     """An input processor keeping the value of ``"LABEL : value"`` texts."""
 
@@ -128,14 +145,15 @@ class ArticleLoader(ItemLoader):
     default_input_processor = MapCompose(p.nonempty)
     default_output_processor = TakeFirst()
 
-    authors_in = MapCompose(p.strip_site_suffix, p.trim_name, p.nonempty)
+    authors_in = MapCompose(p.trim_name, p.nonempty)
     authors_out = Compose(p.unique)
     tags_in = MapCompose(p.nonempty)
     tags_out = Compose(p.unique)
     editor_in = labelled("editor")
     published_at_in = MapCompose(parse_date)
     updated_at_in = MapCompose(parse_date)
-    body_in, dateline_in = datelines(p.BISNIS_DATELINE, "bisnis.com")
+    body_in = Compose(clean_paragraphs)
+    dateline_in = Compose(no_dateline)
     body_out = Join("\n\n")
     is_premium_in = Identity()
     word_count_in = Identity()
@@ -169,10 +187,3 @@ class ArticleLoader(ItemLoader):
             item.body = None
         item.word_count = p.count_words(item.body or "")
         return item
-
-
-class KompasArticleLoader(ArticleLoader):
-    """Kompas.com: "CITY, KOMPAS.com - " datelines; the credit block names the editor bare."""
-
-    editor_in = MapCompose(p.trim_name, p.nonempty)
-    body_in, dateline_in = datelines(p.KOMPAS_DATELINE, "kompas.com")

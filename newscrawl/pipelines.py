@@ -20,7 +20,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.statscollectors import StatsCollector
 
-from newscrawl.boilerplate import filter_paragraphs, rules_for
+from newscrawl.boilerplate import SHARED_RULES, Rule, filter_paragraphs
 from newscrawl.items import (
     COVERAGE_FIELDS,
     EARLIEST_DATE,
@@ -33,6 +33,7 @@ from newscrawl.items import (
 )
 from newscrawl.processors import content_fingerprint, count_words, iso_datetime
 from newscrawl.run import Run
+from newscrawl.sites import DEFAULT_SITE_MODULES, registered
 
 PARAGRAPH_SEPARATOR = "\n\n"
 #: ``NEWSCRAWL_MAX_BODY_CHARS`` when the settings have none.
@@ -93,17 +94,24 @@ class _Counting:
 
 
 class BoilerplatePipeline(_Counting):
-    """Drops promo and boilerplate paragraphs from the body by the site's ordered rules;
-    counts each drop as ``newscrawl/boilerplate/<site>/<rule>``."""
+    """Drops promo and boilerplate paragraphs from the body by the ordered rules of the item's
+    site (its module's ``promo_rules``, then the shared ones; the shared ones alone for a site
+    without a module); counts each drop as ``newscrawl/boilerplate/<site>/<rule>``."""
 
     component = "boilerplate"
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        modules = crawler.settings.getlist("NEWSCRAWL_SITE_MODULES") or DEFAULT_SITE_MODULES
+        self.rules: dict[str, tuple[Rule, ...]] = {
+            site.domain: site.rules() for site in registered(modules).values()
+        }
 
     def process_item(self, item: ArticleItem) -> ArticleItem:
         if not item.body:
             return item
-        cleaned = filter_paragraphs(
-            item.body.split(PARAGRAPH_SEPARATOR), rules_for(item.site or "")
-        )
+        rules = self.rules.get(item.site or "", SHARED_RULES)
+        cleaned = filter_paragraphs(item.body.split(PARAGRAPH_SEPARATOR), rules)
         if cleaned.dropped:
             for rule_name in cleaned.dropped:
                 self.count(f"{item.site or 'unknown'}/{rule_name}")

@@ -74,13 +74,22 @@ def unique(values: Iterable[str]) -> list[str]:
 
 # --- bylines -------------------------------------------------------------------------------
 
-_SITE_SUFFIX = re.compile(r"\s*[-–—|,]\s*(?:bisnis(?:\.com)?|kompas(?:\.com)?)\s*$", re.IGNORECASE)
 _LABEL = re.compile(r"^\s*(?P<label>[A-Za-z ]+?)\s*:\s*(?P<value>.*)$", re.DOTALL)
 
 
-def strip_site_suffix(name: str) -> str:
-    """``"Maya Anggraini - Bisnis.com"`` → ``"Maya Anggraini"``."""
-    return _SITE_SUFFIX.sub("", clean_text(name)).strip()
+def site_suffix(domain: str) -> re.Pattern[str]:
+    """The pattern of a byline's trailing site name: ``site_suffix("bisnis.com")`` matches
+    ``" - Bisnis.com"``, ``" | bisnis"``, ``", Bisnis.com"`` (a dash, bar or comma, then the
+    domain or its first label)."""
+    names = (domain, domain.split(".")[0])
+    alternatives = "|".join(re.escape(name) for name in names)
+    return re.compile(rf"\s*[-–—|,]\s*(?:{alternatives})\s*$", re.IGNORECASE)
+
+
+def strip_suffix(name: str, suffix: re.Pattern[str]) -> str:
+    """``strip_suffix("Maya Anggraini - Bisnis.com", site_suffix("bisnis.com"))`` →
+    ``"Maya Anggraini"``."""
+    return suffix.sub("", clean_text(name)).strip()
 
 
 def trim_name(name: str) -> str:
@@ -100,23 +109,8 @@ def labelled_value(text: str, label: str) -> str | None:
 
 # --- datelines -----------------------------------------------------------------------------
 
-# "Bisnis.com, JAKARTA — ", typos "Bisnis,com, CITY —" and "Bisnis, CITY —"; em/en dash or a
-# hyphen with space before it (so "PANGKAL-PINANG" stays one city).
-BISNIS_DATELINE = re.compile(
-    r"^\s*(?i:bisnis)(?:\s*[.,]\s*(?i:com))?\s*,\s*(?P<city>[^\W\d_][^,—–]*?)"
-    r"(?:\s*[—–]+|\s+-+|-{2,})\s*(?P<rest>.*)$",
-    re.DOTALL,
-)
-# "JAKARTA, KOMPAS.com - " (hyphen, en or em dash), or a bare "KOMPAS.com - " without a city.
-KOMPAS_DATELINE = re.compile(
-    r"^\s*(?:(?P<city>[^\W\d_][^\n]{0,60}?)\s*,\s*)?(?i:kompas\.com)\s*[-–—]+\s*(?P<rest>.*)$",
-    re.DOTALL,
-)
 
-
-def split_dateline(
-    paragraph: str, pattern: re.Pattern[str] = BISNIS_DATELINE
-) -> tuple[str | None, str]:
+def split_dateline(paragraph: str, pattern: re.Pattern[str]) -> tuple[str | None, str]:
     """Cut an opening dateline: ``("JAKARTA", rest)``, ``(None, rest)`` for a dateline without
     a city, or ``(None, paragraph)`` when there is none. ``pattern`` has groups ``city``
     (optional) and ``rest``."""

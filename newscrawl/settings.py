@@ -5,6 +5,10 @@ from pathlib import Path
 BOT_NAME = "newscrawl"
 SPIDER_MODULES = ["newscrawl.spiders"]
 NEWSPIDER_MODULE = "newscrawl.spiders"
+#: One spider per site module (``newscrawl/sites/<slug>.py``): see newscrawl/spiderloader.py.
+SPIDER_LOADER_CLASS = "newscrawl.spiderloader.SiteSpiderLoader"
+#: Where site modules are found (a package: each of its modules).
+NEWSCRAWL_SITE_MODULES = ["newscrawl.sites"]
 COMMANDS_MODULE = "newscrawl.commands"
 
 # --- politeness -------------------------------------------------------------------------------

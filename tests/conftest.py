@@ -1,12 +1,15 @@
-"""Shared fixtures: the replayed reference sites behind a local forward proxy.
+"""Shared fixtures: each site's fixture folder replayed behind a local forward proxy.
 
-``<site>_proxy_session`` serves ``tests/fixtures/<site>/`` for the whole session;
-``<site>_proxy`` is the same proxy with a fresh request log and fresh fault sequences.
+``site_proxy(slug)`` (from the session fixture ``site_proxies``) serves
+``tests/fixtures/<slug>/`` for the whole session, with a fresh request log and fresh fault
+sequences each time it is handed out; ``bisnis_proxy`` and ``kompas_proxy`` are the same for
+the two reference sites' own tests.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 
 import pytest
 
@@ -14,31 +17,37 @@ from tests.replay import ReplayProxy
 from tests.support import FIXTURES
 
 
-def serve(site: str) -> Iterator[ReplayProxy]:
-    with ReplayProxy(FIXTURES / site, lifetime=900) as proxy:
-        yield proxy
+@pytest.fixture(scope="session")
+def site_proxies() -> Iterator[Callable[[str], ReplayProxy]]:
+    """A function giving the (reset) replay proxy of a site's fixtures, started once."""
+    started: dict[str, ReplayProxy] = {}
+    with ExitStack() as stack:
 
+        def proxy_of(slug: str) -> ReplayProxy:
+            if slug not in started:
+                proxy = ReplayProxy(FIXTURES / slug, lifetime=900)
+                started[slug] = stack.enter_context(proxy)
+            started[slug].reset()
+            return started[slug]
 
-def fresh(proxy: ReplayProxy) -> ReplayProxy:
-    proxy.reset()
-    return proxy
+        yield proxy_of
 
 
 @pytest.fixture(scope="session")
-def bisnis_proxy_session() -> Iterator[ReplayProxy]:
-    yield from serve("bisnis")
+def bisnis_proxy_session(site_proxies: Callable[[str], ReplayProxy]) -> ReplayProxy:
+    return site_proxies("bisnis")
 
 
 @pytest.fixture
-def bisnis_proxy(bisnis_proxy_session: ReplayProxy) -> ReplayProxy:
-    return fresh(bisnis_proxy_session)
+def bisnis_proxy(site_proxies: Callable[[str], ReplayProxy]) -> ReplayProxy:
+    return site_proxies("bisnis")
 
 
 @pytest.fixture(scope="session")
-def kompas_proxy_session() -> Iterator[ReplayProxy]:
-    yield from serve("kompas")
+def kompas_proxy_session(site_proxies: Callable[[str], ReplayProxy]) -> ReplayProxy:
+    return site_proxies("kompas")
 
 
 @pytest.fixture
-def kompas_proxy(kompas_proxy_session: ReplayProxy) -> ReplayProxy:
-    return fresh(kompas_proxy_session)
+def kompas_proxy(site_proxies: Callable[[str], ReplayProxy]) -> ReplayProxy:
+    return site_proxies("kompas")

@@ -14,8 +14,11 @@ from newscrawl.arguments import (
     parse_start_urls,
     split_list,
 )
-from newscrawl.spiders.bisnis import BisnisSpider
-from newscrawl.spiders.kompas import KompasSpider
+from newscrawl.sites import bisnis, kompas
+from newscrawl.spiders.base import NewsSpider
+
+BisnisSpider = NewsSpider.for_site(bisnis.SITE)
+KompasSpider = NewsSpider.for_site(kompas.SITE)
 
 TODAY = date(2025, 11, 28)
 

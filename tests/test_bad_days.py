@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from newscrawl.pages.bisnis import URLS
+from newscrawl.sites.bisnis import URLS
 from tests.replay import ReplayProxy
 from tests.sitegen import Generated, generate_site
 from tests.support import (

@@ -11,10 +11,10 @@ from newscrawl import processors as p
 from newscrawl.items import ArticleItem
 from newscrawl.loaders import body_paragraphs, clean_paragraphs, parse_date
 from newscrawl.middlewares import CharsetRepairMiddleware, repair_utf8
-from newscrawl.pages import bisnis as pages
-from newscrawl.pages import kompas
 from newscrawl.pages.base import find_layout
 from newscrawl.pipelines import BoilerplatePipeline
+from newscrawl.sites import bisnis as pages
+from newscrawl.sites import kompas
 from tests.support import expected, response_for
 
 URL = expected()["1931001"]["url"]
@@ -28,7 +28,7 @@ def test_cp1252_bytes_in_a_page_claiming_utf8_are_repaired() -> None:
     crawler = get_crawler()
     fixed = CharsetRepairMiddleware(crawler).process_response(response.request or None, response)  # type: ignore[arg-type]
     assert isinstance(fixed, HtmlResponse)
-    page = find_layout(fixed, pages.ARTICLE_LAYOUTS)
+    page = find_layout(fixed, pages.SITE.article_layouts)
     assert page is not None
     assert "“Kami optimistis nilai tukar rupiah" in (page.to_item().body or "")
     assert "Rp968,14" in (page.to_item().lead or ""), "the rest stays UTF-8"
@@ -51,7 +51,7 @@ def test_a_bom_and_a_missing_charset_still_read_utf8() -> None:
         (without, {"Content-Type": "text/html"}),
     ):
         response = HtmlResponse(URL, body=body, headers=headers)
-        page = find_layout(response, pages.ARTICLE_LAYOUTS)
+        page = find_layout(response, pages.SITE.article_layouts)
         assert page is not None
         assert page.to_item().title == expected()["1931001"]["title"]
 
@@ -59,7 +59,9 @@ def test_a_bom_and_a_missing_charset_still_read_utf8() -> None:
 def test_empty_and_truncated_documents_do_not_crash() -> None:
     for body in (b"", b"<html>", ARTICLE[: len(ARTICLE) // 3], ARTICLE[:200]):
         response = HtmlResponse(URL, body=body, encoding="utf-8")
-        page = find_layout(response, pages.ARTICLE_LAYOUTS) or pages.ARTICLE_LAYOUTS[-1](response)
+        page = find_layout(response, pages.SITE.article_layouts) or pages.SITE.article_layouts[-1](
+            response
+        )
         page.to_item()
         page.has_body()
 
@@ -73,7 +75,7 @@ def test_a_body_of_only_promo_lines_leaves_no_body() -> None:
     start = ARTICLE.index(b">", start) + 1
     end = ARTICLE.index(b"</article>")
     body = ARTICLE[:start] + promo.encode() + ARTICLE[end:]
-    page = find_layout(HtmlResponse(URL, body=body, encoding="utf-8"), pages.ARTICLE_LAYOUTS)
+    page = find_layout(HtmlResponse(URL, body=body, encoding="utf-8"), pages.SITE.article_layouts)
     assert page is not None
     item = BoilerplatePipeline(get_crawler()).process_item(page.to_item())
     assert item.body is None and item.word_count == 0
@@ -99,7 +101,9 @@ def test_page_objects_never_raise_on_arbitrary_html(bits: list[str]) -> None:
     response = HtmlResponse(
         URL, body="".join(bits).encode("utf-8", "surrogatepass"), encoding="utf-8"
     )
-    page = find_layout(response, pages.ARTICLE_LAYOUTS) or pages.ARTICLE_LAYOUTS[-1](response)
+    page = find_layout(response, pages.SITE.article_layouts) or pages.SITE.article_layouts[-1](
+        response
+    )
     item = page.to_item()
     BoilerplatePipeline(get_crawler()).process_item(item)
     assert_no_control_characters(item)
@@ -129,7 +133,7 @@ def test_kompas_page_objects_never_raise_on_arbitrary_html(bits: list[str]) -> N
     response = HtmlResponse(
         KOMPAS_URL, body="".join(bits).encode("utf-8", "surrogatepass"), encoding="utf-8"
     )
-    page = find_layout(response, kompas.ARTICLE_LAYOUTS) or kompas.KompasArticlePage(response)
+    page = find_layout(response, kompas.SITE.article_layouts) or kompas.KompasArticlePage(response)
     item = BoilerplatePipeline(get_crawler()).process_item(page.to_item())
     assert_no_control_characters(item)
     assert page.notes() in ([], ["credits/unlabelled"])
@@ -149,22 +153,22 @@ def assert_no_control_characters(item: ArticleItem) -> None:
 @given(st.text())
 def test_processors_never_raise(text: str) -> None:
     p.clean_text(text)
-    p.split_dateline(text)
+    p.split_dateline(text, pages.DATELINE)
     p.parse_visible_date(text)
     p.parse_numeric_date(text)
     p.parse_iso_date(text)
-    p.strip_site_suffix(text)
+    p.strip_suffix(text, pages.BYLINE_SUFFIX)
     p.labelled_value(text, "editor")
     p.strip_invisible(text)
     p.trim_name(text)
     p.iso_datetime(text)
     p.first_later([text], text)
     parse_date(text)
-    body_paragraphs(clean_paragraphs([text, text]))
+    body_paragraphs(clean_paragraphs([text, text]), pages.DATELINE)
 
 
 def test_a_document_cut_off_before_its_end_is_not_complete() -> None:
-    layouts = pages.ARTICLE_LAYOUTS
+    layouts = pages.SITE.article_layouts
     whole = find_layout(HtmlResponse(URL, body=ARTICLE, encoding="utf-8"), layouts)
     cut = find_layout(HtmlResponse(URL, body=ARTICLE[:-3000], encoding="utf-8"), layouts)
     assert whole is not None and whole.is_complete()

@@ -7,17 +7,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scrapy.utils.test import get_crawler
 
-from newscrawl.boilerplate import (
-    BISNIS_RULES,
-    KOMPAS_RULES,
-    SHARED_RULES,
-    filter_paragraphs,
-    rules_for,
-)
+from newscrawl.boilerplate import SHARED_RULES, filter_paragraphs
 from newscrawl.items import ArticleItem
 from newscrawl.pipelines import BoilerplatePipeline
+from newscrawl.sites import bisnis, kompas
 
-RULES = rules_for("bisnis.com")
+RULES = bisnis.SITE.rules()
+BISNIS_RULES = bisnis.PROMO_RULES
+KOMPAS_RULES = kompas.PROMO_RULES
 
 CASES = [
     ("bisnispro_promo", "Nyaman tanpa iklan. Langganan BisnisPro"),
@@ -99,7 +96,12 @@ def test_pipeline_leaves_items_without_body() -> None:
 
 
 def test_unknown_site_gets_shared_rules_only() -> None:
-    assert rules_for("example.com") == SHARED_RULES
+    body = "Isi.\n\nNyaman tanpa iklan. Langganan BisnisPro\n\nBaca juga: Lain"
+    crawler = get_crawler()
+    item = BoilerplatePipeline(crawler).process_item(ArticleItem(site="example.com", body=body))
+    assert item.body == "Isi.\n\nNyaman tanpa iklan. Langganan BisnisPro"
+    assert crawler.stats is not None
+    assert crawler.stats.get_value("newscrawl/boilerplate/example.com/read_also") == 1
 
 
 # --- Kompas.com ----------------------------------------------------------------------------
@@ -134,7 +136,7 @@ KOMPAS_CASES = [
 
 @pytest.mark.parametrize(("name", "paragraph"), KOMPAS_CASES)
 def test_kompas_rule_drops_its_line(name: str, paragraph: str) -> None:
-    cleaned = filter_paragraphs(["Isi berita.", paragraph], rules_for("kompas.com"))
+    cleaned = filter_paragraphs(["Isi berita.", paragraph], kompas.SITE.rules())
     assert cleaned.kept == ["Isi berita."]
     assert cleaned.dropped == [name]
 
@@ -153,11 +155,11 @@ def test_every_kompas_rule_has_a_case() -> None:
     ],
 )
 def test_kompas_rules_keep_news_sentences(paragraph: str) -> None:
-    assert filter_paragraphs([paragraph], rules_for("kompas.com")).kept == [paragraph]
+    assert filter_paragraphs([paragraph], kompas.SITE.rules()).kept == [paragraph]
 
 
 def test_each_site_gets_its_own_rules_then_the_shared() -> None:
-    assert rules_for("kompas.com") == KOMPAS_RULES + SHARED_RULES
+    assert kompas.SITE.rules() == KOMPAS_RULES + SHARED_RULES
     promo = "Baca berita tanpa iklan. Gabung Kompas.com+"
     assert filter_paragraphs([promo], RULES).kept == [promo]
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from newscrawl.pages.bisnis import URLS
+from newscrawl.sites.bisnis import URLS
 from tests.replay import ReplayProxy
 from tests.sitegen import Generated, SiteBuilder, generate_site, index_url
 from tests.support import CrawlResult, published_items, run_crawl

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from newscrawl.pages.bisnis import URLS
+from newscrawl.sites.bisnis import URLS
 from tests.replay import ReplayProxy
 from tests.sitegen import Generated, SiteBuilder, generate_site, index_url
 from tests.support import CrawlResult, published_items, run_crawl, stat
@@ -310,7 +310,10 @@ def test_a_redirected_article_that_fails_is_counted_under_the_url_asked_for(
 def test_the_run_deadline_is_our_spiders_own_and_an_explicit_one_wins() -> None:
     from scrapy.settings import Settings
 
-    from newscrawl.spiders.bisnis import BisnisSpider
+    from newscrawl.sites import bisnis
+    from newscrawl.spiders.base import NewsSpider
+
+    BisnisSpider = NewsSpider.for_site(bisnis.SITE)
 
     project = Settings({"NEWSCRAWL_RUN_DEADLINE": 3600}, priority="project")
     assert project.getfloat("CLOSESPIDER_TIMEOUT") == 0  # `scrapy shell` and friends: none

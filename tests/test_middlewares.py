@@ -172,7 +172,10 @@ def test_timeouts_in_a_row_give_the_host_up() -> None:
 
 
 def test_the_spider_counts_what_the_page_object_noticed() -> None:
-    from newscrawl.spiders.kompas import KompasSpider
+    from newscrawl.sites import kompas
+    from newscrawl.spiders.base import NewsSpider
+
+    KompasSpider = NewsSpider.for_site(kompas.SITE)
     from tests.support import FIXTURES
 
     url = (

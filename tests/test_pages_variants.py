@@ -11,10 +11,10 @@ from scrapy.exceptions import DropItem
 from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
-from newscrawl.pages import bisnis as pages
-from newscrawl.pages import kompas
 from newscrawl.pages.base import find_layout
 from newscrawl.pipelines import ValidationPipeline
+from newscrawl.sites import bisnis as pages
+from newscrawl.sites import kompas
 from tests.support import (
     FIXTURES,
     assert_expected_item,
@@ -38,7 +38,7 @@ def mutated(old: str, new: str, url: str = URL) -> HtmlResponse:
 
 
 def item_of(response: HtmlResponse) -> pages.ArticleItem:
-    page = find_layout(response, pages.ARTICLE_LAYOUTS)
+    page = find_layout(response, pages.SITE.article_layouts)
     assert page is not None
     return page.to_item()
 
@@ -97,7 +97,7 @@ def test_lead_of_several_blocks_keeps_them_apart() -> None:
 
 def test_premium_box_on_a_normal_article_does_not_make_it_premium() -> None:
     response = mutated('<section class="premiumBox">', '<section class="premiumBox paywall">')
-    page = find_layout(response, pages.ARTICLE_LAYOUTS)
+    page = find_layout(response, pages.SITE.article_layouts)
     assert isinstance(page, pages.BisnisArticlePage)
     assert not isinstance(page, pages.BisnisPremiumPage)
     assert page.to_item().is_premium is False
@@ -150,7 +150,7 @@ def test_malformed_article_paths_are_not_articles(url: str) -> None:
 def test_trailing_dot_host_is_canonical() -> None:
     url = "https://market.bisnis.com./read/20251120/7/1931035/slug"
     assert pages.URLS.canonical(url) == "https://market.bisnis.com/read/20251120/7/1931035/slug"
-    assert pages.section_from_url(url) == "market"
+    assert pages.URLS.section(url) == "market"
 
 
 KOMPAS_URL = expected("kompas")[sorted(expected("kompas"))[0]]["url"]
@@ -163,7 +163,7 @@ def kompas_item(old: str, new: str) -> pages.ArticleItem:
     assert old in original
     body = original.replace(old, new, 1).encode()
     response = HtmlResponse(KOMPAS_URL, body=body, encoding="utf-8")
-    page = find_layout(response, kompas.ARTICLE_LAYOUTS)
+    page = find_layout(response, kompas.SITE.article_layouts)
     assert page is not None
     return BoilerplatePipeline(get_crawler()).process_item(page.to_item())
 
@@ -199,7 +199,7 @@ def test_variant_page_gives_its_item(site: str, variant: dict[str, Any]) -> None
     path = FIXTURES / site / "variants" / variant["file"]
     html = path.read_text("utf-8")
     assert all(change["to"] in html for change in variant["changes"]), "not the variant described"
-    page = find_layout(fixture_response(path, variant["url"]), SITES[site].ARTICLE_LAYOUTS)
+    page = find_layout(fixture_response(path, variant["url"]), SITES[site].SITE.article_layouts)
     assert page is not None
     item = exported_item(page)
     assert_expected_item(item, {**expected(site)[variant["base"]], **variant["expected"]})

@@ -17,6 +17,7 @@ from newscrawl.loaders import (
     datelines,
     parse_date,
 )
+from newscrawl.sites import bisnis
 
 
 @pytest.mark.parametrize(
@@ -99,8 +100,8 @@ def test_unique_keeps_first_spelling_and_order() -> None:
         ("  Ni Luh Anggela ", "Ni Luh Anggela"),
     ],
 )
-def test_strip_site_suffix(raw: str, name: str) -> None:
-    assert p.strip_site_suffix(raw) == name
+def test_strip_suffix(raw: str, name: str) -> None:
+    assert p.strip_suffix(raw, bisnis.BYLINE_SUFFIX) == name
 
 
 @pytest.mark.parametrize(
@@ -150,7 +151,7 @@ def test_labelled_value(text: str, label: str, value: str | None) -> None:
     ],
 )
 def test_split_dateline(paragraph: str, city: str | None, rest: str) -> None:
-    assert p.split_dateline(paragraph) == (city, rest)
+    assert p.split_dateline(paragraph, bisnis.DATELINE) == (city, rest)
 
 
 @pytest.mark.parametrize(
@@ -257,7 +258,7 @@ def test_loader_keeps_the_first_update_later_than_the_publication() -> None:
 
 
 def test_loader_cuts_a_byline_list_separator() -> None:
-    loader = ArticleLoader()
+    loader = bisnis.BisnisLoader()
     loader.add_value("authors", ["Melvina Tionardus,", "Yunanto Wiji Utomo - Bisnis.com", ","])
     assert loader.load_item().authors == ["Melvina Tionardus", "Yunanto Wiji Utomo"]
 
@@ -287,15 +288,16 @@ def test_parse_date_prefers_each_form() -> None:
 def test_paragraph_processors() -> None:
     paragraphs = clean_paragraphs(["  Bisnis.com, JAKARTA —  Satu. ", "----", "", "Dua"])
     assert paragraphs == ["Bisnis.com, JAKARTA — Satu.", "Dua"]
-    assert body_paragraphs(paragraphs) == ["Satu.", "Dua"]
-    assert dateline_of(paragraphs) == ["JAKARTA"]
-    assert body_paragraphs(["Bisnis.com, JAKARTA —", "Dua"]) == ["Dua"]
-    assert body_paragraphs([]) == [] and dateline_of([]) == []
-    assert dateline_of(["Tanpa dateline."]) == []
+    form = bisnis.DATELINE
+    assert body_paragraphs(paragraphs, form) == ["Satu.", "Dua"]
+    assert dateline_of(paragraphs, form) == ["JAKARTA"]
+    assert body_paragraphs(["Bisnis.com, JAKARTA —", "Dua"], form) == ["Dua"]
+    assert body_paragraphs([], form) == [] and dateline_of([], form) == []
+    assert dateline_of(["Tanpa dateline."], form) == []
     # control characters and escape sequences do not hide a dateline
     dirty = clean_paragraphs(["\x1b[31mBisnis.com\x1b[0m, JAKARTA\x01 — Satu\x7f."])
-    assert body_paragraphs(dirty) == ["Satu."] and dateline_of(dirty) == ["JAKARTA"]
-    bisnis_body, bisnis_city = datelines(p.BISNIS_DATELINE, "bisnis.com")
+    assert body_paragraphs(dirty, form) == ["Satu."] and dateline_of(dirty, form) == ["JAKARTA"]
+    bisnis_body, bisnis_city = datelines(bisnis.DATELINE, bisnis.PROMO_RULES)
     after_promo = ["Nyaman tanpa iklan. Langganan BisnisPro", "Bisnis.com, MEDAN — Satu."]
     assert bisnis_city(after_promo) == ["MEDAN"]
     assert bisnis_body(after_promo) == ["Nyaman tanpa iklan. Langganan BisnisPro", "Satu."]

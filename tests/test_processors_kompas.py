@@ -10,7 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from newscrawl import processors as p
-from newscrawl.loaders import KompasArticleLoader, datelines, parse_date
+from newscrawl.loaders import datelines, parse_date
+from newscrawl.sites import bisnis, kompas
 
 
 @pytest.mark.parametrize(
@@ -34,12 +35,12 @@ from newscrawl.loaders import KompasArticleLoader, datelines, parse_date
     ],
 )  # fmt: skip
 def test_split_kompas_dateline(paragraph: str, city: str | None, rest: str) -> None:
-    assert p.split_dateline(paragraph, p.KOMPAS_DATELINE) == (city, rest)
+    assert p.split_dateline(paragraph, kompas.DATELINE) == (city, rest)
 
 
 def test_kompas_dateline_is_not_a_bisnis_one() -> None:
     paragraph = "JAKARTA, KOMPAS.com - Teks."
-    assert p.split_dateline(paragraph) == (None, paragraph)
+    assert p.split_dateline(paragraph, bisnis.DATELINE) == (None, paragraph)
 
 
 @pytest.mark.parametrize(
@@ -103,7 +104,7 @@ def test_parse_date_reads_the_visible_kompas_date() -> None:
 
 
 def test_datelines_processors_follow_the_pattern() -> None:
-    body, city = datelines(p.KOMPAS_DATELINE, "kompas.com")
+    body, city = datelines(kompas.DATELINE, kompas.PROMO_RULES)
     paragraphs = ["  JAKARTA, KOMPAS.com -  Satu. ", "----", "Dua"]
     assert body(paragraphs) == ["Satu.", "Dua"]
     assert city(paragraphs) == ["JAKARTA"]
@@ -117,17 +118,17 @@ def test_datelines_processors_follow_the_pattern() -> None:
 
 
 def test_control_characters_do_not_hide_a_kompas_dateline() -> None:
-    body, city = datelines(p.KOMPAS_DATELINE, "kompas.com")
+    body, city = datelines(kompas.DATELINE, kompas.PROMO_RULES)
     paragraphs = ["\x1b[1mJAKARTA\x1b[0m, KOMPAS.com\x01 - Satu\x1b]0;x\x07.", "Dua\x02"]
     assert body(paragraphs) == ["Satu.", "Dua"]
     assert city(paragraphs) == ["JAKARTA"]
 
 
 def test_kompas_loader() -> None:
-    loader = KompasArticleLoader()
+    loader = kompas.KompasLoader()
     loader.add_value("editor", ["Yunanto Wiji Utomo,"])
     assert loader.load_item().editor == "Yunanto Wiji Utomo"
-    loader = KompasArticleLoader()
+    loader = kompas.KompasLoader()
     loader.add_value("editor", ["  Nancy  Junita "])
     loader.add_value("authors", ["Agus Setiawan - Kompas.com", "agus setiawan"])
     loader.add_value("body", ["KOMPAS.com - Satu dua.", "Baca juga: x"])

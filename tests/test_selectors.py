@@ -9,12 +9,12 @@ from lxml import etree
 from parsel import Selector
 from scrapy.http import HtmlResponse
 
-from newscrawl.pages import bisnis, kompas
 from newscrawl.pages.base import ArticlePage, ListPage
 from newscrawl.pages.selectors import ElementTable, parse_html
+from newscrawl.sites import bisnis, kompas
 from tests.support import FIXTURES
 
-LAYOUTS: list[type[ArticlePage]] = [*bisnis.ARTICLE_LAYOUTS, *kompas.ARTICLE_LAYOUTS]
+LAYOUTS: list[type[ArticlePage]] = [*bisnis.SITE.article_layouts, *kompas.SITE.article_layouts]
 LISTS: list[type[ListPage]] = [bisnis.BisnisListPage, kompas.KompasIndexPage]
 SELECTORS = sorted(
     {

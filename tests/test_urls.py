@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from newscrawl.pages import bisnis as pages
+from newscrawl.sites import bisnis as pages
+from newscrawl.sites import is_sitemap_url
 from newscrawl.urls import canonical_page_url, host_of, is_ip_host, on_domain, strip_tracking
 
 ARTICLE = "https://market.bisnis.com/read/20251120/7/1931035/lembaga-penjamin-simpanan"
@@ -66,12 +67,12 @@ def test_hosts() -> None:
 
 
 def test_section_and_kinds() -> None:
-    assert pages.section_from_url(ARTICLE) == "market"
-    assert pages.section_from_url("https://www.bisnis.com/index") is None
-    assert pages.section_from_url("https://example.com/") is None
-    assert pages.is_index_url("https://www.bisnis.com/index?categoryId=0")
-    assert pages.is_sitemap_url("https://www.bisnis.com/sitemap-news.xml")
-    assert not pages.is_sitemap_url("https://example.com/sitemap.xml")
+    assert pages.URLS.section(ARTICLE) == "market"
+    assert pages.URLS.section("https://www.bisnis.com/index") is None
+    assert pages.URLS.section("https://example.com/") is None
+    assert pages.INDEX.is_index("https://www.bisnis.com/index?categoryId=0")
+    assert is_sitemap_url("https://www.bisnis.com/sitemap-news.xml", "bisnis.com")
+    assert not is_sitemap_url("https://example.com/sitemap.xml", "bisnis.com")
 
 
 def test_page_urls() -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from newscrawl.arguments import default_window
-from newscrawl.pages.bisnis import URLS
+from newscrawl.sites.bisnis import URLS
 from tests.replay import ReplayProxy
 from tests.sitegen import BISNIS, SiteBuilder, generate_site
 from tests.support import CrawlResult, published_items, run_crawl

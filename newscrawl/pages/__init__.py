@@ -1,1 +1,2 @@
-"""Page objects: one class per site layout, one small method per item field."""
+"""Page objects: the shared machinery (:mod:`.base`, :mod:`.selectors`); each site's
+layouts live in its site module (:mod:`newscrawl.sites`)."""

@@ -13,6 +13,7 @@ from typing import ClassVar
 from lxml.html import HtmlElement
 from parsel import Selector
 from scrapy.http import TextResponse
+from scrapy.utils.sitemap import Sitemap
 
 from newscrawl.items import ArticleItem
 from newscrawl.loaders import ArticleLoader
@@ -476,3 +477,12 @@ class ListPage:
     def total_pages(self) -> int | None:
         """The index's page count, or None when the site does not show one."""
         return None
+
+
+def sitemap_links(body: bytes, urls: ArticleUrls) -> Links:
+    """Article links of a (Google News) sitemap; sitemap indexes are not followed."""
+    found = Links(urls)
+    sitemap = Sitemap(body)
+    if sitemap.type == "urlset":
+        found.add(entry["loc"].strip() for entry in sitemap if entry.get("loc"))
+    return found

@@ -1,1 +1,1 @@
-"""The project's spiders: one module per site (``bisnis``, ``kompas``), sharing :mod:`.base`."""
+"""The shared news spider (:mod:`.base`); each site's spider is derived from its site module."""

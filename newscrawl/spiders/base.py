@@ -1,10 +1,11 @@
-"""What every news spider shares: arguments, the run, index paging, following article links,
-split articles and skip accounting (the browser fallback is a downloader middleware:
-:class:`newscrawl.browser.BrowserFallbackMiddleware`).
+"""The news spider: it plans a crawl of one site and hands pages to the site's page objects.
 
-A site's spider subclasses :class:`NewsSpider` and says how its URLs look (``urls``), which
-page objects read its pages (``article_layouts``, ``list_page_class``), its channels and how
-an index URL is built; it plans requests and never extracts fields itself.
+It reads the spider arguments, decides which listing pages to fetch (the daily index, start
+URLs) and which articles to follow, and accounts for pages that give no item. What a site
+looks like comes from its module (:class:`newscrawl.sites.Site`, ``newscrawl/sites/<slug>.py``):
+``scrapy crawl <slug>`` runs ``NewsSpider.for_site(site)``, made by the spider loader. The run
+(lock, state, feed) belongs to the run report (:class:`newscrawl.run.Run`); the browser
+fallback is a downloader middleware (:class:`newscrawl.browser.BrowserFallbackMiddleware`).
 """
 
 from __future__ import annotations
@@ -52,12 +53,13 @@ from newscrawl.browser import (
 )
 from newscrawl.items import REQUIRED_FIELDS, ArticleItem
 from newscrawl.middlewares import SkipRequest, origin_url
-from newscrawl.pages.base import ArticlePage, ListPage, find_layout
+from newscrawl.pages.base import ArticlePage, find_layout, sitemap_links
 from newscrawl.paging import plan_paging
 from newscrawl.processors import WIB
 from newscrawl.run import Run
+from newscrawl.sites import Site, is_sitemap_url
 from newscrawl.state import SQLiteState, StateStore
-from newscrawl.urls import ArticleUrls, canonical_page_url, on_domain, query_of, with_query
+from newscrawl.urls import canonical_page_url
 
 #: Skip reasons the state remembers, so that the article is not fetched again too soon.
 REMEMBERED_FAILURES = ("not_found", "blocked", "too_large")
@@ -95,38 +97,30 @@ def asked(response: Response) -> str:
 
 
 class NewsSpider(scrapy.Spider):
-    """Base spider: subclasses set the class attributes and implement the site hooks."""
+    """The spider of one site (:attr:`site`); :meth:`for_site` makes it from a site module."""
 
-    #: The site's article URL rules; the site's domain (``site``, e.g. ``"bisnis.com"``) and
-    #: ``allowed_domains`` follow from them.
-    urls: ClassVar[ArticleUrls]
-    site: ClassVar[str] = ""
+    #: The site crawled: its URL rules, page objects, index and start pages.
+    site: ClassVar[Site]
     allowed_domains: ClassVar[list[str]] = []
-    #: Article layouts, tried in order; the last one reads a page no layout claims (its
-    #: missing fields feed the health checks).
-    article_layouts: ClassVar[tuple[type[ArticlePage], ...]] = ()
-    #: The page object of index pages.
-    list_page_class: ClassVar[type[ListPage]] = ListPage
-    #: Index channels (``-a channels=``), the one meaning all of them, and the index URL's
-    #: query parameter that names the channel.
-    channel_ids: ClassVar[tuple[str, ...]] = ()
-    all_channel: ClassVar[str] = ""
-    channel_param: ClassVar[str] = ""
-    #: What a start URL must be, for the error message (default: a URL of the site).
-    start_url_kind: ClassVar[str] = ""
     #: Spider arguments this spider accepts.
     argument_names: ClassVar[frozenset[str]] = frozenset(
         {"since", "until", "channels", "start_urls", "backfill", "browser"}
     )
-    #: CSS present once a page shows an article: the browser waits for it.
-    article_markup_css: ClassVar[str] = "article"
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        urls: ArticleUrls | None = cls.__dict__.get("urls")
-        if urls is not None:
-            cls.site = urls.domain
-            cls.allowed_domains = [urls.domain]
+    @classmethod
+    def for_site(cls, site: Site, module: str | None = None) -> type[NewsSpider]:
+        """The spider ``scrapy crawl <slug>`` runs for ``site``."""
+        name = "".join(part.title() for part in site.slug.replace("-", "_").split("_"))
+        attributes = {
+            "name": site.slug,
+            "site": site,
+            "allowed_domains": [site.domain],
+            "__doc__": f"{site.description or site.domain}: ``-a since=YYYY-MM-DD -a until="
+            f"YYYY-MM-DD -a channels={site.index.all_channel}`` or ``-a start_urls=URL[,URL...]``"
+            f" ({site.start_url_kind()} URLs).",
+            "__module__": module or site.module or cls.__module__,
+        }
+        return type(f"{name}Spider", (cls,), attributes)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         check_names(kwargs, self.argument_names)
@@ -163,28 +157,19 @@ class NewsSpider(scrapy.Spider):
             urls = cls.parse_start_urls(str(start_urls))
             return CrawlPlan(start_urls=urls, backfill=full, browser=browser)
         days = date_range(kwargs.get("since"), kwargs.get("until"), today_wib())
-        channels = cls.parse_channels(str(kwargs.get("channels", cls.all_channels())))
+        index = cls.site.index
+        channels = parse_channels(
+            str(kwargs.get("channels", index.all_channel)), index.channels, index.all_channel
+        )
         default = kwargs.get("since") is None and kwargs.get("until") is None
         return CrawlPlan(
             days=days, channels=channels, backfill=full, browser=browser, default_window=default
         )
 
     @classmethod
-    def all_channels(cls) -> str:
-        return cls.all_channel
-
-    @classmethod
-    def parse_channels(cls, value: str) -> tuple[str, ...]:
-        return parse_channels(value, cls.channel_ids, cls.all_channel)
-
-    @classmethod
     def parse_start_urls(cls, value: str) -> tuple[str, ...]:
-        return parse_start_urls(value, cls.accepts_start_url, cls.start_url_kind or cls.site)
-
-    @classmethod
-    def accepts_start_url(cls, url: str) -> bool:
-        """True for a URL the spider can start from (default: any http(s) URL of the site)."""
-        return on_domain(url, cls.site)
+        site = cls.site
+        return parse_start_urls(value, site.accepts_start_url, site.start_url_kind())
 
     # -- set-up ---------------------------------------------------------------------------
 
@@ -237,7 +222,7 @@ class NewsSpider(scrapy.Spider):
 
     def day_key(self, day: date, channel: str) -> str:
         """The state's name of the index of ``day`` and ``channel``."""
-        return self.index_key({"date": day.isoformat(), self.channel_param: channel})
+        return self.site.index.day_key(day, channel)
 
     def _on_spider_error(self, failure: Failure, response: Response, spider: Any) -> None:
         """A callback raised: count it, and keep the page's index incomplete."""
@@ -249,8 +234,8 @@ class NewsSpider(scrapy.Spider):
         complete yet."""
         article_id = self.article_id(url)
         key = self._listed_on.get(article_id or "")
-        if key is None and not self.urls.is_article(url):
-            key = self.index_key(query_of(url))
+        if key is None and not self.site.urls.is_article(url):
+            key = self.site.index.key(url)
         if key is not None:
             self.index_incomplete(key)
 
@@ -300,12 +285,8 @@ class NewsSpider(scrapy.Spider):
             for channel in self.plan.channels:
                 yield self.index_request(day, channel, 1)
 
-    def index_url(self, day: date, channel: str, page: int) -> str:
-        """The URL of page ``page`` of the index of ``day`` and ``channel``."""
-        raise NotImplementedError
-
     def index_request(self, day: date, channel: str, page: int) -> Request:
-        return self.index_page_request(self.index_url(day, channel, page))
+        return self.index_page_request(self.site.index.url(day, channel, page))
 
     def index_page_request(self, url: str, **meta: Any) -> Request:
         return Request(
@@ -318,8 +299,8 @@ class NewsSpider(scrapy.Spider):
 
     def start_url_requests(self, url: str) -> Iterable[Request]:
         """An article URL is followed like an index row; any other goes to :meth:`parse_start`."""
-        if self.urls.is_article(url):
-            return self.follow_articles([self.urls.canonical(url)])
+        if self.site.urls.is_article(url):
+            return self.follow_articles([self.site.urls.canonical(url)])
         meta = {"kind": "start"}
         return [
             Request(canonical_page_url(url), self.parse_start, errback=self.on_error, meta=meta)
@@ -331,12 +312,12 @@ class NewsSpider(scrapy.Spider):
         meta = {
             "kind": "article",
             BROWSER_META: self.plan.browser,
-            WAIT_FOR_META: self.article_markup_css,
+            WAIT_FOR_META: self.site.article_markup_css,
         }
         return Request(url, self.parse_article, errback=self.on_error, meta=meta)
 
     def article_id(self, url: str) -> str | None:
-        return self.urls.article_id(url)
+        return self.site.urls.article_id(url)
 
     # -- index pages ----------------------------------------------------------------------
 
@@ -345,19 +326,41 @@ class NewsSpider(scrapy.Spider):
         """``NEWSCRAWL_MAX_INDEX_PAGES``: no index (one day, one channel) is paged further."""
         return max(1, self.crawler.settings.getint("NEWSCRAWL_MAX_INDEX_PAGES", 100))
 
-    def index_key(self, query: dict[str, str]) -> str:
-        """The state's name of an index: ``<date>/<channel>``."""
-        return f"{query.get('date', '')}/{query.get(self.channel_param, self.all_channel)}"
-
     def parse_start(self, response: Response) -> Iterator[Any]:
-        """A start URL that is not an article: an index page (sites with other listings,
-        such as landing pages or sitemaps, override this)."""
-        yield from self.parse_index(response)
+        """A start URL that is not an article: a sitemap, an index page or a landing page (as
+        the site's ``start_pages`` allow), by URL and content."""
+        site = self.site
+        if "sitemap" in site.start_pages and (
+            is_sitemap_url(response.url, site.domain) or response.body.lstrip()[:5] == b"<?xml"
+        ):
+            yield from self.parse_sitemap(response)
+        elif "landing" not in site.start_pages or site.index.is_index(response.url):
+            if isinstance(response, TextResponse) or "landing" not in site.start_pages:
+                yield from self.parse_index(response)
+            else:
+                self.skip("start_unreadable", asked(response), "not a text page")
+        elif not isinstance(response, TextResponse):
+            self.skip("start_unreadable", asked(response), "not a text page")
+        else:
+            yield from self.parse_landing(response)
+
+    def parse_landing(self, response: Response) -> Iterator[Request]:
+        """A section landing page: its rows, read by the site's listing page (no paging)."""
+        assert isinstance(response, TextResponse)
+        links = self.site.listing(response).links()
+        self.count("discovery/landing_pages")
+        yield from self.follow_articles(links.articles, links.rejected)
+
+    def parse_sitemap(self, response: Response) -> Iterator[Request]:
+        """A (Google News) sitemap: its article URLs."""
+        links = sitemap_links(response.body, self.site.urls)
+        self.count("discovery/sitemaps")
+        yield from self.follow_articles(links.articles, links.rejected)
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
         """What ``scrapy parse --spider <site> URL`` calls: an article page gives its item as
         the page objects read it, any other page what its start URL would lead to."""
-        if self.urls.is_article(response.url):
+        if self.site.urls.is_article(response.url):
             yield from self.parse_article(response)
         else:
             yield from self.parse_start(response)
@@ -374,7 +377,7 @@ class NewsSpider(scrapy.Spider):
         if not isinstance(response, TextResponse):
             self.skip("index_unreadable", asked(response), "not a text page")
             return
-        listing = self.list_page_class(response)
+        listing = self.site.listing(response)
         if not listing.is_complete():
             prefix = f"{response.meta.get('kind', 'index')}_"
             yield from self.retry_or_skip(
@@ -383,11 +386,11 @@ class NewsSpider(scrapy.Spider):
             return
         links = listing.links()
         self.count("discovery/index_pages")
-        query = query_of(response.url)
-        key = self.index_key(query)
+        index = self.site.index
+        key = index.key(response.url)
         requests = self.follow_articles(links.articles, links.rejected, index_key=key)
         yield from requests
-        page = int(query["page"]) if query.get("page", "").isdigit() else 1
+        page = index.page_of(response.url)
         grown: range = range(0)
         if "incremental" in response.meta:
             total, incremental = response.meta["total_pages"], response.meta["incremental"]
@@ -422,9 +425,8 @@ class NewsSpider(scrapy.Spider):
                 cap,
             )
         for number in (*paging.following, *grown):
-            query["page"] = str(number)
             yield self.index_page_request(
-                with_query(response.url, **query), total_pages=total, incremental=incremental
+                index.with_page(response.url, number), total_pages=total, incremental=incremental
             )
 
     # -- following articles ---------------------------------------------------------------
@@ -442,7 +444,7 @@ class NewsSpider(scrapy.Spider):
         """
         for url in rejected:
             self.count("discovery/rejected")
-            self.logger.debug("Not following %s: not an article of %s", url, self.site)
+            self.logger.debug("Not following %s: not an article of %s", url, self.site.domain)
         requests = []
         for url in urls:
             article_id = self.article_id(url)
@@ -529,7 +531,8 @@ class NewsSpider(scrapy.Spider):
 
     def article_page(self, response: TextResponse) -> ArticlePage:
         """The page object of the first layout that claims the page, else of the last one."""
-        return find_layout(response, self.article_layouts) or self.article_layouts[-1](response)
+        layouts = self.site.article_layouts
+        return find_layout(response, layouts) or layouts[-1](response)
 
     def parse_article(self, response: Response) -> Iterator[Any]:
         """An article page: its item, or the whole text (``?page=all``) when it is split."""
@@ -537,9 +540,10 @@ class NewsSpider(scrapy.Spider):
             self.skip("no_body", asked(response), "not a text page")
             return
         page = self.article_page(response)
-        if page.is_multipage() and self.urls.page(response.url) != "all":
+        urls = self.site.urls
+        if page.is_multipage() and urls.page(response.url) != "all":
             self.count("discovery/multipage")
-            yield self.article_request(self.urls.whole_text(response.url))
+            yield self.article_request(urls.whole_text(response.url))
             return
         for output in self.article_item(response, page):
             if isinstance(output, ArticleItem):

@@ -1,4 +1,5 @@
-"""Kompas.com page objects: the article template and the daily index; URL rules.
+"""Kompas.com: the article template and its credit block, the daily index, datelines, bylines
+and promo lines.
 
 Layouts, newest first. When the site changes its markup, add a layout class (and its
 fixtures under ``tests/fixtures/kompas/``) rather than editing an old one.
@@ -12,14 +13,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
 from typing import ClassVar
-from urllib.parse import parse_qs, urlsplit
 
+from itemloaders.processors import MapCompose
 from lxml.html import HtmlElement
 
-from newscrawl.loaders import KompasArticleLoader
+from newscrawl.boilerplate import rule
+from newscrawl.loaders import ArticleLoader, bylines, datelines
 from newscrawl.pages.base import HIDDEN_TAGS, ArticlePage, ListPage, element_text
-from newscrawl.processors import clean_text
-from newscrawl.urls import ArticleUrls, on_domain
+from newscrawl.processors import clean_text, nonempty, site_suffix, trim_name
+from newscrawl.sites import DailyIndex, Site
+from newscrawl.urls import ArticleUrls
 
 DOMAIN = "kompas.com"
 #: ``https://{site}.kompas.com/read/YYYY/MM/DD/{HHMMSSxxx}/{slug}``; the article id is the
@@ -28,21 +31,41 @@ ARTICLE_PATH = re.compile(
     r"^/read/(?P<year>\d{4})/(?P<month>\d{2})/(?P<day>\d{2})/(?P<number>\d+)(?:/|$)"
 )
 URLS = ArticleUrls(DOMAIN, ARTICLE_PATH, id_groups=("year", "month", "day", "number"))
-#: ``https://indeks.kompas.com/?site=all&date=YYYY-MM-DD&page=N``
-INDEX_URL = "https://indeks.kompas.com/"
-INDEX_HOST = "indeks.kompas.com"
-#: Index channels (``site=``): ``all`` is all of them.
-CHANNELS = ("all", "money", "nasional", "tekno", "regional")
+#: The daily index (``https://indeks.kompas.com/?site=all&date=YYYY-MM-DD&page=N``); channels
+#: are its ``site=`` values, ``all`` is all of them. It shows no page count: it is paged until
+#: a page lists no article, at most ``NEWSCRAWL_MAX_INDEX_PAGES`` pages a day and channel.
+INDEX = DailyIndex(
+    "https://indeks.kompas.com/?site={channel}&date={date}&page={page}",
+    channels=("all", "money", "nasional", "tekno", "regional"),
+    all_channel="all",
+)
 
-is_article_url = URLS.is_article
+# --- text forms ----------------------------------------------------------------------------
+
+#: "JAKARTA, KOMPAS.com - " (hyphen, en or em dash), or a bare "KOMPAS.com - " without a city.
+DATELINE = re.compile(
+    r"^\s*(?:(?P<city>[^\W\d_][^\n]{0,60}?)\s*,\s*)?(?i:kompas\.com)\s*[-–—]+\s*(?P<rest>.*)$",
+    re.DOTALL,
+)
+#: "Nama Penulis - Kompas.com": the byline's trailing site name.
+BYLINE_SUFFIX = site_suffix(DOMAIN)
+#: Kompas.com's own promo lines, in order ("Baca juga: ..." is the shared ``read_also``).
+PROMO_RULES = (
+    rule("kompas_plus_promo", r"baca berita tanpa iklan\W*gabung kompas\.com\W*$"),
+    rule("whatsapp_channel_cta", r"simak breaking news\b"),
+    rule("telegram_cta", r"dapatkan update berita pilihan dan breaking news\b"),
+    rule("comment_cta", r"kirimkan komentar anda\W*$"),
+    rule("copyright", r"copyright\b.*\bkompas cyber media\b"),
+)
 
 
-def is_index_url(url: str) -> bool:
-    """A day's index page: ``https://indeks.kompas.com/?site=...&date=YYYY-MM-DD[&page=N]``."""
-    if not on_domain(url, INDEX_HOST):
-        return False
-    parts = urlsplit(url)
-    return parts.path in ("", "/") and "date" in parse_qs(parts.query)
+class KompasLoader(ArticleLoader):
+    """Kompas.com's text: "CITY, KOMPAS.com - " datelines, its promo lines; the credit block
+    names the editor bare (no "Editor:" label in the value)."""
+
+    authors_in = bylines(BYLINE_SUFFIX)
+    editor_in = MapCompose(trim_name, nonempty)
+    body_in, dateline_in = datelines(DATELINE, PROMO_RULES)
 
 
 # --- the credit block ----------------------------------------------------------------------
@@ -124,7 +147,7 @@ class KompasArticlePage(ArticlePage):
 
     layout = "kompas/read-2025"
     urls = URLS
-    loader_class = KompasArticleLoader
+    loader_class = KompasLoader
     body_css = "div.read__content"
     excluded_classes = ("ads*", "read__paging", "paging*", "photo*", "video*", "embed*")
     title_css = "h1.read__title"
@@ -207,12 +230,6 @@ class KompasArticlePage(ArticlePage):
         return ["credits/unlabelled"] if self.credits.unlabelled else []
 
 
-#: Article layouts, tried in order; the first whose ``matches`` is true reads the page.
-ARTICLE_LAYOUTS: tuple[type[ArticlePage], ...] = (KompasArticlePage,)
-#: Markup that shows an article page is there: the browser waits for it.
-ARTICLE_MARKUP_CSS = "div.read__content, h1.read__title"
-
-
 # --- the index -----------------------------------------------------------------------------
 
 
@@ -222,3 +239,15 @@ class KompasIndexPage(ListPage):
 
     urls: ClassVar[ArticleUrls] = URLS
     row_css = "div.articleItem > a.article-link"
+
+
+SITE = Site(
+    slug="kompas",
+    urls=URLS,
+    article_layouts=(KompasArticlePage,),
+    article_markup_css="div.read__content, h1.read__title",
+    listing=KompasIndexPage,
+    index=INDEX,
+    promo_rules=PROMO_RULES,
+    description="Kompas.com articles from the daily index (indeks.kompas.com) or article URLs",
+)

@@ -1,4 +1,5 @@
-"""Bisnis.com page objects: article layouts, listing pages (index, landing) and the sitemap.
+"""Bisnis.com: article layouts, listing pages, the daily index, datelines, bylines and promo
+lines.
 
 Layouts, newest first. When the site changes its markup, add a layout class (and its
 fixtures under ``tests/fixtures/bisnis/``) rather than editing an old one.
@@ -8,11 +9,13 @@ from __future__ import annotations
 
 import re
 
-from scrapy.utils.sitemap import Sitemap
-
-from newscrawl.pages.base import ArticlePage, Links, ListPage
+from newscrawl.boilerplate import rule
+from newscrawl.loaders import ArticleLoader, bylines, datelines
+from newscrawl.pages.base import ArticlePage, ListPage
 from newscrawl.pages.selectors import ElementTable
-from newscrawl.urls import ArticleUrls, on_domain, path_of
+from newscrawl.processors import site_suffix
+from newscrawl.sites import DailyIndex, Site
+from newscrawl.urls import ArticleUrls
 
 DOMAIN = "bisnis.com"
 #: ``https://{section}.bisnis.com/read/{YYYYMMDD}/{rubricId}/{articleId}/{slug}[/{page}]``
@@ -20,20 +23,39 @@ ARTICLE_PATH = re.compile(r"^/read/(?P<date>\d{8})/(?P<rubric>\d+)/(?P<id>\d+)(?
 #: A paged article path ``.../{slug}/{n}``; ``keep`` is the path without the page number.
 PAGE_SUFFIX = re.compile(r"^(?P<keep>/read/\d{8}/\d+/\d+/[^/]+)/(?P<page>\d{1,3})/?$")
 URLS = ArticleUrls(DOMAIN, ARTICLE_PATH, id_groups=("id",), page_suffix=PAGE_SUFFIX)
-INDEX_PATH = "/index"
-#: Index channels (``categoryId``): 0 is all of them.
-CHANNELS = {0: "Semua", 43: "Ekonomi", 194: "Market", 5: "Finansial", 186: "Kabar24",
-            277: "Teknologi", 655: "Premium"}  # fmt: skip
+#: The daily index; channels are its ``categoryId``s, 0 is all of them (Semua), then Ekonomi,
+#: Market, Finansial, Kabar24, Teknologi, Premium.
+INDEX = DailyIndex(
+    "https://www.bisnis.com/index?categoryId={channel}&type=indeks&date={date}&page={page}",
+    channels=("0", "43", "194", "5", "186", "277", "655"),
+    all_channel="0",
+)
 
-section_from_url = URLS.section
+# --- text forms ----------------------------------------------------------------------------
+
+#: "Bisnis.com, JAKARTA — ", typos "Bisnis,com, CITY —" and "Bisnis, CITY —"; em/en dash or a
+#: hyphen with space before it (so "PANGKAL-PINANG" stays one city).
+DATELINE = re.compile(
+    r"^\s*(?i:bisnis)(?:\s*[.,]\s*(?i:com))?\s*,\s*(?P<city>[^\W\d_][^,—–]*?)"
+    r"(?:\s*[—–]+|\s+-+|-{2,})\s*(?P<rest>.*)$",
+    re.DOTALL,
+)
+#: "Maya Anggraini - Bisnis.com": the byline's trailing site name.
+BYLINE_SUFFIX = site_suffix(DOMAIN)
+#: Bisnis.com's own promo lines, in order (tried before the shared ones).
+PROMO_RULES = (
+    rule("bisnispro_promo", r"nyaman tanpa iklan\W*langganan bisnis ?pro\W*$"),
+    rule("google_news_cta", r"cek berita dan artikel (yang )?lain(nya)? di google news"),
+    rule("investment_disclaimer", r"disclaimer ?: ?berita ini tidak bertujuan"),
+    rule("premium_cta", r"dapatkan informasi komprehensif\b.*konten premium"),
+)
 
 
-def is_index_url(url: str) -> bool:
-    return on_domain(url, DOMAIN) and path_of(url).rstrip("/") == INDEX_PATH
+class BisnisLoader(ArticleLoader):
+    """Bisnis.com's text: its dateline, its name after bylines, its promo lines."""
 
-
-def is_sitemap_url(url: str) -> bool:
-    return on_domain(url, DOMAIN) and path_of(url).endswith(".xml")
+    authors_in = bylines(BYLINE_SUFFIX)
+    body_in, dateline_in = datelines(DATELINE, PROMO_RULES)
 
 
 # --- articles ------------------------------------------------------------------------------
@@ -43,8 +65,8 @@ class BisnisArticlePage(ArticlePage):
     """The current article template (``h1.detailsTitleCaption``, ``article.detailsContent``)."""
 
     layout = "bisnis/article-2025"
-    site = DOMAIN
     urls = URLS
+    loader_class = BisnisLoader
     body_css = "article.detailsContent"
     excluded_classes = (
         "baca-juga*", "ads*", "bisnisai*", "detailsPaging", "paywallGate", "detailsShare",
@@ -69,7 +91,7 @@ class BisnisArticlePage(ArticlePage):
         return [value for value in candidates if value and value.strip()] + self.visible_dates[0]
 
     def is_premium(self) -> bool:
-        return section_from_url(self.response.url) == "premium"
+        return URLS.section(self.response.url) == "premium"
 
 
 class BisnisPremiumPage(BisnisArticlePage):
@@ -88,12 +110,6 @@ class BisnisPremiumPage(BisnisArticlePage):
 
     def is_premium(self) -> bool:
         return True
-
-
-#: Article layouts, tried in order; the first whose ``matches`` is true reads the page.
-ARTICLE_LAYOUTS: tuple[type[BisnisArticlePage], ...] = (BisnisPremiumPage, BisnisArticlePage)
-#: Markup that shows an article page is there (any layout): the browser waits for it.
-ARTICLE_MARKUP_CSS = "article.detailsContent, .paywall, h1.detailsTitleCaption"
 
 
 # --- listings ------------------------------------------------------------------------------
@@ -116,10 +132,15 @@ class BisnisListPage(ListPage):
         return max(1, int(match.group(1))) if match else 1
 
 
-def sitemap_links(body: bytes) -> Links:
-    """Article links of a (Google News) sitemap; sitemap indexes are not followed."""
-    found = Links(URLS)
-    sitemap = Sitemap(body)
-    if sitemap.type == "urlset":
-        found.add(entry["loc"].strip() for entry in sitemap if entry.get("loc"))
-    return found
+SITE = Site(
+    slug="bisnis",
+    urls=URLS,
+    article_layouts=(BisnisPremiumPage, BisnisArticlePage),
+    article_markup_css="article.detailsContent, .paywall, h1.detailsTitleCaption",
+    listing=BisnisListPage,
+    index=INDEX,
+    start_pages=frozenset({"article", "index", "sitemap", "landing"}),
+    promo_rules=PROMO_RULES,
+    description="Bisnis.com articles from the daily index, landing pages, the Google News "
+    "sitemap or article URLs",
+)
