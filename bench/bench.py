@@ -39,8 +39,8 @@ from scrapy.http import HtmlResponse  # noqa: E402
 from scrapy.utils.test import get_crawler  # noqa: E402
 
 from newscrawl.pages.base import find_layout  # noqa: E402
-from newscrawl.pages.bisnis import ARTICLE_LAYOUTS  # noqa: E402
 from newscrawl.pipelines import BoilerplatePipeline, ValidationPipeline  # noqa: E402
+from newscrawl.sites.bisnis import SITE  # noqa: E402
 from tests.replay import ReplayProxy  # noqa: E402
 from tests.sitegen import Generated, generate_site  # noqa: E402
 
@@ -70,10 +70,14 @@ class Measure:
         return self.pages / self.wall if self.wall else 0.0
 
 
-def run_measured(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[int, float, float, float]:
+def run_measured(
+    command: list[str], cwd: Path, env: dict[str, str]
+) -> tuple[int, float, float, float]:
     """Run a command; its exit status, wall seconds, CPU seconds and peak RSS (MB)."""
     started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     assert process.stderr is not None
     err = process.stderr.read()
     _, status, usage = os.wait4(process.pid, 0)
@@ -122,7 +126,9 @@ def extraction_costs(site: Generated, sample: int = 300) -> dict[str, float]:
     """Milliseconds per article: our extraction, lxml parsing alone, trafilatura."""
     import lxml.html
 
-    manifest = {e["url"]: e for e in __import__("json").loads((site.root / "manifest.json").read_text())}
+    manifest = {
+        e["url"]: e for e in __import__("json").loads((site.root / "manifest.json").read_text())
+    }
     urls = list(site.articles.values())[:sample]
     pages = [(url, (site.root / "site" / manifest[url]["file"]).read_bytes()) for url in urls]
     crawler = get_crawler()
@@ -130,7 +136,7 @@ def extraction_costs(site: Generated, sample: int = 300) -> dict[str, float]:
 
     def ours(url: str, body: bytes) -> None:
         response = HtmlResponse(url, body=body, encoding="utf-8")
-        page = find_layout(response, ARTICLE_LAYOUTS)
+        page = find_layout(response, SITE.article_layouts)
         assert page is not None
         validation.process_item(boilerplate.process_item(page.to_item()))
 
@@ -174,7 +180,9 @@ def median_measure(measures: list[Measure]) -> Measure:
 
 def bench_size(n: int, rounds: int, work: Path) -> dict[str, Any]:
     logger.warning("generating a site of %d articles", n)
-    site = generate_site(work / f"site-{n}", n, per_day=100, per_page=20, first_day=date(2024, 1, 1))
+    site = generate_site(
+        work / f"site-{n}", n, per_day=100, per_page=20, first_day=date(2024, 1, 1)
+    )
     results: dict[str, list[Measure]] = {"floor": [], "newscrawl": []}
     with ReplayProxy(site.root, lifetime=6 * 3600) as proxy:
         for round_ in range(rounds):
