@@ -114,7 +114,8 @@ class FeedWriter:
 
 
 def exported_of(record: dict[str, Any]) -> Exported:
-    """What the state keeps of an exported record."""
+    """What the state keeps of an exported record: its id, URL and content fingerprint (the
+    same story under another URL has the same; the dedup pipeline checks it before export)."""
     title, body = str(record.get("title") or ""), str(record.get("body") or "")
     return Exported(
         str(record["article_id"]), str(record.get("url") or ""), content_fingerprint(title, body)

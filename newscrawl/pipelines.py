@@ -21,6 +21,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.statscollectors import StatsCollector
 
 from newscrawl.boilerplate import SHARED_RULES, Rule, filter_paragraphs
+from newscrawl.feeds import exported_of
 from newscrawl.items import (
     COVERAGE_FIELDS,
     EARLIEST_DATE,
@@ -31,7 +32,7 @@ from newscrawl.items import (
     ArticleItem,
     item_record,
 )
-from newscrawl.processors import content_fingerprint, count_words, iso_datetime
+from newscrawl.processors import count_words, iso_datetime
 from newscrawl.run import Run
 from newscrawl.sites import DEFAULT_SITE_MODULES, registered
 
@@ -192,11 +193,6 @@ class ValidationPipeline(_Counting):
         return found
 
 
-def fingerprint(item: ArticleItem) -> str:
-    """The item's content fingerprint: the same story under another URL has the same."""
-    return content_fingerprint(item.title or "", item.body or "")
-
-
 class _OfTheRun(_Counting):
     """A pipeline that works on the run's state or feed: off without a run (Scrapy's tools)."""
 
@@ -225,7 +221,7 @@ class DedupPipeline(_OfTheRun):
     def process_item(self, item: ArticleItem) -> ArticleItem:
         state = self.run.state
         article_id = item.article_id or ""
-        digest = fingerprint(item)
+        digest = exported_of(item_record(item)).fingerprint
         if article_id in self.ids or state.has_article(article_id):
             self.count("duplicate_id")
             raise DropItem(f"article {article_id} already exported", log_level="INFO")

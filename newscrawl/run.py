@@ -56,6 +56,9 @@ class Run:
     #: Indexes with a page or a listed article that may still come right (a timeout, a 5xx,
     #: a block, a recent failure, a spider error): not complete, whatever their paging said.
     incomplete_indexes: set[str] = field(default_factory=set)
+    #: Article URLs that redirected to another article: (its id, its URL, the id it led to);
+    #: remembered under their own id too as the run closes (:meth:`remember_aliases`).
+    aliases: list[tuple[str, str, str]] = field(default_factory=list)
     #: True once :meth:`withhold` ran; the items went to ``withheld_feed`` (if any).
     withheld: bool = False
     withheld_feed: Path | None = None
@@ -150,11 +153,30 @@ class Run:
         durable and left for the next run to recover. The ``.part`` path, if any."""
         return self.feed.close() or (self.feed.part if self.feed.part.exists() else None)
 
+    def remember_aliases(self) -> None:
+        """An article URL that redirected to another article is recorded under its own id
+        too, once the article it led to is in the state (committed by this run's publish, or
+        by an earlier run): later runs do not fetch it again (``duplicate``, a final reason)."""
+        remembered = 0
+        for origin_id, origin, target_id in self.aliases:
+            if self.state.has_article(target_id) and not self.state.has_article(origin_id):
+                self.state.record_failure(origin_id, origin, "duplicate")
+                remembered += 1
+        if remembered:
+            logger.info(
+                "Remembered %d redirected article URL(s) under their own id too", remembered
+            )
+
     def close(self) -> None:
-        """Close the state and release the lock (once; a failing state close is logged)."""
+        """Remember the redirected article URLs, close the state and release the lock (once;
+        a failure of either is logged)."""
         if self.closed:
             return
         self.closed = True
+        try:
+            self.remember_aliases()
+        except Exception as error:  # costs a refetch of a redirecting URL, never an article
+            logger.error("Could not remember the redirected article URLs: %s", error)
         try:
             self.state.close()
         except Exception as error:  # a locked or vanished state: say so, release the lock

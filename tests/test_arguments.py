@@ -96,7 +96,7 @@ def test_check_names() -> None:
 )
 def test_bisnis_spider_refuses_bad_arguments(kwargs: dict[str, str]) -> None:
     with pytest.raises(ArgumentError):
-        BisnisSpider.check_arguments(kwargs)
+        BisnisSpider.plan_for(kwargs)
 
 
 def test_bisnis_spider_plans() -> None:
@@ -133,7 +133,7 @@ KOMPAS_ARTICLE = "https://money.kompas.com/read/2025/11/20/165938330/garuda-digi
 )
 def test_kompas_spider_refuses_bad_arguments(kwargs: dict[str, str]) -> None:
     with pytest.raises(ArgumentError):
-        KompasSpider.check_arguments(kwargs)
+        KompasSpider.plan_for(kwargs)
 
 
 def test_kompas_spider_plans() -> None:
@@ -151,4 +151,4 @@ def test_kompas_spider_plans() -> None:
 
 def test_kompas_start_url_error_names_what_is_accepted() -> None:
     with pytest.raises(ArgumentError, match=r"not a kompas\.com index page or article URL"):
-        KompasSpider.check_arguments({"start_urls": "https://money.kompas.com/"})
+        KompasSpider.plan_for({"start_urls": "https://money.kompas.com/"})

@@ -282,7 +282,7 @@ def test_an_on_site_redirect_to_another_article_is_recorded_under_both_ids(
     assert first.returncode == 0, first.log[-3000:]
     counts = exported_ids(output)
     assert counts[new_id] == 1 and URLS.article_id(moved) not in counts
-    assert "Remembered 1 redirected article URL(s) under their own id too" in first.log
+    assert "Remembered 1 redirected article URL(s) under their own id" in first.log
     # the next run knows the old id too: it fetches neither, and exports nothing
     second, proxy = crawl(root, output, site)
     assert second.returncode == 0, second.log[-3000:]

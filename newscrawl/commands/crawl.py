@@ -23,6 +23,7 @@ from newscrawl.arguments import ArgumentError
 from newscrawl.browser import chromium_available, missing_browser_message
 from newscrawl.extensions import EXIT_UNHEALTHY, RunReport
 from newscrawl.run import RUN_ARGUMENTS, RUN_ENABLED, Run
+from newscrawl.spiders.base import PLAN_SETTING, NewsSpider
 from newscrawl.state import LockedError, StateError, lock_for, output_dir
 
 EXIT_BAD_ARGUMENTS = 2
@@ -41,20 +42,17 @@ class Command(ScrapyCrawl):
             spider_class = self.crawler_process.spider_loader.load(name)
         except KeyError:
             raise UsageError(f"Spider not found: {name}", print_help=False) from None
-        check = getattr(spider_class, "check_arguments", None)
-        if check is None:  # not one of ours
+        if not issubclass(spider_class, NewsSpider):  # not one of ours
             super().run(args, opts)
             return
         try:
-            check(dict(opts.spargs))
+            plan = spider_class.plan_for(dict(opts.spargs))
         except ArgumentError as error:
             logger.error("%s: %s", name, error)
             self.exitcode = EXIT_BAD_ARGUMENTS
             return
         settings = self.crawler_process.settings
-        if opts.spargs.get("browser", "").strip().lower() == "always" and not chromium_available(
-            settings
-        ):
+        if plan.browser == "always" and not chromium_available(settings):
             logger.error("%s: %s", name, missing_browser_message(settings, "browser=always"))
             self.exitcode = EXIT_BAD_ARGUMENTS
             return
@@ -81,6 +79,7 @@ class Command(ScrapyCrawl):
         # a crawl, not a tool: the run report opens the run (lock, state, feed)
         crawler.settings.set(RUN_ENABLED, True, priority="cmdline")
         crawler.settings.set(RUN_ARGUMENTS, dict(opts.spargs), priority="cmdline")
+        crawler.settings.set(PLAN_SETTING, plan, priority="cmdline")
         started = self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()
         failed = _startup_error(started)

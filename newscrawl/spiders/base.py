@@ -10,7 +10,6 @@ fallback is a downloader middleware (:class:`newscrawl.browser.BrowserFallbackMi
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
@@ -18,19 +17,12 @@ from functools import cached_property
 from typing import Any, ClassVar, Self
 
 import scrapy
-from scrapy import Request, signals
+from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import get_retry_request
-from scrapy.exceptions import (
-    DownloadCancelledError,
-    DownloadTimeoutError,
-    IgnoreRequest,
-    ResponseDataLossError,
-)
 from scrapy.http import Response, TextResponse
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
-from twisted.internet.error import TimeoutError as TwistedTimeoutError
 from twisted.python.failure import Failure
 
 from newscrawl.arguments import (
@@ -51,8 +43,8 @@ from newscrawl.browser import (
     is_challenge,
     is_js_check,
 )
-from newscrawl.items import REQUIRED_FIELDS, ArticleItem
-from newscrawl.middlewares import SkipRequest, origin_url
+from newscrawl.ledger import FINAL_FAILURES, RETRIED_HERE, Ledger, failure_reason, response_reason
+from newscrawl.middlewares import origin_url
 from newscrawl.pages.base import ArticlePage, find_layout, sitemap_links
 from newscrawl.paging import plan_paging
 from newscrawl.processors import WIB
@@ -61,33 +53,9 @@ from newscrawl.sites import Site, is_sitemap_url
 from newscrawl.state import SQLiteState, StateStore
 from newscrawl.urls import canonical_page_url
 
-#: Skip reasons the state remembers, so that the article is not fetched again too soon.
-REMEMBERED_FAILURES = ("not_found", "blocked", "too_large")
-#: Skip reasons that are final: an index listing such an article can still be complete.
-#: Any other (a timeout, a 5xx, a block, ...) leaves the index to be paged again.
-FINAL_FAILURES = ("not_found", "duplicate")
-#: Failures Scrapy's retry middleware does not see (raised after the download): retried here.
-RETRIED_HERE = ("corrupt_body",)
-
-
-def failure_reason(error: BaseException | None) -> str:
-    """Why a download failed, as a skip reason (after Scrapy's retries, where they apply)."""
-    text = str(error).lower()
-    if isinstance(error, SkipRequest):
-        return error.reason
-    if isinstance(error, IgnoreRequest):
-        if "robots" in text:
-            return "robots"
-        return "too_large" if "larger than" in text or "maxsize" in text else "ignored"
-    if isinstance(error, DownloadCancelledError) or "maxsize" in text:
-        return "too_large"
-    if isinstance(error, DownloadTimeoutError | TwistedTimeoutError):
-        return "timeout"
-    if isinstance(error, ResponseDataLossError):
-        return "truncated"
-    if isinstance(error, zlib.error | EOFError) or "decompress" in text:
-        return "corrupt_body"
-    return "download_error"
+#: The setting through which ``scrapy crawl`` hands the spider the arguments it read (a
+#: :class:`~newscrawl.arguments.CrawlPlan`), so that they are read once.
+PLAN_SETTING = "NEWSCRAWL_RUN_PLAN"
 
 
 def asked(response: Response) -> str:
@@ -122,27 +90,21 @@ class NewsSpider(scrapy.Spider):
         }
         return type(f"{name}Spider", (cls,), attributes)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        check_names(kwargs, self.argument_names)
-        self.plan = self.parse_arguments(kwargs)
+    def __init__(self, *args: Any, plan: CrawlPlan | None = None, **kwargs: Any) -> None:
+        """``plan``: the arguments as ``scrapy crawl`` read them (:data:`PLAN_SETTING`), else
+        they are read here (Scrapy's tools, scripts)."""
+        self.plan = plan if plan is not None else self.plan_for(kwargs)
         self.arguments = dict(kwargs)
         super().__init__(*args)
         self._requested_ids: set[str] = set()
-        #: The index (``day/channel``) each article was listed on, in this run.
-        self._listed_on: dict[str, str] = {}
-        #: (article id asked for, its URL, the article id its redirect led to)
-        self._redirected: list[tuple[str, str, str]] = []
 
     # -- arguments ------------------------------------------------------------------------
 
     @classmethod
-    def check_arguments(cls, kwargs: dict[str, str]) -> None:
-        """Raise :class:`ArgumentError` for bad arguments, without building a spider."""
+    def plan_for(cls, kwargs: dict[str, Any]) -> CrawlPlan:
+        """What the spider arguments ask for; :class:`ArgumentError` for bad ones (an unknown
+        name, a bad date or channel, a start URL of another site, ...)."""
         check_names(kwargs, cls.argument_names)
-        cls.parse_arguments(kwargs)
-
-    @classmethod
-    def parse_arguments(cls, kwargs: dict[str, Any]) -> CrawlPlan:
         backfill = str(kwargs.get("backfill", "0")).strip().lower()
         if backfill not in ("0", "1", "true", "false", "yes", "no"):
             raise ArgumentError(f"backfill={backfill!r} is not 0 or 1")
@@ -186,10 +148,11 @@ class NewsSpider(scrapy.Spider):
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        plan = crawler.settings.get(PLAN_SETTING)
+        if plan is not None:  # read once, by `scrapy crawl`
+            kwargs = {**kwargs, "plan": plan}
         spider = super().from_crawler(crawler, *args, **kwargs)
-        # before the run report closes the run (its handler is connected after this one)
-        crawler.signals.connect(spider._remember_redirected, signal=signals.engine_stopped)
-        crawler.signals.connect(spider._on_spider_error, signal=signals.spider_error)
+        Ledger.open(crawler, cls.site)  # now: it counts callback errors from the start
         return spider
 
     @property
@@ -197,6 +160,11 @@ class NewsSpider(scrapy.Spider):
         """The run of this crawl, owned by the run report (None for ``scrapy shell``,
         ``fetch``, ``parse``: they touch no state, lock or feed)."""
         return Run.of(self.crawler)
+
+    @cached_property
+    def ledger(self) -> Ledger:
+        """What became of the pages that gave no item (:mod:`newscrawl.ledger`)."""
+        return Ledger.open(self.crawler, self.site)
 
     @cached_property
     def state(self) -> StateStore:
@@ -223,43 +191,6 @@ class NewsSpider(scrapy.Spider):
     def day_key(self, day: date, channel: str) -> str:
         """The state's name of the index of ``day`` and ``channel``."""
         return self.site.index.day_key(day, channel)
-
-    def _on_spider_error(self, failure: Failure, response: Response, spider: Any) -> None:
-        """A callback raised: count it, and keep the page's index incomplete."""
-        self.count("skipped/spider_error")
-        self._unfinished(response.url)
-
-    def _unfinished(self, url: str) -> None:
-        """The article (or index page) at ``url`` may still come right: its index is not
-        complete yet."""
-        article_id = self.article_id(url)
-        key = self._listed_on.get(article_id or "")
-        if key is None and not self.site.urls.is_article(url):
-            key = self.site.index.key(url)
-        if key is not None:
-            self.index_incomplete(key)
-
-    def index_incomplete(self, key: str) -> None:
-        """Index ``key`` has something left over in this run: it is not complete."""
-        if self.run is not None:
-            self.run.incomplete_indexes.add(key)
-
-    def _remember_redirected(self) -> None:
-        """An article URL that redirected to another article is recorded under its own id too,
-        once the article it led to is in the state (committed by this run's publish, or by an
-        earlier run): later runs do not fetch it again (``duplicate``, a final reason). Runs
-        after the publish (on spider_closed), before the run is closed."""
-        if self.run is None or self.run.closed:
-            return
-        remembered = 0
-        for origin_id, origin, target_id in self._redirected:
-            if self.state.has_article(target_id) and not self.state.has_article(origin_id):
-                self.state.record_failure(origin_id, origin, "duplicate")
-                remembered += 1
-        if remembered:
-            self.logger.info(
-                "Remembered %d redirected article URL(s) under their own id too", remembered
-            )
 
     # -- the plan -------------------------------------------------------------------------
 
@@ -411,8 +342,8 @@ class NewsSpider(scrapy.Spider):
             incremental=incremental,
             cap=cap,
         )
-        if paging.complete and self.run is not None:
-            self.run.completed_indexes.add(key)
+        if paging.complete:
+            self.ledger.index_complete(key)
         if paging.early_stop:
             self.count("discovery/early_stop")
             self.logger.info("Stopped paging %s: page %d lists nothing new", response.url, page)
@@ -456,7 +387,7 @@ class NewsSpider(scrapy.Spider):
                 continue
             self._requested_ids.add(article_id)
             if index_key is not None:
-                self._listed_on[article_id] = index_key
+                self.ledger.listed(article_id, index_key)
             if self.state.has_article(article_id):
                 self.count("discovery/known")
                 continue
@@ -465,7 +396,7 @@ class NewsSpider(scrapy.Spider):
                 self.count("discovery/backoff")
                 self.logger.debug("Not fetching %s yet: it was %s recently", url, reason)
                 if reason not in FINAL_FAILURES and index_key is not None:
-                    self.index_incomplete(index_key)
+                    self.ledger.index_incomplete(index_key)
                 continue
             self.count("discovery/new")
             requests.append(self.article_request(url))
@@ -474,14 +405,8 @@ class NewsSpider(scrapy.Spider):
     # -- pages that are not articles ------------------------------------------------------
 
     def skip(self, reason: str, url: str, detail: str = "") -> None:
-        """Count and log a page that does not become an item."""
-        self.count(f"skipped/{reason}")
-        self.logger.warning("Skipped %s (%s%s)", url, reason, f": {detail}" if detail else "")
-        article_id = self.article_id(url)
-        if reason in REMEMBERED_FAILURES and article_id is not None:
-            self.state.record_failure(article_id, url, reason)
-        if reason not in FINAL_FAILURES:
-            self._unfinished(url)
+        """A page that does not become an item: told to the ledger."""
+        self.ledger.skip(reason, url, detail)
 
     def retry_or_skip(
         self, failed: Request | Response, reason: str, detail: str, prefix: str = ""
@@ -500,15 +425,6 @@ class NewsSpider(scrapy.Spider):
         url = origin_url(failed) if isinstance(failed, Request) else asked(failed)
         self.skip(prefix + reason, url, detail)
 
-    def skip_reason(self, response: Response) -> str:
-        if response.status in (404, 410):
-            return "not_found"
-        if response.status == 429 and not is_challenge(response):
-            return "rate_limited"
-        if response.status in (401, 403, 429) or is_challenge(response):
-            return "blocked"
-        return f"http_{response.status}"
-
     def on_error(self, failure: Failure) -> Iterator[Request]:
         """Errback of every request: counted by why the page was not parsed."""
         request: Request = failure.request  # type: ignore[attr-defined]
@@ -519,7 +435,7 @@ class NewsSpider(scrapy.Spider):
         url = origin_url(request)
         if isinstance(error, HttpError):
             response = error.response
-            self.skip(prefix + self.skip_reason(response), url, f"HTTP {response.status}")
+            self.skip(prefix + response_reason(response), url, f"HTTP {response.status}")
         else:
             reason = failure_reason(error)
             if reason in RETRIED_HERE:
@@ -545,17 +461,7 @@ class NewsSpider(scrapy.Spider):
             self.count("discovery/multipage")
             yield self.article_request(urls.whole_text(response.url))
             return
-        for output in self.article_item(response, page):
-            if isinstance(output, ArticleItem):
-                self._note_redirect(response, output)
-            yield output
-
-    def _note_redirect(self, response: TextResponse, item: ArticleItem) -> None:
-        """Remember an article URL that redirected (on the site) to another article's page."""
-        origin = asked(response)
-        origin_id = self.article_id(origin)
-        if origin_id is not None and item.article_id and origin_id != item.article_id:
-            self._redirected.append((origin_id, origin, item.article_id))
+        yield from self.article_item(response, page)
 
     def article_item(self, response: TextResponse, page: ArticlePage) -> Iterator[Any]:
         """The page's item; counts the article page and its missing fields for health checks.
@@ -572,14 +478,9 @@ class NewsSpider(scrapy.Spider):
             self.skip("blocked", asked(response), "a challenge page")
             return
         item = page.to_item()
-        self.count("health/article_pages")
-        for name in REQUIRED_FIELDS:
-            if not getattr(item, name):
-                self.count(f"health/missing_{name}")
+        self.ledger.article_read(item)
         if not item.body:
             self.skip("blocked" if is_challenge(response) else "no_body", asked(response))
             return
-        self.count(f"layout/{page.layout}")
-        for note in page.notes():  # what the page object noticed, e.g. credits/unlabelled
-            self.count(note)
+        self.ledger.article_exported(page, asked(response), item)
         yield item

@@ -1,0 +1,182 @@
+"""The ledger of a crawl: what became of the pages that gave no item, and what that means for
+the run.
+
+The spider plans requests; when a page gives no item it says why (:meth:`Ledger.skip`). The
+ledger counts it (``newscrawl/skipped/<reason>``), logs it with its URL, has the run's state
+remember the failures later runs must not repeat too soon, and keeps the index that listed the
+page incomplete (so it is paged again). It also counts what the page objects read (health,
+layouts, their notes) and hands the run the article URLs that redirected to another article.
+
+One ledger per crawl, made with the spider (:meth:`Ledger.open`); others find it through the
+crawler (:meth:`Ledger.of`). It holds no state of its own on disk: that is the run's
+(:class:`newscrawl.run.Run`, absent for Scrapy's tools, which then write nothing).
+"""
+
+from __future__ import annotations
+
+import logging
+import weakref
+import zlib
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import (
+    DownloadCancelledError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+    ResponseDataLossError,
+)
+from scrapy.http import Response
+from twisted.internet.error import TimeoutError as TwistedTimeoutError
+from twisted.python.failure import Failure
+
+from newscrawl.browser import is_challenge
+from newscrawl.items import REQUIRED_FIELDS, ArticleItem
+from newscrawl.middlewares import SkipRequest
+from newscrawl.pages.base import ArticlePage
+from newscrawl.run import Run
+from newscrawl.sites import Site
+
+logger = logging.getLogger("newscrawl.ledger")
+
+#: Skip reasons the state remembers, so that the article is not fetched again too soon.
+REMEMBERED_FAILURES = ("not_found", "blocked", "too_large")
+#: Skip reasons that are final: an index listing such an article can still be complete.
+#: Any other (a timeout, a 5xx, a block, ...) leaves the index to be paged again.
+FINAL_FAILURES = ("not_found", "duplicate")
+#: Failures Scrapy's retry middleware does not see (raised after the download): the spider
+#: retries them itself.
+RETRIED_HERE = ("corrupt_body",)
+
+_LEDGERS: weakref.WeakKeyDictionary[Crawler, Ledger] = weakref.WeakKeyDictionary()
+
+
+def failure_reason(error: BaseException | None) -> str:
+    """Why a download failed, as a skip reason (after Scrapy's retries, where they apply)."""
+    text = str(error).lower()
+    if isinstance(error, SkipRequest):
+        return error.reason
+    if isinstance(error, IgnoreRequest):
+        if "robots" in text:
+            return "robots"
+        return "too_large" if "larger than" in text or "maxsize" in text else "ignored"
+    if isinstance(error, DownloadCancelledError) or "maxsize" in text:
+        return "too_large"
+    if isinstance(error, DownloadTimeoutError | TwistedTimeoutError):
+        return "timeout"
+    if isinstance(error, ResponseDataLossError):
+        return "truncated"
+    if isinstance(error, zlib.error | EOFError) or "decompress" in text:
+        return "corrupt_body"
+    return "download_error"
+
+
+def response_reason(response: Response) -> str:
+    """Why a response with an error status gave no item, as a skip reason."""
+    if response.status in (404, 410):
+        return "not_found"
+    if response.status == 429 and not is_challenge(response):
+        return "rate_limited"
+    if response.status in (401, 403, 429) or is_challenge(response):
+        return "blocked"
+    return f"http_{response.status}"
+
+
+class Ledger:
+    """What became of the pages of one crawl of ``site`` (see the module docstring)."""
+
+    def __init__(self, crawler: Crawler, site: Site) -> None:
+        self.crawler = crawler
+        self.site = site
+        #: The index (``day/channel``) each article was listed on, in this run.
+        self.listed_on: dict[str, str] = {}
+
+    @classmethod
+    def open(cls, crawler: Crawler, site: Site) -> Ledger:
+        """The ledger of ``crawler``'s crawl of ``site`` (made once)."""
+        ledger = _LEDGERS.get(crawler)
+        if ledger is None:
+            ledger = _LEDGERS[crawler] = cls(crawler, site)
+            crawler.signals.connect(ledger.spider_error, signal=signals.spider_error)
+        return ledger
+
+    @staticmethod
+    def of(crawler: Crawler) -> Ledger | None:
+        return _LEDGERS.get(crawler)
+
+    @property
+    def run(self) -> Run | None:
+        return Run.of(self.crawler)
+
+    def count(self, event: str, by: int = 1) -> None:
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value(f"newscrawl/{event}", by)
+
+    # -- indexes ----------------------------------------------------------------------------
+
+    def listed(self, article_id: str, index_key: str) -> None:
+        """Article ``article_id`` is listed on index ``index_key`` (a skip of it keeps the
+        index incomplete)."""
+        self.listed_on[article_id] = index_key
+
+    def index_complete(self, key: str) -> None:
+        """Index ``key`` was paged to its end in this run."""
+        if self.run is not None:
+            self.run.completed_indexes.add(key)
+
+    def index_incomplete(self, key: str) -> None:
+        """Index ``key`` has something left over in this run: it is not complete."""
+        if self.run is not None:
+            self.run.incomplete_indexes.add(key)
+
+    def unfinished(self, url: str) -> None:
+        """The article (or index page) at ``url`` may still come right: its index is not
+        complete yet."""
+        article_id = self.site.urls.article_id(url)
+        key = self.listed_on.get(article_id or "")
+        if key is None and not self.site.urls.is_article(url):
+            key = self.site.index.key(url)
+        if key is not None:
+            self.index_incomplete(key)
+
+    # -- pages without an item --------------------------------------------------------------
+
+    def skip(self, reason: str, url: str, detail: str = "") -> None:
+        """Count and log a page that does not become an item; the state remembers a failure
+        worth remembering; a failure that may come right keeps its index incomplete."""
+        self.count(f"skipped/{reason}")
+        logger.warning("Skipped %s (%s%s)", url, reason, f": {detail}" if detail else "")
+        article_id = self.site.urls.article_id(url)
+        run = self.run
+        if reason in REMEMBERED_FAILURES and article_id is not None and run is not None:
+            run.state.record_failure(article_id, url, reason)
+        if reason not in FINAL_FAILURES:
+            self.unfinished(url)
+
+    def spider_error(self, failure: Failure, response: Response, spider: object) -> None:
+        """A callback raised: count it, and keep the page's index incomplete."""
+        self.count("skipped/spider_error")
+        self.unfinished(response.url)
+
+    # -- article pages ----------------------------------------------------------------------
+
+    def article_read(self, item: ArticleItem) -> None:
+        """An article page read: counted for the health checks (``health/article_pages``,
+        ``health/missing_<field>``)."""
+        self.count("health/article_pages")
+        for name in REQUIRED_FIELDS:
+            if not getattr(item, name):
+                self.count(f"health/missing_{name}")
+
+    def article_exported(self, page: ArticlePage, origin: str, item: ArticleItem) -> None:
+        """An article page gave its item: its layout and what its page object noticed are
+        counted; an article URL that redirected to another article is handed to the run, to
+        be remembered under its own id too (``duplicate``)."""
+        self.count(f"layout/{page.layout}")
+        for note in page.notes():  # e.g. credits/unlabelled
+            self.count(note)
+        origin_id = self.site.urls.article_id(origin)
+        run = self.run
+        target = item.article_id
+        if run is not None and origin_id is not None and target and origin_id != target:
+            run.aliases.append((origin_id, origin, target))

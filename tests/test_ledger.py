@@ -1,0 +1,137 @@
+"""The ledger: why pages gave no item, what the run's state remembers of them, which indexes
+stay incomplete, and the health counts of article pages; unit-tested without a crawl."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import HtmlResponse
+from scrapy.utils.test import get_crawler
+from twisted.internet.error import TimeoutError as TwistedTimeoutError
+
+from newscrawl.feeds import FeedWriter
+from newscrawl.items import ArticleItem
+from newscrawl.ledger import REMEMBERED_FAILURES, Ledger, failure_reason, response_reason
+from newscrawl.middlewares import SkipRequest
+from newscrawl.processors import WIB
+from newscrawl.run import Run
+from newscrawl.sites import kompas
+from newscrawl.state import SQLiteState, lock_for
+
+ARTICLE = "https://money.kompas.com/read/2025/11/20/082227227/rupiah"
+ARTICLE_ID = "20251120082227227"
+INDEX_PAGE = "https://indeks.kompas.com/?site=all&date=2025-11-20&page=2"
+
+
+def ledger_of_a_run(tmp_path: Path) -> tuple[Ledger, Run]:
+    crawler = get_crawler()
+    run = Run(
+        "kompas",
+        tmp_path,
+        datetime(2025, 11, 20, 23, 0, tzinfo=WIB),
+        lock_for(tmp_path, "kompas"),
+        SQLiteState(Path(":memory:"), {r: timedelta(hours=1) for r in REMEMBERED_FAILURES}),
+        FeedWriter(tmp_path / "kompas" / "feed.jsonl"),
+    )
+    run.attach(crawler)
+    return Ledger.open(crawler, kompas.SITE), run
+
+
+def stat(ledger: Ledger, name: str) -> int:
+    assert ledger.crawler.stats is not None
+    value: int = ledger.crawler.stats.get_value(f"newscrawl/{name}", 0)
+    return value
+
+
+def test_a_remembered_failure_goes_to_the_state_and_keeps_its_index_incomplete(
+    tmp_path: Path,
+) -> None:
+    ledger, run = ledger_of_a_run(tmp_path)
+    ledger.listed(ARTICLE_ID, "2025-11-20/all")
+    ledger.skip("blocked", ARTICLE, "HTTP 403")
+    assert stat(ledger, "skipped/blocked") == 1
+    assert run.state.in_backoff(ARTICLE_ID) == "blocked"
+    assert run.incomplete_indexes == {"2025-11-20/all"}
+
+
+def test_a_final_failure_leaves_its_index_complete(tmp_path: Path) -> None:
+    ledger, run = ledger_of_a_run(tmp_path)
+    ledger.listed(ARTICLE_ID, "2025-11-20/all")
+    ledger.skip("not_found", ARTICLE)
+    assert run.state.in_backoff(ARTICLE_ID) == "not_found"
+    assert run.incomplete_indexes == set()
+
+
+def test_a_passing_failure_is_not_remembered_but_keeps_the_index_incomplete(
+    tmp_path: Path,
+) -> None:
+    ledger, run = ledger_of_a_run(tmp_path)
+    ledger.listed(ARTICLE_ID, "2025-11-20/all")
+    ledger.skip("timeout", ARTICLE)
+    assert run.state.in_backoff(ARTICLE_ID) is None
+    assert run.incomplete_indexes == {"2025-11-20/all"}
+
+
+def test_a_failed_index_page_keeps_its_own_index_incomplete(tmp_path: Path) -> None:
+    ledger, run = ledger_of_a_run(tmp_path)
+    ledger.skip("index_timeout", INDEX_PAGE)
+    assert run.incomplete_indexes == {"2025-11-20/all"}
+    ledger.index_complete("2025-11-21/all")
+    assert run.completed_indexes == {"2025-11-21/all"}
+
+
+def test_without_a_run_skips_are_counted_and_nothing_is_written() -> None:
+    ledger = Ledger.open(get_crawler(), kompas.SITE)
+    ledger.skip("not_found", ARTICLE)
+    ledger.index_incomplete("2025-11-20/all")
+    assert stat(ledger, "skipped/not_found") == 1
+    assert ledger.run is None
+
+
+def test_health_counts_and_redirected_articles(tmp_path: Path) -> None:
+    ledger, run = ledger_of_a_run(tmp_path)
+    ledger.article_read(ArticleItem(url=ARTICLE, article_id=ARTICLE_ID, title="T"))
+    assert stat(ledger, "health/article_pages") == 1
+    assert stat(ledger, "health/missing_body") == 1
+    assert stat(ledger, "health/missing_title") == 0
+    body = b"<html><body><h1 class='read__title'>T</h1></body></html>"
+    page = kompas.KompasArticlePage(HtmlResponse(ARTICLE, body=body))
+    moved = "https://money.kompas.com/read/2025/11/19/000000001/lama"
+    ledger.article_exported(page, moved, ArticleItem(article_id=ARTICLE_ID))
+    assert stat(ledger, "layout/kompas/read-2025") == 1
+    assert run.aliases == [("20251119000000001", moved, ARTICLE_ID)]
+
+
+@pytest.mark.parametrize(
+    ("error", "reason"),
+    [
+        (SkipRequest("offsite_redirect", "to elsewhere.example"), "offsite_redirect"),
+        (IgnoreRequest("Forbidden by robots.txt"), "robots"),
+        (IgnoreRequest("Cancelling download: larger than 1000"), "too_large"),
+        (IgnoreRequest("something else"), "ignored"),
+        (TwistedTimeoutError(), "timeout"),
+        (EOFError(), "corrupt_body"),
+        (ValueError("boom"), "download_error"),
+    ],
+)
+def test_failure_reasons(error: BaseException, reason: str) -> None:
+    assert failure_reason(error) == reason
+
+
+@pytest.mark.parametrize(
+    ("status", "headers", "reason"),
+    [
+        (404, {}, "not_found"),
+        (410, {}, "not_found"),
+        (429, {}, "rate_limited"),
+        (403, {}, "blocked"),
+        (503, {"cf-mitigated": "challenge"}, "blocked"),
+        (500, {}, "http_500"),
+    ],
+)
+def test_response_reasons(status: int, headers: dict[str, str], reason: str) -> None:
+    response = HtmlResponse(ARTICLE, status=status, headers=headers, body=b"<html></html>")
+    assert response_reason(response) == reason
