@@ -7,9 +7,9 @@ remember the failures later runs must not repeat too soon, and keeps the index t
 page incomplete (so it is paged again). It also counts what the page objects read (health,
 layouts, their notes) and hands the run the article URLs that redirected to another article.
 
-One ledger per crawl, made with the spider (:meth:`Ledger.open`); others find it through the
-crawler (:meth:`Ledger.of`). It holds no state of its own on disk: that is the run's
-(:class:`newscrawl.run.Run`, absent for Scrapy's tools, which then write nothing).
+One ledger per crawl, made with the spider (:meth:`Ledger.open`, found through the crawler). It
+holds no state of its own on disk: that is the run's (:class:`newscrawl.run.Run`, absent for
+Scrapy's tools, which then write nothing). It logs under the site's slug, as the spider does.
 """
 
 from __future__ import annotations
@@ -36,8 +36,6 @@ from newscrawl.middlewares import SkipRequest
 from newscrawl.pages.base import ArticlePage
 from newscrawl.run import Run
 from newscrawl.sites import Site
-
-logger = logging.getLogger("newscrawl.ledger")
 
 #: Skip reasons the state remembers, so that the article is not fetched again too soon.
 REMEMBERED_FAILURES = ("not_found", "blocked", "too_large")
@@ -88,6 +86,7 @@ class Ledger:
     def __init__(self, crawler: Crawler, site: Site) -> None:
         self.crawler = crawler
         self.site = site
+        self.logger = logging.getLogger(site.slug)
         #: The index (``day/channel``) each article was listed on, in this run.
         self.listed_on: dict[str, str] = {}
 
@@ -99,10 +98,6 @@ class Ledger:
             ledger = _LEDGERS[crawler] = cls(crawler, site)
             crawler.signals.connect(ledger.spider_error, signal=signals.spider_error)
         return ledger
-
-    @staticmethod
-    def of(crawler: Crawler) -> Ledger | None:
-        return _LEDGERS.get(crawler)
 
     @property
     def run(self) -> Run | None:
@@ -145,7 +140,7 @@ class Ledger:
         """Count and log a page that does not become an item; the state remembers a failure
         worth remembering; a failure that may come right keeps its index incomplete."""
         self.count(f"skipped/{reason}")
-        logger.warning("Skipped %s (%s%s)", url, reason, f": {detail}" if detail else "")
+        self.logger.warning("Skipped %s (%s%s)", url, reason, f": {detail}" if detail else "")
         article_id = self.site.urls.article_id(url)
         run = self.run
         if reason in REMEMBERED_FAILURES and article_id is not None and run is not None:

@@ -317,7 +317,10 @@ def normalise_for_fingerprint(value: str) -> str:
     return clean_text(unicodedata.normalize("NFKC", value)).casefold()
 
 
+@lru_cache(maxsize=256)
 def content_fingerprint(title: str, body: str) -> str:
-    """SHA-256 of the normalised title and body: the same story under another URL matches."""
+    """SHA-256 of the normalised title and body: the same story under another URL matches.
+    (Cached: the dedup pipeline and the feed writer ask for the same item's one after the
+    other.)"""
     text = normalise_for_fingerprint(title) + "\n" + normalise_for_fingerprint(body)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -90,7 +90,7 @@ def fixture_response(path: Path, url: str) -> HtmlResponse:
 
 def final_page(url: str, site: str, layouts: Sequence[type[ArticlePage]]) -> ArticlePage:
     """The page object a crawl ends on for ``url``: the article, or its ``?page=all`` when
-    it is split (``layouts`` are the site's ``ARTICLE_LAYOUTS``)."""
+    it is split (``layouts`` are the site's ``Site.article_layouts``)."""
     page = find_layout(response_for(url, site), layouts)
     assert page is not None, f"no layout matches {url}"
     if page.is_multipage():

@@ -193,8 +193,3 @@ def registered(modules: Iterable[str] = DEFAULT_SITE_MODULES) -> dict[str, Site]
         object.__setattr__(site, "module", module.__name__)
         found[site.slug] = site
     return found
-
-
-def by_domain(sites: Iterable[Site], domain: str) -> Site | None:
-    """The site whose domain is ``domain`` (an item's ``site``), or None."""
-    return next((site for site in sites if site.domain == domain), None)

@@ -76,7 +76,7 @@ class NewsSpider(scrapy.Spider):
     )
 
     @classmethod
-    def for_site(cls, site: Site, module: str | None = None) -> type[NewsSpider]:
+    def for_site(cls, site: Site) -> type[NewsSpider]:
         """The spider ``scrapy crawl <slug>`` runs for ``site``."""
         name = "".join(part.title() for part in site.slug.replace("-", "_").split("_"))
         attributes = {
@@ -86,7 +86,7 @@ class NewsSpider(scrapy.Spider):
             "__doc__": f"{site.description or site.domain}: ``-a since=YYYY-MM-DD -a until="
             f"YYYY-MM-DD -a channels={site.index.all_channel}`` or ``-a start_urls=URL[,URL...]``"
             f" ({site.start_url_kind()} URLs).",
-            "__module__": module or site.module or cls.__module__,
+            "__module__": site.module or cls.__module__,
         }
         return type(f"{name}Spider", (cls,), attributes)
 
@@ -94,7 +94,6 @@ class NewsSpider(scrapy.Spider):
         """``plan``: the arguments as ``scrapy crawl`` read them (:data:`PLAN_SETTING`), else
         they are read here (Scrapy's tools, scripts)."""
         self.plan = plan if plan is not None else self.plan_for(kwargs)
-        self.arguments = dict(kwargs)
         super().__init__(*args)
         self._requested_ids: set[str] = set()
 
@@ -265,15 +264,12 @@ class NewsSpider(scrapy.Spider):
             is_sitemap_url(response.url, site.domain) or response.body.lstrip()[:5] == b"<?xml"
         ):
             yield from self.parse_sitemap(response)
-        elif "landing" not in site.start_pages or site.index.is_index(response.url):
-            if isinstance(response, TextResponse) or "landing" not in site.start_pages:
-                yield from self.parse_index(response)
-            else:
-                self.skip("start_unreadable", asked(response), "not a text page")
         elif not isinstance(response, TextResponse):
             self.skip("start_unreadable", asked(response), "not a text page")
-        else:
+        elif "landing" in site.start_pages and not site.index.is_index(response.url):
             yield from self.parse_landing(response)
+        else:
+            yield from self.parse_index(response)
 
     def parse_landing(self, response: Response) -> Iterator[Request]:
         """A section landing page: its rows, read by the site's listing page (no paging)."""
