@@ -10,14 +10,13 @@ from datetime import datetime, tzinfo
 from functools import cached_property
 from typing import ClassVar
 
-from lxml.html import HtmlElement
 from parsel import Selector
 from scrapy.http import TextResponse
 from scrapy.utils.sitemap import Sitemap
 
 from newscrawl.items import ArticleItem
 from newscrawl.loaders import ArticleLoader
-from newscrawl.pages.selectors import ElementTable, parse_html
+from newscrawl.pages.selectors import Element, ElementTable, parse_html
 from newscrawl.processors import json_ld_values, parse_iso_date
 from newscrawl.urls import ArticleUrls
 
@@ -52,17 +51,17 @@ BREAKING_TAGS = frozenset(
 )  # fmt: skip
 
 
-def select(root: HtmlElement, css: str) -> list[HtmlElement]:
+def select(root: Element, css: str) -> list[Element]:
     """The elements under ``root`` matching ``css`` (a one-off query; see :class:`ElementTable`)."""
     return ElementTable(root).select(css)
 
 
-def element_text(element: HtmlElement) -> str:
+def element_text(element: Element) -> str:
     """The text of ``element`` as shown: inline children joined as written, block children
     kept apart by a space, scripts and styles left out (white space is folded later)."""
     parts: list[str] = [element.text or ""]
 
-    def walk(node: HtmlElement) -> None:
+    def walk(node: Element) -> None:
         for child in node:
             if isinstance(child.tag, str) and child.tag not in HIDDEN_TAGS:
                 breaking = child.tag in BREAKING_TAGS
@@ -153,19 +152,19 @@ class ArticlePage:
         return Selector(root=self.root, type="html")
 
     @cached_property
-    def root(self) -> HtmlElement:
+    def root(self) -> Element:
         return parse_html(self.response)
 
     @cached_property
     def table(self) -> ElementTable:
         return ElementTable(self.root)
 
-    def find(self, css: str) -> list[HtmlElement]:
+    def find(self, css: str) -> list[Element]:
         """The elements matching ``css``, from the page's element table."""
         return self.table.select(css)
 
     @cached_property
-    def body_element(self) -> HtmlElement | None:
+    def body_element(self) -> Element | None:
         found = self.find(self.body_css)
         return found[0] if found else None
 
@@ -180,7 +179,7 @@ class ArticlePage:
             if not self._read_also_links(block)
         ]
 
-    def _read_also_links(self, block: HtmlElement) -> bool:
+    def _read_also_links(self, block: Element) -> bool:
         """True for a block that is only "read also" links (``read_also_link_class``) with no
         label: not body. (A block labelled "Baca juga: ..." is left to the boilerplate rule,
         which counts it.)"""
@@ -198,7 +197,7 @@ class ArticlePage:
             rest = rest.replace(element_text(link), " ", 1)
         return not rest.strip(" :-–—|\n\t\u00a0")
 
-    def _excluded(self, element: HtmlElement) -> bool:
+    def _excluded(self, element: Element) -> bool:
         if element.tag in SKIP_TAGS:
             return True
         classes = (element.get("class") or "").split()
@@ -212,7 +211,7 @@ class ArticlePage:
             self.embed_class_re.search(element.get("class") or "")
         )
 
-    def _blocks(self, container: HtmlElement) -> Iterator[HtmlElement]:
+    def _blocks(self, container: Element) -> Iterator[Element]:
         for child in container:
             if not isinstance(child.tag, str) or self._excluded(child):
                 continue
@@ -221,7 +220,7 @@ class ArticlePage:
             else:
                 yield from self._blocks(child)
 
-    def _has_block(self, element: HtmlElement) -> bool:
+    def _has_block(self, element: Element) -> bool:
         return any(
             isinstance(node.tag, str) and node.tag in BLOCK_TAGS
             for node in element.iterdescendants()

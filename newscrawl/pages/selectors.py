@@ -16,10 +16,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from typing import TypeAlias
 
 import lxml.html
 from lxml import etree
-from lxml.html import HtmlElement
 from parsel.csstranslator import HTMLTranslator
 from scrapy.http import TextResponse
 
@@ -33,7 +33,7 @@ class _Simple:
     classes: frozenset[str]
     ident: str | None
 
-    def matches(self, element: HtmlElement) -> bool:
+    def matches(self, element: Element) -> bool:
         if self.tag is not None and element.tag != self.tag:
             return False
         if self.ident is not None and element.get("id") != self.ident:
@@ -92,14 +92,16 @@ def _compiled(css: str) -> etree.XPath:
     return etree.XPath(HTMLTranslator().css_to_xpath(css))
 
 
+#: An element of a parsed page: lxml's own (see ``_PARSER``), not ``lxml.html.HtmlElement``.
+Element: TypeAlias = etree._Element
 _UTF8 = frozenset({"utf-8", "utf8", "utf_8"})
 #: lxml's own HTML parser, without lxml.html's element class lookup: that lookup is a Python
 #: call for every element touched (~1 µs each, a third of the element table's cost), and
-#: nothing here needs HtmlElement's extras.
+#: nothing here needs Element's extras.
 _PARSER = etree.HTMLParser(encoding="utf-8", recover=True)
 
 
-def parse_html(response: TextResponse) -> HtmlElement:
+def parse_html(response: TextResponse) -> Element:
     """The response's element tree, parsed straight from its UTF-8 bytes when it is UTF-8
     (parsel would decode and re-encode the whole page first); otherwise from its text."""
     body = response.body
@@ -108,7 +110,7 @@ def parse_html(response: TextResponse) -> HtmlElement:
     else:
         data = response.text.replace("\x00", "").encode("utf-8")
     try:
-        root: HtmlElement = lxml.html.document_fromstring(data, parser=_PARSER)
+        root: Element = lxml.html.document_fromstring(data, parser=_PARSER)  # type: ignore[assignment]
     except etree.ParserError:  # an empty document
         root = response.selector.root
     return root
@@ -117,10 +119,10 @@ def parse_html(response: TextResponse) -> HtmlElement:
 class ElementTable:
     """Elements of one document by class and id (built in one pass), for :meth:`select`."""
 
-    def __init__(self, root: HtmlElement) -> None:
+    def __init__(self, root: Element) -> None:
         self.root = root
-        self.by_class: dict[str, list[HtmlElement]] = {}
-        self.by_id: dict[str, list[HtmlElement]] = {}
+        self.by_class: dict[str, list[Element]] = {}
+        self.by_id: dict[str, list[Element]] = {}
         for element in root.iter(etree.Element):
             classes = element.get("class")
             if classes:
@@ -131,18 +133,18 @@ class ElementTable:
                 self.by_id.setdefault(ident, []).append(element)
 
     @cached_property
-    def position(self) -> dict[HtmlElement, int]:
+    def position(self) -> dict[Element, int]:
         return {element: n for n, element in enumerate(self.root.iter(etree.Element))}
 
-    def select(self, css: str) -> list[HtmlElement]:
+    def select(self, css: str) -> list[Element]:
         """The elements matching ``css``, in document order (no duplicates)."""
         if not css:
             return []
         chains = _parse(css)
         if chains is None:
-            found: list[HtmlElement] = _compiled(css)(self.root)
+            found: list[Element] = _compiled(css)(self.root)
             return found
-        matched: dict[HtmlElement, None] = {}
+        matched: dict[Element, None] = {}
         contributing = 0
         for chain in chains:
             found = self._chain(chain)
@@ -152,14 +154,14 @@ class ElementTable:
             return list(matched)
         return sorted(matched, key=self.position.__getitem__)
 
-    def _chain(self, chain: _Chain) -> list[HtmlElement]:
+    def _chain(self, chain: _Chain) -> list[Element]:
         subject, upward = chain
         if upward and subject.ident is None and not subject.classes:
             # "A B" / "A > B" with a bare tag B (or *): from the (rare) A elements down. Only
             # elements: a comment's or processing instruction's tag is no str (CSS never
             # selects them; lxml's etree.Element filter leaves them out of iterdescendants).
             (combinator, parent), rest = upward[0], upward[1:]
-            found: dict[HtmlElement, None] = {}
+            found: dict[Element, None] = {}
             tops = 0
             tag = subject.tag or etree.Element
             for top in self._candidates(parent):
@@ -182,7 +184,7 @@ class ElementTable:
             if subject.matches(element) and _ancestors_match(element, upward)
         ]
 
-    def _candidates(self, simple: _Simple) -> list[HtmlElement]:
+    def _candidates(self, simple: _Simple) -> list[Element]:
         if simple.ident is not None:
             return self.by_id.get(simple.ident, [])
         if simple.classes:
@@ -193,7 +195,7 @@ class ElementTable:
         return list(self.root.iter(etree.Element))
 
 
-def _ancestors_match(element: HtmlElement, upward: tuple[tuple[str, _Simple], ...]) -> bool:
+def _ancestors_match(element: Element, upward: tuple[tuple[str, _Simple], ...]) -> bool:
     """True when ``element``'s ancestors satisfy the chain (descendant steps backtrack)."""
     if not upward:
         return True

@@ -15,11 +15,11 @@ from functools import cached_property
 from typing import ClassVar
 
 from itemloaders.processors import MapCompose
-from lxml.html import HtmlElement
 
 from newscrawl.boilerplate import rule
 from newscrawl.loaders import ArticleLoader, bylines, datelines
 from newscrawl.pages.base import HIDDEN_TAGS, ArticlePage, ListPage, element_text
+from newscrawl.pages.selectors import Element
 from newscrawl.processors import clean_text, nonempty, site_suffix, trim_name
 from newscrawl.sites import DailyIndex, Site
 from newscrawl.urls import ArticleUrls
@@ -94,24 +94,22 @@ class Credits:
     unlabelled: bool = False
 
 
-def _classes(element: HtmlElement) -> set[str]:
+def _classes(element: Element) -> set[str]:
     return set((element.get("class") or "").split())
 
 
-def _holds_entry(element: HtmlElement) -> bool:
+def _holds_entry(element: Element) -> bool:
     return any(
         isinstance(node.tag, str) and _classes(node) & CREDIT_ENTRY_CLASSES
         for node in element.iterdescendants()
     )
 
 
-def _label(element: HtmlElement) -> str:
+def _label(element: Element) -> str:
     return clean_text(element_text(element)).rstrip(":").strip().casefold()
 
 
-def read_entries(
-    elements: Iterable[HtmlElement], label: str | None, found: list[Entry]
-) -> str | None:
+def read_entries(elements: Iterable[Element], label: str | None, found: list[Entry]) -> str | None:
     """Credit entries of ``elements`` (and below) in page order, each under the last label
     before it; returns the label in force after them. A ``credit-title-item`` has its own
     labels: the label before it does not reach into it, nor its label out."""
@@ -133,7 +131,7 @@ def read_entries(
     return label
 
 
-def outermost(elements: list[HtmlElement]) -> list[HtmlElement]:
+def outermost(elements: list[Element]) -> list[Element]:
     """``elements`` without those inside another of them."""
     chosen = set(elements)
     return [e for e in elements if not any(up in chosen for up in e.iterancestors())]
