@@ -2,7 +2,7 @@
 
 A rule matches a whole paragraph. Matching is case-insensitive and treats any run of
 white space as one space. The first matching rule names the drop (counted in stats as
-``newscrawl/boilerplate/<site>/<rule>``, e.g. ``newscrawl/boilerplate/kompas.com/read_also``).
+``newscrawl/boilerplate/<site>/<rule>``, e.g. ``newscrawl/boilerplate/news.example/read_also``).
 Shared rules apply to every site; a site module adds its own (``Site.promo_rules``), tried
 first.
 """

@@ -23,9 +23,9 @@ class ArticleItem:
 
     #: Canonical URL: https, no query, no fragment, no page suffix.
     url: str | None = None
-    #: The site's own id of the article, from the URL (a string of digits for Bisnis.com).
+    #: The site's own id of the article, from the URL (e.g. a string of digits).
     article_id: str | None = None
-    #: The site's domain, e.g. ``"bisnis.com"``.
+    #: The site's domain, e.g. ``"news.example"``.
     site: str | None = None
     #: The subdomain the article lives on (``ekonomi``, ``market``, ..., ``premium``).
     section: str | None = None
@@ -46,7 +46,7 @@ class ArticleItem:
     #: ``article:modified_time`` and a visible "Diperbarui ..." line that is later than
     #: ``published_at``; None when the page shows none (or none later).
     updated_at: str | None = None
-    #: The city of the body's opening dateline ("Bisnis.com, JAKARTA — "), or None.
+    #: The city of the body's opening dateline ("JAKARTA, Warta - "), or None.
     dateline: str | None = None
     #: Body paragraphs joined by a blank line, promo and boilerplate removed.
     body: str | None = None

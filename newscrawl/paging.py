@@ -1,7 +1,7 @@
 """Index paging: which pages of a day's index follow the one just read.
 
-One pure decision for every site. A site whose index shows its page count (Bisnis.com) gets
-all pages at once on the first pass; a site that shows none (Kompas.com) is paged one page
+One pure decision for every site. A site whose index shows its page count gets
+all pages at once on the first pass; a site that shows none is paged one page
 after another until a page lists no article. An index a committed run paged to its end before
 ("incremental") is paged one page at a time, newest first, and stops after a page that lists
 nothing new. No index is paged past ``cap`` pages (``NEWSCRAWL_MAX_INDEX_PAGES``).

@@ -78,8 +78,8 @@ _LABEL = re.compile(r"^\s*(?P<label>[A-Za-z ]+?)\s*:\s*(?P<value>.*)$", re.DOTAL
 
 
 def site_suffix(domain: str) -> re.Pattern[str]:
-    """The pattern of a byline's trailing site name: ``site_suffix("bisnis.com")`` matches
-    ``" - Bisnis.com"``, ``" | bisnis"``, ``", Bisnis.com"`` (a dash, bar or comma, then the
+    """The pattern of a byline's trailing site name: ``site_suffix("warta.example")`` matches
+    ``" - Warta.example"``, ``" | warta"``, ``", WARTA.EXAMPLE"`` (a dash, bar or comma, then the
     domain or its first label)."""
     names = (domain, domain.split(".")[0])
     alternatives = "|".join(re.escape(name) for name in names)
@@ -87,7 +87,7 @@ def site_suffix(domain: str) -> re.Pattern[str]:
 
 
 def strip_suffix(name: str, suffix: re.Pattern[str]) -> str:
-    """``strip_suffix("Maya Anggraini - Bisnis.com", site_suffix("bisnis.com"))`` →
+    """``strip_suffix("Maya Anggraini - Warta.example", site_suffix("warta.example"))`` →
     ``"Maya Anggraini"``."""
     return suffix.sub("", clean_text(name)).strip()
 
@@ -142,7 +142,7 @@ _VISIBLE_DATE = re.compile(
     r"(?:\s*[|,/-]?\s*(?:pukul\s*)?(?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?:[:.](?P<second>\d{2}))?)?",
     re.IGNORECASE,
 )
-# "20/11/2025, 06:14" (day first, as Kompas.com shows it).
+# "20/11/2025, 06:14" (day first, as Indonesian sites show it).
 _DMY_DATE = re.compile(
     r"(?<!\d)(?P<day>\d{1,2})/(?P<month>\d{1,2})/(?P<year>\d{4})"
     r"(?:\s*[,|–-]?\s*(?:pukul\s*)?(?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?:[:.](?P<second>\d{2}))?)?",
@@ -195,7 +195,7 @@ def parse_numeric_date(text: str) -> datetime | None:
 
 
 def parse_dmy_date(text: str) -> datetime | None:
-    """A day-first numeric date in WIB: ``"Kompas.com - 20/11/2025, 06:14 WIB"``."""
+    """A day-first numeric date in WIB: ``"Warta - 20/11/2025, 06:14 WIB"``."""
     match = _DMY_DATE.search(clean_text(text))
     if not match:
         return None

@@ -66,7 +66,8 @@ NEWSCRAWL_STATE_CLASS = "newscrawl.state.SQLiteState"
 #: A run without dates covers yesterday and today, and each earlier day back to this many days
 #: before today whose index was not yet paged to its end after the day was over.
 NEWSCRAWL_CATCHUP_DAYS = 3
-#: No index (one day, one channel) is paged further than this (Kompas shows no page count).
+#: No index (one day, one channel) is paged further than this (an index that shows no page count
+#: is paged until a page lists no article).
 NEWSCRAWL_MAX_INDEX_PAGES = 100
 #: Articles that failed so are not fetched again for this many hours (others: next run).
 NEWSCRAWL_RETRY_AFTER_HOURS = {"not_found": 24, "blocked": 1, "too_large": 24, "duplicate": 8760}

@@ -33,7 +33,7 @@ def is_ip_host(host: str) -> bool:
 def on_domain(url: str, domain: str) -> bool:
     """True when ``url`` is http(s) on ``domain`` or one of its subdomains.
 
-    ``bisnis.com.example.net`` and IP addresses are not on ``bisnis.com``.
+    ``news.example.evil.net`` and IP addresses are not on ``news.example``.
     """
     try:
         parts = urlsplit(url)
@@ -107,7 +107,7 @@ def query_of(url: str) -> dict[str, str]:
 
 
 def subdomain_of(url: str, domain: str) -> str | None:
-    """The label right left of ``domain``: ``market`` for ``https://market.bisnis.com/x``;
+    """The label right left of ``domain``: ``market`` for ``https://market.news.example/x``;
     None for ``www``, the bare domain or another site."""
     host = host_of(url)
     if not host.endswith("." + domain):
@@ -122,7 +122,7 @@ class ArticleUrls:
     and page.
 
     ``path`` is matched at the start of the URL path; the article id is its ``id_groups``
-    joined (Bisnis.com: the id; Kompas.com: date and number). A split article's other pages
+    joined (an id; or a date and a number). A split article's other pages
     are ``?page=N`` / ``?page=all`` or, with ``page_suffix``, a path suffix (group ``keep`` is
     the path without it, group ``page`` the number).
     """

@@ -34,7 +34,7 @@ FIELDS = (
     "published_at", "updated_at", "dateline", "body", "image_url", "image_caption", "tags",
     "is_premium", "language",
 )  # fmt: skip
-#: The word that puts an update time in a visible date line: "Kompas.com, Diperbarui
+#: The word that puts an update time in a visible date line: "Warta, Diperbarui
 #: 18/04/2026, 10:03 WIB" (a date line searched, never the page).
 UPDATE_MARKER = re.compile(r"\bdiperbarui\b\s*:?", re.IGNORECASE)
 
@@ -93,7 +93,7 @@ class ArticlePage:
     datetime for a date); the page's :attr:`loader_class` cleans them.
     """
 
-    #: Short name of the layout, e.g. ``"bisnis/2025"`` (logged and counted in stats).
+    #: Short name of the layout, e.g. ``"warta/2025"`` (logged and counted in stats).
     layout: ClassVar[str] = "base"
     #: The item's ``site`` (default: the domain of :attr:`urls`).
     site: ClassVar[str] = ""
@@ -273,8 +273,8 @@ class ArticlePage:
     @cached_property
     def visible_dates(self) -> tuple[list[str], list[str]]:
         """The visible date lines (``date_css``) cut into publication and update times: in
-        "Kompas.com - 17/04/2026, 08:15 WIB" all is publication, in "Diperbarui 18/04/2026,
-        10:03 WIB" all is update, and "Kompas.com, Diperbarui ..." (an edited article's line)
+        "Warta - 17/04/2026, 08:15 WIB" all is publication, in "Diperbarui 18/04/2026,
+        10:03 WIB" all is update, and "Warta, Diperbarui ..." (an edited article's line)
         has no publication time. Parts without a digit are no times."""
         published: list[str] = []
         updated: list[str] = []

@@ -38,8 +38,8 @@ class DailyIndex:
     """A site's daily index: the listing of one day's articles in a channel, page by page.
 
     ``template`` is the URL of a page, its query naming the placeholders ``{channel}``,
-    ``{date}`` (ISO) and ``{page}``: ``https://indeks.kompas.com/?site={channel}&date={date}
-    &page={page}``. ``channels`` are the values ``-a channels=`` accepts; ``all_channel`` is
+    ``{date}`` (ISO) and ``{page}``: ``https://news.example/archive?section={channel}&day={date}
+    &p={page}``. ``channels`` are the values ``-a channels=`` accepts; ``all_channel`` is
     the one listing every article (the default).
     """
 
@@ -139,7 +139,7 @@ class Site:
 
     @property
     def domain(self) -> str:
-        """The site's domain, the item's ``site``: ``"bisnis.com"``."""
+        """The site's domain, the item's ``site``: ``"news.example"``."""
         return self.urls.domain
 
     def rules(self) -> tuple[Rule, ...]:
