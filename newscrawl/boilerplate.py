@@ -36,9 +36,10 @@ def rule(name: str, regex: str) -> Rule:
 
 #: Rules every site shares, in order.
 SHARED_RULES: tuple[Rule, ...] = (
-    rule("read_also", r"(baca|simak) (juga|pula)\b"),
-    rule("watch_video", r"simak video (pilihan|berikut|di bawah)"),
+    rule("read_also", r"(baca|simak|lihat) (juga|pula)\b|baca ?:"),
+    rule("watch_video", r"(simak|saksikan|tonton) video\b|\[gambas ?:"),
     rule("embed_caption", r"a post shared by .*\(@\w+\)$"),
+    rule("disclaimer", r"disclaimer ?:"),
 )
 
 

@@ -187,3 +187,69 @@ class ArticleLoader(ItemLoader):
             item.body = None
         item.word_count = p.count_words(item.body or "")
         return item
+
+
+# --- any site: the generic page's text forms -----------------------------------------------
+
+#: Opening datelines of any site, the brand as printed (``{brand}``: the site's name, any case,
+#: "." or "," before its suffix): "JAKARTA, Brand.co.id - ", "Brand.co.id, JAKARTA — ",
+#: "Jakarta (BRAND) - " (any agency in the parentheses), a brand alone "BRAND.com - ".
+_CITY = r"(?P<city>[^\W\d_][^\W\d_ .'-]*(?:[ .'-][^\W\d_]+){{0,3}})"
+_BRANDED = r"{brand}(?:\s*[.,]\s*[A-Za-z]{{2,4}}){{0,2}}"  # "Brand", "Brand.co.id", "Brand,com"
+_DASH_REST = r"\s*[—–-]+\s*(?P<rest>.*)$"
+GENERIC_DATELINES = (
+    r"^\s*" + _CITY + r"\s*,\s*" + _BRANDED + _DASH_REST,
+    r"^\s*" + _BRANDED + r"\s*,\s*" + _CITY + _DASH_REST,
+    r"^\s*(?P<city>[^\W\d_]+(?: [^\W\d_]+){{0,3}})\s*\(\s*[A-Z][A-Za-z.]+\s*\)" + _DASH_REST,
+    r"^\s*" + _BRANDED + _DASH_REST,
+)
+#: An editor-initials tail: " (ara/das)".
+INITIALS_TAIL = re.compile(r"\s*\((?:[a-z]{2,5}/)+[a-z]{2,5}\)\s*$")
+
+
+def _generic_split(paragraph: str, brand: str) -> tuple[str | None, str] | None:
+    for form in GENERIC_DATELINES:
+        name = r"(?i:" + re.escape(brand) + r")"
+        match = re.match(form.format(brand=name), paragraph, re.DOTALL)
+        if match:
+            groups = match.groupdict()
+            city = clean_city(groups.get("city") or "")
+            return city, p.clean_text(groups["rest"])
+    return None
+
+
+def clean_city(text: str) -> str | None:
+    """A dateline's city, upper-cased ("Jakarta" → "JAKARTA")."""
+    city = p.clean_text(text).strip(" ,")
+    return city.upper() or None
+
+
+def generic_body(paragraphs: list[str], loader_context: Any) -> list[str]:
+    """The opening dateline cut from the first block and an editor-initials tail from the
+    last (a block left empty is dropped)."""
+    brand = str(loader_context.get("brand") or "")
+    blocks = list(paragraphs)
+    if blocks and brand:
+        cut = _generic_split(blocks[0], brand)
+        if cut is not None:
+            blocks[0] = cut[1]
+    if blocks:
+        blocks[-1] = INITIALS_TAIL.sub("", blocks[-1])
+    return [block for block in blocks if p.has_word_char(block)]
+
+
+def generic_city(paragraphs: list[str], loader_context: Any) -> list[str]:
+    brand = str(loader_context.get("brand") or "")
+    if not paragraphs or not brand:
+        return []
+    cut = _generic_split(paragraphs[0], brand)
+    return [cut[0]] if cut is not None and cut[0] else []
+
+
+class GenericLoader(ArticleLoader):
+    """Any site: the dateline forms most sites use, with the site's name (``brand`` in the
+    loader context) as printed; editor-initials tails; names without a trailing site tail."""
+
+    body_in = Compose(clean_paragraphs, generic_body)
+    dateline_in = Compose(clean_paragraphs, generic_city)
+    authors_in = MapCompose(p.trim_name, p.nonempty)

@@ -34,6 +34,12 @@ CASES = [
     ("read_also", "Baca Juga Proyeksi Neraca Perdagangan"),
     ("read_also", "Simak Juga: Rupiah menguat"),
     ("watch_video", "Simak Video Pilihan di Bawah Ini:"),
+    ("watch_video", 'Saksikan video "Rupiah menguat"'),
+    ("watch_video", "Tonton Video: Rupiah menguat"),
+    ("watch_video", "[Gambas:Video Warta]"),
+    ("read_also", "Lihat juga: Rupiah menguat"),
+    ("read_also", "BACA: Rupiah menguat"),
+    ("disclaimer", "DISCLAIMER: Berita ini bukan ajakan membeli saham."),
     ("embed_caption", "A post shared by Bisnis.com (@bisniscom)"),
 ]
 

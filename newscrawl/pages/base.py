@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from functools import cached_property
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from parsel import Selector
 from scrapy.http import TextResponse
@@ -417,8 +417,13 @@ class ArticlePage:
         """True when the body holds at least one paragraph with a letter or digit."""
         return any(any(ch.isalnum() for ch in text) for text in self.paragraphs)
 
+    def loader_context(self) -> dict[str, Any]:
+        """What the loader's processors may read of the page besides its values (itemloaders'
+        loader context): nothing, for a site's own layouts."""
+        return {}
+
     def to_item(self) -> ArticleItem:
-        loader = self.loader_class()
+        loader = self.loader_class(**self.loader_context())
         for name in FIELDS:
             method = self.site_name if name == "site" else getattr(self, name)
             value = method()

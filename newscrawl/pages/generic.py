@@ -1,0 +1,460 @@
+"""The generic article page: any news article, read from what every news site has.
+
+No site's class names, URL forms or strings: the article is recognised by its markup (JSON-LD
+``NewsArticle``/``Article``, ``og:type=article``) and its body; fields come from JSON-LD,
+``og:*``/``article:*`` metas, ``<link rel=canonical>``, the h1 and the block structure of the
+page. The body container is the element holding most of the page's paragraph text. A site
+module stays the way to exact extraction for a site that matters (see README "Any news site").
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from functools import cached_property
+from typing import Any, ClassVar
+from urllib.parse import urlsplit, urlunsplit
+
+import tldextract
+
+from newscrawl.loaders import GenericLoader
+from newscrawl.pages.base import BLOCK_TAGS, HIDDEN_TAGS, ArticlePage, element_text
+from newscrawl.pages.selectors import Element
+from newscrawl.processors import clean_text
+
+#: JSON-LD types of an article page.
+ARTICLE_TYPES = frozenset(
+    {"newsarticle", "article", "reportagenewsarticle", "analysisnewsarticle", "blogposting",
+     "opinionnewsarticle", "backgroundnewsarticle"}
+)  # fmt: skip
+#: Elements that are never article text, wherever they are.
+CHROME_TAGS = frozenset({"header", "footer", "nav", "aside", "form"})
+#: Elements (and their content) left out of the body: media, embeds and their captions.
+NOT_BODY_TAGS = frozenset(
+    {"figure", "figcaption", "picture", "video", "audio", "iframe", "noscript"}
+)
+#: Path segments of tag and topic links.
+TAG_SEGMENTS = frozenset({"tag", "tags", "topik", "topic", "topics", "label", "hashtag"})
+#: Path segments of author pages (a byline's links).
+AUTHOR_SEGMENTS = frozenset({"author", "authors", "penulis", "reporter", "writer", "profil"})
+#: Words that label a credit (a byline or an editor line).
+CREDIT_WORDS = re.compile(r"\b(?:penulis|editor|penyunting|redaktur|oleh|reporter|pewarta)\b", re.I)
+#: Links that make a box a paywall or sign-in prompt.
+GATE_LINK = re.compile(r"login|signin|sign-in|subscribe|langganan|register|daftar", re.I)
+#: Labels that open a byline; "Editor:" lines name no author.
+BYLINE_LABEL = re.compile(r"^\s*(?:penulis|oleh|reporter|pewarta|writer|by)\b\s*:?\s*", re.I)
+EDITOR_LABEL = re.compile(r"\b(?:editor|penyunting|redaktur)\s*:", re.I)
+#: Separators of two or more names in a byline.
+NAME_SEPARATOR = re.compile(r"\s*(?:,|&|\bdan\b|\band\b)\s*", re.I)
+#: The trailing page number of an article's other pages (``/2``).
+PAGE_SUFFIX = re.compile(r"/\d{1,2}/?$")
+#: A run of digits that can be a site's own article id (a date alone is none).
+ID_DIGITS = re.compile(r"(?<![0-9])[0-9]{5,}(?![0-9])")
+DATE_DIGITS = re.compile(r"^(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])$")
+#: Links of a pager to the whole text.
+WHOLE_TEXT_QUERY = re.compile(r"(?:^|&)(?:page|p)=all\b|(?:^|&)single=1\b")
+WHOLE_TEXT_WORDS = re.compile(r"tampilkan semua|lihat semua|baca selengkapnya|satu halaman", re.I)
+
+_EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+
+def registered_domain(url: str) -> str:
+    """The domain a site registered: ``arusdaerah.id`` for ``https://ekonomi.arusdaerah.id``,
+    ``kabar.co.id`` for ``https://www.kabar.co.id`` (the bundled Public Suffix List)."""
+    parts = _EXTRACT(url)
+    return str(parts.top_domain_under_public_suffix or parts.domain or "")
+
+
+def brand_of(domain: str) -> str:
+    """The site's name as its pages print it, lower-cased: the first label of its domain."""
+    return domain.split(".")[0].lower()
+
+
+def canonical_url(url: str) -> str:
+    """https, no query, no fragment, no trailing page number (``/2``)."""
+    parts = urlsplit(url.strip())
+    path = PAGE_SUFFIX.sub("", parts.path) or "/"
+    path = path.rstrip("/") or "/"
+    return urlunsplit(("https", (parts.hostname or "").lower(), path, "", ""))
+
+
+def article_id_of(url: str) -> str:
+    """The site's own id in the URL (the last run of 5+ digits that is not a date), else a
+    stable hash of the canonical URL."""
+    path = urlsplit(url).path
+    ids = [d for d in ID_DIGITS.findall(path) if not DATE_DIGITS.match(d)]
+    if ids:
+        return str(ids[-1])
+    return "u" + hashlib.sha256(canonical_url(url).encode()).hexdigest()[:16]
+
+
+def split_names(text: str) -> list[str]:
+    """A byline's names: ``"Ani dan Budi"`` → ``["Ani", "Budi"]``."""
+    return [name for name in NAME_SEPARATOR.split(clean_text(text)) if name.strip()]
+
+
+def _classes(element: Element) -> str:
+    return (element.get("class") or "").lower()
+
+
+class GenericArticlePage(ArticlePage):
+    """Any news article (see the module docstring)."""
+
+    layout = "generic"
+    loader_class = GenericLoader
+    #: A block of the body that is a table row: its cells joined by this.
+    cell_separator: ClassVar[str] = " | "
+
+    # -- detection ------------------------------------------------------------------------
+
+    @cached_property
+    def json_ld_article(self) -> dict[str, object] | None:
+        """The page's JSON-LD article object (plain, in ``@graph`` or in a list)."""
+        for block in self.json_ld_blocks:
+            try:
+                data = json.loads(block)
+            except ValueError:
+                continue
+            stack = [data]
+            while stack:
+                node = stack.pop(0)
+                if isinstance(node, list):
+                    stack.extend(node)
+                elif isinstance(node, dict):
+                    kind = node.get("@type")
+                    kinds = kind if isinstance(kind, list) else [kind]
+                    if any(str(k).lower() in ARTICLE_TYPES for k in kinds):
+                        return node
+                    stack.extend(v for v in node.values() if isinstance(v, list | dict))
+        return None
+
+    def is_article(self) -> bool:
+        """An article page: JSON-LD says so or ``og:type`` is ``article``, and it has a body."""
+        marked = self.json_ld_article is not None or (
+            (self.meta("og:type") or "").strip().lower() == "article"
+        )
+        return marked and self.has_body()
+
+    # -- the body -------------------------------------------------------------------------
+
+    @cached_property
+    def body_element(self) -> Element | None:
+        """The element holding most of the page's paragraph text (its own ``p`` children,
+        outside header, footer, nav and aside)."""
+        credit: dict[Element, int] = {}
+        for paragraph in self.root.iter("p"):
+            parent = paragraph.getparent()
+            if parent is None or any(
+                isinstance(a.tag, str) and a.tag in CHROME_TAGS for a in paragraph.iterancestors()
+            ):
+                continue
+            credit[parent] = credit.get(parent, 0) + len(element_text(paragraph).strip())
+        if not credit:
+            return None
+        return max(credit, key=credit.__getitem__)
+
+    @cached_property
+    def paragraphs(self) -> list[str]:
+        """The body's blocks, without the site's furniture: a block that the page also shows
+        outside the body (a footer line), or a short one naming the site (an invitation to its
+        app, channel or newsletter) is a promo line no rule was written for (counted as
+        ``boilerplate/<site>/learned``)."""
+        if self.body_element is None:
+            return []
+        furniture = self.outside_texts()
+        brand = brand_of(self.domain)
+        kept: list[str] = []
+        for text in self._block_texts(self.body_element):
+            folded = clean_text(text).casefold()
+            promo = folded in furniture or (
+                bool(kept) and len(folded.split()) <= 30 and brand in folded
+            )
+            if promo:
+                self.learned.append(folded)
+            else:
+                kept.append(text)
+        return kept
+
+    @cached_property
+    def learned(self) -> list[str]:
+        """The promo lines :attr:`paragraphs` left out."""
+        return []
+
+    def notes(self) -> list[str]:
+        return [f"boilerplate/{self.domain}/learned"] * len(self.learned)
+
+    def _block_texts(self, container: Element) -> Iterator[str]:
+        for child in container:
+            tag = child.tag
+            if not isinstance(tag, str) or tag in HIDDEN_TAGS or tag in NOT_BODY_TAGS:
+                continue
+            if tag in CHROME_TAGS or self._link_box(child) or self._byline_block(child):
+                continue
+            if tag == "blockquote" and self.embed_class_re.search(child.get("class") or ""):
+                continue
+            if tag not in BLOCK_TAGS and self._gate(child):
+                continue
+            if tag == "tr":
+                cells = [clean_text(element_text(c)) for c in child if c.tag in ("td", "th")]
+                yield self.cell_separator.join(cell for cell in cells)
+            elif tag in BLOCK_TAGS and not self._has_block(child):
+                if child.find(".//img") is not None and not element_text(child).strip():
+                    continue
+                yield element_text(child)
+            else:
+                yield from self._block_texts(child)
+
+    def _has_block(self, element: Element) -> bool:
+        return any(
+            isinstance(node.tag, str) and (node.tag in BLOCK_TAGS or node.tag == "tr")
+            for node in element.iterdescendants()
+        )
+
+    def _link_box(self, element: Element) -> bool:
+        """A box of links (read-also, related articles, a pager, tags, share buttons): a
+        container whose text is its links' text, but for a short title."""
+        if element.tag in ("p", "h2", "h3", "h4", "h5", "h6"):
+            return False
+        links = list(element.iter("a"))
+        if not links:
+            return False
+        text = clean_text(element_text(element))
+        linked = sum(len(clean_text(element_text(a))) for a in links)
+        rest = len(text.replace(" ", "")) - sum(
+            len(clean_text(element_text(a)).replace(" ", "")) for a in links
+        )
+        return linked > 0 and rest <= 40 and (rest * 4 <= linked or len(links) >= 2)
+
+    def _gate(self, element: Element) -> bool:
+        """A paywall or sign-in prompt: a box linking to a login or subscription page."""
+        return any(GATE_LINK.search(a.get("href") or "") for a in element.iter("a"))
+
+    def _byline_block(self, element: Element) -> bool:
+        """A short author or editor line inside the body container."""
+        text = clean_text(element_text(element))
+        if len(text.split()) > 12:
+            return False
+        return bool(BYLINE_LABEL.match(text) or EDITOR_LABEL.search(text))
+
+    def has_body(self) -> bool:
+        return any(any(ch.isalnum() for ch in text) for text in self.paragraphs)
+
+    def outside_texts(self) -> frozenset[str]:
+        """Texts of paragraphs outside the body container (footer, sidebars): a body line that
+        is also one of these is site furniture."""
+        body = self.body_element
+        texts = set()
+        for paragraph in self.root.iter("p", "li", "div", "span"):
+            if body is not None and (paragraph is body or body in paragraph.iterancestors()):
+                continue
+            if body is not None and paragraph in body.iterancestors():
+                continue
+            text = clean_text(element_text(paragraph))
+            if text and len(text) < 300:
+                texts.add(text.casefold())
+        return frozenset(texts)
+
+    # -- fields ---------------------------------------------------------------------------
+
+    @cached_property
+    def domain(self) -> str:
+        return registered_domain(self.url())
+
+    def url(self) -> str:
+        for link in self.root.iter("link"):
+            if (link.get("rel") or "").strip().lower() == "canonical" and link.get("href"):
+                return canonical_url(self.response.urljoin(str(link.get("href"))))
+        og = self.meta("og:url")
+        return canonical_url(self.response.urljoin(og) if og else self.response.url)
+
+    def article_id(self) -> str:
+        return article_id_of(self.url())
+
+    def site_name(self) -> str:
+        return self.domain
+
+    def section(self) -> str | None:
+        return None
+
+    def category(self) -> str | None:
+        return None
+
+    def title(self) -> str | None:
+        headings = [element_text(h) for h in self.root.iter("h1")]
+        headings = [h for h in headings if h.strip()]
+        if headings:
+            return headings[0]
+        headline = self.json_ld_article.get("headline") if self.json_ld_article else None
+        if isinstance(headline, str) and headline.strip():
+            return headline
+        og = self.meta("og:title")
+        return re.sub(r"\s+[-|–—]\s+[^-|–—]+$", "", og) if og else None
+
+    def lead(self) -> str | None:
+        return None
+
+    def authors(self) -> list[str]:
+        """JSON-LD persons, else the visible byline, else ``meta[name=author]``."""
+        data = self.json_ld_article
+        if data is not None and "author" in data:
+            found = data["author"]
+            people = found if isinstance(found, list) else [found]
+            names = []
+            for person in people:
+                if isinstance(person, dict):
+                    if str(person.get("@type", "Person")).lower() == "person":
+                        names.extend(split_names(str(person.get("name") or "")))
+                elif isinstance(person, str):
+                    names.extend(split_names(person))
+            return names
+        byline = self.visible_byline()
+        if byline is not None:
+            return byline
+        meta = self.meta("author")
+        if meta:
+            return split_names(meta)
+        return self.author_links()
+
+    def author_links(self) -> list[str]:
+        """Names linked to author pages (``/author/<name>``), outside the body."""
+        body = self.body_element
+        names: list[str] = []
+        for link in self.root.iter("a"):
+            if body is not None and body in link.iterancestors():
+                continue
+            segments = [s.lower() for s in urlsplit(link.get("href") or "").path.split("/") if s]
+            if any(s in AUTHOR_SEGMENTS for s in segments[:-1]):
+                name = clean_text(element_text(link))
+                if name and name not in names:
+                    names.append(name)
+        return names
+
+    def visible_byline(self) -> list[str] | None:
+        """The names of a labelled byline ("Penulis: A", "Oleh A dan B"), outside the body."""
+        for element in self.root.iter("div", "span", "p", "address"):
+            text = clean_text(element_text(element))
+            if not text or len(text.split()) > 14 or not BYLINE_LABEL.match(text):
+                continue
+            names = BYLINE_LABEL.sub("", text, count=1)
+            names = re.split(r"\b(?:editor|penyunting|redaktur)\b", names, flags=re.I)[0]
+            names = re.split(r"\s[|]\s", names)[0]
+            names = re.sub(r"\s+[-–—]\s+\S+$", "", names)
+            names = re.split(
+                r"\s(?=\d)|\s(?:senin|selasa|rabu|kamis|jum'?at|sabtu|minggu)\b",
+                names,
+                maxsplit=1,
+                flags=re.I,
+            )[0]
+            return split_names(names)
+        return None
+
+    def editor(self) -> list[str]:
+        return []
+
+    def published_at(self) -> Sequence[str | datetime]:
+        data = self.json_ld_article or {}
+        candidates: list[str | datetime] = []
+        published = data.get("datePublished")
+        if isinstance(published, str):
+            candidates.append(published)
+        meta = self.meta("article:published_time")
+        if meta:
+            candidates.append(meta)
+        candidates += self.visible_dates[0]
+        return [c for c in candidates if c and str(c).strip()]
+
+    @cached_property
+    def visible_dates(self) -> tuple[list[str], list[str]]:
+        """Date lines near the headline: elements (``time``, or a short text with a year)
+        between the h1 and the body."""
+        published: list[str] = []
+        updated: list[str] = []
+        for element in self.root.iter("time", "div", "span", "p"):
+            text = clean_text(element_text(element))
+            if not text or len(text) > 80 or not re.search(r"\b20\d\d\b", text):
+                continue
+            if len(element) and any(isinstance(c.tag, str) and c.tag == "div" for c in element):
+                continue
+            lowered = text.lower()
+            if "diperbarui" in lowered or "updated" in lowered:
+                updated.append(re.sub(r"(?i)diperbarui|updated", "", text))
+            elif re.search(r"\d{1,2}[:.]\d{2}", text):
+                published.append(text)
+        return published[:1], updated[:1]
+
+    def image_url(self) -> str | None:
+        """``og:image``, else the cover: the last image above the body (not in the header,
+        navigation or a link, where logos are)."""
+        og = self.meta("og:image")
+        if og and og.strip():
+            return self.response.urljoin(og.strip())
+        body = self.body_element
+        cover = None
+        for element in self.root.iter():
+            if element is body:
+                break
+            if element.tag != "img" or not (element.get("src") or "").strip():
+                continue
+            if any(
+                isinstance(a.tag, str) and (a.tag in CHROME_TAGS or a.tag == "a")
+                for a in element.iterancestors()
+            ):
+                continue
+            cover = self.response.urljoin(str(element.get("src")).strip())
+        return cover
+
+    def image_caption(self) -> str | None:
+        return None
+
+    def tags(self) -> list[str]:
+        """The texts of tag links outside the body, in page order ("#" removed)."""
+        body = self.body_element
+        found = []
+        for link in self.root.iter("a"):
+            if body is not None and body in link.iterancestors():
+                continue
+            segments = [s.lower() for s in urlsplit(link.get("href") or "").path.split("/") if s]
+            if any(s in TAG_SEGMENTS for s in segments[:-1]) and not self._in_credit(link):
+                text = clean_text(element_text(link)).lstrip("#").strip()
+                if text:
+                    found.append(text)
+        return found
+
+    def _in_credit(self, link: Element) -> bool:
+        """A link of a credit (a writer's or editor's name under its label)."""
+        for up, _ in zip(link.iterancestors(), range(2), strict=False):
+            text = clean_text(element_text(up))
+            if len(text) > 150:  # a container of more than a credit
+                return False
+            if CREDIT_WORDS.search(text.replace(clean_text(element_text(link)), "")):
+                return True
+        return False
+
+    # -- split articles -------------------------------------------------------------------
+
+    def whole_text_url(self) -> str | None:
+        """The pager's link to the whole text (``?page=all``, ``?single=1``, "Tampilkan
+        semua"), if the page has one and is not it."""
+        own = self.url()
+        for link in self.root.iter("a"):
+            href = link.get("href") or ""
+            target = self.response.urljoin(href)
+            query = urlsplit(target).query.lower()
+            if canonical_url(target) != own:
+                continue
+            whole = bool(
+                WHOLE_TEXT_QUERY.search(query) or WHOLE_TEXT_WORDS.search(element_text(link))
+            )
+            if whole and target.rstrip("/") != self.response.url.rstrip("/"):
+                return target
+        return None
+
+    def is_multipage(self) -> bool:
+        return self.whole_text_url() is not None
+
+    def loader_context(self) -> dict[str, Any]:
+        """The site's name, for the dateline forms of :class:`~newscrawl.loaders.GenericLoader`."""
+        return {"brand": brand_of(self.domain)}
