@@ -26,6 +26,9 @@ class CrawlPlan:
     browser: str = "fallback"
     #: No dates were given: the days are the default window (see :func:`default_window`).
     default_window: bool = False
+    #: Publication dates kept (``news``: a filter on items, either end may be open).
+    since: date | None = None
+    until: date | None = None
 
 
 def today_wib() -> date:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import weakref
 import zlib
+from collections.abc import Callable
 
 from scrapy import signals
 from scrapy.crawler import Crawler
@@ -81,23 +82,47 @@ def response_reason(response: Response) -> str:
 
 
 class Ledger:
-    """What became of the pages of one crawl of ``site`` (see the module docstring)."""
+    """What became of the pages of one crawl (see the module docstring). ``article_id`` and
+    ``index_key`` say which article a URL is (None: none) and which index a listing page
+    belongs to (None: it is no page of a daily index); ``name`` is the logger's."""
 
-    def __init__(self, crawler: Crawler, site: Site) -> None:
+    def __init__(
+        self,
+        crawler: Crawler,
+        name: str,
+        article_id: Callable[[str], str | None],
+        index_key: Callable[[str], str | None],
+    ) -> None:
         self.crawler = crawler
-        self.site = site
-        self.logger = logging.getLogger(site.slug)
+        self.logger = logging.getLogger(name)
+        self.article_id = article_id
+        self.index_key = index_key
         #: The index (``day/channel``) each article was listed on, in this run.
         self.listed_on: dict[str, str] = {}
 
     @classmethod
-    def open(cls, crawler: Crawler, site: Site) -> Ledger:
-        """The ledger of ``crawler``'s crawl of ``site`` (made once)."""
+    def open(
+        cls,
+        crawler: Crawler,
+        name: str,
+        article_id: Callable[[str], str | None],
+        index_key: Callable[[str], str | None],
+    ) -> Ledger:
+        """The ledger of ``crawler``'s crawl (made once)."""
         ledger = _LEDGERS.get(crawler)
         if ledger is None:
-            ledger = _LEDGERS[crawler] = cls(crawler, site)
+            ledger = _LEDGERS[crawler] = cls(crawler, name, article_id, index_key)
             crawler.signals.connect(ledger.spider_error, signal=signals.spider_error)
         return ledger
+
+    @classmethod
+    def for_site(cls, crawler: Crawler, site: Site) -> Ledger:
+        """The ledger of a crawl of a site module's ``site``."""
+
+        def index_key(url: str) -> str | None:
+            return None if site.urls.is_article(url) else site.index.key(url)
+
+        return cls.open(crawler, site.slug, site.urls.article_id, index_key)
 
     @property
     def run(self) -> Run | None:
@@ -127,10 +152,9 @@ class Ledger:
     def unfinished(self, url: str) -> None:
         """The article (or index page) at ``url`` may still come right: its index is not
         complete yet."""
-        article_id = self.site.urls.article_id(url)
-        key = self.listed_on.get(article_id or "")
-        if key is None and not self.site.urls.is_article(url):
-            key = self.site.index.key(url)
+        key = self.listed_on.get(self.article_id(url) or "")
+        if key is None:
+            key = self.index_key(url)
         if key is not None:
             self.index_incomplete(key)
 
@@ -141,7 +165,7 @@ class Ledger:
         worth remembering; a failure that may come right keeps its index incomplete."""
         self.count(f"skipped/{reason}")
         self.logger.warning("Skipped %s (%s%s)", url, reason, f": {detail}" if detail else "")
-        article_id = self.site.urls.article_id(url)
+        article_id = self.article_id(url)
         run = self.run
         if reason in REMEMBERED_FAILURES and article_id is not None and run is not None:
             run.state.record_failure(article_id, url, reason)
@@ -170,7 +194,7 @@ class Ledger:
         self.count(f"layout/{page.layout}")
         for note in page.notes():  # e.g. credits/unlabelled
             self.count(note)
-        origin_id = self.site.urls.article_id(origin)
+        origin_id = self.article_id(origin)
         run = self.run
         target = item.article_id
         if run is not None and origin_id is not None and target and origin_id != target:

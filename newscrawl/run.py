@@ -31,6 +31,9 @@ logger = logging.getLogger(__name__)
 RUN_ENABLED = "NEWSCRAWL_RUN_ENABLED"
 #: The spider arguments of the run (for its manifest), set by ``scrapy crawl``.
 RUN_ARGUMENTS = "NEWSCRAWL_RUN_ARGUMENTS"
+#: Where the run lives under the output folder (``bisnis``, ``news/arusdaerah.id``), set by
+#: ``scrapy crawl``; the spider's name when unset.
+RUN_NAME = "NEWSCRAWL_RUN_NAME"
 _RUNS: weakref.WeakKeyDictionary[Crawler, Run] = weakref.WeakKeyDictionary()
 
 
@@ -91,7 +94,8 @@ class Run:
             return None
         assert crawler.spidercls is not None
         arguments = crawler.settings.getdict(RUN_ARGUMENTS)
-        run = cls.open(crawler, str(crawler.spidercls.name), arguments)
+        name = crawler.settings.get(RUN_NAME) or str(crawler.spidercls.name)
+        run = cls.open(crawler, name, arguments)
         run.attach(crawler)
         return run
 

@@ -37,7 +37,7 @@ def ledger_of_a_run(tmp_path: Path) -> tuple[Ledger, Run]:
         FeedWriter(tmp_path / "kompas" / "feed.jsonl"),
     )
     run.attach(crawler)
-    return Ledger.open(crawler, kompas.SITE), run
+    return Ledger.for_site(crawler, kompas.SITE), run
 
 
 def stat(ledger: Ledger, name: str) -> int:
@@ -84,7 +84,7 @@ def test_a_failed_index_page_keeps_its_own_index_incomplete(tmp_path: Path) -> N
 
 
 def test_without_a_run_skips_are_counted_and_nothing_is_written() -> None:
-    ledger = Ledger.open(get_crawler(), kompas.SITE)
+    ledger = Ledger.for_site(get_crawler(), kompas.SITE)
     ledger.skip("not_found", ARTICLE)
     ledger.index_incomplete("2025-11-20/all")
     assert stat(ledger, "skipped/not_found") == 1

@@ -22,8 +22,8 @@ from scrapy.utils.misc import load_object
 from newscrawl.arguments import ArgumentError
 from newscrawl.browser import chromium_available, missing_browser_message
 from newscrawl.extensions import EXIT_UNHEALTHY, RunReport
-from newscrawl.run import RUN_ARGUMENTS, RUN_ENABLED, Run
-from newscrawl.spiders.base import PLAN_SETTING, NewsSpider
+from newscrawl.run import RUN_ARGUMENTS, RUN_ENABLED, RUN_NAME, Run
+from newscrawl.spiders.base import PLAN_SETTING, BaseNewsSpider
 from newscrawl.state import LockedError, StateError, lock_for, output_dir
 
 EXIT_BAD_ARGUMENTS = 2
@@ -42,7 +42,7 @@ class Command(ScrapyCrawl):
             spider_class = self.crawler_process.spider_loader.load(name)
         except KeyError:
             raise UsageError(f"Spider not found: {name}", print_help=False) from None
-        if not issubclass(spider_class, NewsSpider):  # not one of ours
+        if not issubclass(spider_class, BaseNewsSpider):  # not one of ours
             super().run(args, opts)
             return
         try:
@@ -57,7 +57,8 @@ class Command(ScrapyCrawl):
             self.exitcode = EXIT_BAD_ARGUMENTS
             return
         output = output_dir(settings)
-        lock = lock_for(output, name)
+        run_name = spider_class.run_name(plan)  # "bisnis", "news/arusdaerah.id"
+        lock = lock_for(output, run_name)
         try:
             lock.acquire()
         except LockedError as error:
@@ -69,7 +70,7 @@ class Command(ScrapyCrawl):
             self.exitcode = EXIT_BAD_ARGUMENTS
             return
         try:
-            load_object(settings.get("NEWSCRAWL_STATE_CLASS")).check(settings, name)
+            load_object(settings.get("NEWSCRAWL_STATE_CLASS")).check(settings, run_name)
         except StateError as error:
             logger.error("%s: %s", name, error)
             lock.release()
@@ -80,6 +81,7 @@ class Command(ScrapyCrawl):
         crawler.settings.set(RUN_ENABLED, True, priority="cmdline")
         crawler.settings.set(RUN_ARGUMENTS, dict(opts.spargs), priority="cmdline")
         crawler.settings.set(PLAN_SETTING, plan, priority="cmdline")
+        crawler.settings.set(RUN_NAME, run_name, priority="cmdline")
         started = self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()
         failed = _startup_error(started)

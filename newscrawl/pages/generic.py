@@ -52,7 +52,8 @@ NAME_SEPARATOR = re.compile(r"\s*(?:,|&|\bdan\b|\band\b)\s*", re.I)
 #: The trailing page number of an article's other pages (``/2``).
 PAGE_SUFFIX = re.compile(r"/\d{1,2}/?$")
 #: A run of digits that can be a site's own article id (a date alone is none).
-ID_DIGITS = re.compile(r"(?<![0-9])[0-9]{5,}(?![0-9])")
+ID_SEGMENT = re.compile(r"[a-z]{0,2}-?([0-9]{5,})(?:\.html?)?")
+ID_TAIL = re.compile(r"-([0-9]{5,})(?:\.html?)?$")
 DATE_DIGITS = re.compile(r"^(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])$")
 #: Links of a pager to the whole text.
 WHOLE_TEXT_QUERY = re.compile(r"(?:^|&)(?:page|p)=all\b|(?:^|&)single=1\b")
@@ -82,12 +83,17 @@ def canonical_url(url: str) -> str:
 
 
 def article_id_of(url: str) -> str:
-    """The site's own id in the URL (the last run of 5+ digits that is not a date), else a
-    stable hash of the canonical URL."""
-    path = urlsplit(url).path
-    ids = [d for d in ID_DIGITS.findall(path) if not DATE_DIGITS.match(d)]
-    if ids:
-        return str(ids[-1])
+    """The site's own id in the URL: a path segment that is a number (``/1931005/``, with a
+    short prefix: ``/n6468796/``, ``/d-123456/``), else the number that ends the slug
+    (``/judul-berita-7660126``); a date is no id. Else a stable hash of the canonical URL."""
+    segments = [s for s in urlsplit(url).path.split("/") if s]
+    whole = [m.group(1) for seg in segments if (m := ID_SEGMENT.fullmatch(seg.lower()))]
+    whole = [d for d in whole if not DATE_DIGITS.match(d)]
+    if whole:
+        return whole[-1]
+    tail = ID_TAIL.search(segments[-1]) if segments else None
+    if tail and not DATE_DIGITS.match(tail.group(1)):
+        return tail.group(1)
     return "u" + hashlib.sha256(canonical_url(url).encode()).hexdigest()[:16]
 
 
@@ -132,9 +138,12 @@ class GenericArticlePage(ArticlePage):
         return None
 
     def is_article(self) -> bool:
-        """An article page: JSON-LD says so or ``og:type`` is ``article``, and it has a body."""
-        marked = self.json_ld_article is not None or (
-            (self.meta("og:type") or "").strip().lower() == "article"
+        """An article page: JSON-LD says so, or ``og:type`` is ``article``, or it carries the
+        Open Graph article's ``article:published_time``; and it has a body."""
+        marked = (
+            self.json_ld_article is not None
+            or (self.meta("og:type") or "").strip().lower() == "article"
+            or bool((self.meta("article:published_time") or "").strip())
         )
         return marked and self.has_body()
 

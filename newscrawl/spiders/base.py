@@ -64,7 +64,136 @@ def asked(response: Response) -> str:
     return origin_url(response.request) if response.request is not None else response.url
 
 
-class NewsSpider(scrapy.Spider):
+class BaseNewsSpider(scrapy.Spider):
+    """What every spider of ours shares: the arguments read once (:meth:`plan_for`, handed
+    over by ``scrapy crawl``), the run's name, state and ledger, and what becomes of a page
+    that fails. :class:`NewsSpider` crawls a site module's site; the ``news`` spider
+    (:mod:`newscrawl.spiders.news`) any news site."""
+
+    #: Spider arguments this spider accepts.
+    argument_names: ClassVar[frozenset[str]] = frozenset()
+
+    def __init__(self, *args: Any, plan: CrawlPlan | None = None, **kwargs: Any) -> None:
+        """``plan``: the arguments as ``scrapy crawl`` read them (:data:`PLAN_SETTING`), else
+        they are read here (Scrapy's tools, scripts)."""
+        self.plan = plan if plan is not None else self.plan_for(kwargs)
+        super().__init__(*args)
+
+    @classmethod
+    def plan_for(cls, kwargs: dict[str, Any]) -> CrawlPlan:
+        """What the spider arguments ask for; :class:`ArgumentError` for bad ones."""
+        raise NotImplementedError
+
+    @classmethod
+    def run_name(cls, plan: CrawlPlan) -> str:
+        """Where the run's lock, state and feeds live under the output folder (default: the
+        spider's name)."""
+        return str(cls.name)
+
+    @property
+    def ledger(self) -> Ledger:
+        """What became of the pages that gave no item (:mod:`newscrawl.ledger`)."""
+        raise NotImplementedError
+
+    @classmethod
+    def update_settings(cls, settings: BaseSettings) -> None:
+        """scrapy-playwright's settings from ours (Chromium path, proxy), and the run deadline
+        (``NEWSCRAWL_RUN_DEADLINE`` as ``CLOSESPIDER_TIMEOUT``, unless that is set)."""
+        super().update_settings(settings)
+        for name, value in browser_settings(settings).items():
+            settings.set(name, value, priority="spider")
+        if settings.getpriority("CLOSESPIDER_TIMEOUT") == SETTINGS_PRIORITIES["default"]:
+            deadline = settings.getfloat("NEWSCRAWL_RUN_DEADLINE", 3600)
+            settings.set("CLOSESPIDER_TIMEOUT", deadline, priority="spider")
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        plan = crawler.settings.get(PLAN_SETTING)
+        if plan is not None:  # read once, by `scrapy crawl`
+            kwargs = {**kwargs, "plan": plan}
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.ledger  # noqa: B018 - opened now: it counts callback errors from the start
+        return spider
+
+    @property
+    def run(self) -> Run | None:
+        """The run of this crawl, owned by the run report (None for ``scrapy shell``,
+        ``fetch``, ``parse``: they touch no state, lock or feed)."""
+        return Run.of(self.crawler)
+
+    @cached_property
+    def state(self) -> StateStore:
+        """What earlier runs did: the run's state, or an empty one in memory for the tools."""
+        run = self.run
+        return run.state if run is not None else SQLiteState.in_memory()
+
+    def count(self, event: str, by: int = 1) -> None:
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value(f"newscrawl/{event}", by)
+
+    def skip(self, reason: str, url: str, detail: str = "") -> None:
+        """A page that does not become an item: told to the ledger."""
+        self.ledger.skip(reason, url, detail)
+
+    def retry_or_skip(
+        self, failed: Request | Response, reason: str, detail: str, prefix: str = ""
+    ) -> Iterator[Request]:
+        """A page that failed in a way worth another try (its request, or the response that
+        came damaged): the request again (within ``RETRY_TIMES``, counted
+        ``retry/reason_count/<reason>``), else a skip as ``<prefix><reason>`` under the URL
+        that was asked for."""
+        request = failed if isinstance(failed, Request) else failed.request
+        retry = None
+        if request is not None:
+            retry = get_retry_request(request, spider=self, reason=reason)
+        if retry is not None:
+            yield retry
+            return
+        url = origin_url(failed) if isinstance(failed, Request) else asked(failed)
+        self.skip(prefix + reason, url, detail)
+
+    def on_error(self, failure: Failure) -> Iterator[Request]:
+        """Errback of every request: counted by why the page was not parsed."""
+        request: Request = failure.request  # type: ignore[attr-defined]
+        kind = request.meta.get("kind", "page")
+        prefix = "" if kind == "article" else f"{kind}_"
+        error = failure.value
+        # counted under the URL asked for, never one a redirect named
+        url = origin_url(request)
+        if isinstance(error, HttpError):
+            response = error.response
+            self.skip(prefix + response_reason(response), url, f"HTTP {response.status}")
+        else:
+            reason = failure_reason(error)
+            if reason in RETRIED_HERE:
+                yield from self.retry_or_skip(request, reason, repr(error)[:300], prefix)
+            else:
+                self.skip(prefix + reason, url, repr(error)[:300])
+
+    def article_item(self, response: TextResponse, page: ArticlePage) -> Iterator[Any]:
+        """The page's item; counts the article page and its missing fields for health checks.
+
+        A document cut off before its end (no closing ``</html>``: a body cut short under a
+        matching length, a gzip stream cut in half) is a transport fault like a reset: it is
+        retried within ``RETRY_TIMES`` (``retry/reason_count/truncated``), and skipped as
+        ``truncated`` only when every try was cut short; the next run fetches it again.
+        """
+        if not page.is_complete():
+            yield from self.retry_or_skip(response, "truncated", "the document ends before </html>")
+            return
+        if is_js_check(response) and not page.has_body():
+            self.skip("blocked", asked(response), "a challenge page")
+            return
+        item = page.to_item()
+        self.ledger.article_read(item)
+        if not item.body:
+            self.skip("blocked" if is_challenge(response) else "no_body", asked(response))
+            return
+        self.ledger.article_exported(page, asked(response), item)
+        yield item
+
+
+class NewsSpider(BaseNewsSpider):
     """The spider of one site (:attr:`site`); :meth:`for_site` makes it from a site module."""
 
     #: The site crawled: its URL rules, page objects, index and start pages.
@@ -91,10 +220,7 @@ class NewsSpider(scrapy.Spider):
         return type(f"{name}Spider", (cls,), attributes)
 
     def __init__(self, *args: Any, plan: CrawlPlan | None = None, **kwargs: Any) -> None:
-        """``plan``: the arguments as ``scrapy crawl`` read them (:data:`PLAN_SETTING`), else
-        they are read here (Scrapy's tools, scripts)."""
-        self.plan = plan if plan is not None else self.plan_for(kwargs)
-        super().__init__(*args)
+        super().__init__(*args, plan=plan, **kwargs)
         self._requested_ids: set[str] = set()
 
     # -- arguments ------------------------------------------------------------------------
@@ -134,42 +260,9 @@ class NewsSpider(scrapy.Spider):
 
     # -- set-up ---------------------------------------------------------------------------
 
-    @classmethod
-    def update_settings(cls, settings: BaseSettings) -> None:
-        """scrapy-playwright's settings from ours (Chromium path, proxy), and the run deadline
-        (``NEWSCRAWL_RUN_DEADLINE`` as ``CLOSESPIDER_TIMEOUT``, unless that is set)."""
-        super().update_settings(settings)
-        for name, value in browser_settings(settings).items():
-            settings.set(name, value, priority="spider")
-        if settings.getpriority("CLOSESPIDER_TIMEOUT") == SETTINGS_PRIORITIES["default"]:
-            deadline = settings.getfloat("NEWSCRAWL_RUN_DEADLINE", 3600)
-            settings.set("CLOSESPIDER_TIMEOUT", deadline, priority="spider")
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
-        plan = crawler.settings.get(PLAN_SETTING)
-        if plan is not None:  # read once, by `scrapy crawl`
-            kwargs = {**kwargs, "plan": plan}
-        spider = super().from_crawler(crawler, *args, **kwargs)
-        Ledger.open(crawler, cls.site)  # now: it counts callback errors from the start
-        return spider
-
-    @property
-    def run(self) -> Run | None:
-        """The run of this crawl, owned by the run report (None for ``scrapy shell``,
-        ``fetch``, ``parse``: they touch no state, lock or feed)."""
-        return Run.of(self.crawler)
-
     @cached_property
     def ledger(self) -> Ledger:
-        """What became of the pages that gave no item (:mod:`newscrawl.ledger`)."""
-        return Ledger.open(self.crawler, self.site)
-
-    @cached_property
-    def state(self) -> StateStore:
-        """What earlier runs did: the run's state, or an empty one in memory for the tools."""
-        run = self.run
-        return run.state if run is not None else SQLiteState.in_memory()
+        return Ledger.for_site(self.crawler, self.site)
 
     def window(self, today: date) -> tuple[date, ...]:
         """The days of a run without dates (:func:`newscrawl.arguments.default_window`), back
@@ -358,10 +451,6 @@ class NewsSpider(scrapy.Spider):
 
     # -- following articles ---------------------------------------------------------------
 
-    def count(self, event: str, by: int = 1) -> None:
-        assert self.crawler.stats is not None
-        self.crawler.stats.inc_value(f"newscrawl/{event}", by)
-
     def follow_articles(
         self, urls: Iterable[str], rejected: Iterable[str] = (), index_key: str | None = None
     ) -> list[Request]:
@@ -398,47 +487,6 @@ class NewsSpider(scrapy.Spider):
             requests.append(self.article_request(url))
         return requests
 
-    # -- pages that are not articles ------------------------------------------------------
-
-    def skip(self, reason: str, url: str, detail: str = "") -> None:
-        """A page that does not become an item: told to the ledger."""
-        self.ledger.skip(reason, url, detail)
-
-    def retry_or_skip(
-        self, failed: Request | Response, reason: str, detail: str, prefix: str = ""
-    ) -> Iterator[Request]:
-        """A page that failed in a way worth another try (its request, or the response that
-        came damaged): the request again (within ``RETRY_TIMES``, counted
-        ``retry/reason_count/<reason>``), else a skip as ``<prefix><reason>`` under the URL
-        that was asked for."""
-        request = failed if isinstance(failed, Request) else failed.request
-        retry = None
-        if request is not None:
-            retry = get_retry_request(request, spider=self, reason=reason)
-        if retry is not None:
-            yield retry
-            return
-        url = origin_url(failed) if isinstance(failed, Request) else asked(failed)
-        self.skip(prefix + reason, url, detail)
-
-    def on_error(self, failure: Failure) -> Iterator[Request]:
-        """Errback of every request: counted by why the page was not parsed."""
-        request: Request = failure.request  # type: ignore[attr-defined]
-        kind = request.meta.get("kind", "page")
-        prefix = "" if kind == "article" else f"{kind}_"
-        error = failure.value
-        # counted under the URL asked for, never one a redirect named
-        url = origin_url(request)
-        if isinstance(error, HttpError):
-            response = error.response
-            self.skip(prefix + response_reason(response), url, f"HTTP {response.status}")
-        else:
-            reason = failure_reason(error)
-            if reason in RETRIED_HERE:
-                yield from self.retry_or_skip(request, reason, repr(error)[:300], prefix)
-            else:
-                self.skip(prefix + reason, url, repr(error)[:300])
-
     # -- articles -------------------------------------------------------------------------
 
     def article_page(self, response: TextResponse) -> ArticlePage:
@@ -458,25 +506,3 @@ class NewsSpider(scrapy.Spider):
             yield self.article_request(urls.whole_text(response.url))
             return
         yield from self.article_item(response, page)
-
-    def article_item(self, response: TextResponse, page: ArticlePage) -> Iterator[Any]:
-        """The page's item; counts the article page and its missing fields for health checks.
-
-        A document cut off before its end (no closing ``</html>``: a body cut short under a
-        matching length, a gzip stream cut in half) is a transport fault like a reset: it is
-        retried within ``RETRY_TIMES`` (``retry/reason_count/truncated``), and skipped as
-        ``truncated`` only when every try was cut short; the next run fetches it again.
-        """
-        if not page.is_complete():
-            yield from self.retry_or_skip(response, "truncated", "the document ends before </html>")
-            return
-        if is_js_check(response) and not page.has_body():
-            self.skip("blocked", asked(response), "a challenge page")
-            return
-        item = page.to_item()
-        self.ledger.article_read(item)
-        if not item.body:
-            self.skip("blocked" if is_challenge(response) else "no_body", asked(response))
-            return
-        self.ledger.article_exported(page, asked(response), item)
-        yield item

@@ -1,0 +1,255 @@
+"""``scrapy crawl news -a start_urls=URL[,URL...]``: any news site, with no rules written for it.
+
+Start URLs are Google News sitemaps (and sitemap indexes), RSS/Atom feeds, section pages or
+article URLs. The crawl stays on the registered domains of the start URLs (subdomains
+included). Articles come from sitemap and feed entries, and from the links of section pages
+(one level of listing pages, ``NEWSCRAWL_LISTING_DEPTH``); a page is an article by its markup
+(:class:`~newscrawl.pages.generic.GenericArticlePage`), never by a URL pattern. The run lives
+under ``output/news/<domain>/`` (domains joined by ``+`` when the start URLs name several).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from datetime import date
+from functools import cached_property
+from typing import Any, ClassVar
+
+from scrapy import Request
+from scrapy.http import HtmlResponse, Response, TextResponse
+from scrapy.utils.sitemap import Sitemap
+
+from newscrawl.arguments import ArgumentError, CrawlPlan, check_names, parse_day, split_list
+from newscrawl.browser import BROWSER_META, BROWSER_MODES
+from newscrawl.items import ArticleItem
+from newscrawl.ledger import Ledger
+from newscrawl.pages.base import element_text
+from newscrawl.pages.generic import (
+    CHROME_TAGS,
+    GenericArticlePage,
+    article_id_of,
+    canonical_url,
+    registered_domain,
+)
+from newscrawl.spiders.base import BaseNewsSpider, asked
+from newscrawl.urls import on_domain, path_of, strip_tracking
+
+#: The root elements of the documents a start URL can be, besides HTML.
+FEED_ROOTS = (b"<urlset", b"<sitemapindex", b"<rss", b"<feed", b"<rdf")
+
+
+def feed_links(body: bytes) -> tuple[list[str], list[str]]:
+    """The article links of a sitemap or an RSS/Atom feed, and the sitemaps a sitemap index
+    names."""
+    head = body.lstrip()[:4096].lower()
+    if b"<urlset" in head or b"<sitemapindex" in head:
+        sitemap = Sitemap(body)
+        locs = [entry["loc"].strip() for entry in sitemap if entry.get("loc")]
+        return ([], locs) if sitemap.type == "sitemapindex" else (locs, [])
+    from lxml import etree
+
+    try:
+        root = etree.fromstring(body, etree.XMLParser(recover=True, resolve_entities=False))
+    except etree.XMLSyntaxError:
+        return [], []
+    links: list[str] = []
+    if root is None:
+        return [], []
+    for element in root.iter():
+        tag = element.tag if isinstance(element.tag, str) else ""
+        local = tag.rsplit("}", 1)[-1]
+        if local == "link":
+            href = element.get("href") or (element.text or "")
+            parent = element.getparent()
+            parent_tag = parent.tag.rsplit("}", 1)[-1] if parent is not None else ""
+            if href.strip() and parent_tag in ("item", "entry"):
+                links.append(href.strip())
+    return links, []
+
+
+def slug_like(url: str) -> bool:
+    """A URL that can be an article's: its path ends in a slug of three words or more, or in
+    a long number (an id)."""
+    segments = [s for s in path_of(url).split("/") if s]
+    if not segments:
+        return False
+    last = segments[-1].rsplit(".", 1)[0]
+    return last.count("-") >= 2 or (any(c.isdigit() for c in last) and len(segments) >= 2)
+
+
+class GenericNewsSpider(BaseNewsSpider):
+    """Any news site: ``-a start_urls=URL[,URL...]`` (sitemaps, feeds, section pages or
+    articles), optionally ``-a since=YYYY-MM-DD -a until=YYYY-MM-DD`` (by publication date)
+    and ``-a browser=``."""
+
+    name = "news"
+    argument_names: ClassVar[frozenset[str]] = frozenset(
+        {"start_urls", "since", "until", "browser"}
+    )
+
+    def __init__(self, *args: Any, plan: CrawlPlan | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, plan=plan, **kwargs)
+        self.allowed_domains = self.domains_of(self.plan)
+        self._requested: set[str] = set()
+
+    # -- arguments ------------------------------------------------------------------------
+
+    @classmethod
+    def plan_for(cls, kwargs: dict[str, Any]) -> CrawlPlan:
+        check_names(kwargs, cls.argument_names)
+        value = kwargs.get("start_urls")
+        if value is None or not split_list(str(value)):
+            raise ArgumentError("start_urls= is required: sitemaps, feeds, sections or articles")
+        urls = tuple(dict.fromkeys(split_list(str(value))))
+        for url in urls:
+            if not url.lower().startswith(("http://", "https://")) or not registered_domain(url):
+                raise ArgumentError(f"start URL {url!r} is not an http(s) URL of a site")
+        browser = str(kwargs.get("browser", "fallback")).strip().lower()
+        if browser not in BROWSER_MODES:
+            raise ArgumentError(f"browser={browser!r} is not one of {', '.join(BROWSER_MODES)}")
+        since = parse_day("since", str(kwargs["since"])) if kwargs.get("since") else None
+        until = parse_day("until", str(kwargs["until"])) if kwargs.get("until") else None
+        if since and until and since > until:
+            raise ArgumentError(f"since={since} is after until={until}")
+        return CrawlPlan(start_urls=urls, browser=browser, since=since, until=until)
+
+    @staticmethod
+    def domains_of(plan: CrawlPlan) -> list[str]:
+        """The registered domains of the start URLs: the crawl's scope."""
+        return sorted({registered_domain(url) for url in plan.start_urls})
+
+    @classmethod
+    def run_name(cls, plan: CrawlPlan) -> str:
+        """``news/<domain>`` (``news/<a>+<b>`` for start URLs on several sites)."""
+        return f"news/{'+'.join(cls.domains_of(plan))}"
+
+    @cached_property
+    def ledger(self) -> Ledger:
+        def no_index(url: str) -> str | None:
+            return None
+
+        def article_id(url: str) -> str | None:
+            return article_id_of(url) if slug_like(url) else None
+
+        return Ledger.open(self.crawler, self.name, article_id, no_index)
+
+    # -- the plan -------------------------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[Any]:
+        self.logger.info(
+            "Crawling %d start URL(s) on %s",
+            len(self.plan.start_urls),
+            ", ".join(self.allowed_domains),
+        )
+        for url in self.plan.start_urls:
+            yield self.page_request(strip_tracking(url), depth=self.listing_depth, kind="start")
+
+    @property
+    def listing_depth(self) -> int:
+        """``NEWSCRAWL_LISTING_DEPTH``: how many levels of listing pages below a start URL
+        are read for links (1: a section page's articles)."""
+        return max(0, self.crawler.settings.getint("NEWSCRAWL_LISTING_DEPTH", 1))
+
+    def page_request(self, url: str, depth: int, kind: str) -> Request:
+        meta = {"kind": kind, "depth_left": depth, BROWSER_META: self.plan.browser}
+        return Request(url, self.parse, errback=self.on_error, meta=meta)
+
+    def follow(self, urls: list[str], depth: int, kind: str) -> Iterator[Request]:
+        """Requests for the pages at ``urls`` not yet requested in this run nor known."""
+        for raw in urls:
+            url = strip_tracking(raw.strip()).split("#", 1)[0]
+            if not any(on_domain(url, domain) for domain in self.allowed_domains):
+                self.count("discovery/rejected")
+                continue
+            key = canonical_url(url) if kind == "article" else url
+            if key in self._requested:
+                self.count("discovery/repeated")
+                continue
+            self._requested.add(key)
+            if kind == "article" and self.known(url):
+                continue
+            self.count("discovery/new")
+            yield self.page_request(url, depth, kind)
+
+    def known(self, url: str) -> bool:
+        """Exported by an earlier run, or failed recently (by the id its URL shows)."""
+        article_id = article_id_of(url)
+        if self.state.has_article(article_id):
+            self.count("discovery/known")
+            return True
+        if self.state.in_backoff(article_id) is not None:
+            self.count("discovery/backoff")
+            return True
+        return False
+
+    # -- pages ----------------------------------------------------------------------------
+
+    def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
+        """Any page: a sitemap or feed, an article, or a listing page."""
+        depth = int(response.meta.get("depth_left", 0))
+        head = response.body.lstrip()[:4096].lower()
+        if head.startswith(b"<?xml") or (
+            not isinstance(response, HtmlResponse) and any(root in head for root in FEED_ROOTS)
+        ):
+            yield from self.parse_feed(response)
+            return
+        if not isinstance(response, TextResponse):
+            self.skip("start_unreadable", asked(response), "not a text page")
+            return
+        page = GenericArticlePage(response)
+        if page.is_article():
+            yield from self.parse_article(response, page)
+        elif depth > 0:
+            yield from self.parse_listing(response, page, depth)
+        else:
+            self.count("discovery/not_article")
+            self.logger.debug("Not an article: %s", response.url)
+
+    def parse_feed(self, response: Response) -> Iterator[Request]:
+        articles, sitemaps = feed_links(response.body)
+        self.count("discovery/feeds")
+        yield from self.follow(sitemaps, 0, "feed")
+        yield from self.follow(articles, 0, "article")
+
+    def parse_listing(
+        self, response: TextResponse, page: GenericArticlePage, depth: int
+    ) -> Iterator[Request]:
+        """A section page: the links of its content (not its header, navigation, footer or
+        sidebars) that can be articles; pages they lead to are read by their markup."""
+        self.count("discovery/listing_pages")
+        links = []
+        for link in page.root.iter("a"):
+            if any(isinstance(a.tag, str) and a.tag in CHROME_TAGS for a in link.iterancestors()):
+                continue
+            href = (link.get("href") or "").strip()
+            if not href or not element_text(link).strip():
+                continue
+            url = response.urljoin(href)
+            if slug_like(url):
+                links.append(url)
+        yield from self.follow(links, depth - 1, "article")
+
+    def parse_article(self, response: TextResponse, page: GenericArticlePage) -> Iterator[Any]:
+        """An article: its whole text when the pager links it, else its item, kept when it
+        was published inside ``since``/``until``."""
+        whole = page.whole_text_url()
+        if whole is not None:
+            self.count("discovery/multipage")
+            yield Request(
+                whole, self.parse, errback=self.on_error, meta={**response.meta, "kind": "article"}
+            )
+            return
+        for output in self.article_item(response, page):
+            if isinstance(output, ArticleItem) and not self.in_window(output):
+                self.count("discovery/outside_window")
+                continue
+            yield output
+
+    def in_window(self, item: ArticleItem) -> bool:
+        since, until = self.plan.since, self.plan.until
+        if since is None and until is None:
+            return True
+        day = date.fromisoformat((item.published_at or "")[:10]) if item.published_at else None
+        if day is None:
+            return False
+        return (since is None or day >= since) and (until is None or day <= until)

@@ -1,0 +1,265 @@
+"""End to end: ``scrapy crawl news`` (any news site) in a subprocess through the replay proxy,
+on the two generated sites of ``tests/fixtures/anysite/`` (templates unlike our sites) and on
+the Bisnis.com reference with its site module unused."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.replay import ReplayProxy
+from tests.sitegen import SiteBuilder
+from tests.support import (
+    FIXTURES,
+    CrawlResult,
+    assert_refused,
+    published_items,
+    run_crawl,
+    stat,
+    validate,
+)
+
+FIELDS = ("url", "site", "title", "authors", "published_at", "dateline", "body", "tags",
+          "image_url")  # fmt: skip
+NOTES = json.loads((FIXTURES / "anysite" / "notes.json").read_text("utf-8"))
+SITEMAPS = ",".join(NOTES["sitemaps"])
+
+
+@cache
+def expected_by_url(folder: str) -> dict[str, dict[str, Any]]:
+    lines = (FIXTURES / folder / "expected.jsonl").read_text("utf-8").splitlines()
+    return {item["url"]: item for item in map(json.loads, filter(str.strip, lines))}
+
+
+def twin_of(url: str) -> str | None:
+    for pair in NOTES["syndicated_urls"]:
+        if url in pair:
+            return next(other for other in pair if other != url)
+    return None
+
+
+def assert_contract_items(folder: str, items: list[dict[str, Any]], want: set[str]) -> None:
+    """Each of ``want`` exported once (of a syndicated pair either URL), with exactly its
+    expected contract fields, every item valid against the schema."""
+    got: set[str] = set()
+    for item in items:
+        url = item["url"]
+        expected = expected_by_url(folder).get(url)
+        if expected is None:
+            twin = twin_of(url)
+            assert twin is not None, f"unexpected item {url}"
+            expected = {**expected_by_url(folder)[twin], "url": url}
+            url = twin
+        assert url not in got, f"{url} exported twice"
+        got.add(url)
+        for name in FIELDS:
+            assert item[name] == expected[name], f"{name} of {item['url']}"
+        validate(item)
+    assert got == want
+
+
+def crawl(proxy: ReplayProxy, output: Path, feed: Path | None = None, **args: str) -> CrawlResult:
+    return run_crawl(
+        "news", {"browser": "never", **args}, output_dir=output, proxy_env=proxy.env(), feed=feed
+    )
+
+
+@pytest.fixture(scope="module")
+def anysite_proxy() -> Any:
+    with ReplayProxy(FIXTURES / "anysite", lifetime=900) as proxy:
+        yield proxy
+
+
+@pytest.fixture(scope="module")
+def two_runs(anysite_proxy: ReplayProxy, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """Both sitemaps, then a second run on the same state."""
+    output = tmp_path_factory.mktemp("news")
+    anysite_proxy.reset()
+    first = crawl(anysite_proxy, output, output / "first.jsonl", start_urls=SITEMAPS)
+    first_hosts, first_urls = anysite_proxy.hosts(), anysite_proxy.urls()
+    anysite_proxy.reset()
+    second = crawl(anysite_proxy, output, output / "second.jsonl", start_urls=SITEMAPS)
+    return first, first_hosts, first_urls, second, anysite_proxy.urls(), output
+
+
+def test_sitemaps_give_exactly_the_expected_items(two_runs: Any) -> None:
+    first = two_runs[0]
+    assert first.returncode == 0, first.log[-3000:]
+    assert_contract_items("anysite", first.items, set(expected_by_url("anysite")))
+
+
+def test_the_crawl_stays_on_the_sites_and_counts_what_it_left(two_runs: Any) -> None:
+    first, hosts, urls = two_runs[0], two_runs[1], two_runs[2]
+    assert all(host.endswith((".arusdaerah.id", ".sorotrakyat.id")) for host in hosts), hosts
+    assert stat(first.log, "newscrawl/skipped/not_found") == 2
+    for fault in NOTES["faults"].values():
+        assert any(
+            fault["gone_404"] in line for line in first.log.splitlines() if "Skipped" in line
+        )
+    assert stat(first.log, "newscrawl/dedup/duplicate_content") == len(NOTES["syndicated_urls"])
+    assert stat(first.log, "newscrawl/boilerplate/arusdaerah.id/learned") > 0
+    assert stat(first.log, "newscrawl/boilerplate/sorotrakyat.id/learned") > 0
+    assert len(urls) == len(set(urls)), "a page was fetched twice"
+
+
+def test_promo_lines_never_reach_a_body(two_runs: Any) -> None:
+    for item in two_runs[0].items:
+        for lines in NOTES["promo_lines"].values():
+            assert not any(line in item["body"] for line in lines), item["url"]
+
+
+def test_the_run_lives_under_output_news_domain(two_runs: Any) -> None:
+    output: Path = two_runs[5]
+    folder = output / "news" / "arusdaerah.id+sorotrakyat.id"
+    assert (folder / "state.sqlite3").is_file()
+    [manifest] = list((folder / "runs").glob("*.json"))[:1]
+    assert json.loads(manifest.read_text("utf-8"))["spider"] == "news/arusdaerah.id+sorotrakyat.id"
+    assert len(published_items(output, "news/arusdaerah.id+sorotrakyat.id")) == len(
+        expected_by_url("anysite")
+    )
+
+
+def test_second_run_exports_nothing_and_fetches_no_article(two_runs: Any) -> None:
+    second, urls = two_runs[3], two_runs[4]
+    assert second.returncode == 0, second.log[-3000:]
+    assert second.items == []
+    assert stat(second.log, "newscrawl/discovery/known") >= len(expected_by_url("anysite"))
+    assert all(url.endswith((".xml", "robots.txt")) for url in urls), urls
+
+
+def test_rss_feed_start(anysite_proxy: ReplayProxy, tmp_path: Path) -> None:
+    anysite_proxy.reset()
+    result = crawl(anysite_proxy, tmp_path, start_urls="https://www.arusdaerah.id/rss")
+    assert result.returncode == 0, result.log[-3000:]
+    entry = next(e for e in manifest_entries() if e["url"] == "https://www.arusdaerah.id/rss")
+    feed = (FIXTURES / "anysite" / "site" / entry["file"]).read_text("utf-8")
+    listed = {link.split("?")[0] for link in re.findall(r"<link>([^<]+)</link>", feed)}
+    gone = {fault["gone_404"] for fault in NOTES["faults"].values()}
+    articles = listed - gone - {"https://www.arusdaerah.id", "https://www.arusdaerah.id/"}
+    assert articles, "the feed lists no article"
+    want = {url if url in expected_by_url("anysite") else str(twin_of(url)) for url in articles}
+    assert_contract_items("anysite", result.items, want)
+    assert not any("utm_" in url for url in anysite_proxy.urls())
+
+
+def manifest_entries() -> list[dict[str, Any]]:
+    entries: list[dict[str, Any]] = json.loads(
+        (FIXTURES / "anysite" / "manifest.json").read_text("utf-8")
+    )
+    return entries
+
+
+@pytest.mark.parametrize("section", sorted(NOTES["sections"]))
+def test_a_section_page_gives_the_articles_it_lists(
+    anysite_proxy: ReplayProxy, tmp_path: Path, section: str
+) -> None:
+    anysite_proxy.reset()
+    result = crawl(anysite_proxy, tmp_path, start_urls=section)
+    assert result.returncode == 0, result.log[-3000:]
+    listed = set(NOTES["sections"][section])
+    gone = {fault["gone_404"] for fault in NOTES["faults"].values()}
+    want = {url if url in expected_by_url("anysite") else str(twin_of(url)) for url in listed}
+    assert_contract_items("anysite", result.items, want - gone)
+
+
+def test_an_article_url_start(anysite_proxy: ReplayProxy, tmp_path: Path) -> None:
+    url = sorted(expected_by_url("anysite"))[0]
+    anysite_proxy.reset()
+    result = crawl(anysite_proxy, tmp_path, start_urls=url + "?utm_source=x#top")
+    assert result.returncode == 0, result.log[-3000:]
+    assert_contract_items("anysite", result.items, {url})
+
+
+def test_since_and_until_keep_the_publication_days_asked_for(
+    anysite_proxy: ReplayProxy, tmp_path: Path
+) -> None:
+    anysite_proxy.reset()
+    result = crawl(anysite_proxy, tmp_path, start_urls=SITEMAPS, since="2025-11-21")
+    assert result.returncode == 0, result.log[-3000:]
+    days = {item["published_at"][:10] for item in result.items}
+    assert days == {"2025-11-21"}
+    assert stat(result.log, "newscrawl/discovery/outside_window") > 0
+
+
+def test_bisnis_in_generic_mode(site_proxies: Callable[[str], ReplayProxy], tmp_path: Path) -> None:
+    """The Bisnis.com reference, its site module unused: the sitemap's articles, with the
+    fields of the generic contract equal to the site module's."""
+    proxy = site_proxies("bisnis")
+    result = crawl(proxy, tmp_path, start_urls="https://www.bisnis.com/sitemap-news.xml")
+    assert result.returncode == 0, result.log[-3000:]
+    notes = json.loads((FIXTURES / "bisnis" / "notes.json").read_text("utf-8"))
+    twins = {a: b for a, b in notes["syndicated"]} | {b: a for a, b in notes["syndicated"]}
+    by_id = {item["article_id"]: item for item in expected_by_url("bisnis").values()}
+    got: set[str] = set()
+    for item in result.items:
+        article_id = item["article_id"]
+        want = by_id.get(article_id)
+        if want is None:  # the other copy of a syndicated pair: its own URL
+            article_id = twins[article_id]
+            want = {**by_id[article_id], "url": item["url"]}
+        assert article_id not in got
+        got.add(article_id)
+        for name in FIELDS:
+            assert item[name] == want[name], f"{name} of {item['article_id']}"
+    # all but the seed (not in the sitemap) and the two pages behind the JavaScript check
+    assert got == set(by_id) - set(notes["crawl"]["not_exported"])
+    assert all(host.endswith(".bisnis.com") for host in proxy.hosts())
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ({}, "start_urls= is required"),
+        ({"start_urls": "ftp://example.com/x"}, "is not an http(s) URL"),
+        ({"start_urls": SITEMAPS, "since": "2025-11-31"}, "since='2025-11-31' is not a date"),
+        ({"start_urls": SITEMAPS, "channels": "all"}, "unknown argument channels"),
+    ],
+)
+def test_bad_arguments_fail_before_any_request(
+    anysite_proxy: ReplayProxy, tmp_path: Path, args: dict[str, str], message: str
+) -> None:
+    anysite_proxy.reset()
+    result = crawl(anysite_proxy, tmp_path, **args)
+    assert_refused(result, anysite_proxy.urls(), tmp_path, message)
+
+
+def test_a_home_page_start_never_leaves_the_site(
+    anysite_proxy: ReplayProxy, tmp_path: Path
+) -> None:
+    """The home page plants links to a look-alike host and to 127.0.0.1, and shares to
+    facebook.com and wa.me: none is contacted; what is exported is the site's articles."""
+    anysite_proxy.reset()
+    result = crawl(anysite_proxy, tmp_path, start_urls="https://www.arusdaerah.id/")
+    assert result.returncode == 0, result.log[-3000:]
+    assert all(host.endswith(".arusdaerah.id") for host in anysite_proxy.hosts())
+    assert result.items and all(item["site"] == "arusdaerah.id" for item in result.items)
+    for item in result.items:
+        want = expected_by_url("anysite").get(item["url"]) or {
+            **expected_by_url("anysite")[str(twin_of(item["url"]))],
+            "url": item["url"],
+        }
+        assert {name: item[name] for name in FIELDS} == {name: want[name] for name in FIELDS}
+
+
+def test_redirects_stay_on_the_site(tmp_path: Path) -> None:
+    """A start URL redirecting off the site is skipped (``offsite_redirect``) without a
+    request there; one redirecting to an article of the site gives that article."""
+    builder = SiteBuilder(FIXTURES / "anysite", tmp_path / "site")
+    article = next(url for url in sorted(expected_by_url("anysite")) if "arusdaerah.id/" in url)
+    moved = "https://www.arusdaerah.id/lama/artikel-yang-dipindah-123"
+    away = "https://www.arusdaerah.id/keluar/tautan-ke-luar-456"
+    builder.put(moved, "", status=301, headers={"Location": article})
+    builder.put(away, "", status=302, headers={"Location": "https://arusdaerah.id.evil.example/x"})
+    with ReplayProxy(builder.save(), lifetime=300) as proxy:
+        result = crawl(proxy, tmp_path / "out", start_urls=f"{moved},{away}")
+        hosts = proxy.hosts()
+    assert result.returncode == 0, result.log[-3000:]
+    assert_contract_items("anysite", result.items, {article})
+    assert stat(result.log, "newscrawl/skipped/start_offsite_redirect") == 1
+    assert not any("evil" in host for host in hosts), hosts
