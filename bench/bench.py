@@ -39,6 +39,7 @@ from scrapy.http import HtmlResponse  # noqa: E402
 from scrapy.utils.test import get_crawler  # noqa: E402
 
 from newscrawl.pages.base import find_layout  # noqa: E402
+from newscrawl.pages.generic import GenericArticlePage  # noqa: E402
 from newscrawl.pipelines import BoilerplatePipeline, ValidationPipeline  # noqa: E402
 from newscrawl.sites.bisnis import SITE  # noqa: E402
 from tests.replay import ReplayProxy  # noqa: E402
@@ -143,7 +144,13 @@ def extraction_costs(site: Generated, sample: int = 300) -> dict[str, float]:
     def lxml_only(url: str, body: bytes) -> None:
         lxml.html.fromstring(body)
 
+    def generic(url: str, body: bytes) -> None:
+        page = GenericArticlePage(HtmlResponse(url, body=body, encoding="utf-8"))
+        assert page.is_article()
+        validation.process_item(boilerplate.process_item(page.to_item()))
+
     results = {"newscrawl (page object + loader + pipelines)": _per_article(ours, pages),
+               "newscrawl news (generic page, any site)": _per_article(generic, pages),
                "lxml.html.fromstring alone": _per_article(lxml_only, pages)}  # fmt: skip
     try:
         import trafilatura

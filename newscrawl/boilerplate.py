@@ -62,15 +62,52 @@ def _one_pattern(rules: tuple[Rule, ...]) -> tuple[re.Pattern[str], tuple[str, .
     return re.compile("|".join(parts), re.IGNORECASE), names
 
 
+def rule_for(paragraph: str, rules: Sequence[Rule]) -> str | None:
+    """The name of the first of ``rules`` matching ``paragraph``, or None."""
+    pattern, names = _one_pattern(tuple(rules))
+    match = pattern.match(clean_text(paragraph))
+    return None if match is None else names[int(str(match.lastgroup)[1:])]
+
+
 def filter_paragraphs(paragraphs: Iterable[str], rules: Sequence[Rule]) -> Cleaned:
     """Keep paragraphs no rule matches; name the first matching rule of each dropped one."""
-    pattern, names = _one_pattern(tuple(rules))
     kept: list[str] = []
     dropped: list[str] = []
     for paragraph in paragraphs:
-        match = pattern.match(clean_text(paragraph))
-        if match is None:
+        name = rule_for(paragraph, rules)
+        if name is None:
             kept.append(paragraph)
         else:
-            dropped.append(names[int(str(match.lastgroup)[1:])])
+            dropped.append(name)
     return Cleaned(kept, dropped)
+
+
+# --- promo lines no rule names -----------------------------------------------------------
+
+#: How an invitation opens: to follow, download, join, subscribe, watch...
+INVITATION = re.compile(
+    r"^\W*(?:simak|unduh|download|ikuti|follow|gabung|bergabung|dapatkan|kirim|klik|cek|"
+    r"baca berita|langganan|berlangganan|tonton|saksikan|install|pasang|subscribe|join|"
+    r"jangan lewatkan|yuk)\b",
+    re.IGNORECASE,
+)
+#: Where an invitation leads: an app, a store, a channel, a newsletter, the newsroom's mail.
+CHANNEL = re.compile(
+    r"aplikasi|\bapps?\b|play ?store|app ?store|google news|whatsapp|\bwa\b|telegram|"
+    r"newsletter|buletin|youtube|instagram|tiktok|twitter|facebook|\bkanal\b|channel|"
+    r"e-?mail|surel|@|langganan|\btv\b|siaran|notifikasi",
+    re.IGNORECASE,
+)
+#: A promo line is short.
+MAX_PROMO_WORDS = 30
+
+
+def invitation(text: str) -> bool:
+    """A short line inviting the reader to an app, a channel, a newsletter or a subscription
+    ("Ikuti berita terkini di Google News", "Unduh aplikasi ... di Play Store"): a promo line,
+    whatever the site."""
+    return (
+        len(text.split()) <= MAX_PROMO_WORDS
+        and bool(INVITATION.search(text))
+        and bool(CHANNEL.search(text))
+    )

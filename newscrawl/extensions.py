@@ -126,6 +126,13 @@ class RunReport:
         except Exception as error:  # disk full, state locked...: loud, not a silent exit 0
             self._fail(run, "Could not publish the run's feed (kept for recovery)", error)
         else:
+            if run.published_ok:
+                try:
+                    run.remember_learned()
+                except Exception as error:  # the feed is out; later runs learn them again
+                    self._fail(
+                        run, "Published, but could not remember the learned promo lines", error
+                    )
             if run.published_ok and reason == "finished":
                 try:
                     run.remember_complete_indexes()
@@ -242,6 +249,9 @@ class RunReport:
                 if name != "count"
             },
             "boilerplate_drops": _counters(stats, "newscrawl/boilerplate/"),
+            "learned_boilerplate": {
+                site: dict(lines.most_common()) for site, lines in sorted(run.learned.items())
+            },
             "field_coverage": {
                 name: round(coverage.get(name, 0) / written, 4) if written else None
                 for name in COVERAGE_FIELDS

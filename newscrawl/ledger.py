@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import weakref
 import zlib
+from collections import Counter
 from collections.abc import Callable
 
 from scrapy import signals
@@ -194,6 +195,10 @@ class Ledger:
         self.count(f"layout/{page.layout}")
         for note in page.notes():  # e.g. credits/unlabelled
             self.count(note)
+        run = self.run
+        learned = page.learned_lines()
+        if run is not None and learned and item.site:
+            run.learned.setdefault(item.site, Counter()).update(learned)
         origin_id = self.article_id(origin)
         run = self.run
         target = item.article_id

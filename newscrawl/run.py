@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import weakref
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -62,6 +63,8 @@ class Run:
     #: Article URLs that redirected to another article: (its id, its URL, the id it led to);
     #: remembered under their own id too as the run closes (:meth:`remember_aliases`).
     aliases: list[tuple[str, str, str]] = field(default_factory=list)
+    #: Promo lines no rule names that this run left out of bodies, by site: line -> bodies.
+    learned: dict[str, Counter[str]] = field(default_factory=dict)
     #: True once :meth:`withhold` ran; the items went to ``withheld_feed`` (if any).
     withheld: bool = False
     withheld_feed: Path | None = None
@@ -134,6 +137,13 @@ class Run:
         complete = self.completed_indexes - self.incomplete_indexes
         if complete:
             self.state.mark_indexes_complete(sorted(complete), at=self.started_at)
+
+    def remember_learned(self) -> None:
+        """After a publish: the promo lines this run learned, for later runs (and an operator
+        who may name them in a rule)."""
+        for site, lines in self.learned.items():
+            if lines:
+                self.state.remember_learned(site, dict(lines))
 
     def withhold(self) -> None:
         """Keep this run's items out of the feeds and the state: the markup looks changed.

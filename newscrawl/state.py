@@ -59,6 +59,13 @@ CREATE TABLE IF NOT EXISTS indexes (
     index_key   TEXT PRIMARY KEY,
     completed_at TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS learned_lines (
+    site        TEXT NOT NULL,
+    line        TEXT NOT NULL,
+    seen        INTEGER NOT NULL,
+    first_at    TEXT NOT NULL,
+    PRIMARY KEY (site, line)
+);
 CREATE TABLE IF NOT EXISTS runs (
     run_id      TEXT PRIMARY KEY,
     started_at  TEXT NOT NULL,
@@ -115,6 +122,10 @@ class StateStore(Protocol):
     def mark_published(self, feed: str) -> None: ...
 
     def record_run(self, run_id: str, started_at: str, summary: dict[str, Any]) -> None: ...
+
+    def learned_lines(self, site: str) -> frozenset[str]: ...
+
+    def remember_learned(self, site: str, lines: dict[str, int]) -> None: ...
 
     def close(self) -> None: ...
 
@@ -347,6 +358,23 @@ class SQLiteState:
     def mark_published(self, feed: str) -> None:
         with self._writing():
             self._db.execute("UPDATE feeds SET published = 1 WHERE feed = ?", (feed,))
+
+    # -- learned promo lines --------------------------------------------------------------
+
+    def learned_lines(self, site: str) -> frozenset[str]:
+        """The promo lines earlier runs left out of ``site``'s bodies (case-folded)."""
+        rows = self._db.execute("SELECT line FROM learned_lines WHERE site = ?", (site,))
+        return frozenset(str(row[0]).casefold() for row in rows)
+
+    def remember_learned(self, site: str, lines: dict[str, int]) -> None:
+        """Add this run's promo lines of ``site`` (how many bodies each was left out of)."""
+        now = _now().isoformat()
+        with self._writing():
+            self._db.executemany(
+                "INSERT INTO learned_lines VALUES (?, ?, ?, ?) ON CONFLICT (site, line) "
+                "DO UPDATE SET seen = seen + excluded.seen",
+                [(site, line, seen, now) for line, seen in lines.items()],
+            )
 
     # -- runs -----------------------------------------------------------------------------
 

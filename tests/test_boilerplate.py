@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scrapy.utils.test import get_crawler
 
-from newscrawl.boilerplate import SHARED_RULES, filter_paragraphs
+from newscrawl.boilerplate import SHARED_RULES, filter_paragraphs, invitation
 from newscrawl.items import ArticleItem
 from newscrawl.pipelines import BoilerplatePipeline
 from newscrawl.sites import bisnis, kompas
@@ -182,3 +182,19 @@ def test_pipeline_counts_drops_by_site_and_rule() -> None:
     assert crawler.stats.get_value("newscrawl/boilerplate/kompas.com/read_also") == 1
     assert crawler.stats.get_value("newscrawl/boilerplate/kompas.com/kompas_plus_promo") == 1
     assert crawler.stats.get_value("newscrawl/boilerplate/bisnis.com/read_also") is None
+
+
+@pytest.mark.parametrize(
+    ("line", "promo"),
+    [
+        ("Ikuti berita terkini dari Warta di Google News", True),
+        ("Unduh aplikasi Warta di Play Store dan App Store, gratis!", True),
+        ("Gabung kanal WhatsApp Warta untuk update tercepat", True),
+        ("Kirim tulisan opini Anda ke redaksi@warta.example", True),
+        ("Pemerintah mengajak warga mengunduh aplikasi layanan pajak.", False),
+        ("Ikuti perkembangan harga emas hari ini.", False),
+        ("Simak berita di aplikasi " + "kata " * 30, False),
+    ],
+)
+def test_invitation(line: str, promo: bool) -> None:
+    assert invitation(line) is promo

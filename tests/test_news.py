@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from newscrawl.state import SQLiteState
 from tests.replay import ReplayProxy
 from tests.sitegen import SiteBuilder
 from tests.support import (
@@ -263,3 +264,41 @@ def test_redirects_stay_on_the_site(tmp_path: Path) -> None:
     assert_contract_items("anysite", result.items, {article})
     assert stat(result.log, "newscrawl/skipped/start_offsite_redirect") == 1
     assert not any("evil" in host for host in hosts), hosts
+
+
+def test_learned_promo_lines_are_listed_and_remembered(two_runs: Any) -> None:
+    output: Path = two_runs[5]
+    folder = output / "news" / "arusdaerah.id+sorotrakyat.id"
+    manifests = sorted(folder.glob("runs/*.json"))
+    learned = json.loads(manifests[0].read_text("utf-8"))["learned_boilerplate"]
+    for site, lines in NOTES["promo_lines"].items():
+        listed = {line.casefold() for line in learned[site]}
+        assert listed & {line.casefold() for line in lines}, site
+    state = SQLiteState(folder / "state.sqlite3")
+    try:
+        learned_lines = state.learned_lines("arusdaerah.id")
+        assert "unduh aplikasi arusdaerah di play store dan app store, gratis!" in learned_lines
+        assert not any(line.startswith("[gambas") for line in learned_lines)  # a named rule's
+    finally:
+        state.close()
+
+
+def test_a_line_learned_in_an_earlier_run_is_left_out_later(tmp_path: Path) -> None:
+    """A line first seen as page furniture (in the footer too) is remembered; a later run
+    leaves it out of a body even where the page no longer shows it elsewhere. Without the
+    earlier run's state the same page keeps it."""
+    line = "Redaksi menerima koreksi pembaca setiap hari kerja."
+    first, later = [u for u in sorted(expected_by_url("anysite")) if "arusdaerah.id/" in u][:2]
+    builder = SiteBuilder(FIXTURES / "anysite", tmp_path / "site")
+    builder.put(first, builder.body(first).replace("</p>", f"</p><p>{line}</p>", 1).replace(
+        "</footer>", f"<p>{line}</p></footer>"
+    ))  # fmt: skip
+    builder.put(later, builder.body(later).replace("</p>", f"</p><p>{line}</p>", 1))
+    with ReplayProxy(builder.save(), lifetime=300) as proxy:
+        taught = crawl(proxy, tmp_path / "out", start_urls=first)
+        remembered = crawl(proxy, tmp_path / "out", start_urls=later)
+        fresh = crawl(proxy, tmp_path / "fresh", start_urls=later)
+    assert taught.returncode == remembered.returncode == fresh.returncode == 0
+    assert_contract_items("anysite", taught.items, {first})
+    assert_contract_items("anysite", remembered.items, {later})
+    assert [line in item["body"] for item in fresh.items] == [True]

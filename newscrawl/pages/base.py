@@ -391,6 +391,11 @@ class ArticlePage:
         under ``newscrawl/`` (``credits/unlabelled``); the spider counts them with the item."""
         return []
 
+    def learned_lines(self) -> list[str]:
+        """Promo lines the page left out of the body that no rule names (the run remembers
+        them for the site and lists them in its manifest)."""
+        return []
+
     # -- split articles -------------------------------------------------------------------
 
     @cached_property

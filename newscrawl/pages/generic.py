@@ -19,10 +19,12 @@ from typing import Any, ClassVar
 from urllib.parse import urlsplit, urlunsplit
 
 import tldextract
+from scrapy.http import TextResponse
 
+from newscrawl.boilerplate import MAX_PROMO_WORDS, SHARED_RULES, invitation, rule_for
 from newscrawl.loaders import GenericLoader
 from newscrawl.pages.base import BLOCK_TAGS, HIDDEN_TAGS, ArticlePage, element_text
-from newscrawl.pages.selectors import Element
+from newscrawl.pages.selectors import Element, ElementTable
 from newscrawl.processors import clean_text
 
 #: JSON-LD types of an article page.
@@ -111,6 +113,17 @@ class GenericArticlePage(ArticlePage):
 
     layout = "generic"
     loader_class = GenericLoader
+
+    def __init__(
+        self,
+        response: TextResponse,
+        table: ElementTable | None = None,
+        known_promo: frozenset[str] = frozenset(),
+    ) -> None:
+        """``known_promo``: the site's promo lines earlier runs learned (case-folded)."""
+        super().__init__(response, table)
+        self.known_promo = known_promo
+
     #: A block of the body that is a table row: its cells joined by this.
     cell_separator: ClassVar[str] = " | "
 
@@ -167,22 +180,27 @@ class GenericArticlePage(ArticlePage):
 
     @cached_property
     def paragraphs(self) -> list[str]:
-        """The body's blocks, without the site's furniture: a block that the page also shows
-        outside the body (a footer line), or a short one naming the site (an invitation to its
-        app, channel or newsletter) is a promo line no rule was written for (counted as
-        ``boilerplate/<site>/learned``)."""
+        """The body's blocks, without the promo lines no rule was written for (counted as
+        ``boilerplate/<site>/learned``): a block the page also shows outside the body (a
+        footer line), a short one naming the site, an invitation to an app, a channel, a
+        newsletter or a subscription (:func:`~newscrawl.boilerplate.invitation`), or a line
+        an earlier run learned on the site (:attr:`known_promo`)."""
         if self.body_element is None:
             return []
         furniture = self.outside_texts()
         brand = brand_of(self.domain)
         kept: list[str] = []
         for text in self._block_texts(self.body_element):
-            folded = clean_text(text).casefold()
-            promo = folded in furniture or (
-                bool(kept) and len(folded.split()) <= 30 and brand in folded
+            line = clean_text(text)
+            folded = line.casefold()
+            promo = rule_for(line, SHARED_RULES) is None and (  # named ones: the pipeline's
+                folded in furniture
+                or folded in self.known_promo
+                or invitation(line)
+                or (bool(kept) and len(folded.split()) <= MAX_PROMO_WORDS and brand in folded)
             )
             if promo:
-                self.learned.append(folded)
+                self.learned.append(line)
             else:
                 kept.append(text)
         return kept
@@ -194,6 +212,9 @@ class GenericArticlePage(ArticlePage):
 
     def notes(self) -> list[str]:
         return [f"boilerplate/{self.domain}/learned"] * len(self.learned)
+
+    def learned_lines(self) -> list[str]:
+        return list(self.learned)
 
     def _block_texts(self, container: Element) -> Iterator[str]:
         for child in container:

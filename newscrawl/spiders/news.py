@@ -91,6 +91,7 @@ class GenericNewsSpider(BaseNewsSpider):
         super().__init__(*args, plan=plan, **kwargs)
         self.allowed_domains = self.domains_of(self.plan)
         self._requested: set[str] = set()
+        self._known_promo: dict[str, frozenset[str]] = {}
 
     # -- arguments ------------------------------------------------------------------------
 
@@ -196,7 +197,7 @@ class GenericNewsSpider(BaseNewsSpider):
         if not isinstance(response, TextResponse):
             self.skip("start_unreadable", asked(response), "not a text page")
             return
-        page = GenericArticlePage(response)
+        page = GenericArticlePage(response, known_promo=self.known_promo(response.url))
         if page.is_article():
             yield from self.parse_article(response, page)
         elif depth > 0:
@@ -204,6 +205,13 @@ class GenericNewsSpider(BaseNewsSpider):
         else:
             self.count("discovery/not_article")
             self.logger.debug("Not an article: %s", response.url)
+
+    def known_promo(self, url: str) -> frozenset[str]:
+        """The promo lines earlier runs learned on the site of ``url``."""
+        domain = registered_domain(url)
+        if domain not in self._known_promo:
+            self._known_promo[domain] = self.state.learned_lines(domain)
+        return self._known_promo[domain]
 
     def parse_feed(self, response: Response) -> Iterator[Request]:
         articles, sitemaps = feed_links(response.body)
