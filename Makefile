@@ -9,7 +9,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 SPIDER ?= bisnis
 ARGS ?=
 
-.PHONY: setup setup-dev chromium faketime _apt crawl test lint typecheck unit bench clean
+.PHONY: setup setup-dev chromium faketime _apt crawl test lint typecheck unit bench bench-quality clean
 
 setup: $(RUNTIME_STAMP) chromium faketime
 
@@ -70,6 +70,10 @@ test: lint typecheck unit
 BENCH_ARGS ?=
 bench: setup-dev
 	$(BIN)/python bench/bench.py $(BENCH_ARGS)
+
+# `scrapy crawl news` against the trafilatura route on the fixture sites (prints the table)
+bench-quality: setup-dev
+	$(BIN)/python bench/generic_quality.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
