@@ -53,6 +53,16 @@ def test_scrapy_parse_prints_the_item_the_page_objects_read(
     untouched(output)
 
 
+def test_scrapy_parse_with_the_news_spider_reads_any_article(
+    bisnis_proxy: ReplayProxy, output: Path
+) -> None:
+    done = scrapy(bisnis_proxy, output, "parse", "--spider", "news", ITEM["url"])
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "Scraped Items" in done.stdout
+    assert repr(ITEM["title"]) in done.stdout and "'site': 'bisnis.com'" in done.stdout
+    untouched(output)
+
+
 def test_scrapy_fetch_and_shell_touch_no_lock_state_or_feed(
     bisnis_proxy: ReplayProxy, output: Path
 ) -> None:

@@ -88,6 +88,8 @@ class GenericNewsSpider(BaseNewsSpider):
     )
 
     def __init__(self, *args: Any, plan: CrawlPlan | None = None, **kwargs: Any) -> None:
+        if plan is None and not kwargs.get("start_urls"):  # Scrapy's tools: `scrapy parse`
+            plan = CrawlPlan()
         super().__init__(*args, plan=plan, **kwargs)
         self.allowed_domains = self.domains_of(self.plan)
         self._requested: set[str] = set()
