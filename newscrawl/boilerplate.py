@@ -111,3 +111,26 @@ def invitation(text: str) -> bool:
         and bool(INVITATION.search(text))
         and bool(CHANNEL.search(text))
     )
+
+
+class RecurringLines:
+    """Short lines shaped like a promo (an invitation verb or a channel, or wholly
+    emphasised) seen in the bodies of distinct articles of one site: one seen in
+    ``min_articles`` of them is learned. A body sentence can recur too (a table's lead-in
+    recurs in 7 of 49 articles of a reference site), so the shape is required, not just the
+    count."""
+
+    def __init__(self, min_articles: int = 3) -> None:
+        self.min_articles = min_articles
+        self.seen: dict[str, set[str]] = {}
+
+    def observe(self, article_id: str, lines: Iterable[str]) -> list[str]:
+        """Count ``lines`` (case-folded) for ``article_id``; the lines learned by it."""
+        learned = []
+        for line in lines:
+            articles = self.seen.setdefault(line, set())
+            if article_id not in articles:
+                articles.add(article_id)
+                if len(articles) == self.min_articles:
+                    learned.append(line)
+        return learned

@@ -321,3 +321,34 @@ def test_kompas_in_generic_mode(site_proxies: Callable[[str], ReplayProxy], tmp_
             assert item[name] == want[url][name], f"{name} of {url}"
     assert stat(result.log, "newscrawl/skipped/not_found") == 1
     assert all(host.endswith(".kompas.com") for host in proxy.hosts())
+
+
+def test_a_promo_line_recurring_across_articles_is_learned(tmp_path: Path) -> None:
+    """A short promo-shaped line the page-local signals miss (it names no site and invites
+    to no known channel, but is set in bold) is learned once it recurs in three articles of
+    the site, left out of the bodies read after that, and remembered."""
+    line = "Dapatkan kabar pilihan redaksi setiap pagi."
+    articles = [u for u in sorted(expected_by_url("anysite")) if "arusdaerah.id/" in u][:5]
+    builder = SiteBuilder(FIXTURES / "anysite", tmp_path / "site")
+    for url in articles:
+        page = builder.body(url).replace("</p>", f"</p><p><strong>{line}</strong></p>", 1)
+        builder.put(url, page)
+    with ReplayProxy(builder.save(), lifetime=300) as proxy:
+        settings = {"CONCURRENT_REQUESTS": "1"}  # one article after another
+        result = run_crawl(
+            "news",
+            {"browser": "never", "start_urls": ",".join(articles)},
+            output_dir=tmp_path / "out",
+            proxy_env=proxy.env(),
+            settings=settings,
+        )
+    assert result.returncode == 0, result.log[-3000:]
+    kept = [line in item["body"] for item in result.items]
+    assert kept.count(True) == 3 and kept.count(False) == 2, kept
+    assert stat(result.log, "newscrawl/boilerplate/learned_by_recurrence") == 1
+    [folder] = list((tmp_path / "out" / "news").iterdir())
+    state = SQLiteState(folder / "state.sqlite3")
+    try:
+        assert line.casefold() in state.learned_lines("arusdaerah.id")
+    finally:
+        state.close()

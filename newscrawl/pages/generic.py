@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from datetime import datetime
 from functools import cached_property
 from typing import Any, ClassVar
@@ -21,7 +21,14 @@ from urllib.parse import urlsplit, urlunsplit
 import tldextract
 from scrapy.http import TextResponse
 
-from newscrawl.boilerplate import MAX_PROMO_WORDS, SHARED_RULES, invitation, rule_for
+from newscrawl.boilerplate import (
+    CHANNEL,
+    INVITATION,
+    MAX_PROMO_WORDS,
+    SHARED_RULES,
+    invitation,
+    rule_for,
+)
 from newscrawl.loaders import GenericLoader
 from newscrawl.pages.base import BLOCK_TAGS, HIDDEN_TAGS, ArticlePage, element_text
 from newscrawl.pages.selectors import Element, ElementTable
@@ -118,9 +125,9 @@ class GenericArticlePage(ArticlePage):
         self,
         response: TextResponse,
         table: ElementTable | None = None,
-        known_promo: frozenset[str] = frozenset(),
+        known_promo: Collection[str] = frozenset(),
     ) -> None:
-        """``known_promo``: the site's promo lines earlier runs learned (case-folded)."""
+        """``known_promo``: the site's promo lines learned so far (case-folded)."""
         super().__init__(response, table)
         self.known_promo = known_promo
 
@@ -233,9 +240,40 @@ class GenericArticlePage(ArticlePage):
             elif tag in BLOCK_TAGS and not self._has_block(child):
                 if child.find(".//img") is not None and not element_text(child).strip():
                     continue
-                yield element_text(child)
+                text = element_text(child)
+                if self._wholly_emphasised(child):
+                    self.emphasised.add(clean_text(text).casefold())
+                yield text
             else:
                 yield from self._block_texts(child)
+
+    @staticmethod
+    def _wholly_emphasised(block: Element) -> bool:
+        """A block whose text is all in one ``strong``/``b``/``em`` (as promo lines often are)."""
+        if len(block) != 1 or (block.text or "").strip() or (block[0].tail or "").strip():
+            return False
+        return block[0].tag in ("strong", "b", "em", "i")
+
+    @cached_property
+    def emphasised(self) -> set[str]:
+        """The body blocks (case-folded) that are wholly emphasised."""
+        return set()
+
+    def promo_candidates(self) -> list[str]:
+        """The body's short lines shaped like a promo (an invitation verb or a channel, or
+        wholly emphasised), case-folded: what the spider counts across the site's articles
+        (:class:`~newscrawl.boilerplate.RecurringLines`)."""
+        found = []
+        for text in self.paragraphs:
+            line = clean_text(text)
+            folded = line.casefold()
+            if len(line.split()) > MAX_PROMO_WORDS or not any(ch.isalpha() for ch in line):
+                continue
+            if rule_for(line, SHARED_RULES) is not None:  # a named rule's: not to learn
+                continue
+            if folded in self.emphasised or INVITATION.search(line) or CHANNEL.search(line):
+                found.append(folded)
+        return found
 
     def _has_block(self, element: Element) -> bool:
         return any(

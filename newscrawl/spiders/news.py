@@ -20,6 +20,7 @@ from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.utils.sitemap import Sitemap
 
 from newscrawl.arguments import ArgumentError, CrawlPlan, check_names, parse_day, split_list
+from newscrawl.boilerplate import RecurringLines
 from newscrawl.browser import BROWSER_META, BROWSER_MODES
 from newscrawl.items import ArticleItem
 from newscrawl.ledger import Ledger
@@ -93,7 +94,8 @@ class GenericNewsSpider(BaseNewsSpider):
         super().__init__(*args, plan=plan, **kwargs)
         self.allowed_domains = self.domains_of(self.plan)
         self._requested: set[str] = set()
-        self._known_promo: dict[str, frozenset[str]] = {}
+        self._known_promo: dict[str, set[str]] = {}
+        self._recurring: dict[str, RecurringLines] = {}
 
     # -- arguments ------------------------------------------------------------------------
 
@@ -208,12 +210,24 @@ class GenericNewsSpider(BaseNewsSpider):
             self.count("discovery/not_article")
             self.logger.debug("Not an article: %s", response.url)
 
-    def known_promo(self, url: str) -> frozenset[str]:
-        """The promo lines earlier runs learned on the site of ``url``."""
+    def known_promo(self, url: str) -> set[str]:
+        """The promo lines learned on the site of ``url``: by earlier runs (the state), and
+        in this run by recurrence (:class:`~newscrawl.boilerplate.RecurringLines`)."""
         domain = registered_domain(url)
         if domain not in self._known_promo:
-            self._known_promo[domain] = self.state.learned_lines(domain)
+            self._known_promo[domain] = set(self.state.learned_lines(domain))
+            self._recurring[domain] = RecurringLines()
         return self._known_promo[domain]
+
+    def learn_from(self, page: GenericArticlePage, article_id: str) -> None:
+        """Count the page's promo-shaped lines; one recurring in enough articles of the site
+        is left out of the bodies read after it."""
+        known = self.known_promo(page.response.url)
+        recurring = self._recurring[registered_domain(page.response.url)]
+        for line in recurring.observe(article_id, page.promo_candidates()):
+            known.add(line)
+            self.count("boilerplate/learned_by_recurrence")
+            self.logger.info("Learned a promo line by its recurrence: %r", line)
 
     def parse_feed(self, response: Response) -> Iterator[Request]:
         articles, sitemaps = feed_links(response.body)
@@ -250,9 +264,11 @@ class GenericNewsSpider(BaseNewsSpider):
             )
             return
         for output in self.article_item(response, page):
-            if isinstance(output, ArticleItem) and not self.in_window(output):
-                self.count("discovery/outside_window")
-                continue
+            if isinstance(output, ArticleItem):
+                self.learn_from(page, output.article_id or response.url)
+                if not self.in_window(output):
+                    self.count("discovery/outside_window")
+                    continue
             yield output
 
     def in_window(self, item: ArticleItem) -> bool:
