@@ -43,10 +43,11 @@ from newscrawl.pages.generic import GenericArticlePage  # noqa: E402
 from newscrawl.pipelines import BoilerplatePipeline, ValidationPipeline  # noqa: E402
 from newscrawl.sites.bisnis import SITE  # noqa: E402
 from tests.replay import ReplayProxy  # noqa: E402
-from tests.sitegen import Generated, generate_site  # noqa: E402
+from tests.sitegen import Generated, generate_site, index_url  # noqa: E402
 
 logger = logging.getLogger("bench")
 #: The same knobs for both crawls: concurrency as the project's, no throttling, no delay.
+PER_PAGE = 20
 COMMON = {
     "CONCURRENT_REQUESTS": "16",
     "CONCURRENT_REQUESTS_PER_DOMAIN": "8",
@@ -110,6 +111,25 @@ def crawl_project(site: Generated, proxy: ReplayProxy, work: Path) -> Measure:
     lines = sum(len(feed.read_bytes().splitlines()) for feed in feeds)
     if lines != len(site.articles):
         logger.error("the project exported %d of %d articles", lines, len(site.articles))
+    return measure
+
+
+def crawl_news(site: Generated, proxy: ReplayProxy, work: Path) -> Measure:
+    """`scrapy crawl news` from the same index pages, read as section pages (one level): the
+    generic spider and page on the same pages as the floor."""
+    output = work / "output-news"
+    shutil.rmtree(output, ignore_errors=True)
+    pages = (len(site.articles) // len(site.days) + PER_PAGE - 1) // PER_PAGE
+    starts = ",".join(index_url(day, page) for day in site.days for page in range(1, pages + 1))
+    command = [sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"start_urls={starts}",
+               "-a", "browser=never", "-s", f"NEWSCRAWL_OUTPUT_DIR={output}"]  # fmt: skip
+    for name, value in COMMON.items():
+        command += ["-s", f"{name}={value}"]
+    measure = _measure(command, ROOT, proxy)
+    feeds = list(output.glob("news/*/*/*.jsonl"))
+    lines = sum(len(feed.read_bytes().splitlines()) for feed in feeds)
+    if lines != len(site.articles):
+        logger.error("news exported %d of %d articles", lines, len(site.articles))
     return measure
 
 
@@ -188,18 +208,20 @@ def median_measure(measures: list[Measure]) -> Measure:
 def bench_size(n: int, rounds: int, work: Path) -> dict[str, Any]:
     logger.warning("generating a site of %d articles", n)
     site = generate_site(
-        work / f"site-{n}", n, per_day=100, per_page=20, first_day=date(2024, 1, 1)
+        work / f"site-{n}", n, per_day=100, per_page=PER_PAGE, first_day=date(2024, 1, 1)
     )
-    results: dict[str, list[Measure]] = {"floor": [], "newscrawl": []}
+    results: dict[str, list[Measure]] = {"floor": [], "newscrawl": [], "news": []}
     with ReplayProxy(site.root, lifetime=6 * 3600) as proxy:
         for round_ in range(rounds):
             logger.warning("N=%d round %d/%d", n, round_ + 1, rounds)
             results["floor"].append(crawl_floor(site, proxy, work))
             results["newscrawl"].append(crawl_project(site, proxy, work))
+            results["news"].append(crawl_news(site, proxy, work))
     extraction = extraction_costs(site)
     shutil.rmtree(site.root, ignore_errors=True)
     return {"n": n, "rounds": rounds, "floor": median_measure(results["floor"]),
-            "newscrawl": median_measure(results["newscrawl"]), "extraction": extraction}  # fmt: skip
+            "newscrawl": median_measure(results["newscrawl"]),
+            "news": median_measure(results["news"]), "extraction": extraction}  # fmt: skip
 
 
 def table(runs: list[dict[str, Any]]) -> str:
@@ -208,8 +230,10 @@ def table(runs: list[dict[str, Any]]) -> str:
         "|---:|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for run in runs:
-        floor, ours = run["floor"], run["newscrawl"]
-        for name, m in (("floor (bare Scrapy)", floor), ("newscrawl", ours)):
+        floor = run["floor"]
+        crawls = (("floor (bare Scrapy)", floor), ("newscrawl (`crawl bisnis`)", run["newscrawl"]),
+                  ("newscrawl (`crawl news`)", run["news"]))  # fmt: skip
+        for name, m in crawls:
             ratio = m.wall / floor.wall
             rss_ratio = m.rss_mb / floor.rss_mb
             lines.append(

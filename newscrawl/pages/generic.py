@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 from urllib.parse import urlsplit, urlunsplit
 
 import tldextract
+from lxml import etree
 from scrapy.http import TextResponse
 
 from newscrawl.boilerplate import (
@@ -113,6 +114,24 @@ def split_names(text: str) -> list[str]:
 
 def _classes(element: Element) -> str:
     return (element.get("class") or "").lower()
+
+
+def _chars(element: Element) -> int:
+    """The number of characters of ``element``'s text but white space (C-level iteration)."""
+    return len("".join("".join(element.itertext()).split()))
+
+
+def _words(element: Element) -> int:
+    """The number of words of ``element``'s text (C-level iteration: a cheap first look)."""
+    return len("".join(element.itertext()).split())
+
+
+#: Short blocks that can be a byline, a date line or a footer line: no paragraph or list
+#: inside, a dozen elements at most (one XPath pass, in C).
+SMALL_BLOCKS = etree.XPath(
+    "//*[self::div or self::span or self::p or self::time or self::address or self::li"
+    " or self::small][not(.//p) and not(.//li) and count(.//*) < 12]"
+)
 
 
 class GenericArticlePage(ArticlePage):
@@ -255,6 +274,21 @@ class GenericArticlePage(ArticlePage):
         return block[0].tag in ("strong", "b", "em", "i")
 
     @cached_property
+    def small_blocks(self) -> list[tuple[Element, str]]:
+        """Short blocks outside the body and their texts, in page order (see
+        :data:`SMALL_BLOCKS`): where bylines, date lines and footer lines are."""
+        body = self.body_element
+        inside = set(body.iter()) if body is not None else set()
+        found = []
+        for element in SMALL_BLOCKS(self.root):
+            if element in inside or _words(element) > 60:
+                continue
+            text = clean_text(element_text(element))
+            if text:
+                found.append((element, text))
+        return found
+
+    @cached_property
     def emphasised(self) -> set[str]:
         """The body blocks (case-folded) that are wholly emphasised."""
         return set()
@@ -289,11 +323,8 @@ class GenericArticlePage(ArticlePage):
         links = list(element.iter("a"))
         if not links:
             return False
-        text = clean_text(element_text(element))
-        linked = sum(len(clean_text(element_text(a))) for a in links)
-        rest = len(text.replace(" ", "")) - sum(
-            len(clean_text(element_text(a)).replace(" ", "")) for a in links
-        )
+        linked = sum(_chars(a) for a in links)
+        rest = _chars(element) - linked
         return linked > 0 and rest <= 40 and (rest * 4 <= linked or len(links) >= 2)
 
     def _gate(self, element: Element) -> bool:
@@ -302,6 +333,8 @@ class GenericArticlePage(ArticlePage):
 
     def _byline_block(self, element: Element) -> bool:
         """A short author or editor line inside the body container."""
+        if _words(element) > 12:
+            return False
         text = clean_text(element_text(element))
         if len(text.split()) > 12:
             return False
@@ -313,17 +346,7 @@ class GenericArticlePage(ArticlePage):
     def outside_texts(self) -> frozenset[str]:
         """Texts of paragraphs outside the body container (footer, sidebars): a body line that
         is also one of these is site furniture."""
-        body = self.body_element
-        texts = set()
-        for paragraph in self.root.iter("p", "li", "div", "span"):
-            if body is not None and (paragraph is body or body in paragraph.iterancestors()):
-                continue
-            if body is not None and paragraph in body.iterancestors():
-                continue
-            text = clean_text(element_text(paragraph))
-            if text and len(text) < 300:
-                texts.add(text.casefold())
-        return frozenset(texts)
+        return frozenset(text.casefold() for _, text in self.small_blocks if len(text) < 300)
 
     # -- fields ---------------------------------------------------------------------------
 
@@ -402,9 +425,8 @@ class GenericArticlePage(ArticlePage):
 
     def visible_byline(self) -> list[str] | None:
         """The names of a labelled byline ("Penulis: A", "Oleh A dan B"), outside the body."""
-        for element in self.root.iter("div", "span", "p", "address"):
-            text = clean_text(element_text(element))
-            if not text or len(text.split()) > 14 or not BYLINE_LABEL.match(text):
+        for _, text in self.small_blocks:
+            if len(text.split()) > 14 or not BYLINE_LABEL.match(text):
                 continue
             names = BYLINE_LABEL.sub("", text, count=1)
             names = re.split(r"\b(?:editor|penyunting|redaktur)\b", names, flags=re.I)[0]
@@ -440,9 +462,8 @@ class GenericArticlePage(ArticlePage):
         between the h1 and the body."""
         published: list[str] = []
         updated: list[str] = []
-        for element in self.root.iter("time", "div", "span", "p"):
-            text = clean_text(element_text(element))
-            if not text or len(text) > 80 or not re.search(r"\b20\d\d\b", text):
+        for element, text in self.small_blocks:
+            if len(text) > 80 or not re.search(r"\b20\d\d\b", text):
                 continue
             if len(element) and any(isinstance(c.tag, str) and c.tag == "div" for c in element):
                 continue
