@@ -414,9 +414,12 @@ class GenericArticlePage(ArticlePage):
         body = self.body_element
         names: list[str] = []
         for link in self.root.iter("a"):
+            href = (link.get("href") or "").lower()
+            if not any(segment in href for segment in AUTHOR_SEGMENTS):
+                continue  # the cheap look first
             if body is not None and body in link.iterancestors():
                 continue
-            segments = [s.lower() for s in urlsplit(link.get("href") or "").path.split("/") if s]
+            segments = [s for s in urlsplit(href).path.split("/") if s]
             if any(s in AUTHOR_SEGMENTS for s in segments[:-1]):
                 name = clean_text(element_text(link))
                 if name and name not in names:
@@ -503,9 +506,12 @@ class GenericArticlePage(ArticlePage):
         body = self.body_element
         found = []
         for link in self.root.iter("a"):
+            href = (link.get("href") or "").lower()
+            if not any(segment in href for segment in TAG_SEGMENTS):
+                continue  # the cheap look first
             if body is not None and body in link.iterancestors():
                 continue
-            segments = [s.lower() for s in urlsplit(link.get("href") or "").path.split("/") if s]
+            segments = [s for s in urlsplit(href).path.split("/") if s]
             if any(s in TAG_SEGMENTS for s in segments[:-1]) and not self._in_credit(link):
                 text = clean_text(element_text(link)).lstrip("#").strip()
                 if text:
@@ -527,17 +533,20 @@ class GenericArticlePage(ArticlePage):
     def whole_text_url(self) -> str | None:
         """The pager's link to the whole text (``?page=all``, ``?single=1``, "Tampilkan
         semua"), if the page has one and is not it."""
-        own = self.url()
+        own = None
         for link in self.root.iter("a"):
             href = link.get("href") or ""
+            query = urlsplit(href).query.lower()
+            if not (
+                WHOLE_TEXT_QUERY.search(query)
+                or WHOLE_TEXT_WORDS.search("".join(link.itertext()))
+            ):
+                continue  # the cheap look first: most links are no pager's
             target = self.response.urljoin(href)
-            query = urlsplit(target).query.lower()
+            own = own or self.url()
             if canonical_url(target) != own:
                 continue
-            whole = bool(
-                WHOLE_TEXT_QUERY.search(query) or WHOLE_TEXT_WORDS.search(element_text(link))
-            )
-            if whole and target.rstrip("/") != self.response.url.rstrip("/"):
+            if target.rstrip("/") != self.response.url.rstrip("/"):
                 return target
         return None
 
