@@ -14,7 +14,7 @@ import json
 import re
 from collections.abc import Collection, Iterator, Sequence
 from datetime import datetime
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any, ClassVar
 from urllib.parse import urlsplit, urlunsplit
 
@@ -75,7 +75,16 @@ _EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 def registered_domain(url: str) -> str:
     """The domain a site registered: ``arusdaerah.id`` for ``https://ekonomi.arusdaerah.id``,
     ``kabar.co.id`` for ``https://www.kabar.co.id`` (the bundled Public Suffix List)."""
-    parts = _EXTRACT(url)
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:
+        return ""
+    return _registered(host)
+
+
+@lru_cache(maxsize=4096)
+def _registered(host: str) -> str:
+    parts = _EXTRACT(host)
     return str(parts.top_domain_under_public_suffix or parts.domain or "")
 
 
@@ -130,7 +139,8 @@ def _words(element: Element) -> int:
 #: inside, a dozen elements at most (one XPath pass, in C).
 SMALL_BLOCKS = etree.XPath(
     "//*[self::div or self::span or self::p or self::time or self::address or self::li"
-    " or self::small][not(.//p) and not(.//li) and count(.//*) < 12]"
+    " or self::small][not(.//p) and not(.//li) and count(.//*) < 12"
+    " and string-length(normalize-space(.)) > 0 and string-length(normalize-space(.)) < 400]"
 )
 
 
@@ -281,7 +291,7 @@ class GenericArticlePage(ArticlePage):
         inside = set(body.iter()) if body is not None else set()
         found = []
         for element in SMALL_BLOCKS(self.root):
-            if element in inside or _words(element) > 60:
+            if element in inside:
                 continue
             text = clean_text(element_text(element))
             if text:
@@ -520,11 +530,12 @@ class GenericArticlePage(ArticlePage):
 
     def _in_credit(self, link: Element) -> bool:
         """A link of a credit (a writer's or editor's name under its label)."""
+        own = " ".join(" ".join(link.itertext()).split())
         for up, _ in zip(link.iterancestors(), range(2), strict=False):
-            text = clean_text(element_text(up))
+            text = " ".join(" ".join(up.itertext()).split())
             if len(text) > 150:  # a container of more than a credit
                 return False
-            if CREDIT_WORDS.search(text.replace(clean_text(element_text(link)), "")):
+            if CREDIT_WORDS.search(text.replace(own, "")):
                 return True
         return False
 
