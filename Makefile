@@ -9,7 +9,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 SPIDER ?= bisnis
 ARGS ?=
 
-.PHONY: setup setup-dev chromium faketime _apt crawl test lint typecheck unit bench bench-quality clean
+.PHONY: setup setup-dev chromium faketime _apt crawl dataset test lint typecheck unit bench bench-quality clean
 
 setup: $(RUNTIME_STAMP) chromium faketime
 
@@ -53,6 +53,10 @@ $(DEV_STAMP): $(RUNTIME_STAMP) requirements-dev.txt
 
 crawl: setup
 	$(BIN)/scrapy crawl $(SPIDER) $(ARGS)
+
+# The analysts' dataset: Parquet under output/dataset/, the view `articles` in output/newscrawl.duckdb
+dataset: setup
+	$(BIN)/python -m newscrawl.dataset
 
 lint: setup-dev
 	$(BIN)/ruff check newscrawl tests

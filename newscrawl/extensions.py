@@ -133,6 +133,13 @@ class RunReport:
                     self._fail(
                         run, "Published, but could not remember the learned promo lines", error
                     )
+            if run.published_ok and self.crawler.settings.getbool("NEWSCRAWL_DATASET_AFTER_RUN"):
+                try:
+                    from newscrawl.dataset import build
+
+                    build(run.output_dir)
+                except Exception as error:  # the feed is out; `make dataset` catches up
+                    self._fail(run, "Published, but could not update the dataset", error)
             if run.published_ok and reason == "finished":
                 try:
                     run.remember_complete_indexes()

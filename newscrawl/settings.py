@@ -71,6 +71,8 @@ NEWSCRAWL_CATCHUP_DAYS = 3
 NEWSCRAWL_MAX_INDEX_PAGES = 100
 #: `scrapy crawl news`: levels of listing pages below a start URL read for article links.
 NEWSCRAWL_LISTING_DEPTH = 1
+#: Update the analysts' dataset (newscrawl/dataset.py, `make dataset`) after each published run.
+NEWSCRAWL_DATASET_AFTER_RUN = False
 #: Articles that failed so are not fetched again for this many hours (others: next run).
 NEWSCRAWL_RETRY_AFTER_HOURS = {"not_found": 24, "blocked": 1, "too_large": 24, "duplicate": 8760}
 FEED_EXPORT_ENCODING = "utf-8"

@@ -549,8 +549,7 @@ class GenericArticlePage(ArticlePage):
             href = link.get("href") or ""
             query = urlsplit(href).query.lower()
             if not (
-                WHOLE_TEXT_QUERY.search(query)
-                or WHOLE_TEXT_WORDS.search("".join(link.itertext()))
+                WHOLE_TEXT_QUERY.search(query) or WHOLE_TEXT_WORDS.search("".join(link.itertext()))
             ):
                 continue  # the cheap look first: most links are no pager's
             target = self.response.urljoin(href)

@@ -1,0 +1,254 @@
+"""The analysts' dataset: every published feed of every spider, as Parquet partitioned by site
+and publication date, with a DuckDB database whose view ``articles`` reads it.
+
+``make dataset`` (``python -m newscrawl.dataset``) builds and updates it:
+
+- ``output/dataset/site=<site>/date=<YYYY-MM-DD>/<batch>_<n>.parquet`` (Hive-style; the date is
+  the publication date in WIB), written by DuckDB's own Parquet writer;
+- ``output/newscrawl.duckdb``: the view ``articles`` over the committed files, the table
+  ``dataset_feeds`` (which feed went into which batch) and ``dataset_batches``.
+
+Incremental and idempotent: a feed (a path under the output folder, published by its run:
+``published = 1`` in its spider's state) is ingested once; a build with nothing new changes
+nothing. Crash-safe: a batch's files are written under a staging folder, moved into place, and
+only then committed in one DuckDB transaction with the new view; a build killed at any moment
+leaves the view on the old files, and the next build first deletes the files of batches that
+never committed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import fcntl
+import logging
+import os
+import shutil
+import sqlite3
+import sys
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+logger = logging.getLogger(__name__)
+
+DATASET_DIR = "dataset"
+DATABASE = "newscrawl.duckdb"
+STAGING = ".staging"
+#: The columns of the dataset, typed as the JSON Schema says (``newscrawl/schema``).
+COLUMNS = {
+    "url": "VARCHAR", "article_id": "VARCHAR", "site": "VARCHAR", "section": "VARCHAR",
+    "category": "VARCHAR", "title": "VARCHAR", "lead": "VARCHAR", "authors": "VARCHAR[]",
+    "editor": "VARCHAR", "published_at": "VARCHAR", "updated_at": "VARCHAR",
+    "dateline": "VARCHAR", "body": "VARCHAR", "image_url": "VARCHAR",
+    "image_caption": "VARCHAR", "tags": "VARCHAR[]", "is_premium": "BOOLEAN",
+    "language": "VARCHAR", "word_count": "INTEGER", "crawled_at": "VARCHAR",
+}  # fmt: skip
+#: Columns read as text and stored as instants.
+TIMES = ("published_at", "updated_at", "crawled_at")
+#: Feeds read by one DuckDB statement.
+BATCH_FEEDS = 500
+
+
+@dataclass(frozen=True)
+class Built:
+    """What a build did."""
+
+    feeds: int
+    articles: int
+    batch: str | None
+    removed_files: int
+
+
+def published_feeds(output: Path) -> Iterator[str]:
+    """Every feed the spiders' states say was published (paths relative to ``output``), whose
+    file is there."""
+    for state in sorted(output.rglob("state.sqlite3")):
+        if DATASET_DIR in state.relative_to(output).parts:
+            continue
+        try:
+            connection = sqlite3.connect(f"file:{state}?mode=ro", uri=True)
+            try:
+                rows = connection.execute("SELECT feed FROM feeds WHERE published = 1").fetchall()
+            finally:
+                connection.close()
+        except sqlite3.Error as error:
+            logger.warning("Skipped the state %s: %s", state, error)
+            continue
+        for (feed,) in rows:
+            if (output / str(feed)).is_file():
+                yield str(feed)
+
+
+def connect(output: Path) -> duckdb.DuckDBPyConnection:
+    database = duckdb.connect(str(output / DATABASE))
+    database.execute(
+        "CREATE TABLE IF NOT EXISTS dataset_batches (batch VARCHAR PRIMARY KEY, "
+        "committed_at TIMESTAMPTZ, files VARCHAR[], articles BIGINT)"
+    )
+    database.execute(
+        "CREATE TABLE IF NOT EXISTS dataset_feeds (feed VARCHAR PRIMARY KEY, batch VARCHAR)"
+    )
+    return database
+
+
+def _committed_files(database: duckdb.DuckDBPyConnection) -> list[str]:
+    rows = database.execute("SELECT unnest(files) FROM dataset_batches ORDER BY 1").fetchall()
+    return [str(row[0]) for row in rows]
+
+
+def _remove_uncommitted(output: Path, database: duckdb.DuckDBPyConnection) -> int:
+    """Delete what a build killed before its commit left: its staging folder, and files in
+    the dataset no committed batch names."""
+    root = output / DATASET_DIR
+    shutil.rmtree(root / STAGING, ignore_errors=True)
+    committed = set(_committed_files(database))
+    removed = 0
+    for path in root.rglob("*.parquet"):
+        if path.relative_to(output).as_posix() not in committed:
+            path.unlink()
+            removed += 1
+    if removed:
+        logger.warning("Removed %d file(s) of a dataset build that did not finish", removed)
+    return removed
+
+
+def _view(database: duckdb.DuckDBPyConnection, output: Path, files: list[str]) -> None:
+    """The view ``articles`` over ``files`` (paths relative to ``output``), with the
+    partitions' ``site`` and ``date``."""
+    if not files:
+        columns = ", ".join(
+            f"CAST(NULL AS {'TIMESTAMPTZ' if name in TIMES else kind}) AS {name}"
+            for name, kind in COLUMNS.items()
+        )
+        database.execute(
+            f"CREATE OR REPLACE VIEW articles AS SELECT {columns}, CAST(NULL AS DATE) AS date "
+            "WHERE false"
+        )
+        return
+    paths = ", ".join("'" + str(output / file).replace("'", "''") + "'" for file in files)
+    database.execute(
+        "CREATE OR REPLACE VIEW articles AS SELECT * FROM "
+        f"read_parquet([{paths}], hive_partitioning = true, hive_types = {{'date': DATE}})"
+    )
+
+
+def build(output: Path) -> Built:
+    """Ingest the published feeds not in the dataset yet (see the module docstring); one
+    build at a time (``dataset.lock``: a second one waits for the first)."""
+    output = output.resolve()
+    root = output / DATASET_DIR
+    root.mkdir(parents=True, exist_ok=True)
+    with open(output / "dataset.lock", "a+b") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _build(output, root)
+
+
+def _build(output: Path, root: Path) -> Built:
+    database = connect(output)
+    try:
+        removed = _remove_uncommitted(output, database)
+        _view(database, output, _committed_files(database))  # the old dataset, until the commit
+        known = {
+            str(row[0]) for row in database.execute("SELECT feed FROM dataset_feeds").fetchall()
+        }
+        new = [feed for feed in dict.fromkeys(published_feeds(output)) if feed not in known]
+        if not new:
+            return Built(0, 0, None, removed)
+        batch = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
+        staging = root / STAGING / batch
+        staging.mkdir(parents=True)
+        articles = 0
+        for start in range(0, len(new), BATCH_FEEDS):
+            chunk = new[start : start + BATCH_FEEDS]
+            articles += _write(database, output, chunk, staging, f"{batch}_{start}")
+        files = _move_into_place(staging, root)
+        relative = [path.relative_to(output).as_posix() for path in files]
+        database.execute("BEGIN TRANSACTION")
+        database.execute(
+            "INSERT INTO dataset_batches VALUES (?, now(), ?, ?)", [batch, relative, articles]
+        )
+        database.executemany("INSERT INTO dataset_feeds VALUES (?, ?)", [[f, batch] for f in new])
+        _view(database, output, _committed_files(database))
+        database.execute("COMMIT")
+        shutil.rmtree(root / STAGING, ignore_errors=True)
+        logger.info(
+            "Dataset: %d feed(s), %d article(s) added (batch %s)", len(new), articles, batch
+        )
+        return Built(len(new), articles, batch, removed)
+    finally:
+        database.close()
+
+
+def _write(
+    database: duckdb.DuckDBPyConnection, output: Path, feeds: list[str], staging: Path, name: str
+) -> int:
+    """Write the articles of ``feeds`` as Parquet partitions under ``staging``."""
+    paths = ", ".join("'" + str(output / feed).replace("'", "''") + "'" for feed in feeds)
+    columns = ", ".join(f"'{name}': '{kind}'" for name, kind in COLUMNS.items())
+    typed = ", ".join(
+        f"CAST({column} AS TIMESTAMPTZ) AS {column}" if column in TIMES else column
+        for column in COLUMNS
+    )
+    query = (
+        f"SELECT {typed}, CAST(substr(published_at, 1, 10) AS DATE) AS date FROM read_json("
+        f"[{paths}], format = 'newline_delimited', columns = {{{columns}}})"
+    )
+    count = int(database.execute(f"SELECT count(*) FROM ({query})").fetchone()[0])  # type: ignore[index]
+    database.execute(
+        f"COPY ({query}) TO '{staging}' (FORMAT parquet, PARTITION_BY (site, date), "
+        f"FILENAME_PATTERN '{name}_{{i}}', OVERWRITE_OR_IGNORE)"
+    )
+    return count
+
+
+def _move_into_place(staging: Path, root: Path) -> list[Path]:
+    """Each staged file renamed (atomically) to its partition of the dataset."""
+    moved = []
+    for path in sorted(staging.rglob("*.parquet")):
+        target = root / path.relative_to(staging)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        delay = float(os.environ.get("NEWSCRAWL_DATASET_STEP_DELAY", "0") or 0)
+        if delay:  # tests: room to kill a build between two files
+            import time
+
+            time.sleep(delay)
+        os.replace(path, target)
+        moved.append(target)
+    return moved
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Build or update the analysts' dataset.")
+    parser.add_argument("--output", default=None, help="the output folder (default: the project's)")
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s [%(name)s] %(levelname)s: %(message)s"
+    )
+    if args.output is None:
+        from scrapy.utils.project import get_project_settings
+
+        from newscrawl.state import output_dir
+
+        output = output_dir(get_project_settings())
+    else:
+        output = Path(args.output)
+    if not output.is_dir():
+        logger.error("No output folder %s", output)
+        return 2
+    built = build(output)
+    logger.info(
+        "Dataset %s: %d new feed(s), %d new article(s); view `articles` in %s",
+        output / DATASET_DIR,
+        built.feeds,
+        built.articles,
+        output / DATABASE,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
