@@ -165,6 +165,10 @@ def _build(output: Path, root: Path) -> Built:
         for start in range(0, len(new), BATCH_FEEDS):
             chunk = new[start : start + BATCH_FEEDS]
             articles += _write(database, output, chunk, staging, f"{batch}_{start}")
+            logger.info(
+                "Dataset progress: %d/%d new feed(s) read, %d article(s)",
+                start + len(chunk), len(new), articles,
+            )  # fmt: skip
         files = _move_into_place(staging, root)
         relative = [path.relative_to(output).as_posix() for path in files]
         database.execute("BEGIN TRANSACTION")

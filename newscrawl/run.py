@@ -35,6 +35,8 @@ RUN_ARGUMENTS = "NEWSCRAWL_RUN_ARGUMENTS"
 #: Where the run lives under the output folder (``bisnis``, ``news/arusdaerah.id``), set by
 #: ``scrapy crawl``; the spider's name when unset.
 RUN_NAME = "NEWSCRAWL_RUN_NAME"
+#: The spider arguments as ``scrapy crawl`` read them (a CrawlPlan), handed to the spider.
+RUN_PLAN = "NEWSCRAWL_RUN_PLAN"
 _RUNS: weakref.WeakKeyDictionary[Crawler, Run] = weakref.WeakKeyDictionary()
 
 

@@ -49,7 +49,7 @@ ITEM_PIPELINES = {
 #: The validation pipeline drops an item with a longer body (``validation/invalid_body``).
 NEWSCRAWL_MAX_BODY_CHARS = 1_000_000
 #: Before Scrapy's FeedExporter (0): the run report decides whether -o/-O feeds may be delivered.
-EXTENSIONS = {"newscrawl.extensions.RunReport": -10}
+EXTENSIONS = {"newscrawl.extensions.RunReport": -10, "newscrawl.progress.CrawlProgress": 0}
 FEED_STORAGES = {
     "": "newscrawl.feeds.GuardedFileFeedStorage",
     "file": "newscrawl.feeds.GuardedFileFeedStorage",
@@ -73,6 +73,9 @@ NEWSCRAWL_MAX_INDEX_PAGES = 100
 NEWSCRAWL_LISTING_DEPTH = 1
 #: Update the analysts' dataset (newscrawl/dataset.py, `make dataset`) after each published run.
 NEWSCRAWL_DATASET_AFTER_RUN = False
+#: A run logs one progress line (days, index pages, articles, rate, time left) this often, in
+#: seconds; 0 turns it off.
+NEWSCRAWL_PROGRESS_INTERVAL = 60
 #: Articles that failed so are not fetched again for this many hours (others: next run).
 NEWSCRAWL_RETRY_AFTER_HOURS = {"not_found": 24, "blocked": 1, "too_large": 24, "duplicate": 8760}
 FEED_EXPORT_ENCODING = "utf-8"

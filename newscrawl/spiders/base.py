@@ -48,14 +48,14 @@ from newscrawl.middlewares import origin_url
 from newscrawl.pages.base import ArticlePage, find_layout, sitemap_links
 from newscrawl.paging import plan_paging
 from newscrawl.processors import WIB
-from newscrawl.run import Run
+from newscrawl.run import RUN_PLAN, Run
 from newscrawl.sites import Site, is_sitemap_url
 from newscrawl.state import SQLiteState, StateStore
 from newscrawl.urls import canonical_page_url
 
 #: The setting through which ``scrapy crawl`` hands the spider the arguments it read (a
 #: :class:`~newscrawl.arguments.CrawlPlan`), so that they are read once.
-PLAN_SETTING = "NEWSCRAWL_RUN_PLAN"
+PLAN_SETTING = RUN_PLAN
 
 
 def asked(response: Response) -> str:
