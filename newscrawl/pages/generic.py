@@ -421,20 +421,26 @@ class GenericArticlePage(ArticlePage):
 
     def author_links(self) -> list[str]:
         """Names linked to author pages (``/author/<name>``), outside the body."""
-        body = self.body_element
         names: list[str] = []
+        for link in self.links_to(AUTHOR_SEGMENTS):
+            name = clean_text(element_text(link))
+            if name and name not in names:
+                names.append(name)
+        return names
+
+    def links_to(self, segments: frozenset[str]) -> Iterator[Element]:
+        """Links outside the body whose path goes through one of ``segments`` (``/tag/x``,
+        ``/author/x``), in page order."""
+        body = self.body_element
         for link in self.root.iter("a"):
             href = (link.get("href") or "").lower()
-            if not any(segment in href for segment in AUTHOR_SEGMENTS):
+            if not any(segment in href for segment in segments):
                 continue  # the cheap look first
             if body is not None and body in link.iterancestors():
                 continue
-            segments = [s for s in urlsplit(href).path.split("/") if s]
-            if any(s in AUTHOR_SEGMENTS for s in segments[:-1]):
-                name = clean_text(element_text(link))
-                if name and name not in names:
-                    names.append(name)
-        return names
+            path = [part for part in urlsplit(href).path.split("/") if part]
+            if any(part in segments for part in path[:-1]):
+                yield link
 
     def visible_byline(self) -> list[str] | None:
         """The names of a labelled byline ("Penulis: A", "Oleh A dan B"), outside the body."""
@@ -513,16 +519,9 @@ class GenericArticlePage(ArticlePage):
 
     def tags(self) -> list[str]:
         """The texts of tag links outside the body, in page order ("#" removed)."""
-        body = self.body_element
         found = []
-        for link in self.root.iter("a"):
-            href = (link.get("href") or "").lower()
-            if not any(segment in href for segment in TAG_SEGMENTS):
-                continue  # the cheap look first
-            if body is not None and body in link.iterancestors():
-                continue
-            segments = [s for s in urlsplit(href).path.split("/") if s]
-            if any(s in TAG_SEGMENTS for s in segments[:-1]) and not self._in_credit(link):
+        for link in self.links_to(TAG_SEGMENTS):
+            if not self._in_credit(link):
                 text = clean_text(element_text(link)).lstrip("#").strip()
                 if text:
                     found.append(text)
