@@ -9,7 +9,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 SPIDER ?= bisnis
 ARGS ?=
 
-.PHONY: setup setup-dev chromium faketime _apt crawl dataset test lint typecheck unit bench bench-quality clean
+.PHONY: setup setup-dev chromium faketime _apt crawl dataset report test lint typecheck unit bench bench-quality clean
 
 setup: $(RUNTIME_STAMP) chromium faketime
 
@@ -57,6 +57,10 @@ crawl: setup
 # The analysts' dataset: Parquet under output/dataset/, the view `articles` in output/newscrawl.duckdb
 dataset: setup
 	$(BIN)/python -m newscrawl.dataset
+
+# output/report.html from the run manifests and the dataset (one self-contained page)
+report: setup
+	$(BIN)/python -m newscrawl.report
 
 lint: setup-dev
 	$(BIN)/ruff check newscrawl tests

@@ -113,6 +113,13 @@ class RunReport:
             logger.exception("Could not finish the run report: %r", error)
             run.exit_status = EXIT_UNHEALTHY
         run.reported = True
+        if self.crawler.settings.getbool("NEWSCRAWL_REPORT_AFTER_RUN"):
+            try:
+                from newscrawl.report import write
+
+                logger.info("Wrote %s", write(run.output_dir))
+            except Exception as error:  # the run is done; `make report` can be run again
+                logger.error("Could not write the report: %r", error)
 
     def report(self, run: Run, reason: str) -> None:
         """Health checks, publish (or withhold), manifest and run record of a closed spider."""

@@ -73,6 +73,8 @@ NEWSCRAWL_MAX_INDEX_PAGES = 100
 NEWSCRAWL_LISTING_DEPTH = 1
 #: Update the analysts' dataset (newscrawl/dataset.py, `make dataset`) after each published run.
 NEWSCRAWL_DATASET_AFTER_RUN = False
+#: Write output/report.html (newscrawl/report.py, `make report`) after each run.
+NEWSCRAWL_REPORT_AFTER_RUN = False
 #: A run logs one progress line (days, index pages, articles, rate, time left) this often, in
 #: seconds; 0 turns it off.
 NEWSCRAWL_PROGRESS_INTERVAL = 60
