@@ -9,11 +9,17 @@ min left``
 has none and shows pages and articles only). The time left is the elapsed time scaled by the
 indexes still to do; it is shown once one is done. The line goes through Scrapy's logging, so
 it never mixes with other log lines, and never touches a feed.
+
+On a terminal (``NEWSCRAWL_PROGRESS_BAR``: ``auto``, the default, when standard error is one;
+``never``; ``always``) a tqdm bar shows the same figures, redrawn every second: day indexes
+done of planned, with tqdm's rate and time left, and the pages and articles. Log lines written
+meanwhile clear the bar, go out whole, and the bar is drawn again under them.
 """
 
 from __future__ import annotations
 
 import logging
+import sys
 import time
 from typing import Any, Self
 
@@ -57,12 +63,16 @@ class CrawlProgress:
         self.interval = interval
         self.started = time.monotonic()
         self.loop: task.LoopingCall | None = None
+        self.bar: Any = None
+        self.bar_loop: task.LoopingCall | None = None
+        self.streams: list[tuple[logging.StreamHandler[Any], Any]] = []
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         interval = crawler.settings.getfloat("NEWSCRAWL_PROGRESS_INTERVAL", 60)
-        if interval <= 0:
-            raise NotConfigured("NEWSCRAWL_PROGRESS_INTERVAL is 0")
+        bar = crawler.settings.get("NEWSCRAWL_PROGRESS_BAR", "auto")
+        if interval <= 0 and bar == "never":
+            raise NotConfigured("NEWSCRAWL_PROGRESS_INTERVAL is 0 and there is no bar")
         extension = cls(crawler, interval)
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
@@ -70,13 +80,53 @@ class CrawlProgress:
 
     def spider_opened(self, spider: Any) -> None:
         self.started = time.monotonic()
-        self.loop = task.LoopingCall(self.log)
-        self.loop.start(self.interval, now=False)
+        if self.interval > 0:
+            self.loop = task.LoopingCall(self.log)
+            self.loop.start(self.interval, now=False)
+        mode = str(self.crawler.settings.get("NEWSCRAWL_PROGRESS_BAR", "auto")).lower()
+        if mode == "always" or (mode == "auto" and sys.stderr.isatty()):
+            self.open_bar()
 
     def spider_closed(self, spider: Any, reason: str) -> None:
-        if self.loop is not None and self.loop.running:
-            self.loop.stop()
-        self.log()
+        for loop in (self.loop, self.bar_loop):
+            if loop is not None and loop.running:
+                loop.stop()
+        if self.bar is not None:
+            self.draw()
+            self.close_bar()
+        if self.interval > 0:
+            self.log()
+
+    # -- the bar on a terminal --------------------------------------------------------------
+
+    def open_bar(self) -> None:
+        """A tqdm bar on standard error; the console log handlers write around it."""
+        from tqdm import tqdm
+
+        self.bar = tqdm(total=None, desc="day indexes", unit="index", file=sys.stderr,
+                        dynamic_ncols=True, leave=True)  # fmt: skip
+        for handler in logging.getLogger().handlers:
+            if type(handler) is logging.StreamHandler and handler.stream is sys.stderr:
+                self.streams.append((handler, handler.stream))
+                handler.setStream(_AroundBar(handler.stream, self.bar))
+        self.bar_loop = task.LoopingCall(self.draw)
+        self.bar_loop.start(1.0, now=True)
+
+    def draw(self) -> None:
+        figures = self.figures()
+        self.bar.total = figures["planned"] or None
+        self.bar.n = figures["done"]
+        self.bar.set_postfix_str(
+            f"{figures['pages']} index pages, {figures['exported']} articles", refresh=False
+        )
+        self.bar.refresh()
+
+    def close_bar(self) -> None:
+        for handler, stream in self.streams:
+            handler.setStream(stream)
+        self.streams = []
+        self.bar.close()
+        self.bar = None
 
     def figures(self) -> dict[str, Any]:
         stats = self.crawler.stats
@@ -96,3 +146,21 @@ class CrawlProgress:
 
     def log(self) -> None:
         logger.info(progress_line(**self.figures()))
+
+
+class _AroundBar:
+    """A log stream that clears the bar, writes the line whole, and draws the bar again."""
+
+    def __init__(self, stream: Any, bar: Any) -> None:
+        self.stream = stream
+        self.bar = bar
+
+    def write(self, text: str) -> int:
+        self.bar.clear()
+        written = int(self.stream.write(text) or 0)
+        self.stream.flush()
+        self.bar.refresh()
+        return written
+
+    def flush(self) -> None:
+        self.stream.flush()

@@ -78,6 +78,8 @@ NEWSCRAWL_REPORT_AFTER_RUN = False
 #: A run logs one progress line (days, index pages, articles, rate, time left) this often, in
 #: seconds; 0 turns it off.
 NEWSCRAWL_PROGRESS_INTERVAL = 60
+#: A tqdm progress bar: "auto" (when standard error is a terminal), "never", "always".
+NEWSCRAWL_PROGRESS_BAR = "auto"
 #: Articles that failed so are not fetched again for this many hours (others: next run).
 NEWSCRAWL_RETRY_AFTER_HOURS = {"not_found": 24, "blocked": 1, "too_large": 24, "duplicate": 8760}
 FEED_EXPORT_ENCODING = "utf-8"

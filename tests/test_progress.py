@@ -14,7 +14,7 @@ import pytest
 from newscrawl.progress import progress_line
 from tests.replay import ReplayProxy
 from tests.sitegen import Generated, generate_site
-from tests.support import published_items, run_crawl
+from tests.support import ROOT, published_items, run_crawl
 
 
 def test_progress_line() -> None:
@@ -82,3 +82,53 @@ def test_progress_can_be_turned_off(backfill_site: Any, tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.log[-3000:]
     assert "INFO: Progress:" not in result.log
+
+
+def test_on_a_terminal_a_bar_shows_and_log_lines_stay_whole(
+    backfill_site: Any, tmp_path: Path
+) -> None:
+    """Under a pseudo-terminal the run draws a tqdm bar; every log line still comes out whole
+    (between bar redraws), and the feed is untouched."""
+    import fcntl
+    import os
+    import pty
+    import struct
+    import subprocess
+    import termios
+
+    from tests.support import crawl_command
+
+    site, proxy = backfill_site
+    command = crawl_command(
+        "bisnis",
+        {"since": str(site.days[0]), "until": str(site.days[9]), "backfill": "1",
+         "browser": "never"},
+        tmp_path, None, {"NEWSCRAWL_PROGRESS_INTERVAL": "0.5", "CONCURRENT_REQUESTS": "2"},
+    )  # fmt: skip
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))  # a 120-column one
+    process = subprocess.Popen(
+        command, cwd=ROOT, env={**os.environ, **proxy.env(), "COLUMNS": "120"},
+        stdin=slave, stdout=slave, stderr=slave,
+    )  # fmt: skip
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    assert process.wait(timeout=120) == 0
+    os.close(master)
+    screen = b"".join(chunks).decode("utf-8", "replace")
+    assert "day indexes:" in screen and "10/10" in screen, screen[-2000:]
+    lines = re.split(r"\r*\n", re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", screen))
+    logged = [line.split("\r")[-1] for line in lines if re.search(r"\d\d:\d\d:\d\d \[", line)]
+    assert any("Spider closed (finished)" in line for line in logged)
+    for line in logged:  # whole lines: a timestamp, a logger, a level, then the message
+        assert re.match(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \[[^\]]+\] [A-Z]+: ", line), line
+    items = published_items(tmp_path, "bisnis")
+    assert len(items) == 60
