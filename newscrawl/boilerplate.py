@@ -95,7 +95,7 @@ INVITATION = re.compile(
 CHANNEL = re.compile(
     r"aplikasi|\bapps?\b|play ?store|app ?store|google news|whatsapp|\bwa\b|telegram|"
     r"newsletter|buletin|youtube|instagram|tiktok|twitter|facebook|\bkanal\b|channel|"
-    r"e-?mail|surel|@|langganan|\btv\b|siaran|notifikasi",
+    r"e-?mail|surel|@|langganan|\btv\b|siaran|notifikasi|iklan|gabung",
     re.IGNORECASE,
 )
 #: A promo line is short.

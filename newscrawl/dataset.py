@@ -162,13 +162,30 @@ def _build(output: Path, root: Path) -> Built:
         staging = root / STAGING / batch
         staging.mkdir(parents=True)
         articles = 0
+        taken: list[str] = []
         for start in range(0, len(new), BATCH_FEEDS):
             chunk = new[start : start + BATCH_FEEDS]
-            articles += _write(database, output, chunk, staging, f"{batch}_{start}")
+            try:
+                articles += _write(database, output, chunk, staging, f"{batch}_{start}")
+                taken += chunk
+            except duckdb.Error:  # one bad feed must not stop the others: one by one
+                for n, feed in enumerate(chunk):
+                    try:
+                        articles += _write(
+                            database, output, [feed], staging, f"{batch}_{start}_{n}"
+                        )
+                        taken.append(feed)
+                    except duckdb.Error as error:
+                        logger.error("Dataset: left out the feed %s (tried again next time): %s",
+                                     feed, str(error).splitlines()[0])  # fmt: skip
             logger.info(
                 "Dataset progress: %d/%d new feed(s) read, %d article(s)",
                 start + len(chunk), len(new), articles,
             )  # fmt: skip
+        new = taken
+        if not new:
+            shutil.rmtree(root / STAGING, ignore_errors=True)
+            return Built(0, 0, None, removed)
         files = _move_into_place(staging, root)
         relative = [path.relative_to(output).as_posix() for path in files]
         database.execute("BEGIN TRANSACTION")
@@ -203,10 +220,15 @@ def _write(
     )
     count = int(database.execute(f"SELECT count(*) FROM ({query})").fetchone()[0])  # type: ignore[index]
     database.execute(
-        f"COPY ({query}) TO '{staging}' (FORMAT parquet, PARTITION_BY (site, date), "
+        f"COPY ({query}) TO '{_quoted(staging)}' (FORMAT parquet, PARTITION_BY (site, date), "
         f"FILENAME_PATTERN '{name}_{{i}}', OVERWRITE_OR_IGNORE)"
     )
     return count
+
+
+def _quoted(path: Path) -> str:
+    """A path inside a single-quoted SQL string."""
+    return str(path).replace("'", "''")
 
 
 def _move_into_place(staging: Path, root: Path) -> list[Path]:

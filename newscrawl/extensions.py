@@ -113,7 +113,17 @@ class RunReport:
             logger.exception("Could not finish the run report: %r", error)
             run.exit_status = EXIT_UNHEALTHY
         run.reported = True
-        if self.crawler.settings.getbool("NEWSCRAWL_REPORT_AFTER_RUN"):
+        # after the manifest: a slow or failed update costs no record of the run, and changes
+        # no exit status (the feed is out; `make dataset` and `make report` catch up)
+        settings = self.crawler.settings
+        if run.published_ok and settings.getbool("NEWSCRAWL_DATASET_AFTER_RUN"):
+            try:
+                from newscrawl.dataset import build
+
+                build(run.output_dir)
+            except Exception as error:
+                logger.error("Could not update the dataset (`make dataset` catches up): %r", error)
+        if settings.getbool("NEWSCRAWL_REPORT_AFTER_RUN"):
             try:
                 from newscrawl.report import write
 
@@ -140,13 +150,6 @@ class RunReport:
                     self._fail(
                         run, "Published, but could not remember the learned promo lines", error
                     )
-            if run.published_ok and self.crawler.settings.getbool("NEWSCRAWL_DATASET_AFTER_RUN"):
-                try:
-                    from newscrawl.dataset import build
-
-                    build(run.output_dir)
-                except Exception as error:  # the feed is out; `make dataset` catches up
-                    self._fail(run, "Published, but could not update the dataset", error)
             if run.published_ok and reason == "finished":
                 try:
                     run.remember_complete_indexes()

@@ -76,7 +76,14 @@ class CrawlProgress:
         extension = cls(crawler, interval)
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(extension.engine_stopped, signal=signals.engine_stopped)
         return extension
+
+    def engine_stopped(self) -> None:
+        """A run stopped before its spider closed (a second Ctrl-C) leaves no wrapped log
+        stream behind."""
+        if self.bar is not None:
+            self.close_bar()
 
     def spider_opened(self, spider: Any) -> None:
         self.started = time.monotonic()

@@ -81,45 +81,59 @@ def _articles(output: Path, sites: list[SiteData]) -> None:
     database = output / "newscrawl.duckdb"
     if not database.is_file():
         return
+    import fcntl
+
     import duckdb
 
-    try:
-        connection = duckdb.connect(str(database), read_only=True)
-    except duckdb.Error as error:
-        logger.warning("Cannot read the dataset %s: %s", database, error)
-        return
-    try:
-        connection.execute("SET TimeZone = 'Asia/Jakarta'")
-        for site in sites:
-            if not site.domains:
-                continue
-            marks = ", ".join("?" for _ in site.domains)
-            last = connection.execute(
-                f"SELECT max(date) FROM articles WHERE site IN ({marks})", site.domains
-            ).fetchone()
-            if not last or last[0] is None:
-                continue
-            first = last[0] - timedelta(days=DAYS_SHOWN - 1)
-            where = f"site IN ({marks}) AND date >= ?"
-            arguments = [*site.domains, first]
-            rows = connection.execute(
-                f"SELECT date, count(*) FROM articles WHERE {where} GROUP BY 1 ORDER BY 1",
-                arguments,
-            ).fetchall()
-            site.per_day = {str(day): int(n) for day, n in rows}
-            rows = connection.execute(
-                f"SELECT hour(published_at), count(*) FROM articles WHERE {where} GROUP BY 1",
-                arguments,
-            ).fetchall()
-            site.per_hour = {int(hour): int(n) for hour, n in rows}
-            rows = connection.execute(
-                f"SELECT coalesce(section, '(none)'), count(*) FROM articles WHERE {where} "
-                "GROUP BY 1 ORDER BY 2 DESC, 1",
-                arguments,
-            ).fetchall()
-            site.per_section = {str(section): int(n) for section, n in rows}
-    finally:
-        connection.close()
+    # a reader beside a dataset build: wait for it (the build takes dataset.lock exclusively)
+    with open(output / "dataset.lock", "a+b") as lock:
+        fcntl.flock(lock, fcntl.LOCK_SH)
+        try:
+            connection = duckdb.connect(str(database), read_only=True)
+        except duckdb.Error as error:
+            logger.warning("Cannot read the dataset %s: %s", database, error)
+            return
+        try:
+            _query(connection, sites)
+        except duckdb.Error as error:  # e.g. a view over files that were moved
+            logger.warning("Cannot read the dataset %s (`make dataset` again): %s", database, error)
+        finally:
+            connection.close()
+
+
+def _query(connection: Any, sites: list[SiteData]) -> None:
+    """Articles per day, hour and section of each site, from the view ``articles``."""
+    connection.execute("SET TimeZone = 'Asia/Jakarta'")
+    for site in sites:
+        if not site.domains:
+            continue
+        marks = ", ".join("?" for _ in site.domains)
+        last = connection.execute(
+            f"SELECT max(date) FROM articles WHERE site IN ({marks})", site.domains
+        ).fetchone()
+        if not last or last[0] is None:
+            continue
+        first = last[0] - timedelta(days=DAYS_SHOWN - 1)
+        where = f"site IN ({marks}) AND date >= ?"
+        arguments = [*site.domains, first]
+        rows = connection.execute(
+            f"SELECT date, count(*) FROM articles WHERE {where} GROUP BY 1 ORDER BY 1",
+            arguments,
+        ).fetchall()
+        counts = {str(day): int(n) for day, n in rows}
+        days = [str(first + timedelta(days=n)) for n in range(DAYS_SHOWN)]
+        site.per_day = {day: counts.get(day, 0) for day in days}  # a day without: 0
+        rows = connection.execute(
+            f"SELECT hour(published_at), count(*) FROM articles WHERE {where} GROUP BY 1",
+            arguments,
+        ).fetchall()
+        site.per_hour = {int(hour): int(n) for hour, n in rows}
+        rows = connection.execute(
+            f"SELECT coalesce(section, '(none)'), count(*) FROM articles WHERE {where} "
+            "GROUP BY 1 ORDER BY 2 DESC, 1",
+            arguments,
+        ).fetchall()
+        site.per_section = {str(section): int(n) for section, n in rows}
 
 
 # --- drawing ---------------------------------------------------------------------------------
@@ -271,7 +285,7 @@ def _site(site: SiteData) -> str:
         trend = [(str(r.get("run_id")), 100 * float((r.get("field_coverage") or {}).get(name) or 0))
                  for r in runs]  # fmt: skip
         out.append(f"<h4>{html.escape(name)} coverage (%)</h4>")
-        out.append(bar_chart(trend, f"coverage-{name}", height=70))
+        out.append(bar_chart(trend, html.escape(f"coverage-{name}"), height=70))
     out.append("<h3>Boilerplate drops per rule (all runs)</h3>")
     drops: Counter[str] = Counter()
     for run in runs:
@@ -291,7 +305,7 @@ def write(output: Path) -> Path:
     """Collect, render and write ``output/report.html`` (atomically)."""
     page = render(collect(output))
     path = output / REPORT
-    temporary = path.with_name(path.name + ".tmp")
+    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     temporary.write_text(page, "utf-8")
     os.replace(temporary, path)
     return path

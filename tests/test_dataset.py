@@ -204,3 +204,18 @@ def test_the_dataset_follows_each_run_when_asked(
     assert result.returncode == 0, result.log[-3000:]
     assert "Dataset: 1 feed(s), 29 article(s) added" in result.log
     assert len(rows(output)) == 29
+
+
+def test_a_feed_duckdb_cannot_read_is_left_out_and_tried_again(
+    crawled: Path, tmp_path: Path
+) -> None:
+    output = copy_of(crawled, tmp_path)
+    [broken] = list((output / "kompas").glob("*/*.jsonl"))
+    good = broken.read_bytes()
+    broken.write_bytes(good + b"{not json\n")
+    built = build(output)
+    assert built.feeds == 1 and built.articles == 32  # Bisnis's feed; Kompas's left out
+    broken.write_bytes(good)
+    again = build(output)
+    assert (again.feeds, again.articles) == (1, 29)
+    assert len(rows(output)) == 61

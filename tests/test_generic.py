@@ -162,3 +162,26 @@ def test_a_block_of_initials_alone_is_dropped() -> None:
     loader = GenericLoader(brand="kabarpasar")
     loader.add_value("body", ["Isi berita.", "(ara/das)"])
     assert loader.load_item().body == "Isi berita."
+
+
+@pytest.mark.parametrize(
+    ("line", "promo"),
+    [
+        ("Nyaman tanpa iklan. Langganan BisnisPro", True),
+        ("Baca berita tanpa iklan. Gabung Bisnis.com+", True),
+        ("Pelaku bisnis menilai langkah itu perlu diikuti dengan kepastian regulasi.", False),
+        ("Bisnis.com mencoba menghubungi pihak perusahaan, tetapi belum ada jawaban.", False),
+    ],
+)
+def test_a_line_selling_the_site_itself(line: str, promo: bool) -> None:
+    assert GenericArticlePage._names_the_site(line, "bisnis") is promo
+
+
+def test_feeds_are_known_by_their_root_element() -> None:
+    from newscrawl.spiders.news import is_feed
+
+    assert not is_feed(b'<?xml version="1.0"?><html xmlns="http://www.w3.org/1999/xhtml">')
+    assert is_feed(b'<?xml version="1.0"?><urlset xmlns="x"><url><loc>u</loc></url></urlset>')
+    assert is_feed(b"<rss><channel><item><link>u</link></item></channel></rss>")
+    assert is_feed(b'<feed xmlns="http://www.w3.org/2005/Atom"></feed>')
+    assert not is_feed(b"<!DOCTYPE html><html><body><div class='feed'></div></body></html>")

@@ -69,7 +69,9 @@ DATE_DIGITS = re.compile(r"^(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01
 WHOLE_TEXT_QUERY = re.compile(r"(?:^|&)(?:page|p)=all\b|(?:^|&)single=1\b")
 WHOLE_TEXT_WORDS = re.compile(r"tampilkan semua|lihat semua|baca selengkapnya|satu halaman", re.I)
 
-_EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+_EXTRACT = tldextract.TLDExtract(
+    suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True
+)
 
 
 def registered_domain(url: str) -> str:
@@ -233,13 +235,23 @@ class GenericArticlePage(ArticlePage):
                 folded in furniture
                 or folded in self.known_promo
                 or invitation(line)
-                or (bool(kept) and len(folded.split()) <= MAX_PROMO_WORDS and brand in folded)
+                or (bool(kept) and self._names_the_site(line, brand))
             )
             if promo:
                 self.learned.append(line)
             else:
                 kept.append(text)
         return kept
+
+    @staticmethod
+    def _names_the_site(line: str, brand: str) -> bool:
+        """A short line selling the site itself: its name as a product or an address
+        ("BisnisPro", "SorotrakyatTV", "Kompas.com+", "redaksi@warta.id"), not the plain word
+        ("pelaku bisnis"), next to a channel or a subscription ("Langganan", "iklan")."""
+        if len(line.split()) > MAX_PROMO_WORDS or not CHANNEL.search(line):
+            return False
+        pattern = rf"(?<![a-z]){re.escape(brand)}(?:[a-z+]+|\.[a-z]{{2,}})"
+        return re.search(pattern, line.casefold()) is not None
 
     @cached_property
     def learned(self) -> list[str]:
@@ -261,7 +273,7 @@ class GenericArticlePage(ArticlePage):
                 continue
             if tag == "blockquote" and self.embed_class_re.search(child.get("class") or ""):
                 continue
-            if tag not in BLOCK_TAGS and self._gate(child):
+            if tag not in BLOCK_TAGS and (self._gate(child) or self._image_block(child)):
                 continue
             if tag == "tr":
                 cells = [clean_text(element_text(c)) for c in child if c.tag in ("td", "th")]
@@ -336,6 +348,17 @@ class GenericArticlePage(ArticlePage):
         linked = sum(_chars(a) for a in links)
         rest = _chars(element) - linked
         return linked > 0 and rest <= 40 and (rest * 4 <= linked or len(links) >= 2)
+
+    @staticmethod
+    def _image_block(element: Element) -> bool:
+        """A wrapper holding an image and at most its caption (not a container of text
+        that happens to hold an image)."""
+        if not any(isinstance(c.tag, str) and c.tag in ("img", "picture") for c in element):
+            return False
+        blocks = [
+            n for n in element.iterdescendants() if isinstance(n.tag, str) and n.tag in BLOCK_TAGS
+        ]
+        return len(blocks) <= 1
 
     def _gate(self, element: Element) -> bool:
         """A paywall or sign-in prompt: a box linking to a login or subscription page."""

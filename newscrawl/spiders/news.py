@@ -16,7 +16,7 @@ from functools import cached_property
 from typing import Any, ClassVar
 
 from scrapy import Request
-from scrapy.http import HtmlResponse, Response, TextResponse
+from scrapy.http import Response, TextResponse
 from scrapy.utils.sitemap import Sitemap
 
 from newscrawl.arguments import ArgumentError, CrawlPlan, check_names, parse_day, split_list
@@ -39,6 +39,13 @@ from newscrawl.urls import on_domain, path_of, strip_tracking
 FEED_ROOTS = (b"<urlset", b"<sitemapindex", b"<rss", b"<feed", b"<rdf")
 
 
+def is_feed(body: bytes) -> bool:
+    """A sitemap or an RSS/Atom/RDF feed, by its root element (an XHTML page with an XML
+    declaration is no feed)."""
+    head = body.lstrip()[:4096].lower()
+    return b"<html" not in head and any(root in head for root in FEED_ROOTS)
+
+
 def feed_links(body: bytes) -> tuple[list[str], list[str]]:
     """The article links of a sitemap or an RSS/Atom feed, and the sitemaps a sitemap index
     names."""
@@ -59,7 +66,7 @@ def feed_links(body: bytes) -> tuple[list[str], list[str]]:
     for element in root.iter():
         tag = element.tag if isinstance(element.tag, str) else ""
         local = tag.rsplit("}", 1)[-1]
-        if local == "link":
+        if local == "link" and (element.get("rel") or "alternate") == "alternate":
             href = element.get("href") or (element.text or "")
             parent = element.getparent()
             parent_tag = parent.tag.rsplit("}", 1)[-1] if parent is not None else ""
@@ -166,7 +173,10 @@ class GenericNewsSpider(BaseNewsSpider):
             if not any(on_domain(url, domain) for domain in self.allowed_domains):
                 self.count("discovery/rejected")
                 continue
-            key = canonical_url(url) if kind == "article" else url
+            # an article by its canonical URL; one whose URL is all in its query
+            # (``read.php?id=1``, ``/?p=123``) by the whole URL
+            query_only = "?" in url and not any(c.isdigit() for c in url.split("?")[0][-24:])
+            key = canonical_url(url) if kind == "article" and not query_only else url
             if key in self._requested:
                 self.count("discovery/repeated")
                 continue
@@ -192,10 +202,7 @@ class GenericNewsSpider(BaseNewsSpider):
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
         """Any page: a sitemap or feed, an article, or a listing page."""
         depth = int(response.meta.get("depth_left", 0))
-        head = response.body.lstrip()[:4096].lower()
-        if head.startswith(b"<?xml") or (
-            not isinstance(response, HtmlResponse) and any(root in head for root in FEED_ROOTS)
-        ):
+        if is_feed(response.body):
             yield from self.parse_feed(response)
             return
         if not isinstance(response, TextResponse):
@@ -260,7 +267,10 @@ class GenericNewsSpider(BaseNewsSpider):
         if whole is not None:
             self.count("discovery/multipage")
             yield Request(
-                whole, self.parse, errback=self.on_error, meta={**response.meta, "kind": "article"}
+                whole,
+                self.parse,
+                errback=self.on_error,
+                meta={"kind": "article", "depth_left": 0, BROWSER_META: self.plan.browser},
             )
             return
         for output in self.article_item(response, page):
