@@ -95,7 +95,7 @@ INVITATION = re.compile(
 CHANNEL = re.compile(
     r"aplikasi|\bapps?\b|play ?store|app ?store|google news|whatsapp|\bwa\b|telegram|"
     r"newsletter|buletin|youtube|instagram|tiktok|twitter|facebook|\bkanal\b|channel|"
-    r"e-?mail|surel|@|langganan|\btv\b|siaran|notifikasi|iklan|gabung",
+    r"e-?mail|surel|@|langganan|\btv\b|siaran|notifikasi|\biklan\b|\bgabung\b",
     re.IGNORECASE,
 )
 #: A promo line is short.
@@ -134,3 +134,17 @@ class RecurringLines:
                 if len(articles) == self.min_articles:
                     learned.append(line)
         return learned
+
+
+def drop_lines(body: str, lines: set[str]) -> tuple[str | None, list[str]]:
+    """``body`` without its paragraphs whose case-folded, cleaned text is one of ``lines``
+    (the body then, None when nothing is left; and the paragraphs dropped)."""
+    kept: list[str] = []
+    dropped: list[str] = []
+    for paragraph in body.split("\n\n"):
+        text = clean_text(paragraph)
+        if text.casefold() in lines:
+            dropped.append(text)
+        else:
+            kept.append(paragraph)
+    return ("\n\n".join(kept) or None), dropped

@@ -121,8 +121,8 @@ class SiteScopeMiddleware:
 
     def process_request(self, request: Request, spider: Any = None) -> None:
         domains = site_domains(self.crawler)
-        if not domains or in_scope(request.url, domains):
-            return
+        if not domains or in_scope(request.url, domains) or request.url.startswith("data:"):
+            return  # (a ``data:`` URI is answered in the process: no host is contacted)
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value("newscrawl/scope/refused")
         reason = "offsite_redirect" if request.meta.get("redirect_urls") else "offsite"

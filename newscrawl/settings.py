@@ -71,6 +71,9 @@ NEWSCRAWL_CATCHUP_DAYS = 3
 NEWSCRAWL_MAX_INDEX_PAGES = 100
 #: `scrapy crawl news`: levels of listing pages below a start URL read for article links.
 NEWSCRAWL_LISTING_DEPTH = 1
+#: `scrapy crawl news`: a site's first articles are held back until this many were read, so that
+#: promo lines learned by their recurrence are left out of them too.
+NEWSCRAWL_LEARN_WARMUP = 10
 #: Update the analysts' dataset (newscrawl/dataset.py, `make dataset`) after each published run.
 NEWSCRAWL_DATASET_AFTER_RUN = False
 #: Write output/report.html (newscrawl/report.py, `make report`) after each run.

@@ -198,3 +198,18 @@ def test_pipeline_counts_drops_by_site_and_rule() -> None:
 )
 def test_invitation(line: str, promo: bool) -> None:
     assert invitation(line) is promo
+
+
+def test_drop_lines() -> None:
+    from newscrawl.boilerplate import drop_lines
+
+    body = "Isi.\n\nDapatkan  kabar pilihan.\n\nPenutup."
+    assert drop_lines(body, {"dapatkan kabar pilihan."}) == (
+        "Isi.\n\nPenutup.",
+        ["Dapatkan kabar pilihan."],
+    )
+    assert drop_lines("Dapatkan kabar pilihan.", {"dapatkan kabar pilihan."}) == (
+        None,
+        ["Dapatkan kabar pilihan."],
+    )
+    assert drop_lines(body, set()) == (body, [])

@@ -207,3 +207,12 @@ def test_requests_under_way_together_count_as_one_episode() -> None:
     later = Request(ARTICLE, meta={"newscrawl_sent_at": time.monotonic()})
     middleware.process_exception(later, DownloadTimeoutError("slow"))
     assert middleware.given_up["market.bisnis.com"] == "host_unreachable"
+
+
+def test_scope_lets_a_data_uri_through_and_no_other_scheme() -> None:
+    """A ``data:`` URI is answered in the process (the news spider's flush of held articles);
+    it contacts no host."""
+    middleware = SiteScopeMiddleware(crawler_with_spider())
+    assert middleware.process_request(Request("data:,")) is None
+    with pytest.raises(SkipRequest):
+        middleware.process_request(Request("file:///etc/passwd"))

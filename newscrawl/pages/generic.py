@@ -284,6 +284,8 @@ class GenericArticlePage(ArticlePage):
                 text = element_text(child)
                 if self._wholly_emphasised(child):
                     self.emphasised.add(clean_text(text).casefold())
+                if tag in ("h2", "h3", "h4", "h5", "h6"):
+                    self.headings.add(clean_text(text).casefold())
                 yield text
             else:
                 yield from self._block_texts(child)
@@ -311,6 +313,11 @@ class GenericArticlePage(ArticlePage):
         return found
 
     @cached_property
+    def headings(self) -> set[str]:
+        """The body's sub-headings (case-folded): a heading recurs as a heading, not a promo."""
+        return set()
+
+    @cached_property
     def emphasised(self) -> set[str]:
         """The body blocks (case-folded) that are wholly emphasised."""
         return set()
@@ -325,8 +332,8 @@ class GenericArticlePage(ArticlePage):
             folded = line.casefold()
             if len(line.split()) > MAX_PROMO_WORDS or not any(ch.isalpha() for ch in line):
                 continue
-            if rule_for(line, SHARED_RULES) is not None:  # a named rule's: not to learn
-                continue
+            if rule_for(line, SHARED_RULES) is not None or folded in self.headings:
+                continue  # a named rule's, or a sub-heading: not to learn
             if folded in self.emphasised or INVITATION.search(line) or CHANNEL.search(line):
                 found.append(folded)
         return found

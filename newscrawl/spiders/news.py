@@ -10,17 +10,20 @@ under ``output/news/<domain>/`` (domains joined by ``+`` when the start URLs nam
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from datetime import date
 from functools import cached_property
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
-from scrapy import Request
+from scrapy import Request, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response, TextResponse
 from scrapy.utils.sitemap import Sitemap
 
 from newscrawl.arguments import ArgumentError, CrawlPlan, check_names, parse_day, split_list
-from newscrawl.boilerplate import RecurringLines
+from newscrawl.boilerplate import RecurringLines, drop_lines
 from newscrawl.browser import BROWSER_META, BROWSER_MODES
 from newscrawl.items import ArticleItem
 from newscrawl.ledger import Ledger
@@ -32,6 +35,7 @@ from newscrawl.pages.generic import (
     canonical_url,
     registered_domain,
 )
+from newscrawl.processors import count_words
 from newscrawl.spiders.base import BaseNewsSpider, asked
 from newscrawl.urls import on_domain, path_of, strip_tracking
 
@@ -102,6 +106,9 @@ class GenericNewsSpider(BaseNewsSpider):
         self.allowed_domains = self.domains_of(self.plan)
         self._requested: set[str] = set()
         self._known_promo: dict[str, set[str]] = {}
+        #: Articles held back per site, and how many of the site's were read.
+        self._held: dict[str, list[ArticleItem]] = {}
+        self._read: Counter[str] = Counter()
         self._recurring: dict[str, RecurringLines] = {}
 
     # -- arguments ------------------------------------------------------------------------
@@ -129,6 +136,12 @@ class GenericNewsSpider(BaseNewsSpider):
     def domains_of(plan: CrawlPlan) -> list[str]:
         """The registered domains of the start URLs: the crawl's scope."""
         return sorted({registered_domain(url) for url in plan.start_urls})
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.spider_idle, signal=signals.spider_idle)
+        return spider
 
     @classmethod
     def run_name(cls, plan: CrawlPlan) -> str:
@@ -274,12 +287,59 @@ class GenericNewsSpider(BaseNewsSpider):
             )
             return
         for output in self.article_item(response, page):
-            if isinstance(output, ArticleItem):
-                self.learn_from(page, output.article_id or response.url)
-                if not self.in_window(output):
-                    self.count("discovery/outside_window")
+            if not isinstance(output, ArticleItem):
+                yield output
+                continue
+            self.learn_from(page, output.article_id or response.url)
+            if not self.in_window(output):
+                self.count("discovery/outside_window")
+                continue
+            domain = output.site or registered_domain(response.url)
+            held = self._held.setdefault(domain, [])
+            held.append(output)
+            self._read[domain] += 1
+            if self._read[domain] >= self.warmup:  # warmed up: out they go, and all after
+                yield from self.release(domain)
+
+    # -- holding the first articles of a site back ------------------------------------------
+
+    @property
+    def warmup(self) -> int:
+        """``NEWSCRAWL_LEARN_WARMUP``: the first articles of a site are held back until this
+        many were read (or the crawl has nothing else to do), so that a promo line learned by
+        its recurrence among them is left out of them too."""
+        return max(1, self.crawler.settings.getint("NEWSCRAWL_LEARN_WARMUP", 10))
+
+    def release(self, domain: str) -> Iterator[ArticleItem]:
+        """The held articles of ``domain``, without the promo lines learned meanwhile."""
+        held, self._held[domain] = self._held.get(domain, []), []
+        known = self._known_promo.get(domain, set())
+        for item in held:
+            if item.body and known:
+                kept, dropped = drop_lines(item.body, known)
+                if dropped:
+                    self.count(f"boilerplate/{domain}/learned", len(dropped))
+                    run = self.run
+                    if run is not None:
+                        run.learned.setdefault(domain, Counter()).update(dropped)
+                    item.body = kept
+                    item.word_count = count_words(kept or "")
+                if not item.body:
+                    self.skip("no_body", item.url or "", "only promo lines")
                     continue
-            yield output
+            yield item
+
+    def spider_idle(self) -> None:
+        """Nothing left to crawl: the articles still held go out (through a ``data:`` request,
+        which touches no network)."""
+        if any(self._held.values()):
+            request = Request("data:,", self.flush, dont_filter=True, meta={"kind": "flush"})
+            self.crawler.engine.crawl(request)
+            raise DontCloseSpider("articles held back for the promo lines")
+
+    def flush(self, response: Response) -> Iterator[ArticleItem]:
+        for domain in list(self._held):
+            yield from self.release(domain)
 
     def in_window(self, item: ArticleItem) -> bool:
         since, until = self.plan.since, self.plan.until
