@@ -294,6 +294,9 @@ class GenericNewsSpider(BaseNewsSpider):
             if not self.in_window(output):
                 self.count("discovery/outside_window")
                 continue
+            if self.run is None:  # Scrapy's tools (`scrapy parse`): nothing to hold for
+                yield output
+                continue
             domain = output.site or registered_domain(response.url)
             held = self._held.setdefault(domain, [])
             held.append(output)
