@@ -25,8 +25,10 @@ import os
 import shutil
 import sqlite3
 import sys
+import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -142,9 +144,17 @@ def build(output: Path) -> Built:
     output = output.resolve()
     root = output / DATASET_DIR
     root.mkdir(parents=True, exist_ok=True)
-    with open(output / "dataset.lock", "a+b") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with dataset_lock(output):
         return _build(output, root)
+
+
+@contextmanager
+def dataset_lock(output: Path, shared: bool = False) -> Iterator[None]:
+    """``output/dataset.lock``: a build holds it alone; readers (the report) share it, so
+    they read between builds."""
+    with open(output / "dataset.lock", "a+b") as lock:
+        fcntl.flock(lock, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
+        yield
 
 
 def _build(output: Path, root: Path) -> Built:
@@ -234,21 +244,21 @@ def _quoted(path: Path) -> str:
 def _move_into_place(staging: Path, root: Path) -> list[Path]:
     """Each staged file renamed (atomically) to its partition of the dataset."""
     moved = []
+    delay = float(os.environ.get("NEWSCRAWL_DATASET_STEP_DELAY", "0") or 0)
     for path in sorted(staging.rglob("*.parquet")):
         target = root / path.relative_to(staging)
         target.parent.mkdir(parents=True, exist_ok=True)
-        delay = float(os.environ.get("NEWSCRAWL_DATASET_STEP_DELAY", "0") or 0)
         if delay:  # tests: room to kill a build between two files
-            import time
-
             time.sleep(delay)
         os.replace(path, target)
         moved.append(target)
     return moved
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Build or update the analysts' dataset.")
+def output_from_command_line(description: str, argv: list[str] | None) -> Path | None:
+    """The output folder of a command (``--output``, else the project's
+    ``NEWSCRAWL_OUTPUT_DIR``) with logging set up; None, logged, when there is none."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--output", default=None, help="the output folder (default: the project's)")
     args = parser.parse_args(argv)
     logging.basicConfig(
@@ -264,6 +274,13 @@ def main(argv: list[str] | None = None) -> int:
         output = Path(args.output)
     if not output.is_dir():
         logger.error("No output folder %s", output)
+        return None
+    return output
+
+
+def main(argv: list[str] | None = None) -> int:
+    output = output_from_command_line("Build or update the analysts' dataset.", argv)
+    if output is None:
         return 2
     built = build(output)
     logger.info(

@@ -188,6 +188,13 @@ class Ledger:
             if not getattr(item, name):
                 self.count(f"health/missing_{name}")
 
+    def remember_learned(self, site: str, lines: list[str]) -> None:
+        """Promo lines no rule names that were left out of a body of ``site``: the run lists
+        them in its manifest and remembers them for later runs."""
+        run = self.run
+        if run is not None and lines:
+            run.learned.setdefault(site, Counter()).update(lines)
+
     def article_exported(self, page: ArticlePage, origin: str, item: ArticleItem) -> None:
         """An article page gave its item: its layout and what its page object noticed are
         counted; an article URL that redirected to another article is handed to the run, to
@@ -195,10 +202,8 @@ class Ledger:
         self.count(f"layout/{page.layout}")
         for note in page.notes():  # e.g. credits/unlabelled
             self.count(note)
-        run = self.run
-        learned = page.learned_lines()
-        if run is not None and learned and item.site:
-            run.learned.setdefault(item.site, Counter()).update(learned)
+        if item.site:
+            self.remember_learned(item.site, page.learned_lines())
         origin_id = self.article_id(origin)
         run = self.run
         target = item.article_id

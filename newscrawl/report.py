@@ -16,7 +16,6 @@ Every number shown carries ``data-*`` attributes naming what it is, for tests an
 
 from __future__ import annotations
 
-import argparse
 import html
 import json
 import logging
@@ -81,13 +80,11 @@ def _articles(output: Path, sites: list[SiteData]) -> None:
     database = output / "newscrawl.duckdb"
     if not database.is_file():
         return
-    import fcntl
-
     import duckdb
 
-    # a reader beside a dataset build: wait for it (the build takes dataset.lock exclusively)
-    with open(output / "dataset.lock", "a+b") as lock:
-        fcntl.flock(lock, fcntl.LOCK_SH)
+    from newscrawl.dataset import dataset_lock
+
+    with dataset_lock(output, shared=True):  # between two dataset builds
         try:
             connection = duckdb.connect(str(database), read_only=True)
         except duckdb.Error as error:
@@ -312,22 +309,10 @@ def write(output: Path) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Write output/report.html.")
-    parser.add_argument("--output", default=None, help="the output folder (default: the project's)")
-    args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s [%(name)s] %(levelname)s: %(message)s"
-    )
-    if args.output is None:
-        from scrapy.utils.project import get_project_settings
+    from newscrawl.dataset import output_from_command_line
 
-        from newscrawl.state import output_dir
-
-        output = output_dir(get_project_settings())
-    else:
-        output = Path(args.output)
-    if not output.is_dir():
-        logger.error("No output folder %s", output)
+    output = output_from_command_line("Write output/report.html.", argv)
+    if output is None:
         return 2
     logger.info("Wrote %s", write(output))
     return 0

@@ -17,6 +17,7 @@ import pkgutil
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from types import ModuleType
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlsplit
@@ -31,6 +32,11 @@ if TYPE_CHECKING:
 DEFAULT_SITE_MODULES = ("newscrawl.sites",)
 #: Kinds of start URL (``-a start_urls=``) a site can accept besides articles and index pages.
 START_PAGE_KINDS = ("article", "index", "sitemap", "landing")
+
+
+def _key(day: str, channel: str) -> str:
+    """The state's name of an index: ``<date>/<channel>``."""
+    return f"{day}/{channel}"
 
 
 @dataclass(frozen=True)
@@ -48,15 +54,15 @@ class DailyIndex:
     all_channel: str
 
     def __post_init__(self) -> None:
-        params = {value: name for name, value in parse_qsl(urlsplit(self.template).query)}
-        missing = [p for p in ("{channel}", "{date}", "{page}") if p not in params]
+        missing = [p for p in ("{channel}", "{date}", "{page}") if p not in self._params]
         if missing:
             raise ValueError(f"index template {self.template!r} lacks {', '.join(missing)}")
         if self.all_channel not in self.channels:
             raise ValueError(f"all_channel {self.all_channel!r} is not one of the channels")
 
-    @property
+    @cached_property
     def _params(self) -> dict[str, str]:
+        """The query parameter naming each placeholder (read once: ``key`` runs per page)."""
         return {value: name for name, value in parse_qsl(urlsplit(self.template).query)}
 
     @property
@@ -88,10 +94,10 @@ class DailyIndex:
     def key(self, url: str) -> str:
         """The state's name of the index a page belongs to: ``<date>/<channel>``."""
         query = query_of(url)
-        return f"{query.get(self.date_param, '')}/{query.get(self.channel_param, self.all_channel)}"
+        return _key(query.get(self.date_param, ""), query.get(self.channel_param, self.all_channel))
 
     def day_key(self, day: date, channel: str) -> str:
-        return f"{day.isoformat()}/{channel}"
+        return _key(day.isoformat(), channel)
 
     def page_of(self, url: str) -> int:
         """The page number of an index page's URL (1 when it names none)."""

@@ -56,6 +56,8 @@ from newscrawl.urls import canonical_page_url
 #: The setting through which ``scrapy crawl`` hands the spider the arguments it read (a
 #: :class:`~newscrawl.arguments.CrawlPlan`), so that they are read once.
 PLAN_SETTING = RUN_PLAN
+#: What :meth:`BaseNewsSpider.not_to_fetch` says of an article an earlier run exported.
+EXPORTED = "exported"
 
 
 def asked(response: Response) -> str:
@@ -126,6 +128,19 @@ class BaseNewsSpider(scrapy.Spider):
         """What earlier runs did: the run's state, or an empty one in memory for the tools."""
         run = self.run
         return run.state if run is not None else SQLiteState.in_memory()
+
+    def not_to_fetch(self, article_id: str, url: str) -> str | None:
+        """Why article ``article_id`` is not fetched: :data:`EXPORTED` by an earlier run
+        (``discovery/known``), or the reason it failed recently (``discovery/backoff``,
+        ``NEWSCRAWL_RETRY_AFTER_HOURS``); None to fetch it."""
+        if self.state.has_article(article_id):
+            self.count("discovery/known")
+            return EXPORTED
+        reason = self.state.in_backoff(article_id)
+        if reason is not None:
+            self.count("discovery/backoff")
+            self.logger.debug("Not fetching %s yet: it was %s recently", url, reason)
+        return reason
 
     def count(self, event: str, by: int = 1) -> None:
         assert self.crawler.stats is not None
@@ -473,14 +488,10 @@ class NewsSpider(BaseNewsSpider):
             self._requested_ids.add(article_id)
             if index_key is not None:
                 self.ledger.listed(article_id, index_key)
-            if self.state.has_article(article_id):
-                self.count("discovery/known")
-                continue
-            reason = self.state.in_backoff(article_id)
+            reason = self.not_to_fetch(article_id, url)
             if reason is not None:
-                self.count("discovery/backoff")
-                self.logger.debug("Not fetching %s yet: it was %s recently", url, reason)
-                if reason not in FINAL_FAILURES and index_key is not None:
+                # a failure that may come right keeps the index that lists it incomplete
+                if reason not in (EXPORTED, *FINAL_FAILURES) and index_key is not None:
                     self.ledger.index_incomplete(index_key)
                 continue
             self.count("discovery/new")

@@ -201,14 +201,7 @@ class GenericNewsSpider(BaseNewsSpider):
 
     def known(self, url: str) -> bool:
         """Exported by an earlier run, or failed recently (by the id its URL shows)."""
-        article_id = article_id_of(url)
-        if self.state.has_article(article_id):
-            self.count("discovery/known")
-            return True
-        if self.state.in_backoff(article_id) is not None:
-            self.count("discovery/backoff")
-            return True
-        return False
+        return self.not_to_fetch(article_id_of(url), url) is not None
 
     # -- pages ----------------------------------------------------------------------------
 
@@ -322,9 +315,7 @@ class GenericNewsSpider(BaseNewsSpider):
                 kept, dropped = drop_lines(item.body, known)
                 if dropped:
                     self.count(f"boilerplate/{domain}/learned", len(dropped))
-                    run = self.run
-                    if run is not None:
-                        run.learned.setdefault(domain, Counter()).update(dropped)
+                    self.ledger.remember_learned(domain, dropped)
                     item.body = kept
                     item.word_count = count_words(kept or "")
                 if not item.body:
