@@ -91,13 +91,32 @@ INVITATION = re.compile(
     r"jangan lewatkan|yuk)\b",
     re.IGNORECASE,
 )
+
+
+def _word(word: str) -> str:
+    """``word`` as a whole word, written to start with its first letter (``\\bword\\b`` would
+    start with an assertion, and Python's matcher then tries every branch at every place)."""
+    return rf"{word}\b(?<!\w{word})"
+
+
 #: Where an invitation leads: an app, a store, a channel, a newsletter, the newsroom's mail.
+#: Matched against case-folded text (:func:`channel`): every branch opens with a letter, so
+#: the matcher skips ahead to the places a branch can start (~9 µs a line, not ~85 µs).
 CHANNEL = re.compile(
-    r"aplikasi|\bapps?\b|play ?store|app ?store|google news|whatsapp|\bwa\b|telegram|"
-    r"newsletter|buletin|youtube|instagram|tiktok|twitter|facebook|\bkanal\b|channel|"
-    r"e-?mail|surel|@|langganan|\btv\b|siaran|notifikasi|\biklan\b|\bgabung\b",
-    re.IGNORECASE,
-)
+    "|".join(
+        ["aplikasi", _word("app"), _word("apps"), "play ?store", "app ?store", "google news",
+         "whatsapp", _word("wa"), "telegram", "newsletter", "buletin", "youtube", "instagram",
+         "tiktok", "twitter", "facebook", _word("kanal"), "channel", "e-?mail", "surel", "@",
+         "langganan", _word("tv"), "siaran", "notifikasi", _word("iklan"), _word("gabung")]
+    )
+)  # fmt: skip
+
+
+def channel(text: str) -> bool:
+    """``text`` names where an invitation leads (:data:`CHANNEL`), in any case."""
+    return CHANNEL.search(text.casefold()) is not None
+
+
 #: A promo line is short.
 MAX_PROMO_WORDS = 30
 
@@ -106,11 +125,7 @@ def invitation(text: str) -> bool:
     """A short line inviting the reader to an app, a channel, a newsletter or a subscription
     ("Ikuti berita terkini di Google News", "Unduh aplikasi ... di Play Store"): a promo line,
     whatever the site."""
-    return (
-        len(text.split()) <= MAX_PROMO_WORDS
-        and bool(INVITATION.search(text))
-        and bool(CHANNEL.search(text))
-    )
+    return len(text.split()) <= MAX_PROMO_WORDS and bool(INVITATION.search(text)) and channel(text)
 
 
 class RecurringLines:

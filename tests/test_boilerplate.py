@@ -200,6 +200,26 @@ def test_invitation(line: str, promo: bool) -> None:
     assert invitation(line) is promo
 
 
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("Gabung kanal WA kami", True),
+        ("di APP STORE", True),
+        ("unduh apps-nya", True),
+        ("surel: redaksi@warta.example", True),
+        ("Tonton di TV", True),
+        ("Warga dewan kota", False),  # "wa" inside words
+        ("Tayang di KompasTV", False),  # "tv" ends a word, does not stand alone
+        ("Pengiklan dan penggabungan usaha", False),
+        ("a happy ending", False),
+    ],
+)
+def test_channel_words_whole_where_they_must_be(text: str, named: bool) -> None:
+    from newscrawl.boilerplate import channel
+
+    assert channel(text) is named
+
+
 def test_drop_lines() -> None:
     from newscrawl.boilerplate import drop_lines
 

@@ -21,6 +21,7 @@ from newscrawl.pages.generic import (
     article_id_of,
     brand_of,
     canonical_url,
+    names_the_site_test,
     registered_domain,
     split_names,
 )
@@ -171,10 +172,29 @@ def test_a_block_of_initials_alone_is_dropped() -> None:
         ("Baca berita tanpa iklan. Gabung Bisnis.com+", True),
         ("Pelaku bisnis menilai langkah itu perlu diikuti dengan kepastian regulasi.", False),
         ("Bisnis.com mencoba menghubungi pihak perusahaan, tetapi belum ada jawaban.", False),
+        ("Gabung kanal WhatsApp Warta.id sekarang", False),  # another site's name
     ],
 )
 def test_a_line_selling_the_site_itself(line: str, promo: bool) -> None:
-    assert GenericArticlePage._names_the_site(line, "bisnis") is promo
+    assert names_the_site_test("bisnis")(line) is promo
+
+
+@pytest.mark.parametrize(
+    ("link", "found"),
+    [
+        ('<a href="/read/1/judul?page=all">2</a>', True),
+        ('<a href="/read/1/judul?single=1">x</a>', True),
+        ('<a href="/read/1/judul#full">TAMPILKAN SEMUA</a>', True),
+        ('<a href="/read/1/judul#full"><span>Baca selengkapnya</span></a>', True),
+        ('<a href="/read/1/judul?page=2">2</a>', False),
+        ('<a href="/read/1/lain?page=all">semua</a>', False),  # another article's
+    ],
+)
+def test_the_pagers_whole_text_link(link: str, found: bool) -> None:
+    url = "https://www.warta.id/read/1/judul"
+    html = f"<html><body><article><p>Teks.</p><div>{link}</div></article></body></html>"
+    page = GenericArticlePage(HtmlResponse(url, body=html.encode(), encoding="utf-8"))
+    assert (page.whole_text_url() is not None) is found
 
 
 def test_feeds_are_known_by_their_root_element() -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from datetime import datetime
 from functools import cached_property, lru_cache
 from typing import Any, ClassVar
@@ -68,6 +68,14 @@ DATE_DIGITS = re.compile(r"^(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01
 #: Links of a pager to the whole text.
 WHOLE_TEXT_QUERY = re.compile(r"(?:^|&)(?:page|p)=all\b|(?:^|&)single=1\b")
 WHOLE_TEXT_WORDS = re.compile(r"tampilkan semua|lihat semua|baca selengkapnya|satu halaman", re.I)
+#: Links that may be a pager's link to the whole text (a query, or a word of
+#: :data:`WHOLE_TEXT_WORDS` in any case: its tail, as XPath 1.0 cannot fold case cheaply),
+#: found in C; the patterns then decide.
+PAGER_LINKS = etree.XPath(
+    "//a[contains(@href, '?')"
+    " or contains(., 'emua') or contains(., 'EMUA') or contains(., 'elengkapnya')"
+    " or contains(., 'ELENGKAPNYA') or contains(., 'alaman') or contains(., 'ALAMAN')]"
+)
 
 _EXTRACT = tldextract.TLDExtract(
     suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True
@@ -93,6 +101,22 @@ def _registered(host: str) -> str:
 def brand_of(domain: str) -> str:
     """The site's name as its pages print it, lower-cased: the first label of its domain."""
     return domain.split(".")[0].lower()
+
+
+@lru_cache(maxsize=256)
+def names_the_site_test(brand: str) -> Callable[[str], bool]:
+    """A test of a short line selling the site ``brand`` itself: its name as a product or an
+    address ("BisnisPro", "SorotrakyatTV", "Kompas.com+", "redaksi@warta.id"), not the plain
+    word ("pelaku bisnis"), next to a channel or a subscription ("Langganan", "iklan")."""
+    named = re.compile(rf"(?<![a-z]){re.escape(brand)}(?:[a-z+]+|\.[a-z]{{2,}})")
+
+    def test(line: str) -> bool:
+        folded = line.casefold()
+        if brand not in folded or len(line.split()) > MAX_PROMO_WORDS:
+            return False  # the cheap looks first
+        return CHANNEL.search(folded) is not None and named.search(folded) is not None
+
+    return test
 
 
 def canonical_url(url: str) -> str:
@@ -137,13 +161,23 @@ def _words(element: Element) -> int:
     return len("".join(element.itertext()).split())
 
 
+#: A year of this century, as date lines print it.
+YEAR = re.compile(r"\b20\d\d\b")
 #: Short blocks that can be a byline, a date line or a footer line: no paragraph or list
-#: inside, a dozen elements at most (one XPath pass, in C).
+#: inside, a dozen elements at most (one XPath pass, in C; a union of the tags is three
+#: times as fast as one step testing each element's name); their texts are measured after.
 SMALL_BLOCKS = etree.XPath(
-    "//*[self::div or self::span or self::p or self::time or self::address or self::li"
-    " or self::small][not(.//p) and not(.//li) and count(.//*) < 12"
-    " and string-length(normalize-space(.)) > 0 and string-length(normalize-space(.)) < 400]"
+    "(//div|//span|//p|//time|//address|//li|//small)[count(.//*) < 12][not(.//p or .//li)]"
 )
+#: The longest text of a small block (characters).
+SMALL_BLOCK_CHARS = 400
+#: The longest text of a footer line (characters).
+FURNITURE_CHARS = 300
+
+
+def block_text(element: Element) -> str:
+    """The text of ``element`` as shown, cleaned."""
+    return clean_text(element_text(element))
 
 
 class GenericArticlePage(ArticlePage):
@@ -217,41 +251,49 @@ class GenericArticlePage(ArticlePage):
         return max(credit, key=credit.__getitem__)
 
     @cached_property
-    def paragraphs(self) -> list[str]:
-        """The body's blocks, without the promo lines no rule was written for (counted as
+    def body_lines(self) -> list[tuple[str, str, bool]]:
+        """The body container's blocks as ``(text, cleaned text, matched by a shared rule)``:
+        what :attr:`paragraphs` and :meth:`promo_candidates` both look at, worked out once."""
+        if self.body_element is None:
+            return []
+        lines = []
+        for text in self._block_texts(self.body_element):
+            line = clean_text(text)
+            lines.append((text, line, rule_for(line, SHARED_RULES) is not None))
+        return lines
+
+    @cached_property
+    def kept_lines(self) -> list[tuple[str, str, bool]]:
+        """:attr:`body_lines` without the promo lines no rule was written for (counted as
         ``boilerplate/<site>/learned``): a block the page also shows outside the body (a
         footer line), a short one naming the site, an invitation to an app, a channel, a
         newsletter or a subscription (:func:`~newscrawl.boilerplate.invitation`), or a line
-        an earlier run learned on the site (:attr:`known_promo`)."""
-        if self.body_element is None:
+        an earlier run learned on the site (:attr:`known_promo`). Lines a shared rule names
+        stay: the pipeline drops and counts those."""
+        lines = self.body_lines
+        if not lines:
             return []
-        furniture = self.outside_texts()
-        brand = brand_of(self.domain)
-        kept: list[str] = []
-        for text in self._block_texts(self.body_element):
-            line = clean_text(text)
+        names_the_site = names_the_site_test(brand_of(self.domain))
+        kept: list[tuple[str, str, bool]] = []
+        for entry in lines:
+            _, line, named = entry
             folded = line.casefold()
-            promo = rule_for(line, SHARED_RULES) is None and (  # named ones: the pipeline's
-                folded in furniture
+            promo = not named and (
+                self.is_furniture(line)
                 or folded in self.known_promo
                 or invitation(line)
-                or (bool(kept) and self._names_the_site(line, brand))
+                or (bool(kept) and names_the_site(line))
             )
             if promo:
                 self.learned.append(line)
             else:
-                kept.append(text)
+                kept.append(entry)
         return kept
 
-    @staticmethod
-    def _names_the_site(line: str, brand: str) -> bool:
-        """A short line selling the site itself: its name as a product or an address
-        ("BisnisPro", "SorotrakyatTV", "Kompas.com+", "redaksi@warta.id"), not the plain word
-        ("pelaku bisnis"), next to a channel or a subscription ("Langganan", "iklan")."""
-        if len(line.split()) > MAX_PROMO_WORDS or not CHANNEL.search(line):
-            return False
-        pattern = rf"(?<![a-z]){re.escape(brand)}(?:[a-z+]+|\.[a-z]{{2,}})"
-        return re.search(pattern, line.casefold()) is not None
+    @cached_property
+    def paragraphs(self) -> list[str]:
+        """The body's blocks (see :attr:`kept_lines`)."""
+        return [text for text, _, _ in self.kept_lines]
 
     @cached_property
     def learned(self) -> list[str]:
@@ -307,10 +349,15 @@ class GenericArticlePage(ArticlePage):
         for element in SMALL_BLOCKS(self.root):
             if element in inside:
                 continue
-            text = clean_text(element_text(element))
-            if text:
+            text = block_text(element)
+            if 0 < len(text) < SMALL_BLOCK_CHARS:
                 found.append((element, text))
         return found
+
+    @cached_property
+    def furniture(self) -> frozenset[str]:
+        """The texts of the short blocks outside the body (footer, sidebars), case-folded."""
+        return frozenset(t.casefold() for _, t in self.small_blocks if len(t) < FURNITURE_CHARS)
 
     @cached_property
     def headings(self) -> set[str]:
@@ -327,14 +374,13 @@ class GenericArticlePage(ArticlePage):
         wholly emphasised), case-folded: what the spider counts across the site's articles
         (:class:`~newscrawl.boilerplate.RecurringLines`)."""
         found = []
-        for text in self.paragraphs:
-            line = clean_text(text)
+        for _, line, named in self.kept_lines:
+            if named or len(line.split()) > MAX_PROMO_WORDS:
+                continue  # a named rule's (the pipeline's), or no short line
             folded = line.casefold()
-            if len(line.split()) > MAX_PROMO_WORDS or not any(ch.isalpha() for ch in line):
-                continue
-            if rule_for(line, SHARED_RULES) is not None or folded in self.headings:
-                continue  # a named rule's, or a sub-heading: not to learn
-            if folded in self.emphasised or INVITATION.search(line) or CHANNEL.search(line):
+            if folded in self.headings or not any(ch.isalpha() for ch in line):
+                continue  # a sub-heading: not to learn
+            if folded in self.emphasised or INVITATION.search(line) or CHANNEL.search(folded):
                 found.append(folded)
         return found
 
@@ -383,10 +429,9 @@ class GenericArticlePage(ArticlePage):
     def has_body(self) -> bool:
         return any(any(ch.isalnum() for ch in text) for text in self.paragraphs)
 
-    def outside_texts(self) -> frozenset[str]:
-        """Texts of paragraphs outside the body container (footer, sidebars): a body line that
-        is also one of these is site furniture."""
-        return frozenset(text.casefold() for _, text in self.small_blocks if len(text) < 300)
+    def is_furniture(self, line: str) -> bool:
+        """``line`` (cleaned) is also a short block outside the body: site furniture."""
+        return line.casefold() in self.furniture
 
     # -- fields ---------------------------------------------------------------------------
 
@@ -395,6 +440,11 @@ class GenericArticlePage(ArticlePage):
         return registered_domain(self.url())
 
     def url(self) -> str:
+        return self.canonical
+
+    @cached_property
+    def canonical(self) -> str:
+        """``<link rel=canonical>``, else ``og:url``, else the response's URL, canonical."""
         for link in self.root.iter("link"):
             if (link.get("rel") or "").strip().lower() == "canonical" and link.get("href"):
                 return canonical_url(self.response.urljoin(str(link.get("href"))))
@@ -512,7 +562,7 @@ class GenericArticlePage(ArticlePage):
         published: list[str] = []
         updated: list[str] = []
         for element, text in self.small_blocks:
-            if len(text) > 80 or not re.search(r"\b20\d\d\b", text):
+            if len(text) > 80 or not YEAR.search(text):
                 continue
             if len(element) and any(isinstance(c.tag, str) and c.tag == "div" for c in element):
                 continue
@@ -574,13 +624,13 @@ class GenericArticlePage(ArticlePage):
         """The pager's link to the whole text (``?page=all``, ``?single=1``, "Tampilkan
         semua"), if the page has one and is not it."""
         own = None
-        for link in self.root.iter("a"):
+        for link in PAGER_LINKS(self.root):  # the cheap look first: most links are no pager's
             href = link.get("href") or ""
             query = urlsplit(href).query.lower()
             if not (
                 WHOLE_TEXT_QUERY.search(query) or WHOLE_TEXT_WORDS.search("".join(link.itertext()))
             ):
-                continue  # the cheap look first: most links are no pager's
+                continue
             target = self.response.urljoin(href)
             own = own or self.url()
             if canonical_url(target) != own:
