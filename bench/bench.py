@@ -4,7 +4,10 @@
    in the reference markup) and serves it through the replay proxy (tests/replay.py).
 2. Times a bare Scrapy spider over the same pages (bench/floor_spider.py: index pages ->
    article pages -> title; same concurrency; throttling off) — the floor — and
-   `scrapy crawl bisnis` over the same days (fresh state each round).
+   `scrapy crawl bisnis` over the same days (fresh state each round), and `scrapy crawl news`
+   from the index pages as section pages, its pages read in a worker process (the default on a
+   machine with a second core) and in its own process (NEWSCRAWL_READ_WORKERS=0). CPU seconds
+   count the worker's too.
 3. Reports medians over the rounds: wall time and the ratio to the floor, CPU seconds, peak RSS,
    pages/s; and in-process extraction cost per article (page object + loader + pipelines on
    stored pages) next to `lxml.html.fromstring` alone and `trafilatura.extract`.
@@ -114,15 +117,17 @@ def crawl_project(site: Generated, proxy: ReplayProxy, work: Path) -> Measure:
     return measure
 
 
-def crawl_news(site: Generated, proxy: ReplayProxy, work: Path) -> Measure:
+def crawl_news(site: Generated, proxy: ReplayProxy, work: Path, workers: str = "auto") -> Measure:
     """`scrapy crawl news` from the same index pages, read as section pages (one level): the
-    generic spider and page on the same pages as the floor."""
+    generic spider and page on the same pages as the floor; pages read in a worker process
+    (``auto``, the default) or in the crawl's own (``0``)."""
     output = work / "output-news"
     shutil.rmtree(output, ignore_errors=True)
     pages = (len(site.articles) // len(site.days) + PER_PAGE - 1) // PER_PAGE
     starts = ",".join(index_url(day, page) for day in site.days for page in range(1, pages + 1))
     command = [sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"start_urls={starts}",
-               "-a", "browser=never", "-s", f"NEWSCRAWL_OUTPUT_DIR={output}"]  # fmt: skip
+               "-a", "browser=never", "-s", f"NEWSCRAWL_OUTPUT_DIR={output}",
+               "-s", f"NEWSCRAWL_READ_WORKERS={workers}"]  # fmt: skip
     for name, value in COMMON.items():
         command += ["-s", f"{name}={value}"]
     measure = _measure(command, ROOT, proxy)
@@ -210,18 +215,20 @@ def bench_size(n: int, rounds: int, work: Path) -> dict[str, Any]:
     site = generate_site(
         work / f"site-{n}", n, per_day=100, per_page=PER_PAGE, first_day=date(2024, 1, 1)
     )
-    results: dict[str, list[Measure]] = {"floor": [], "newscrawl": [], "news": []}
+    results: dict[str, list[Measure]] = {"floor": [], "newscrawl": [], "news": [], "news0": []}
     with ReplayProxy(site.root, lifetime=6 * 3600) as proxy:
         for round_ in range(rounds):
             logger.warning("N=%d round %d/%d", n, round_ + 1, rounds)
             results["floor"].append(crawl_floor(site, proxy, work))
             results["newscrawl"].append(crawl_project(site, proxy, work))
             results["news"].append(crawl_news(site, proxy, work))
+            results["news0"].append(crawl_news(site, proxy, work, workers="0"))
     extraction = extraction_costs(site)
     shutil.rmtree(site.root, ignore_errors=True)
     return {"n": n, "rounds": rounds, "floor": median_measure(results["floor"]),
             "newscrawl": median_measure(results["newscrawl"]),
-            "news": median_measure(results["news"]), "extraction": extraction}  # fmt: skip
+            "news": median_measure(results["news"]),
+            "news0": median_measure(results["news0"]), "extraction": extraction}  # fmt: skip
 
 
 def table(runs: list[dict[str, Any]]) -> str:
@@ -232,7 +239,8 @@ def table(runs: list[dict[str, Any]]) -> str:
     for run in runs:
         floor = run["floor"]
         crawls = (("floor (bare Scrapy)", floor), ("newscrawl (`crawl bisnis`)", run["newscrawl"]),
-                  ("newscrawl (`crawl news`)", run["news"]))  # fmt: skip
+                  ("newscrawl (`crawl news`)", run["news"]),
+                  ("newscrawl (`crawl news`, no worker)", run["news0"]))  # fmt: skip
         for name, m in crawls:
             ratio = m.wall / floor.wall
             rss_ratio = m.rss_mb / floor.rss_mb

@@ -35,7 +35,7 @@ from twisted.python.failure import Failure
 from newscrawl.browser import is_challenge
 from newscrawl.items import REQUIRED_FIELDS, ArticleItem
 from newscrawl.middlewares import SkipRequest
-from newscrawl.pages.base import ArticlePage
+from newscrawl.pages.base import ReadPage
 from newscrawl.run import Run
 from newscrawl.sites import Site
 
@@ -195,7 +195,7 @@ class Ledger:
         if run is not None and lines:
             run.learned.setdefault(site, Counter()).update(lines)
 
-    def article_exported(self, page: ArticlePage, origin: str, item: ArticleItem) -> None:
+    def article_exported(self, page: ReadPage, origin: str, item: ArticleItem) -> None:
         """An article page gave its item: its layout and what its page object noticed are
         counted; an article URL that redirected to another article is handed to the run, to
         be remembered under its own id too (``duplicate``)."""

@@ -74,6 +74,9 @@ NEWSCRAWL_LISTING_DEPTH = 1
 #: `scrapy crawl news`: a site's first articles are held back until this many were read, so that
 #: promo lines learned by their recurrence are left out of them too.
 NEWSCRAWL_LEARN_WARMUP = 10
+#: `scrapy crawl news`: worker processes reading article pages, so the crawl's own process keeps
+#: to the network; "auto": one when the machine has a second core, else none (0: read in-process).
+NEWSCRAWL_READ_WORKERS = "auto"
 #: Update the analysts' dataset (newscrawl/dataset.py, `make dataset`) after each published run.
 NEWSCRAWL_DATASET_AFTER_RUN = False
 #: Write output/report.html (newscrawl/report.py, `make report`) after each run.

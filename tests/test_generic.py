@@ -205,3 +205,35 @@ def test_feeds_are_known_by_their_root_element() -> None:
     assert is_feed(b"<rss><channel><item><link>u</link></item></channel></rss>")
     assert is_feed(b'<feed xmlns="http://www.w3.org/2005/Atom"></feed>')
     assert not is_feed(b"<!DOCTYPE html><html><body><div class='feed'></div></body></html>")
+
+
+@pytest.mark.parametrize(
+    ("url", "number"),
+    [
+        ("https://a.id/read/1/judul?page=2", 2),
+        ("https://a.id/read/1/judul?utm=x&p=3", 3),
+        ("https://a.id/read/1/judul?halaman=12", 12),
+        ("https://a.id/20251121/judul-7660715/2", 2),
+        ("https://a.id/20251121/judul-7660715/2/", 2),
+        ("https://a.id/read/1/judul-tahun-ini-2", None),  # a slug ending in a number
+        ("https://a.id/read/1/judul?page=all", None),
+        ("https://a.id/read/1/judul", None),
+    ],
+)
+def test_page_number(url: str, number: int | None) -> None:
+    from newscrawl.pages.generic import page_number
+
+    assert page_number(url) == number
+
+
+def test_other_pages_are_the_pagers_links_to_this_article() -> None:
+    url = "https://www.warta.id/read/1/judul"
+    pager = (
+        '<a href="/read/1/judul?page=3">3</a><a href="/read/1/judul?page=2">2</a>'
+        '<a href="/read/1/judul?page=2#top">berikutnya</a><a href="/read/2/lain?page=2">2</a>'
+        '<a href="/read/1/judul">1</a>'
+    )
+    html = f"<html><body><article><p>Teks.</p><div>{pager}</div></article></body></html>"
+    page = GenericArticlePage(HtmlResponse(url, body=html.encode(), encoding="utf-8"))
+    assert page.other_pages() == [(2, f"{url}?page=2"), (3, f"{url}?page=3")]
+    assert page.is_multipage()

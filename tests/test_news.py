@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from newscrawl.pages.generic import article_id_of
 from newscrawl.state import SQLiteState
 from tests.replay import ReplayProxy
 from tests.sitegen import SiteBuilder
@@ -353,3 +355,48 @@ def test_a_promo_line_recurring_across_articles_is_learned(tmp_path: Path) -> No
         assert line.casefold() in state.learned_lines("arusdaerah.id")
     finally:
         state.close()
+
+
+def without_whole_text_links(dst: Path, missing: str | None = None) -> list[str]:
+    """A copy of the generated sites whose split articles have no link to their whole text
+    (and no whole-text page), ``missing`` a page that is gone; the split articles' URLs."""
+    shutil.copytree(FIXTURES / "anysite", dst)
+    entries = manifest_entries()
+    wholes = [e["url"] for e in entries if e["url"].endswith("?page=all")]
+    for entry in entries:
+        path = dst / "site" / entry["file"]
+        if path.suffix == ".html":
+            html = path.read_text("utf-8")
+            path.write_text(re.sub(r'<a [^>]*\?page=all"[^>]*>[^<]*</a>', "", html), "utf-8")
+    kept = [e for e in entries if e["url"] not in wholes and e["url"] != missing]
+    (dst / "manifest.json").write_text(json.dumps(kept), "utf-8")
+    return [url.removesuffix("?page=all") for url in wholes]
+
+
+def test_a_split_article_without_a_whole_text_link_is_joined(tmp_path: Path) -> None:
+    articles = without_whole_text_links(tmp_path / "site")
+    assert len(articles) >= 4
+    with ReplayProxy(tmp_path / "site", lifetime=300) as proxy:
+        result = crawl(proxy, tmp_path / "out", start_urls=",".join(articles))
+        fetched = proxy.urls()
+    assert result.returncode == 0, result.log[-3000:]
+    want = {url if url in expected_by_url("anysite") else str(twin_of(url)) for url in articles}
+    assert_contract_items("anysite", result.items, want)
+    assert stat(result.log, "newscrawl/discovery/split_joined") == len(articles)
+    assert not any("page=all" in url for url in fetched)
+    assert len(fetched) == len(set(fetched)), "a page was fetched twice"
+
+
+def test_a_split_article_missing_a_page_is_skipped_as_incomplete(tmp_path: Path) -> None:
+    probe = without_whole_text_links(tmp_path / "probe")
+    first = next(url for url in probe if url.endswith(tuple("0123456789")))  # pages as /2
+    articles = without_whole_text_links(tmp_path / "site", missing=first + "/2")
+    with ReplayProxy(tmp_path / "site", lifetime=300) as proxy:
+        result = crawl(proxy, tmp_path / "out", start_urls=",".join(articles))
+    assert result.returncode == 0, result.log[-3000:]
+    assert first not in {item["url"] for item in result.items}
+    assert len(result.items) == len(articles) - 1
+    assert stat(result.log, "newscrawl/skipped/incomplete") == 1
+    folder = tmp_path / "out" / "news" / "arusdaerah.id+sorotrakyat.id"
+    state = SQLiteState(folder / "state.sqlite3")
+    assert state.in_backoff(article_id_of(first)) is None  # the next run reads it again

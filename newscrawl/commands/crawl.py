@@ -22,6 +22,7 @@ from scrapy.utils.misc import load_object
 from newscrawl.arguments import ArgumentError
 from newscrawl.browser import chromium_available, missing_browser_message
 from newscrawl.extensions import EXIT_UNHEALTHY, RunReport
+from newscrawl.pages.reading import worker_count
 from newscrawl.run import RUN_ARGUMENTS, RUN_ENABLED, RUN_NAME, Run
 from newscrawl.spiders.base import PLAN_SETTING, BaseNewsSpider
 from newscrawl.state import LockedError, StateError, lock_for, output_dir
@@ -52,6 +53,12 @@ class Command(ScrapyCrawl):
             self.exitcode = EXIT_BAD_ARGUMENTS
             return
         settings = self.crawler_process.settings
+        try:
+            worker_count(settings)
+        except ValueError as error:
+            logger.error("%s: %s", name, error)
+            self.exitcode = EXIT_BAD_ARGUMENTS
+            return
         if plan.browser == "always" and not chromium_available(settings):
             logger.error("%s: %s", name, missing_browser_message(settings, "browser=always"))
             self.exitcode = EXIT_BAD_ARGUMENTS

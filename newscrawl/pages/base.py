@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from functools import cached_property
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 from parsel import Selector
 from scrapy.http import TextResponse
@@ -83,6 +83,24 @@ def document_complete(response: TextResponse) -> bool:
     """True when an HTML document reaches its end (``</html>`` in its last bytes): a body cut
     short under a matching length, or a gzip stream cut in half, does not."""
     return b"</html" in response.body[-2048:].lower()
+
+
+class ReadPage(Protocol):
+    """What the spiders and the ledger use of a page: a page object, or its
+    :class:`~newscrawl.pages.reading.Reading` made in a worker process."""
+
+    @property
+    def layout(self) -> str: ...
+
+    def is_complete(self) -> bool: ...
+
+    def has_body(self) -> bool: ...
+
+    def to_item(self) -> ArticleItem: ...
+
+    def notes(self) -> list[str]: ...
+
+    def learned_lines(self) -> list[str]: ...
 
 
 class ArticlePage:

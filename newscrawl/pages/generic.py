@@ -61,6 +61,10 @@ EDITOR_LABEL = re.compile(r"\b(?:editor|penyunting|redaktur)\s*:", re.I)
 NAME_SEPARATOR = re.compile(r"\s*(?:,|&|\bdan\b|\band\b)\s*", re.I)
 #: The trailing page number of an article's other pages (``/2``).
 PAGE_SUFFIX = re.compile(r"/\d{1,2}/?$")
+#: The page of a split article in a query (``?page=2``, ``?p=2``, ``?halaman=2``) or as the
+#: path's last segment (``/2``).
+PAGE_QUERY = re.compile(r"(?:^|&)(?:page|p|hal|halaman)=(\d{1,3})(?:&|$)")
+PAGE_SEGMENT = re.compile(r"/(\d{1,2})/?$")
 #: A run of digits that can be a site's own article id (a date alone is none).
 ID_SEGMENT = re.compile(r"[a-z]{0,2}-?([0-9]{5,})(?:\.html?)?")
 ID_TAIL = re.compile(r"-([0-9]{5,})(?:\.html?)?$")
@@ -125,6 +129,14 @@ def canonical_url(url: str) -> str:
     path = PAGE_SUFFIX.sub("", parts.path) or "/"
     path = path.rstrip("/") or "/"
     return urlunsplit(("https", (parts.hostname or "").lower(), path, "", ""))
+
+
+def page_number(url: str) -> int | None:
+    """The page of a split article ``url`` shows (``?page=2``, ``/2``), or None (page 1, or
+    a URL that names no page)."""
+    parts = urlsplit(url)
+    found = PAGE_QUERY.search(parts.query.lower()) or PAGE_SEGMENT.search(parts.path)
+    return int(found.group(1)) if found else None
 
 
 def article_id_of(url: str) -> str:
@@ -640,7 +652,26 @@ class GenericArticlePage(ArticlePage):
         return None
 
     def is_multipage(self) -> bool:
-        return self.whole_text_url() is not None
+        return self.whole_text_url() is not None or bool(self.other_pages())
+
+    def other_pages(self) -> list[tuple[int, str]]:
+        """The pager's links to the article's other pages (2, 3, ...: the same canonical URL
+        and a page number), with their numbers, in page order: what is joined when no link
+        leads to the whole text."""
+        own = None
+        found: dict[int, str] = {}
+        for link in self.root.iter("a"):
+            href = (link.get("href") or "").strip()
+            if "?" not in href and not href.rstrip("/")[-1:].isdigit():
+                continue  # the cheap look first: no page number
+            target = self.response.urljoin(href).split("#", 1)[0]
+            number = page_number(target)
+            if number is None or number < 2:
+                continue
+            own = own or self.url()
+            if canonical_url(target) == own:
+                found.setdefault(number, target)
+        return sorted(found.items())
 
     def loader_context(self) -> dict[str, Any]:
         """The site's name, for the dateline forms of :class:`~newscrawl.loaders.GenericLoader`."""

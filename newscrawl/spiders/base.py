@@ -45,7 +45,7 @@ from newscrawl.browser import (
 )
 from newscrawl.ledger import FINAL_FAILURES, RETRIED_HERE, Ledger, failure_reason, response_reason
 from newscrawl.middlewares import origin_url
-from newscrawl.pages.base import ArticlePage, find_layout, sitemap_links
+from newscrawl.pages.base import ArticlePage, ReadPage, find_layout, sitemap_links
 from newscrawl.paging import plan_paging
 from newscrawl.processors import WIB
 from newscrawl.run import RUN_PLAN, Run
@@ -185,7 +185,7 @@ class BaseNewsSpider(scrapy.Spider):
             else:
                 self.skip(prefix + reason, url, repr(error)[:300])
 
-    def article_item(self, response: TextResponse, page: ArticlePage) -> Iterator[Any]:
+    def article_item(self, response: TextResponse, page: ReadPage) -> Iterator[Any]:
         """The page's item; counts the article page and its missing fields for health checks.
 
         A document cut off before its end (no closing ``</html>``: a body cut short under a

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
 from datetime import date
 from functools import cached_property
 from typing import Any, ClassVar, Self
@@ -21,6 +22,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response, TextResponse
 from scrapy.utils.sitemap import Sitemap
+from twisted.python.failure import Failure
 
 from newscrawl.arguments import ArgumentError, CrawlPlan, check_names, parse_day, split_list
 from newscrawl.boilerplate import RecurringLines, drop_lines
@@ -35,6 +37,7 @@ from newscrawl.pages.generic import (
     canonical_url,
     registered_domain,
 )
+from newscrawl.pages.reading import PageReaders, Reading, worker_count
 from newscrawl.processors import count_words
 from newscrawl.spiders.base import BaseNewsSpider, asked
 from newscrawl.urls import on_domain, path_of, strip_tracking
@@ -77,6 +80,46 @@ def feed_links(body: bytes) -> tuple[list[str], list[str]]:
             if href.strip() and parent_tag in ("item", "entry"):
                 links.append(href.strip())
     return links, []
+
+
+class SplitArticle:
+    """An article split over pages with no link to its whole text, being read page by page:
+    the first page's reading, the pages read since and the pages still to read (the pager of
+    each page read may name more)."""
+
+    def __init__(self, first: TextResponse, page: Reading) -> None:
+        self.first = first
+        self.origin = asked(first)
+        self.page = page
+        self.readings: list[Reading] = []
+        self.seen = {1, *(number for number, _ in page.other_pages())}
+        self.pending = page.other_pages()
+
+    def add(self, number: int, page: Reading) -> None:
+        """Page ``number`` was read: its body joins; pages its pager names are queued."""
+        self.readings.append(page)
+        self.pending = [(n, url) for n, url in self.pending if n != number]
+        for later, url in page.other_pages():
+            if later not in self.seen:
+                self.seen.add(later)
+                self.pending.append((later, url))
+        self.pending.sort()
+
+    def joined(self) -> Reading:
+        """The first page's reading with the bodies of all pages, in page order, and what
+        reading each page noticed."""
+        pages = [self.page, *self.readings]
+        bodies = [page.to_item().body or "" for page in pages]
+        body = "\n\n".join(text for text in bodies if text)
+        item = replace(self.page.to_item(), body=body, word_count=count_words(body))
+        return replace(
+            self.page,
+            item=item,
+            noted=tuple(note for page in pages for note in page.notes()),
+            learned=tuple(line for page in pages for line in page.learned_lines()),
+            candidates=tuple(line for page in pages for line in page.promo_candidates()),
+            pages=(),
+        )
 
 
 def slug_like(url: str) -> bool:
@@ -205,23 +248,35 @@ class GenericNewsSpider(BaseNewsSpider):
 
     # -- pages ----------------------------------------------------------------------------
 
-    def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
-        """Any page: a sitemap or feed, an article, or a listing page."""
+    async def parse(self, response: Response, **kwargs: Any) -> AsyncIterator[Any]:
+        """Any page: a sitemap or feed, an article, or a listing page. A page is read in a
+        worker process when there is one (:class:`~newscrawl.pages.reading.PageReaders`)."""
         depth = int(response.meta.get("depth_left", 0))
         if is_feed(response.body):
-            yield from self.parse_feed(response)
+            for request in self.parse_feed(response):
+                yield request
             return
         if not isinstance(response, TextResponse):
             self.skip("start_unreadable", asked(response), "not a text page")
             return
-        page = GenericArticlePage(response, known_promo=self.known_promo(response.url))
-        if page.is_article():
-            yield from self.parse_article(response, page)
+        reading = await self.readers.read(response, self.known_promo(response.url))
+        if reading.is_article():
+            for output in self.parse_article(response, reading):
+                yield output
         elif depth > 0:
-            yield from self.parse_listing(response, page, depth)
+            for request in self.parse_listing(response, GenericArticlePage(response), depth):
+                yield request
         else:
             self.count("discovery/not_article")
             self.logger.debug("Not an article: %s", response.url)
+
+    @cached_property
+    def readers(self) -> PageReaders:
+        """The worker processes reading pages (``NEWSCRAWL_READ_WORKERS``), stopped when
+        the spider closes."""
+        readers = PageReaders(worker_count(self.crawler.settings), self.count)
+        self.crawler.signals.connect(readers.close, signal=signals.spider_closed)
+        return readers
 
     def known_promo(self, url: str) -> set[str]:
         """The promo lines learned on the site of ``url``: by earlier runs (the state), and
@@ -232,11 +287,11 @@ class GenericNewsSpider(BaseNewsSpider):
             self._recurring[domain] = RecurringLines()
         return self._known_promo[domain]
 
-    def learn_from(self, page: GenericArticlePage, article_id: str) -> None:
-        """Count the page's promo-shaped lines; one recurring in enough articles of the site
-        is left out of the bodies read after it."""
-        known = self.known_promo(page.response.url)
-        recurring = self._recurring[registered_domain(page.response.url)]
+    def learn_from(self, url: str, page: Reading, article_id: str) -> None:
+        """Count the promo-shaped lines of the page at ``url``; one recurring in enough
+        articles of the site is left out of the bodies read after it."""
+        known = self.known_promo(url)
+        recurring = self._recurring[registered_domain(url)]
         for line in recurring.observe(article_id, page.promo_candidates()):
             known.add(line)
             self.count("boilerplate/learned_by_recurrence")
@@ -266,9 +321,10 @@ class GenericNewsSpider(BaseNewsSpider):
                 links.append(url)
         yield from self.follow(links, depth - 1, "article")
 
-    def parse_article(self, response: TextResponse, page: GenericArticlePage) -> Iterator[Any]:
-        """An article: its whole text when the pager links it, else its item, kept when it
-        was published inside ``since``/``until``."""
+    def parse_article(self, response: TextResponse, page: Reading) -> Iterator[Any]:
+        """An article: its whole text when the pager links it; else, when the pager links
+        other pages, those pages read in turn and joined (:class:`SplitArticle`); else its
+        item."""
         whole = page.whole_text_url()
         if whole is not None:
             self.count("discovery/multipage")
@@ -279,11 +335,61 @@ class GenericNewsSpider(BaseNewsSpider):
                 meta={"kind": "article", "depth_left": 0, BROWSER_META: self.plan.browser},
             )
             return
+        if page.other_pages() and page.is_complete() and page.item is not None:
+            self.count("discovery/split_joined")
+            yield self.split_request(SplitArticle(response, page))
+            return
+        yield from self.export(response, page)
+
+    def split_request(self, split: SplitArticle) -> Request:
+        number, url = split.pending[0]
+        return Request(
+            url,
+            self.parse_split,
+            errback=self.on_split_error,
+            meta={
+                "kind": "article",
+                "split": split,
+                "page_number": number,
+                BROWSER_META: self.plan.browser,
+            },
+        )
+
+    async def parse_split(self, response: Response, **kwargs: Any) -> AsyncIterator[Any]:
+        """The next page of a split article: its body joins the pages read before; the
+        article is exported once its last page is read."""
+        split: SplitArticle = response.meta["split"]
+        number = int(response.meta["page_number"])
+        if not isinstance(response, TextResponse):
+            self.skip("incomplete", split.origin, f"page {number} is not a text page")
+            return
+        page = await self.readers.read(response, self.known_promo(response.url))
+        if not page.is_complete() or page.item is None or not page.item.body:
+            self.skip("incomplete", split.origin, f"page {number} ({response.url}) gave no body")
+            return
+        split.add(number, page)
+        if split.pending:
+            yield self.split_request(split)
+            return
+        for output in self.export(split.first, split.joined()):
+            yield output
+
+    def on_split_error(self, failure: Failure) -> None:
+        """A page of a split article failed (after its retries): the article is skipped as
+        ``incomplete`` (not remembered: the next run reads it again)."""
+        request: Request = failure.request  # type: ignore[attr-defined]
+        split: SplitArticle = request.meta["split"]
+        detail = f"page {request.meta.get('page_number')} ({request.url}): {failure.value!r}"
+        self.skip("incomplete", split.origin, detail[:300])
+
+    def export(self, response: TextResponse, page: Reading) -> Iterator[Any]:
+        """The article's item, kept when it was published inside ``since``/``until``; a
+        site's first ones held back (:meth:`release`)."""
         for output in self.article_item(response, page):
             if not isinstance(output, ArticleItem):
                 yield output
                 continue
-            self.learn_from(page, output.article_id or response.url)
+            self.learn_from(response.url, page, output.article_id or response.url)
             if not self.in_window(output):
                 self.count("discovery/outside_window")
                 continue

@@ -1,0 +1,181 @@
+"""Reading generic article pages in a worker process, so the crawl's own process keeps to
+the network.
+
+Scrapy runs in one process on one core: every millisecond a callback spends parsing HTML is
+a millisecond no response is received. The generic page (:class:`GenericArticlePage`) costs
+~3 ms an article, most of a crawl's time; :class:`PageReaders` hands it to worker processes
+(``NEWSCRAWL_READ_WORKERS``; ``auto``: one when the machine has a second core, else none)
+and the spider awaits a :class:`Reading`: what it and the ledger use of the page, made in
+the worker. A page reads the same in a worker as in the crawl's process (the tests compare
+both); with no worker it is read in the crawl's process.
+
+Workers are started with ``spawn`` (no fork of a process running a reactor), ignore Ctrl-C
+(the crawl stops them at its end) and leave when the crawl's process is gone, even killed.
+A worker lost mid-run (killed, out of memory) is logged and counted
+(``newscrawl/reading/worker_lost``); the run reads the rest of its pages in its own process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable, Collection
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+
+from scrapy.http import HtmlResponse, TextResponse
+from scrapy.settings import BaseSettings
+
+from newscrawl.items import ArticleItem
+from newscrawl.pages.generic import GenericArticlePage
+
+logger = logging.getLogger(__name__)
+
+#: How often a worker looks whether the crawl's process is still there (seconds).
+PARENT_CHECK_SECONDS = 1.0
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A generic page as read (see :func:`read_generic`): picklable, so a worker can send it."""
+
+    layout: str
+    article: bool
+    whole_text: str | None = None
+    complete: bool = True
+    body: bool = False
+    item: ArticleItem | None = None
+    noted: tuple[str, ...] = ()
+    learned: tuple[str, ...] = ()
+    candidates: tuple[str, ...] = ()
+    #: The pager's links to the article's other pages, with their numbers (no whole text).
+    pages: tuple[tuple[int, str], ...] = ()
+
+    def is_article(self) -> bool:
+        return self.article
+
+    def whole_text_url(self) -> str | None:
+        return self.whole_text
+
+    def is_complete(self) -> bool:
+        return self.complete
+
+    def has_body(self) -> bool:
+        return self.body
+
+    def to_item(self) -> ArticleItem:
+        if self.item is None:
+            raise ValueError("this page gave no item (not an article, or cut short)")
+        return self.item
+
+    def notes(self) -> list[str]:
+        return list(self.noted)
+
+    def learned_lines(self) -> list[str]:
+        return list(self.learned)
+
+    def promo_candidates(self) -> list[str]:
+        return list(self.candidates)
+
+    def other_pages(self) -> list[tuple[int, str]]:
+        return list(self.pages)
+
+
+def read_generic(url: str, body: bytes, encoding: str, known_promo: Collection[str]) -> Reading:
+    """What the news spider asks of a page, in the order it asks: is it an article, does its
+    pager link the whole text, is it complete; then its item, what reading it noticed and
+    its promo-shaped lines (``known_promo``: the site's promo lines learned so far)."""
+    response = HtmlResponse(url, body=body, encoding=encoding)
+    page = GenericArticlePage(response, known_promo=known_promo)
+    if not page.is_article():
+        return Reading(page.layout, article=False)
+    whole = page.whole_text_url()
+    if whole is not None:
+        return Reading(page.layout, article=True, whole_text=whole)
+    if not page.is_complete():
+        return Reading(page.layout, article=True, complete=False, body=page.has_body())
+    item = page.to_item()
+    return Reading(
+        page.layout,
+        article=True,
+        body=page.has_body(),
+        item=item,
+        noted=tuple(page.notes()),
+        learned=tuple(page.learned_lines()),
+        candidates=tuple(page.promo_candidates()),
+        pages=tuple(page.other_pages()),
+    )
+
+
+def _worker_started(parent: int) -> None:
+    """In a worker: Ctrl-C is the crawl's to handle; leave when the crawl's process is gone
+    (a killed parent closes no pipe the worker would notice)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_SECONDS)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def worker_count(settings: BaseSettings) -> int:
+    """``NEWSCRAWL_READ_WORKERS``: a number, or ``auto`` (one worker when the machine has
+    more than one core, else none)."""
+    value = str(settings.get("NEWSCRAWL_READ_WORKERS", "auto")).strip().lower()
+    if value == "auto":
+        return 1 if (os.cpu_count() or 1) > 1 else 0
+    try:
+        workers = int(value)
+    except ValueError:
+        raise ValueError(f"NEWSCRAWL_READ_WORKERS={value!r} is not a number or 'auto'") from None
+    if workers < 0:
+        raise ValueError(f"NEWSCRAWL_READ_WORKERS={workers} is below 0")
+    return workers
+
+
+class PageReaders:
+    """Worker processes reading generic pages (see the module docstring)."""
+
+    def __init__(self, workers: int, count: Callable[[str], None] = lambda name: None) -> None:
+        """``count``: counts an event (a stat name under ``newscrawl/``)."""
+        self.workers = workers
+        self.count = count
+        self._pool: ProcessPoolExecutor | None = None
+
+    async def read(self, response: TextResponse, known_promo: Collection[str]) -> Reading:
+        """The page of ``response`` read, in a worker when there is one."""
+        args = (response.url, response.body, response.encoding, frozenset(known_promo))
+        if self.workers == 0:
+            return read_generic(*args)
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(
+                self.workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_worker_started,
+                initargs=(os.getpid(),),
+            )
+        try:
+            return await asyncio.wrap_future(self._pool.submit(read_generic, *args))
+        except BrokenProcessPool:
+            if self.workers:
+                self.count("reading/worker_lost")
+                logger.warning(
+                    "A page-reading worker was lost (killed, or out of memory): the rest of "
+                    "the run reads its pages in the crawl's own process"
+                )
+            self.workers = 0
+            return read_generic(*args)
+
+    def close(self) -> None:
+        """Stop the workers (pages still queued are not read: the crawl is over)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None

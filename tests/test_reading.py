@@ -1,0 +1,272 @@
+"""Generic pages read in a worker process (:mod:`newscrawl.pages.reading`): the same reading
+as in the crawl's process; workers that leave with the crawl, even a killed one; a lost
+worker costs no article."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import pickle
+import signal
+import time
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+import pytest
+from scrapy.http import HtmlResponse
+from scrapy.settings import Settings
+
+from newscrawl.items import ArticleItem
+from newscrawl.pages.generic import GenericArticlePage
+from newscrawl.pages.reading import PageReaders, Reading, read_generic, worker_count
+from tests.replay import ReplayProxy
+from tests.sitegen import Generated, generate_site, index_url
+from tests.support import (
+    FIXTURES,
+    manifest,
+    published_items,
+    run_crawl,
+    start_crawl,
+    stat,
+    wait_until,
+    without_crawled_at,
+)
+
+FOLDERS = ("anysite", "bisnis", "kompas")
+
+
+def fixture_pages() -> list[tuple[str, str]]:
+    pages = []
+    for folder in FOLDERS:
+        for url, entry in manifest(folder).items():
+            if entry.get("status", 200) == 200 and entry["file"].endswith(".html"):
+                pages.append((folder, url))
+    return pages
+
+
+def response_of(folder: str, url: str) -> HtmlResponse:
+    body = (FIXTURES / folder / "site" / manifest(folder)[url]["file"]).read_bytes()
+    return HtmlResponse(url, body=body, encoding="utf-8")
+
+
+@pytest.mark.parametrize(("folder", "url"), fixture_pages())
+def test_a_reading_is_what_the_page_object_gives(folder: str, url: str) -> None:
+    response = response_of(folder, url)
+    known = frozenset({"simak berita terkini di aplikasi kami"})
+    reading = read_generic(url, response.body, response.encoding, known)
+    assert pickle.loads(pickle.dumps(reading)) == reading  # a worker can send it
+    page = GenericArticlePage(response, known_promo=known)
+    assert reading.is_article() is page.is_article()
+    if not page.is_article():
+        return
+    assert reading.whole_text_url() == page.whole_text_url()
+    if page.whole_text_url() is not None:
+        return
+    assert reading.is_complete() is page.is_complete()
+    assert reading.has_body() is page.has_body()
+    assert timeless(reading.to_item()) == timeless(page.to_item())
+    assert reading.notes() == page.notes()
+    assert reading.learned_lines() == page.learned_lines()
+    assert reading.promo_candidates() == page.promo_candidates()
+    assert reading.other_pages() == page.other_pages()
+
+
+def timeless(item: ArticleItem) -> ArticleItem:
+    """``item`` without ``crawled_at`` (the second it was read in)."""
+    return replace(item, crawled_at=None)
+
+
+def timeless_reading(reading: Reading) -> Reading:
+    return replace(reading, item=timeless(reading.item)) if reading.item else reading
+
+
+def test_a_reading_without_an_item_says_so() -> None:
+    with pytest.raises(ValueError, match="no item"):
+        Reading("generic", article=False).to_item()
+
+
+def test_a_worker_reads_as_the_crawls_process_does() -> None:
+    responses = [response_of(folder, url) for folder, url in fixture_pages()[:12]]
+
+    async def read_all(readers: PageReaders) -> list[Reading]:
+        try:
+            return [await readers.read(response, ()) for response in responses]
+        finally:
+            readers.close()
+
+    in_worker = asyncio.run(read_all(PageReaders(1)))
+    in_process = asyncio.run(read_all(PageReaders(0)))
+    assert list(map(timeless_reading, in_worker)) == list(map(timeless_reading, in_process))
+
+
+@pytest.mark.parametrize(
+    ("value", "workers"), [("auto", 1 if (os.cpu_count() or 1) > 1 else 0), ("0", 0), (" 2 ", 2)]
+)
+def test_worker_count(value: str, workers: int) -> None:
+    assert worker_count(Settings({"NEWSCRAWL_READ_WORKERS": value})) == workers
+
+
+@pytest.mark.parametrize("value", ["many", "-1", "1.5"])
+def test_a_bad_worker_count_is_refused(value: str) -> None:
+    with pytest.raises(ValueError, match="NEWSCRAWL_READ_WORKERS"):
+        worker_count(Settings({"NEWSCRAWL_READ_WORKERS": value}))
+
+
+# -- the crawl and its workers --------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def slow_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Generated, ReplayProxy]]:
+    """120 articles served a little slowly, listed on six section pages."""
+    site = generate_site(
+        tmp_path_factory.mktemp("reading") / "site",
+        120,
+        per_day=60,
+        per_page=20,
+        first_day=date(2025, 3, 1),
+        slow={n: 0.05 for n in range(120)},
+    )
+    with ReplayProxy(site.root, lifetime=900) as proxy:
+        yield site, proxy
+
+
+def sections(site: Generated) -> str:
+    return ",".join(index_url(day, page) for day in site.days for page in (1, 2, 3))
+
+
+SLOW = {"CONCURRENT_REQUESTS": "2", "CONCURRENT_REQUESTS_PER_DOMAIN": "2"}
+
+
+def children_of(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def reading_worker(pid: int) -> int | None:
+    for child in children_of(pid):
+        try:
+            command = Path(f"/proc/{child}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"multiprocessing" in command and b"resource_tracker" not in command:
+            return child
+    return None
+
+
+def test_no_worker_reads_the_same_items(
+    slow_site: tuple[Generated, ReplayProxy], tmp_path: Path
+) -> None:
+    site, proxy = slow_site
+    feeds = []
+    for workers in ("0", "1"):
+        output = tmp_path / workers
+        result = run_crawl(
+            "news",
+            {"start_urls": sections(site), "browser": "never"},
+            output_dir=output,
+            proxy_env=proxy.env(),
+            settings={"NEWSCRAWL_READ_WORKERS": workers},
+        )
+        assert result.returncode == 0, result.log[-3000:]
+        assert len(result.items) == len(site.articles)
+        feeds.append(sorted((without_crawled_at(item) for item in result.items), key=str))
+    assert feeds[0] == feeds[1]
+
+
+def test_workers_leave_with_a_killed_crawl(
+    slow_site: tuple[Generated, ReplayProxy], tmp_path: Path
+) -> None:
+    site, proxy = slow_site
+    process = start_crawl(
+        "news",
+        {"start_urls": sections(site), "browser": "never"},
+        output_dir=tmp_path / "out",
+        proxy_env=proxy.env(),
+        log=tmp_path / "crawl.log",
+        settings={**SLOW, "NEWSCRAWL_READ_WORKERS": "1"},
+    )
+    try:
+        wait_until(lambda: reading_worker(process.pid) is not None or process.poll() is not None)
+        assert process.poll() is None, (tmp_path / "crawl.log").read_text()[-3000:]
+        helpers = children_of(process.pid)
+        assert helpers
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+    deadline = time.monotonic() + 10
+    while any(running(pid) for pid in helpers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not [pid for pid in helpers if running(pid)], "a worker outlived the crawl"
+
+
+def test_a_lost_worker_costs_no_article(
+    slow_site: tuple[Generated, ReplayProxy], tmp_path: Path
+) -> None:
+    site, proxy = slow_site
+    output = tmp_path / "out"
+    log = tmp_path / "crawl.log"
+    proxy.reset()
+    process = start_crawl(
+        "news",
+        {"start_urls": sections(site), "browser": "never"},
+        output_dir=output,
+        proxy_env=proxy.env(),
+        log=log,
+        settings={**SLOW, "NEWSCRAWL_READ_WORKERS": "1", "LOG_LEVEL": "INFO"},
+    )
+    try:
+        wait_until(
+            lambda: (
+                process.poll() is not None
+                or (reading_worker(process.pid) is not None and len(proxy.urls()) > 30)
+            )
+        )
+        worker = reading_worker(process.pid)
+        assert process.poll() is None and worker is not None, log.read_text()[-3000:]
+        os.kill(worker, signal.SIGKILL)
+        assert process.wait(timeout=300) == 0, log.read_text()[-3000:]
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    text = log.read_text()
+    assert stat(text, "newscrawl/reading/worker_lost") == 1
+    assert "A page-reading worker was lost" in text
+    items = published_items(output, "news/bisnis.com")
+    assert sorted(item["article_id"] for item in items) == sorted(site.articles)
+
+
+def test_a_bad_worker_count_fails_the_crawl_before_any_request(
+    slow_site: tuple[Generated, ReplayProxy], tmp_path: Path
+) -> None:
+    site, proxy = slow_site
+    proxy.reset()
+    result = run_crawl(
+        "news",
+        {"start_urls": sections(site), "browser": "never"},
+        output_dir=tmp_path / "out",
+        proxy_env=proxy.env(),
+        settings={"NEWSCRAWL_READ_WORKERS": "many"},
+    )
+    assert result.returncode == 2
+    assert "NEWSCRAWL_READ_WORKERS='many' is not a number" in result.log
+    assert proxy.urls() == []
+    assert not (tmp_path / "out" / "news").exists()
