@@ -150,6 +150,16 @@ class RunReport:
                     self._fail(
                         run, "Published, but could not remember the learned promo lines", error
                     )
+            if run.published_ok:
+                try:
+                    run.remember_settled_indexes()
+                except Exception as error:  # the feed is out; only early stops are lost
+                    self._fail(
+                        run,
+                        "Published, but could not remember which indexes are complete (the "
+                        "next run pages them in full)",
+                        error,
+                    )
             if run.published_ok and reason == "finished":
                 try:
                     run.remember_complete_indexes()

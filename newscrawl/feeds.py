@@ -35,6 +35,7 @@ import logging
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -48,6 +49,8 @@ logger = logging.getLogger(__name__)
 
 PART = ".part"
 TMP = ".tmp"
+#: Beside a run's feed: the indexes it settled (see :class:`IndexCheckpoints`).
+INDEXES = ".indexes"
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,12 @@ class FeedWriter:
     @property
     def sha256(self) -> str:
         return self._digest.hexdigest()
+
+    def flush(self) -> None:
+        """What was written so far goes to the operating system (a killed process loses
+        none of it)."""
+        if self._file is not None:
+            self._file.flush()
 
     def close(self) -> Path | None:
         """Flush and fsync; the ``.part`` path, or None when nothing was written."""
@@ -268,7 +277,8 @@ def recover(spider_dir: Path, state: StateStore, root: Path) -> list[Published]:
         logger.warning("Removed %s, a half-written copy of an interrupted run", tmp)
         tmp.unlink()
     results = []
-    for part in sorted(spider_dir.glob(f"*/*.jsonl{PART}")):
+    parts = sorted(spider_dir.glob(f"*/*.jsonl{PART}"))
+    for part in parts:
         committed = state.committed_feed(feed_key(part.with_name(part.name[: -len(PART)]), root))
         result = publish(part, state, root, recovered=True)
         results.append(result)
@@ -280,7 +290,57 @@ def recover(spider_dir: Path, state: StateStore, root: Path) -> list[Published]:
             result.lines,
             result.dropped_lines,
         )
+    settled = recover_checkpoints(spider_dir, state)
+    if settled:
+        logger.warning("Recovered %d index(es) that interrupted runs had settled", settled)
     return results
+
+
+class IndexCheckpoints:
+    """The indexes a run settled (paged to their end, every article finished, nothing left
+    over), one ``<key>\t<run start>`` line each beside the run's feed, written as each
+    settles after the feed is flushed: a run killed later still has its articles in the
+    ``.part`` and these lines beside it, and :func:`recover` tells the state both."""
+
+    def __init__(self, final: Path) -> None:
+        self.path = final.with_name(final.name + INDEXES)
+        self._file: IO[str] | None = None
+
+    def write(self, key: str, at: datetime) -> None:
+        if self._file is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._file = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 - for the run
+        self._file.write(f"{key}\t{at.isoformat()}\n")
+        self._file.flush()
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+    def remove(self) -> None:
+        self.close()
+        self.path.unlink(missing_ok=True)
+
+
+def recover_checkpoints(spider_dir: Path, state: StateStore) -> int:
+    """Tell the state the indexes interrupted runs settled (after their feeds were
+    recovered); the number of indexes."""
+    found = 0
+    for path in sorted(spider_dir.glob(f"*/*.jsonl{INDEXES}")):
+        by_time: dict[datetime, list[str]] = {}
+        for line in path.read_text("utf-8").splitlines():
+            key, _, at = line.partition("\t")
+            try:
+                when = datetime.fromisoformat(at)
+            except ValueError:
+                continue  # a line cut by the kill
+            by_time.setdefault(when, []).append(key)
+        for when, keys in by_time.items():
+            state.mark_indexes_complete(keys, at=when)
+            found += len(keys)
+        path.unlink()
+    return found
 
 
 def _fsync_dir(directory: Path) -> None:

@@ -19,6 +19,7 @@ import weakref
 import zlib
 from collections import Counter
 from collections.abc import Callable
+from typing import Any
 
 from scrapy import signals
 from scrapy.crawler import Crawler
@@ -100,6 +101,14 @@ class Ledger:
         self.index_key = index_key
         #: The index (``day/channel``) each article was listed on, in this run.
         self.listed_on: dict[str, str] = {}
+        #: What each index waits for: its article requests (by id) and index pages (by URL)
+        #: not finished yet. An index paged to its end with nothing left and nothing gone
+        #: wrong is *settled*: checkpointed in the run at once (:meth:`Run.checkpoint_index`),
+        #: so a run killed later still leaves it known as complete.
+        self.pending: dict[str, set[str]] = {}
+        self.checkpointed: set[str] = set()
+        #: The id an exported article was listed under, when a redirect gave it another.
+        self.listed_as: dict[str, str] = {}
 
     @classmethod
     def open(
@@ -114,6 +123,10 @@ class Ledger:
         if ledger is None:
             ledger = _LEDGERS[crawler] = cls(crawler, name, article_id, index_key)
             crawler.signals.connect(ledger.spider_error, signal=signals.spider_error)
+            crawler.signals.connect(ledger.item_done, signal=signals.item_scraped)
+            crawler.signals.connect(ledger.item_done, signal=signals.item_dropped)
+            crawler.signals.connect(ledger.item_failed, signal=signals.item_error)
+            crawler.signals.connect(ledger.request_dropped, signal=signals.request_dropped)
         return ledger
 
     @classmethod
@@ -144,6 +157,56 @@ class Ledger:
         """Index ``key`` was paged to its end in this run."""
         if self.run is not None:
             self.run.completed_indexes.add(key)
+            self.settle(key)
+
+    def waits_for(self, key: str, what: str) -> None:
+        """Index ``key`` waits for ``what``: an article id requested, or ``page:<url>``."""
+        self.pending.setdefault(key, set()).add(what)
+
+    def done_with(self, key: str | None, what: str) -> None:
+        """``what`` of index ``key`` is finished (exported, dropped, skipped or failed)."""
+        if key is not None and what in self.pending.get(key, ()):
+            self.pending[key].discard(what)
+            self.settle(key)
+
+    def settle(self, key: str) -> None:
+        """Checkpoint index ``key`` once it is paged to its end, waits for nothing and has
+        nothing left over."""
+        run = self.run
+        if (
+            run is None
+            or key in self.checkpointed
+            or key not in run.completed_indexes
+            or key in run.incomplete_indexes
+            or self.pending.get(key)
+        ):
+            return
+        self.checkpointed.add(key)
+        self.pending.pop(key, None)
+        run.checkpoint_index(key)
+
+    def article_done(self, article_id: str | None) -> None:
+        if article_id is not None:
+            self.done_with(self.listed_on.get(article_id), article_id)
+
+    def item_done(self, item: Any, **kwargs: Any) -> None:
+        """An item went through the pipelines (written to the feed) or was dropped there."""
+        target = getattr(item, "article_id", None)
+        if target is not None:
+            self.article_done(self.listed_as.pop(target, target))
+
+    def item_failed(self, item: Any, response: Response, failure: Failure, **kwargs: Any) -> None:
+        """A pipeline raised on an item: its index is not complete."""
+        target = getattr(item, "article_id", None)
+        self.unfinished(response.url)
+        if target is not None:
+            self.article_done(self.listed_as.pop(target, target))
+
+    def request_dropped(self, request: Any, **kwargs: Any) -> None:
+        """The scheduler dropped a request (a duplicate): its index is not complete."""
+        url = str(getattr(request, "url", ""))
+        self.unfinished(url)
+        self.article_done(self.article_id(url))
 
     def index_incomplete(self, key: str) -> None:
         """Index ``key`` has something left over in this run: it is not complete."""
@@ -172,11 +235,13 @@ class Ledger:
             run.state.record_failure(article_id, url, reason)
         if reason not in FINAL_FAILURES:
             self.unfinished(url)
+        self.article_done(article_id)
 
     def spider_error(self, failure: Failure, response: Response, spider: object) -> None:
         """A callback raised: count it, and keep the page's index incomplete."""
         self.count("skipped/spider_error")
         self.unfinished(response.url)
+        self.article_done(self.article_id(response.url))
 
     # -- article pages ----------------------------------------------------------------------
 
@@ -209,3 +274,4 @@ class Ledger:
         target = item.article_id
         if run is not None and origin_id is not None and target and origin_id != target:
             run.aliases.append((origin_id, origin, target))
+            self.listed_as[target] = origin_id

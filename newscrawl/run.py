@@ -22,7 +22,15 @@ from typing import Any
 from scrapy.crawler import Crawler
 from scrapy.utils.misc import load_object
 
-from newscrawl.feeds import Adopted, FeedWriter, Published, adopt_feeds, publish_written, recover
+from newscrawl.feeds import (
+    Adopted,
+    FeedWriter,
+    IndexCheckpoints,
+    Published,
+    adopt_feeds,
+    publish_written,
+    recover,
+)
 from newscrawl.processors import WIB
 from newscrawl.state import RunLock, StateStore, lock_for, output_dir
 
@@ -62,6 +70,10 @@ class Run:
     #: Indexes with a page or a listed article that may still come right (a timeout, a 5xx,
     #: a block, a recent failure, a spider error): not complete, whatever their paging said.
     incomplete_indexes: set[str] = field(default_factory=set)
+    #: Indexes settled during the run (paged to their end, every article finished, nothing
+    #: left over), checkpointed beside the feed as they settle (:meth:`checkpoint_index`).
+    settled_indexes: set[str] = field(default_factory=set)
+    checkpoints: IndexCheckpoints | None = None
     #: Article URLs that redirected to another article: (its id, its URL, the id it led to);
     #: remembered under their own id too as the run closes (:meth:`remember_aliases`).
     aliases: list[tuple[str, str, str]] = field(default_factory=list)
@@ -132,6 +144,26 @@ class Run:
             self.published.append(result)
             logger.info("Published %s (%d articles)", result.path, result.lines)
 
+    def checkpoint_index(self, key: str) -> None:
+        """Index ``key`` settled: the feed is flushed, then the index is written beside it, so
+        that a run killed from now on still leaves it known as complete (after its articles)."""
+        self.settled_indexes.add(key)
+        self.feed.flush()
+        if self.checkpoints is None:
+            self.checkpoints = IndexCheckpoints(self.feed.final)
+        self.checkpoints.write(key, self.started_at)
+
+    def remember_settled_indexes(self) -> None:
+        """After a publish, however the crawl ended: the indexes it settled are complete (their
+        articles are in the published feed); their checkpoint file goes."""
+        if self.settled_indexes:
+            self.state.mark_indexes_complete(sorted(self.settled_indexes), at=self.started_at)
+        self.drop_checkpoints()
+
+    def drop_checkpoints(self) -> None:
+        if self.checkpoints is not None:
+            self.checkpoints.remove()
+
     def remember_complete_indexes(self) -> None:
         """After a publish of a crawl that finished normally: remember the indexes it paged
         completely with nothing left over, so later runs may stop paging them early (a
@@ -154,6 +186,7 @@ class Run:
         next run.
         """
         part = self.feed.close()
+        self.drop_checkpoints()  # its articles are withheld: no index of it is complete
         self.withheld = True
         if part is not None:
             self.withheld_feed = part.with_name(part.name.removesuffix(".part") + ".rejected")
@@ -167,6 +200,8 @@ class Run:
     def leave_for_recovery(self) -> Path | None:
         """The run stops without publishing (an unclean shutdown): its ``.part`` is made
         durable and left for the next run to recover. The ``.part`` path, if any."""
+        if self.checkpoints is not None:
+            self.checkpoints.close()
         return self.feed.close() or (self.feed.part if self.feed.part.exists() else None)
 
     def remember_aliases(self) -> None:

@@ -24,6 +24,10 @@ CONCURRENT_ITEMS = 8
 #: mypy --strict (make test) rejects such a return in our Iterator-typed callbacks already.
 WARN_ON_GENERATOR_RETURN_VALUE = False
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
+#: One priority order over every host (Scrapy's default orders requests within each host's
+#: queue only): a backfill's days are served in order, a day's index pages, then its articles,
+#: then the next day (spiders.base.day_priority), so its memory stays flat.
+SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.ScrapyPriorityQueue"
 DOWNLOAD_DELAY = 0.25
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
@@ -69,6 +73,11 @@ NEWSCRAWL_CATCHUP_DAYS = 3
 #: No index (one day, one channel) is paged further than this (an index that shows no page count
 #: is paged until a page lists no article).
 NEWSCRAWL_MAX_INDEX_PAGES = 100
+#: Days are planned as the crawl advances: the next day's index only when fewer days than this
+#: wait for their first index page, and fewer requests than NEWSCRAWL_BACKLOG wait in the
+#: scheduler (a year's backfill then holds about as much as a day's crawl).
+NEWSCRAWL_DAYS_AHEAD = 2
+NEWSCRAWL_BACKLOG = 200
 #: `scrapy crawl news`: levels of listing pages below a start URL read for article links.
 NEWSCRAWL_LISTING_DEPTH = 1
 #: `scrapy crawl news`: a site's first articles are held back until this many were read, so that

@@ -23,6 +23,7 @@ from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.http import Response, TextResponse
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.asyncio import sleep
 from twisted.python.failure import Failure
 
 from newscrawl.arguments import (
@@ -64,6 +65,23 @@ def asked(response: Response) -> str:
     """The URL that was asked for, before any redirect: what a page is counted under (a skip,
     a failure remembered, the index it keeps incomplete), never a URL a redirect named."""
     return origin_url(response.request) if response.request is not None else response.url
+
+
+#: How an index page an index waits for is named (:meth:`~newscrawl.ledger.Ledger.waits_for`).
+INDEX_PAGE = "page:"
+#: Meta key of the first index page of a planned day (see :meth:`NewsSpider.day_read`).
+DAY_START = "newscrawl_day_start"
+#: How often :meth:`NewsSpider.room_for_a_day` looks again (seconds).
+PACING_POLL_SECONDS = 0.05
+
+
+def day_priority(rank: int) -> int:
+    """The priority of the index pages of the ``rank``-th day of a plan (0 first); its
+    articles get one less, and the next day's index pages less again. So the scheduler serves
+    a day's index pages, then its articles, before anything of the next day: a day's article
+    requests are made only as the crawl reaches it, and a year's backfill never queues more
+    than about a day of them (all the days' first index pages wait, a few hundred requests)."""
+    return -3 * rank
 
 
 class BaseNewsSpider(scrapy.Spider):
@@ -167,9 +185,19 @@ class BaseNewsSpider(scrapy.Spider):
         url = origin_url(failed) if isinstance(failed, Request) else asked(failed)
         self.skip(prefix + reason, url, detail)
 
+    #: Days planned whose first index page did not come back yet (a site spider's).
+    _days_unread = 0
+
+    def day_read(self, request: Request | None) -> None:
+        """The first index page of a planned day came back (or failed): the day's articles
+        are known (:meth:`room_for_a_day`)."""
+        if request is not None and request.meta.pop(DAY_START, False):
+            self._days_unread -= 1
+
     def on_error(self, failure: Failure) -> Iterator[Request]:
         """Errback of every request: counted by why the page was not parsed."""
         request: Request = failure.request  # type: ignore[attr-defined]
+        self.day_read(request)
         kind = request.meta.get("kind", "page")
         prefix = "" if kind == "article" else f"{kind}_"
         error = failure.value
@@ -319,20 +347,47 @@ class NewsSpider(BaseNewsSpider):
             ",".join(self.plan.channels),
             " (backfill: every index page)" if self.plan.backfill else "",
         )
-        for day in self.plan.days:
+        for rank, day in enumerate(self.plan.days):
+            await self.room_for_a_day()
             for channel in self.plan.channels:
-                yield self.index_request(day, channel, 1)
+                request = self.index_request(day, channel, 1, day_priority(rank))
+                request.meta[DAY_START] = True
+                self._days_unread += 1
+                yield request
 
-    def index_request(self, day: date, channel: str, page: int) -> Request:
-        return self.index_page_request(self.site.index.url(day, channel, page))
+    async def room_for_a_day(self) -> None:
+        """Wait until the next day may be planned: fewer than ``NEWSCRAWL_DAYS_AHEAD`` days
+        (2) whose first index page is not read yet, and fewer than ``NEWSCRAWL_BACKLOG``
+        requests (200) in the scheduler; or nothing at all to do. So days are planned as the
+        crawl advances, and a year's backfill holds about as many requests as a day's."""
+        settings = self.crawler.settings
+        ahead = max(1, settings.getint("NEWSCRAWL_DAYS_AHEAD", 2))
+        backlog = max(1, settings.getint("NEWSCRAWL_BACKLOG", 200))
+        while True:
+            engine = self.crawler.engine
+            if engine is None or not engine.running or engine.scheduler is None:
+                return
+            try:
+                waiting = len(engine.scheduler)  # type: ignore[arg-type]
+            except TypeError:  # a scheduler that cannot tell: no pacing
+                return
+            if self._days_unread < ahead and waiting < backlog:
+                return
+            if waiting == 0 and not engine.downloader.active:  # idle: never stall
+                return
+            await sleep(PACING_POLL_SECONDS)
 
-    def index_page_request(self, url: str, **meta: Any) -> Request:
+    def index_request(self, day: date, channel: str, page: int, priority: int = 0) -> Request:
+        return self.index_page_request(self.site.index.url(day, channel, page), priority)
+
+    def index_page_request(self, url: str, priority: int = 0, **meta: Any) -> Request:
+        """An index page; its articles get the next lower priority (:func:`day_priority`)."""
         return Request(
             url,
             callback=self.parse_index,
             errback=self.on_error,
             meta={"kind": "index", **meta},
-            priority=10,
+            priority=priority,
         )
 
     def start_url_requests(self, url: str) -> Iterable[Request]:
@@ -344,7 +399,7 @@ class NewsSpider(BaseNewsSpider):
             Request(canonical_page_url(url), self.parse_start, errback=self.on_error, meta=meta)
         ]
 
-    def article_request(self, url: str) -> Request:
+    def article_request(self, url: str, priority: int = 0) -> Request:
         """An article page; the browser middleware may render it (``-a browser=``), waiting
         for the site's article markup."""
         meta = {
@@ -352,7 +407,7 @@ class NewsSpider(BaseNewsSpider):
             BROWSER_META: self.plan.browser,
             WAIT_FOR_META: self.site.article_markup_css,
         }
-        return Request(url, self.parse_article, errback=self.on_error, meta=meta)
+        return Request(url, self.parse_article, errback=self.on_error, meta=meta, priority=priority)
 
     def article_id(self, url: str) -> str | None:
         return self.site.urls.article_id(url)
@@ -409,6 +464,7 @@ class NewsSpider(BaseNewsSpider):
         page that lists nothing new; ``backfill=1`` always pages through. See
         :func:`newscrawl.paging.plan_paging`.
         """
+        self.day_read(response.request)
         if not isinstance(response, TextResponse):
             self.skip("index_unreadable", asked(response), "not a text page")
             return
@@ -423,7 +479,10 @@ class NewsSpider(BaseNewsSpider):
         self.count("discovery/index_pages")
         index = self.site.index
         key = index.key(response.url)
-        requests = self.follow_articles(links.articles, links.rejected, index_key=key)
+        priority = response.request.priority if response.request is not None else 0
+        requests = self.follow_articles(
+            links.articles, links.rejected, index_key=key, priority=priority - 1
+        )
         yield from requests
         page = index.page_of(response.url)
         grown: range = range(0)
@@ -460,14 +519,22 @@ class NewsSpider(BaseNewsSpider):
                 cap,
             )
         for number in (*paging.following, *grown):
+            url = index.with_page(response.url, number)
+            self.ledger.waits_for(key, INDEX_PAGE + url)
             yield self.index_page_request(
-                index.with_page(response.url, number), total_pages=total, incremental=incremental
+                url, priority, total_pages=total, incremental=incremental, index_page=url
             )
+        # this page is read (after the pages it asked for were noted): its index may settle
+        self.ledger.done_with(key, INDEX_PAGE + str(response.meta.get("index_page", "")))
 
     # -- following articles ---------------------------------------------------------------
 
     def follow_articles(
-        self, urls: Iterable[str], rejected: Iterable[str] = (), index_key: str | None = None
+        self,
+        urls: Iterable[str],
+        rejected: Iterable[str] = (),
+        index_key: str | None = None,
+        priority: int = 0,
     ) -> list[Request]:
         """Requests for canonical article URLs not yet requested in this run nor known.
 
@@ -495,7 +562,9 @@ class NewsSpider(BaseNewsSpider):
                     self.ledger.index_incomplete(index_key)
                 continue
             self.count("discovery/new")
-            requests.append(self.article_request(url))
+            if index_key is not None:
+                self.ledger.waits_for(index_key, article_id)
+            requests.append(self.article_request(url, priority))
         return requests
 
     # -- articles -------------------------------------------------------------------------
@@ -514,6 +583,7 @@ class NewsSpider(BaseNewsSpider):
         urls = self.site.urls
         if page.is_multipage() and urls.page(response.url) != "all":
             self.count("discovery/multipage")
-            yield self.article_request(urls.whole_text(response.url))
+            priority = response.request.priority if response.request is not None else 0
+            yield self.article_request(urls.whole_text(response.url), priority)
             return
         yield from self.article_item(response, page)
