@@ -9,7 +9,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 SPIDER ?= bisnis
 ARGS ?=
 
-.PHONY: setup setup-dev chromium faketime _apt crawl dataset report test lint typecheck unit bench bench-quality clean
+.PHONY: setup setup-dev chromium faketime _apt crawl dataset report test lint typecheck unit bench bench-backfill bench-quality clean
 
 setup: $(RUNTIME_STAMP) chromium faketime
 
@@ -78,6 +78,11 @@ test: lint typecheck unit
 BENCH_ARGS ?=
 bench: setup-dev
 	$(BIN)/python bench/bench.py $(BENCH_ARGS)
+
+# A year's backfill and its resume after a kill (prints the figures): BACKFILL_ARGS="--days 365"
+BACKFILL_ARGS ?=
+bench-backfill: setup-dev
+	$(BIN)/python bench/backfill.py $(BACKFILL_ARGS)
 
 # `scrapy crawl news` against the trafilatura route on the fixture sites (prints the table)
 bench-quality: setup-dev

@@ -7,6 +7,8 @@
 3. Kills a fresh year crawl (SIGKILL) once half the articles are in its feed, reruns the same
    command, and prints what the rerun cost: articles exported twice, exported articles fetched
    again, and the index pages fetched for days the killed run had completed.
+4. Writes the small site's pages into a gzipped WARC (warcio) and prints records per second
+   for reading the archive alone and for `scrapy crawl bisnis -a warc=...` (no network).
 
 It prints figures; it is not a test. Usage: python bench/backfill.py [--days 365] [--per-day 100]
 """
@@ -109,6 +111,41 @@ def kill_and_rerun(site: Generated, proxy: ReplayProxy, output: Path) -> dict[st
     }
 
 
+def archive_speed(site: Generated, work: Path) -> dict[str, float]:
+    """Records a second: reading a local WARC alone, and a crawl from it."""
+    from newscrawl.archives import ArchiveCounts, read_captures
+    from tests.warcs import write_warc
+
+    entries = json.loads((site.root / "manifest.json").read_text())
+    records = [
+        (e["url"], (site.root / "site" / e["file"]).read_bytes(), int(e.get("status", 200)),
+         str(e.get("content_type") or "text/html; charset=UTF-8"))
+        for e in entries
+    ]  # fmt: skip
+    archive = write_warc(work / "site.warc.gz", records)
+    counts = ArchiveCounts()
+    started = time.perf_counter()
+    for _ in read_captures(str(archive), counts):
+        pass
+    reading = time.perf_counter() - started
+    output = work / "out-warc"
+    line = [sys.executable, "-m", "scrapy", "crawl", "bisnis", "-a", f"warc={archive}",
+            "-s", f"NEWSCRAWL_OUTPUT_DIR={output}", "-s", "NEWSCRAWL_PROGRESS_INTERVAL=0",
+            "-s", "LOG_LEVEL=WARNING"]  # fmt: skip
+    code, wall, _, _ = run_measured(line, ROOT, dict(os.environ))
+    if code != 0:
+        raise SystemExit(f"the archive crawl failed ({code})")
+    exported = len(feed_lines(output))
+    return {
+        "records": counts.read,
+        "MB": archive.stat().st_size / 1e6,
+        "reading alone, records/s": counts.read / reading,
+        "crawl from the archive, records/s": counts.read / wall,
+        "crawl wall s": wall,
+        "articles exported": exported,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--days", type=int, default=365)
@@ -127,6 +164,9 @@ def main() -> None:
             with ReplayProxy(site.root, lifetime=6 * 3600) as proxy:
                 logger.warning("crawling %s", name)
                 results[name] = crawl(site, proxy, work / f"out-{name}")
+                if name == "small":
+                    logger.warning("reading it from a WARC")
+                    results["archive"] = archive_speed(site, work)
                 if name == "year" and not args.no_resume:
                     logger.warning("killing at half and rerunning")
                     results["resume"] = kill_and_rerun(site, proxy, work / "out-resume")
@@ -144,6 +184,8 @@ def main() -> None:
             f"{m['rss']:.0f} | {m['pages'] / m['wall']:.0f} |"
         )
     out += ["", f"peak RSS, year / small: {year['rss'] / small['rss']:.2f}"]
+    out += ["", "the small site from a local gzipped WARC:"]
+    out += [f"- {key}: {value:,.1f}" for key, value in results["archive"].items()]
     if "resume" in results:
         out += ["", "kill at half, then rerun:"]
         out += [f"- {key}: {value:,.0f}" for key, value in results["resume"].items()]

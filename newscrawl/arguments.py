@@ -26,9 +26,17 @@ class CrawlPlan:
     browser: str = "fallback"
     #: No dates were given: the days are the default window (see :func:`default_window`).
     default_window: bool = False
-    #: Publication dates kept (``news``: a filter on items, either end may be open).
+    #: Publication dates kept (``news``, and archives: a filter on items, either end open).
     since: date | None = None
     until: date | None = None
+    #: WARC files or URLs to read instead of the site (``-a warc=``), and a month of Common
+    #: Crawl's CC-NEWS (``-a ccnews=YYYY-MM``).
+    archives: tuple[str, ...] = ()
+    ccnews: str | None = None
+
+    @property
+    def from_archives(self) -> bool:
+        return bool(self.archives or self.ccnews)
 
 
 def today_wib() -> date:

@@ -304,22 +304,14 @@ class IndexCheckpoints:
 
     def __init__(self, final: Path) -> None:
         self.path = final.with_name(final.name + INDEXES)
-        self._file: IO[str] | None = None
 
     def write(self, key: str, at: datetime) -> None:
-        if self._file is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._file = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 - for the run
-        self._file.write(f"{key}\t{at.isoformat()}\n")
-        self._file.flush()
-
-    def close(self) -> None:
-        if self._file is not None:
-            self._file.close()
-            self._file = None
+        """One line, appended and closed at once (a few hundred in a year's backfill)."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self.path.open("a", encoding="utf-8") as handle:
+            handle.write(f"{key}\t{at.isoformat()}\n")
 
     def remove(self) -> None:
-        self.close()
         self.path.unlink(missing_ok=True)
 
 

@@ -200,8 +200,6 @@ class Run:
     def leave_for_recovery(self) -> Path | None:
         """The run stops without publishing (an unclean shutdown): its ``.part`` is made
         durable and left for the next run to recover. The ``.part`` path, if any."""
-        if self.checkpoints is not None:
-            self.checkpoints.close()
         return self.feed.close() or (self.feed.part if self.feed.part.exists() else None)
 
     def remember_aliases(self) -> None:

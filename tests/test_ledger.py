@@ -135,3 +135,78 @@ def test_failure_reasons(error: BaseException, reason: str) -> None:
 def test_response_reasons(status: int, headers: dict[str, str], reason: str) -> None:
     response = HtmlResponse(ARTICLE, status=status, headers=headers, body=b"<html></html>")
     assert response_reason(response) == reason
+
+
+# -- indexes settle as their articles finish ----------------------------------------------------
+
+DAY = "2025-11-20/all"
+
+
+def checkpointed(run: Run) -> list[str]:
+    path = run.feed.final.with_name(run.feed.final.name + ".indexes")
+    return (
+        [line.split("\t")[0] for line in path.read_text("utf-8").splitlines()]
+        if path.exists()
+        else []
+    )
+
+
+def test_an_index_settles_once_paged_and_every_article_finished(tmp_path: Path) -> None:
+    ledger, run = ledger_of_a_run(tmp_path)
+    ledger.listed("1", DAY)
+    ledger.listed("2", DAY)
+    ledger.waits_for(DAY, "1")
+    ledger.waits_for(DAY, "2")
+    ledger.waits_for(DAY, "page:https://x/index?page=2")
+    ledger.index_complete(DAY)  # its last page came first
+    assert checkpointed(run) == []
+    ledger.item_done(ArticleItem(article_id="1"))
+    ledger.done_with(DAY, "page:https://x/index?page=2")
+    assert checkpointed(run) == []  # article 2 is still under way
+    ledger.item_done(ArticleItem(article_id="2"))
+    assert checkpointed(run) == [DAY]
+    assert run.settled_indexes == {DAY}
+    ledger.item_done(ArticleItem(article_id="2"))  # once only
+    assert checkpointed(run) == [DAY]
+
+
+def test_an_index_with_a_failure_that_may_come_right_never_settles(tmp_path: Path) -> None:
+    ledger, run = ledger_of_a_run(tmp_path)
+    article = "https://money.kompas.com/read/2025/11/20/000000002/berita"
+    article_id = kompas.SITE.urls.article_id(article)
+    assert article_id is not None
+    ledger.listed(article_id, DAY)
+    ledger.waits_for(DAY, article_id)
+    ledger.index_complete(DAY)
+    ledger.skip("timeout", article)  # finished, but not for good
+    assert ledger.pending[DAY] == set()
+    assert checkpointed(run) == [] and run.settled_indexes == set()
+
+
+def test_a_redirected_article_finishes_under_the_id_it_was_listed_as(tmp_path: Path) -> None:
+    ledger, run = ledger_of_a_run(tmp_path)
+    moved = "https://money.kompas.com/read/2025/11/19/000000001/lama"
+    ledger.listed("20251119000000001", DAY)
+    ledger.waits_for(DAY, "20251119000000001")
+    ledger.index_complete(DAY)
+    body = b"<html><body><h1 class='read__title'>T</h1></body></html>"
+    page = kompas.KompasArticlePage(HtmlResponse(ARTICLE, body=body))
+    ledger.article_exported(page, moved, ArticleItem(article_id=ARTICLE_ID))
+    ledger.item_done(ArticleItem(article_id=ARTICLE_ID))
+    assert checkpointed(run) == [DAY]
+
+
+def test_settled_indexes_are_recovered_after_the_feed(tmp_path: Path) -> None:
+    from newscrawl.feeds import IndexCheckpoints, recover
+
+    state = SQLiteState(Path(":memory:"), {r: timedelta(hours=1) for r in REMEMBERED_FAILURES})
+    final = tmp_path / "kompas" / "2025-11-20" / "230000.jsonl"
+    at = datetime(2025, 11, 20, 23, 0, tzinfo=WIB)
+    IndexCheckpoints(final).write(DAY, at)
+    with final.with_name(final.name + ".indexes").open("a") as handle:
+        handle.write("2025-11-21/all\t2025-11-2")  # a line the kill cut
+    recover(tmp_path / "kompas", state, tmp_path)
+    assert state.index_complete(DAY)
+    assert state.index_completed_at(DAY) == at
+    assert not state.index_complete("2025-11-21/all")
+    assert not list(tmp_path.glob("kompas/*/*.indexes"))

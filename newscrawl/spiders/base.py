@@ -14,18 +14,29 @@ from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
+from pathlib import Path
 from typing import Any, ClassVar, Self
 
 import scrapy
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import get_retry_request
-from scrapy.http import Response, TextResponse
+from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.asyncio import sleep
 from twisted.python.failure import Failure
 
+from newscrawl.archives import (
+    ArchiveCounts,
+    ArchiveDamaged,
+    Capture,
+    ccnews_archive_urls,
+    ccnews_paths_url,
+    is_remote,
+    open_source,
+    read_captures,
+)
 from newscrawl.arguments import (
     ArgumentError,
     CrawlPlan,
@@ -33,7 +44,9 @@ from newscrawl.arguments import (
     date_range,
     default_window,
     parse_channels,
+    parse_day,
     parse_start_urls,
+    split_list,
     today_wib,
 )
 from newscrawl.browser import (
@@ -44,6 +57,7 @@ from newscrawl.browser import (
     is_challenge,
     is_js_check,
 )
+from newscrawl.items import ArticleItem
 from newscrawl.ledger import FINAL_FAILURES, RETRIED_HERE, Ledger, failure_reason, response_reason
 from newscrawl.middlewares import origin_url
 from newscrawl.pages.base import ArticlePage, ReadPage, find_layout, sitemap_links
@@ -185,6 +199,16 @@ class BaseNewsSpider(scrapy.Spider):
         url = origin_url(failed) if isinstance(failed, Request) else asked(failed)
         self.skip(prefix + reason, url, detail)
 
+    def in_window(self, item: ArticleItem) -> bool:
+        """``item`` was published (WIB) inside the plan's ``since``/``until`` (either open)."""
+        since, until = self.plan.since, self.plan.until
+        if since is None and until is None:
+            return True
+        day = date.fromisoformat((item.published_at or "")[:10]) if item.published_at else None
+        if day is None:
+            return False
+        return (since is None or day >= since) and (until is None or day <= until)
+
     #: Days planned whose first index page did not come back yet (a site spider's).
     _days_unread = 0
 
@@ -244,7 +268,7 @@ class NewsSpider(BaseNewsSpider):
     allowed_domains: ClassVar[list[str]] = []
     #: Spider arguments this spider accepts.
     argument_names: ClassVar[frozenset[str]] = frozenset(
-        {"since", "until", "channels", "start_urls", "backfill", "browser"}
+        {"since", "until", "channels", "start_urls", "backfill", "browser", "warc", "ccnews"}
     )
 
     @classmethod
@@ -280,6 +304,8 @@ class NewsSpider(BaseNewsSpider):
         browser = str(kwargs.get("browser", "fallback")).strip().lower()
         if browser not in BROWSER_MODES:
             raise ArgumentError(f"browser={browser!r} is not one of {', '.join(BROWSER_MODES)}")
+        if kwargs.get("warc") is not None or kwargs.get("ccnews") is not None:
+            return cls.archive_plan(kwargs)
         start_urls = kwargs.get("start_urls")
         if start_urls is not None:
             if any(kwargs.get(name) is not None for name in ("since", "until", "channels")):
@@ -294,6 +320,37 @@ class NewsSpider(BaseNewsSpider):
         default = kwargs.get("since") is None and kwargs.get("until") is None
         return CrawlPlan(
             days=days, channels=channels, backfill=full, browser=browser, default_window=default
+        )
+
+    @classmethod
+    def archive_plan(cls, kwargs: dict[str, Any]) -> CrawlPlan:
+        """``-a warc=PATH_OR_URL[,...]`` and/or ``-a ccnews=YYYY-MM``, with ``since``/``until``
+        as a filter on publication dates (WIB)."""
+        for name in ("start_urls", "channels", "backfill"):
+            if kwargs.get(name) is not None:
+                raise ArgumentError(f"{name}= cannot be combined with warc=/ccnews=")
+        archives = tuple(split_list(str(kwargs.get("warc") or "")))
+        if kwargs.get("warc") is not None and not archives:
+            raise ArgumentError("warc= names no archive")
+        for source in archives:
+            if not is_remote(source) and not Path(source).is_file():
+                raise ArgumentError(f"warc={source!r}: no such file")
+        ccnews = kwargs.get("ccnews")
+        if ccnews is not None:
+            try:
+                ccnews_paths_url(str(ccnews))
+            except ValueError as error:
+                raise ArgumentError(str(error)) from None
+        since = parse_day("since", str(kwargs["since"])) if kwargs.get("since") else None
+        until = parse_day("until", str(kwargs["until"])) if kwargs.get("until") else None
+        if since and until and since > until:
+            raise ArgumentError(f"since={since} is after until={until}")
+        return CrawlPlan(
+            archives=archives,
+            ccnews=str(ccnews).strip() if ccnews is not None else None,
+            since=since,
+            until=until,
+            browser="never",
         )
 
     @classmethod
@@ -330,6 +387,10 @@ class NewsSpider(BaseNewsSpider):
     # -- the plan -------------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[Any]:
+        if self.plan.from_archives:
+            for item in self.archive_items():
+                yield item
+            return
         if self.plan.default_window:
             self.plan = replace(self.plan, days=self.window(self.plan.days[-1]))
         if self.run is not None:
@@ -411,6 +472,100 @@ class NewsSpider(BaseNewsSpider):
 
     def article_id(self, url: str) -> str | None:
         return self.site.urls.article_id(url)
+
+    # -- archives -------------------------------------------------------------------------
+
+    def archive_sources(self) -> list[str]:
+        """The archives to read: ``warc=``'s, then the month ``ccnews=`` names (its list is
+        fetched from Common Crawl; a list that cannot be fetched is an ERROR)."""
+        sources = list(self.plan.archives)
+        if self.plan.ccnews:
+            listing = ccnews_paths_url(self.plan.ccnews)
+            try:
+                with open_source(listing) as stream:
+                    sources += ccnews_archive_urls(stream.read())
+            except OSError as error:
+                self.count("archive/unreadable")
+                self.logger.error("Could not read the CC-NEWS list %s: %r", listing, error)
+        return sources
+
+    def archive_items(self) -> Iterator[Any]:
+        """The items of the site's article pages in the archives (see
+        :mod:`newscrawl.archives`): each archive streamed, a damaged one reported with a
+        WARNING after what it held before the damage was read; a split article whose archives
+        hold neither its single-page view nor more than some of its pages is skipped as
+        ``incomplete``."""
+        counts = ArchiveCounts()
+        split: dict[str, str] = {}  # article id -> a page of it, while its whole text is unread
+        read: set[str] = set()  # article ids read in this run
+        kept = 0
+        for source in self.archive_sources():
+            self.logger.info("Reading archive %s", source)
+            try:
+                for capture in read_captures(source, counts):
+                    for output in self.archive_capture(capture, split, read):
+                        kept += isinstance(output, ArticleItem)
+                        yield output
+            except ArchiveDamaged as damage:
+                self.count(f"archive/{damage.kind}")
+                self.logger.warning(
+                    "Archive %s is %s (%s); %d record(s) before the damage were read, going "
+                    "on with the next archive",
+                    damage.source,
+                    damage.kind,
+                    damage,
+                    damage.records,
+                )
+            except OSError as error:
+                self.count("archive/unreadable")
+                self.logger.warning("Could not read archive %s: %r", source, error)
+        for article_id, url in split.items():
+            if article_id not in read:
+                self.skip("incomplete", url, "the archives hold some of its pages, no whole text")
+        for name, value in (
+            ("records_read", counts.read),
+            ("responses", counts.responses),
+            ("revisits", counts.revisits),
+            ("records_kept", kept),
+        ):
+            self.count(f"archive/{name}", value)
+        self.logger.info(
+            "Read %d archive record(s): %d response(s), %d revisit(s); kept %d article(s)",
+            counts.read,
+            counts.responses,
+            counts.revisits,
+            kept,
+        )
+
+    def archive_capture(
+        self, capture: Capture, split: dict[str, str], read: set[str]
+    ) -> Iterator[Any]:
+        """One response record: an article page of the site answered 200 and not exported
+        yet is read by the page objects, as a page fetched from the site would be."""
+        urls = self.site.urls
+        if not urls.is_article(capture.url):
+            return
+        if capture.status != 200:
+            self.count("archive/not_ok")
+            return
+        article_id = urls.article_id(capture.url)
+        if article_id is None:
+            return
+        if article_id in read or self.not_to_fetch(article_id, capture.url) is not None:
+            self.count("archive/known")
+            return
+        headers = {k: v for k, v in capture.headers if k.lower() == "content-type"}
+        response = HtmlResponse(capture.url, status=200, headers=headers, body=capture.body)
+        page = self.article_page(response)
+        if page.is_multipage() and urls.page(capture.url) != "all":
+            split.setdefault(article_id, capture.url)  # its whole text may come later
+            return
+        read.add(article_id)
+        for output in self.article_item(response, page):
+            if isinstance(output, ArticleItem) and not self.in_window(output):
+                self.count("archive/outside_window")
+                continue
+            yield output
 
     # -- index pages ----------------------------------------------------------------------
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
-from datetime import date
 from functools import cached_property
 from typing import Any, ClassVar, Self
 
@@ -440,12 +439,3 @@ class GenericNewsSpider(BaseNewsSpider):
     def flush(self, response: Response) -> Iterator[ArticleItem]:
         for domain in list(self._held):
             yield from self.release(domain)
-
-    def in_window(self, item: ArticleItem) -> bool:
-        since, until = self.plan.since, self.plan.until
-        if since is None and until is None:
-            return True
-        day = date.fromisoformat((item.published_at or "")[:10]) if item.published_at else None
-        if day is None:
-            return False
-        return (since is None or day >= since) and (until is None or day <= until)
