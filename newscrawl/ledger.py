@@ -99,7 +99,7 @@ class Ledger:
         self.logger = logging.getLogger(name)
         self.article_id = article_id
         self.index_key = index_key
-        #: The index (``day/channel``) each article was listed on, in this run.
+        #: The index (``day/channel``) each article under way was listed on.
         self.listed_on: dict[str, str] = {}
         #: What each index waits for: its article requests (by id) and index pages (by URL)
         #: not finished yet. An index paged to its end with nothing left and nothing gone
@@ -186,8 +186,10 @@ class Ledger:
         run.checkpoint_index(key)
 
     def article_done(self, article_id: str | None) -> None:
+        """The article ``article_id`` requested for an index is finished (so the ledger
+        forgets which index listed it: a long backfill's memory stays flat)."""
         if article_id is not None:
-            self.done_with(self.listed_on.get(article_id), article_id)
+            self.done_with(self.listed_on.pop(article_id, None), article_id)
 
     def item_done(self, item: Any, **kwargs: Any) -> None:
         """An item went through the pipelines (written to the feed) or was dropped there."""
@@ -198,9 +200,13 @@ class Ledger:
     def item_failed(self, item: Any, response: Response, failure: Failure, **kwargs: Any) -> None:
         """A pipeline raised on an item: its index is not complete."""
         target = getattr(item, "article_id", None)
-        self.unfinished(response.url)
-        if target is not None:
-            self.article_done(self.listed_as.pop(target, target))
+        origin = self.listed_as.pop(target, target) if target is not None else None
+        key = self.listed_on.get(origin or "")
+        if key is not None:
+            self.index_incomplete(key)
+        else:
+            self.unfinished(response.url)
+        self.article_done(origin)
 
     def request_dropped(self, request: Any, **kwargs: Any) -> None:
         """The scheduler dropped a request (a duplicate): its index is not complete."""

@@ -208,7 +208,9 @@ class DedupPipeline(_OfTheRun):
     """Exports each article once: by ``article_id`` and by content, in this run and before.
 
     Earlier runs are the state's committed articles; this run's are kept in memory until
-    its feed is committed (see :mod:`newscrawl.feeds`).
+    its feed is committed (see :mod:`newscrawl.feeds`): at the end, or when the run publishes
+    a full feed and opens another (``NEWSCRAWL_FEED_MAX_ARTICLES``), after which the state
+    knows them.
     """
 
     component = "dedup"
@@ -217,8 +219,13 @@ class DedupPipeline(_OfTheRun):
         super().__init__(crawler)
         self.ids: set[str] = set()
         self.prints: set[str] = set()
+        self._feed = self.run.feed
 
     def process_item(self, item: ArticleItem) -> ArticleItem:
+        if self.run.feed is not self._feed:  # the last feed was committed: the state knows
+            self.ids.clear()
+            self.prints.clear()
+            self._feed = self.run.feed
         state = self.run.state
         article_id = item.article_id or ""
         digest = exported_of(item_record(item)).fingerprint
@@ -245,10 +252,19 @@ class ExportPipeline(_OfTheRun):
 
     component = "export"
 
+    @property
+    def max_articles(self) -> int:
+        """``NEWSCRAWL_FEED_MAX_ARTICLES``: a feed holding this many articles is published
+        and another opened (a long backfill's memory stays flat; 0: one feed a run)."""
+        value = self.crawler.settings.getint("NEWSCRAWL_FEED_MAX_ARTICLES", 5000)
+        return value if value > 0 else 2**62
+
     def process_item(self, item: ArticleItem) -> ArticleItem:
         record = item_record(item)
         self.run.feed.write(record)
         self.count("written")
+        if self.run.feed.written >= self.max_articles:
+            self.run.rotate()  # a long backfill: publish the full feed, open another
         for name in COVERAGE_FIELDS:
             if record.get(name):
                 self.stats.inc_value(f"newscrawl/coverage/{name}")

@@ -144,6 +144,18 @@ class Run:
             self.published.append(result)
             logger.info("Published %s (%d articles)", result.path, result.lines)
 
+    def rotate(self) -> None:
+        """Publish the feed written so far and open another (a long backfill): its articles
+        go to the state, so nothing of them stays in memory; the indexes settled so far are
+        complete now (their articles are in it)."""
+        self.publish()
+        self.published_ok = False  # the run's last feed is still to come
+        if self.settled_indexes:
+            self.state.mark_indexes_complete(sorted(self.settled_indexes), at=self.started_at)
+        self.drop_checkpoints()
+        self.checkpoints = None
+        self.feed = FeedWriter(_free_feed_path(self.spider_dir, self.started_at))
+
     def checkpoint_index(self, key: str) -> None:
         """Index ``key`` settled: the feed is flushed, then the index is written beside it, so
         that a run killed from now on still leaves it known as complete (after its articles)."""

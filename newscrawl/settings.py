@@ -77,6 +77,9 @@ NEWSCRAWL_MAX_INDEX_PAGES = 100
 #: wait for their first index page, and fewer requests than NEWSCRAWL_BACKLOG wait in the
 #: scheduler (a year's backfill then holds about as much as a day's crawl).
 NEWSCRAWL_DAYS_AHEAD = 2
+#: A run's feed holding this many articles is published and another opened, so a long
+#: backfill keeps nothing of what it exported in memory (0: one feed a run).
+NEWSCRAWL_FEED_MAX_ARTICLES = 5000
 NEWSCRAWL_BACKLOG = 200
 #: `scrapy crawl news`: levels of listing pages below a start URL read for article links.
 NEWSCRAWL_LISTING_DEPTH = 1

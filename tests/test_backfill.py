@@ -173,3 +173,31 @@ def test_a_finished_run_leaves_no_checkpoint_file(
     crawl_order(site, proxy, tmp_path)
     assert list(tmp_path.glob("bisnis/*/*.jsonl"))
     assert not list(tmp_path.glob("bisnis/*/*.indexes"))
+
+
+def test_a_long_run_publishes_a_feed_every_n_articles(
+    month: tuple[Generated, ReplayProxy], tmp_path: Path
+) -> None:
+    """``NEWSCRAWL_FEED_MAX_ARTICLES``: the run publishes each full feed and opens another, so
+    nothing of what it exported stays in memory; each article once across the feeds."""
+    site, proxy = month
+    proxy.reset()
+    result = run_crawl(
+        "bisnis",
+        {"since": str(site.days[0]), "until": str(site.days[-1]), "browser": "never"},
+        output_dir=tmp_path,
+        proxy_env=proxy.env(),
+        settings={"NEWSCRAWL_FEED_MAX_ARTICLES": "150"},
+        default_feed=True,
+    )
+    assert result.returncode == 0, result.log[-3000:]
+    feeds = sorted(tmp_path.glob("bisnis/*/*.jsonl"))
+    sizes = [len(feed.read_bytes().splitlines()) for feed in feeds]
+    assert sizes == [150, 150, 100]
+    counts = Counter(item["article_id"] for item in published_items(tmp_path))
+    assert set(counts) == set(site.articles) and max(counts.values()) == 1
+    [manifest] = [json.loads(p.read_text()) for p in tmp_path.glob("bisnis/runs/*.json")]
+    assert len(manifest["feeds"]) == 3
+    assert not list(tmp_path.glob("bisnis/*/*.part")) and not list(
+        tmp_path.glob("bisnis/*/*.indexes")
+    )

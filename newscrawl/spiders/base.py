@@ -81,6 +81,8 @@ def asked(response: Response) -> str:
     return origin_url(response.request) if response.request is not None else response.url
 
 
+#: Archive records read between two returns to the reactor.
+ARCHIVE_BREATHE = 200
 #: How an index page an index waits for is named (:meth:`~newscrawl.ledger.Ledger.waits_for`).
 INDEX_PAGE = "page:"
 #: Meta key of the first index page of a planned day (see :meth:`NewsSpider.day_read`).
@@ -388,7 +390,7 @@ class NewsSpider(BaseNewsSpider):
 
     async def start(self) -> AsyncIterator[Any]:
         if self.plan.from_archives:
-            for item in self.archive_items():
+            async for item in self.archive_items():
                 yield item
             return
         if self.plan.default_window:
@@ -489,7 +491,7 @@ class NewsSpider(BaseNewsSpider):
                 self.logger.error("Could not read the CC-NEWS list %s: %r", listing, error)
         return sources
 
-    def archive_items(self) -> Iterator[Any]:
+    async def archive_items(self) -> AsyncIterator[Any]:
         """The items of the site's article pages in the archives (see
         :mod:`newscrawl.archives`): each archive streamed, a damaged one reported with a
         WARNING after what it held before the damage was read; a split article whose archives
@@ -506,6 +508,8 @@ class NewsSpider(BaseNewsSpider):
                     for output in self.archive_capture(capture, split, read):
                         kept += isinstance(output, ArticleItem)
                         yield output
+                    if counts.read % ARCHIVE_BREATHE == 0:  # a big archive of other sites'
+                        await sleep(0)  # pages: the reactor still answers (Ctrl-C, stats)
             except ArchiveDamaged as damage:
                 self.count(f"archive/{damage.kind}")
                 self.logger.warning(
@@ -551,7 +555,7 @@ class NewsSpider(BaseNewsSpider):
         article_id = urls.article_id(capture.url)
         if article_id is None:
             return
-        if article_id in read or self.not_to_fetch(article_id, capture.url) is not None:
+        if article_id in read or self.state.has_article(article_id):
             self.count("archive/known")
             return
         headers = {k: v for k, v in capture.headers if k.lower() == "content-type"}
@@ -708,8 +712,6 @@ class NewsSpider(BaseNewsSpider):
                 self.count("discovery/repeated")
                 continue
             self._requested_ids.add(article_id)
-            if index_key is not None:
-                self.ledger.listed(article_id, index_key)
             reason = self.not_to_fetch(article_id, url)
             if reason is not None:
                 # a failure that may come right keeps the index that lists it incomplete
@@ -718,6 +720,7 @@ class NewsSpider(BaseNewsSpider):
                 continue
             self.count("discovery/new")
             if index_key is not None:
+                self.ledger.listed(article_id, index_key)
                 self.ledger.waits_for(index_key, article_id)
             requests.append(self.article_request(url, priority))
         return requests
