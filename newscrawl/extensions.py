@@ -53,6 +53,20 @@ def _reaches_callback(status: int, request: Request) -> bool:
     )
 
 
+def peak_rss_mb() -> float | None:
+    """The crawl process's own peak resident memory (Linux's ``VmHWM``; None elsewhere).
+    Not ``getrusage``'s ``ru_maxrss``: that one carries over the memory of the process that
+    started the crawl (it survives fork and exec), so a big parent inflates it."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        return None
+    return None
+
+
 class RunReport:
     """The owner of a ``scrapy crawl``'s run (:class:`newscrawl.run.Run`): it opens it as the
     crawler is set up and closes it when the engine stops. On spider close: run the health
@@ -296,6 +310,7 @@ class RunReport:
             ),
             "health": {"ok": not run.health_failures, "failures": run.health_failures},
             "exit_status": run.exit_status,
+            "peak_rss_mb": peak_rss_mb(),
         }
 
 
