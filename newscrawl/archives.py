@@ -18,10 +18,11 @@ what was read before the damage and goes on with the next archive.
 from __future__ import annotations
 
 import gzip
+import logging
 import re
 import urllib.request
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -29,10 +30,14 @@ from typing import IO
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
+logger = logging.getLogger(__name__)
+
 #: Where Common Crawl serves its data over HTTP.
 CC_DATA = "https://data.commoncrawl.org/"
 #: A month of CC-NEWS, as ``-a ccnews=`` takes it.
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+#: Bytes read at a time from a record not wanted (to check its length).
+BLOCK = 65536
 #: Seconds an archive download may stall before it fails.
 DOWNLOAD_TIMEOUT = 60
 
@@ -64,6 +69,7 @@ class ArchiveCounts:
     read: int = 0
     responses: int = 0
     revisits: int = 0
+    undecodable: int = 0
 
 
 def ccnews_paths_url(month: str) -> str:
@@ -97,10 +103,17 @@ def open_source(source: str) -> IO[bytes]:
     return Path(source).open("rb")
 
 
-def read_captures(source: str, counts: ArchiveCounts | None = None) -> Iterator[Capture]:
+def read_captures(
+    source: str,
+    counts: ArchiveCounts | None = None,
+    wanted: Callable[[str, int], bool] = lambda url, status: True,
+) -> Iterator[Capture | None]:
     """The ``response`` records of the archive ``source`` with an HTTP status, in file order,
-    streamed. Raises :class:`ArchiveDamaged` at the first damaged record (the records before
-    it were yielded)."""
+    streamed; None for every other record, and for a response ``wanted(url, status)`` does
+    not want (its body is not decoded, but its length is checked): the reader may pause
+    between any two records. Raises :class:`ArchiveDamaged` at the first damaged record (the
+    records before it were yielded). A record whose body cannot be decoded (an unknown or
+    broken content encoding) is counted as ``undecodable`` and passed over."""
     counts = counts if counts is not None else ArchiveCounts()
     read_before = counts.read
     with open_source(source) as stream:
@@ -117,12 +130,32 @@ def read_captures(source: str, counts: ArchiveCounts | None = None) -> Iterator[
             counts.read += 1
             if record.rec_type == "revisit":
                 counts.revisits += 1
+                yield None
                 continue
             if record.rec_type != "response" or record.http_headers is None:
+                yield None
                 continue
+            url = str(record.rec_headers.get_header("WARC-Target-URI") or "").strip("<>")
             try:
-                body = record.content_stream().read()
-            except (zlib.error, EOFError, OSError, ValueError) as error:
+                status = int(record.http_headers.get_statuscode())
+            except (TypeError, ValueError):
+                status = 0
+            body = b""
+            if status and wanted(url, status):
+                try:
+                    body = record.content_stream().read()
+                except (zlib.error, EOFError) as error:
+                    raise ArchiveDamaged(
+                        source, "corrupt", counts.read - read_before - 1, repr(error)[:200]
+                    ) from error
+                except Exception as error:  # an encoding warcio cannot decode (brotli, ...)
+                    counts.undecodable += 1
+                    logger.warning("Passed over the record of %s in %s: %r", url, source, error)
+                    status = 0
+            try:
+                while record.raw_stream.read(BLOCK):  # not read yet: only its length counts
+                    pass
+            except (zlib.error, EOFError, OSError) as error:
                 raise ArchiveDamaged(
                     source, "corrupt", counts.read - read_before - 1, repr(error)[:200]
                 ) from error
@@ -135,14 +168,13 @@ def read_captures(source: str, counts: ArchiveCounts | None = None) -> Iterator[
                     f"the record of {record.rec_headers.get_header('WARC-Target-URI')} "
                     f"lacks {left} of its {record.length} bytes",
                 )
-            try:
-                status = int(record.http_headers.get_statuscode())
-            except (TypeError, ValueError):
+            if not status:
+                yield None
                 continue
             counts.responses += 1
+            if not wanted(url, status):
+                yield None
+                continue
             yield Capture(
-                url=str(record.rec_headers.get_header("WARC-Target-URI") or "").strip("<>"),
-                status=status,
-                headers=list(record.http_headers.headers),
-                body=body,
+                url=url, status=status, headers=list(record.http_headers.headers), body=body
             )

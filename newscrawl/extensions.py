@@ -166,17 +166,9 @@ class RunReport:
                     )
             if run.published_ok:
                 try:
-                    run.remember_settled_indexes()
-                except Exception as error:  # the feed is out; only early stops are lost
-                    self._fail(
-                        run,
-                        "Published, but could not remember which indexes are complete (the "
-                        "next run pages them in full)",
-                        error,
-                    )
-            if run.published_ok and reason == "finished":
-                try:
-                    run.remember_complete_indexes()
+                    run.remember_settled_indexes()  # however the run ended
+                    if reason == "finished":
+                        run.remember_complete_indexes()
                 except Exception as error:  # the feed is out; only early stops are lost
                     self._fail(
                         run,

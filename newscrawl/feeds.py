@@ -104,10 +104,16 @@ class FeedWriter:
         return self._digest.hexdigest()
 
     def flush(self) -> None:
-        """What was written so far goes to the operating system (a killed process loses
+        """What was written so far goes to the disk (a killed process or a power cut loses
         none of it)."""
         if self._file is not None:
             self._file.flush()
+            os.fsync(self._file.fileno())
+
+    def reopen(self) -> None:
+        """Go on appending to the ``.part`` after a publish of it failed."""
+        if self._file is None and self.part.exists():
+            self._file = open(self.part, "ab")  # noqa: SIM115 - open for the rest of the run
 
     def close(self) -> Path | None:
         """Flush and fsync; the ``.part`` path, or None when nothing was written."""
@@ -321,12 +327,16 @@ def recover_checkpoints(spider_dir: Path, state: StateStore) -> int:
     found = 0
     for path in sorted(spider_dir.glob(f"*/*.jsonl{INDEXES}")):
         by_time: dict[datetime, list[str]] = {}
-        for line in path.read_text("utf-8").splitlines():
+        text = path.read_text("utf-8")
+        lines = text.split("\n")[:-1]  # whole lines only: the last one may be cut
+        for line in lines:
             key, _, at = line.partition("\t")
             try:
                 when = datetime.fromisoformat(at)
             except ValueError:
-                continue  # a line cut by the kill
+                continue
+            if when.tzinfo is None:
+                continue  # a time cut short
             by_time.setdefault(when, []).append(key)
         for when, keys in by_time.items():
             state.mark_indexes_complete(keys, at=when)

@@ -35,7 +35,7 @@ from twisted.python.failure import Failure
 
 from newscrawl.browser import is_challenge
 from newscrawl.items import REQUIRED_FIELDS, ArticleItem
-from newscrawl.middlewares import SkipRequest
+from newscrawl.middlewares import SkipRequest, origin_url
 from newscrawl.pages.base import ReadPage
 from newscrawl.run import Run
 from newscrawl.sites import Site
@@ -109,6 +109,9 @@ class Ledger:
         self.checkpointed: set[str] = set()
         #: The id an exported article was listed under, when a redirect gave it another.
         self.listed_as: dict[str, str] = {}
+        #: Whether a skip worth remembering goes to the state (not for archive captures: a
+        #: bad capture says nothing of the site now).
+        self.remembers_failures = True
 
     @classmethod
     def open(
@@ -162,11 +165,15 @@ class Ledger:
     def waits_for(self, key: str, what: str) -> None:
         """Index ``key`` waits for ``what``: an article id requested, or ``page:<url>``."""
         self.pending.setdefault(key, set()).add(what)
+        if self.run is not None:
+            self.run.unsettled_indexes.add(key)
 
     def done_with(self, key: str | None, what: str) -> None:
         """``what`` of index ``key`` is finished (exported, dropped, skipped or failed)."""
         if key is not None and what in self.pending.get(key, ()):
             self.pending[key].discard(what)
+            if not self.pending[key] and self.run is not None:
+                self.run.unsettled_indexes.discard(key)
             self.settle(key)
 
     def settle(self, key: str) -> None:
@@ -197,14 +204,16 @@ class Ledger:
         if target is not None:
             self.article_done(self.listed_as.pop(target, target))
 
-    def item_failed(self, item: Any, response: Response, failure: Failure, **kwargs: Any) -> None:
+    def item_failed(
+        self, item: Any, response: Response | None, failure: Failure, **kwargs: Any
+    ) -> None:
         """A pipeline raised on an item: its index is not complete."""
         target = getattr(item, "article_id", None)
         origin = self.listed_as.pop(target, target) if target is not None else None
         key = self.listed_on.get(origin or "")
         if key is not None:
             self.index_incomplete(key)
-        else:
+        elif response is not None:
             self.unfinished(response.url)
         self.article_done(origin)
 
@@ -237,17 +246,22 @@ class Ledger:
         self.logger.warning("Skipped %s (%s%s)", url, reason, f": {detail}" if detail else "")
         article_id = self.article_id(url)
         run = self.run
-        if reason in REMEMBERED_FAILURES and article_id is not None and run is not None:
+        remember = self.remembers_failures and reason in REMEMBERED_FAILURES
+        if remember and article_id is not None and run is not None:
             run.state.record_failure(article_id, url, reason)
         if reason not in FINAL_FAILURES:
             self.unfinished(url)
         self.article_done(article_id)
 
-    def spider_error(self, failure: Failure, response: Response, spider: object) -> None:
-        """A callback raised: count it, and keep the page's index incomplete."""
+    def spider_error(self, failure: Failure, response: Response | None, spider: object) -> None:
+        """A callback raised: count it, and keep the index of the page asked for (not the
+        one a redirect named) incomplete."""
         self.count("skipped/spider_error")
-        self.unfinished(response.url)
-        self.article_done(self.article_id(response.url))
+        if response is None:
+            return
+        url = origin_url(response.request) if response.request is not None else response.url
+        self.unfinished(url)
+        self.article_done(self.article_id(url))
 
     # -- article pages ----------------------------------------------------------------------
 

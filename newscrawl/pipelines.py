@@ -263,7 +263,7 @@ class ExportPipeline(_OfTheRun):
         record = item_record(item)
         self.run.feed.write(record)
         self.count("written")
-        if self.run.feed.written >= self.max_articles:
+        if self.run.feed.written >= self.max_articles and not self.run.rotation_failed:
             self.run.rotate()  # a long backfill: publish the full feed, open another
         for name in COVERAGE_FIELDS:
             if record.get(name):

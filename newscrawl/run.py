@@ -73,7 +73,11 @@ class Run:
     #: Indexes settled during the run (paged to their end, every article finished, nothing
     #: left over), checkpointed beside the feed as they settle (:meth:`checkpoint_index`).
     settled_indexes: set[str] = field(default_factory=set)
+    #: Indexes still waiting for an article or a page (never complete, however they ended).
+    unsettled_indexes: set[str] = field(default_factory=set)
     checkpoints: IndexCheckpoints | None = None
+    #: A full feed could not be published: the run goes on writing it, and rotates no more.
+    rotation_failed: bool = False
     #: Article URLs that redirected to another article: (its id, its URL, the id it led to);
     #: remembered under their own id too as the run closes (:meth:`remember_aliases`).
     aliases: list[tuple[str, str, str]] = field(default_factory=list)
@@ -148,7 +152,18 @@ class Run:
         """Publish the feed written so far and open another (a long backfill): its articles
         go to the state, so nothing of them stays in memory; the indexes settled so far are
         complete now (their articles are in it)."""
-        self.publish()
+        try:
+            self.publish()
+        except Exception as error:  # a locked state, a full disk: keep writing this feed
+            logger.error(
+                "Could not publish the full feed %s (%r): the run goes on writing it and "
+                "publishes it at its end (or the next run recovers it)",
+                self.feed.part,
+                error,
+            )
+            self.feed.reopen()
+            self.rotation_failed = True
+            return
         self.published_ok = False  # the run's last feed is still to come
         if self.settled_indexes:
             self.state.mark_indexes_complete(sorted(self.settled_indexes), at=self.started_at)
@@ -180,7 +195,7 @@ class Run:
         """After a publish of a crawl that finished normally: remember the indexes it paged
         completely with nothing left over, so later runs may stop paging them early (a
         failure here costs the next run full paging, never an article)."""
-        complete = self.completed_indexes - self.incomplete_indexes
+        complete = self.completed_indexes - self.incomplete_indexes - self.unsettled_indexes
         if complete:
             self.state.mark_indexes_complete(sorted(complete), at=self.started_at)
 

@@ -4,6 +4,7 @@ from the reference site (warcio's writer), and the CC-NEWS URL forms (built, nev
 from __future__ import annotations
 
 import gzip
+import io
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -222,3 +223,31 @@ def test_a_cut_off_last_record_is_caught_by_its_length(tmp_path: Path) -> None:
                 read.append(capture.url)
         assert damage.value.kind == "truncated"
         assert read == [url for url, *_ in records[:4]]
+
+
+def test_an_undecodable_record_or_a_bad_first_capture_costs_nothing(tmp_path: Path) -> None:
+    """A record of another site in an encoding warcio cannot decode is passed over; an
+    article's cut-off first capture leaves its later whole capture to be read."""
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    first = sorted(url for url in manifest("bisnis") if article_of(url) in EXPECTED)[0]
+    (url, body, status, kind) = site_records("bisnis", [first])[0]
+    path = tmp_path / "odd.warc.gz"
+    with path.open("wb") as handle:
+        writer = WARCWriter(handle, gzip=True)
+        headers = StatusAndHeaders(
+            "200 OK", [("Content-Type", "text/html"), ("Content-Encoding", "br")], "HTTP/1.1"
+        )
+        odd = writer.create_warc_record(
+            "https://other.example/a", "response", payload=io.BytesIO(b"\x8b\x02\x80not br"),
+            http_headers=headers,
+        )  # fmt: skip
+        writer.write_record(odd)
+        odd.raw_stream.close()
+    rest = [r for r in site_records("bisnis") if r[0] != first]
+    cut = write_warc(tmp_path / "cut-first.warc.gz", [(url, body[: len(body) // 2], status, kind)])
+    whole = write_warc(tmp_path / "rest.warc.gz", [*rest, (url, body, status, kind)])
+    result = crawl(tmp_path / "out", warc=",".join(map(str, [path, cut, whole])))
+    assert result.returncode == 0, result.log[-3000:]
+    assert_items_match("bisnis", result.items, EXPECTED)

@@ -414,7 +414,8 @@ class NewsSpider(BaseNewsSpider):
             await self.room_for_a_day()
             for channel in self.plan.channels:
                 request = self.index_request(day, channel, 1, day_priority(rank))
-                request.meta[DAY_START] = True
+                request.meta[DAY_START] = True  # asked for once: never the dupefilter's
+                request = request.replace(dont_filter=True)
                 self._days_unread += 1
                 yield request
 
@@ -499,17 +500,27 @@ class NewsSpider(BaseNewsSpider):
         ``incomplete``."""
         counts = ArchiveCounts()
         split: dict[str, str] = {}  # article id -> a page of it, while its whole text is unread
-        read: set[str] = set()  # article ids read in this run
-        kept = 0
+        read: set[str] = set()  # article ids exported (or outside the window) in this run
+        kept = paused = 0
+        self.ledger.remembers_failures = False  # a bad capture says nothing of the site now
         for source in self.archive_sources():
             self.logger.info("Reading archive %s", source)
             try:
-                for capture in read_captures(source, counts):
-                    for output in self.archive_capture(capture, split, read):
+                for capture in read_captures(source, counts, self.wanted_capture):
+                    if counts.read - paused >= ARCHIVE_BREATHE:  # a big archive of other
+                        paused = counts.read  # sites' pages: the reactor still answers
+                        await sleep(0)
+                    if capture is None:
+                        continue
+                    try:
+                        outputs = list(self.archive_capture(capture, split, read))
+                    except Exception:  # one bad page never ends the archive run
+                        self.count("archive/unreadable_record")
+                        self.logger.exception("Could not read %s from %s", capture.url, source)
+                        continue
+                    for output in outputs:
                         kept += isinstance(output, ArticleItem)
                         yield output
-                    if counts.read % ARCHIVE_BREATHE == 0:  # a big archive of other sites'
-                        await sleep(0)  # pages: the reactor still answers (Ctrl-C, stats)
             except ArchiveDamaged as damage:
                 self.count(f"archive/{damage.kind}")
                 self.logger.warning(
@@ -530,6 +541,7 @@ class NewsSpider(BaseNewsSpider):
             ("records_read", counts.read),
             ("responses", counts.responses),
             ("revisits", counts.revisits),
+            ("undecodable", counts.undecodable),
             ("records_kept", kept),
         ):
             self.count(f"archive/{name}", value)
@@ -547,11 +559,6 @@ class NewsSpider(BaseNewsSpider):
         """One response record: an article page of the site answered 200 and not exported
         yet is read by the page objects, as a page fetched from the site would be."""
         urls = self.site.urls
-        if not urls.is_article(capture.url):
-            return
-        if capture.status != 200:
-            self.count("archive/not_ok")
-            return
         article_id = urls.article_id(capture.url)
         if article_id is None:
             return
@@ -564,12 +571,23 @@ class NewsSpider(BaseNewsSpider):
         if page.is_multipage() and urls.page(capture.url) != "all":
             split.setdefault(article_id, capture.url)  # its whole text may come later
             return
-        read.add(article_id)
         for output in self.article_item(response, page):
-            if isinstance(output, ArticleItem) and not self.in_window(output):
-                self.count("archive/outside_window")
-                continue
+            if isinstance(output, ArticleItem):
+                read.add(article_id)  # a bad capture before leaves a later good one its chance
+                if not self.in_window(output):
+                    self.count("archive/outside_window")
+                    continue
             yield output
+
+    def wanted_capture(self, url: str, status: int) -> bool:
+        """A response record to read: an article URL of the site answered 200 (another answer
+        for one is counted as ``archive/not_ok``)."""
+        if not self.site.urls.is_article(url):
+            return False
+        if status != 200:
+            self.count("archive/not_ok")
+            return False
+        return True
 
     # -- index pages ----------------------------------------------------------------------
 
