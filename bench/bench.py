@@ -28,6 +28,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -75,22 +76,56 @@ class Measure:
         return self.pages / self.wall if self.wall else 0.0
 
 
+def _hwm_mb(pid: int) -> float:
+    """A process's own peak resident memory (``VmHWM``), MB; 0 once it is gone."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as listing:
+            return [int(child) for child in listing.read().split()]
+    except OSError:
+        return []
+
+
 def run_measured(
     command: list[str], cwd: Path, env: dict[str, str]
 ) -> tuple[int, float, float, float]:
-    """Run a command; its exit status, wall seconds, CPU seconds and peak RSS (MB)."""
+    """Run a command; its exit status, wall seconds, CPU seconds (its children's included)
+    and peak RSS (MB): its own ``VmHWM`` plus its children's, read from ``/proc`` while it
+    runs. Not ``wait4``'s ``ru_maxrss``: that one carries over this process's memory (it
+    survives fork and exec), and this process holds the generated site."""
     started = time.perf_counter()
     process = subprocess.Popen(
         command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
+    peak = [0.0]
+
+    def watch() -> None:
+        while process.poll() is None:
+            own = _hwm_mb(process.pid)
+            peak[0] = max(peak[0], own + sum(_hwm_mb(c) for c in _children(process.pid)))
+            time.sleep(0.05)
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
     assert process.stderr is not None
     err = process.stderr.read()
     _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - started
+    watcher.join(timeout=1)
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         logger.error("%s failed (%d):\n%s", command[:4], process.returncode, err.decode()[-3000:])
-    return process.returncode, wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+    return process.returncode, wall, usage.ru_utime + usage.ru_stime, peak[0]
 
 
 def crawl_floor(site: Generated, proxy: ReplayProxy, work: Path) -> Measure:

@@ -346,6 +346,7 @@ class GenericNewsSpider(BaseNewsSpider):
             url,
             self.parse_split,
             errback=self.on_split_error,
+            dont_filter=True,  # never dropped unseen: the article would vanish uncounted
             meta={
                 "kind": "article",
                 "split": split,
