@@ -252,12 +252,12 @@ class ExportPipeline(_OfTheRun):
 
     component = "export"
 
-    @property
-    def max_articles(self) -> int:
-        """``NEWSCRAWL_FEED_MAX_ARTICLES``: a feed holding this many articles is published
-        and another opened (a long backfill's memory stays flat; 0: one feed a run)."""
-        value = self.crawler.settings.getint("NEWSCRAWL_FEED_MAX_ARTICLES", 5000)
-        return value if value > 0 else 2**62
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        #: ``NEWSCRAWL_FEED_MAX_ARTICLES``: a feed holding this many articles is published
+        #: and another opened (a long backfill's memory stays flat; 0: one feed a run).
+        value = crawler.settings.getint("NEWSCRAWL_FEED_MAX_ARTICLES", 5000)
+        self.max_articles = value if value > 0 else 2**62
 
     def process_item(self, item: ArticleItem) -> ArticleItem:
         record = item_record(item)

@@ -165,10 +165,7 @@ class Run:
             self.rotation_failed = True
             return
         self.published_ok = False  # the run's last feed is still to come
-        if self.settled_indexes:
-            self.state.mark_indexes_complete(sorted(self.settled_indexes), at=self.started_at)
-        self.drop_checkpoints()
-        self.checkpoints = None
+        self.remember_settled_indexes()
         self.feed = FeedWriter(_free_feed_path(self.spider_dir, self.started_at))
 
     def checkpoint_index(self, key: str) -> None:
@@ -188,8 +185,10 @@ class Run:
         self.drop_checkpoints()
 
     def drop_checkpoints(self) -> None:
+        """Remove the checkpoint file (the next checkpoint starts one beside the open feed)."""
         if self.checkpoints is not None:
             self.checkpoints.remove()
+            self.checkpoints = None
 
     def remember_complete_indexes(self) -> None:
         """After a publish of a crawl that finished normally: remember the indexes it paged
