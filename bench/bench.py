@@ -138,18 +138,10 @@ def crawl_floor(site: Generated, proxy: ReplayProxy, work: Path) -> Measure:
 
 def crawl_project(site: Generated, proxy: ReplayProxy, work: Path) -> Measure:
     output = work / "output"
-    shutil.rmtree(output, ignore_errors=True)
     command = [sys.executable, "-m", "scrapy", "crawl", "bisnis", "-a", f"since={site.days[0]}",
                "-a", f"until={site.days[-1]}", "-a", "browser=never",
                "-s", f"NEWSCRAWL_OUTPUT_DIR={output}"]  # fmt: skip
-    for name, value in COMMON.items():
-        command += ["-s", f"{name}={value}"]
-    measure = _measure(command, ROOT, proxy)
-    feeds = list(output.glob("bisnis/*/*.jsonl"))
-    lines = sum(len(feed.read_bytes().splitlines()) for feed in feeds)
-    if lines != len(site.articles):
-        logger.error("the project exported %d of %d articles", lines, len(site.articles))
-    return measure
+    return _crawl_into(command, output, "bisnis/*/*.jsonl", site, proxy)
 
 
 def crawl_news(site: Generated, proxy: ReplayProxy, work: Path, workers: str = "auto") -> Measure:
@@ -157,19 +149,26 @@ def crawl_news(site: Generated, proxy: ReplayProxy, work: Path, workers: str = "
     generic spider and page on the same pages as the floor; pages read in a worker process
     (``auto``, the default) or in the crawl's own (``0``)."""
     output = work / "output-news"
-    shutil.rmtree(output, ignore_errors=True)
     pages = (len(site.articles) // len(site.days) + PER_PAGE - 1) // PER_PAGE
     starts = ",".join(index_url(day, page) for day in site.days for page in range(1, pages + 1))
     command = [sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"start_urls={starts}",
                "-a", "browser=never", "-s", f"NEWSCRAWL_OUTPUT_DIR={output}",
                "-s", f"NEWSCRAWL_READ_WORKERS={workers}"]  # fmt: skip
+    return _crawl_into(command, output, "news/*/*/*.jsonl", site, proxy)
+
+
+def _crawl_into(
+    command: list[str], output: Path, feeds: str, site: Generated, proxy: ReplayProxy
+) -> Measure:
+    """One of our crawls, with the common knobs, from an empty ``output``; an ERROR when its
+    feeds (``feeds`` under ``output``) do not hold every article of ``site``."""
+    shutil.rmtree(output, ignore_errors=True)
     for name, value in COMMON.items():
         command += ["-s", f"{name}={value}"]
     measure = _measure(command, ROOT, proxy)
-    feeds = list(output.glob("news/*/*/*.jsonl"))
-    lines = sum(len(feed.read_bytes().splitlines()) for feed in feeds)
+    lines = sum(len(feed.read_bytes().splitlines()) for feed in output.glob(feeds))
     if lines != len(site.articles):
-        logger.error("news exported %d of %d articles", lines, len(site.articles))
+        logger.error("%s exported %d of %d articles", command[4], lines, len(site.articles))
     return measure
 
 

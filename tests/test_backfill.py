@@ -36,18 +36,28 @@ def month(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Generated,
         yield site, proxy
 
 
+def window(site: Generated) -> dict[str, str]:
+    """The arguments of a backfill of every day of ``site``."""
+    return {"since": str(site.days[0]), "until": str(site.days[-1]), "browser": "never"}
+
+
+def backfill(
+    site: Generated, proxy: ReplayProxy, output: Path, settings: dict[str, str], **options: Any
+) -> Any:  # CrawlResult
+    """``scrapy crawl bisnis`` over every day of ``site``, from a fresh proxy log; exit 0."""
+    proxy.reset()
+    result = run_crawl(
+        "bisnis", window(site), output_dir=output, proxy_env=proxy.env(), settings=settings,
+        **options,
+    )  # fmt: skip
+    assert result.returncode == 0, result.log[-3000:]
+    return result
+
+
 def crawl_order(
     site: Generated, proxy: ReplayProxy, output: Path, settings: dict[str, str] | None = None
 ) -> list[str]:
-    proxy.reset()
-    result = run_crawl(
-        "bisnis",
-        {"since": str(site.days[0]), "until": str(site.days[-1]), "browser": "never"},
-        output_dir=output,
-        proxy_env=proxy.env(),
-        settings={"CONCURRENT_REQUESTS": "4", **(settings or {})},
-    )
-    assert result.returncode == 0, result.log[-3000:]
+    result = backfill(site, proxy, output, {"CONCURRENT_REQUESTS": "4", **(settings or {})})
     assert len(result.items) == len(site.articles)
     return [url for url in proxy.urls() if not url.endswith("robots.txt")]
 
@@ -126,7 +136,7 @@ def test_a_killed_backfill_reruns_without_loss_repeat_or_repaging(
 ) -> None:
     site, proxy = paged
     output = tmp_path / "out"
-    args = {"since": str(site.days[0]), "until": str(site.days[-1]), "browser": "never"}
+    args = window(site)
     slow = {"CONCURRENT_REQUESTS": "2", "CONCURRENT_REQUESTS_PER_DOMAIN": "2"}
     proxy.reset()
     process = start_crawl(
@@ -181,16 +191,7 @@ def test_a_long_run_publishes_a_feed_every_n_articles(
     """``NEWSCRAWL_FEED_MAX_ARTICLES``: the run publishes each full feed and opens another, so
     nothing of what it exported stays in memory; each article once across the feeds."""
     site, proxy = month
-    proxy.reset()
-    result = run_crawl(
-        "bisnis",
-        {"since": str(site.days[0]), "until": str(site.days[-1]), "browser": "never"},
-        output_dir=tmp_path,
-        proxy_env=proxy.env(),
-        settings={"NEWSCRAWL_FEED_MAX_ARTICLES": "150"},
-        default_feed=True,
-    )
-    assert result.returncode == 0, result.log[-3000:]
+    backfill(site, proxy, tmp_path, {"NEWSCRAWL_FEED_MAX_ARTICLES": "150"}, default_feed=True)
     feeds = sorted(tmp_path.glob("bisnis/*/*.jsonl"))
     sizes = [len(feed.read_bytes().splitlines()) for feed in feeds]
     assert sizes == [150, 150, 100]
