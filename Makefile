@@ -9,15 +9,17 @@ DEV_STAMP := $(VENV)/.installed-dev
 SPIDER ?= bisnis
 ARGS ?=
 
-.PHONY: setup setup-dev chromium faketime _apt crawl dataset report test lint typecheck unit bench bench-backfill bench-quality clean
+.PHONY: setup setup-dev chromium faketime redis _apt crawl dataset report test lint typecheck unit bench bench-backfill bench-quality clean
 
-setup: $(RUNTIME_STAMP) chromium faketime
+setup: $(RUNTIME_STAMP) chromium faketime redis
 
-setup-dev: $(DEV_STAMP) chromium faketime
+setup-dev: $(DEV_STAMP) chromium faketime redis
 
 # Debian packages, installed when missing and we are root with apt-get (never downloaded any
 # other way): Chromium for pages behind a JavaScript check (never `playwright install`;
-# without it the crawler counts such pages as blocked), faketime for the date-window tests.
+# without it the crawler counts such pages as blocked), faketime for the date-window tests,
+# redis-server for distributed mode and its tests (the package's own service is not started:
+# tests start their own servers on loopback ports).
 CHROMIUM ?= $(or $(NEWSCRAWL_CHROMIUM),/usr/bin/chromium)
 define apt_install
 	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
@@ -37,6 +39,10 @@ chromium:
 faketime:
 	@command -v faketime >/dev/null || $(MAKE) --no-print-directory _apt PKG=faketime \
 	  WHY="the date-window tests need it"
+
+redis:
+	@command -v redis-server >/dev/null || $(MAKE) --no-print-directory _apt PKG=redis-server \
+	  WHY="distributed mode (NEWSCRAWL_REDIS_URL) needs a Redis; its tests fail under CI=true"
 
 _apt:
 	$(call apt_install,$(PKG),$(WHY))

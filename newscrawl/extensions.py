@@ -268,6 +268,11 @@ class RunReport:
         return {
             "run_id": run.run_id,
             "spider": run.spider_name,
+            "worker": run.worker,
+            "tick": run.tick,
+            "seeded_tick": run.seeded_tick if run.distributed else None,
+            "frontier": _counters(stats, "newscrawl/frontier/"),
+            "politeness": _counters(stats, "newscrawl/politeness/"),
             "started_at": run.started_at.isoformat(),
             "finished_at": datetime.now(WIB).replace(microsecond=0).isoformat(),
             "arguments": run.arguments,

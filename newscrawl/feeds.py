@@ -33,7 +33,8 @@ import hashlib
 import json
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -166,7 +167,17 @@ def publish_written(writer: FeedWriter, state: StateStore, root: Path) -> Publis
         return None
     final = writer.final
     key = feed_key(final, root)
-    state.commit_feed(key, writer.exported)
+    committed = state.commit_feed(key, writer.exported)
+    if len(committed) < writer.written:
+        # distributed mode: another worker exported some of these articles meanwhile (this
+        # worker's claim lapsed); the feed is rewritten with the committed lines only
+        logger.warning(
+            "%d of %d article(s) of %s were exported by another worker meanwhile: left out",
+            writer.written - len(committed),
+            writer.written,
+            final,
+        )
+        return publish(part, state, root)
     os.replace(part, final)
     _fsync_dir(final.parent)
     state.mark_published(key)
@@ -195,8 +206,7 @@ def publish(part: Path, state: StateStore, root: Path, *, recovered: bool = Fals
                 chosen.append(article)
                 seen_ids.add(article.article_id)
                 seen_prints.add(article.fingerprint)
-        state.commit_feed(key, chosen)
-        committed = [article.article_id for article in chosen]
+        committed = state.commit_feed(key, chosen)
     keep = set(committed)
     digest = hashlib.sha256()
     kept = dropped = 0
@@ -275,31 +285,53 @@ def adopt_feeds(spider_dir: Path, state: StateStore, root: Path) -> Adopted | No
     return adopted
 
 
-def recover(spider_dir: Path, state: StateStore, root: Path) -> list[Published]:
-    """Finish or salvage the feeds interrupted runs left under ``spider_dir``."""
+def recover(
+    spider_dir: Path,
+    state: StateStore,
+    root: Path,
+    owned: Callable[[Path], AbstractContextManager[bool]] | None = None,
+) -> list[Published]:
+    """Finish or salvage the feeds interrupted runs left under ``spider_dir``.
+
+    ``owned`` (distributed mode, where several workers share the folder) tells, for a feed,
+    whether this process may recover it: a context that holds the feed's worker's lock while
+    the feed is recovered and yields False when a live worker still writes it.
+    """
     if not spider_dir.is_dir():
         return []
-    for tmp in sorted(spider_dir.glob(f"*/*.jsonl{TMP}")):
-        logger.warning("Removed %s, a half-written copy of an interrupted run", tmp)
-        tmp.unlink()
     results = []
-    parts = sorted(spider_dir.glob(f"*/*.jsonl{PART}"))
-    for part in parts:
-        committed = state.committed_feed(feed_key(part.with_name(part.name[: -len(PART)]), root))
-        result = publish(part, state, root, recovered=True)
-        results.append(result)
-        logger.warning(
-            "Recovered %s of an interrupted run (%s): %d articles published, %d lines dropped "
-            "(duplicates or incomplete)",
-            part,
-            "it had committed" if committed is not None else "it had not committed",
-            result.lines,
-            result.dropped_lines,
-        )
+    # a stray .tmp first: recovering its .part writes it anew
+    for part in sorted(spider_dir.glob(f"*/*.jsonl{TMP}")) + sorted(
+        spider_dir.glob(f"*/*.jsonl{PART}")
+    ):
+        with owned(part) if owned is not None else nullcontext(True) as mine:
+            if mine and part.exists():
+                result = _recover_one(part, state, root)
+                if result is not None:
+                    results.append(result)
     settled = recover_checkpoints(spider_dir, state)
     if settled:
         logger.warning("Recovered %d index(es) that interrupted runs had settled", settled)
     return results
+
+
+def _recover_one(part: Path, state: StateStore, root: Path) -> Published | None:
+    """Remove a stray ``.tmp``; finish or salvage a ``.part``."""
+    if part.name.endswith(TMP):
+        logger.warning("Removed %s, a half-written copy of an interrupted run", part)
+        part.unlink()
+        return None
+    committed = state.committed_feed(feed_key(part.with_name(part.name[: -len(PART)]), root))
+    result = publish(part, state, root, recovered=True)
+    logger.warning(
+        "Recovered %s of an interrupted run (%s): %d articles published, %d lines dropped "
+        "(duplicates or incomplete)",
+        part,
+        "it had committed" if committed is not None else "it had not committed",
+        result.lines,
+        result.dropped_lines,
+    )
+    return result
 
 
 class IndexCheckpoints:

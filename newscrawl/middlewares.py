@@ -15,7 +15,7 @@ from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware, Redirec
 from scrapy.downloadermiddlewares.robotstxt import (
     RobotsTxtMiddleware as ScrapyRobotsTxtMiddleware,
 )
-from scrapy.exceptions import DownloadTimeoutError, IgnoreRequest
+from scrapy.exceptions import DownloadTimeoutError, IgnoreRequest, NotConfigured
 from scrapy.http import HtmlResponse, Request, Response, TextResponse
 from scrapy.utils.asyncio import call_later
 from scrapy.utils.defer import maybe_deferred_to_future
@@ -361,3 +361,55 @@ class HostBackoffMiddleware:
         while slot is not None and slot.queue:
             _request, queued = slot.queue.popleft()
             queued.errback(SkipRequest(reason, f"{host} is not asked again in this run"))
+
+
+#: Reserve a host's next request time, spaced ``ARGV[1]`` ms on Redis's clock: the wait (ms).
+RESERVE_SLOT = """
+local now = redis.call('TIME')
+local ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+local at = tonumber(redis.call('GET', KEYS[1]) or '0')
+if at < ms then at = ms end
+redis.call('SET', KEYS[1], at + tonumber(ARGV[1]), 'PX', tonumber(ARGV[1]) + 60000)
+return at - ms
+"""
+
+
+class SharedRateMiddleware:
+    """Distributed mode: requests to one host are spaced ``DOWNLOAD_DELAY`` apart across all
+    workers together, so the rate a site sees does not grow with the number of workers.
+
+    Before each request a worker reserves the host's next free time in Redis (one script, on
+    Redis's clock, so the workers' clocks do not matter) and waits until then. Each worker's
+    own delay (``DOWNLOAD_DELAY``, AutoThrottle) and concurrency still apply on top. Off on
+    one machine and when ``DOWNLOAD_DELAY`` is 0. Counted as
+    ``newscrawl/politeness/{waits,waited_ms}``.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        from newscrawl import distributed
+
+        settings = crawler.settings
+        if not distributed.enabled(settings):
+            raise NotConfigured("not in distributed mode")
+        self.interval_ms = round(settings.getfloat("DOWNLOAD_DELAY") * 1000)
+        if self.interval_ms <= 0:
+            raise NotConfigured("DOWNLOAD_DELAY is 0: nothing to space")
+        self.crawler = crawler
+        run_name = settings.get("NEWSCRAWL_RUN_NAME") or str(getattr(crawler.spidercls, "name", ""))
+        self.keys = distributed.Keys(run_name)
+        self._reserve = distributed.client_of(crawler).register_script(RESERVE_SLOT)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> SharedRateMiddleware:
+        return cls(crawler)
+
+    async def process_request(self, request: Request, spider: Any = None) -> None:
+        host = host_of(request.url)
+        wait_ms = int(self._reserve(keys=[self.keys.gate(host)], args=[self.interval_ms]))
+        if wait_ms > 0:
+            assert self.crawler.stats is not None
+            self.crawler.stats.inc_value("newscrawl/politeness/waits")
+            self.crawler.stats.inc_value("newscrawl/politeness/waited_ms", wait_ms)
+            from twisted.internet import reactor
+
+            await maybe_deferred_to_future(deferLater(reactor, wait_ms / 1000, lambda: None))

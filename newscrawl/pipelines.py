@@ -207,6 +207,11 @@ class _OfTheRun(_Counting):
 class DedupPipeline(_OfTheRun):
     """Exports each article once: by ``article_id`` and by content, in this run and before.
 
+    In distributed mode an article is also claimed for this worker's feed before it is
+    written (:meth:`newscrawl.redisstate.RedisState.claim`): one claimed or exported by
+    another worker meanwhile is dropped (``claimed_elsewhere``, ``exported``,
+    ``duplicate_content``).
+
     Earlier runs are the state's committed articles; this run's are kept in memory until
     its feed is committed (see :mod:`newscrawl.feeds`): at the end, or when the run publishes
     a full feed and opens another (``NEWSCRAWL_FEED_MAX_ARTICLES``), after which the state
@@ -240,6 +245,10 @@ class DedupPipeline(_OfTheRun):
                 f"article {article_id}: same title and body as an exported article",
                 log_level="INFO",
             )
+        refused = state.claim(article_id, digest, self.run.feed_key)
+        if refused is not None:  # distributed mode: another worker has it or exported it
+            self.count("claimed_elsewhere" if refused.startswith("claimed") else refused)
+            raise DropItem(f"article {article_id}: {refused} by another worker", log_level="INFO")
         self.ids.add(article_id)
         self.prints.add(digest)
         self.count("unique")

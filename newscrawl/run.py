@@ -14,25 +14,32 @@ from __future__ import annotations
 import logging
 import weakref
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from scrapy.crawler import Crawler
+from scrapy.settings import BaseSettings
 from scrapy.utils.misc import load_object
 
+from newscrawl import distributed
+from newscrawl.distributed import WORKER_SEPARATOR
 from newscrawl.feeds import (
     Adopted,
     FeedWriter,
     IndexCheckpoints,
     Published,
     adopt_feeds,
+    feed_key,
     publish_written,
     recover,
 )
 from newscrawl.processors import WIB
-from newscrawl.state import RunLock, StateStore, lock_for, output_dir
+from newscrawl.state import Lock, LockedError, RunLock, StateStore, lock_for, output_dir
 
 logger = logging.getLogger(__name__)
 
@@ -55,10 +62,17 @@ class Run:
     spider_name: str
     output_dir: Path
     started_at: datetime
-    lock: RunLock
+    lock: Lock
     state: StateStore
     feed: FeedWriter
     arguments: dict[str, Any] = field(default_factory=dict)
+    #: Distributed mode (:mod:`newscrawl.distributed`): this process's worker id, in its feed
+    #: names, run id and manifest; None on one machine.
+    worker: str | None = None
+    #: Distributed mode: the cron tick this worker crawled in (set by the frontier).
+    tick: str | None = None
+    #: Distributed mode: whether this worker seeded its tick.
+    seeded_tick: bool = False
     #: The days (WIB, ISO) whose index this run covers; empty for start URLs.
     days: list[str] = field(default_factory=list)
     recovered: list[Published] = field(default_factory=list)
@@ -97,7 +111,17 @@ class Run:
 
     @property
     def run_id(self) -> str:
-        return self.started_at.strftime("%Y%m%dT%H%M%S")
+        stamp = self.started_at.strftime("%Y%m%dT%H%M%S")
+        return stamp if self.worker is None else f"{stamp}{WORKER_SEPARATOR}{self.worker}"
+
+    @property
+    def distributed(self) -> bool:
+        return self.worker is not None
+
+    @property
+    def feed_key(self) -> str:
+        """How the state names the open feed."""
+        return feed_key(self.feed.final, self.output_dir)
 
     @property
     def spider_dir(self) -> Path:
@@ -128,16 +152,27 @@ class Run:
     def open(cls, crawler: Crawler, spider_name: str, arguments: dict[str, Any]) -> Run:
         """Lock, open the state and recover; raises LockedError or StateError."""
         output = output_dir(crawler.settings)
-        lock = lock_for(output, spider_name)
-        lock.acquire()
-        started_at = datetime.now(WIB).replace(microsecond=0)
-        state_class = load_object(crawler.settings.get("NEWSCRAWL_STATE_CLASS"))
-        state: StateStore = state_class.from_crawler(crawler, spider_name)
         spider_dir = output / spider_name
-        feed = FeedWriter(_free_feed_path(spider_dir, started_at))
-        run = cls(spider_name, output, started_at, lock, state, feed, dict(arguments))
-        run.adopted = adopt_feeds(spider_dir, state, output)
-        run.recovered = recover(spider_dir, state, output)
+        worker: str | None = None
+        lock: Lock
+        owned = None
+        if distributed.enabled(crawler.settings):
+            lease = distributed.lease_for(crawler, output, spider_name)
+            lock, worker = lease, lease.worker
+            owned = partial(_orphaned, spider_dir, worker)
+        else:
+            lock = lock_for(output, spider_name)
+        lock.acquire()
+        try:
+            started_at = datetime.now(WIB).replace(microsecond=0)
+            state: StateStore = state_class(crawler.settings).from_crawler(crawler, spider_name)
+            feed = FeedWriter(_free_feed_path(spider_dir, started_at, worker))
+            run = cls(spider_name, output, started_at, lock, state, feed, dict(arguments), worker)
+            run.adopted = adopt_feeds(spider_dir, state, output)
+            run.recovered = recover(spider_dir, state, output, owned)
+        except BaseException:
+            lock.release()
+            raise
         return run
 
     def publish(self) -> None:
@@ -166,11 +201,16 @@ class Run:
             return
         self.published_ok = False  # the run's last feed is still to come
         self.remember_settled_indexes()
-        self.feed = FeedWriter(_free_feed_path(self.spider_dir, self.started_at))
+        self.feed = FeedWriter(_free_feed_path(self.spider_dir, self.started_at, self.worker))
 
     def checkpoint_index(self, key: str) -> None:
         """Index ``key`` settled: the feed is flushed, then the index is written beside it, so
-        that a run killed from now on still leaves it known as complete (after its articles)."""
+        that a run killed from now on still leaves it known as complete (after its articles).
+
+        Not in distributed mode: an index's pages and articles are spread over the workers,
+        and none of them alone knows when it is settled (every tick pages indexes in full)."""
+        if self.distributed:
+            return
         self.settled_indexes.add(key)
         self.feed.flush()
         if self.checkpoints is None:
@@ -195,7 +235,7 @@ class Run:
         completely with nothing left over, so later runs may stop paging them early (a
         failure here costs the next run full paging, never an article)."""
         complete = self.completed_indexes - self.incomplete_indexes - self.unsettled_indexes
-        if complete:
+        if complete and not self.distributed:  # see checkpoint_index
             self.state.mark_indexes_complete(sorted(complete), at=self.started_at)
 
     def remember_learned(self) -> None:
@@ -213,6 +253,7 @@ class Run:
         """
         part = self.feed.close()
         self.drop_checkpoints()  # its articles are withheld: no index of it is complete
+        self.state.release_claims(self.feed_key)  # other workers may export them
         self.withheld = True
         if part is not None:
             self.withheld_feed = part.with_name(part.name.removesuffix(".part") + ".rejected")
@@ -260,12 +301,45 @@ class Run:
             self.lock.release()
 
 
-def _free_feed_path(spider_dir: Path, started_at: datetime) -> Path:
+def _free_feed_path(spider_dir: Path, started_at: datetime, worker: str | None = None) -> Path:
+    """``<day>/<HHMMSS>[_n].jsonl``, in distributed mode ``<day>/<HHMMSS>[_n]--<worker>.jsonl``
+    (no two workers write the same feed name)."""
     day = spider_dir / started_at.date().isoformat()
     stem = started_at.strftime("%H%M%S")
-    candidate = day / f"{stem}.jsonl"
+    tail = "" if worker is None else f"{WORKER_SEPARATOR}{worker}"
+    candidate = day / f"{stem}{tail}.jsonl"
     n = 1
     while any(candidate.with_name(candidate.name + suffix).exists() for suffix in ("", ".part")):
         n += 1
-        candidate = day / f"{stem}_{n}.jsonl"
+        candidate = day / f"{stem}_{n}{tail}.jsonl"
     return candidate
+
+
+@contextmanager
+def _orphaned(spider_dir: Path, me: str, part: Path) -> Iterator[bool]:
+    """Distributed mode: True (while holding its worker's local lock) when the feed ``part``
+    belongs to no live worker of this machine, so this process may recover it."""
+    worker = distributed.worker_of_feed(part.name)
+    if worker is None or worker == me:
+        yield True
+        return
+    lock = RunLock(distributed.worker_lock_path(spider_dir, worker))
+    try:
+        lock.acquire()
+    except LockedError:
+        yield False  # a live worker writes it
+        return
+    try:
+        yield True
+    finally:
+        lock.release()
+        lock.path.unlink(missing_ok=True)
+
+
+def state_class(settings: BaseSettings) -> Any:
+    """The state backend: Redis in distributed mode, else ``NEWSCRAWL_STATE_CLASS``."""
+    if distributed.enabled(settings):
+        from newscrawl.redisstate import RedisState
+
+        return RedisState
+    return load_object(settings.get("NEWSCRAWL_STATE_CLASS"))

@@ -132,7 +132,11 @@ DOWNLOADER_MIDDLEWARES = {
     "newscrawl.browser.BrowserFallbackMiddleware": 690,
     # after decompression (590 runs its process_response before ours at 585)
     "newscrawl.middlewares.CharsetRepairMiddleware": 585,
+    # distributed mode only: a host's requests spaced DOWNLOAD_DELAY apart across all workers
+    "newscrawl.middlewares.SharedRateMiddleware": 900,
 }
+#: Distributed mode only: the spider's start requests are queued once per tick.
+SPIDER_MIDDLEWARES = {"newscrawl.frontier.SeedOncePerTick": 10}
 #: Per-host back-off (newscrawl/middlewares.py HostBackoffMiddleware): a host that asks for a
 #: longer wait than this (Retry-After, seconds) is not asked again in this run (rate_limited).
 NEWSCRAWL_MAX_RETRY_AFTER = 60
@@ -152,6 +156,18 @@ NEWSCRAWL_BROWSER = "fallback"
 NEWSCRAWL_CHROMIUM_PATH = ""
 #: How long the browser waits for the article markup after a JavaScript check.
 NEWSCRAWL_BROWSER_WAIT_MS = 15_000
+
+# --- several machines (newscrawl/distributed.py): README "Running on several machines" ---------
+#: redis://HOST:PORT/DB turns on distributed mode (also read from the environment variable of the
+#: same name): a shared frontier (scrapy-redis), the state in Redis, a lease per worker.
+NEWSCRAWL_REDIS_URL = ""
+#: This worker's id, in its feed names and manifest ("": <host>-<pid>; also from the environment).
+NEWSCRAWL_WORKER_ID = ""
+#: A worker whose lease is not renewed for this long counts as dead: its unfinished requests go
+#: back to the queue and its claims lapse (renewed every third of it).
+NEWSCRAWL_REDIS_LEASE_SECONDS = 15
+#: How long a Redis command waits out an unreachable or restarting Redis before it fails.
+NEWSCRAWL_REDIS_WAIT_SECONDS = 60
 
 # --- housekeeping -----------------------------------------------------------------------------
 TELNETCONSOLE_ENABLED = False

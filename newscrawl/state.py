@@ -117,7 +117,11 @@ class StateStore(Protocol):
 
     def committed_feeds(self) -> set[str]: ...
 
-    def commit_feed(self, feed: str, articles: Iterable[Exported]) -> None: ...
+    def commit_feed(self, feed: str, articles: Iterable[Exported]) -> list[str]: ...
+
+    def claim(self, article_id: str, fingerprint: str, feed: str) -> str | None: ...
+
+    def release_claims(self, feed: str) -> None: ...
 
     def mark_published(self, feed: str) -> None: ...
 
@@ -128,6 +132,15 @@ class StateStore(Protocol):
     def remember_learned(self, site: str, lines: dict[str, int]) -> None: ...
 
     def close(self) -> None: ...
+
+
+class Lock(Protocol):
+    """What keeps a run's writers apart: :class:`RunLock` on one machine, a worker's lease
+    in distributed mode (:class:`newscrawl.distributed.WorkerLease`)."""
+
+    def acquire(self) -> None: ...
+
+    def release(self) -> None: ...
 
 
 class _Clock:
@@ -265,10 +278,7 @@ class SQLiteState:
             if row is None:
                 return None
             reason, last_at = str(row[0]), str(row[1])
-        if reason not in self.retry_after:
-            return None
-        age = _now() - datetime.fromisoformat(last_at)
-        return reason if timedelta(0) <= age < self.retry_after[reason] else None
+        return backoff_reason(self.retry_after, reason, last_at)
 
     def record_failure(self, article_id: str, url: str, reason: str) -> None:
         """Remember a failure (written with the run's commit or record, see the class doc)."""
@@ -335,8 +345,17 @@ class SQLiteState:
         except sqlite3.Error as exc:
             raise StateError(f"cannot read the crawl state {self.path}: {exc}") from exc
 
-    def commit_feed(self, feed: str, articles: Iterable[Exported]) -> None:
-        """Record ``feed`` and its articles, with everything pending, in one transaction."""
+    def claim(self, article_id: str, fingerprint: str, feed: str) -> str | None:
+        """Nothing to claim: the run lock makes this process the state's only writer, and the
+        dedup pipeline has checked the article against the state (see RedisState.claim)."""
+        return None
+
+    def release_claims(self, feed: str) -> None:
+        """No claims are held (see :meth:`claim`)."""
+
+    def commit_feed(self, feed: str, articles: Iterable[Exported]) -> list[str]:
+        """Record ``feed`` and its articles, with everything pending, in one transaction; the
+        ids committed (all of them: this process is the only writer)."""
         now = _now().isoformat()
         articles = list(articles)
         with self._writing():
@@ -354,6 +373,7 @@ class SQLiteState:
                 (feed, json.dumps([a.article_id for a in articles]), now),
             )
         self._pending.clear()
+        return [a.article_id for a in articles]
 
     def mark_published(self, feed: str) -> None:
         with self._writing():
@@ -441,6 +461,15 @@ class RunLock:
         if handle is not None:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
             handle.close()
+
+
+def backoff_reason(retry_after: dict[str, timedelta], reason: str, last_at: str) -> str | None:
+    """``reason`` while a failure of that kind at ``last_at`` is recent enough to wait out
+    (``retry_after``), else None; a time in the future has expired (see ``in_backoff``)."""
+    if reason not in retry_after:
+        return None
+    age = _now() - datetime.fromisoformat(last_at)
+    return reason if timedelta(0) <= age < retry_after[reason] else None
 
 
 def _unusable(path: Path, problem: object) -> StateError:

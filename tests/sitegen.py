@@ -121,11 +121,13 @@ def generate_site(
     first_day: date = date(2025, 1, 1),
     first_id: int = 3_000_000,
     slow: dict[int, float] | None = None,
+    latency: float = 0.0,
 ) -> Generated:
     """A Bisnis-like site of ``n_articles`` (``per_day`` a day, newest first on the index).
 
     Article pages are the reference article with another URL and title; ``slow`` maps an
-    article's position to a delay in seconds before the replay proxy answers it.
+    article's position to a delay in seconds before the replay proxy answers it; ``latency``
+    delays every answer (robots.txt, index and article pages) that long.
     """
     site = SiteBuilder(BISNIS, dst)
     article_template = site.body(TEMPLATE_ARTICLE_URL)
@@ -148,5 +150,8 @@ def generate_site(
         pages = [rows[i : i + per_page] for i in range(0, len(rows), per_page)]
         for number, page_rows in enumerate(pages, start=1):
             site.put(index_url(day, number), _index_page(index_template, page_rows, len(pages)))
+    if latency:
+        for entry in site.entries.values():
+            entry["delay"] = max(float(entry.get("delay", 0.0)), latency)
     site.save()
     return Generated(dst, articles, tuple(sorted(by_day)))

@@ -17,15 +17,15 @@ import logging
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.crawler import Crawler
 from scrapy.exceptions import UsageError
-from scrapy.utils.misc import load_object
 
+from newscrawl import distributed
 from newscrawl.arguments import ArgumentError
 from newscrawl.browser import chromium_available, missing_browser_message
 from newscrawl.extensions import EXIT_UNHEALTHY, RunReport
 from newscrawl.pages.reading import worker_count
-from newscrawl.run import RUN_ARGUMENTS, RUN_ENABLED, RUN_NAME, Run
+from newscrawl.run import RUN_ARGUMENTS, RUN_ENABLED, RUN_NAME, Run, state_class
 from newscrawl.spiders.base import PLAN_SETTING, BaseNewsSpider
-from newscrawl.state import LockedError, StateError, lock_for, output_dir
+from newscrawl.state import LockedError, RunLock, StateError, lock_for, output_dir
 
 EXIT_BAD_ARGUMENTS = 2
 EXIT_LOCKED = 75  # EX_TEMPFAIL: try again later
@@ -65,22 +65,36 @@ class Command(ScrapyCrawl):
             return
         output = output_dir(settings)
         run_name = spider_class.run_name(plan)  # "bisnis", "news/arusdaerah.id"
-        lock = lock_for(output, run_name)
+        lock: RunLock | None = None
+        if distributed.enabled(settings):  # each worker takes its lease as its run opens
+            if not spider_class.distributable:
+                logger.error("%s: %s", name, spider_class.not_distributable)
+                self.exitcode = EXIT_BAD_ARGUMENTS
+                return
+            try:
+                distributed.worker_id(settings)
+            except ValueError as error:
+                logger.error("%s: %s", name, error)
+                self.exitcode = EXIT_BAD_ARGUMENTS
+                return
+        else:
+            lock = lock_for(output, run_name)
+            try:
+                lock.acquire()
+            except LockedError as error:
+                logger.error("%s: another run is in progress (%s); not starting", name, error)
+                self.exitcode = EXIT_LOCKED
+                return
+            except OSError as error:
+                logger.error("%s: cannot use the output folder %s: %s", name, output, error)
+                self.exitcode = EXIT_BAD_ARGUMENTS
+                return
         try:
-            lock.acquire()
-        except LockedError as error:
-            logger.error("%s: another run is in progress (%s); not starting", name, error)
-            self.exitcode = EXIT_LOCKED
-            return
-        except OSError as error:
-            logger.error("%s: cannot use the output folder %s: %s", name, output, error)
-            self.exitcode = EXIT_BAD_ARGUMENTS
-            return
-        try:
-            load_object(settings.get("NEWSCRAWL_STATE_CLASS")).check(settings, run_name)
+            state_class(settings).check(settings, run_name)
         except StateError as error:
             logger.error("%s: %s", name, error)
-            lock.release()
+            if lock is not None:
+                lock.release()
             self.exitcode = EXIT_BAD_ARGUMENTS
             return
         crawler: Crawler = self._create_crawler(name)
@@ -95,6 +109,10 @@ class Command(ScrapyCrawl):
         if isinstance(failed, StateError):  # the state failed the run as it opened
             logger.error("%s: %s", name, failed)
             self.exitcode = EXIT_BAD_ARGUMENTS
+            return
+        if isinstance(failed, LockedError):  # a live process has this worker id
+            logger.error("%s: another run is in progress (%s); not starting", name, failed)
+            self.exitcode = EXIT_LOCKED
             return
         run = Run.of(crawler)
         if self.crawler_process.bootstrap_failed or run is None:

@@ -27,6 +27,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.asyncio import sleep
 from twisted.python.failure import Failure
 
+from newscrawl import distributed
 from newscrawl.archives import (
     ArchiveCounts,
     ArchiveDamaged,
@@ -57,6 +58,7 @@ from newscrawl.browser import (
     is_challenge,
     is_js_check,
 )
+from newscrawl.frontier import Frontier
 from newscrawl.items import ArticleItem
 from newscrawl.ledger import FINAL_FAILURES, RETRIED_HERE, Ledger, failure_reason, response_reason
 from newscrawl.middlewares import origin_url
@@ -108,6 +110,9 @@ class BaseNewsSpider(scrapy.Spider):
 
     #: Spider arguments this spider accepts.
     argument_names: ClassVar[frozenset[str]] = frozenset()
+    #: Whether it runs in distributed mode (``NEWSCRAWL_REDIS_URL``), and why not.
+    distributable: ClassVar[bool] = True
+    not_distributable: ClassVar[str] = ""
 
     def __init__(self, *args: Any, plan: CrawlPlan | None = None, **kwargs: Any) -> None:
         """``plan``: the arguments as ``scrapy crawl`` read them (:data:`PLAN_SETTING`), else
@@ -138,6 +143,9 @@ class BaseNewsSpider(scrapy.Spider):
         super().update_settings(settings)
         for name, value in browser_settings(settings).items():
             settings.set(name, value, priority="spider")
+        if distributed.enabled(settings):
+            for name, value in distributed.settings_overrides().items():
+                settings.set(name, value, priority="spider")
         if settings.getpriority("CLOSESPIDER_TIMEOUT") == SETTINGS_PRIORITIES["default"]:
             deadline = settings.getfloat("NEWSCRAWL_RUN_DEADLINE", 3600)
             settings.set("CLOSESPIDER_TIMEOUT", deadline, priority="spider")
@@ -211,14 +219,31 @@ class BaseNewsSpider(scrapy.Spider):
             return False
         return (since is None or day >= since) and (until is None or day <= until)
 
-    #: Days planned whose first index page did not come back yet (a site spider's).
+    #: Days planned whose first index page did not come back yet (a site spider's; in
+    #: distributed mode the tick's count, kept by the frontier).
     _days_unread = 0
+
+    def day_planned(self) -> None:
+        """A day's first index page was asked for."""
+        frontier = Frontier.of(self.crawler)
+        if frontier is not None:
+            frontier.day_planned()
+        else:
+            self._days_unread += 1
 
     def day_read(self, request: Request | None) -> None:
         """The first index page of a planned day came back (or failed): the day's articles
         are known (:meth:`room_for_a_day`)."""
         if request is not None and request.meta.pop(DAY_START, False):
-            self._days_unread -= 1
+            frontier = Frontier.of(self.crawler)
+            if frontier is not None:
+                frontier.day_read()
+            else:
+                self._days_unread -= 1
+
+    def days_unread(self) -> int:
+        frontier = Frontier.of(self.crawler)
+        return frontier.days_unread() if frontier is not None else self._days_unread
 
     def on_error(self, failure: Failure) -> Iterator[Request]:
         """Errback of every request: counted by why the page was not parsed."""
@@ -416,7 +441,7 @@ class NewsSpider(BaseNewsSpider):
                 request = self.index_request(day, channel, 1, day_priority(rank))
                 request.meta[DAY_START] = True  # asked for once: never the dupefilter's
                 request = request.replace(dont_filter=True)
-                self._days_unread += 1
+                self.day_planned()
                 yield request
 
     async def room_for_a_day(self) -> None:
@@ -435,7 +460,7 @@ class NewsSpider(BaseNewsSpider):
                 waiting = len(engine.scheduler)  # type: ignore[arg-type]
             except TypeError:  # a scheduler that cannot tell: no pacing
                 return
-            if self._days_unread < ahead and waiting < backlog:
+            if waiting < backlog and self.days_unread() < ahead:
                 return
             if waiting == 0 and not engine.downloader.active:  # idle: never stall
                 return

@@ -137,6 +137,12 @@ class GenericNewsSpider(BaseNewsSpider):
     and ``-a browser=``."""
 
     name = "news"
+    distributable: ClassVar[bool] = False
+    not_distributable: ClassVar[str] = (
+        "`crawl news` does not run in distributed mode (NEWSCRAWL_REDIS_URL is set): it joins "
+        "a split article's pages, and holds a site's first articles back, in one process's "
+        "memory. Run it on one machine (unset NEWSCRAWL_REDIS_URL)."
+    )
     argument_names: ClassVar[frozenset[str]] = frozenset(
         {"start_urls", "since", "until", "browser"}
     )

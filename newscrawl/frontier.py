@@ -1,0 +1,411 @@
+"""The shared frontier of distributed mode: scrapy-redis's scheduler with leases and ticks.
+
+scrapy-redis pops a request from a sorted set and forgets it: a worker killed with requests
+it took but had not finished loses them. Here a request taken from the queue moves, in the
+same script, to the worker's *in-flight* hash (``newscrawl:<run>:inflight:<worker>``), and
+leaves it only when Scrapy has finished with it: downloaded, its callback or errback run and
+every request that produced was queued (it left the engine's in-progress set). Requests a
+worker holds go back to the queue when it closes, and when it dies, as soon as its lease
+lapses (:class:`newscrawl.distributed.WorkerLease`): any idle worker requeues a dead
+worker's in-flight requests before it looks whether the tick is over.
+
+A **tick** is one cron run of every worker together. The first worker to start creates it
+and seeds it (its spider's start requests); workers that start while it runs join it and
+seed nothing (:class:`SeedOncePerTick`). Each tick has its own dupefilter. A worker with
+nothing to do waits while the queue is not empty, the seeder (alive) still seeds, or another
+live worker still has requests in flight; when none of these holds the tick is over, the
+worker that finds it so ends it, and every worker closes.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import weakref
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any, Self
+
+from scrapy import Request, Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DontCloseSpider, NotConfigured
+from scrapy_redis import picklecompat
+from scrapy_redis.dupefilter import RFPDupeFilter
+from scrapy_redis.queue import PriorityQueue
+from scrapy_redis.scheduler import Scheduler
+from twisted.internet.task import LoopingCall
+
+from newscrawl import distributed
+from newscrawl.distributed import Keys
+from newscrawl.run import RUN_NAME, Run
+
+logger = logging.getLogger(__name__)
+
+#: Bytes of the random id that starts every queued member (two equal requests stay two).
+ID_BYTES = 16
+#: How often a waiting worker looks at the queue and the tick again (seconds).
+WAIT_POLL_SECONDS = 0.2
+
+_REQUEUE = """
+local function requeue(inflight, queue)
+  local all = redis.call('HGETALL', inflight)
+  for i = 2, #all, 2 do
+    local entry = all[i]
+    local cut = string.find(entry, ' ', 1, true)
+    redis.call('ZADD', queue, string.sub(entry, 1, cut - 1), string.sub(entry, cut + 1))
+  end
+  redis.call('DEL', inflight)
+  return #all / 2
+end
+"""
+
+#: Queue a request (once per tick unless its fingerprint is empty): 1 queued, 0 a duplicate.
+PUSH = """
+if ARGV[1] ~= '' and redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+return 1
+"""
+
+#: Acknowledge the worker's finished requests (ARGV[2:]), then take the first request of the
+#: queue into its in-flight hash (under the id that starts its member, ARGV[1] characters).
+POP = """
+for i = 2, #ARGV do redis.call('HDEL', KEYS[2], ARGV[i]) end
+local got = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+if #got == 0 then return false end
+redis.call('ZREM', KEYS[1], got[1])
+redis.call('HSET', KEYS[2], string.sub(got[1], 1, tonumber(ARGV[1])), got[2] .. ' ' .. got[1])
+return got[1]
+"""
+
+#: Put a worker's in-flight requests back in the queue: how many.
+REQUEUE = (
+    _REQUEUE
+    + """
+return requeue(KEYS[1], KEYS[2])
+"""
+)
+
+#: Join the tick that runs, or start one: {tick id, seeder, 1 if this worker seeds it}.
+JOIN = """
+redis.call('SADD', KEYS[2], ARGV[1])
+local id = redis.call('HGET', KEYS[1], 'id')
+if id then
+  redis.call('HINCRBY', KEYS[1], 'workers', 1)
+  return {id, redis.call('HGET', KEYS[1], 'seeder'), 0}
+end
+redis.call('HSET', KEYS[1], 'id', ARGV[2], 'seeder', ARGV[1], 'seeding', 1,
+           'started_at', ARGV[3], 'workers', 1)
+return {ARGV[2], ARGV[1], 1}
+"""
+
+#: An idle worker (nothing of its own in progress) asks what is left of its tick:
+#: {'gone'|'work'|'seeding'|'busy'|'done', requests requeued from dead workers}.
+IDLE = (
+    _REQUEUE
+    + """
+local tick, workers, queue = KEYS[1], KEYS[2], KEYS[3]
+local id, prefix, me = ARGV[1], ARGV[2], ARGV[3]
+for i = 4, #ARGV do redis.call('HDEL', prefix .. ':inflight:' .. me, ARGV[i]) end
+-- what is still in flight of this idle worker was taken and never seen (a lost reply)
+local reaped = requeue(prefix .. ':inflight:' .. me, queue)
+for _, worker in ipairs(redis.call('SMEMBERS', workers)) do
+  if worker ~= me and redis.call('EXISTS', prefix .. ':lease:' .. worker) == 0 then
+    reaped = reaped + requeue(prefix .. ':inflight:' .. worker, queue)
+    redis.call('SREM', workers, worker)
+  end
+end
+if redis.call('HGET', tick, 'id') ~= id then return {'gone', reaped} end
+if redis.call('ZCARD', queue) > 0 then return {'work', reaped} end
+if redis.call('HGET', tick, 'seeding') == '1' then
+  local seeder = redis.call('HGET', tick, 'seeder')
+  if redis.call('EXISTS', prefix .. ':lease:' .. seeder) == 1 then return {'seeding', reaped} end
+end
+for _, worker in ipairs(redis.call('SMEMBERS', workers)) do
+  if worker ~= me and redis.call('HLEN', prefix .. ':inflight:' .. worker) > 0 then
+    return {'busy', reaped}
+  end
+end
+redis.call('DEL', tick)
+redis.call('EXPIRE', prefix .. ':tick:' .. id .. ':dupefilter', 3600)
+redis.call('DEL', prefix .. ':tick:' .. id .. ':days_unread')
+return {'done', reaped}
+"""
+)
+
+_FRONTIERS: weakref.WeakKeyDictionary[Crawler, Frontier] = weakref.WeakKeyDictionary()
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+class LeasedQueue(PriorityQueue):  # type: ignore[misc]  # scrapy-redis is untyped
+    """scrapy-redis's priority queue (a sorted set by ``-priority``) whose pop leases: the
+    request taken moves to the worker's in-flight hash (:data:`POP`), and whose push checks
+    the tick's dupefilter in the same script (:data:`PUSH`), so a push retried after a lost
+    reply is never taken for a duplicate of itself."""
+
+    inflight = ""
+
+    def __init__(self, server: Any, spider: Spider, key: str, serializer: Any = None) -> None:
+        super().__init__(server, spider, key, serializer)
+        self._push = server.register_script(PUSH)
+        self._pop = server.register_script(POP)
+        self._requeue = server.register_script(REQUEUE)
+
+    def push_new(self, request: Request, fingerprint: str, dupefilter_key: str) -> bool:
+        """Queue ``request`` unless its fingerprint was seen in this tick ('' never is)."""
+        member = secrets.token_hex(ID_BYTES).encode() + self._encode_request(request)
+        added = self._push(
+            keys=[dupefilter_key, self.key], args=[fingerprint, -request.priority, member]
+        )
+        return bool(added)
+
+    def push(self, request: Request) -> None:
+        self.push_new(request, "", "")
+
+    def pop_leased(self, finished: list[str] | None = None) -> tuple[str, Request] | None:
+        """The next request and its lease id, or None when the queue is empty; the leases
+        ``finished`` are acknowledged first, in the same script."""
+        member = self._pop(keys=[self.key, self.inflight], args=[2 * ID_BYTES, *(finished or ())])
+        if not member:
+            return None
+        request: Request = self._decode_request(member[2 * ID_BYTES :])
+        return _text(member[: 2 * ID_BYTES]), request
+
+    def pop(self, timeout: int = 0) -> Request | None:
+        leased = self.pop_leased()
+        return None if leased is None else leased[1]
+
+    def requeue(self, inflight: str) -> int:
+        """Put the requests of an in-flight hash back in the queue: how many."""
+        return int(self._requeue(keys=[inflight, self.key]))
+
+
+class TickDupeFilter(RFPDupeFilter):  # type: ignore[misc]
+    """scrapy-redis's dupefilter under the tick's key; it outlives any one worker (the tick's
+    end lets it expire)."""
+
+    def close(self, reason: str = "") -> None:
+        """Not cleared when one worker closes: the others go on with the tick."""
+
+
+class Frontier(Scheduler):  # type: ignore[misc]
+    """The scheduler of distributed mode (see the module doc); found through the crawler
+    (:meth:`of`)."""
+
+    def __init__(self, server: Any, crawler: Crawler, keys: Keys, worker: str) -> None:
+        super().__init__(
+            server,
+            persist=True,
+            queue_key=keys.queue,
+            queue_cls=f"{__name__}.LeasedQueue",
+            dupefilter_key="",
+            serializer=picklecompat,
+        )
+        self.crawler = crawler
+        self.keys = keys
+        self.worker = worker
+        self.tick = ""
+        self.seeder = ""
+        self.seeds = False
+        #: Requests taken and not acknowledged yet: lease id -> request.
+        self.handed: dict[str, Request] = {}
+        self._waiting: str | None = None
+        self._poll: LoopingCall | None = None
+        self._join = server.register_script(JOIN)
+        self._idle = server.register_script(IDLE)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        settings = crawler.settings
+        assert crawler.spidercls is not None
+        run_name = settings.get(RUN_NAME) or str(crawler.spidercls.name)
+        frontier = cls(
+            distributed.client_of(crawler),
+            crawler,
+            Keys(run_name),
+            distributed.worker_id(settings),
+        )
+        frontier.stats = crawler.stats
+        _FRONTIERS[crawler] = frontier
+        crawler.signals.connect(frontier.spider_idle, signal=signals.spider_idle)
+        return frontier
+
+    @staticmethod
+    def of(crawler: Crawler) -> Frontier | None:
+        """The frontier of ``crawler`` (None on one machine)."""
+        return _FRONTIERS.get(crawler)
+
+    def count(self, event: str, by: int = 1) -> None:
+        if self.stats is not None and by:
+            self.stats.inc_value(f"newscrawl/frontier/{event}", by)
+
+    # -- the tick -------------------------------------------------------------------------
+
+    def open(self, spider: Spider) -> None:
+        new_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(3)
+        tick, seeder, seeds = self._join(
+            keys=[self.keys.tick, self.keys.workers],
+            args=[self.worker, new_id, datetime.now(UTC).isoformat()],
+        )
+        self.tick, self.seeder, self.seeds = _text(tick), _text(seeder), bool(int(seeds))
+        self.df = TickDupeFilter(self.server, key=self.keys.dupefilter(self.tick))
+        super().open(spider)
+        self.queue.inflight = self.keys.inflight(self.worker)
+        run = Run.of(self.crawler)
+        if run is not None:
+            run.tick, run.seeded_tick = self.tick, self.seeds
+        self.count("seeded_tick" if self.seeds else "joined_tick")
+        logger.info(
+            "Worker %s %s tick %s%s",
+            self.worker,
+            "seeds" if self.seeds else "joins",
+            self.tick,
+            "" if self.seeds else f" (seeded by {self.seeder})",
+        )
+
+    def seeded(self) -> None:
+        """The seeder's start requests are all queued."""
+        if self.seeds and self.server.hget(self.keys.tick, "id") == self.tick.encode():
+            self.server.hset(self.keys.tick, "seeding", 0)
+            logger.info("Tick %s is seeded", self.tick)
+
+    def days_unread(self) -> int:
+        """Days planned in this tick whose first index page nobody read yet."""
+        return int(self.server.get(self.keys.days_unread(self.tick)) or 0)
+
+    def day_planned(self) -> None:
+        self.server.incr(self.keys.days_unread(self.tick))
+
+    def day_read(self) -> None:
+        self.server.decr(self.keys.days_unread(self.tick))
+
+    # -- requests -------------------------------------------------------------------------
+
+    def enqueue_request(self, request: Request) -> bool:
+        fingerprint = "" if request.dont_filter else self.df.request_fingerprint(request)
+        if not self.queue.push_new(request, fingerprint, self.df.key):
+            self.df.log(request, self.spider)
+            return False
+        if self.stats is not None:
+            self.stats.inc_value("scheduler/enqueued/redis")
+        return True
+
+    def next_request(self) -> Request | None:
+        leased: tuple[str, Request] | None = self.queue.pop_leased(self.finished())
+        if leased is None:
+            return None
+        lease, request = leased
+        self.handed[lease] = request
+        if self.stats is not None:
+            self.stats.inc_value("scheduler/dequeued/redis")
+        return request
+
+    def finished(self) -> list[str]:
+        """The leases of the requests Scrapy finished with since the last call (they left the
+        engine's in-progress set: downloaded, their callback or errback run, and every request
+        that produced queued); forgotten here, to be acknowledged by the caller's script."""
+        slot = getattr(self.crawler.engine, "_slot", None)
+        in_progress: set[Request] = getattr(slot, "inprogress", set())
+        done = [lease for lease, request in self.handed.items() if request not in in_progress]
+        for lease in done:
+            del self.handed[lease]
+        self.count("acknowledged", len(done))
+        return done
+
+    # -- the end of a tick ----------------------------------------------------------------
+
+    def spider_idle(self, spider: Spider) -> None:
+        """Nothing of this worker's is in progress: wait while the tick has work anywhere
+        (``DontCloseSpider``); close once it is over."""
+        acknowledged = self.finished()  # all of them: nothing is in progress
+        state, reaped = self._idle(
+            keys=[self.keys.tick, self.keys.workers, self.queue.key],
+            args=[self.tick, self.keys.prefix, self.worker, *acknowledged],
+        )
+        state, reaped = _text(state), int(reaped)
+        if reaped:
+            self.count("requeued_from_dead_workers", reaped)
+            logger.warning(
+                "Put %d request(s) back in the queue (taken by workers now gone)", reaped
+            )
+        if state in ("gone", "done"):
+            self._stop_polling()
+            logger.info(
+                "Tick %s is over%s; worker %s closes",
+                self.tick,
+                "" if state == "gone" else " (nothing queued, seeded, or in flight)",
+                self.worker,
+            )
+            return
+        if state != self._waiting:
+            logger.info("Worker %s waits: tick %s is %s", self.worker, self.tick, _WAITS[state])
+        self._waiting = state
+        self.count(f"waits/{state}")
+        self._start_polling()
+        raise DontCloseSpider(state)
+
+    def _start_polling(self) -> None:
+        """While waiting, look again often (Scrapy's own heartbeat is every 5 s)."""
+        if self._poll is None:
+            self._poll = LoopingCall(self._wake)
+            self._poll.start(WAIT_POLL_SECONDS, now=False)
+
+    def _stop_polling(self) -> None:
+        if self._poll is not None and self._poll.running:
+            self._poll.stop()
+        self._poll = None
+
+    def _wake(self) -> None:
+        slot = getattr(self.crawler.engine, "_slot", None)
+        nextcall = getattr(slot, "nextcall", None)
+        if nextcall is not None:
+            nextcall.schedule()
+
+    def close(self, reason: str) -> None:
+        """Requests this worker took and did not finish go back to the queue (a deadline, a
+        Ctrl-C), for the other workers or the next tick."""
+        self._stop_polling()
+        super().close(reason)
+        # all of them: at a deadline or a Ctrl-C the engine cancelled the downloads under way
+        # (and ran their errbacks); one that did finish is fetched twice, never exported twice
+        self.handed.clear()
+        requeued = self.queue.requeue(self.queue.inflight)
+        if requeued:
+            self.count("requeued_own", requeued)
+            logger.info("Put %d unfinished request(s) back in the shared queue", requeued)
+        if self.seeds:
+            self.seeded()
+
+
+_WAITS = {
+    "work": "not empty",
+    "seeding": "still being seeded",
+    "busy": "in flight on other workers",
+}
+
+
+class SeedOncePerTick:
+    """A spider middleware of distributed mode: the spider's start requests are queued by the
+    worker that seeds the tick only; a worker that joins a tick seeds nothing."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        if not distributed.enabled(crawler.settings):
+            raise NotConfigured("not in distributed mode")
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
+
+    async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        frontier = Frontier.of(self.crawler)
+        if frontier is not None and not frontier.seeds:
+            return
+        try:
+            async for request_or_item in start:
+                yield request_or_item
+        finally:
+            if frontier is not None:
+                frontier.seeded()
