@@ -24,7 +24,9 @@ import re
 import socket
 import time
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +36,7 @@ from redis.exceptions import BusyLoadingError, ConnectionError, TimeoutError
 from redis.retry import Retry
 from scrapy.crawler import Crawler
 from scrapy.settings import BaseSettings
+from scrapy.utils.defer import _schedule_coro
 from twisted.internet.task import LoopingCall
 
 from newscrawl.state import LockedError, RunLock
@@ -95,12 +98,36 @@ def settings_overrides() -> dict[str, Any]:
     }
 
 
+#: The finish reason of a worker that lost Redis for longer than NEWSCRAWL_REDIS_WAIT_SECONDS.
+REDIS_LOST = "redis_unreachable"
+
+
+class _Client(redis.Redis):
+    """A Redis client that tells :attr:`on_lost` once when a command failed for good (Redis
+    unreachable after every retry), before the error goes on to the caller; later commands
+    fail at once (the worker is stopping: each would wait the whole time again)."""
+
+    on_lost: Callable[[BaseException], None] | None = None
+    lost: BaseException | None = None
+
+    def execute_command(self, *args: Any, **options: Any) -> Any:
+        if self.lost is not None:
+            raise ConnectionError(f"Redis was lost earlier in this run: {self.lost}")
+        try:
+            return super().execute_command(*args, **options)  # type: ignore[no-untyped-call]
+        except (ConnectionError, TimeoutError) as error:
+            self.lost = error
+            if self.on_lost is not None:
+                self.on_lost(error)
+            raise
+
+
 def connect(url: str, wait_seconds: float = 60.0) -> redis.Redis:
     """A client of ``url`` that waits out an unreachable or restarting Redis: each command is
     retried with a growing pause (at most 1 s) for about ``wait_seconds``, then fails."""
     retries = max(1, int(wait_seconds) + 4)
     retry = Retry(ExponentialBackoff(cap=1.0, base=0.05), retries)
-    client: redis.Redis = redis.Redis.from_url(
+    client: redis.Redis = _Client.from_url(
         url,
         retry=retry,
         retry_on_error=[ConnectionError, TimeoutError, BusyLoadingError],
@@ -123,7 +150,26 @@ def client_of(crawler: Crawler) -> redis.Redis:
             raise RuntimeError("not in distributed mode: NEWSCRAWL_REDIS_URL is not set")
         wait = crawler.settings.getfloat("NEWSCRAWL_REDIS_WAIT_SECONDS", 60.0)
         client = _CLIENTS[crawler] = connect(url, wait)
+        if isinstance(client, _Client):
+            client.on_lost = partial(_stop_crawl, crawler, wait)
     return client
+
+
+def _stop_crawl(crawler: Crawler, wait: float, error: BaseException) -> None:
+    """Redis stayed unreachable longer than the worker waits: the crawl stops (finish reason
+    ``redis_unreachable``: exit 3). Its ``.part`` is recovered when the worker starts again;
+    what it had not written is fetched by the other workers or the next tick."""
+    logger.error(
+        "Redis was unreachable for more than NEWSCRAWL_REDIS_WAIT_SECONDS=%s s (%s): this "
+        "worker stops",
+        wait,
+        error,
+    )
+    if crawler.stats is not None:
+        crawler.stats.inc_value("newscrawl/redis/lost")
+    engine = crawler.engine
+    if engine is not None and engine.running:
+        _schedule_coro(engine.close_spider_async(reason=REDIS_LOST))
 
 
 @dataclass(frozen=True)

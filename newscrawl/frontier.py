@@ -85,18 +85,37 @@ return requeue(KEYS[1], KEYS[2])
 """
 )
 
-#: Join the tick that runs, or start one: {tick id, seeder, 1 if this worker seeds it}.
-JOIN = """
-redis.call('SADD', KEYS[2], ARGV[1])
-local id = redis.call('HGET', KEYS[1], 'id')
-if id then
-  redis.call('HINCRBY', KEYS[1], 'workers', 1)
-  return {id, redis.call('HGET', KEYS[1], 'seeder'), 0}
+#: Join the tick that runs, or start one: {tick id, seeder, 1 if this worker seeds it}. A
+#: tick whose workers are all gone (every lease lapsed: they died or lost Redis) runs no more:
+#: their requests go back to the queue, and a new tick starts (and is seeded again).
+JOIN = (
+    _REQUEUE
+    + """
+local tick, workers, queue = KEYS[1], KEYS[2], KEYS[3]
+local me, prefix = ARGV[1], ARGV[4]
+local live = 0
+for _, worker in ipairs(redis.call('SMEMBERS', workers)) do
+  if worker ~= me then
+    if redis.call('EXISTS', prefix .. ':lease:' .. worker) == 1 then
+      live = live + 1
+    else
+      requeue(prefix .. ':inflight:' .. worker, queue)
+      redis.call('SREM', workers, worker)
+    end
+  end
 end
-redis.call('HSET', KEYS[1], 'id', ARGV[2], 'seeder', ARGV[1], 'seeding', 1,
-           'started_at', ARGV[3], 'workers', 1)
-return {ARGV[2], ARGV[1], 1}
+redis.call('SADD', workers, me)
+local id = redis.call('HGET', tick, 'id')
+if id and live > 0 then
+  redis.call('HINCRBY', tick, 'workers', 1)
+  return {id, redis.call('HGET', tick, 'seeder'), 0}
+end
+if id then redis.call('DEL', tick, prefix .. ':tick:' .. id .. ':days_unread') end
+redis.call('HSET', tick, 'id', ARGV[2], 'seeder', me, 'seeding', 1, 'started_at', ARGV[3],
+           'workers', 1)
+return {ARGV[2], me, 1}
 """
+)
 
 #: An idle worker (nothing of its own in progress) asks what is left of its tick:
 #: {'gone'|'work'|'seeding'|'busy'|'done', requests requeued from dead workers}.
@@ -246,8 +265,8 @@ class Frontier(Scheduler):  # type: ignore[misc]
     def open(self, spider: Spider) -> None:
         new_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(3)
         tick, seeder, seeds = self._join(
-            keys=[self.keys.tick, self.keys.workers],
-            args=[self.worker, new_id, datetime.now(UTC).isoformat()],
+            keys=[self.keys.tick, self.keys.workers, self.keys.queue],
+            args=[self.worker, new_id, datetime.now(UTC).isoformat(), self.keys.prefix],
         )
         self.tick, self.seeder, self.seeds = _text(tick), _text(seeder), bool(int(seeds))
         self.df = TickDupeFilter(self.server, key=self.keys.dupefilter(self.tick))

@@ -35,6 +35,7 @@ from newscrawl.items import (
 from newscrawl.processors import count_words, iso_datetime
 from newscrawl.run import Run
 from newscrawl.sites import DEFAULT_SITE_MODULES, registered
+from newscrawl.state import DUPLICATE_CONTENT, EXPORTED
 
 PARAGRAPH_SEPARATOR = "\n\n"
 #: ``NEWSCRAWL_MAX_BODY_CHARS`` when the settings have none.
@@ -207,10 +208,10 @@ class _OfTheRun(_Counting):
 class DedupPipeline(_OfTheRun):
     """Exports each article once: by ``article_id`` and by content, in this run and before.
 
-    In distributed mode an article is also claimed for this worker's feed before it is
-    written (:meth:`newscrawl.redisstate.RedisState.claim`): one claimed or exported by
-    another worker meanwhile is dropped (``claimed_elsewhere``, ``exported``,
-    ``duplicate_content``).
+    The state is asked once per item (:meth:`~newscrawl.state.StateStore.claim`): in
+    distributed mode that also claims the article for this worker's feed before it is
+    written (:meth:`newscrawl.redisstate.RedisState.claim`), and one another live worker is
+    writing is dropped (``claimed_elsewhere``).
 
     Earlier runs are the state's committed articles; this run's are kept in memory until
     its feed is committed (see :mod:`newscrawl.feeds`): at the end, or when the run publishes
@@ -234,10 +235,16 @@ class DedupPipeline(_OfTheRun):
         state = self.run.state
         article_id = item.article_id or ""
         digest = exported_of(item_record(item)).fingerprint
-        if article_id in self.ids or state.has_article(article_id):
+        if article_id in self.ids:
+            refused: str | None = EXPORTED
+        elif digest in self.prints:
+            refused = DUPLICATE_CONTENT
+        else:  # earlier runs (and, in distributed mode, the other workers): one script
+            refused = state.claim(article_id, digest, self.run.feed_key)
+        if refused == EXPORTED:
             self.count("duplicate_id")
             raise DropItem(f"article {article_id} already exported", log_level="INFO")
-        if digest in self.prints or state.has_fingerprint(digest):
+        if refused == DUPLICATE_CONTENT:
             self.count("duplicate_content")
             # remembered, so that later runs do not fetch this copy again
             state.record_failure(article_id, item.url or "", "duplicate")
@@ -245,9 +252,8 @@ class DedupPipeline(_OfTheRun):
                 f"article {article_id}: same title and body as an exported article",
                 log_level="INFO",
             )
-        refused = state.claim(article_id, digest, self.run.feed_key)
-        if refused is not None:  # distributed mode: another worker has it or exported it
-            self.count("claimed_elsewhere" if refused.startswith("claimed") else refused)
+        if refused is not None:  # distributed mode: another worker is writing it
+            self.count("claimed_elsewhere")
             raise DropItem(f"article {article_id}: {refused} by another worker", log_level="INFO")
         self.ids.add(article_id)
         self.prints.add(digest)

@@ -75,6 +75,11 @@ CREATE TABLE IF NOT EXISTS runs (
 """
 
 
+#: Why :meth:`StateStore.claim` refuses an article: its id was exported, or its content.
+EXPORTED = "exported"
+DUPLICATE_CONTENT = "duplicate_content"
+
+
 class StateError(RuntimeError):
     """The state cannot be opened or used; the message names the file and what to do."""
 
@@ -119,7 +124,10 @@ class StateStore(Protocol):
 
     def commit_feed(self, feed: str, articles: Iterable[Exported]) -> list[str]: ...
 
-    def claim(self, article_id: str, fingerprint: str, feed: str) -> str | None: ...
+    def claim(self, article_id: str, fingerprint: str, feed: str) -> str | None:
+        """Before ``feed`` gets the article: None, or why not (:data:`EXPORTED`,
+        :data:`DUPLICATE_CONTENT`; in distributed mode ``claimed`` or ``claimed_content``
+        while another live worker's feed holds it)."""
 
     def release_claims(self, feed: str) -> None: ...
 
@@ -346,8 +354,13 @@ class SQLiteState:
             raise StateError(f"cannot read the crawl state {self.path}: {exc}") from exc
 
     def claim(self, article_id: str, fingerprint: str, feed: str) -> str | None:
-        """Nothing to claim: the run lock makes this process the state's only writer, and the
-        dedup pipeline has checked the article against the state (see RedisState.claim)."""
+        """Whether ``feed`` may export the article: :data:`EXPORTED` (its id was),
+        :data:`DUPLICATE_CONTENT` (its title and body were, under another id), else None. The
+        run lock makes this process the state's only writer: nothing else to hold."""
+        if self.has_article(article_id):
+            return EXPORTED
+        if self.has_fingerprint(fingerprint):
+            return DUPLICATE_CONTENT
         return None
 
     def release_claims(self, feed: str) -> None:

@@ -433,3 +433,36 @@ def test_distributed_mode_refuses_what_it_cannot_do(
     assert f"cannot use the Redis state at {nobody}" in unreachable.log
     assert proxy.urls() == []
     assert not list((tmp_path / "out").glob("bisnis/**/*.json*"))
+
+
+def test_redis_gone_for_longer_than_the_wait_stops_the_worker_loudly(
+    site: tuple[Generated, ReplayProxy],
+    redis_server: RedisServer,
+    redis_url: str,
+    tmp_path: Path,
+) -> None:
+    """Redis stays away longer than NEWSCRAWL_REDIS_WAIT_SECONDS: the worker stops (exit 3,
+    finish reason redis_unreachable) and keeps its .part; once Redis is back the next tick
+    recovers it, and every article is exported exactly once."""
+    generated, proxy = site
+    proxy.reset()
+    output = tmp_path / "machine-a"
+    worker = start_worker(
+        site, output, tmp_path / "w.log", redis_url, NEWSCRAWL_REDIS_WAIT_SECONDS="2", **SLOW
+    )
+    wait_until(lambda: part_lines(output) >= 30, timeout=120)
+    redis_server.stop()
+    try:
+        assert worker.wait(60) == 3
+    finally:
+        redis_server.start()
+    log = (tmp_path / "w.log").read_text("utf-8")
+    assert "this worker stops" in log and "'finish_reason': 'redis_unreachable'" in log
+    assert part_lines(output) >= 30  # left for recovery, not published
+    (run,) = manifests([output])
+    assert run["exit_status"] == 3 and run["left_for_recovery"]
+    again = start_worker(site, output, tmp_path / "again.log", redis_url)
+    assert finish([again]) == [0]
+    assert "Recovered" in (tmp_path / "again.log").read_text("utf-8")
+    counts = exported([output])
+    assert set(counts) == set(generated.articles) and max(counts.values()) == 1

@@ -179,7 +179,7 @@ def idle(client: redis.Redis, tick: str, me: str, *acked: str) -> tuple[str, int
 def join(client: redis.Redis, worker: str, new_id: str) -> tuple[str, str, int]:
     keys = Keys(RUN)
     tick, seeder, seeds = client.register_script(JOIN)(
-        keys=[keys.tick, keys.workers], args=[worker, new_id, "now"]
+        keys=[keys.tick, keys.workers, keys.queue], args=[worker, new_id, "now", keys.prefix]
     )
     return tick.decode(), seeder.decode(), int(seeds)
 
@@ -220,8 +220,24 @@ def test_an_idle_worker_requeues_what_it_took_and_never_saw(client: redis.Redis)
     assert len(queue) == 1
 
 
-def test_the_seeding_of_a_dead_seeder_holds_nobody(client: redis.Redis, tmp_path: Path) -> None:
+def test_the_seeding_of_a_dead_seeder_holds_nobody(client: redis.Redis) -> None:
+    alive(client, "a")
     alive(client, "b")
-    join(client, "a", "t1")  # a never took a lease (it died at once)
-    join(client, "b", "t2")
+    assert join(client, "a", "t1")[2] == 1
+    assert join(client, "b", "t2") == ("t1", "a", 0)
+    dead(client, "a")  # died while seeding
     assert idle(client, "t1", "b") == ("done", 0)
+
+
+def test_a_tick_whose_workers_are_all_gone_is_not_joined(client: redis.Redis) -> None:
+    """Every worker of a tick died (or lost Redis): the next worker starts a new tick and
+    seeds it, with the requests they held back in the queue."""
+    alive(client, "a")
+    assert join(client, "a", "t1") == ("t1", "a", 1)
+    queue = queue_of(client, "a")
+    queue.push(Request("https://x/1"))
+    queue.pop_leased()
+    dead(client, "a")
+    alive(client, "b")
+    assert join(client, "b", "t2") == ("t2", "b", 1)
+    assert len(queue) == 1 and not client.exists(Keys(RUN).inflight("a"))

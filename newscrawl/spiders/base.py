@@ -67,14 +67,12 @@ from newscrawl.paging import plan_paging
 from newscrawl.processors import WIB
 from newscrawl.run import RUN_PLAN, Run
 from newscrawl.sites import Site, is_sitemap_url
-from newscrawl.state import SQLiteState, StateStore
+from newscrawl.state import EXPORTED, SQLiteState, StateStore
 from newscrawl.urls import canonical_page_url
 
 #: The setting through which ``scrapy crawl`` hands the spider the arguments it read (a
 #: :class:`~newscrawl.arguments.CrawlPlan`), so that they are read once.
 PLAN_SETTING = RUN_PLAN
-#: What :meth:`BaseNewsSpider.not_to_fetch` says of an article an earlier run exported.
-EXPORTED = "exported"
 
 
 def asked(response: Response) -> str:
