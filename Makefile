@@ -9,7 +9,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 SPIDER ?= bisnis
 ARGS ?=
 
-.PHONY: setup setup-dev chromium faketime redis _apt crawl dataset report test lint typecheck unit bench bench-backfill bench-quality clean
+.PHONY: setup setup-dev chromium faketime redis _apt crawl dataset report test lint typecheck unit bench bench-backfill bench-distributed bench-quality clean
 
 setup: $(RUNTIME_STAMP) chromium faketime redis
 
@@ -89,6 +89,11 @@ bench: setup-dev
 BACKFILL_ARGS ?=
 bench-backfill: setup-dev
 	$(BIN)/python bench/backfill.py $(BACKFILL_ARGS)
+
+# One worker against three on one Redis frontier, 50 ms a response (prints the tables)
+DISTRIBUTED_ARGS ?=
+bench-distributed: setup-dev
+	$(BIN)/python bench/distributed.py $(DISTRIBUTED_ARGS)
 
 # `scrapy crawl news` against the trafilatura route on the fixture sites (prints the table)
 bench-quality: setup-dev
