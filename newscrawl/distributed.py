@@ -21,6 +21,7 @@ import json
 import logging
 import os
 import re
+import secrets
 import socket
 import time
 import weakref
@@ -32,7 +33,7 @@ from typing import Any
 
 import redis
 from redis.backoff import ExponentialBackoff
-from redis.exceptions import BusyLoadingError, ConnectionError, TimeoutError
+from redis.exceptions import BusyLoadingError, ConnectionError, ResponseError, TimeoutError
 from redis.retry import Retry
 from scrapy.crawler import Crawler
 from scrapy.settings import BaseSettings
@@ -53,6 +54,8 @@ WORKER_ID_PATTERN = re.compile(r"[A-Za-z0-9._-]{1,80}")
 WORKER_SEPARATOR = "--"
 #: The key prefix of one run name's keys (``newscrawl:bisnis:...``).
 KEY_PREFIX = "newscrawl"
+#: This process's mark, in its lease's value and in the holder of its claims.
+PROCESS_NONCE = secrets.token_hex(8)
 
 
 def redis_url(settings: BaseSettings) -> str | None:
@@ -81,12 +84,16 @@ def worker_id(settings: BaseSettings) -> str:
     return f"{host}-{os.getpid()}"
 
 
+#: A feed file's name: ``<HHMMSS>[_n][--<worker>].jsonl[.part|.tmp|.indexes|.rejected]``.
+FEED_NAME = re.compile(
+    r"\d{6}(?:_\d+)?(?:--(?P<worker>.+?))?\.jsonl(?:\.part|\.tmp|\.indexes|\.rejected)?"
+)
+
+
 def worker_of_feed(name: str) -> str | None:
     """The worker a feed file (``101500--host-42.jsonl[.part]``) belongs to, or None."""
-    stem = name.split(".jsonl", 1)[0]
-    if WORKER_SEPARATOR not in stem:
-        return None
-    return stem.split(WORKER_SEPARATOR, 1)[1] or None
+    match = FEED_NAME.fullmatch(name)
+    return match.group("worker") if match else None
 
 
 def settings_overrides() -> dict[str, Any]:
@@ -115,24 +122,66 @@ class _Client(redis.Redis):
             raise ConnectionError(f"Redis was lost earlier in this run: {self.lost}")
         try:
             return super().execute_command(*args, **options)  # type: ignore[no-untyped-call]
-        except (ConnectionError, TimeoutError) as error:
+        except (ConnectionError, TimeoutError, ResponseError) as error:
+            if isinstance(error, ResponseError) and not str(error).startswith(UNUSABLE):
+                raise  # a command's own error (a script's NOSCRIPT, a wrong type)
             self.lost = error
             if self.on_lost is not None:
                 self.on_lost(error)
             raise
 
 
+#: Answers of a Redis that cannot take writes (a full disk, no memory, a read-only replica after
+#: a failover): as bad as an unreachable one.
+UNUSABLE = ("MISCONF", "OOM", "READONLY")
+
+
+class _DeadlineRetry(Retry):
+    """Retries a command with growing pauses (at most 1 s) until ``seconds`` have passed
+    since its first try, however long each try takes to fail."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(ExponentialBackoff(cap=1.0, base=0.05), -1)
+        self.seconds = seconds
+
+    def call_with_retry(
+        self,
+        do: Callable[[], Any],
+        fail: Callable[..., Any],
+        is_retryable: Callable[[Exception], bool] | None = None,
+        with_failure_count: bool = False,
+    ) -> Any:
+        self._backoff.reset()  # type: ignore[no-untyped-call]
+        started = time.monotonic()
+        failures = 0
+        while True:
+            try:
+                return do()
+            except self._supported_errors as error:
+                if is_retryable is not None and not is_retryable(error):
+                    raise
+                failures += 1
+                if with_failure_count:
+                    fail(error, failures)
+                else:
+                    fail(error)
+                pause = self._backoff.compute(failures)
+                if time.monotonic() - started + pause > self.seconds:
+                    raise
+                time.sleep(pause)
+
+
 def connect(url: str, wait_seconds: float = 60.0) -> redis.Redis:
     """A client of ``url`` that waits out an unreachable or restarting Redis: each command is
-    retried with a growing pause (at most 1 s) for about ``wait_seconds``, then fails."""
-    retries = max(1, int(wait_seconds) + 4)
-    retry = Retry(ExponentialBackoff(cap=1.0, base=0.05), retries)
+    retried with a growing pause (at most 1 s) for ``wait_seconds`` at most, then fails (a
+    Redis that accepts connections and never answers costs a try's timeout more)."""
+    timeout = min(15.0, max(1.0, wait_seconds / 4))
     client: redis.Redis = _Client.from_url(
         url,
-        retry=retry,
+        retry=_DeadlineRetry(wait_seconds),
         retry_on_error=[ConnectionError, TimeoutError, BusyLoadingError],
-        socket_timeout=15,
-        socket_connect_timeout=3,
+        socket_timeout=timeout,
+        socket_connect_timeout=min(3.0, timeout),
     )
     return client
 
@@ -260,7 +309,12 @@ class WorkerLease:
         self.ttl_ms = max(1000, int(ttl * 1000))
         self.local = RunLock(lock_path)
         self.value = json.dumps(
-            {"host": socket.gethostname(), "pid": os.getpid(), "since": time.time()}
+            {
+                "host": socket.gethostname(),
+                "pid": os.getpid(),
+                "since": time.time(),
+                "nonce": PROCESS_NONCE,
+            }
         )
         self._beat: LoopingCall | None = None
         self.lapsed = 0

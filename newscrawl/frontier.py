@@ -26,6 +26,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any, Self
 
+import redis
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider, NotConfigured
@@ -66,10 +67,13 @@ redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
 return 1
 """
 
-#: Acknowledge the worker's finished requests (ARGV[2:]), then take the first request of the
+#: Acknowledge the worker's finished requests (ARGV[3:]), then take the first request of the
 #: queue into its in-flight hash (under the id that starts its member, ARGV[1] characters).
+#: The worker (ARGV[2]) is named among the workers again: one that other workers took for
+#: dead while it stalled is seen again before it holds anything.
 POP = """
-for i = 2, #ARGV do redis.call('HDEL', KEYS[2], ARGV[i]) end
+for i = 3, #ARGV do redis.call('HDEL', KEYS[2], ARGV[i]) end
+redis.call('SADD', KEYS[3], ARGV[2])
 local got = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
 if #got == 0 then return false end
 redis.call('ZREM', KEYS[1], got[1])
@@ -77,10 +81,12 @@ redis.call('HSET', KEYS[2], string.sub(got[1], 1, tonumber(ARGV[1])), got[2] .. 
 return got[1]
 """
 
-#: Put a worker's in-flight requests back in the queue: how many.
+#: Put a worker's in-flight requests back in the queue (and, closing, take it out of the
+#: workers: a tick it leaves does not count it as alive): how many.
 REQUEUE = (
     _REQUEUE
     + """
+if ARGV[1] ~= '' then redis.call('SREM', KEYS[3], ARGV[1]) end
 return requeue(KEYS[1], KEYS[2])
 """
 )
@@ -165,6 +171,8 @@ class LeasedQueue(PriorityQueue):  # type: ignore[misc]  # scrapy-redis is untyp
     reply is never taken for a duplicate of itself."""
 
     inflight = ""
+    workers = ""
+    worker = ""
 
     def __init__(self, server: Any, spider: Spider, key: str, serializer: Any = None) -> None:
         super().__init__(server, spider, key, serializer)
@@ -186,7 +194,10 @@ class LeasedQueue(PriorityQueue):  # type: ignore[misc]  # scrapy-redis is untyp
     def pop_leased(self, finished: list[str] | None = None) -> tuple[str, Request] | None:
         """The next request and its lease id, or None when the queue is empty; the leases
         ``finished`` are acknowledged first, in the same script."""
-        member = self._pop(keys=[self.key, self.inflight], args=[2 * ID_BYTES, *(finished or ())])
+        member = self._pop(
+            keys=[self.key, self.inflight, self.workers],
+            args=[2 * ID_BYTES, self.worker, *(finished or ())],
+        )
         if not member:
             return None
         request: Request = self._decode_request(member[2 * ID_BYTES :])
@@ -196,9 +207,10 @@ class LeasedQueue(PriorityQueue):  # type: ignore[misc]  # scrapy-redis is untyp
         leased = self.pop_leased()
         return None if leased is None else leased[1]
 
-    def requeue(self, inflight: str) -> int:
-        """Put the requests of an in-flight hash back in the queue: how many."""
-        return int(self._requeue(keys=[inflight, self.key]))
+    def requeue(self, inflight: str, leave: str = "", worker: str = "") -> int:
+        """Put the requests of an in-flight hash back in the queue: how many. With ``leave``
+        (the workers' set), ``worker`` leaves it in the same script (it closes)."""
+        return int(self._requeue(keys=[inflight, self.key, leave], args=[worker]))
 
 
 class TickDupeFilter(RFPDupeFilter):  # type: ignore[misc]
@@ -272,6 +284,11 @@ class Frontier(Scheduler):  # type: ignore[misc]
         self.df = TickDupeFilter(self.server, key=self.keys.dupefilter(self.tick))
         super().open(spider)
         self.queue.inflight = self.keys.inflight(self.worker)
+        self.queue.workers, self.queue.worker = self.keys.workers, self.worker
+        # a process that had this worker id before (NEWSCRAWL_WORKER_ID) left these behind
+        leftover = self.queue.requeue(self.queue.inflight)
+        if leftover:
+            self.count("requeued_own", leftover)
         run = Run.of(self.crawler)
         if run is not None:
             run.tick, run.seeded_tick = self.tick, self.seeds
@@ -339,10 +356,14 @@ class Frontier(Scheduler):  # type: ignore[misc]
         """Nothing of this worker's is in progress: wait while the tick has work anywhere
         (``DontCloseSpider``); close once it is over."""
         acknowledged = self.finished()  # all of them: nothing is in progress
-        state, reaped = self._idle(
-            keys=[self.keys.tick, self.keys.workers, self.queue.key],
-            args=[self.tick, self.keys.prefix, self.worker, *acknowledged],
-        )
+        try:
+            state, reaped = self._idle(
+                keys=[self.keys.tick, self.keys.workers, self.queue.key],
+                args=[self.tick, self.keys.prefix, self.worker, *acknowledged],
+            )
+        except redis.RedisError as error:  # never taken for the tick's end: the client
+            logger.error("Could not ask Redis what is left of tick %s: %r", self.tick, error)
+            raise DontCloseSpider("redis") from error  # stops the crawl once Redis is lost
         state, reaped = _text(state), int(reaped)
         if reaped:
             self.count("requeued_from_dead_workers", reaped)
@@ -390,7 +411,7 @@ class Frontier(Scheduler):  # type: ignore[misc]
         # all of them: at a deadline or a Ctrl-C the engine cancelled the downloads under way
         # (and ran their errbacks); one that did finish is fetched twice, never exported twice
         self.handed.clear()
-        requeued = self.queue.requeue(self.queue.inflight)
+        requeued = self.queue.requeue(self.queue.inflight, self.keys.workers, self.worker)
         if requeued:
             self.count("requeued_own", requeued)
             logger.info("Put %d unfinished request(s) back in the shared queue", requeued)

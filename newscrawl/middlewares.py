@@ -369,7 +369,7 @@ local now = redis.call('TIME')
 local ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
 local at = tonumber(redis.call('GET', KEYS[1]) or '0')
 if at < ms then at = ms end
-redis.call('SET', KEYS[1], at + tonumber(ARGV[1]), 'PX', tonumber(ARGV[1]) + 60000)
+redis.call('SET', KEYS[1], at + tonumber(ARGV[1]), 'PX', at - ms + tonumber(ARGV[1]) + 60000)
 return at - ms
 """
 

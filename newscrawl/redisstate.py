@@ -28,40 +28,67 @@ import redis
 from scrapy.crawler import Crawler
 from scrapy.settings import BaseSettings
 
-from newscrawl.distributed import Keys, client_of, connect, redis_url
+from newscrawl.distributed import PROCESS_NONCE, Keys, client_of, connect, redis_url
 from newscrawl.state import Exported, StateError, _now, backoff_reason, output_dir
 
+#: A claim's holder is ``<worker>\t<nonce>\t<feed>``: it stands while that worker's lease is
+#: held by the same process (the lease's value carries the process's nonce: a worker id taken
+#: again by a new process does not keep the old process's claims alive).
+_HOLDERS = """
+local function holder_alive(holder, prefix)
+  local worker, nonce = string.match(holder, '^([^\t]*)\t([^\t]*)\t')
+  local lease = redis.call('GET', prefix .. ':lease:' .. worker)
+  return lease and string.find(lease, nonce, 1, true) ~= nil
+end
+local function holder_feed(holder)
+  return string.match(holder, '^[^\t]*\t[^\t]*\t(.*)$')
+end
+local function drop_claims_of(claimed, claims, claimprints, feed)
+  for _, pair in ipairs(redis.call('SMEMBERS', claimed)) do
+    local id, fp = string.match(pair, '^([^\t]*)\t(.*)$')
+    local holder = redis.call('HGET', claims, id)
+    if holder and holder_feed(holder) == feed then redis.call('HDEL', claims, id) end
+    holder = redis.call('HGET', claimprints, fp)
+    if holder and holder_feed(holder) == feed then redis.call('HDEL', claimprints, fp) end
+  end
+  redis.call('DEL', claimed)
+end
+"""
+
 #: Claim an article id and its fingerprint for a feed; the reason it is refused, or nil.
-CLAIM = """
+CLAIM = (
+    _HOLDERS
+    + """
 local articles, prints, claims, claimprints, claimed = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local id, fp, owner, prefix = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 if redis.call('HEXISTS', articles, id) == 1 then return 'exported' end
 if redis.call('HEXISTS', prints, fp) == 1 then return 'duplicate_content' end
 local function held_by_other(holder)
   if not holder or holder == owner then return false end
-  local worker = string.match(holder, '^([^\\t]*)')
-  return redis.call('EXISTS', prefix .. ':lease:' .. worker) == 1
+  return holder_alive(holder, prefix)
 end
 if held_by_other(redis.call('HGET', claims, id)) then return 'claimed' end
 if held_by_other(redis.call('HGET', claimprints, fp)) then return 'claimed_content' end
 redis.call('HSET', claims, id, owner)
 redis.call('HSET', claimprints, fp, owner)
-redis.call('SADD', claimed, id .. '\\t' .. fp)
+redis.call('SADD', claimed, id .. '\t' .. fp)
 return false
 """
+)
 
 #: Commit a feed: the ids it committed (JSON), the same answer when it was committed before.
-COMMIT = """
+#: Every claim the feed held goes, committed or not (an article claimed but never written).
+COMMIT = (
+    _HOLDERS
+    + """
 local articles, prints, claims, claimprints, feeds, failures, claimed =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
 local feed, prefix, now = ARGV[1], ARGV[2], ARGV[3]
 local before = redis.call('HGET', feeds, feed)
 if before then return before end
 local function free(holder)
-  if not holder then return true end
-  local worker, of = string.match(holder, '^([^\\t]*)\\t(.*)$')
-  if of == feed then return true end
-  return redis.call('EXISTS', prefix .. ':lease:' .. worker) == 0
+  if not holder or holder_feed(holder) == feed then return true end
+  return not holder_alive(holder, prefix)
 end
 local committed = {}
 for i = 4, #ARGV, 3 do
@@ -79,23 +106,19 @@ end
 local ids = '[]'
 if #committed > 0 then ids = cjson.encode(committed) end
 redis.call('HSET', feeds, feed, ids)
-redis.call('DEL', claimed)
+drop_claims_of(claimed, claims, claimprints, feed)
 return ids
 """
+)
 
-#: Give up a feed's claims (its items were withheld): the ids and fingerprints it held.
-RELEASE = """
-local claims, claimprints, claimed, owner = KEYS[1], KEYS[2], KEYS[3], ARGV[1]
-local released = 0
-for _, pair in ipairs(redis.call('SMEMBERS', claimed)) do
-  local id, fp = string.match(pair, '^([^\\t]*)\\t(.*)$')
-  if redis.call('HGET', claims, id) == owner then redis.call('HDEL', claims, id) end
-  if redis.call('HGET', claimprints, fp) == owner then redis.call('HDEL', claimprints, fp) end
-  released = released + 1
-end
-redis.call('DEL', claimed)
-return released
+#: Give up a feed's claims (its items were withheld).
+RELEASE = (
+    _HOLDERS
+    + """
+drop_claims_of(KEYS[3], KEYS[1], KEYS[2], ARGV[1])
+return 1
 """
+)
 
 
 def _text(value: bytes | str) -> str:
@@ -115,10 +138,13 @@ class RedisState:
         run_name: str,
         worker: str,
         retry_after: dict[str, Any] | None = None,
+        nonce: str = PROCESS_NONCE,
     ) -> None:
         self.client = client
         self.keys = Keys(run_name)
         self.worker = worker
+        #: This process's mark, in its lease's value and its claims' holder.
+        self.nonce = nonce
         self.retry_after = retry_after or {}
         self._claim = client.register_script(CLAIM)
         self._commit = client.register_script(COMMIT)
@@ -172,7 +198,7 @@ class RedisState:
         return [self._key("claims"), self._key("claimprints"), self.keys.claimed(feed)]
 
     def _owner(self, feed: str) -> str:
-        return f"{self.worker}\t{feed}"
+        return f"{self.worker}\t{self.nonce}\t{feed}"
 
     def claim(self, article_id: str, fingerprint: str, feed: str) -> str | None:
         """Claim the article for ``feed`` before it is written to it: None when claimed, else
@@ -185,7 +211,7 @@ class RedisState:
 
     def release_claims(self, feed: str) -> None:
         """The feed's items are withheld: its claims go (the articles are fetched again)."""
-        self._release(keys=self._claim_keys(feed), args=[self._owner(feed)])
+        self._release(keys=self._claim_keys(feed), args=[feed])
 
     # -- failures -------------------------------------------------------------------------
 

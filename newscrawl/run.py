@@ -190,6 +190,18 @@ class Run:
         try:
             self.publish()
         except Exception as error:  # a locked state, a full disk: keep writing this feed
+            if self._committed(self.feed_key):  # only putting it in place failed: a commit
+                logger.error(  # is final, so the run goes on in a new feed
+                    "Could not put the full feed %s in place (%r): it is committed, the next "
+                    "run finishes it; this run goes on in a new feed",
+                    self.feed.part,
+                    error,
+                )
+                self.remember_settled_indexes()
+                self.feed = FeedWriter(
+                    _free_feed_path(self.spider_dir, self.started_at, self.worker)
+                )
+                return
             logger.error(
                 "Could not publish the full feed %s (%r): the run goes on writing it and "
                 "publishes it at its end (or the next run recovers it)",
@@ -202,6 +214,12 @@ class Run:
         self.published_ok = False  # the run's last feed is still to come
         self.remember_settled_indexes()
         self.feed = FeedWriter(_free_feed_path(self.spider_dir, self.started_at, self.worker))
+
+    def _committed(self, key: str) -> bool:
+        try:
+            return self.state.committed_feed(key) is not None
+        except Exception:  # the state is the trouble: take it as not committed
+            return False
 
     def checkpoint_index(self, key: str) -> None:
         """Index ``key`` settled: the feed is flushed, then the index is written beside it, so
@@ -253,7 +271,6 @@ class Run:
         """
         part = self.feed.close()
         self.drop_checkpoints()  # its articles are withheld: no index of it is complete
-        self.state.release_claims(self.feed_key)  # other workers may export them
         self.withheld = True
         if part is not None:
             self.withheld_feed = part.with_name(part.name.removesuffix(".part") + ".rejected")
@@ -263,6 +280,10 @@ class Run:
                 self.feed.written,
                 self.withheld_feed,
             )
+        try:  # after the rename: a .part left here would be recovered and published
+            self.state.release_claims(self.feed_key)  # other workers may export them now
+        except Exception as error:  # they lapse with this worker's lease anyway
+            logger.error("Could not give up the claims of the withheld feed: %r", error)
 
     def leave_for_recovery(self) -> Path | None:
         """The run stops without publishing (an unclean shutdown): its ``.part`` is made

@@ -3,6 +3,9 @@ redis-server (no mock): each branch of who may export an article, and of a tick'
 
 from __future__ import annotations
 
+import json
+import socket
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -11,7 +14,7 @@ import pytest
 import redis
 from scrapy import Request, Spider
 
-from newscrawl.distributed import Keys, worker_of_feed
+from newscrawl.distributed import Keys, connect, worker_of_feed
 from newscrawl.frontier import ID_BYTES, IDLE, JOIN, LeasedQueue
 from newscrawl.redisstate import RedisState
 from newscrawl.state import Exported
@@ -32,8 +35,10 @@ def client(server: RedisServer) -> redis.Redis:
     return server.client()
 
 
-def alive(client: redis.Redis, worker: str) -> None:
-    client.set(Keys(RUN).lease(worker), "{}", px=60_000)
+def alive(client: redis.Redis, worker: str, nonce: str = "") -> None:
+    """A live lease of ``worker`` held by the process marked ``nonce`` (default: its own)."""
+    value = json.dumps({"nonce": nonce or f"nonce-{worker}"})
+    client.set(Keys(RUN).lease(worker), value, px=60_000)
 
 
 def dead(client: redis.Redis, worker: str) -> None:
@@ -42,7 +47,7 @@ def dead(client: redis.Redis, worker: str) -> None:
 
 def state_of(client: redis.Redis, worker: str, **kwargs: Any) -> RedisState:
     alive(client, worker)
-    return RedisState(client, RUN, worker, **kwargs)
+    return RedisState(client, RUN, worker, nonce=f"nonce-{worker}", **kwargs)
 
 
 def article(n: int) -> Exported:
@@ -128,7 +133,21 @@ def test_failures_indexes_learned_lines_and_runs(client: redis.Redis) -> None:
 def test_worker_of_feed() -> None:
     assert worker_of_feed("101500--host-42.jsonl.part") == "host-42"
     assert worker_of_feed("101500_2--alpha.jsonl") == "alpha"
+    assert worker_of_feed("101500--box.jsonl-7.jsonl.tmp") == "box.jsonl-7"
     assert worker_of_feed("101500.jsonl.part") is None
+
+
+def test_a_hung_redis_costs_no_more_than_the_wait() -> None:
+    """A server that takes connections and never answers: the command gives up once
+    NEWSCRAWL_REDIS_WAIT_SECONDS passed (not after every try's socket timeout)."""
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(50)
+        client = connect(f"redis://127.0.0.1:{silent.getsockname()[1]}/0", wait_seconds=2)
+        started = time.monotonic()
+        with pytest.raises(redis.RedisError):
+            client.get("x")
+        assert time.monotonic() - started < 4
 
 
 # -- the frontier's scripts --------------------------------------------------------------------
@@ -144,6 +163,7 @@ class _Spider(Spider):
 def queue_of(client: redis.Redis, worker: str) -> LeasedQueue:
     queue = LeasedQueue(client, _Spider(), Keys(RUN).queue)
     queue.inflight = Keys(RUN).inflight(worker)
+    queue.workers, queue.worker = Keys(RUN).workers, worker
     return queue
 
 
@@ -240,3 +260,17 @@ def test_a_tick_whose_workers_are_all_gone_is_not_joined(client: redis.Redis) ->
     alive(client, "b")
     assert join(client, "b", "t2") == ("t2", "b", 1)
     assert len(queue) == 1 and not client.exists(Keys(RUN).inflight("a"))
+
+
+def test_claims_never_outlive_their_feed_nor_their_process(client: redis.Redis) -> None:
+    """A claim of an article never written goes with its feed's commit; a worker id taken
+    again by a new process (NEWSCRAWL_WORKER_ID after a kill) does not keep the dead
+    process's claims alive."""
+    a, b = state_of(client, "a"), state_of(client, "b")
+    assert a.claim("id1", "fp1", "f1--a.jsonl") is None
+    assert a.claim("id2", "fp2", "f1--a.jsonl") is None  # claimed, never written
+    assert a.commit_feed("f1--a.jsonl", [article(1)]) == ["id1"]
+    assert b.claim("id2", "fp2", "f1--b.jsonl") is None  # the commit let go of it
+    assert b.claim("id3", "fp3", "f1--b.jsonl") is None
+    alive(client, "b", nonce="a-new-process")  # b killed; its id taken by a new process
+    assert a.claim("id3", "fp3", "f2--a.jsonl") is None
