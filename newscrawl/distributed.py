@@ -33,7 +33,14 @@ from typing import Any
 
 import redis
 from redis.backoff import ExponentialBackoff
-from redis.exceptions import BusyLoadingError, ConnectionError, ResponseError, TimeoutError
+from redis.exceptions import (
+    BusyLoadingError,
+    ConnectionError,
+    OutOfMemoryError,
+    ReadOnlyError,
+    ResponseError,
+    TimeoutError,
+)
 from redis.retry import Retry
 from scrapy.crawler import Crawler
 from scrapy.settings import BaseSettings
@@ -123,7 +130,7 @@ class _Client(redis.Redis):
         try:
             return super().execute_command(*args, **options)  # type: ignore[no-untyped-call]
         except (ConnectionError, TimeoutError, ResponseError) as error:
-            if isinstance(error, ResponseError) and not str(error).startswith(UNUSABLE):
+            if isinstance(error, ResponseError) and not unusable(error):
                 raise  # a command's own error (a script's NOSCRIPT, a wrong type)
             self.lost = error
             if self.on_lost is not None:
@@ -131,9 +138,11 @@ class _Client(redis.Redis):
             raise
 
 
-#: Answers of a Redis that cannot take writes (a full disk, no memory, a read-only replica after
-#: a failover): as bad as an unreachable one.
-UNUSABLE = ("MISCONF", "OOM", "READONLY")
+def unusable(error: ResponseError) -> bool:
+    """An answer of a Redis that cannot take writes (a full disk: MISCONF; no memory: OOM; a
+    read-only replica after a failover: READONLY): as bad as an unreachable one. redis-py
+    strips the codes it has classes for."""
+    return isinstance(error, ReadOnlyError | OutOfMemoryError) or str(error).startswith("MISCONF")
 
 
 class _DeadlineRetry(Retry):
@@ -200,17 +209,19 @@ def client_of(crawler: Crawler) -> redis.Redis:
         wait = crawler.settings.getfloat("NEWSCRAWL_REDIS_WAIT_SECONDS", 60.0)
         client = _CLIENTS[crawler] = connect(url, wait)
         if isinstance(client, _Client):
-            client.on_lost = partial(_stop_crawl, crawler, wait)
+            client.on_lost = partial(stop_crawl, crawler)
     return client
 
 
-def _stop_crawl(crawler: Crawler, wait: float, error: BaseException) -> None:
-    """Redis stayed unreachable longer than the worker waits: the crawl stops (finish reason
-    ``redis_unreachable``: exit 3). Its ``.part`` is recovered when the worker starts again;
-    what it had not written is fetched by the other workers or the next tick."""
+def stop_crawl(crawler: Crawler, error: BaseException) -> None:
+    """Redis stayed unreachable longer than the worker waits (or cannot take writes, or a
+    script failed): the crawl stops (finish reason ``redis_unreachable``: exit 3). Its
+    ``.part`` is recovered when the worker starts again; what it had not written is fetched
+    by the other workers or the next tick."""
+    wait = crawler.settings.getfloat("NEWSCRAWL_REDIS_WAIT_SECONDS", 60.0)
     logger.error(
-        "Redis was unreachable for more than NEWSCRAWL_REDIS_WAIT_SECONDS=%s s (%s): this "
-        "worker stops",
+        "Redis was unreachable or unusable for more than NEWSCRAWL_REDIS_WAIT_SECONDS=%s s "
+        "(%r): this worker stops",
         wait,
         error,
     )
@@ -373,7 +384,8 @@ class WorkerLease:
                     self.worker,
                 )
                 self.client.set(self.key, self.value, px=self.ttl_ms)
-                self.client.sadd(self.keys.workers, self.worker)
+                # the frontier's next pop names the worker among the workers again (not
+                # here: a worker that closed must not come back)
         except redis.RedisError as error:
             logger.error("Could not renew the lease of worker %s: %r", self.worker, error)
 

@@ -361,9 +361,11 @@ class Frontier(Scheduler):  # type: ignore[misc]
                 keys=[self.keys.tick, self.keys.workers, self.queue.key],
                 args=[self.tick, self.keys.prefix, self.worker, *acknowledged],
             )
-        except redis.RedisError as error:  # never taken for the tick's end: the client
+        except redis.RedisError as error:  # never taken for the tick's end
             logger.error("Could not ask Redis what is left of tick %s: %r", self.tick, error)
-            raise DontCloseSpider("redis") from error  # stops the crawl once Redis is lost
+            if getattr(self.server, "lost", None) is None:  # a lost Redis stopped it already
+                distributed.stop_crawl(self.crawler, error)
+            raise DontCloseSpider("redis") from error
         state, reaped = _text(state), int(reaped)
         if reaped:
             self.count("requeued_from_dead_workers", reaped)

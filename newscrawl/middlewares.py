@@ -389,8 +389,8 @@ class SharedRateMiddleware:
         from newscrawl import distributed
 
         settings = crawler.settings
-        if not distributed.enabled(settings):
-            raise NotConfigured("not in distributed mode")
+        if not distributed.enabled(settings) or not settings.getbool("NEWSCRAWL_RUN_ENABLED"):
+            raise NotConfigured("not a crawl in distributed mode (Scrapy's tools go alone)")
         self.interval_ms = round(settings.getfloat("DOWNLOAD_DELAY") * 1000)
         if self.interval_ms <= 0:
             raise NotConfigured("DOWNLOAD_DELAY is 0: nothing to space")

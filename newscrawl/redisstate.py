@@ -37,6 +37,7 @@ from newscrawl.state import Exported, StateError, _now, backoff_reason, output_d
 _HOLDERS = """
 local function holder_alive(holder, prefix)
   local worker, nonce = string.match(holder, '^([^\t]*)\t([^\t]*)\t')
+  if not worker then return false end
   local lease = redis.call('GET', prefix .. ':lease:' .. worker)
   return lease and string.find(lease, nonce, 1, true) ~= nil
 end

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import weakref
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -198,9 +198,7 @@ class Run:
                     error,
                 )
                 self.remember_settled_indexes()
-                self.feed = FeedWriter(
-                    _free_feed_path(self.spider_dir, self.started_at, self.worker)
-                )
+                self.feed = FeedWriter(self._next_feed_path())
                 return
             logger.error(
                 "Could not publish the full feed %s (%r): the run goes on writing it and "
@@ -213,7 +211,16 @@ class Run:
             return
         self.published_ok = False  # the run's last feed is still to come
         self.remember_settled_indexes()
-        self.feed = FeedWriter(_free_feed_path(self.spider_dir, self.started_at, self.worker))
+        self.feed = FeedWriter(self._next_feed_path())
+
+    def _next_feed_path(self) -> Path:
+        """A name for the run's next feed that no file and no committed feed has."""
+        return _free_feed_path(
+            self.spider_dir,
+            self.started_at,
+            self.worker,
+            taken=lambda path: self._committed(feed_key(path, self.output_dir)),
+        )
 
     def _committed(self, key: str) -> bool:
         try:
@@ -322,15 +329,22 @@ class Run:
             self.lock.release()
 
 
-def _free_feed_path(spider_dir: Path, started_at: datetime, worker: str | None = None) -> Path:
+def _free_feed_path(
+    spider_dir: Path,
+    started_at: datetime,
+    worker: str | None = None,
+    taken: Callable[[Path], bool] | None = None,
+) -> Path:
     """``<day>/<HHMMSS>[_n].jsonl``, in distributed mode ``<day>/<HHMMSS>[_n]--<worker>.jsonl``
-    (no two workers write the same feed name)."""
+    (no two workers write the same feed name); not one ``taken`` says is in use."""
     day = spider_dir / started_at.date().isoformat()
     stem = started_at.strftime("%H%M%S")
     tail = "" if worker is None else f"{WORKER_SEPARATOR}{worker}"
     candidate = day / f"{stem}{tail}.jsonl"
     n = 1
-    while any(candidate.with_name(candidate.name + suffix).exists() for suffix in ("", ".part")):
+    while any(
+        candidate.with_name(candidate.name + suffix).exists() for suffix in ("", ".part")
+    ) or (taken is not None and taken(candidate)):
         n += 1
         candidate = day / f"{stem}_{n}{tail}.jsonl"
     return candidate

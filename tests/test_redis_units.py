@@ -14,7 +14,7 @@ import pytest
 import redis
 from scrapy import Request, Spider
 
-from newscrawl.distributed import Keys, connect, worker_of_feed
+from newscrawl.distributed import Keys, connect, unusable, worker_of_feed
 from newscrawl.frontier import ID_BYTES, IDLE, JOIN, LeasedQueue
 from newscrawl.redisstate import RedisState
 from newscrawl.state import Exported
@@ -274,3 +274,17 @@ def test_claims_never_outlive_their_feed_nor_their_process(client: redis.Redis) 
     assert b.claim("id3", "fp3", "f1--b.jsonl") is None
     alive(client, "b", nonce="a-new-process")  # b killed; its id taken by a new process
     assert a.claim("id3", "fp3", "f2--a.jsonl") is None
+
+
+def test_a_redis_that_cannot_take_writes_counts_as_lost() -> None:
+    assert unusable(redis.exceptions.ReadOnlyError("You can't write against a read only replica"))
+    assert unusable(redis.exceptions.OutOfMemoryError("command not allowed when used memory"))
+    assert unusable(redis.exceptions.ResponseError("MISCONF Redis is configured to save"))
+    assert not unusable(redis.exceptions.ResponseError("WRONGTYPE Operation against a key"))
+
+
+def test_an_old_claim_holder_is_no_live_claim(client: redis.Redis) -> None:
+    """A holder without the process mark (written before it existed) never stands."""
+    state = state_of(client, "a")
+    client.hset(Keys(RUN).state("claims"), "id1", "b\tf1--b.jsonl")
+    assert state.claim("id1", "fp1", "f1--a.jsonl") is None

@@ -103,6 +103,9 @@ class Command(ScrapyCrawl):
         crawler.settings.set(RUN_ARGUMENTS, dict(opts.spargs), priority="cmdline")
         crawler.settings.set(PLAN_SETTING, plan, priority="cmdline")
         crawler.settings.set(RUN_NAME, run_name, priority="cmdline")
+        if distributed.enabled(settings):  # a crawl's only: Scrapy's tools keep their scheduler
+            for setting, value in distributed.settings_overrides().items():
+                crawler.settings.set(setting, value, priority="cmdline")
         started = self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()
         failed = _startup_error(started)

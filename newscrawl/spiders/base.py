@@ -27,7 +27,6 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.asyncio import sleep
 from twisted.python.failure import Failure
 
-from newscrawl import distributed
 from newscrawl.archives import (
     ArchiveCounts,
     ArchiveDamaged,
@@ -141,9 +140,6 @@ class BaseNewsSpider(scrapy.Spider):
         super().update_settings(settings)
         for name, value in browser_settings(settings).items():
             settings.set(name, value, priority="spider")
-        if distributed.enabled(settings):
-            for name, value in distributed.settings_overrides().items():
-                settings.set(name, value, priority="spider")
         if settings.getpriority("CLOSESPIDER_TIMEOUT") == SETTINGS_PRIORITIES["default"]:
             deadline = settings.getfloat("NEWSCRAWL_RUN_DEADLINE", 3600)
             settings.set("CLOSESPIDER_TIMEOUT", deadline, priority="spider")
