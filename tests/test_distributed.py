@@ -347,7 +347,7 @@ def test_the_rate_a_host_sees_does_not_grow_with_the_workers(
     """Three workers, DOWNLOAD_DELAY=0.2: at most one request to a host every 0.2 s across
     all of them (a window of one second holds at most 5 planned, 7 with timing slack). The
     control, with the shared limit switched off, shows what three workers do without it."""
-    generated = generate_site(tmp_path / "site", 150, per_day=150, per_page=30)
+    generated = generate_site(tmp_path / "site", 100, per_day=100, per_page=25)
     settings = {
         "DOWNLOAD_DELAY": "0.2",
         "RANDOMIZE_DOWNLOAD_DELAY": "False",
