@@ -91,7 +91,8 @@ return requeue(KEYS[1], KEYS[2])
 """
 )
 
-#: Join the tick that runs, or start one: {tick id, seeder, 1 if this worker seeds it}. A
+#: Join the tick that runs, or start one: {tick id, seeder, 1 if this worker seeds it,
+#: requests requeued from dead workers}. A
 #: tick whose workers are all gone (every lease lapsed: they died or lost Redis) runs no more:
 #: their requests go back to the queue, and a new tick starts (and is seeded again).
 JOIN = (
@@ -99,13 +100,13 @@ JOIN = (
     + """
 local tick, workers, queue = KEYS[1], KEYS[2], KEYS[3]
 local me, prefix = ARGV[1], ARGV[4]
-local live = 0
+local live, reaped = 0, 0
 for _, worker in ipairs(redis.call('SMEMBERS', workers)) do
   if worker ~= me then
     if redis.call('EXISTS', prefix .. ':lease:' .. worker) == 1 then
       live = live + 1
     else
-      requeue(prefix .. ':inflight:' .. worker, queue)
+      reaped = reaped + requeue(prefix .. ':inflight:' .. worker, queue)
       redis.call('SREM', workers, worker)
     end
   end
@@ -114,12 +115,12 @@ redis.call('SADD', workers, me)
 local id = redis.call('HGET', tick, 'id')
 if id and live > 0 then
   redis.call('HINCRBY', tick, 'workers', 1)
-  return {id, redis.call('HGET', tick, 'seeder'), 0}
+  return {id, redis.call('HGET', tick, 'seeder'), 0, reaped}
 end
 if id then redis.call('DEL', tick, prefix .. ':tick:' .. id .. ':days_unread') end
 redis.call('HSET', tick, 'id', ARGV[2], 'seeder', me, 'seeding', 1, 'started_at', ARGV[3],
            'workers', 1)
-return {ARGV[2], me, 1}
+return {ARGV[2], me, 1, reaped}
 """
 )
 
@@ -276,11 +277,12 @@ class Frontier(Scheduler):  # type: ignore[misc]
 
     def open(self, spider: Spider) -> None:
         new_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(3)
-        tick, seeder, seeds = self._join(
+        tick, seeder, seeds, reaped = self._join(
             keys=[self.keys.tick, self.keys.workers, self.keys.queue],
             args=[self.worker, new_id, datetime.now(UTC).isoformat(), self.keys.prefix],
         )
         self.tick, self.seeder, self.seeds = _text(tick), _text(seeder), bool(int(seeds))
+        self.reaped(int(reaped))
         self.df = TickDupeFilter(self.server, key=self.keys.dupefilter(self.tick))
         super().open(spider)
         self.queue.inflight = self.keys.inflight(self.worker)
@@ -366,12 +368,8 @@ class Frontier(Scheduler):  # type: ignore[misc]
             if getattr(self.server, "lost", None) is None:  # a lost Redis stopped it already
                 distributed.stop_crawl(self.crawler, error)
             raise DontCloseSpider("redis") from error
-        state, reaped = _text(state), int(reaped)
-        if reaped:
-            self.count("requeued_from_dead_workers", reaped)
-            logger.warning(
-                "Put %d request(s) back in the queue (taken by workers now gone)", reaped
-            )
+        state = _text(state)
+        self.reaped(int(reaped))
         if state in ("gone", "done"):
             self._stop_polling()
             logger.info(
@@ -387,6 +385,14 @@ class Frontier(Scheduler):  # type: ignore[misc]
         self.count(f"waits/{state}")
         self._start_polling()
         raise DontCloseSpider(state)
+
+    def reaped(self, requests: int) -> None:
+        """Requests of dead workers this worker put back in the queue."""
+        if requests:
+            self.count("requeued_from_dead_workers", requests)
+            logger.warning(
+                "Put %d request(s) back in the queue (taken by workers now gone)", requests
+            )
 
     def _start_polling(self) -> None:
         """While waiting, look again often (Scrapy's own heartbeat is every 5 s)."""

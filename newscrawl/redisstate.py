@@ -112,6 +112,20 @@ return ids
 """
 )
 
+#: Before an article is fetched: {its failure record or false, 1 if a live worker claims it}.
+FETCH_CHECK = (
+    _HOLDERS
+    + """
+local holder = redis.call('HGET', KEYS[2], ARGV[1])
+local alive = 0
+if holder and holder_alive(holder, ARGV[2]) then alive = 1 end
+return {redis.call('HGET', KEYS[1], ARGV[1]), alive}
+"""
+)
+
+#: Why :meth:`RedisState.in_backoff` holds an article a live worker is writing.
+CLAIMED = "claimed"
+
 #: Give up a feed's claims (its items were withheld).
 RELEASE = (
     _HOLDERS
@@ -150,6 +164,7 @@ class RedisState:
         self._claim = client.register_script(CLAIM)
         self._commit = client.register_script(COMMIT)
         self._release = client.register_script(RELEASE)
+        self._fetch_check = client.register_script(FETCH_CHECK)
 
     def _key(self, name: str) -> str:
         return self.keys.state(name)
@@ -217,11 +232,19 @@ class RedisState:
     # -- failures -------------------------------------------------------------------------
 
     def in_backoff(self, article_id: str) -> str | None:
-        raw = self.client.hget(self._key("failures"), article_id)
-        if raw is None:
-            return None
-        record = json.loads(raw)
-        return backoff_reason(self.retry_after, record["reason"], record["last_at"])
+        """Why the article is not to be fetched now: a recent failure (as on one machine), or
+        ``claimed``: a live worker wrote it to its feed and has not committed it yet (a tick
+        that starts just after another must not fetch what that one's workers still hold)."""
+        raw, holder_alive = self._fetch_check(
+            keys=[self._key("failures"), self._key("claims")],
+            args=[article_id, self.keys.prefix],
+        )
+        if raw:
+            record = json.loads(raw)
+            reason = backoff_reason(self.retry_after, record["reason"], record["last_at"])
+            if reason is not None:
+                return reason
+        return CLAIMED if holder_alive else None
 
     def record_failure(self, article_id: str, url: str, reason: str) -> None:
         key = self._key("failures")

@@ -116,6 +116,11 @@ def test_failures_indexes_learned_lines_and_runs(client: redis.Redis) -> None:
     assert state.in_backoff("id1") == "not_found"
     assert state.in_backoff("id2") is None  # retried on the next run
     assert state.in_backoff("id3") is None
+    other = state_of(client, "b")
+    assert other.claim("id3", "fp3", "f--b.jsonl") is None
+    assert state.in_backoff("id3") == "claimed"  # being written by a live worker
+    dead(client, "b")
+    assert state.in_backoff("id3") is None
     assert state.commit_feed("f--a.jsonl", [Exported("id1", "https://x/1", "fp1")]) == ["id1"]
     assert state.in_backoff("id1") is None  # exported: its failure is gone
     at = datetime(2025, 1, 2, tzinfo=UTC)
@@ -197,7 +202,7 @@ def idle(client: redis.Redis, tick: str, me: str, *acked: str) -> tuple[str, int
 
 def join(client: redis.Redis, worker: str, new_id: str) -> tuple[str, str, int]:
     keys = Keys(RUN)
-    tick, seeder, seeds = client.register_script(JOIN)(
+    tick, seeder, seeds, _ = client.register_script(JOIN)(
         keys=[keys.tick, keys.workers, keys.queue], args=[worker, new_id, "now", keys.prefix]
     )
     return tick.decode(), seeder.decode(), int(seeds)
