@@ -285,6 +285,11 @@ class Keys:
         return self.key("gate", host)
 
 
+def text(value: bytes | str) -> str:
+    """A Redis answer as text (the client gives bytes)."""
+    return value.decode() if isinstance(value, bytes) else value
+
+
 def _bytes(value: Any) -> bytes | None:
     return value.encode() if isinstance(value, str) else value
 
@@ -328,7 +333,6 @@ class WorkerLease:
             }
         )
         self._beat: LoopingCall | None = None
-        self.lapsed = 0
 
     @property
     def key(self) -> str:
@@ -377,7 +381,6 @@ class WorkerLease:
         """Renew the lease; one that lapsed meanwhile (a long Redis outage) is taken again."""
         try:
             if not self.client.set(self.key, self.value, xx=True, px=self.ttl_ms):
-                self.lapsed += 1
                 logger.warning(
                     "The lease of worker %s had lapsed; taken again (its unfinished requests "
                     "may be fetched twice, never exported twice)",
@@ -409,7 +412,7 @@ def lease_for(crawler: Crawler, output_dir: Path, run_name: str) -> WorkerLease:
     settings = crawler.settings
     worker = worker_id(settings)
     ttl = settings.getfloat("NEWSCRAWL_REDIS_LEASE_SECONDS", 15.0)
-    lock_path = output_dir / run_name / "workers" / f"{worker}.lock"
+    lock_path = worker_lock_path(output_dir / run_name, worker)
     return WorkerLease(client_of(crawler), Keys(run_name), worker, lock_path, ttl)
 
 

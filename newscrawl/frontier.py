@@ -37,8 +37,8 @@ from scrapy_redis.scheduler import Scheduler
 from twisted.internet.task import LoopingCall
 
 from newscrawl import distributed
-from newscrawl.distributed import Keys
-from newscrawl.run import RUN_NAME, Run
+from newscrawl.distributed import Keys, text
+from newscrawl.run import Run, run_name_of
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +59,28 @@ local function requeue(inflight, queue)
   return #all / 2
 end
 """
+
+#: Put the in-flight requests of the workers whose lease is gone (``me`` aside) back in the
+#: queue and forget those workers: (live workers, requests put back).
+_REAP = (
+    _REQUEUE
+    + """
+local function reap_dead(workers, queue, prefix, me)
+  local live, reaped = 0, 0
+  for _, worker in ipairs(redis.call('SMEMBERS', workers)) do
+    if worker ~= me then
+      if redis.call('EXISTS', prefix .. ':lease:' .. worker) == 1 then
+        live = live + 1
+      else
+        reaped = reaped + requeue(prefix .. ':inflight:' .. worker, queue)
+        redis.call('SREM', workers, worker)
+      end
+    end
+  end
+  return live, reaped
+end
+"""
+)
 
 #: Queue a request (once per tick unless its fingerprint is empty): 1 queued, 0 a duplicate.
 PUSH = """
@@ -96,21 +118,11 @@ return requeue(KEYS[1], KEYS[2])
 #: tick whose workers are all gone (every lease lapsed: they died or lost Redis) runs no more:
 #: their requests go back to the queue, and a new tick starts (and is seeded again).
 JOIN = (
-    _REQUEUE
+    _REAP
     + """
 local tick, workers, queue = KEYS[1], KEYS[2], KEYS[3]
 local me, prefix = ARGV[1], ARGV[4]
-local live, reaped = 0, 0
-for _, worker in ipairs(redis.call('SMEMBERS', workers)) do
-  if worker ~= me then
-    if redis.call('EXISTS', prefix .. ':lease:' .. worker) == 1 then
-      live = live + 1
-    else
-      reaped = reaped + requeue(prefix .. ':inflight:' .. worker, queue)
-      redis.call('SREM', workers, worker)
-    end
-  end
-end
+local live, reaped = reap_dead(workers, queue, prefix, me)
 redis.call('SADD', workers, me)
 local id = redis.call('HGET', tick, 'id')
 if id and live > 0 then
@@ -127,19 +139,15 @@ return {ARGV[2], me, 1, reaped}
 #: An idle worker (nothing of its own in progress) asks what is left of its tick:
 #: {'gone'|'work'|'seeding'|'busy'|'done', requests requeued from dead workers}.
 IDLE = (
-    _REQUEUE
+    _REAP
     + """
 local tick, workers, queue = KEYS[1], KEYS[2], KEYS[3]
 local id, prefix, me = ARGV[1], ARGV[2], ARGV[3]
 for i = 4, #ARGV do redis.call('HDEL', prefix .. ':inflight:' .. me, ARGV[i]) end
 -- what is still in flight of this idle worker was taken and never seen (a lost reply)
-local reaped = requeue(prefix .. ':inflight:' .. me, queue)
-for _, worker in ipairs(redis.call('SMEMBERS', workers)) do
-  if worker ~= me and redis.call('EXISTS', prefix .. ':lease:' .. worker) == 0 then
-    reaped = reaped + requeue(prefix .. ':inflight:' .. worker, queue)
-    redis.call('SREM', workers, worker)
-  end
-end
+local unseen = requeue(prefix .. ':inflight:' .. me, queue)
+local _, reaped = reap_dead(workers, queue, prefix, me)
+reaped = reaped + unseen
 if redis.call('HGET', tick, 'id') ~= id then return {'gone', reaped} end
 if redis.call('ZCARD', queue) > 0 then return {'work', reaped} end
 if redis.call('HGET', tick, 'seeding') == '1' then
@@ -159,10 +167,6 @@ return {'done', reaped}
 )
 
 _FRONTIERS: weakref.WeakKeyDictionary[Crawler, Frontier] = weakref.WeakKeyDictionary()
-
-
-def _text(value: bytes | str) -> str:
-    return value.decode() if isinstance(value, bytes) else value
 
 
 class LeasedQueue(PriorityQueue):  # type: ignore[misc]  # scrapy-redis is untyped
@@ -202,7 +206,7 @@ class LeasedQueue(PriorityQueue):  # type: ignore[misc]  # scrapy-redis is untyp
         if not member:
             return None
         request: Request = self._decode_request(member[2 * ID_BYTES :])
-        return _text(member[: 2 * ID_BYTES]), request
+        return text(member[: 2 * ID_BYTES]), request
 
     def pop(self, timeout: int = 0) -> Request | None:
         leased = self.pop_leased()
@@ -250,14 +254,11 @@ class Frontier(Scheduler):  # type: ignore[misc]
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        settings = crawler.settings
-        assert crawler.spidercls is not None
-        run_name = settings.get(RUN_NAME) or str(crawler.spidercls.name)
         frontier = cls(
             distributed.client_of(crawler),
             crawler,
-            Keys(run_name),
-            distributed.worker_id(settings),
+            Keys(run_name_of(crawler)),
+            distributed.worker_id(crawler.settings),
         )
         frontier.stats = crawler.stats
         _FRONTIERS[crawler] = frontier
@@ -281,7 +282,7 @@ class Frontier(Scheduler):  # type: ignore[misc]
             keys=[self.keys.tick, self.keys.workers, self.keys.queue],
             args=[self.worker, new_id, datetime.now(UTC).isoformat(), self.keys.prefix],
         )
-        self.tick, self.seeder, self.seeds = _text(tick), _text(seeder), bool(int(seeds))
+        self.tick, self.seeder, self.seeds = text(tick), text(seeder), bool(int(seeds))
         self.reaped(int(reaped))
         self.df = TickDupeFilter(self.server, key=self.keys.dupefilter(self.tick))
         super().open(spider)
@@ -368,7 +369,7 @@ class Frontier(Scheduler):  # type: ignore[misc]
             if getattr(self.server, "lost", None) is None:  # a lost Redis stopped it already
                 distributed.stop_crawl(self.crawler, error)
             raise DontCloseSpider("redis") from error
-        state = _text(state)
+        state = text(state)
         self.reaped(int(reaped))
         if state in ("gone", "done"):
             self._stop_polling()

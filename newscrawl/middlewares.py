@@ -26,6 +26,8 @@ from twisted.internet.error import TimeoutError as TwistedTimeoutError
 from twisted.internet.task import deferLater
 from w3lib.url import canonicalize_url
 
+from newscrawl import distributed
+from newscrawl.run import run_name_of
 from newscrawl.urls import host_of, on_domain
 
 logger = logging.getLogger(__name__)
@@ -386,8 +388,6 @@ class SharedRateMiddleware:
     """
 
     def __init__(self, crawler: Crawler) -> None:
-        from newscrawl import distributed
-
         settings = crawler.settings
         if not distributed.enabled(settings) or not settings.getbool("NEWSCRAWL_RUN_ENABLED"):
             raise NotConfigured("not a crawl in distributed mode (Scrapy's tools go alone)")
@@ -395,8 +395,7 @@ class SharedRateMiddleware:
         if self.interval_ms <= 0:
             raise NotConfigured("DOWNLOAD_DELAY is 0: nothing to space")
         self.crawler = crawler
-        run_name = settings.get("NEWSCRAWL_RUN_NAME") or str(getattr(crawler.spidercls, "name", ""))
-        self.keys = distributed.Keys(run_name)
+        self.keys = distributed.Keys(run_name_of(crawler))
         self._reserve = distributed.client_of(crawler).register_script(RESERVE_SLOT)
 
     @classmethod

@@ -28,8 +28,16 @@ import redis
 from scrapy.crawler import Crawler
 from scrapy.settings import BaseSettings
 
-from newscrawl.distributed import PROCESS_NONCE, Keys, client_of, connect, redis_url
-from newscrawl.state import Exported, StateError, _now, backoff_reason, output_dir
+from newscrawl.distributed import PROCESS_NONCE, Keys, client_of, redis_url, text, worker_id
+from newscrawl.state import (
+    Exported,
+    StateError,
+    _now,
+    backoff_reason,
+    check_writable,
+    output_dir,
+    retry_after_of,
+)
 
 #: A claim's holder is ``<worker>\t<nonce>\t<feed>``: it stands while that worker's lease is
 #: held by the same process (the lease's value carries the process's nonce: a worker id taken
@@ -136,10 +144,6 @@ return 1
 )
 
 
-def _text(value: bytes | str) -> str:
-    return value.decode() if isinstance(value, bytes) else value
-
-
 class RedisState:
     """:class:`~newscrawl.state.StateStore` in Redis, shared by every worker of a run name.
 
@@ -171,13 +175,8 @@ class RedisState:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, spider_name: str) -> Self:
-        from datetime import timedelta
-
-        from newscrawl.distributed import worker_id
-
-        hours = crawler.settings.getdict("NEWSCRAWL_RETRY_AFTER_HOURS")
-        retry_after = {reason: timedelta(hours=float(h)) for reason, h in hours.items()}
-        return cls(client_of(crawler), spider_name, worker_id(crawler.settings), retry_after)
+        settings = crawler.settings
+        return cls(client_of(crawler), spider_name, worker_id(settings), retry_after_of(settings))
 
     @classmethod
     def check(cls, settings: BaseSettings, spider_name: str) -> None:
@@ -197,10 +196,7 @@ class RedisState:
             ) from error
         folder = output_dir(settings)
         folder.mkdir(parents=True, exist_ok=True)
-        import os
-
-        if not os.access(folder, os.W_OK):
-            raise StateError(f"the output folder {folder} is not writable")
+        check_writable(folder)
 
     # -- articles -------------------------------------------------------------------------
 
@@ -223,7 +219,7 @@ class RedisState:
         answer = self._claim(
             keys=keys, args=[article_id, fingerprint, self._owner(feed), self.keys.prefix]
         )
-        return None if answer is None else _text(answer)
+        return None if answer is None else text(answer)
 
     def release_claims(self, feed: str) -> None:
         """The feed's items are withheld: its claims go (the articles are fetched again)."""
@@ -260,7 +256,7 @@ class RedisState:
 
     def index_completed_at(self, key: str) -> datetime | None:
         raw = self.client.hget(self._key("indexes"), key)
-        return None if raw is None else datetime.fromisoformat(_text(raw))
+        return None if raw is None else datetime.fromisoformat(text(raw))
 
     def mark_indexes_complete(self, keys: Iterable[str], at: datetime | None = None) -> None:
         when = (at or _now()).isoformat()
@@ -276,7 +272,7 @@ class RedisState:
         return None if raw is None else _ids(raw)
 
     def committed_feeds(self) -> set[str]:
-        return {_text(name) for name in self.client.hkeys(self._key("feeds"))}
+        return {text(name) for name in self.client.hkeys(self._key("feeds"))}
 
     def commit_feed(self, feed: str, articles: Iterable[Exported]) -> list[str]:
         """Commit ``feed`` (see the module doc): the ids it committed, in order."""
@@ -301,7 +297,7 @@ class RedisState:
 
     def learned_lines(self, site: str) -> frozenset[str]:
         lines = self.client.hkeys(self.keys.learned(site))
-        return frozenset(_text(line).casefold() for line in lines)
+        return frozenset(text(line).casefold() for line in lines)
 
     def remember_learned(self, site: str, lines: dict[str, int]) -> None:
         pipe = self.client.pipeline(transaction=True)
@@ -322,6 +318,3 @@ class RedisState:
 def _ids(raw: bytes | str) -> list[str]:
     value = json.loads(raw)
     return [str(item) for item in value] if isinstance(value, list) else []
-
-
-__all__ = ["RedisState", "connect"]

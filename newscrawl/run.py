@@ -55,6 +55,13 @@ RUN_PLAN = "NEWSCRAWL_RUN_PLAN"
 _RUNS: weakref.WeakKeyDictionary[Crawler, Run] = weakref.WeakKeyDictionary()
 
 
+def run_name_of(crawler: Crawler) -> str:
+    """Where the crawl's run lives (:data:`RUN_NAME`; the spider's name when unset): also
+    what its Redis keys are named after in distributed mode."""
+    assert crawler.spidercls is not None
+    return str(crawler.settings.get(RUN_NAME) or crawler.spidercls.name)
+
+
 @dataclass
 class Run:
     """Everything a run owns on disk; see the README section "Crash safety"."""
@@ -137,10 +144,8 @@ class Run:
         """Open the run of a ``scrapy crawl`` (None when the crawl is not one: a tool)."""
         if not crawler.settings.getbool(RUN_ENABLED):
             return None
-        assert crawler.spidercls is not None
         arguments = crawler.settings.getdict(RUN_ARGUMENTS)
-        name = crawler.settings.get(RUN_NAME) or str(crawler.spidercls.name)
-        run = cls.open(crawler, name, arguments)
+        run = cls.open(crawler, run_name_of(crawler), arguments)
         run.attach(crawler)
         return run
 

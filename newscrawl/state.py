@@ -225,10 +225,7 @@ class SQLiteState:
     @classmethod
     def from_crawler(cls, crawler: Crawler, spider_name: str) -> Self:
         settings = crawler.settings
-        output = output_dir(settings)
-        hours = settings.getdict("NEWSCRAWL_RETRY_AFTER_HOURS")
-        retry_after = {reason: timedelta(hours=float(h)) for reason, h in hours.items()}
-        return cls(output / spider_name / "state.sqlite3", retry_after)
+        return cls(output_dir(settings) / spider_name / "state.sqlite3", retry_after_of(settings))
 
     @classmethod
     def check(cls, settings: BaseSettings, spider_name: str) -> None:
@@ -241,8 +238,7 @@ class SQLiteState:
             state.verify()
         finally:
             state.close()
-        if not os.access(path.parent, os.W_OK):
-            raise StateError(f"the output folder {path.parent} is not writable")
+        check_writable(path.parent)
 
     def verify(self) -> None:
         """:class:`StateError` unless SQLite's ``quick_check`` finds the file sound."""
@@ -474,6 +470,18 @@ class RunLock:
         if handle is not None:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
             handle.close()
+
+
+def retry_after_of(settings: BaseSettings) -> dict[str, timedelta]:
+    """``NEWSCRAWL_RETRY_AFTER_HOURS``: how long an article that failed so is not fetched."""
+    hours = settings.getdict("NEWSCRAWL_RETRY_AFTER_HOURS")
+    return {reason: timedelta(hours=float(h)) for reason, h in hours.items()}
+
+
+def check_writable(folder: Path) -> None:
+    """:class:`StateError` unless the run can write in ``folder``."""
+    if not os.access(folder, os.W_OK):
+        raise StateError(f"the output folder {folder} is not writable")
 
 
 def backoff_reason(retry_after: dict[str, timedelta], reason: str, last_at: str) -> str | None:

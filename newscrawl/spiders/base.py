@@ -15,7 +15,7 @@ from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
 from pathlib import Path
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Protocol, Self
 
 import scrapy
 from scrapy import Request
@@ -88,6 +88,32 @@ INDEX_PAGE = "page:"
 DAY_START = "newscrawl_day_start"
 #: How often :meth:`NewsSpider.room_for_a_day` looks again (seconds).
 PACING_POLL_SECONDS = 0.05
+
+
+class DayCount(Protocol):
+    """Days planned whose first index page did not come back yet."""
+
+    def day_planned(self) -> None: ...
+
+    def day_read(self) -> None: ...
+
+    def days_unread(self) -> int: ...
+
+
+class LocalDays:
+    """:class:`DayCount` of one process (on one machine; the frontier keeps a tick's)."""
+
+    def __init__(self) -> None:
+        self.unread = 0
+
+    def day_planned(self) -> None:
+        self.unread += 1
+
+    def day_read(self) -> None:
+        self.unread -= 1
+
+    def days_unread(self) -> int:
+        return self.unread
 
 
 def day_priority(rank: int) -> int:
@@ -213,31 +239,22 @@ class BaseNewsSpider(scrapy.Spider):
             return False
         return (since is None or day >= since) and (until is None or day <= until)
 
-    #: Days planned whose first index page did not come back yet (a site spider's; in
-    #: distributed mode the tick's count, kept by the frontier).
-    _days_unread = 0
+    @cached_property
+    def _local_days(self) -> LocalDays:
+        return LocalDays()
 
-    def day_planned(self) -> None:
-        """A day's first index page was asked for."""
-        frontier = Frontier.of(self.crawler)
-        if frontier is not None:
-            frontier.day_planned()
-        else:
-            self._days_unread += 1
+    @property
+    def days(self) -> DayCount:
+        """Who counts the planned days whose first index page did not come back yet (a site
+        spider's): this process, or in distributed mode the tick's frontier."""
+        frontier = Frontier.of(self.crawler)  # never `or`: an empty queue makes it falsy
+        return frontier if frontier is not None else self._local_days
 
     def day_read(self, request: Request | None) -> None:
         """The first index page of a planned day came back (or failed): the day's articles
         are known (:meth:`room_for_a_day`)."""
         if request is not None and request.meta.pop(DAY_START, False):
-            frontier = Frontier.of(self.crawler)
-            if frontier is not None:
-                frontier.day_read()
-            else:
-                self._days_unread -= 1
-
-    def days_unread(self) -> int:
-        frontier = Frontier.of(self.crawler)
-        return frontier.days_unread() if frontier is not None else self._days_unread
+            self.days.day_read()
 
     def on_error(self, failure: Failure) -> Iterator[Request]:
         """Errback of every request: counted by why the page was not parsed."""
@@ -435,7 +452,7 @@ class NewsSpider(BaseNewsSpider):
                 request = self.index_request(day, channel, 1, day_priority(rank))
                 request.meta[DAY_START] = True  # asked for once: never the dupefilter's
                 request = request.replace(dont_filter=True)
-                self.day_planned()
+                self.days.day_planned()
                 yield request
 
     async def room_for_a_day(self) -> None:
@@ -454,7 +471,7 @@ class NewsSpider(BaseNewsSpider):
                 waiting = len(engine.scheduler)  # type: ignore[arg-type]
             except TypeError:  # a scheduler that cannot tell: no pacing
                 return
-            if waiting < backlog and self.days_unread() < ahead:
+            if waiting < backlog and self.days.days_unread() < ahead:
                 return
             if waiting == 0 and not engine.downloader.active:  # idle: never stall
                 return
