@@ -24,12 +24,13 @@ from tests.support import (
     crawl_plan,
     expected,
     project_sites,
+    published_items,
     run_crawl,
     start_crawl,
     stat,
     wait_until,
 )
-from tests.test_cron import drifted_site
+from tests.test_cron import drifted_site, part_lines
 
 #: A short lease, so that a killed worker counts as dead within seconds.
 LEASE = {"NEWSCRAWL_REDIS_LEASE_SECONDS": "3"}
@@ -88,21 +89,13 @@ def finish(processes: list[subprocess.Popen[bytes]], timeout: float = 240) -> li
     return [process.wait(timeout) for process in processes]
 
 
-def feed_lines(outputs: list[Path]) -> list[dict[str, Any]]:
+def feed_lines(outputs: list[Path], spider: str = "bisnis") -> list[dict[str, Any]]:
     """Every line of every complete feed of the outputs (each must be whole JSON)."""
-    lines = []
-    for output in outputs:
-        for feed in sorted(output.glob("bisnis/*/*.jsonl")):
-            lines += [json.loads(line) for line in feed.read_text("utf-8").splitlines()]
-    return lines
+    return [item for output in outputs for item in published_items(output, spider)]
 
 
 def exported(outputs: list[Path]) -> Counter[str]:
     return Counter(str(item["article_id"]) for item in feed_lines(outputs))
-
-
-def part_lines(output: Path) -> int:
-    return sum(part.read_bytes().count(b"\n") for part in output.glob("bisnis/*/*.jsonl.part"))
 
 
 def manifests(outputs: list[Path]) -> list[dict[str, Any]]:
@@ -499,18 +492,10 @@ def test_three_workers_export_exactly_the_reference_items(
         for n, output in enumerate(outputs)
     ]
     assert finish(workers) == [0, 0, 0]
-    items = [item for output in outputs for item in _feed_items(output, slug)]
+    items = feed_lines(outputs, slug)
     # of a syndicated pair, whichever worker came first exported its member
     assert_items_match(slug, items, set(expected(slug)) - set(plan["not_exported"]))
     domain = project_sites()[slug].domain
     assert all(host == domain or host.endswith("." + domain) for host in proxy.hosts())
     # (a worker whose start came after the tick was over seeds the next one: its index pages
     # are fetched again, not the articles the first tick's workers hold or committed)
-
-
-def _feed_items(output: Path, slug: str) -> list[dict[str, Any]]:
-    return [
-        json.loads(line)
-        for feed in sorted(output.glob(f"{slug}/*/*.jsonl"))
-        for line in feed.read_text("utf-8").splitlines()
-    ]
