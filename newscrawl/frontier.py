@@ -30,13 +30,12 @@ import redis
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider, NotConfigured
-from scrapy_redis import picklecompat
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 from twisted.internet.task import LoopingCall
 
-from newscrawl import distributed
+from newscrawl import distributed, requestcodec
 from newscrawl.distributed import Keys, text
 from newscrawl.run import Run, run_name_of
 
@@ -46,6 +45,8 @@ logger = logging.getLogger(__name__)
 ID_BYTES = 16
 #: How often a waiting worker looks at the queue and the tick again (seconds).
 WAIT_POLL_SECONDS = 0.2
+#: Undecodable members one pop drops before it gives the reactor its turn back.
+MAX_UNDECODABLE_IN_A_ROW = 100
 
 _REQUEUE = """
 local function requeue(inflight, queue)
@@ -199,14 +200,38 @@ class LeasedQueue(PriorityQueue):  # type: ignore[misc]  # scrapy-redis is untyp
     def pop_leased(self, finished: list[str] | None = None) -> tuple[str, Request] | None:
         """The next request and its lease id, or None when the queue is empty; the leases
         ``finished`` are acknowledged first, in the same script."""
-        member = self._pop(
-            keys=[self.key, self.inflight, self.workers],
-            args=[2 * ID_BYTES, self.worker, *(finished or ())],
+        finished = list(finished or ())
+        for _ in range(MAX_UNDECODABLE_IN_A_ROW):
+            member = self._pop(
+                keys=[self.key, self.inflight, self.workers],
+                args=[2 * ID_BYTES, self.worker, *finished],
+            )
+            if not member:
+                return None
+            lease = text(member[: 2 * ID_BYTES])
+            try:
+                return lease, self._decode_request(member[2 * ID_BYTES :])
+            except requestcodec.UndecodableRequest as error:
+                finished = [lease]  # acknowledged by the next pop: dropped, never retried
+                self.dropped(len(member), error)
+        self.server.hdel(self.inflight, *finished)
+        return None
+
+    def dropped(self, size: int, error: Exception) -> None:
+        """A member that is not a request of ours: dropped, counted, logged (never its
+        content)."""
+        stats = getattr(getattr(self.spider, "crawler", None), "stats", None)
+        if stats is not None:
+            stats.inc_value("newscrawl/frontier/undecodable")
+        logger.warning(
+            "Dropped a queued member of %d bytes that is not a request of ours (%s)", size, error
         )
-        if not member:
-            return None
-        request: Request = self._decode_request(member[2 * ID_BYTES :])
-        return text(member[: 2 * ID_BYTES]), request
+
+    def _encode_request(self, request: Request) -> bytes:
+        return requestcodec.dumps(request, self.spider)
+
+    def _decode_request(self, encoded_request: bytes) -> Request:
+        return requestcodec.loads(encoded_request, self.spider)
 
     def pop(self, timeout: int = 0) -> Request | None:
         leased = self.pop_leased()
@@ -237,7 +262,7 @@ class Frontier(Scheduler):  # type: ignore[misc]
             queue_key=keys.queue,
             queue_cls=f"{__name__}.LeasedQueue",
             dupefilter_key="",
-            serializer=picklecompat,
+            serializer=requestcodec,  # never pickle: see :mod:`newscrawl.requestcodec`
         )
         self.crawler = crawler
         self.keys = keys

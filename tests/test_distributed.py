@@ -5,6 +5,7 @@ is joined; every article is exported exactly once, in whole JSON lines."""
 from __future__ import annotations
 
 import json
+import pickle
 import re
 import signal
 import socket
@@ -16,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from newscrawl.distributed import Keys
 from tests.redis_server import RedisServer
 from tests.replay import ReplayProxy
 from tests.sitegen import Generated, generate_site, index_url
@@ -411,6 +413,35 @@ def test_an_unhealthy_tick_exits_3_on_the_workers_that_find_it(
         assert ("Unhealthy run" in log) == (code == 3)
         if code == 3:  # what it read is withheld (a worker that read too few pages to tell
             assert exported([tmp_path / f"out{n}"]) == Counter()  # publishes its good ones)
+
+
+class _Planted:
+    """A pickle whose loading writes its marker file (what a writer to Redis could plant)."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Path.write_text, (self.marker, "code ran"))
+
+
+def test_a_planted_pickle_never_runs_and_the_crawl_finishes(
+    redis_server: RedisServer, redis_url: str, tmp_path: Path
+) -> None:
+    generated = generate_site(tmp_path / "site", 30, per_day=30, per_page=10)
+    marker = tmp_path / "marker"
+    planted = b"0" * 32 + pickle.dumps(_Planted(marker))
+    redis_server.client().zadd(Keys("bisnis").queue, {planted: -1000})  # popped first
+    with ReplayProxy(generated.root, lifetime=120) as proxy:
+        worker = start_worker((generated, proxy), tmp_path / "out", tmp_path / "w.log", redis_url)
+        assert finish([worker], timeout=120) == [0]
+    log = (tmp_path / "w.log").read_text("utf-8")
+    assert not marker.exists()
+    assert stat(log, "newscrawl/frontier/undecodable") == 1
+    assert log.count("not a request of ours") == 1
+    counts = exported([tmp_path / "out"])
+    assert set(counts) == set(generated.articles) and max(counts.values()) == 1
+    assert leftovers(redis_server) == []  # the member did not stay queued
 
 
 def test_distributed_mode_refuses_what_it_cannot_do(

@@ -4,10 +4,13 @@ redis-server (no mock): each branch of who may export an article, and of a tick'
 from __future__ import annotations
 
 import json
+import logging
+import pickle
 import socket
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -190,6 +193,29 @@ def test_a_pop_leases_and_a_requeue_gives_back(client: redis.Redis) -> None:
     assert len(queue) == 2 and client.hlen(queue.inflight) == 0
     _, again = queue.pop_leased() or ("", None)
     assert again is not None and again.url == "https://x/2"
+
+
+def test_a_member_that_is_no_request_is_dropped_once(
+    client: redis.Redis, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    marker = tmp_path / "ran"
+
+    class Payload:
+        def __reduce__(self) -> tuple[Any, ...]:
+            return (marker.write_text, ("owned",))
+
+    queue = queue_of(client, "a")
+    planted = b"0" * (2 * ID_BYTES) + pickle.dumps(Payload())
+    client.zadd(queue.key, {planted: -10, b"1" * (2 * ID_BYTES) + b"{}": -9})
+    queue.push(Request("https://x/1"))
+    with caplog.at_level(logging.WARNING, logger="newscrawl.frontier"):
+        lease, request = queue.pop_leased() or ("", None)
+    assert request is not None and request.url == "https://x/1"
+    assert not marker.exists()
+    assert len(queue) == 0 and client.hkeys(queue.inflight) == [lease.encode()]  # both gone
+    dropped = [r for r in caplog.records if "not a request of ours" in r.getMessage()]
+    assert len(dropped) == 2 and "owned" not in caplog.text
+    assert queue.pop_leased([lease]) is None and client.hlen(queue.inflight) == 0
 
 
 def idle(client: redis.Redis, tick: str, me: str, *acked: str) -> tuple[str, int]:
