@@ -14,6 +14,11 @@ nothing. Crash-safe: a batch's files are written under a staging folder, moved i
 only then committed in one DuckDB transaction with the new view; a build killed at any moment
 leaves the view on the old files, and the next build first deletes the files of batches that
 never committed.
+
+Never through a symbolic link: a build first refuses (:class:`~newscrawl.safepaths.LinkError`;
+the command exits 2 with one ERROR line) when the dataset folder, anything in it, the database
+or the lock file is a link; its own writes, renames and deletions then reach their folders
+without following links (:mod:`newscrawl.safepaths`). The output folder itself may be a link.
 """
 
 from __future__ import annotations
@@ -22,7 +27,6 @@ import argparse
 import fcntl
 import logging
 import os
-import shutil
 import sqlite3
 import sys
 import time
@@ -35,10 +39,14 @@ from pathlib import Path
 
 import duckdb
 
+from newscrawl import safepaths
+from newscrawl.safepaths import LinkError
+
 logger = logging.getLogger(__name__)
 
 DATASET_DIR = "dataset"
 DATABASE = "newscrawl.duckdb"
+LOCK = "dataset.lock"
 STAGING = ".staging"
 #: The columns of the dataset, typed as the JSON Schema says (``newscrawl/schema``).
 COLUMNS = {
@@ -85,7 +93,19 @@ def published_feeds(output: Path) -> Iterator[str]:
                 yield str(feed)
 
 
+def written_paths(output: Path) -> list[Path]:
+    """What a build writes under ``output`` (none of it may be a symbolic link)."""
+    return [
+        output / DATASET_DIR,
+        output / DATABASE,
+        output / f"{DATABASE}.wal",
+        output / LOCK,
+    ]
+
+
 def connect(output: Path) -> duckdb.DuckDBPyConnection:
+    """The dataset's database (DuckDB opens it by path: it and its WAL are checked first)."""
+    safepaths.refuse_links(output, [output / DATABASE, output / f"{DATABASE}.wal"])
     database = duckdb.connect(str(output / DATABASE))
     database.execute(
         "CREATE TABLE IF NOT EXISTS dataset_batches (batch VARCHAR PRIMARY KEY, "
@@ -104,15 +124,22 @@ def _committed_files(database: duckdb.DuckDBPyConnection) -> list[str]:
 
 def _remove_uncommitted(output: Path, database: duckdb.DuckDBPyConnection) -> int:
     """Delete what a build killed before its commit left: its staging folder, and files in
-    the dataset no committed batch names."""
+    the dataset no committed batch names. Never through a link: a linked dataset folder is
+    refused (:class:`LinkError`), a linked folder inside is not entered."""
     root = output / DATASET_DIR
-    shutil.rmtree(root / STAGING, ignore_errors=True)
+    safepaths.remove_tree(root / STAGING, output)
     committed = set(_committed_files(database))
     removed = 0
-    for path in root.rglob("*.parquet"):
-        if path.relative_to(output).as_posix() not in committed:
-            path.unlink()
-            removed += 1
+    top = safepaths.open_dir(root, output)
+    try:
+        for folder, _, names, folder_fd in os.fwalk(".", dir_fd=top):  # links not followed
+            for name in names:
+                relative = (root / folder / name).relative_to(output).as_posix()
+                if name.endswith(".parquet") and relative not in committed:
+                    os.unlink(name, dir_fd=folder_fd)
+                    removed += 1
+    finally:
+        os.close(top)
     if removed:
         logger.warning("Removed %d file(s) of a dataset build that did not finish", removed)
     return removed
@@ -140,10 +167,12 @@ def _view(database: duckdb.DuckDBPyConnection, output: Path, files: list[str]) -
 
 def build(output: Path) -> Built:
     """Ingest the published feeds not in the dataset yet (see the module docstring); one
-    build at a time (``dataset.lock``: a second one waits for the first)."""
+    build at a time (``dataset.lock``: a second one waits for the first). :class:`LinkError`,
+    before anything is written, when a path it writes is a symbolic link."""
     output = output.resolve()
     root = output / DATASET_DIR
-    root.mkdir(parents=True, exist_ok=True)
+    safepaths.refuse_links(output, written_paths(output))
+    os.close(safepaths.open_dir(root, output, create=True))
     with dataset_lock(output):
         return _build(output, root)
 
@@ -151,8 +180,8 @@ def build(output: Path) -> Built:
 @contextmanager
 def dataset_lock(output: Path, shared: bool = False) -> Iterator[None]:
     """``output/dataset.lock``: a build holds it alone; readers (the report) share it, so
-    they read between builds."""
-    with open(output / "dataset.lock", "a+b") as lock:
+    they read between builds. Opened without following a link."""
+    with safepaths.open_nofollow(output / LOCK, "a+b", output) as lock:
         fcntl.flock(lock, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
         yield
 
@@ -170,7 +199,7 @@ def _build(output: Path, root: Path) -> Built:
             return Built(0, 0, None, removed)
         batch = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
         staging = root / STAGING / batch
-        staging.mkdir(parents=True)
+        os.close(safepaths.open_dir(staging, output, create=True))
         articles = 0
         taken: list[str] = []
         for start in range(0, len(new), BATCH_FEEDS):
@@ -194,9 +223,9 @@ def _build(output: Path, root: Path) -> Built:
             )  # fmt: skip
         new = taken
         if not new:
-            shutil.rmtree(root / STAGING, ignore_errors=True)
+            safepaths.remove_tree(root / STAGING, output)
             return Built(0, 0, None, removed)
-        files = _move_into_place(staging, root)
+        files = _move_into_place(staging, root, output)
         relative = [path.relative_to(output).as_posix() for path in files]
         database.execute("BEGIN TRANSACTION")
         database.execute(
@@ -205,7 +234,7 @@ def _build(output: Path, root: Path) -> Built:
         database.executemany("INSERT INTO dataset_feeds VALUES (?, ?)", [[f, batch] for f in new])
         _view(database, output, _committed_files(database))
         database.execute("COMMIT")
-        shutil.rmtree(root / STAGING, ignore_errors=True)
+        safepaths.remove_tree(root / STAGING, output)
         logger.info(
             "Dataset: %d feed(s), %d article(s) added (batch %s)", len(new), articles, batch
         )
@@ -241,16 +270,17 @@ def _quoted(path: Path) -> str:
     return str(path).replace("'", "''")
 
 
-def _move_into_place(staging: Path, root: Path) -> list[Path]:
-    """Each staged file renamed (atomically) to its partition of the dataset."""
+def _move_into_place(staging: Path, root: Path, output: Path) -> list[Path]:
+    """Each staged file renamed (atomically) to its partition of the dataset (its folders
+    made and reached without following a link)."""
     moved = []
     delay = float(os.environ.get("NEWSCRAWL_DATASET_STEP_DELAY", "0") or 0)
     for path in sorted(staging.rglob("*.parquet")):
         target = root / path.relative_to(staging)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        os.close(safepaths.open_dir(target.parent, output, create=True))
         if delay:  # tests: room to kill a build between two files
             time.sleep(delay)
-        os.replace(path, target)
+        safepaths.replace(path, target, output)
         moved.append(target)
     return moved
 
@@ -282,7 +312,11 @@ def main(argv: list[str] | None = None) -> int:
     output = output_from_command_line("Build or update the analysts' dataset.", argv)
     if output is None:
         return 2
-    built = build(output)
+    try:
+        built = build(output)
+    except LinkError as error:
+        logger.error("Not building the dataset: %s", error)
+        return 2
     logger.info(
         "Dataset %s: %d new feed(s), %d new article(s); view `articles` in %s",
         output / DATASET_DIR,

@@ -14,7 +14,7 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from newscrawl import health
+from newscrawl import health, safepaths
 from newscrawl.items import COVERAGE_FIELDS
 from newscrawl.processors import WIB
 from newscrawl.run import Run
@@ -311,12 +311,15 @@ class RunReport:
         }
 
 
-def write_json_atomically(path: Path, data: dict[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+def write_json_atomically(path: Path, data: dict[str, Any], root: Path | None = None) -> None:
+    """``path`` written through ``<path>.tmp`` and an atomic rename, never through a symbolic
+    link: not the file's; with ``root`` (the output folder), not a folder's between ``root``
+    and it; without, not its own folder's (``runs/``). :class:`safepaths.LinkError`."""
     tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as handle:
+    root = root if root is not None else path.parent.parent
+    with safepaths.open_nofollow(tmp, "w", root, encoding="utf-8", make_parents=True) as handle:
         json.dump(data, handle, ensure_ascii=False, indent=2, default=str)
         handle.write("\n")
         handle.flush()
         os.fsync(handle.fileno())
-    os.replace(tmp, path)
+    safepaths.replace(tmp, path, root)

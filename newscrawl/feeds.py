@@ -22,6 +22,10 @@ Every run starts (holding the run lock) by recovering what an interrupted run le
 
 Each recovery is logged with the feed and its line counts.
 
+Nothing here writes, renames or removes through a symbolic link: files are opened with
+``O_NOFOLLOW`` through folders reached from the output folder without following links
+(:mod:`newscrawl.safepaths`; a link is refused with :class:`~newscrawl.safepaths.LinkError`).
+
 The complete feeds are the record of what was exported: a state that does not know some of
 them (missing, emptied, restored from an older copy) first learns them again from their lines
 (:func:`adopt_feeds`), so that nothing is exported twice.
@@ -43,8 +47,9 @@ from typing import IO, Any
 from scrapy.crawler import Crawler
 from scrapy.extensions.feedexport import FileFeedStorage
 
+from newscrawl import safepaths
 from newscrawl.processors import content_fingerprint
-from newscrawl.state import Exported, StateStore
+from newscrawl.state import Exported, StateStore, output_dir
 
 logger = logging.getLogger(__name__)
 
@@ -79,11 +84,13 @@ class FeedWriter:
     """Appends items as JSON lines to ``<feed>.part``; the file is created on the first item.
 
     It remembers what it wrote (ids, URLs, content fingerprints, a running SHA-256), so that
-    a run publishes its own feed without reading it back.
+    a run publishes its own feed without reading it back. With ``root`` (the output folder) no
+    folder between it and the feed may be a symbolic link; the ``.part`` never is one.
     """
 
-    def __init__(self, final: Path) -> None:
+    def __init__(self, final: Path, root: Path | None = None) -> None:
         self.final = final
+        self.root = root
         self.part = final.with_name(final.name + PART)
         self._file: IO[bytes] | None = None
         self.written = 0
@@ -91,9 +98,8 @@ class FeedWriter:
         self._digest = hashlib.sha256()
 
     def write(self, record: dict[str, Any]) -> None:
-        if self._file is None:
-            self.part.parent.mkdir(parents=True, exist_ok=True)
-            self._file = open(self.part, "xb")  # noqa: SIM115 - open for the whole run
+        if self._file is None:  # open for the whole run
+            self._file = safepaths.open_nofollow(self.part, "xb", self.root, make_parents=True)
         line = (json.dumps(record, ensure_ascii=False, separators=(", ", ": ")) + "\n").encode()
         self._file.write(line)
         self._digest.update(line)
@@ -113,8 +119,8 @@ class FeedWriter:
 
     def reopen(self) -> None:
         """Go on appending to the ``.part`` after a publish of it failed."""
-        if self._file is None and self.part.exists():
-            self._file = open(self.part, "ab")  # noqa: SIM115 - open for the rest of the run
+        if self._file is None and self.part.exists():  # open for the rest of the run
+            self._file = safepaths.open_nofollow(self.part, "ab", self.root)
 
     def close(self) -> Path | None:
         """Flush and fsync; the ``.part`` path, or None when nothing was written."""
@@ -178,7 +184,7 @@ def publish_written(writer: FeedWriter, state: StateStore, root: Path) -> Publis
             final,
         )
         return publish(part, state, root)
-    os.replace(part, final)
+    safepaths.replace(part, final, root)
     _fsync_dir(final.parent)
     state.mark_published(key)
     return Published(final, writer.written, writer.sha256)
@@ -211,7 +217,7 @@ def publish(part: Path, state: StateStore, root: Path, *, recovered: bool = Fals
     digest = hashlib.sha256()
     kept = dropped = 0
     tmp = final.with_name(final.name + TMP)
-    with open(tmp, "wb") as out:
+    with safepaths.open_nofollow(tmp, "wb", root) as out:
         for raw, record in complete_lines(part):
             article_id = str(record["article_id"])
             if article_id in keep:
@@ -224,10 +230,10 @@ def publish(part: Path, state: StateStore, root: Path, *, recovered: bool = Fals
         out.flush()
         os.fsync(out.fileno())
     if kept:
-        os.replace(tmp, final)
+        safepaths.replace(tmp, final, root)
     else:
-        tmp.unlink()
-    part.unlink()
+        safepaths.unlink(tmp, root)
+    safepaths.unlink(part, root)
     _fsync_dir(final.parent)
     state.mark_published(key)
     return Published(final, kept, digest.hexdigest() if kept else "", recovered, dropped)
@@ -309,7 +315,7 @@ def recover(
                 result = _recover_one(part, state, root)
                 if result is not None:
                     results.append(result)
-    settled = recover_checkpoints(spider_dir, state)
+    settled = recover_checkpoints(spider_dir, state, root)
     if settled:
         logger.warning("Recovered %d index(es) that interrupted runs had settled", settled)
     return results
@@ -319,7 +325,7 @@ def _recover_one(part: Path, state: StateStore, root: Path) -> Published | None:
     """Remove a stray ``.tmp``; finish or salvage a ``.part``."""
     if part.name.endswith(TMP):
         logger.warning("Removed %s, a half-written copy of an interrupted run", part)
-        part.unlink()
+        safepaths.unlink(part, root)
         return None
     committed = state.committed_feed(feed_key(part.with_name(part.name[: -len(PART)]), root))
     result = publish(part, state, root, recovered=True)
@@ -338,22 +344,25 @@ class IndexCheckpoints:
     """The indexes a run settled (paged to their end, every article finished, nothing left
     over), one ``<key>\t<run start>`` line each beside the run's feed, written as each
     settles after the feed is flushed: a run killed later still has its articles in the
-    ``.part`` and these lines beside it, and :func:`recover` tells the state both."""
+    ``.part`` and these lines beside it, and :func:`recover` tells the state both. Written
+    without following a link (``root``: the output folder, see :class:`FeedWriter`)."""
 
-    def __init__(self, final: Path) -> None:
+    def __init__(self, final: Path, root: Path | None = None) -> None:
         self.path = final.with_name(final.name + INDEXES)
+        self.root = root
 
     def write(self, key: str, at: datetime) -> None:
         """One line, appended and closed at once (a few hundred in a year's backfill)."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self.path.open("a", encoding="utf-8") as handle:
+        with safepaths.open_nofollow(
+            self.path, "a", self.root, encoding="utf-8", make_parents=True
+        ) as handle:
             handle.write(f"{key}\t{at.isoformat()}\n")
 
     def remove(self) -> None:
-        self.path.unlink(missing_ok=True)
+        safepaths.unlink(self.path, self.root, missing_ok=True)
 
 
-def recover_checkpoints(spider_dir: Path, state: StateStore) -> int:
+def recover_checkpoints(spider_dir: Path, state: StateStore, root: Path | None = None) -> int:
     """Tell the state the indexes interrupted runs settled (after their feeds were
     recovered); the number of indexes."""
     found = 0
@@ -373,7 +382,7 @@ def recover_checkpoints(spider_dir: Path, state: StateStore) -> int:
         for when, keys in by_time.items():
             state.mark_indexes_complete(keys, at=when)
             found += len(keys)
-        path.unlink()
+        safepaths.unlink(path, root)
     return found
 
 
@@ -394,6 +403,9 @@ class GuardedFileFeedStorage(FileFeedStorage):
       when its items were withheld (markup drift, see :meth:`newscrawl.run.Run.withhold`) or
       its publish failed (disk full, state locked), the file goes to ``<path>.rejected``
       instead (an appending ``-o`` feed cannot be taken back: a warning says so).
+
+    The ``.part`` is opened without following a link; under the output folder no folder on
+    the way may be one either (elsewhere the feed's folder is the operator's choice).
     """
 
     crawler: Crawler | None = None
@@ -414,8 +426,15 @@ class GuardedFileFeedStorage(FileFeedStorage):
         if not self._atomic:
             return super().open(spider)
         path = Path(self.path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return open(path.with_name(path.name + PART), "wb")
+        return safepaths.open_nofollow(
+            path.with_name(path.name + PART), "wb", self._root(), make_parents=True
+        )
+
+    def _root(self) -> Path | None:
+        """The output folder (the feed's own folder is followed when it lies elsewhere)."""
+        if self.crawler is None:
+            return None
+        return output_dir(self.crawler.settings)
 
     def store(self, file: IO[bytes]) -> None:
         file.flush()
@@ -434,11 +453,11 @@ class GuardedFileFeedStorage(FileFeedStorage):
                 else "this run's feed could not be published (it is recovered by the next run)"
             )
         if why is not None and self._atomic:
-            os.replace(written, path.with_name(path.name + ".rejected"))
+            safepaths.replace(written, path.with_name(path.name + ".rejected"), self._root())
             logger.warning(
                 "Did not deliver the feed %s: %s (kept as %s.rejected)", path, why, path.name
             )
         elif why is not None:
             logger.warning("This run's items were appended to %s, but %s (-o)", path, why)
         elif self._atomic:
-            os.replace(written, path)
+            safepaths.replace(written, path, self._root())

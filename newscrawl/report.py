@@ -12,6 +12,9 @@ per site (a run folder: ``bisnis``, ``kompas``, ``news/<domain>``):
 - the latest run's manifest.
 
 Every number shown carries ``data-*`` attributes naming what it is, for tests and scrapers.
+
+Never written through a symbolic link: ``make report`` refuses (exit 2, one ERROR line naming
+it) when ``report.html`` or ``dataset.lock`` is one, before it writes anything.
 """
 
 from __future__ import annotations
@@ -26,6 +29,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+from newscrawl import safepaths
+from newscrawl.safepaths import LinkError
 
 logger = logging.getLogger(__name__)
 
@@ -299,12 +305,17 @@ def _site(site: SiteData) -> str:
 
 
 def write(output: Path) -> Path:
-    """Collect, render and write ``output/report.html`` (atomically)."""
-    page = render(collect(output))
+    """Collect, render and write ``output/report.html`` (atomically, never through a link:
+    :class:`LinkError` before anything is written when it or ``dataset.lock`` is one)."""
     path = output / REPORT
     temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    temporary.write_text(page, "utf-8")
-    os.replace(temporary, path)
+    from newscrawl.dataset import LOCK
+
+    safepaths.refuse_links(output, [path, temporary, output / LOCK])
+    page = render(collect(output))
+    with safepaths.open_nofollow(temporary, "w", output, encoding="utf-8") as handle:
+        handle.write(page)
+    safepaths.replace(temporary, path, output)
     return path
 
 
@@ -314,7 +325,11 @@ def main(argv: list[str] | None = None) -> int:
     output = output_from_command_line("Write output/report.html.", argv)
     if output is None:
         return 2
-    logger.info("Wrote %s", write(output))
+    try:
+        logger.info("Wrote %s", write(output))
+    except LinkError as error:
+        logger.error("Not writing the report: %s", error)
+        return 2
     return 0
 
 

@@ -26,7 +26,7 @@ from scrapy.crawler import Crawler
 from scrapy.settings import BaseSettings
 from scrapy.utils.misc import load_object
 
-from newscrawl import distributed
+from newscrawl import distributed, safepaths
 from newscrawl.distributed import WORKER_SEPARATOR
 from newscrawl.feeds import (
     Adopted,
@@ -171,7 +171,7 @@ class Run:
         try:
             started_at = datetime.now(WIB).replace(microsecond=0)
             state: StateStore = state_class(crawler.settings).from_crawler(crawler, spider_name)
-            feed = FeedWriter(_free_feed_path(spider_dir, started_at, worker))
+            feed = FeedWriter(_free_feed_path(spider_dir, started_at, worker), output)
             run = cls(spider_name, output, started_at, lock, state, feed, dict(arguments), worker)
             run.adopted = adopt_feeds(spider_dir, state, output)
             run.recovered = recover(spider_dir, state, output, owned)
@@ -203,7 +203,7 @@ class Run:
                     error,
                 )
                 self.remember_settled_indexes()
-                self.feed = FeedWriter(self._next_feed_path())
+                self.feed = FeedWriter(self._next_feed_path(), self.output_dir)
                 return
             logger.error(
                 "Could not publish the full feed %s (%r): the run goes on writing it and "
@@ -216,7 +216,7 @@ class Run:
             return
         self.published_ok = False  # the run's last feed is still to come
         self.remember_settled_indexes()
-        self.feed = FeedWriter(self._next_feed_path())
+        self.feed = FeedWriter(self._next_feed_path(), self.output_dir)
 
     def _next_feed_path(self) -> Path:
         """A name for the run's next feed that no file and no committed feed has."""
@@ -244,7 +244,7 @@ class Run:
         self.settled_indexes.add(key)
         self.feed.flush()
         if self.checkpoints is None:
-            self.checkpoints = IndexCheckpoints(self.feed.final)
+            self.checkpoints = IndexCheckpoints(self.feed.final, self.output_dir)
         self.checkpoints.write(key, self.started_at)
 
     def remember_settled_indexes(self) -> None:
@@ -286,7 +286,7 @@ class Run:
         self.withheld = True
         if part is not None:
             self.withheld_feed = part.with_name(part.name.removesuffix(".part") + ".rejected")
-            part.rename(self.withheld_feed)
+            safepaths.replace(part, self.withheld_feed, self.output_dir)
             logger.warning(
                 "Withheld %d article(s) of this run (kept in %s); they will be fetched again",
                 self.feed.written,
@@ -363,7 +363,7 @@ def _orphaned(spider_dir: Path, me: str, part: Path) -> Iterator[bool]:
     if worker is None or worker == me:
         yield True
         return
-    lock = RunLock(distributed.worker_lock_path(spider_dir, worker))
+    lock = RunLock(distributed.worker_lock_path(spider_dir, worker), root=spider_dir)
     try:
         lock.acquire()
     except LockedError:
@@ -373,7 +373,7 @@ def _orphaned(spider_dir: Path, me: str, part: Path) -> Iterator[bool]:
         yield True
     finally:
         lock.release()
-        lock.path.unlink(missing_ok=True)
+        safepaths.unlink(lock.path, spider_dir, missing_ok=True)
 
 
 def state_class(settings: BaseSettings) -> Any:

@@ -27,11 +27,15 @@ from typing import IO, Any, Protocol, Self
 from scrapy.crawler import Crawler
 from scrapy.settings import BaseSettings
 
+from newscrawl import safepaths
+
 SCHEMA_VERSION = 1
 #: How long a state write waits for another process's lock (SQLite's busy timeout), in
 #: seconds. Writes happen when the run ends, on the reactor thread: a locked state must cost
 #: seconds, not a stalled reactor; after one such timeout the run's later writes do not wait.
 BUSY_TIMEOUT = 5.0
+#: What SQLite keeps beside the state file (each must not be a link either).
+SIDE_FILES = ("-wal", "-shm", "-journal")
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS articles (
@@ -184,14 +188,26 @@ class SQLiteState:
     Nothing is written while a run crawls: failures are kept in memory and written with the
     run's feed commit or run record (or at :meth:`close`), so a locked state file never stalls
     the crawl; a write waits at most :data:`BUSY_TIMEOUT` for a lock.
+
+    With ``root`` (the output folder), neither the file, nor SQLite's files beside it, nor a
+    folder between ``root`` and it may be a symbolic link (:class:`safepaths.LinkError`):
+    SQLite opens them by path, so they are checked just before.
     """
 
-    def __init__(self, path: Path, retry_after: dict[str, timedelta] | None = None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        retry_after: dict[str, timedelta] | None = None,
+        root: Path | None = None,
+    ) -> None:
         self.path = path
         self.retry_after = retry_after or {}
         #: Failures of this run not written yet: article id -> (url, reason, attempts, when).
         self._pending: dict[str, tuple[str, str, int, str]] = {}
         try:
+            if root is not None:  # SQLite opens its files by path: no link on the way
+                os.close(safepaths.open_dir(path.parent, root, create=True))
+                safepaths.refuse_links(root, state_files(path))
             path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(path, isolation_level="DEFERRED", timeout=BUSY_TIMEOUT)
             self._db.execute("PRAGMA journal_mode=WAL")
@@ -200,6 +216,8 @@ class SQLiteState:
             self._db.executescript(SCHEMA)
             self._check_version()
             self._db.commit()
+        except safepaths.LinkError:
+            raise
         except (OSError, sqlite3.Error) as exc:
             raise _unusable(path, exc) from exc
 
@@ -225,15 +243,18 @@ class SQLiteState:
     @classmethod
     def from_crawler(cls, crawler: Crawler, spider_name: str) -> Self:
         settings = crawler.settings
-        return cls(output_dir(settings) / spider_name / "state.sqlite3", retry_after_of(settings))
+        output = output_dir(settings)
+        return cls(output / spider_name / "state.sqlite3", retry_after_of(settings), output)
 
     @classmethod
     def check(cls, settings: BaseSettings, spider_name: str) -> None:
         """Open the state and check its integrity (``PRAGMA quick_check``: every page, so a
         damaged interior behind an intact header is found before any request, not as errors
-        in every callback): :class:`StateError` when it cannot be used."""
-        path = output_dir(settings) / spider_name / "state.sqlite3"
-        state = cls(path)
+        in every callback): :class:`StateError` when it cannot be used (a symbolic link there:
+        :class:`safepaths.LinkError`)."""
+        output = output_dir(settings)
+        path = output / spider_name / "state.sqlite3"
+        state = cls(path, root=output)
         try:
             state.verify()
         finally:
@@ -435,12 +456,17 @@ class RunLock:
 
     The lock file's existence means nothing; only a live process's lock counts. The file
     holds the holder's pid and start time, for the error message.
+
+    The file is opened without following a link (:class:`safepaths.LinkError`): not its own,
+    nor, with ``root`` (the output folder), one of the folders between ``root`` and it.
     """
 
     _held: dict[Path, IO[str]] = {}  # noqa: RUF012 - process-wide registry, on purpose
 
-    def __init__(self, path: Path) -> None:
-        self.path = path.resolve()
+    def __init__(self, path: Path, root: Path | None = None) -> None:
+        # absolute, links not resolved: a planted link must be refused, not followed
+        self.path = Path(os.path.abspath(path))
+        self.root = root
 
     @property
     def held(self) -> bool:
@@ -450,8 +476,9 @@ class RunLock:
         """Take the lock (a no-op if this process has it); :class:`LockedError` if taken."""
         if self.held:
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 - kept open while held
+        handle = safepaths.open_nofollow(  # kept open while held
+            self.path, "a+", self.root, encoding="utf-8", make_parents=True
+        )
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -508,4 +535,9 @@ def output_dir(settings: BaseSettings) -> Path:
 
 
 def lock_for(output_dir: Path, spider_name: str) -> RunLock:
-    return RunLock(output_dir / spider_name / "run.lock")
+    return RunLock(output_dir / spider_name / "run.lock", root=output_dir)
+
+
+def state_files(path: Path) -> list[Path]:
+    """The state file and the files SQLite keeps beside it."""
+    return [path, *(path.with_name(path.name + suffix) for suffix in SIDE_FILES)]
