@@ -83,6 +83,15 @@ NEWSCRAWL_FEED_MAX_ARTICLES = 5000
 NEWSCRAWL_BACKLOG = 200
 #: `scrapy crawl news`: levels of listing pages below a start URL read for article links.
 NEWSCRAWL_LISTING_DEPTH = 1
+#: `scrapy crawl news`: levels of sitemaps below a start URL that are read (a sitemap index's
+#: sitemaps are one level below it); further ones are counted (discovery/sitemaps_too_deep).
+NEWSCRAWL_SITEMAP_DEPTH = 3
+#: `scrapy crawl news`: sitemaps named by sitemap indexes that a run reads at most; further ones
+#: are counted (discovery/sitemaps_over_cap).
+NEWSCRAWL_MAX_SITEMAPS = 500
+#: `scrapy crawl news`: an article split over more pages than this (with no whole-text view) is
+#: skipped as too_many_pages, never exported half-joined.
+NEWSCRAWL_MAX_ARTICLE_PAGES = 50
 #: `scrapy crawl news`: a site's first articles are held back until this many were read, so that
 #: promo lines learned by their recurrence are left out of them too.
 NEWSCRAWL_LEARN_WARMUP = 10

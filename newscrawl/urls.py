@@ -11,6 +11,10 @@ from w3lib.url import canonicalize_url
 
 # Query parameters that never change what a page shows (tracking noise).
 _TRACKING_PREFIXES = ("utm_", "fbclid", "gclid", "_ga")
+#: Host labels in front of a site's name that serve the same pages (``www.``, mobile, AMP).
+_ALIAS_HOST_PREFIXES = ("www.", "m.", "amp.")
+#: An AMP view's mark at the end of a slug (``judul.amp``, ``judul.amp.html``).
+_AMP_SUFFIX = re.compile(r"\.amp(?=\.html?$|$)", re.IGNORECASE)
 
 
 def host_of(url: str) -> str:
@@ -82,6 +86,25 @@ def canonical_article_url(url: str, page_suffix: re.Pattern[str] | None = None) 
     path = path.rstrip("/") or "/"
     netloc = (parts.hostname or "").lower().rstrip(".")
     return urlunsplit(("https", netloc, path, "", ""))
+
+
+def alias_form(url: str) -> str:
+    """What two URLs of one article share when one is an alias of the other: the host
+    without ``www.``/``m.``/``amp.``, the path without AMP marks (an ``/amp`` segment,
+    ``.amp``) and trailing slash; no scheme, query or fragment ("" for no URL)."""
+    try:
+        parts = urlsplit(url.strip())
+        host = (parts.hostname or "").lower().rstrip(".")
+    except ValueError:
+        return ""
+    for prefix in _ALIAS_HOST_PREFIXES:
+        if host.startswith(prefix):
+            host = host[len(prefix) :]
+            break
+    segments = [s for s in parts.path.split("/") if s and s.lower() != "amp"]
+    if segments:
+        segments[-1] = _AMP_SUFFIX.sub("", segments[-1])
+    return f"{host}/{'/'.join(segments)}" if host else ""
 
 
 def with_query(url: str, **params: str) -> str:
@@ -163,6 +186,7 @@ class ArticleUrls:
 
 __all__ = [
     "ArticleUrls",
+    "alias_form",
     "canonical_article_url",
     "canonical_page_url",
     "host_of",

@@ -2,9 +2,11 @@
 
 No site's class names, URL forms or strings: the article is recognised by its markup (JSON-LD
 ``NewsArticle``/``Article``, ``og:type=article``) and its body; fields come from JSON-LD,
-``og:*``/``article:*`` metas, ``<link rel=canonical>``, the h1 and the block structure of the
-page. The body container is the element holding most of the page's paragraph text. A site
-module stays the way to exact extraction for a site that matters (see README "Any news site").
+``og:*``/``article:*`` metas, the h1 and the block structure of the page; the article's URL
+and id from the URL fetched (``<link rel=canonical>`` and ``og:url`` only confirm it, or name
+an alias of it: :attr:`GenericArticlePage.identity`). The body container is the element
+holding most of the page's paragraph text. A site module stays the way to exact extraction for
+a site that matters (see README "Any news site").
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from newscrawl.loaders import GenericLoader
 from newscrawl.pages.base import BLOCK_TAGS, HIDDEN_TAGS, ArticlePage, element_text
 from newscrawl.pages.selectors import Element, ElementTable
 from newscrawl.processors import clean_text
+from newscrawl.urls import alias_form
 
 #: JSON-LD types of an article page.
 ARTICLE_TYPES = frozenset(
@@ -129,6 +132,33 @@ def canonical_url(url: str) -> str:
     path = PAGE_SUFFIX.sub("", parts.path) or "/"
     path = path.rstrip("/") or "/"
     return urlunsplit(("https", (parts.hostname or "").lower(), path, "", ""))
+
+
+#: Why a page's canonical URL is not the article's (a stat under ``newscrawl/generic/``).
+CANONICAL_OFFSITE = "canonical_offsite"
+CANONICAL_REFUSED = "canonical_refused"
+
+
+def canonical_refusal(own: str, named: str) -> str | None:
+    """Why ``named`` (a page's ``<link rel=canonical>`` or ``og:url``, absolute) cannot be
+    the article at ``own`` (the URL it was fetched at, canonical): None when it is the same
+    article (the same id; or the same URL but for the scheme, the query, ``www.`` or an AMP
+    mark, :func:`~newscrawl.urls.alias_form`); :data:`CANONICAL_OFFSITE` on another
+    registered domain; :data:`CANONICAL_REFUSED` for another article of the site, or no
+    http(s) URL."""
+    try:
+        parts = urlsplit(named)
+        scheme, host = parts.scheme.lower(), parts.hostname
+    except ValueError:
+        return CANONICAL_REFUSED
+    if scheme not in ("http", "https") or not host:
+        return CANONICAL_REFUSED
+    if registered_domain(named) != registered_domain(own):
+        return CANONICAL_OFFSITE
+    named = canonical_url(named)
+    if named == own or article_id_of(named) == article_id_of(own):
+        return None
+    return None if alias_form(named) == alias_form(own) else CANONICAL_REFUSED
 
 
 def page_number(url: str) -> int | None:
@@ -313,7 +343,11 @@ class GenericArticlePage(ArticlePage):
         return []
 
     def notes(self) -> list[str]:
-        return [f"boilerplate/{self.domain}/learned"] * len(self.learned)
+        """The promo lines left out (``boilerplate/<site>/learned``), and a canonical URL
+        refused (``generic/canonical_offsite``, ``generic/canonical_refused``)."""
+        refusal = self.identity[1]
+        learned = [f"boilerplate/{self.domain}/learned"] * len(self.learned)
+        return learned if refusal is None else [*learned, f"generic/{refusal}"]
 
     def learned_lines(self) -> list[str]:
         return list(self.learned)
@@ -452,16 +486,37 @@ class GenericArticlePage(ArticlePage):
         return registered_domain(self.url())
 
     def url(self) -> str:
-        return self.canonical
+        return self.identity[0]
 
     @cached_property
-    def canonical(self) -> str:
-        """``<link rel=canonical>``, else ``og:url``, else the response's URL, canonical."""
+    def identity(self) -> tuple[str, str | None]:
+        """The article's URL, and why the page's canonical URL was not it (None when it was,
+        or the page names none). An article is the URL it was fetched at (after on-site
+        redirects), canonical; its ``<link rel=canonical>``, else its ``og:url``, stands in
+        only for the same article (:func:`canonical_refusal`): a page naming another article
+        or another site as its own is never exported as that one."""
+        own = canonical_url(self.response.url)
+        named = self.named_url()
+        if named is None:
+            return own, None
+        refusal = canonical_refusal(own, named)
+        return (own, refusal) if refusal is not None else (canonical_url(named), None)
+
+    def named_url(self) -> str | None:
+        """The URL the page names as its own: ``<link rel=canonical>``, else ``og:url``."""
+        named = None
         for link in self.root.iter("link"):
             if (link.get("rel") or "").strip().lower() == "canonical" and link.get("href"):
-                return canonical_url(self.response.urljoin(str(link.get("href"))))
-        og = self.meta("og:url")
-        return canonical_url(self.response.urljoin(og) if og else self.response.url)
+                named = str(link.get("href"))
+                break
+        else:
+            named = self.meta("og:url")
+        if named is None or not named.strip():
+            return None
+        try:
+            return self.response.urljoin(named.strip())
+        except ValueError:  # no URL (``http://[::1``): refused as it is
+            return named.strip()
 
     def article_id(self) -> str:
         return article_id_of(self.url())
@@ -634,7 +689,10 @@ class GenericArticlePage(ArticlePage):
 
     def whole_text_url(self) -> str | None:
         """The pager's link to the whole text (``?page=all``, ``?single=1``, "Tampilkan
-        semua"), if the page has one and is not it."""
+        semua"), if the page has one and is not it (nor a whole-text view itself, which may
+        link the site's other view of the whole text)."""
+        if WHOLE_TEXT_QUERY.search(urlsplit(self.response.url).query.lower()):
+            return None  # this page is the whole text: another view of it adds nothing
         own = None
         for link in PAGER_LINKS(self.root):  # the cheap look first: most links are no pager's
             href = link.get("href") or ""

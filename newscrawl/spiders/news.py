@@ -43,6 +43,10 @@ from newscrawl.urls import on_domain, path_of, strip_tracking
 
 #: The root elements of the documents a start URL can be, besides HTML.
 FEED_ROOTS = (b"<urlset", b"<sitemapindex", b"<rss", b"<feed", b"<rdf")
+#: Meta key of a sitemap request: how many sitemap indexes lie between it and its start URL.
+SITEMAP_LEVEL = "sitemap_level"
+#: Meta key of a request for an article's whole text: the URL asked for its first page.
+WHOLE_TEXT_OF = "whole_text_of"
 
 
 def is_feed(body: bytes) -> bool:
@@ -93,6 +97,11 @@ class SplitArticle:
         self.readings: list[Reading] = []
         self.seen = {1, *(number for number, _ in page.other_pages())}
         self.pending = page.other_pages()
+
+    @property
+    def last_page(self) -> int:
+        """The highest page number the pagers read so far name."""
+        return max(self.seen)
 
     def add(self, number: int, page: Reading) -> None:
         """Page ``number`` was read: its body joins; pages its pager names are queued."""
@@ -153,6 +162,7 @@ class GenericNewsSpider(BaseNewsSpider):
         super().__init__(*args, plan=plan, **kwargs)
         self.allowed_domains = self.domains_of(self.plan)
         self._requested: set[str] = set()
+        self._sitemaps = 0  # sitemaps named by sitemap indexes and asked for
         self._known_promo: dict[str, set[str]] = {}
         #: Articles held back per site, and how many of the site's were read.
         self._held: dict[str, list[ArticleItem]] = {}
@@ -223,12 +233,33 @@ class GenericNewsSpider(BaseNewsSpider):
         are read for links (1: a section page's articles)."""
         return max(0, self.crawler.settings.getint("NEWSCRAWL_LISTING_DEPTH", 1))
 
+    @property
+    def sitemap_depth(self) -> int:
+        """``NEWSCRAWL_SITEMAP_DEPTH``: how many levels of sitemaps below a start URL are read
+        (a sitemap index's sitemaps are one level below it)."""
+        return max(0, self.crawler.settings.getint("NEWSCRAWL_SITEMAP_DEPTH", 3))
+
+    @property
+    def max_sitemaps(self) -> int:
+        """``NEWSCRAWL_MAX_SITEMAPS``: how many sitemaps named by sitemap indexes a run reads."""
+        return max(0, self.crawler.settings.getint("NEWSCRAWL_MAX_SITEMAPS", 500))
+
+    @property
+    def max_article_pages(self) -> int:
+        """``NEWSCRAWL_MAX_ARTICLE_PAGES``: an article split over more pages is skipped
+        (``too_many_pages``)."""
+        return max(1, self.crawler.settings.getint("NEWSCRAWL_MAX_ARTICLE_PAGES", 50))
+
     def page_request(self, url: str, depth: int, kind: str) -> Request:
         meta = {"kind": kind, "depth_left": depth, BROWSER_META: self.plan.browser}
         return Request(url, self.parse, errback=self.on_error, meta=meta)
 
-    def follow(self, urls: list[str], depth: int, kind: str) -> Iterator[Request]:
-        """Requests for the pages at ``urls`` not yet requested in this run nor known."""
+    def follow(
+        self, urls: list[str], depth: int, kind: str, sitemap_level: int = 0
+    ) -> Iterator[Request]:
+        """Requests for the pages at ``urls`` not yet requested in this run nor known (a
+        sitemap, ``kind="feed"``, at ``sitemap_level`` below its start URL, while the run's
+        ``NEWSCRAWL_MAX_SITEMAPS`` allow)."""
         for raw in urls:
             url = strip_tracking(raw.strip()).split("#", 1)[0]
             if not any(on_domain(url, domain) for domain in self.allowed_domains):
@@ -244,8 +275,29 @@ class GenericNewsSpider(BaseNewsSpider):
             self._requested.add(key)
             if kind == "article" and self.known(url):
                 continue
+            if kind == "feed" and not self.room_for_a_sitemap(url):
+                continue
             self.count("discovery/new")
-            yield self.page_request(url, depth, kind)
+            request = self.page_request(url, depth, kind)
+            if kind == "feed":
+                request.meta[SITEMAP_LEVEL] = sitemap_level
+            yield request
+
+    def room_for_a_sitemap(self, url: str) -> bool:
+        """Whether the sitemap at ``url`` may be read: fewer than ``NEWSCRAWL_MAX_SITEMAPS``
+        were; else it is counted as ``discovery/sitemaps_over_cap`` (the first one logged)."""
+        if self._sitemaps < self.max_sitemaps:
+            self._sitemaps += 1
+            return True
+        self.count("discovery/sitemaps_over_cap")
+        assert self.crawler.stats is not None
+        if self.crawler.stats.get_value("newscrawl/discovery/sitemaps_over_cap") == 1:
+            self.logger.warning(
+                "Not reading %s nor any further sitemap: NEWSCRAWL_MAX_SITEMAPS=%d were read",
+                url,
+                self.max_sitemaps,
+            )
+        return False
 
     def known(self, url: str) -> bool:
         """Exported by an earlier run, or failed recently (by the id its URL shows)."""
@@ -303,9 +355,24 @@ class GenericNewsSpider(BaseNewsSpider):
             self.logger.info("Learned a promo line by its recurrence: %r", line)
 
     def parse_feed(self, response: Response) -> Iterator[Request]:
+        """A sitemap or feed: its articles; a sitemap index's sitemaps, down to
+        ``NEWSCRAWL_SITEMAP_DEPTH`` levels below the start URL (those further down are
+        counted as ``discovery/sitemaps_too_deep`` and logged)."""
         articles, sitemaps = feed_links(response.body)
         self.count("discovery/feeds")
-        yield from self.follow(sitemaps, 0, "feed")
+        level = int(response.meta.get(SITEMAP_LEVEL, 0)) + 1
+        if sitemaps and level > self.sitemap_depth:
+            self.count("discovery/sitemaps_too_deep", len(sitemaps))
+            self.logger.warning(
+                "Not reading the %d sitemap(s) %s names: %d levels below its start URL, past "
+                "NEWSCRAWL_SITEMAP_DEPTH=%d",
+                len(sitemaps),
+                response.url,
+                level,
+                self.sitemap_depth,
+            )
+        else:
+            yield from self.follow(sitemaps, 0, "feed", level)
         yield from self.follow(articles, 0, "article")
 
     def parse_listing(
@@ -329,22 +396,36 @@ class GenericNewsSpider(BaseNewsSpider):
     def parse_article(self, response: TextResponse, page: Reading) -> Iterator[Any]:
         """An article: its whole text when the pager links it; else, when the pager links
         other pages, those pages read in turn and joined (:class:`SplitArticle`); else its
-        item."""
+        item. A whole text that links another whole text, or a pager naming more than
+        ``NEWSCRAWL_MAX_ARTICLE_PAGES`` pages, is skipped as ``too_many_pages``."""
         whole = page.whole_text_url()
+        first = response.meta.get(WHOLE_TEXT_OF)  # this page is the whole text of that one
         if whole is not None:
+            if first is not None:
+                self.skip("too_many_pages", first, f"its whole text links another: {whole}")
+                return
             self.count("discovery/multipage")
-            yield Request(
-                whole,
-                self.parse,
-                errback=self.on_error,
-                meta={"kind": "article", "depth_left": 0, BROWSER_META: self.plan.browser},
-            )
+            meta = {"kind": "article", "depth_left": 0, BROWSER_META: self.plan.browser}
+            meta[WHOLE_TEXT_OF] = asked(response)
+            yield Request(whole, self.parse, errback=self.on_error, meta=meta)
             return
-        if page.other_pages() and page.is_complete() and page.item is not None:
+        if first is None and page.other_pages() and page.is_complete() and page.item is not None:
+            split = SplitArticle(response, page)
+            if not self.within_page_cap(split):
+                return
             self.count("discovery/split_joined")
-            yield self.split_request(SplitArticle(response, page))
+            yield self.split_request(split)
             return
         yield from self.export(response, page)
+
+    def within_page_cap(self, split: SplitArticle) -> bool:
+        """Whether the pagers of ``split`` read so far name no page past
+        ``NEWSCRAWL_MAX_ARTICLE_PAGES``; else it is skipped as ``too_many_pages``."""
+        if split.last_page <= self.max_article_pages:
+            return True
+        detail = f"its pager names page {split.last_page}, past NEWSCRAWL_MAX_ARTICLE_PAGES="
+        self.skip("too_many_pages", split.origin, f"{detail}{self.max_article_pages}")
+        return False
 
     def split_request(self, split: SplitArticle) -> Request:
         number, url = split.pending[0]
@@ -374,6 +455,8 @@ class GenericNewsSpider(BaseNewsSpider):
             self.skip("incomplete", split.origin, f"page {number} ({response.url}) gave no body")
             return
         split.add(number, page)
+        if not self.within_page_cap(split):
+            return
         if split.pending:
             yield self.split_request(split)
             return
