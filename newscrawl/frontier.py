@@ -19,20 +19,23 @@ worker that finds it so ends it, and every worker closes.
 
 from __future__ import annotations
 
+import json
 import logging
 import secrets
 import weakref
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Self
 
 import redis
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import DontCloseSpider, NotConfigured
+from scrapy.exceptions import CloseSpider, DontCloseSpider, NotConfigured
+from scrapy.utils.defer import _schedule_coro, deferred_from_coro
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
+from twisted.internet.defer import Deferred
 from twisted.internet.task import LoopingCall
 
 from newscrawl import distributed, requestcodec
@@ -47,6 +50,8 @@ ID_BYTES = 16
 WAIT_POLL_SECONDS = 0.2
 #: Undecodable members one pop drops before it gives the reactor its turn back.
 MAX_UNDECODABLE_IN_A_ROW = 100
+#: The finish reason of a worker whose tick ended with its plan maybe undone (exit 3).
+TICK_ABANDONED = "tick_abandoned"
 
 _REQUEUE = """
 local function requeue(inflight, queue)
@@ -114,8 +119,8 @@ return requeue(KEYS[1], KEYS[2])
 """
 )
 
-#: Join the tick that runs, or start one: {tick id, seeder, 1 if this worker seeds it,
-#: requests requeued from dead workers}. A
+#: Join the tick that runs, or start one: {tick id, seeder, 1 if this worker seeds it (2 if
+#: it takes over the plan of a seeder that died), requests requeued from dead workers}. A
 #: tick whose workers are all gone (every lease lapsed: they died or lost Redis) runs no more:
 #: their requests go back to the queue, and a new tick starts (and is seeded again).
 JOIN = (
@@ -128,7 +133,14 @@ redis.call('SADD', workers, me)
 local id = redis.call('HGET', tick, 'id')
 if id and live > 0 then
   redis.call('HINCRBY', tick, 'workers', 1)
-  return {id, redis.call('HGET', tick, 'seeder'), 0, reaped}
+  local seeder = redis.call('HGET', tick, 'seeder')
+  if redis.call('HGET', tick, 'seeding') == '1'
+     and (seeder == me or redis.call('EXISTS', prefix .. ':lease:' .. seeder) == 0) then
+    -- its seeder died before the plan was queued: this worker goes on with the plan
+    redis.call('HSET', tick, 'seeder', me)
+    return {id, me, 2, reaped}
+  end
+  return {id, seeder, 0, reaped}
 end
 if id then redis.call('DEL', tick, prefix .. ':tick:' .. id .. ':days_unread') end
 redis.call('HSET', tick, 'id', ARGV[2], 'seeder', me, 'seeding', 1, 'started_at', ARGV[3],
@@ -138,7 +150,11 @@ return {ARGV[2], me, 1, reaped}
 )
 
 #: An idle worker (nothing of its own in progress) asks what is left of its tick:
-#: {'gone'|'work'|'seeding'|'busy'|'done', requests requeued from dead workers}.
+#: {'gone'|'abandoned'|'work'|'seeding'|'seed'|'busy'|'done', requests requeued from dead
+#: workers}. A tick ends ('done') only once its plan is queued: while it is not, the seeder
+#: seeds ('seeding'), or, when it is dead, the asking worker takes the plan over ('seed').
+#: 'gone': another worker ended the tick; 'abandoned': it was replaced unended (every worker
+#: was taken for dead), so this worker cannot know that its plan was done.
 IDLE = (
     _REAP
     + """
@@ -149,11 +165,19 @@ for i = 4, #ARGV do redis.call('HDEL', prefix .. ':inflight:' .. me, ARGV[i]) en
 local unseen = requeue(prefix .. ':inflight:' .. me, queue)
 local _, reaped = reap_dead(workers, queue, prefix, me)
 reaped = reaped + unseen
-if redis.call('HGET', tick, 'id') ~= id then return {'gone', reaped} end
+if redis.call('HGET', tick, 'id') ~= id then
+  if redis.call('EXISTS', prefix .. ':tick:' .. id .. ':over') == 1 then return {'gone', reaped} end
+  return {'abandoned', reaped}
+end
 if redis.call('ZCARD', queue) > 0 then return {'work', reaped} end
 if redis.call('HGET', tick, 'seeding') == '1' then
   local seeder = redis.call('HGET', tick, 'seeder')
-  if redis.call('EXISTS', prefix .. ':lease:' .. seeder) == 1 then return {'seeding', reaped} end
+  if seeder == me or redis.call('EXISTS', prefix .. ':lease:' .. seeder) == 1 then
+    return {'seeding', reaped}
+  end
+  -- the seeder died with days of the plan still to queue: this worker goes on with them
+  redis.call('HSET', tick, 'seeder', me)
+  return {'seed', reaped}
 end
 for _, worker in ipairs(redis.call('SMEMBERS', workers)) do
   if worker ~= me and redis.call('HLEN', prefix .. ':inflight:' .. worker) > 0 then
@@ -161,11 +185,29 @@ for _, worker in ipairs(redis.call('SMEMBERS', workers)) do
   end
 end
 redis.call('DEL', tick)
+redis.call('SET', prefix .. ':tick:' .. id .. ':over', 1, 'EX', 3600)
 redis.call('EXPIRE', prefix .. ':tick:' .. id .. ':dupefilter', 3600)
 redis.call('DEL', prefix .. ':tick:' .. id .. ':days_unread')
 return {'done', reaped}
 """
 )
+
+#: The plan of a tick: its days (stored once, by the first seeder) and how many of them are
+#: queued: {days as JSON, days queued}.
+PLAN = """
+if redis.call('HGET', KEYS[1], 'id') ~= ARGV[1] then return {ARGV[2], 0} end
+redis.call('HSETNX', KEYS[1], 'plan', ARGV[2])
+return {redis.call('HGET', KEYS[1], 'plan'), tonumber(redis.call('HGET', KEYS[1], 'planned') or 0)}
+"""
+
+#: The first ARGV[2] days of the tick's plan are queued (never goes back).
+QUEUED = """
+if redis.call('HGET', KEYS[1], 'id') ~= ARGV[1] then return 0 end
+if tonumber(redis.call('HGET', KEYS[1], 'planned') or 0) < tonumber(ARGV[2]) then
+  redis.call('HSET', KEYS[1], 'planned', ARGV[2])
+end
+return 1
+"""
 
 _FRONTIERS: weakref.WeakKeyDictionary[Crawler, Frontier] = weakref.WeakKeyDictionary()
 
@@ -276,6 +318,9 @@ class Frontier(Scheduler):  # type: ignore[misc]
         self._poll: LoopingCall | None = None
         self._join = server.register_script(JOIN)
         self._idle = server.register_script(IDLE)
+        self._plan = server.register_script(PLAN)
+        self._queued = server.register_script(QUEUED)
+        self._takeover: Deferred[None] | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -307,7 +352,7 @@ class Frontier(Scheduler):  # type: ignore[misc]
             keys=[self.keys.tick, self.keys.workers, self.keys.queue],
             args=[self.worker, new_id, datetime.now(UTC).isoformat(), self.keys.prefix],
         )
-        self.tick, self.seeder, self.seeds = text(tick), text(seeder), bool(int(seeds))
+        self.tick, self.seeder, self.seeds = text(tick), text(seeder), int(seeds) > 0
         self.reaped(int(reaped))
         self.df = TickDupeFilter(self.server, key=self.keys.dupefilter(self.tick))
         super().open(spider)
@@ -328,12 +373,40 @@ class Frontier(Scheduler):  # type: ignore[misc]
             self.tick,
             "" if self.seeds else f" (seeded by {self.seeder})",
         )
+        if int(seeds) == 2:
+            self.took_over("joined it")
 
     def seeded(self) -> None:
         """The seeder's start requests are all queued."""
         if self.seeds and self.server.hget(self.keys.tick, "id") == self.tick.encode():
             self.server.hset(self.keys.tick, "seeding", 0)
             logger.info("Tick %s is seeded", self.tick)
+
+    def resume_plan(self, days: list[date]) -> tuple[list[date], int]:
+        """The days of the tick's plan (``days`` unless a seeder stored them first) and how
+        many of them are queued already: where a seeder that takes over goes on."""
+        stored, queued = self._plan(
+            keys=[self.keys.tick], args=[self.tick, json.dumps([d.isoformat() for d in days])]
+        )
+        return [date.fromisoformat(day) for day in json.loads(text(stored))], int(queued)
+
+    def day_queued(self, days: int) -> None:
+        """The first ``days`` days of the plan are queued (a seeder that takes over skips them)."""
+        self._queued(keys=[self.keys.tick], args=[self.tick, days])
+
+    def took_over(self, how: str) -> None:
+        """This worker goes on with the plan of a tick whose seeder died."""
+        self.seeds, self.seeder = True, self.worker
+        self.count("took_over_seeding")
+        run = Run.of(self.crawler)
+        if run is not None:
+            run.seeded_tick = True
+        logger.warning(
+            "Worker %s takes over the seeding of tick %s (%s; its seeder is gone)",
+            self.worker,
+            self.tick,
+            how,
+        )
 
     def days_unread(self) -> int:
         """Days planned in this tick whose first index page nobody read yet."""
@@ -396,6 +469,19 @@ class Frontier(Scheduler):  # type: ignore[misc]
             raise DontCloseSpider("redis") from error
         state = text(state)
         self.reaped(int(reaped))
+        if state == "seed":
+            self.took_over("idle")
+            self._takeover = deferred_from_coro(self._seed())
+            state = "seeding"
+        elif state == "abandoned":
+            self._stop_polling()
+            logger.error(
+                "Tick %s was replaced before it ended (every worker was taken for dead): "
+                "its plan may be undone; worker %s stops",
+                self.tick,
+                self.worker,
+            )
+            raise CloseSpider(TICK_ABANDONED)
         if state in ("gone", "done"):
             self._stop_polling()
             logger.info(
@@ -411,6 +497,26 @@ class Frontier(Scheduler):  # type: ignore[misc]
         self.count(f"waits/{state}")
         self._start_polling()
         raise DontCloseSpider(state)
+
+    async def _seed(self) -> None:
+        """Seed the tick this worker took over: the spider's start requests and items through
+        the spider middlewares, as the engine queues them (its plan resumes where the dead
+        seeder's stopped: :meth:`resume_plan`)."""
+        engine = self.crawler.engine
+        assert engine is not None
+        try:
+            start = await engine.scraper.spidermw.process_start()
+            async for request_or_item in start or _nothing():
+                if engine.spider is None or not engine.running:
+                    return
+                if isinstance(request_or_item, Request):
+                    engine.crawl(request_or_item)
+                else:
+                    await engine.scraper.start_itemproc_async(request_or_item, response=None)
+        except Exception:
+            logger.exception("Could not go on with the seeding of tick %s", self.tick)
+            if engine.running:
+                _schedule_coro(engine.close_spider_async(reason=TICK_ABANDONED))
 
     def reaped(self, requests: int) -> None:
         """Requests of dead workers this worker put back in the queue."""
@@ -449,8 +555,12 @@ class Frontier(Scheduler):  # type: ignore[misc]
         if requeued:
             self.count("requeued_own", requeued)
             logger.info("Put %d unfinished request(s) back in the shared queue", requeued)
-        if self.seeds:
-            self.seeded()
+        # a seeder closing before its plan is queued leaves it to a worker that takes it over
+
+
+async def _nothing() -> AsyncIterator[Any]:
+    return
+    yield
 
 
 _WAITS = {
@@ -480,6 +590,11 @@ class SeedOncePerTick:
         try:
             async for request_or_item in start:
                 yield request_or_item
-        finally:
+        except Exception:  # a plan that fails ends (the run is unhealthy: start_error)
             if frontier is not None:
                 frontier.seeded()
+            raise
+        # only a plan queued to its end: one cut short (a deadline, a signal) stays for the
+        # worker that takes it over
+        if frontier is not None:
+            frontier.seeded()

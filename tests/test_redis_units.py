@@ -18,7 +18,7 @@ import redis
 from scrapy import Request, Spider
 
 from newscrawl.distributed import Keys, connect, unusable, worker_of_feed
-from newscrawl.frontier import ID_BYTES, IDLE, JOIN, LeasedQueue
+from newscrawl.frontier import ID_BYTES, IDLE, JOIN, PLAN, QUEUED, LeasedQueue
 from newscrawl.redisstate import RedisState
 from newscrawl.state import Exported
 from tests.redis_server import RedisServer
@@ -270,13 +270,67 @@ def test_an_idle_worker_requeues_what_it_took_and_never_saw(client: redis.Redis)
     assert len(queue) == 1
 
 
-def test_the_seeding_of_a_dead_seeder_holds_nobody(client: redis.Redis) -> None:
-    alive(client, "a")
-    alive(client, "b")
+def test_the_plan_of_a_dead_seeder_is_taken_over_never_dropped(client: redis.Redis) -> None:
+    """A tick ends only once its plan is queued: the seeder died while seeding, so an idle
+    worker takes the plan over (and goes on where it stopped); the tick is not over before."""
+    keys = Keys(RUN)
+    for worker in "abc":
+        alive(client, worker)
     assert join(client, "a", "t1")[2] == 1
     assert join(client, "b", "t2") == ("t1", "a", 0)
+    plan = client.register_script(PLAN)
+    queued = client.register_script(QUEUED)
+    days = json.dumps(["2025-01-01", "2025-01-02", "2025-01-03"])
+    stored, done = plan(keys=[keys.tick], args=["t1", days])
+    assert (json.loads(stored), done) == (json.loads(days), 0)
+    assert queued(keys=[keys.tick], args=["t1", 1]) == 1
+    assert queued(keys=[keys.tick], args=["t0", 3]) == 0  # another tick's seeder: ignored
+    assert idle(client, "t1", "b") == ("seeding", 0)  # a is alive and seeds
     dead(client, "a")  # died while seeding
-    assert idle(client, "t1", "b") == ("done", 0)
+    assert idle(client, "t1", "b") == ("seed", 0)  # b goes on with the plan
+    assert client.hget(keys.tick, "seeder") == b"b"
+    assert idle(client, "t1", "c") == ("seeding", 0)  # b is alive: c waits
+    assert idle(client, "t1", "b") == ("seeding", 0)  # b itself waits for its own seeding
+    # the taker's plan is the stored one, from the first day not queued
+    other = json.dumps(["2030-01-01"])
+    stored, done = plan(keys=[keys.tick], args=["t1", other])
+    assert (json.loads(stored), done) == (json.loads(days), 1)
+    assert queued(keys=[keys.tick], args=["t1", 0]) == 1  # never goes back
+    assert int(client.hget(keys.tick, "planned") or 0) == 1
+    client.hset(keys.tick, "seeding", 0)  # b queued the rest
+    assert idle(client, "t1", "c") == ("done", 0)
+
+
+def test_a_seeder_that_comes_back_goes_on_with_its_plan(client: redis.Redis) -> None:
+    """A seeder killed and restarted under the same id (or a new worker, once the seeder's
+    lease lapsed) joins the tick as its seeder: JOIN says 2 (take over)."""
+    for worker in "ab":
+        alive(client, worker)
+    assert join(client, "a", "t1")[2] == 1
+    assert join(client, "b", "t2")[2] == 0
+    assert join(client, "a", "t3") == ("t1", "a", 2)  # the same id again, seeding undone
+    dead(client, "a")
+    alive(client, "c")
+    assert join(client, "c", "t4") == ("t1", "c", 2)  # a is gone: c goes on
+    alive(client, "d")
+    assert join(client, "d", "t5") == ("t1", "c", 0)  # c is alive and seeds
+    client.hset(Keys(RUN).tick, "seeding", 0)
+    dead(client, "c")
+    assert join(client, "e", "t6") == ("t1", "c", 0)  # seeded: nothing to take over
+
+
+def test_a_tick_replaced_unended_is_abandoned_not_gone(client: redis.Redis) -> None:
+    """A worker taken for dead (its lease lapsed) whose tick was replaced cannot know that
+    its plan was done: 'abandoned' (it stops with exit 3), never 'gone'."""
+    alive(client, "a")
+    assert join(client, "a", "t1")[2] == 1
+    dead(client, "a")
+    alive(client, "b")
+    assert join(client, "b", "t2") == ("t2", "b", 1)
+    assert idle(client, "t1", "a") == ("abandoned", 0)
+    client.hset(Keys(RUN).tick, "seeding", 0)
+    assert idle(client, "t2", "b") == ("done", 0)
+    assert idle(client, "t2", "a") == ("gone", 0)  # ended by b: its plan was done
 
 
 def test_a_tick_whose_workers_are_all_gone_is_not_joined(client: redis.Redis) -> None:

@@ -91,7 +91,12 @@ PACING_POLL_SECONDS = 0.05
 
 
 class DayCount(Protocol):
-    """Days planned whose first index page did not come back yet."""
+    """Days planned whose first index page did not come back yet, and how far the plan is
+    queued (in distributed mode a seeder that takes over a tick goes on from there)."""
+
+    def resume_plan(self, days: list[date]) -> tuple[list[date], int]: ...
+
+    def day_queued(self, days: int) -> None: ...
 
     def day_planned(self) -> None: ...
 
@@ -105,6 +110,12 @@ class LocalDays:
 
     def __init__(self) -> None:
         self.unread = 0
+
+    def resume_plan(self, days: list[date]) -> tuple[list[date], int]:
+        return days, 0
+
+    def day_queued(self, days: int) -> None:
+        """Nobody takes a plan over on one machine."""
 
     def day_planned(self) -> None:
         self.unread += 1
@@ -446,7 +457,12 @@ class NewsSpider(BaseNewsSpider):
             ",".join(self.plan.channels),
             " (backfill: every index page)" if self.plan.backfill else "",
         )
-        for rank, day in enumerate(self.plan.days):
+        days, queued = self.days.resume_plan(list(self.plan.days))
+        if queued:
+            self.logger.info("Going on with the plan from day %d of %d", queued + 1, len(days))
+        for rank, day in enumerate(days):
+            if rank < queued:
+                continue
             await self.room_for_a_day()
             for channel in self.plan.channels:
                 request = self.index_request(day, channel, 1, day_priority(rank))
@@ -454,6 +470,8 @@ class NewsSpider(BaseNewsSpider):
                 request = request.replace(dont_filter=True)
                 self.days.day_planned()
                 yield request
+            # resumed once the engine queued the day's last request
+            self.days.day_queued(rank + 1)
 
     async def room_for_a_day(self) -> None:
         """Wait until the next day may be planned: fewer than ``NEWSCRAWL_DAYS_AHEAD`` days
