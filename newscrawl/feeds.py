@@ -102,6 +102,9 @@ class FeedWriter:
             self._file = safepaths.open_nofollow(self.part, "xb", self.root, make_parents=True)
         line = (json.dumps(record, ensure_ascii=False, separators=(", ", ": ")) + "\n").encode()
         self._file.write(line)
+        # in the OS's hands before the request is done with: a killed process (SIGKILL) loses
+        # no line of a request it finished (distributed mode acknowledges it then)
+        self._file.flush()
         self._digest.update(line)
         self.exported.append(exported_of(record))
         self.written += 1

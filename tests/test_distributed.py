@@ -231,12 +231,52 @@ def test_a_killed_worker_loses_nothing_and_doubles_nothing(
     counts = exported([machine_a, machine_b])
     assert max(counts.values()) == 1, [k for k, v in counts.items() if v > 1]
     assert written_by_victim <= set(counts)  # what it wrote before it died was published
-    missing = set(generated.articles) - set(counts)
-    if missing:  # at the latest after one more tick
-        more = start_worker(site, machine_b, tmp_path / "more.log", redis_url)
-        assert finish([more]) == [0]
-        counts = exported([machine_a, machine_b])
+    # no more tick needed: a line of a request it finished was in the OS's hands
     assert set(counts) == set(generated.articles)
+    assert max(counts.values()) == 1
+    assert leftovers(redis_server) == []
+
+
+def test_a_killed_seeder_loses_nothing_of_its_plan(
+    site: tuple[Generated, ReplayProxy],
+    redis_server: RedisServer,
+    redis_url: str,
+    tmp_path: Path,
+) -> None:
+    """The seeder of a tick (the only one that knew the days still to plan) is SIGKILLed
+    mid-tick and restarted: another worker goes on with the plan, which lives in Redis, and
+    when every worker of the tick has exited each article is in the feeds exactly once,
+    without another tick."""
+    generated, proxy = site
+    proxy.reset()
+    machine_a, machine_b = tmp_path / "machine-a", tmp_path / "machine-b"
+    seeder = start_worker(site, machine_a, tmp_path / "seeder.log", redis_url, **SLOW)
+    wait_until(lambda: "seeds tick" in (tmp_path / "seeder.log").read_text("utf-8"), 60)
+    others = [
+        start_worker(site, machine_a, tmp_path / "other-a.log", redis_url, **SLOW),
+        start_worker(site, machine_b, tmp_path / "other-b.log", redis_url, **SLOW),
+    ]
+    articles = set(generated.articles.values())
+    wait_until(lambda: len(articles & set(proxy.urls())) >= 150, timeout=120)
+    assert seeder.poll() is None
+    seeder.send_signal(signal.SIGKILL)
+    seeder.wait(30)
+    log_seeder = (tmp_path / "seeder.log").read_text("utf-8")
+    assert "Tick" not in log_seeder or "is seeded" not in log_seeder  # killed mid-plan
+    restarted = start_worker(site, machine_a, tmp_path / "restarted.log", redis_url, **SLOW)
+    codes = finish([*others, restarted])
+    logs = {
+        name: (tmp_path / f"{name}.log").read_text("utf-8")
+        for name in ("other-a", "other-b", "restarted")
+    }
+    assert codes == [0, 0, 0], {name: text[-3000:] for name, text in logs.items()}
+    # one tick, taken over by one of the workers
+    (tick,) = {tick for _, tick in ticks(log_seeder)}
+    assert all({t for _, t in ticks(text)} == {tick} for text in logs.values())
+    assert sum(stat(text, "newscrawl/frontier/took_over_seeding") for text in logs.values()) >= 1
+    assert any("Going on with the plan from day" in text for text in logs.values())
+    counts = exported([machine_a, machine_b])
+    assert set(counts) == set(generated.articles), sorted(set(generated.articles) - set(counts))
     assert max(counts.values()) == 1
     assert leftovers(redis_server) == []
 
@@ -413,6 +453,33 @@ def test_an_unhealthy_tick_exits_3_on_the_workers_that_find_it(
         assert ("Unhealthy run" in log) == (code == 3)
         if code == 3:  # what it read is withheld (a worker that read too few pages to tell
             assert exported([tmp_path / f"out{n}"]) == Counter()  # publishes its good ones)
+
+
+def test_no_log_line_nor_manifest_shows_the_redis_password(tmp_path: Path) -> None:
+    """The password of NEWSCRAWL_REDIS_URL, right or wrong, is never printed nor written to
+    a manifest or feed."""
+    secret = "s3cret-Pa55"
+    generated = generate_site(tmp_path / "site", 10, per_day=10, per_page=10)
+    with (
+        RedisServer(tmp_path / "redis", password=secret) as server,
+        ReplayProxy(generated.root, lifetime=120) as proxy,
+    ):
+        right = run_crawl(
+            "bisnis", window(generated), output_dir=tmp_path / "out", proxy_env=proxy.env(),
+            default_feed=True, settings={"NEWSCRAWL_REDIS_URL": server.url, **LEASE},
+        )  # fmt: skip
+        wrong_url = server.url.replace(secret, secret + "-wrong")
+        wrong = run_crawl(
+            "bisnis", window(generated), output_dir=tmp_path / "out2", proxy_env=proxy.env(),
+            default_feed=True, settings={"NEWSCRAWL_REDIS_URL": wrong_url, **LEASE},
+        )  # fmt: skip
+    assert right.returncode == 0, right.log[-3000:]
+    assert wrong.returncode == 2 and "cannot use the Redis state at redis://:***@" in wrong.log
+    written = [p.read_text("utf-8") for p in tmp_path.glob("out*/**/*") if p.is_file()
+               and p.suffix in (".json", ".jsonl", ".log", ".txt")]  # fmt: skip
+    assert written
+    for text in [right.log, wrong.log, *written]:
+        assert secret not in text
 
 
 class _Planted:
