@@ -29,6 +29,7 @@ from scrapy.crawler import Crawler
 from scrapy.settings import BaseSettings
 
 from newscrawl.distributed import PROCESS_NONCE, Keys, client_of, redis_url, text, worker_id
+from newscrawl.redact import redact
 from newscrawl.state import (
     Exported,
     StateError,
@@ -191,8 +192,8 @@ class RedisState:
             client.close()
         except (redis.RedisError, ValueError) as error:
             raise StateError(
-                f"cannot use the Redis state at {url}: {error}. Start Redis or fix "
-                "NEWSCRAWL_REDIS_URL (redis://HOST:PORT/DB)."
+                f"cannot use the Redis state at {redact(url)}: {redact(str(error))}. Start "
+                "Redis or fix NEWSCRAWL_REDIS_URL (redis://HOST:PORT/DB)."
             ) from error
         folder = output_dir(settings)
         folder.mkdir(parents=True, exist_ok=True)

@@ -44,18 +44,22 @@ class RedisServer:
     """One redis-server on 127.0.0.1 with its data in ``folder`` (append-only file, fsynced every
     second: what the README recommends; a SIGTERM writes it whole)."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, password: str = "") -> None:
         self.binary = require_redis_server()
         self.folder = folder
         self.port = _free_port()
+        self.password = password
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
+        auth = f":{self.password}@" if self.password else ""
+        return f"redis://{auth}127.0.0.1:{self.port}/0"
 
     def client(self) -> redis.Redis:
-        return redis.Redis(host="127.0.0.1", port=self.port, socket_timeout=5)
+        return redis.Redis(
+            host="127.0.0.1", port=self.port, socket_timeout=5, password=self.password or None
+        )
 
     def start(self) -> Self:
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -70,6 +74,7 @@ class RedisServer:
             "--protected-mode", "yes",
             "--daemonize", "no",
             "--logfile", str(self.folder / "redis.log"),
+            *(["--requirepass", self.password] if self.password else []),
         ]  # fmt: skip
         self.process = subprocess.Popen(
             command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
