@@ -47,6 +47,7 @@ from scrapy.settings import BaseSettings
 from scrapy.utils.defer import _schedule_coro
 from twisted.internet.task import LoopingCall
 
+from newscrawl import safepaths
 from newscrawl.state import LockedError, RunLock
 
 logger = logging.getLogger(__name__)
@@ -317,13 +318,19 @@ class WorkerLease:
     """
 
     def __init__(
-        self, client: redis.Redis, keys: Keys, worker: str, lock_path: Path, ttl: float
+        self,
+        client: redis.Redis,
+        keys: Keys,
+        worker: str,
+        lock_path: Path,
+        ttl: float,
+        root: Path | None = None,
     ) -> None:
         self.client = client
         self.keys = keys
         self.worker = worker
         self.ttl_ms = max(1000, int(ttl * 1000))
-        self.local = RunLock(lock_path)
+        self.local = RunLock(lock_path, root)
         self.value = json.dumps(
             {
                 "host": socket.gethostname(),
@@ -404,7 +411,7 @@ class WorkerLease:
             except redis.RedisError as error:
                 logger.error("Could not drop the lease of worker %s: %r", self.worker, error)
         self.local.release()
-        self.local.path.unlink(missing_ok=True)
+        safepaths.unlink(self.local.path, self.local.root, missing_ok=True)
 
 
 def lease_for(crawler: Crawler, output_dir: Path, run_name: str) -> WorkerLease:
@@ -413,7 +420,7 @@ def lease_for(crawler: Crawler, output_dir: Path, run_name: str) -> WorkerLease:
     worker = worker_id(settings)
     ttl = settings.getfloat("NEWSCRAWL_REDIS_LEASE_SECONDS", 15.0)
     lock_path = worker_lock_path(output_dir / run_name, worker)
-    return WorkerLease(client_of(crawler), Keys(run_name), worker, lock_path, ttl)
+    return WorkerLease(client_of(crawler), Keys(run_name), worker, lock_path, ttl, output_dir)
 
 
 def worker_lock_path(spider_dir: Path, worker: str) -> Path:

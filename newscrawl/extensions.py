@@ -246,7 +246,7 @@ class RunReport:
 
     def _write_file(self, run: Run, path: Path, manifest: dict[str, Any]) -> bool:
         try:
-            write_json_atomically(path, manifest)
+            write_json_atomically(path, manifest, run.output_dir)
         except OSError as error:
             self._fail(run, f"Could not write the run manifest {path}", error)
             return False

@@ -330,18 +330,9 @@ def test_a_state_locked_at_the_end_costs_seconds_and_exits_3(
 def test_a_manifest_that_cannot_be_written_is_logged_and_exits_3(
     site: Generated, tmp_path: Path
 ) -> None:
-    unwritable = Path("/sys/kernel")  # a folder no one may create files in, not even root
-    probe = unwritable / "newscrawl-probe"
-    try:
-        probe.write_bytes(b"")
-    except OSError:
-        pass
-    else:
-        probe.unlink()
-        pytest.skip(f"{unwritable} is writable here")
     output = tmp_path / "out"
     (output / "bisnis").mkdir(parents=True)
-    (output / "bisnis" / "runs").symlink_to(unwritable)  # the runs folder went read-only
+    (output / "bisnis" / "runs").write_bytes(b"")  # the runs folder cannot be made
     with ReplayProxy(site.root, lifetime=300) as proxy:
         result = crawl_site(site, output, proxy)
     assert result.returncode == 3, result.log[-3000:]
