@@ -274,21 +274,35 @@ class Ledger:
                 self.count(f"health/missing_{name}")
 
     def remember_learned(self, site: str, lines: list[str]) -> None:
-        """Promo lines no rule names that were left out of a body of ``site``: the run lists
-        them in its manifest and remembers them for later runs."""
+        """Promo lines no rule names that were left out of a body of ``site`` (once each per
+        body), or that a page taught: the run lists them in its manifest with those counts
+        and remembers them for later runs. The spider says which lines may be remembered
+        (:class:`~newscrawl.boilerplate.RecurringLines`): not every line a page left out."""
         run = self.run
         if run is not None and lines:
             run.learned.setdefault(site, Counter()).update(lines)
 
+    def forget_learned(self, site: str, lines: list[str]) -> None:
+        """Lines of ``site`` found to be an article's text after all: neither listed as
+        learned in the manifest nor remembered (the bodies they were left out of are counted
+        in the stats)."""
+        run = self.run
+        learned = run.learned.get(site) if run is not None else None
+        if learned is None:
+            return
+        folded = {line.casefold() for line in lines}
+        for line in [line for line in learned if line.casefold() in folded]:
+            del learned[line]
+
     def article_exported(self, page: ReadPage, origin: str, item: ArticleItem) -> None:
         """An article page gave its item: its layout and what its page object noticed are
-        counted; an article URL that redirected to another article is handed to the run, to
-        be remembered under its own id too (``duplicate``)."""
+        counted (the promo lines a page left out are counted there, not remembered: the
+        spider decides what a page may teach); an article URL that redirected to another
+        article is handed to the run, to be remembered under its own id too
+        (``duplicate``)."""
         self.count(f"layout/{page.layout}")
-        for note in page.notes():  # e.g. credits/unlabelled
+        for note in page.notes():  # e.g. credits/unlabelled, boilerplate/<site>/learned
             self.count(note)
-        if item.site:
-            self.remember_learned(item.site, page.learned_lines())
         origin_id = self.article_id(origin)
         run = self.run
         target = item.article_id

@@ -105,6 +105,32 @@ def test_health_counts_and_redirected_articles(tmp_path: Path) -> None:
     assert run.aliases == [("20251119000000001", moved, ARTICLE_ID)]
 
 
+def test_learned_lines_are_listed_counted_and_forgotten(tmp_path: Path) -> None:
+    """The spider says what the run remembers (the lines a page left out are counted with its
+    notes, not remembered by the ledger); a line found to be an article's text is forgotten,
+    whatever its case."""
+    ledger, run = ledger_of_a_run(tmp_path)
+    promo, copied = "Ikuti kuis redaksi.", "Harga beras naik."
+    ledger.remember_learned("example.com", [promo, promo, copied])
+    ledger.remember_learned("other.example", [copied])
+    ledger.forget_learned("example.com", [copied.casefold()])
+    ledger.forget_learned("nowhere.example", [copied])
+    assert run.learned == {"example.com": {promo: 2}, "other.example": {copied: 1}}
+
+    class Learning(kompas.KompasArticlePage):
+        def learned_lines(self) -> list[str]:
+            return ["Unduh aplikasi kami."]
+
+        def notes(self) -> list[str]:
+            return ["boilerplate/example.com/learned"]
+
+    body = b"<html><body><h1 class='read__title'>T</h1></body></html>"
+    page = Learning(HtmlResponse(ARTICLE, body=body))
+    ledger.article_exported(page, ARTICLE, ArticleItem(site="example.com", article_id="1"))
+    assert stat(ledger, "boilerplate/example.com/learned") == 1
+    assert run.learned["example.com"] == {promo: 2}
+
+
 @pytest.mark.parametrize(
     ("error", "reason"),
     [

@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from functools import cached_property
 from typing import Any, ClassVar, Self
+from urllib.parse import urlsplit
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
@@ -24,7 +25,7 @@ from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
 
 from newscrawl.arguments import ArgumentError, CrawlPlan, check_names, parse_day, split_list
-from newscrawl.boilerplate import RecurringLines, drop_lines
+from newscrawl.boilerplate import RecurringLines, leave_out, page_lines
 from newscrawl.browser import BROWSER_META, BROWSER_MODES
 from newscrawl.items import ArticleItem
 from newscrawl.ledger import Ledger
@@ -163,10 +164,10 @@ class GenericNewsSpider(BaseNewsSpider):
         self.allowed_domains = self.domains_of(self.plan)
         self._requested: set[str] = set()
         self._sitemaps = 0  # sitemaps named by sitemap indexes and asked for
-        self._known_promo: dict[str, set[str]] = {}
         #: Articles held back per site, and how many of the site's were read.
         self._held: dict[str, list[ArticleItem]] = {}
         self._read: Counter[str] = Counter()
+        #: The promo lines learned on each site (remembered, and learned in this run).
         self._recurring: dict[str, RecurringLines] = {}
 
     # -- arguments ------------------------------------------------------------------------
@@ -335,24 +336,62 @@ class GenericNewsSpider(BaseNewsSpider):
         self.crawler.signals.connect(readers.close, signal=signals.spider_closed)
         return readers
 
-    def known_promo(self, url: str) -> set[str]:
-        """The promo lines learned on the site of ``url``: by earlier runs (the state), and
-        in this run by recurrence (:class:`~newscrawl.boilerplate.RecurringLines`)."""
-        domain = registered_domain(url)
-        if domain not in self._known_promo:
-            self._known_promo[domain] = set(self.state.learned_lines(domain))
-            self._recurring[domain] = RecurringLines()
-        return self._known_promo[domain]
+    def known_promo(self, url: str) -> frozenset[str]:
+        """The learned promo lines the page reader leaves out of a page of ``url``'s site
+        itself: none. The spider leaves them out after reading (:meth:`without_learned`),
+        where it sees the whole body: how much of it they would take, and whether the page
+        has them as its text."""
+        return frozenset()
 
-    def learn_from(self, url: str, page: Reading, article_id: str) -> None:
-        """Count the promo-shaped lines of the page at ``url``; one recurring in enough
-        articles of the site is left out of the bodies read after it."""
-        known = self.known_promo(url)
-        recurring = self._recurring[registered_domain(url)]
-        for line in recurring.observe(article_id, page.promo_candidates()):
-            known.add(line)
+    def learned_on(self, domain: str) -> RecurringLines:
+        """The promo lines learned on ``domain``: by earlier runs (the state), and in this
+        run (:class:`~newscrawl.boilerplate.RecurringLines`)."""
+        lines = self._recurring.get(domain)
+        if lines is None:
+            lines = self._recurring[domain] = RecurringLines(self.state.learned_lines(domain))
+        return lines
+
+    @staticmethod
+    def listing_context(response: Response) -> str:
+        """Where the article of ``response`` was listed: the page that linked it (its
+        ``Referer``: a sitemap, a feed, a section page; a start URL is its own listing), and
+        the section of the site its URL is in (host and first path segment)."""
+        url = asked(response)
+        request = response.request
+        referer = request.headers.get(b"Referer") if request is not None else None
+        listing = referer.decode("latin-1") if referer else url
+        parts = urlsplit(url)
+        return f"{listing} {parts.netloc}/{parts.path.strip('/').split('/')[0]}"
+
+    def learn_from(self, response: Response, page: Reading, item: ArticleItem) -> None:
+        """What the article of ``response`` teaches about its site's promo lines
+        (:meth:`RecurringLines.observe`): lines learned by their recurrence are left out of
+        the bodies exported after it (and of the held ones); lines the page left out itself
+        that it may teach are listed and remembered for later runs; lines learned before that
+        this page has as its text are unlearned. Every refusal is counted
+        (``boilerplate/refused_<why>``)."""
+        domain = item.site or registered_domain(response.url)
+        lines = self.learned_on(domain)
+        context = self.listing_context(response)
+        seen = lines.observe(
+            page_lines(item.body or "", page.promo_candidates(), page.learned_lines(), context)
+        )
+        for line in seen.learned:
             self.count("boilerplate/learned_by_recurrence")
-            self.logger.info("Learned a promo line by its recurrence: %r", line)
+            self.logger.info("Learned a promo line of %s by its recurrence: %r", domain, line)
+        self.count("boilerplate/learned", len(seen.learned) + len(seen.new_taught))
+        self.ledger.remember_learned(domain, seen.taught)
+        if seen.unlearned:
+            self.ledger.forget_learned(domain, seen.unlearned)
+            self.logger.warning(
+                "Unlearned %d promo line(s) of %s: %s has them as its text: %r",
+                len(seen.unlearned),
+                domain,
+                asked(response),
+                seen.unlearned,
+            )
+        for reason, count in sorted(seen.refused.items()):
+            self.count(f"boilerplate/refused_{reason}", count)
 
     def parse_feed(self, response: Response) -> Iterator[Request]:
         """A sitemap or feed: its articles; a sitemap index's sitemaps, down to
@@ -478,12 +517,12 @@ class GenericNewsSpider(BaseNewsSpider):
             if not isinstance(output, ArticleItem):
                 yield output
                 continue
-            self.learn_from(response.url, page, output.article_id or response.url)
+            self.learn_from(response, page, output)
             if not self.in_window(output):
                 self.count("discovery/outside_window")
                 continue
             if self.run is None:  # Scrapy's tools (`scrapy parse`): nothing to hold for
-                yield output
+                yield self.without_learned(output.site or registered_domain(response.url), output)
                 continue
             domain = output.site or registered_domain(response.url)
             held = self._held.setdefault(domain, [])
@@ -504,19 +543,37 @@ class GenericNewsSpider(BaseNewsSpider):
     def release(self, domain: str) -> Iterator[ArticleItem]:
         """The held articles of ``domain``, without the promo lines learned meanwhile."""
         held, self._held[domain] = self._held.get(domain, []), []
-        known = self._known_promo.get(domain, set())
         for item in held:
-            if item.body and known:
-                kept, dropped = drop_lines(item.body, known)
-                if dropped:
-                    self.count(f"boilerplate/{domain}/learned", len(dropped))
-                    self.ledger.remember_learned(domain, dropped)
-                    item.body = kept
-                    item.word_count = count_words(kept or "")
-                if not item.body:
-                    self.skip("no_body", item.url or "", "only promo lines")
-                    continue
-            yield item
+            yield self.without_learned(domain, item)
+
+    def without_learned(self, domain: str, item: ArticleItem) -> ArticleItem:
+        """``item`` without the promo lines learned on ``domain`` (:func:`leave_out`), each
+        counted (``boilerplate/removed_lines``, ``boilerplate/<site>/learned``) and listed in
+        the manifest. Learned lines that would take too much of the body stay in it, counted
+        (``boilerplate/refused_share``; ``boilerplate/kept_would_empty``: the whole body) and
+        logged as a warning: an article is never emptied by lines learned elsewhere."""
+        lines = self._recurring.get(domain)
+        if lines is None or not lines or not item.body:
+            return item
+        left = leave_out(item.body, lines)
+        if left.removed:
+            self.count(f"boilerplate/{domain}/learned", len(left.removed))
+            self.count("boilerplate/removed_lines", len(left.removed))
+            self.ledger.remember_learned(domain, left.removed)
+            item.body = left.body
+            item.word_count = count_words(left.body)
+        if left.kept:
+            self.count("boilerplate/refused_share", len(left.kept))
+            if left.would_empty:
+                self.count("boilerplate/kept_would_empty")
+            self.logger.warning(
+                "Kept %d learned line(s) in %s: leaving them out would take %s of its body: %r",
+                len(left.kept),
+                item.url,
+                "all" if left.would_empty else "too much",
+                left.kept,
+            )
+        return item
 
     def spider_idle(self) -> None:
         """Nothing left to crawl: the articles still held go out (through a ``data:`` request,
