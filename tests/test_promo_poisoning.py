@@ -185,6 +185,25 @@ def test_a_page_repeating_real_articles_takes_nothing_from_them(tmp_path: Path, 
         assert stat(run.log, "newscrawl/boilerplate/refused_page") >= 1
 
 
+def test_a_state_poisoned_before_costs_the_victims_nothing(tmp_path: Path) -> None:
+    """A state an earlier version let a page poison (every sentence of three articles
+    remembered as promo): the victims are exported whole, each flagged and counted."""
+    site = Site(tmp_path / "site")
+    victims = [site.article(sentences(n)) for n in (1, 2, 3)]
+    folder = tmp_path / "out" / "news" / "arusdaerah.id"
+    folder.mkdir(parents=True)
+    state = SQLiteState(folder / "state.sqlite3")
+    poison = [line for url in victims for line in site.bodies[url]]
+    state.remember_learned("arusdaerah.id", dict.fromkeys(poison, 3))
+    state.close()
+    with ReplayProxy(site.save(), lifetime=300) as proxy:
+        result = crawl(proxy, tmp_path / "out", victims)
+    assert bodies(result) == {url: "\n\n".join(site.bodies[url]) for url in victims}
+    assert stat(result.log, "newscrawl/boilerplate/kept_would_empty") == 3
+    assert stat(result.log, "newscrawl/boilerplate/refused_share") == 18
+    assert stat(result.log, "newscrawl/boilerplate/removed_lines") == 0
+
+
 # --- (b) a sentence of the articles' text recurring in several of them -----------------------
 
 
