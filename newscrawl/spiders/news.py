@@ -379,7 +379,8 @@ class GenericNewsSpider(BaseNewsSpider):
         for line in seen.learned:
             self.count("boilerplate/learned_by_recurrence")
             self.logger.info("Learned a promo line of %s by its recurrence: %r", domain, line)
-        self.count("boilerplate/learned", len(seen.learned) + len(seen.new_taught))
+        if seen.learned or seen.new_taught:
+            self.count("boilerplate/learned", len(seen.learned) + len(seen.new_taught))
         self.ledger.remember_learned(domain, seen.taught)
         if seen.unlearned:
             self.ledger.forget_learned(domain, seen.unlearned)
