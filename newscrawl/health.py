@@ -25,7 +25,8 @@ class Thresholds:
 @dataclass(frozen=True)
 class Failure:
     """A failed check: ``markup`` (the site changed: items are withheld), ``fetch``,
-    ``callbacks`` (the spider's callbacks raised) or ``finish``."""
+    ``archives`` (not one archive could be read), ``callbacks`` (the spider's callbacks
+    raised) or ``finish``."""
 
     kind: str
     message: str
@@ -38,6 +39,7 @@ def check(stats: Mapping[str, Any], finish_reason: str, thresholds: Thresholds) 
         for failure in (
             _markup(stats, thresholds),
             _fetching(stats),
+            _archives(stats),
             _callbacks(stats, thresholds),
             _finish(finish_reason),
         )
@@ -99,6 +101,28 @@ def _fetching(stats: Mapping[str, Any]) -> Failure | None:
     if requests > 0 and responses_ok <= 0:
         return Failure("fetch", f"all {requests} requests failed; is the site reachable?")
     return None
+
+
+#: Why an archive source could not be read, as ``newscrawl/archive/<event>`` counts them.
+ARCHIVE_FAILURES = ("refused", "unreadable", "corrupt", "truncated", "too_large")
+
+
+def _archives(stats: Mapping[str, Any]) -> Failure | None:
+    """An archive run (``-a warc=``, ``-a ccnews=``) in which not one archive source (nor
+    the CC-NEWS list) could be read: ``newscrawl/archive/sources_failed`` without any
+    ``newscrawl/archive/sources_read``."""
+    failed = int(stats.get("newscrawl/archive/sources_failed", 0))
+    if not failed or int(stats.get("newscrawl/archive/sources_read", 0)):
+        return None
+    why = ", ".join(
+        f"{event} {count}"
+        for event in ARCHIVE_FAILURES
+        if (count := int(stats.get(f"newscrawl/archive/{event}", 0)))
+    )
+    return Failure(
+        "archives",
+        f"none of the {failed} archive source(s) could be read ({why}); see the warnings above",
+    )
 
 
 def _callbacks(stats: Mapping[str, Any], thresholds: Thresholds) -> Failure | None:

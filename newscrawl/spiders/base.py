@@ -28,13 +28,17 @@ from scrapy.utils.asyncio import sleep
 from twisted.python.failure import Failure
 
 from newscrawl.archives import (
+    DEFAULT_LIMIT,
     ArchiveCounts,
     ArchiveDamaged,
     Capture,
-    ccnews_archive_urls,
+    Oversized,
+    TooLarge,
+    ccnews_base,
+    ccnews_list,
     ccnews_paths_url,
+    describe,
     is_remote,
-    open_source,
     read_captures,
 )
 from newscrawl.arguments import (
@@ -65,6 +69,7 @@ from newscrawl.pages.base import ArticlePage, ReadPage, find_layout, sitemap_lin
 from newscrawl.paging import plan_paging
 from newscrawl.processors import WIB
 from newscrawl.run import RUN_PLAN, Run
+from newscrawl.safefetch import RedirectRefused
 from newscrawl.sites import Site, is_sitemap_url
 from newscrawl.state import EXPORTED, SQLiteState, StateStore
 from newscrawl.urls import canonical_page_url
@@ -532,39 +537,75 @@ class NewsSpider(BaseNewsSpider):
 
     # -- archives -------------------------------------------------------------------------
 
+    @property
+    def archive_limit(self) -> int:
+        """``DOWNLOAD_MAXSIZE``: the most bytes of an archive record, of its decoded body and
+        of a CC-NEWS list, as of a fetched page (0, no limit for pages, is 16 MB here: an
+        archive is never read unbounded)."""
+        return self.crawler.settings.getint("DOWNLOAD_MAXSIZE") or DEFAULT_LIMIT
+
     def archive_sources(self) -> list[str]:
         """The archives to read: ``warc=``'s, then the month ``ccnews=`` names (its list is
-        fetched from Common Crawl; a list that cannot be fetched is an ERROR)."""
+        fetched from Common Crawl, or the base URL ``NEWSCRAWL_CCNEWS_BASE`` names; a list
+        that cannot be read is an ERROR, and a source that failed)."""
         sources = list(self.plan.archives)
         if self.plan.ccnews:
-            listing = ccnews_paths_url(self.plan.ccnews)
+            base = ccnews_base(self.crawler.settings.get("NEWSCRAWL_CCNEWS_BASE"))
+            listing = ccnews_paths_url(self.plan.ccnews, base)
+            limit = self.archive_limit
             try:
-                with open_source(listing) as stream:
-                    sources += ccnews_archive_urls(stream.read())
-            except OSError as error:
-                self.count("archive/unreadable")
-                self.logger.error("Could not read the CC-NEWS list %s: %r", listing, error)
+                sources += ccnews_list(listing, base, limit)
+            except (OSError, TooLarge, ArchiveDamaged) as error:
+                event = self.archive_failed(error, records=0)
+                self.logger.error(
+                    "Could not read the CC-NEWS list %s (%s): %s", listing, event, describe(error)
+                )
         return sources
+
+    def archive_failed(self, error: BaseException, records: int) -> str:
+        """Count a source (an archive, a CC-NEWS list) that could not be read to its end, as
+        ``archive/<event>``, and as ``archive/sources_failed`` when not one of its records
+        (``records``) could be read; the event."""
+        if isinstance(error, ArchiveDamaged):
+            event = error.kind
+        elif isinstance(error, RedirectRefused):
+            event = "refused"
+        elif isinstance(error, TooLarge):
+            event = "too_large"
+        else:
+            event = "unreadable"
+        self.count(f"archive/{event}")
+        self.count("archive/sources_failed" if records == 0 else "archive/sources_read")
+        return event
 
     async def archive_items(self) -> AsyncIterator[Any]:
         """The items of the site's article pages in the archives (see
         :mod:`newscrawl.archives`): each archive streamed, a damaged one reported with a
-        WARNING after what it held before the damage was read; a split article whose archives
-        hold neither its single-page view nor more than some of its pages is skipped as
-        ``incomplete``."""
+        WARNING after what it held before the damage was read; an archive a redirect led
+        where no download may go, or that cannot be opened, with a WARNING too. A capture
+        over the size limit is skipped as ``too_large``; a split article whose archives hold
+        neither its single-page view nor more than some of its pages as ``incomplete``.
+        Each archive is counted as ``archive/sources_read`` or, when not one of its records
+        could be read, ``archive/sources_failed`` (the health check fails a run whose every
+        source failed)."""
         counts = ArchiveCounts()
         split: dict[str, str] = {}  # article id -> a page of it, while its whole text is unread
         read: set[str] = set()  # article ids exported (or outside the window) in this run
         kept = paused = 0
+        limit = self.archive_limit
         self.ledger.remembers_failures = False  # a bad capture says nothing of the site now
         for source in self.archive_sources():
             self.logger.info("Reading archive %s", source)
+            before = counts.read
             try:
-                for capture in read_captures(source, counts, self.wanted_capture):
+                for capture in read_captures(source, counts, self.wanted_capture, limit):
                     if counts.read - paused >= ARCHIVE_BREATHE:  # a big archive of other
                         paused = counts.read  # sites' pages: the reactor still answers
                         await sleep(0)
                     if capture is None:
+                        continue
+                    if isinstance(capture, Oversized):
+                        self.skip("too_large", capture.url, f"its capture is over {limit} bytes")
                         continue
                     try:
                         outputs = list(self.archive_capture(capture, split, read))
@@ -576,7 +617,7 @@ class NewsSpider(BaseNewsSpider):
                         kept += isinstance(output, ArticleItem)
                         yield output
             except ArchiveDamaged as damage:
-                self.count(f"archive/{damage.kind}")
+                self.archive_failed(damage, damage.records)
                 self.logger.warning(
                     "Archive %s is %s (%s); %d record(s) before the damage were read, going "
                     "on with the next archive",
@@ -585,9 +626,14 @@ class NewsSpider(BaseNewsSpider):
                     damage,
                     damage.records,
                 )
+            except RedirectRefused as refused:
+                self.archive_failed(refused, counts.read - before)
+                self.logger.warning("Refused archive %s: %s", source, refused)
             except OSError as error:
-                self.count("archive/unreadable")
-                self.logger.warning("Could not read archive %s: %r", source, error)
+                self.archive_failed(error, counts.read - before)
+                self.logger.warning("Could not read archive %s (%s)", source, describe(error))
+            else:
+                self.count("archive/sources_read")
         for article_id, url in split.items():
             if article_id not in read:
                 self.skip("incomplete", url, "the archives hold some of its pages, no whole text")
@@ -596,6 +642,7 @@ class NewsSpider(BaseNewsSpider):
             ("responses", counts.responses),
             ("revisits", counts.revisits),
             ("undecodable", counts.undecodable),
+            ("too_large", counts.too_large),
             ("records_kept", kept),
         ):
             self.count(f"archive/{name}", value)
