@@ -41,7 +41,7 @@ from newscrawl.run import Run
 from newscrawl.sites import Site
 
 #: Skip reasons the state remembers, so that the article is not fetched again too soon.
-REMEMBERED_FAILURES = ("not_found", "blocked", "too_large")
+REMEMBERED_FAILURES = ("not_found", "blocked", "too_large", "too_many_pages")
 #: Skip reasons that are final: an index listing such an article can still be complete.
 #: Any other (a timeout, a 5xx, a block, ...) leaves the index to be paged again.
 FINAL_FAILURES = ("not_found", "duplicate")

@@ -108,7 +108,13 @@ NEWSCRAWL_PROGRESS_INTERVAL = 60
 #: A tqdm progress bar: "auto" (when standard error is a terminal), "never", "always".
 NEWSCRAWL_PROGRESS_BAR = "auto"
 #: Articles that failed so are not fetched again for this many hours (others: next run).
-NEWSCRAWL_RETRY_AFTER_HOURS = {"not_found": 24, "blocked": 1, "too_large": 24, "duplicate": 8760}
+NEWSCRAWL_RETRY_AFTER_HOURS = {
+    "not_found": 24,
+    "blocked": 1,
+    "too_large": 24,
+    "too_many_pages": 24,
+    "duplicate": 8760,
+}
 FEED_EXPORT_ENCODING = "utf-8"
 
 # --- health checks (newscrawl/health.py): an unhealthy run exits with status 3 -------------------

@@ -343,15 +343,20 @@ def endless_pages(
     )
     for number in (2, 3):
         builder.put(f"{short}?page={number}", article_page(short, "Berita Pendek", number, []))
-    result, asked, _ = crawl(builder.save(), tmp / "out", start_urls=",".join(urls.values()))
-    return result, asked, urls
+    listing = "https://www.arusdaerah.id/sitemap-pagers.xml"
+    builder.put(listing, urlset(list(urls.values())), content_type=XML)
+    root = builder.save()
+    result, asked, _ = crawl(root, tmp / "out", start_urls=listing)
+    # the site listed again: what was skipped as too_many_pages is remembered
+    again, asked_again, _ = crawl(root, tmp / "out", start_urls=listing)
+    return result, asked, urls, again, asked_again
 
 
 def test_a_pager_that_never_ends_is_given_up_at_the_cap(endless_pages: Any) -> None:
     """A pager of 999 pages, one page leading to the next: at most
     ``NEWSCRAWL_MAX_ARTICLE_PAGES`` (50) pages asked for, the article skipped as
     ``too_many_pages``, never exported half-joined."""
-    result, asked, urls = endless_pages
+    result, asked, urls, *_ = endless_pages
     assert result.returncode == 0, result.log[-3000:]
     pages = [url for url in asked if url.startswith(urls["chain"])]
     assert len(pages) <= 51, len(pages)
@@ -361,15 +366,24 @@ def test_a_pager_that_never_ends_is_given_up_at_the_cap(endless_pages: Any) -> N
     assert f"Skipped {urls['chain']} (too_many_pages" in result.log
 
 
+def test_an_article_with_too_many_pages_is_not_fetched_again_soon(endless_pages: Any) -> None:
+    """``too_many_pages`` is remembered (``NEWSCRAWL_RETRY_AFTER_HOURS``, 24 h): the next run
+    asks for none of those articles' pages again."""
+    _, _, urls, again, asked_again = endless_pages
+    assert again.returncode == 0, again.log[-3000:]
+    for name in ("chain", "listed", "whole"):
+        assert not [url for url in asked_again if url.startswith(urls[name])], name
+
+
 def test_a_pager_listing_999_pages_is_given_up_at_once(endless_pages: Any) -> None:
-    result, asked, urls = endless_pages
+    result, asked, urls, *_ = endless_pages
     assert [url for url in asked if url.startswith(urls["listed"])] == [urls["listed"]]
     assert urls["listed"] not in {item["url"] for item in result.items}
     assert f"Skipped {urls['listed']} (too_many_pages" in result.log
 
 
 def test_a_whole_text_link_leading_to_another_is_not_followed(endless_pages: Any) -> None:
-    result, asked, urls = endless_pages
+    result, asked, urls, *_ = endless_pages
     assert [url for url in asked if url.startswith(urls["whole"])] == [
         urls["whole"],
         f"{urls['whole']}?view=1",
@@ -380,7 +394,7 @@ def test_a_whole_text_link_leading_to_another_is_not_followed(endless_pages: Any
 
 
 def test_two_whole_text_views_linking_each_other_give_the_article(endless_pages: Any) -> None:
-    result, asked, urls = endless_pages
+    result, asked, urls, *_ = endless_pages
     views = urls["views"]
     assert [url for url in asked if url.startswith(views)] == [views, f"{views}?page=all"]
     [item] = [item for item in result.items if item["url"] == views]
@@ -388,7 +402,7 @@ def test_two_whole_text_views_linking_each_other_give_the_article(endless_pages:
 
 
 def test_a_short_split_article_is_still_joined(endless_pages: Any) -> None:
-    result, _, urls = endless_pages
+    result, _, urls, *_ = endless_pages
     [item] = [item for item in result.items if item["url"] == urls["short"]]
     assert [f"Halaman {n} berita" in item["body"] for n in (1, 2, 3)] == [True] * 3
     assert len(result.items) == 2
