@@ -7,7 +7,7 @@ ends (also when it fails). Chromium is Debian's, launched by path (``NEWSCRAWL_C
 default ``$NEWSCRAWL_CHROMIUM`` or ``/usr/bin/chromium``), never downloaded by Playwright.
 The browser does not verify TLS certificates (like Scrapy) and opens connections to the site's
 hosts only, Chromium's own traffic included (each piece below was seen to be needed, on the
-wire, with Debian's Chromium 156; README "Pages behind a JavaScript check" says how):
+wire, with Debian's Chromium 156; docs/browser.md says how):
 
 * a proxy auto-config script (PAC, :func:`pac_script`) sends the site's hosts
   (``allowed_domains`` and their subdomains) to the proxy Scrapy would use (``https_proxy`` /

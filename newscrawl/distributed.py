@@ -12,7 +12,7 @@
   (:class:`newscrawl.middlewares.SharedRateMiddleware`).
 
 This module holds what they share: the switch, the worker's id, the connection and the names
-of the keys. The README's "Running on several machines" tells the whole protocol.
+of the keys. docs/distributed.md tells the whole protocol.
 """
 
 from __future__ import annotations

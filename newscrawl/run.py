@@ -64,7 +64,7 @@ def run_name_of(crawler: Crawler) -> str:
 
 @dataclass
 class Run:
-    """Everything a run owns on disk; see the README section "Crash safety"."""
+    """Everything a run owns on disk; see docs/operations.md, "Crash safety"."""
 
     spider_name: str
     output_dir: Path

@@ -1,4 +1,4 @@
-"""Scrapy settings of newscrawl. Every value here is one we chose; see README "Settings"."""
+"""Scrapy settings of newscrawl. Every value here is one we chose; see docs/reference.md."""
 
 from pathlib import Path
 
@@ -164,6 +164,8 @@ NEWSCRAWL_HOST_MAX_TIMEOUTS = 3
 #: run never outlives its slot. 0 turns the bound off (a long backfill). An explicit
 #: CLOSESPIDER_TIMEOUT wins.
 NEWSCRAWL_RUN_DEADLINE = 3600
+#: Where `-a ccnews=` finds CC-NEWS's path lists and archives (docs/backfills.md).
+NEWSCRAWL_CCNEWS_BASE = "https://data.commoncrawl.org/"
 #: When Chromium is used for a page that may need it: never, fallback (only for an answer that
 #: is a JavaScript check) or always; a spider's `-a browser=` sets it for its article requests.
 NEWSCRAWL_BROWSER = "fallback"
@@ -172,7 +174,7 @@ NEWSCRAWL_CHROMIUM_PATH = ""
 #: How long the browser waits for the article markup after a JavaScript check.
 NEWSCRAWL_BROWSER_WAIT_MS = 15_000
 
-# --- several machines (newscrawl/distributed.py): README "Running on several machines" ---------
+# --- several machines (newscrawl/distributed.py): docs/distributed.md ---------
 #: redis://HOST:PORT/DB turns on distributed mode (also read from the environment variable of the
 #: same name): a shared frontier (scrapy-redis), the state in Redis, a lease per worker.
 NEWSCRAWL_REDIS_URL = ""

@@ -6,7 +6,7 @@ takes the spider's run lock (exit 75 when another run holds it: nothing is fetch
 that the state can be used (exit 2 with the file and the fix). After the crawl it exits 3 when
 the run was unhealthy, and when it was stopped before its spider closed (a second SIGINT or
 SIGTERM: an unclean shutdown writes its manifest here, publishes nothing, and leaves its feed
-for the next run to recover). Exit statuses are listed in the README.
+for the next run to recover). Exit statuses are listed in the README and docs/operations.md.
 """
 
 from __future__ import annotations

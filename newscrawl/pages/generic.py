@@ -6,7 +6,7 @@ No site's class names, URL forms or strings: the article is recognised by its ma
 and id from the URL fetched (``<link rel=canonical>`` and ``og:url`` only confirm it, or name
 an alias of it: :attr:`GenericArticlePage.identity`). The body container is the element
 holding most of the page's paragraph text. A site module stays the way to exact extraction for
-a site that matters (see README "Any news site").
+a site that matters (see docs/generic.md).
 """
 
 from __future__ import annotations
