@@ -33,17 +33,31 @@ from newscrawl.run import RUN_PLAN, Run
 logger = logging.getLogger(__name__)
 
 
-def progress_line(*, done: int, planned: int, pages: int, exported: int, elapsed: float) -> str:
-    """The progress figures as one line (pure: tested on its own)."""
+def progress_line(
+    *,
+    done: int,
+    planned: int,
+    pages: int,
+    exported: int,
+    elapsed: float,
+    finished: str | None = None,
+) -> str:
+    """The progress figures as one line (pure: tested on its own). ``finished`` (the run's
+    finish reason) makes it the last line: it says the run is over, never a time left."""
     rate = exported / elapsed * 60 if elapsed > 0 else 0.0
     parts = []
-    if planned:
+    if finished is not None:
+        parts.append(f"run over ({finished}) after {_duration(elapsed)}")
+    if planned and finished is not None:
+        left = f" ({planned - done} to page again next run)" if done < planned else ""
+        parts.append(f"{done}/{planned} day indexes complete{left}")
+    elif planned:
         parts.append(f"{done}/{planned} day indexes done")
     parts.append(f"{pages} index pages")
     parts.append(f"{exported} articles exported ({rate:.1f}/min)")
-    if planned and done:
-        left = elapsed * (planned - done) / done
-        parts.append(f"about {_duration(left)} left" if planned > done else "indexes done")
+    if planned and done and finished is None:
+        left_s = elapsed * (planned - done) / done
+        parts.append(f"about {_duration(left_s)} left" if planned > done else "indexes done")
     return "Progress: " + ", ".join(parts)
 
 
@@ -99,10 +113,10 @@ class CrawlProgress:
             if loop is not None and loop.running:
                 loop.stop()
         if self.bar is not None:
-            self.draw()
+            self.draw(finished=reason)
             self.close_bar()
         if self.interval > 0:
-            self.log()
+            self.log(finished=reason)
 
     # -- the bar on a terminal --------------------------------------------------------------
 
@@ -119,13 +133,19 @@ class CrawlProgress:
         self.bar_loop = task.LoopingCall(self.draw)
         self.bar_loop.start(1.0, now=True)
 
-    def draw(self) -> None:
+    def draw(self, finished: str | None = None) -> None:
+        """The bar; at the end (``finished``, the finish reason) it is full: every planned
+        index was visited, and it says how many are complete."""
         figures = self.figures()
         self.bar.total = figures["planned"] or None
         self.bar.n = figures["done"]
-        self.bar.set_postfix_str(
-            f"{figures['pages']} index pages, {figures['exported']} articles", refresh=False
-        )
+        postfix = f"{figures['pages']} index pages, {figures['exported']} articles"
+        if finished is not None:
+            if figures["planned"]:
+                self.bar.n = figures["planned"]
+                postfix += f", {figures['done']}/{figures['planned']} complete"
+            self.bar.set_description_str(f"run over ({finished})", refresh=False)
+        self.bar.set_postfix_str(postfix, refresh=False)
         self.bar.refresh()
 
     def close_bar(self) -> None:
@@ -151,8 +171,8 @@ class CrawlProgress:
             "elapsed": time.monotonic() - self.started,
         }
 
-    def log(self) -> None:
-        logger.info(progress_line(**self.figures()))
+    def log(self, finished: str | None = None) -> None:
+        logger.info(progress_line(**self.figures(), finished=finished))
 
 
 class _AroundBar:

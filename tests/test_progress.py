@@ -28,6 +28,19 @@ def test_progress_line() -> None:
     assert progress_line(done=20, planned=20, pages=40, exported=10, elapsed=60).endswith(
         "indexes done"
     )
+    # the last line says the run is over, never a time left
+    assert progress_line(
+        done=1, planned=2, pages=3, exported=4, elapsed=30, finished="finished"
+    ) == (
+        "Progress: run over (finished) after 30 s, 1/2 day indexes complete (1 to page again "
+        "next run), 3 index pages, 4 articles exported (8.0/min)"
+    )
+    assert progress_line(
+        done=20, planned=20, pages=40, exported=10, elapsed=600, finished="shutdown"
+    ) == (
+        "Progress: run over (shutdown) after 10 min, 20/20 day indexes complete, 40 index pages, "
+        "10 articles exported (1.0/min)"
+    )
     assert progress_line(done=0, planned=0, pages=0, exported=3, elapsed=60) == (
         "Progress: 0 index pages, 3 articles exported (3.0/min)"
     )
@@ -67,6 +80,7 @@ def test_a_20_day_backfill_shows_its_progress(backfill_site: Any, tmp_path: Path
     assert done == sorted(done) and done[-1] == 20 and done[0] < 20
     assert any("left" in line for line in lines[:-1])
     assert "120 articles exported" in lines[-1]
+    assert "run over (finished)" in lines[-1] and "left" not in lines[-1]
     items = published_items(tmp_path, "bisnis")  # every feed line is whole JSON
     assert len(items) == 120 and all(json.dumps(item) for item in items)
 
@@ -125,6 +139,8 @@ def test_on_a_terminal_a_bar_shows_and_log_lines_stay_whole(
     os.close(master)
     screen = b"".join(chunks).decode("utf-8", "replace")
     assert "day indexes:" in screen and "10/10" in screen, screen[-2000:]
+    last_bar = screen[screen.rindex("run over (finished):") :].split("\n", 1)[0]
+    assert "100%" in last_bar and "10/10" in last_bar, last_bar  # the bar ends full, and says so
     lines = re.split(r"\r*\n", re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", screen))
     logged = [line.split("\r")[-1] for line in lines if re.search(r"\d\d:\d\d:\d\d \[", line)]
     assert any("Spider closed (finished)" in line for line in logged)
