@@ -576,7 +576,7 @@ class SeedOncePerTick:
 
     def __init__(self, crawler: Crawler) -> None:
         if not distributed.enabled(crawler.settings):
-            raise NotConfigured("not in distributed mode")
+            raise NotConfigured  # not in distributed mode: off, and no news in the log
         self.crawler = crawler
 
     @classmethod
