@@ -6,14 +6,26 @@ and publication date, with a DuckDB database whose view ``articles`` reads it.
 - ``output/dataset/site=<site>/date=<YYYY-MM-DD>/<batch>_<n>.parquet`` (Hive-style; the date is
   the publication date in WIB), written by DuckDB's own Parquet writer;
 - ``output/newscrawl.duckdb``: the view ``articles`` over the committed files, the table
-  ``dataset_feeds`` (which feed went into which batch) and ``dataset_batches``.
+  ``dataset_feeds`` (which feed went into which batch) and ``dataset_batches``. The view adds
+  ``published_local``, the publication's wall-clock time in WIB as a ``TIMESTAMP`` without
+  zone (its date is ``date``, its hour the WIB hour, whatever the session's TimeZone), and each
+  row carries ``simhash``, a 64-bit SimHash of the body (:mod:`newscrawl.simhash`) to find the
+  same story across sites. The file is written in DuckDB's storage version
+  :data:`STORAGE_VERSION`, so that the DuckDB CLI analysts install (1.4 and later) opens it;
+  a database an earlier build wrote in a newer version is rewritten once.
+- ``output/search.sqlite3``: the full-text index of :mod:`newscrawl.search`, brought up to
+  date with the dataset's feeds after each build.
 
 Incremental and idempotent: a feed (a path under the output folder, published by its run:
 ``published = 1`` in its spider's state) is ingested once; a build with nothing new changes
 nothing. Crash-safe: a batch's files are written under a staging folder, moved into place, and
 only then committed in one DuckDB transaction with the new view; a build killed at any moment
 leaves the view on the old files, and the next build first deletes the files of batches that
-never committed.
+never committed. A partition with :data:`COMPACT_AT` files or more is rewritten as one file the
+same way (staged, moved, committed with the view, and only then are the old files deleted).
+
+A build that finds the database open in another process (an analyst's DuckDB session) stops
+before it changes anything: :class:`DatasetBusy`, one ERROR line and exit status 75.
 
 Never through a symbolic link: a build first refuses (:class:`~newscrawl.safepaths.LinkError`;
 the command exits 2 with one ERROR line) when the dataset folder, anything in it, the database
@@ -27,6 +39,7 @@ import argparse
 import fcntl
 import logging
 import os
+import re
 import sqlite3
 import sys
 import time
@@ -39,8 +52,9 @@ from pathlib import Path
 
 import duckdb
 
-from newscrawl import safepaths
+from newscrawl import safepaths, search
 from newscrawl.safepaths import LinkError
+from newscrawl.simhash import simhash
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +75,28 @@ COLUMNS = {
 TIMES = ("published_at", "updated_at", "crawled_at")
 #: Feeds read by one DuckDB statement.
 BATCH_FEEDS = 500
+#: The storage version the database is written in: DuckDB 1.4 (the long-term release) and
+#: later read it, the ``duckdb`` CLI of PyPI's ``duckdb-cli`` included; the Python ``duckdb``
+#: of requirements.txt would otherwise write its own newer one, which those cannot open.
+STORAGE_VERSION = "v1.4.0"
+#: Where a database in a newer storage version is copied before it replaces the old one.
+MIGRATING = f"{DATABASE}.migrating"
+#: A partition with this many files or more is compacted into one by the next build.
+COMPACT_AT = 8
+#: The WIB offset in microseconds: ``published_local`` is the instant plus 7 hours, as a
+#: TIMESTAMP without zone. Plain arithmetic, so no time-zone data or session setting is needed
+#: (Indonesia's WIB has been UTC+7 without daylight saving since 1964).
+WIB_OFFSET_US = 7 * 3600 * 1_000_000
+PUBLISHED_LOCAL = f"make_timestamp(epoch_us(published_at) + {WIB_OFFSET_US})"
+#: The name of the SimHash function (Python, :func:`newscrawl.simhash.simhash`) in a build's
+#: connection (never in the view: other clients do not have it).
+SIMHASH_FUNCTION = "newscrawl_simhash"
+#: The exit status of ``make dataset`` when the database is open in another process.
+EXIT_BUSY = 75
+
+
+class DatasetBusy(RuntimeError):
+    """The database is open in another process (DuckDB locks its file): nothing was done."""
 
 
 @dataclass(frozen=True)
@@ -71,6 +107,10 @@ class Built:
     articles: int
     batch: str | None
     removed_files: int
+    #: Partitions rewritten as one file.
+    compacted: int = 0
+    #: Articles added to the search index.
+    indexed: int = 0
 
 
 def published_feeds(output: Path) -> Iterator[str]:
@@ -97,16 +137,31 @@ def written_paths(output: Path) -> list[Path]:
     """What a build writes under ``output`` (none of it may be a symbolic link)."""
     return [
         output / DATASET_DIR,
+        *_database_files(output),
+        output / LOCK,
+        *search.index_paths(output),
+    ]
+
+
+def _database_files(output: Path) -> list[Path]:
+    return [
         output / DATABASE,
         output / f"{DATABASE}.wal",
-        output / LOCK,
+        output / MIGRATING,
+        output / f"{MIGRATING}.wal",
     ]
 
 
 def connect(output: Path) -> duckdb.DuckDBPyConnection:
-    """The dataset's database (DuckDB opens it by path: it and its WAL are checked first)."""
-    safepaths.refuse_links(output, [output / DATABASE, output / f"{DATABASE}.wal"])
-    database = duckdb.connect(str(output / DATABASE))
+    """The dataset's database (DuckDB opens it by path: it and its WAL are checked first),
+    in :data:`STORAGE_VERSION` (rewritten so once when an earlier build wrote a newer one).
+    :class:`DatasetBusy` when another process has it open."""
+    safepaths.refuse_links(output, _database_files(output))
+    path = output / DATABASE
+    database = _open(path)
+    if _newer_than_wanted(database):
+        database = _rewrite_in_storage_version(database, output)
+    database.create_function(SIMHASH_FUNCTION, simhash, ["VARCHAR"], "UBIGINT", side_effects=False)
     database.execute(
         "CREATE TABLE IF NOT EXISTS dataset_batches (batch VARCHAR PRIMARY KEY, "
         "committed_at TIMESTAMPTZ, files VARCHAR[], articles BIGINT)"
@@ -115,6 +170,57 @@ def connect(output: Path) -> duckdb.DuckDBPyConnection:
         "CREATE TABLE IF NOT EXISTS dataset_feeds (feed VARCHAR PRIMARY KEY, batch VARCHAR)"
     )
     return database
+
+
+def _open(path: Path) -> duckdb.DuckDBPyConnection:
+    try:
+        return duckdb.connect(str(path), config={"storage_compatibility_version": STORAGE_VERSION})
+    except duckdb.IOException as error:
+        message = str(error)
+        if "lock" not in message.lower():
+            raise
+        holder = re.search(r"\(PID (\d+)\)", message)
+        who = f"process {holder.group(1)}" if holder else "another process"
+        raise DatasetBusy(
+            f"{path} is open in {who} (a DuckDB session or notebook?): close it, then run "
+            "`make dataset` again"
+        ) from None
+
+
+def _version(text: str) -> tuple[int, ...]:
+    """``"v1.4.0+"`` -> ``(1, 4, 0)``."""
+    return tuple(int(part) for part in re.findall(r"\d+", text)[:3])
+
+
+def _newer_than_wanted(database: duckdb.DuckDBPyConnection) -> bool:
+    rows = database.execute(
+        "SELECT tags['storage_version'] FROM duckdb_databases() "
+        "WHERE database_name = current_database()"
+    ).fetchall()
+    found = str(rows[0][0]) if rows and rows[0][0] else ""
+    return bool(found) and _version(found) > _version(STORAGE_VERSION)
+
+
+def _rewrite_in_storage_version(
+    database: duckdb.DuckDBPyConnection, output: Path
+) -> duckdb.DuckDBPyConnection:
+    """Copy the database into a new file in :data:`STORAGE_VERSION` and put it in its place
+    (a build killed meanwhile leaves the old one, and the next build starts again)."""
+    path, copy = output / DATABASE, output / MIGRATING
+    for stale in (copy, output / f"{MIGRATING}.wal"):
+        safepaths.unlink(stale, output, missing_ok=True)
+    name = str(database.execute("SELECT current_database()").fetchall()[0][0])
+    database.execute(f"ATTACH '{_quoted(copy)}' AS migrated (STORAGE_VERSION '{STORAGE_VERSION}')")
+    database.execute(f'COPY FROM DATABASE "{name}" TO migrated')
+    database.execute("DETACH migrated")
+    database.close()  # checkpointed: its WAL is gone, or stale
+    safepaths.unlink(output / f"{DATABASE}.wal", output, missing_ok=True)
+    safepaths.replace(copy, path, output)
+    logger.warning(
+        "Rewrote %s in DuckDB's storage version %s (the DuckDB CLI 1.4 and later open it)",
+        path, STORAGE_VERSION,
+    )  # fmt: skip
+    return _open(path)
 
 
 def _committed_files(database: duckdb.DuckDBPyConnection) -> list[str]:
@@ -146,35 +252,71 @@ def _remove_uncommitted(output: Path, database: duckdb.DuckDBPyConnection) -> in
 
 
 def _view(database: duckdb.DuckDBPyConnection, output: Path, files: list[str]) -> None:
-    """The view ``articles`` over ``files`` (paths relative to ``output``), with the
-    partitions' ``site`` and ``date``."""
+    """The view ``articles`` over ``files`` (paths relative to ``output``): the item's fields,
+    ``published_local`` after ``published_at``, ``simhash``, and the partitions' ``site`` and
+    ``date`` (``date`` is ``published_local``'s date)."""
     if not files:
         columns = ", ".join(
-            f"CAST(NULL AS {'TIMESTAMPTZ' if name in TIMES else kind}) AS {name}"
-            for name, kind in COLUMNS.items()
+            f"CAST(NULL AS {kind}) AS {name}" for name, kind in _view_columns().items()
         )
-        database.execute(
-            f"CREATE OR REPLACE VIEW articles AS SELECT {columns}, CAST(NULL AS DATE) AS date "
-            "WHERE false"
-        )
+        database.execute(f"CREATE OR REPLACE VIEW articles AS SELECT {columns} WHERE false")
         return
-    paths = ", ".join("'" + str(output / file).replace("'", "''") + "'" for file in files)
+    with_simhash = _having_column(database, output, files, "simhash")
+    expressions = {name: name for name in _view_columns()}
+    expressions["published_local"] = f"{PUBLISHED_LOCAL} AS published_local"
+    if not with_simhash:  # files of an earlier version, until the next build rewrites them
+        expressions["simhash"] = "CAST(NULL AS UBIGINT) AS simhash"
     database.execute(
-        "CREATE OR REPLACE VIEW articles AS SELECT * FROM "
-        f"read_parquet([{paths}], hive_partitioning = true, hive_types = {{'date': DATE}})"
+        f"CREATE OR REPLACE VIEW articles AS SELECT {', '.join(expressions.values())} FROM "
+        f"read_parquet([{_paths(output, files)}], hive_partitioning = true, "
+        "hive_types = {'date': DATE}, union_by_name = true)"
     )
 
 
-def build(output: Path) -> Built:
-    """Ingest the published feeds not in the dataset yet (see the module docstring); one
-    build at a time (``dataset.lock``: a second one waits for the first). :class:`LinkError`,
-    before anything is written, when a path it writes is a symbolic link."""
+def _view_columns() -> dict[str, str]:
+    """The view's columns and their types, in order."""
+    columns: dict[str, str] = {}
+    for name, kind in COLUMNS.items():
+        columns[name] = "TIMESTAMPTZ" if name in TIMES else kind
+        if name == "published_at":
+            columns["published_local"] = "TIMESTAMP"
+    columns["simhash"] = "UBIGINT"
+    columns["date"] = "DATE"
+    return columns
+
+
+def _paths(output: Path, files: list[str]) -> str:
+    """``files`` (relative to ``output``) as a list of SQL strings."""
+    return ", ".join(f"'{_quoted(output / file)}'" for file in files)
+
+
+def _having_column(
+    database: duckdb.DuckDBPyConnection, output: Path, files: list[str], column: str
+) -> set[str]:
+    """Those of ``files`` whose Parquet schema has ``column``."""
+    if not files:
+        return set()
+    rows = database.execute(
+        f"SELECT DISTINCT file_name FROM parquet_schema([{_paths(output, files)}]) WHERE name = ?",
+        [column],
+    ).fetchall()
+    having = {str(row[0]) for row in rows}
+    return {file for file in files if str(output / file) in having}
+
+
+def build(output: Path, *, compact_at: int = COMPACT_AT) -> Built:
+    """Ingest the published feeds not in the dataset yet, compact the partitions that have
+    ``compact_at`` files or more, and bring the search index up to date (see the module
+    docstring); one build at a time (``dataset.lock``: a second one waits for the first).
+    :class:`LinkError`, before anything is written, when a path it writes is a symbolic link;
+    :class:`DatasetBusy`, before anything changes, when another process has the database
+    open."""
     output = output.resolve()
     root = output / DATASET_DIR
     safepaths.refuse_links(output, written_paths(output))
     os.close(safepaths.open_dir(root, output, create=True))
     with dataset_lock(output):
-        return _build(output, root)
+        return _build(output, root, compact_at)
 
 
 @contextmanager
@@ -186,7 +328,7 @@ def dataset_lock(output: Path, shared: bool = False) -> Iterator[None]:
         yield
 
 
-def _build(output: Path, root: Path) -> Built:
+def _build(output: Path, root: Path, compact_at: int) -> Built:
     database = connect(output)
     try:
         removed = _remove_uncommitted(output, database)
@@ -195,69 +337,150 @@ def _build(output: Path, root: Path) -> Built:
             str(row[0]) for row in database.execute("SELECT feed FROM dataset_feeds").fetchall()
         }
         new = [feed for feed in dict.fromkeys(published_feeds(output)) if feed not in known]
-        if not new:
-            return Built(0, 0, None, removed)
-        batch = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
-        staging = root / STAGING / batch
-        os.close(safepaths.open_dir(staging, output, create=True))
-        articles = 0
-        taken: list[str] = []
-        for start in range(0, len(new), BATCH_FEEDS):
-            chunk = new[start : start + BATCH_FEEDS]
-            try:
-                articles += _write(database, output, chunk, staging, f"{batch}_{start}")
-                taken += chunk
-            except duckdb.Error:  # one bad feed must not stop the others: one by one
-                for n, feed in enumerate(chunk):
-                    try:
-                        articles += _write(
-                            database, output, [feed], staging, f"{batch}_{start}_{n}"
-                        )
-                        taken.append(feed)
-                    except duckdb.Error as error:
-                        logger.error("Dataset: left out the feed %s (tried again next time): %s",
-                                     feed, str(error).splitlines()[0])  # fmt: skip
-            logger.info(
-                "Dataset progress: %d/%d new feed(s) read, %d article(s)",
-                start + len(chunk), len(new), articles,
-            )  # fmt: skip
-        new = taken
-        if not new:
-            safepaths.remove_tree(root / STAGING, output)
-            return Built(0, 0, None, removed)
-        files = _move_into_place(staging, root, output)
-        relative = [path.relative_to(output).as_posix() for path in files]
-        database.execute("BEGIN TRANSACTION")
-        database.execute(
-            "INSERT INTO dataset_batches VALUES (?, now(), ?, ?)", [batch, relative, articles]
-        )
-        database.executemany("INSERT INTO dataset_feeds VALUES (?, ?)", [[f, batch] for f in new])
-        _view(database, output, _committed_files(database))
-        database.execute("COMMIT")
-        safepaths.remove_tree(root / STAGING, output)
-        logger.info(
-            "Dataset: %d feed(s), %d article(s) added (batch %s)", len(new), articles, batch
-        )
-        return Built(len(new), articles, batch, removed)
+        feeds, articles, batch = _ingest(database, output, root, new) if new else (0, 0, None)
+        compacted = _compact(database, output, root, compact_at)
+        indexed = _index(database, output)
+        return Built(feeds, articles, batch, removed, compacted, indexed)
     finally:
         database.close()
+
+
+def _new_batch(prefix: str = "") -> str:
+    return prefix + datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
+
+
+def _ingest(
+    database: duckdb.DuckDBPyConnection, output: Path, root: Path, new: list[str]
+) -> tuple[int, int, str | None]:
+    """Write the feeds ``new`` as a batch and commit it with the view: (feeds, articles,
+    batch) taken."""
+    batch = _new_batch()
+    staging = root / STAGING / batch
+    os.close(safepaths.open_dir(staging, output, create=True))
+    articles = 0
+    taken: list[str] = []
+    for start in range(0, len(new), BATCH_FEEDS):
+        chunk = new[start : start + BATCH_FEEDS]
+        try:
+            articles += _write(database, output, chunk, staging, f"{batch}_{start}")
+            taken += chunk
+        except duckdb.Error:  # one bad feed must not stop the others: one by one
+            for n, feed in enumerate(chunk):
+                try:
+                    articles += _write(database, output, [feed], staging, f"{batch}_{start}_{n}")
+                    taken.append(feed)
+                except duckdb.Error as error:
+                    logger.error("Dataset: left out the feed %s (tried again next time): %s",
+                                 feed, str(error).splitlines()[0])  # fmt: skip
+        logger.info(
+            "Dataset progress: %d/%d new feed(s) read, %d article(s)",
+            start + len(chunk), len(new), articles,
+        )  # fmt: skip
+    if not taken:
+        safepaths.remove_tree(root / STAGING, output)
+        return 0, 0, None
+    files = _move_into_place(staging, root, output)
+    relative = [path.relative_to(output).as_posix() for path in files]
+    database.execute("BEGIN TRANSACTION")
+    database.execute(
+        "INSERT INTO dataset_batches VALUES (?, now(), ?, ?)", [batch, relative, articles]
+    )
+    database.executemany("INSERT INTO dataset_feeds VALUES (?, ?)", [[f, batch] for f in taken])
+    _view(database, output, _committed_files(database))
+    database.execute("COMMIT")
+    safepaths.remove_tree(root / STAGING, output)
+    logger.info("Dataset: %d feed(s), %d article(s) added (batch %s)", len(taken), articles, batch)
+    return len(taken), articles, batch
+
+
+def _compact(database: duckdb.DuckDBPyConnection, output: Path, root: Path, compact_at: int) -> int:
+    """Rewrite as one file each partition that has ``compact_at`` files or more, or a file
+    without ``simhash`` (written by an earlier version); committed with the view in one
+    transaction, the old files deleted only then. The number of partitions rewritten."""
+    files = _committed_files(database)
+    with_simhash = _having_column(database, output, files, "simhash")
+    partitions: dict[str, list[str]] = {}
+    for file in files:
+        partitions.setdefault(file.rsplit("/", 1)[0], []).append(file)
+    todo = {
+        partition: names
+        for partition, names in sorted(partitions.items())
+        if len(names) >= compact_at or any(name not in with_simhash for name in names)
+    }
+    if not todo:
+        return 0
+    batch = _new_batch("compact-")
+    staging = root / STAGING / batch
+    kept = ", ".join(name for name in COLUMNS if name != "site")  # site and date: the folders
+    for partition, names in todo.items():
+        have = [name in with_simhash for name in names]
+        fingerprint = (
+            "simhash" if all(have)
+            else f"{SIMHASH_FUNCTION}(body)" if not any(have)
+            else f"coalesce(simhash, {SIMHASH_FUNCTION}(body))"
+        )  # fmt: skip
+        target = staging / Path(partition).relative_to(DATASET_DIR) / f"{batch}_0.parquet"
+        os.close(safepaths.open_dir(target.parent, output, create=True))
+        database.execute(
+            f"COPY (SELECT {kept}, {fingerprint} AS simhash FROM read_parquet("
+            f"[{_paths(output, names)}], hive_partitioning = false, union_by_name = true) "
+            f"ORDER BY published_at, url) TO '{_quoted(target)}' (FORMAT parquet)"
+        )
+    moved = [
+        path.relative_to(output).as_posix() for path in _move_into_place(staging, root, output)
+    ]
+    old = {name for names in todo.values() for name in names}
+    database.execute("BEGIN TRANSACTION")
+    for other, listed in database.execute("SELECT batch, files FROM dataset_batches").fetchall():
+        if old.intersection(listed):
+            database.execute(
+                "UPDATE dataset_batches SET files = ? WHERE batch = ?",
+                [[name for name in listed if name not in old], other],
+            )
+    database.execute("INSERT INTO dataset_batches VALUES (?, now(), ?, 0)", [batch, moved])
+    _view(database, output, _committed_files(database))
+    database.execute("COMMIT")
+    for name in sorted(old):  # no committed batch names them now: a kill here, the next build
+        safepaths.unlink(output / name, output, missing_ok=True)
+    safepaths.remove_tree(root / STAGING, output)
+    logger.info(
+        "Dataset: compacted %d partition(s), %d file(s) into %d", len(todo), len(old), len(moved)
+    )
+    return len(todo)
+
+
+def _index(database: duckdb.DuckDBPyConnection, output: Path) -> int:
+    """Bring the search index up to date with the dataset's feeds (a failure is logged: the
+    dataset is committed, and the next build indexes what is missing)."""
+    feeds = [str(row[0]) for row in database.execute("SELECT feed FROM dataset_feeds").fetchall()]
+    try:
+        return search.update(output, feeds)
+    except (sqlite3.Error, OSError) as error:
+        if isinstance(error, LinkError):
+            raise
+        logger.error("Search index not updated (the next build tries again): %s", error)
+        return 0
 
 
 def _write(
     database: duckdb.DuckDBPyConnection, output: Path, feeds: list[str], staging: Path, name: str
 ) -> int:
-    """Write the articles of ``feeds`` as Parquet partitions under ``staging``."""
-    paths = ", ".join("'" + str(output / feed).replace("'", "''") + "'" for feed in feeds)
+    """Write the articles of ``feeds`` as Parquet partitions under ``staging``, each with the
+    SimHash of its body."""
     columns = ", ".join(f"'{name}': '{kind}'" for name, kind in COLUMNS.items())
     typed = ", ".join(
         f"CAST({column} AS TIMESTAMPTZ) AS {column}" if column in TIMES else column
         for column in COLUMNS
     )
-    query = (
-        f"SELECT {typed}, CAST(substr(published_at, 1, 10) AS DATE) AS date FROM read_json("
-        f"[{paths}], format = 'newline_delimited', columns = {{{columns}}})"
+    source = (
+        f"read_json([{_paths(output, feeds)}], format = 'newline_delimited', "
+        f"columns = {{{columns}}})"
     )
-    count = int(database.execute(f"SELECT count(*) FROM ({query})").fetchone()[0])  # type: ignore[index]
+    count = int(database.execute(f"SELECT count(*) FROM {source}").fetchall()[0][0])
+    query = (
+        f"SELECT {typed}, {SIMHASH_FUNCTION}(body) AS simhash, "
+        f"CAST(substr(published_at, 1, 10) AS DATE) AS date FROM {source}"
+    )
     database.execute(
         f"COPY ({query}) TO '{_quoted(staging)}' (FORMAT parquet, PARTITION_BY (site, date), "
         f"FILENAME_PATTERN '{name}_{{i}}', OVERWRITE_OR_IGNORE)"
@@ -317,13 +540,15 @@ def main(argv: list[str] | None = None) -> int:
     except LinkError as error:
         logger.error("Not building the dataset: %s", error)
         return 2
+    except DatasetBusy as error:
+        logger.error("Not building the dataset: %s", error)
+        return EXIT_BUSY
     logger.info(
-        "Dataset %s: %d new feed(s), %d new article(s); view `articles` in %s",
-        output / DATASET_DIR,
-        built.feeds,
-        built.articles,
-        output / DATABASE,
-    )
+        "Dataset %s: %d new feed(s), %d new article(s), %d partition(s) compacted, "
+        "%d article(s) indexed; view `articles` in %s, search index in %s",
+        output / DATASET_DIR, built.feeds, built.articles, built.compacted, built.indexed,
+        output / DATABASE, output / search.INDEX,
+    )  # fmt: skip
     return 0
 
 
