@@ -34,6 +34,7 @@ from newscrawl.boilerplate import (
 )
 from newscrawl.loaders import GenericLoader
 from newscrawl.pages.base import BLOCK_TAGS, HIDDEN_TAGS, ArticlePage, element_text
+from newscrawl.pages.maintext import BLOCK_LEVEL, TextMap
 from newscrawl.pages.selectors import Element, ElementTable
 from newscrawl.processors import clean_text
 from newscrawl.urls import alias_form
@@ -277,20 +278,25 @@ class GenericArticlePage(ArticlePage):
     # -- the body -------------------------------------------------------------------------
 
     @cached_property
+    def text_map(self) -> TextMap:
+        """The page's text measured per element (:class:`~newscrawl.pages.maintext.TextMap`)."""
+        return TextMap(self.root)
+
+    @cached_property
     def body_element(self) -> Element | None:
-        """The element holding most of the page's paragraph text (its own ``p`` children,
-        outside header, footer, nav and aside)."""
-        credit: dict[Element, int] = {}
-        for paragraph in self.root.iter("p"):
-            parent = paragraph.getparent()
-            if parent is None or any(
-                isinstance(a.tag, str) and a.tag in CHROME_TAGS for a in paragraph.iterancestors()
-            ):
-                continue
-            credit[parent] = credit.get(parent, 0) + len(element_text(paragraph).strip())
-        if not credit:
-            return None
-        return max(credit, key=credit.__getitem__)
+        """The element holding the article's text (:meth:`TextMap.container`)."""
+        return self.text_map.container()
+
+    @cached_property
+    def body_blocks(self) -> list[Element]:
+        """The elements :attr:`body_lines` read a block from (filled as it reads them)."""
+        return []
+
+    @cached_property
+    def body_nodes(self) -> set[Element]:
+        """The body's blocks and everything in them (the body read first)."""
+        _ = self.body_lines
+        return {node for block in self.body_blocks for node in block.iter()}
 
     @cached_property
     def body_lines(self) -> list[tuple[str, str, bool]]:
@@ -353,9 +359,26 @@ class GenericArticlePage(ArticlePage):
         return list(self.learned)
 
     def _block_texts(self, container: Element) -> Iterator[str]:
+        """The texts of the blocks under ``container``, in page order: paragraphs, headings,
+        list items, table rows, blocks of text without blocks inside, and the runs of text
+        between blocks."""
+        silent, chrome = self.text_map.silent, self.text_map.chrome
+        run: list[str] = [container.text or ""]
         for child in container:
             tag = child.tag
             if not isinstance(tag, str) or tag in HIDDEN_TAGS or tag in NOT_BODY_TAGS:
+                run.append(child.tail or "")
+                continue
+            if child in silent:
+                run.append(child.tail or "")
+                continue
+            if tag not in BLOCK_LEVEL and tag != "br" and not self._has_block(child):
+                run.append(element_text(child))  # inline: part of the running text
+                run.append(child.tail or "")
+                continue
+            yield from self._flush(run)
+            run = [child.tail or ""]
+            if tag in ("br", "h1") or child in chrome:
                 continue
             if tag in CHROME_TAGS or self._link_box(child) or self._byline_block(child):
                 continue
@@ -365,18 +388,28 @@ class GenericArticlePage(ArticlePage):
                 continue
             if tag == "tr":
                 cells = [clean_text(element_text(c)) for c in child if c.tag in ("td", "th")]
+                self.body_blocks.append(child)
                 yield self.cell_separator.join(cell for cell in cells)
-            elif tag in BLOCK_TAGS and not self._has_block(child):
+            elif not self._has_block(child):
                 if child.find(".//img") is not None and not element_text(child).strip():
                     continue
                 text = element_text(child)
-                if self._wholly_emphasised(child):
+                if tag in BLOCK_TAGS and self._wholly_emphasised(child):
                     self.emphasised.add(clean_text(text).casefold())
                 if tag in ("h2", "h3", "h4", "h5", "h6"):
                     self.headings.add(clean_text(text).casefold())
+                self.body_blocks.append(child)
                 yield text
             else:
                 yield from self._block_texts(child)
+        yield from self._flush(run)
+
+    @staticmethod
+    def _flush(run: list[str]) -> Iterator[str]:
+        """A run of inline text between blocks, as a block when it holds anything."""
+        text = "".join(run)
+        if text.strip():
+            yield text
 
     @staticmethod
     def _wholly_emphasised(block: Element) -> bool:
@@ -389,8 +422,7 @@ class GenericArticlePage(ArticlePage):
     def small_blocks(self) -> list[tuple[Element, str]]:
         """Short blocks outside the body and their texts, in page order (see
         :data:`SMALL_BLOCKS`): where bylines, date lines and footer lines are."""
-        body = self.body_element
-        inside = set(body.iter()) if body is not None else set()
+        inside = self.body_nodes
         found = []
         for element in SMALL_BLOCKS(self.root):
             if element in inside:
@@ -578,12 +610,12 @@ class GenericArticlePage(ArticlePage):
     def links_to(self, segments: frozenset[str]) -> Iterator[Element]:
         """Links outside the body whose path goes through one of ``segments`` (``/tag/x``,
         ``/author/x``), in page order."""
-        body = self.body_element
+        inside = self.body_nodes
         for link in self.root.iter("a"):
             href = (link.get("href") or "").lower()
             if not any(segment in href for segment in segments):
                 continue  # the cheap look first
-            if body is not None and body in link.iterancestors():
+            if inside and any(up in inside for up in link.iterancestors()):
                 continue
             path = [part for part in urlsplit(href).path.split("/") if part]
             if any(part in segments for part in path[:-1]):

@@ -1,0 +1,332 @@
+"""The main text of any page: which element holds the article, measured from the text itself.
+
+A page is read once into a :class:`TextMap`: every text node is credited to its nearest
+block (a ``p``, a ``div`` with text of its own, a list item, ...), a block whose text is long
+enough and mostly not link text is *good* (article-like), and each element's good and other
+text is summed from its descendants. The article's container is the element whose good text
+outweighs its other text most (:meth:`TextMap.container`): an article split over sibling
+blocks is held by their common parent, a sidebar or a footer costs a page-wide element more
+than it gains. Site chrome (``nav``, ``footer``, and elements whose class or id names comments,
+sharing, related links, newsletters, ads, cookie notices, paywalls...) is never good text; an
+``aside``, a ``form`` or a ``header`` is chrome unless it holds most of the page's good text
+(an ASP.NET page-wide form, an article set in an aside).
+
+No site's names: the class words are the web's common ones (:data:`JUNK_WORDS`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from functools import lru_cache
+
+from newscrawl.pages.selectors import Element
+
+#: Elements that start a block of text of their own.
+BLOCK_LEVEL = frozenset(
+    {"p", "div", "section", "article", "main", "li", "ul", "ol", "dl", "dd", "dt", "h1", "h2",
+     "h3", "h4", "h5", "h6", "blockquote", "pre", "table", "tbody", "thead", "tfoot", "tr", "td",
+     "th", "figure", "figcaption", "header", "footer", "nav", "aside", "form", "fieldset",
+     "address", "body", "center", "details", "summary", "html", "caption", "hgroup", "menu"}
+)  # fmt: skip
+#: Elements whose content is no text of the page (scripts, media, controls) or never the
+#: article's (figures and their captions).
+SILENT = frozenset(
+    {"script", "style", "noscript", "template", "svg", "button", "select", "input", "textarea",
+     "option", "iframe", "object", "embed", "video", "audio", "img", "picture", "canvas", "head",
+     "title", "meta", "link", "figure", "figcaption", "math", "dialog"}
+)  # fmt: skip
+#: Elements that are site chrome wherever they are.
+HARD_CHROME = frozenset({"nav", "footer"})
+#: Elements that are chrome unless they hold most of the page's good text.
+SOFT_CHROME = frozenset({"aside", "form", "header"})
+#: A soft chrome element inside the best element is no chrome when it holds this share of
+#: the best element's good text.
+SOFT_SHARE = 0.5
+#: Words of class names and ids that mark what is never the article's text.
+JUNK_WORDS = frozenset(
+    {"related", "recommended", "recommendations", "recommendation", "recirculation", "share",
+     "sharing", "shares", "social", "socials", "newsletter", "newsletters", "subscribe",
+     "signup", "promo", "promotion", "advert", "advertisement", "advertising", "ads", "ad",
+     "adv", "advs", "adslot", "adunit", "gpt", "dfp", "adsense", "iklan", "anzeige", "werbung",
+     "sponsor", "sponsored", "cookie", "cookies", "consent", "gdpr", "modal", "popup",
+     "overlay", "breadcrumb", "breadcrumbs", "sidebar", "footer", "navigation", "navbar", "menu",
+     "toolbar", "pagination", "pager", "caption", "captions", "credit", "credits", "outbrain",
+     "taboola", "teaser", "teasers", "byline", "bio", "biography", "tags", "tag", "keywords",
+     "topics", "author", "authors", "banner", "masthead", "rating", "reactions", "print",
+     "copyright", "disclaimer", "readmore", "trending", "popular", "nav", "skip", "offscreen",
+     "visually", "sr", "screenreader", "lightbox", "gallery", "slideshow", "carousel", "video",
+     "player", "podcast", "audio", "embed", "infobox", "factbox", "toc", "meta", "metadata",
+     "date", "time", "timestamp", "dateline", "modified", "updated", "published"}
+)  # fmt: skip
+#: Words of class names and ids of comments: chrome even when they hold most of the text.
+COMMENT_WORDS = frozenset({"comment", "comments", "disqus", "replies", "reply", "respond"})
+#: Words of class names and ids of wrappers that may hold the visible part of the article
+#: (a paywall's teaser) or only a prompt: chrome unless they hold most of the good text.
+SOFT_WORDS = frozenset({"paywall", "subscription", "subscriber", "premium", "locked", "plus"})
+#: Words that keep an element from being junk by its name alone (``article-body`` is never
+#: junk for ``body``; ``content`` holds the article on many sites).
+KEEP_WORDS = frozenset(
+    {"article", "body", "content", "main", "story", "text", "entry", "post", "richtext",
+     "articlebody", "paragraph", "prose", "copy"}
+)  # fmt: skip
+#: The fewest characters a block needs to count as article-like text (CJK: fewer).
+GOOD_CHARS = 40
+GOOD_CHARS_CJK = 16
+GOOD_WORDS = 8
+#: The most link text a good block may have (a share of its text).
+GOOD_LINK_SHARE = 0.35
+#: How much other text costs a container, against its good text.
+OTHER_COST = 1.0
+
+_WORD_SPLIT = re.compile(r"[^a-zA-Z0-9]+|(?<=[a-z])(?=[A-Z])")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+_REACT_SEGMENT = re.compile(r"S:[0-9a-f]+$")
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+
+
+@lru_cache(maxsize=8192)
+def name_words(names: str) -> frozenset[str]:
+    """The words of a class attribute and id: ``"article-body shareBar"`` → ``{"article",
+    "body", "share", "bar"}`` (lower-cased; camelCase and separators split)."""
+    return frozenset(w.lower() for w in _WORD_SPLIT.split(names) if w)
+
+
+#: Elements never judged by their names (a page's ``body class="has-comments"``).
+UNNAMED = frozenset({"html", "body", "main", "article"})
+#: What an element's names make it (:func:`name_kind`).
+HARD, SOFT = 2, 1
+
+
+@lru_cache(maxsize=8192)
+def kind_of_names(names: str) -> int:
+    """:data:`HARD` for names of comments (chrome however long they are), :data:`SOFT` for
+    names of what is never article text (sharing, related links, ads, ...: :data:`JUNK_WORDS`)
+    or of a paywall's wrapper (:data:`SOFT_WORDS`), unless a word names the article itself
+    (:data:`KEEP_WORDS`); else 0."""
+    words = name_words(names)
+    if words.isdisjoint(KEEP_WORDS):
+        if not words.isdisjoint(COMMENT_WORDS):
+            return HARD
+        if not words.isdisjoint(JUNK_WORDS):
+            return SOFT
+    return SOFT if not words.isdisjoint(SOFT_WORDS) else 0
+
+
+def name_kind(element: Element) -> int:
+    """What ``element``'s class and id make it (:func:`kind_of_names`); html, body, main
+    and article elements are never judged by their names."""
+    classes, ident = element.get("class"), element.get("id")
+    if (not classes and not ident) or element.tag in UNNAMED:
+        return 0
+    return kind_of_names(f"{classes or ''} {ident or ''}")
+
+
+def hidden(element: Element) -> bool:
+    """True for an element the page does not show (``hidden``, ``display: none``); but a
+    React streaming boundary (``<div hidden id="S:1">``), which a script shows in place."""
+    if element.get("hidden") is not None:
+        return not _REACT_SEGMENT.match(element.get("id") or "")
+    if element.get("aria-hidden") == "true":
+        return True
+    style = element.get("style")
+    return bool(style) and _HIDDEN_STYLE.search(style) is not None
+
+
+def good_length(text_chars: int, words: int, cjk: bool) -> bool:
+    """True when a block of ``text_chars`` characters in ``words`` words is long enough to be
+    article text (a sentence, not a date line or a label)."""
+    if cjk:
+        return text_chars >= GOOD_CHARS_CJK
+    return text_chars >= GOOD_CHARS and words >= GOOD_WORDS
+
+
+def copies(texts: dict[Element, str]) -> list[Element]:
+    """The blocks whose text is a copy of another's: a part of a longer block's text (a
+    summary box repeating the article's sentences, a lead that is its first sentence), or
+    the same text as an earlier block."""
+    joined = "\n".join(texts.values())
+    same = Counter(texts.values())
+    found = []
+    seen: set[str] = set()
+    for block, text in texts.items():
+        if text in seen or joined.count(text) > same[text]:
+            found.append(block)
+        seen.add(text)
+    return found
+
+
+class TextMap:
+    """A page's text measured per element (see the module docstring)."""
+
+    def __init__(self, root: Element) -> None:
+        self.root = root
+        #: The outermost elements whose text counts for nothing (scripts, media, hidden).
+        self.silent: set[Element] = set()
+        #: The outermost chrome elements: their text is never good.
+        self.chrome: set[Element] = set()
+        #: Good and other characters under each element.
+        self.good: dict[Element, int] = {}
+        self.other: dict[Element, int] = {}
+        self.best: Element | None = None
+        self._pieces: dict[Element, list[str]] = {}
+        self._linked: dict[Element, int] = {}
+        self._candidates: dict[Element, str] = {}
+        self._soft: list[Element] = []
+        self._in_chrome: set[Element] = set()
+        self._measure()
+
+    def _measure(self) -> None:
+        root = self.root
+        self._pieces[root] = [root.text] if root.text and not root.text.isspace() else []
+        good, other = self._visit(root, root, False, False)
+        own_good, own_other = self._classify(root)
+        if good + own_good:
+            self.good[root] = good + own_good
+        if other + own_other:
+            self.other[root] = other + own_other
+        for block in copies(self._candidates):
+            self._move(block, self.good.get(block, 0) - self._sub_good(block))
+        first = self._best()
+        holding = set(first.iterancestors()) | {first} if first is not None else set()
+        most = SOFT_SHARE * self.good.get(first, 0) if first is not None else 0
+        groups: dict[tuple[Element | None, str | None], int] = {}
+        for element in self._soft:
+            key = (element.getparent(), element.get("class"))
+            groups[key] = groups.get(key, 0) + self.good.get(element, 0)
+        for element in self._soft:
+            if element in self._in_chrome or element in holding:
+                continue  # a page-wide form, an article in an aside: not chrome
+            if most and groups[(element.getparent(), element.get("class"))] >= most:
+                continue  # most of the best element's text (alone or with its like siblings)
+            self._demote(element)
+        self.best = self._best()
+        del self._pieces, self._linked, self._candidates
+
+    def _visit(self, element: Element, block: Element, link: bool, chrome: bool) -> tuple[int, int]:
+        """Collect the text under ``element`` into blocks, mark silent, chrome and soft chrome
+        elements (the outermost of each), and sum the good and other text of each element
+        (stored for those that have some); returns the sums under ``element``."""
+        pieces, linked, good, other = self._pieces, self._linked, self.good, self.other
+        good_sum = other_sum = 0
+        for child in element:
+            tail = child.tail
+            if tail and not tail.isspace():
+                pieces[block].append(tail)
+                if link:
+                    linked[block] = linked.get(block, 0) + len(tail.strip())
+            tag = child.tag
+            if type(tag) is not str:
+                continue  # a comment: only its tail is text
+            if tag in SILENT:
+                self.silent.add(child)
+                continue
+            inner = chrome
+            if child.keys():
+                if hidden(child):
+                    self.silent.add(child)
+                    continue
+                if not chrome:
+                    kind = name_kind(child)
+                    if kind == HARD:
+                        self.chrome.add(child)
+                        inner = True
+                    elif kind == SOFT:
+                        self._soft.append(child)
+            if not inner:
+                if tag in HARD_CHROME:
+                    self.chrome.add(child)
+                    inner = True
+                elif tag in SOFT_CHROME:
+                    self._soft.append(child)
+            if inner:
+                self._in_chrome.add(child)
+            own = child if tag in BLOCK_LEVEL else block
+            if own is child:
+                pieces[child] = []
+            in_link = link or tag == "a"
+            text = child.text
+            if text and not text.isspace():
+                pieces[own].append(text)
+                if in_link:
+                    linked[own] = linked.get(own, 0) + len(text.strip())
+            g, o = self._visit(child, own, in_link, inner) if len(child) else (0, 0)
+            if own is child:
+                own_good, own_other = self._classify(child)
+                g += own_good
+                o += own_other
+            if g:
+                good[child] = g
+                good_sum += g
+            if o:
+                other[child] = o
+                other_sum += o
+        return good_sum, other_sum
+
+    def _classify(self, block: Element) -> tuple[int, int]:
+        """The text of ``block`` itself (not of blocks inside it) as (good, other)
+        characters."""
+        texts = self._pieces.get(block)
+        if not texts:
+            return 0, 0
+        words = " ".join(texts).split()
+        size = len(words) - 1 + sum(map(len, words)) if words else 0
+        if not size or block.tag == "h1":
+            return 0, 0  # the headline: neither the article's text nor another's
+        links = self._linked.get(block, 0)
+        if (
+            block not in self._in_chrome
+            and links <= GOOD_LINK_SHARE * size
+            and good_length(size - links, len(words), _CJK.search(texts[0]) is not None)
+        ):
+            self._candidates[block] = " ".join(words)
+            return size, 0
+        return 0, size
+
+    def _sub_good(self, block: Element) -> int:
+        """The good text of the blocks inside ``block`` (not its own)."""
+        return sum(self.good.get(child, 0) for child in block if type(child.tag) is str)
+
+    def _move(self, element: Element, amount: int) -> None:
+        """Count ``amount`` good characters of ``element`` as other text, up to the root."""
+        if amount <= 0:
+            return
+        for node in (element, *element.iterancestors()):
+            self.good[node] = self.good.get(node, 0) - amount
+            self.other[node] = self.other.get(node, 0) + amount
+            if not self.good[node]:
+                del self.good[node]
+
+    def _demote(self, element: Element) -> None:
+        """Make ``element`` chrome: its good text counts as other text, up to the root."""
+        self.chrome.add(element)
+        held = self.good.get(element, 0)
+        if not held:
+            return
+        for node in element.iterdescendants():
+            if node in self.good:
+                self.other[node] = self.other.get(node, 0) + self.good.pop(node)
+        self._move(element, held)
+
+    def score(self, element: Element) -> float:
+        """Good text less what the other text under ``element`` costs."""
+        return self.good.get(element, 0) - OTHER_COST * self.other.get(element, 0)
+
+    def container(self) -> Element | None:
+        """The element holding the article: the best :meth:`score` among elements with good
+        text (the deepest of equals), once the soft chrome that does not hold the best of the
+        page as soft chrome counts is chrome; None for a page with no good text."""
+        return self.best
+
+    def _best(self) -> Element | None:
+        best: Element | None = None
+        best_score = 0.0
+        for element, held in self.good.items():
+            if held <= 0 or element in self.chrome or element in self.silent:
+                continue
+            value = self.score(element)
+            if value > best_score or (
+                value == best_score and best is not None and best in element.iterancestors()
+            ):
+                best, best_score = element, value
+        return best

@@ -1,0 +1,158 @@
+"""The main text of any page (newscrawl/pages/maintext.py): which element holds the article,
+on small pages shaped like the real ones that defeated the first reader (an article split over
+sibling blocks, set in a page-wide form or an aside, wrapped by a paywall or by layout classes
+named "sidebar", streamed by React into hidden segments; comments longer than the article)."""
+
+from __future__ import annotations
+
+import lxml.html
+import pytest
+
+from newscrawl.pages.maintext import (
+    HARD,
+    SOFT,
+    TextMap,
+    copies,
+    good_length,
+    hidden,
+    kind_of_names,
+    name_kind,
+    name_words,
+)
+
+SENTENCE = "This is a sentence of the article that is long enough to count as its text."
+
+
+def para(n: int) -> str:
+    return f"<p>Paragraph {n} says: {SENTENCE}</p>"
+
+
+def container_of(html: str) -> str | None:
+    """The id of the element :class:`TextMap` picks as the article's (None for none)."""
+    found = TextMap(lxml.html.document_fromstring(html)).container()
+    return None if found is None else found.get("id")
+
+
+def test_words_of_names_split_camel_case_and_separators() -> None:
+    assert name_words("article-body shareBar") == {"article", "body", "share", "bar"}
+    assert name_words("sidebar-grid__container") == {"sidebar", "grid", "container"}
+
+
+@pytest.mark.parametrize(
+    ("names", "kind"),
+    [
+        ("comments-section", HARD),
+        ("disqus_thread", HARD),
+        ("related-links", SOFT),
+        ("article-related", 0),  # "article" names the article itself
+        ("share-bar", SOFT),
+        ("paywall relative", SOFT),
+        ("article-body", 0),
+        ("text", 0),
+        ("sidebar-grid__content article__content", 0),
+    ],
+)
+def test_names_make_chrome(names: str, kind: int) -> None:
+    assert kind_of_names(names) == kind
+
+
+def test_the_page_and_its_main_element_are_never_judged_by_name() -> None:
+    root = lxml.html.document_fromstring('<html><body class="has-comments"><p>x</p></body></html>')
+    assert name_kind(root.find("body")) == 0
+
+
+def test_hidden_elements_but_react_segments() -> None:
+    root = lxml.html.fragment_fromstring(
+        '<div><p hidden>a</p><p style="display: none">b</p><div hidden id="S:1a">c</div>'
+        '<p aria-hidden="true">d</p><p style="color: red">e</p></div>'
+    )
+    assert [hidden(child) for child in root] == [True, True, False, True, False]
+
+
+def test_good_length_wants_a_sentence() -> None:
+    assert good_length(len(SENTENCE), len(SENTENCE.split()), cjk=False)
+    assert not good_length(44, 7, cjk=False)  # "Diperbarui Jumat 21 November 2025, 07:36 WIB"
+    assert good_length(20, 1, cjk=True)
+
+
+def test_copies_are_parts_of_longer_blocks_or_repeats() -> None:
+    root = lxml.html.fragment_fromstring("<div><p>a</p><p>b</p><p>c</p><p>d</p></div>")
+    a, b, c, d = list(root)
+    texts = {a: "One two three. Four five six.", b: "Four five six.", c: "Seven.", d: "Seven."}
+    assert copies(texts) == [b, d]
+
+
+def test_an_article_split_over_sibling_blocks_is_held_by_their_parent() -> None:
+    blocks = "".join(f'<div class="wrap"><div>{para(n)}</div></div>' for n in range(6))
+    html = (
+        f'<html><body><nav><a href="/">Home</a></nav><div id="article">{blocks}</div>'
+        '<aside id="side"><ul><li><a href="/a">Another story</a></li></ul></aside></body></html>'
+    )
+    assert container_of(html) == "article"
+
+
+def test_an_article_in_a_page_wide_form_or_an_aside() -> None:
+    body = "".join(para(n) for n in range(5))
+    form = f'<html><body><form id="aspnet"><div id="text">{body}</div></form></body></html>'
+    aside = f'<html><body><aside id="main-aside"><div id="text">{body}</div></aside></body></html>'
+    assert container_of(form) == "text"
+    assert container_of(aside) == "text"
+
+
+def test_comments_longer_than_the_article_are_not_it() -> None:
+    comments = "".join(f'<div class="comment">{para(n)}</div>' for n in range(20))
+    html = (
+        f'<html><body><div id="text">{para(1)}{para(2)}</div>'
+        f'<section id="comments">{comments}</section></body></html>'
+    )
+    assert container_of(html) == "text"
+
+
+def test_an_article_under_layout_classes_named_sidebar() -> None:
+    parts = "".join(
+        f'<div class="sidebar-grid__container"><div id="part{n}">{para(n)}{para(n + 10)}</div>'
+        "</div>"
+        for n in range(4)
+    )
+    html = (
+        f'<html><body><article><div class="sidebar-grid" id="grid">{parts}'
+        '<aside class="sidebar"><p><a href="/x">Most read story of the day on the site</a></p>'
+        "</aside></div></article></body></html>"
+    )
+    assert container_of(html) == "grid"
+
+
+def test_a_paywall_wrapper_holding_the_teaser() -> None:
+    html = (
+        f'<html><body><div class="paywall" id="wall">{para(1)}{para(2)}{para(3)}'
+        '<div class="paywallGate"><p>Subscribe to read the rest of this story today.</p>'
+        '<a href="/login">Log in</a></div></div></body></html>'
+    )
+    assert container_of(html) == "wall"
+
+
+def test_a_react_streamed_article() -> None:
+    html = (
+        '<html><body><div id="root"></div>'
+        f'<div hidden id="S:1"><div id="text">{para(1)}{para(2)}{para(3)}</div></div>'
+        "</body></html>"
+    )
+    assert container_of(html) == "text"
+
+
+def test_a_summary_box_repeating_the_article_is_not_its_text() -> None:
+    sentences = [
+        f"Sentence number {n} of this article says something worth reading." for n in range(4)
+    ]
+    summary = "".join(f"<li>{s}</li>" for s in sentences[:3])
+    body = "".join(f"<p>{s} {SENTENCE}</p>" for s in sentences)
+    html = (
+        f'<html><body><div id="top"><ul class="summary">{summary}</ul>'
+        f'<div id="text">{body}</div><p><a href="/x">Home</a> <a href="/y">News</a></p></div>'
+        "</body></html>"
+    )
+    assert container_of(html) == "text"
+
+
+def test_no_text_no_container() -> None:
+    assert container_of("<html><body><nav><a href='/'>Home</a></nav></body></html>") is None
