@@ -9,7 +9,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 SPIDER ?= bisnis
 ARGS ?=
 
-.PHONY: setup setup-dev chromium faketime redis _apt crawl dataset report test lint typecheck unit bench bench-backfill bench-distributed bench-quality clean
+.PHONY: setup setup-dev chromium faketime redis _apt crawl dataset report test lint typecheck unit bench bench-backfill bench-distributed bench-quality bench-realworld clean
 
 setup: $(RUNTIME_STAMP) chromium faketime redis
 
@@ -98,6 +98,12 @@ bench-distributed: setup-dev
 # `scrapy crawl news` against the trafilatura route on the fixture sites (prints the table)
 bench-quality: setup-dev
 	$(BIN)/python bench/generic_quality.py
+
+# `scrapy crawl news` on real pages of real publishers, field by field, beside trafilatura
+# (prints the table): REALWORLD_ARGS="--set fundus --details /tmp/pages.jsonl"
+REALWORLD_ARGS ?=
+bench-realworld: setup-dev
+	$(BIN)/python bench/realworld.py $(REALWORLD_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
