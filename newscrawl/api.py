@@ -12,8 +12,9 @@
   first (and the whole text of a split article), as ``newscrawl extract URL`` does.
 - :func:`dataset` opens the analysts' DuckDB database read-only, its session in WIB.
 
-Scrapy's settings are the project's: the module ``SCRAPY_SETTINGS_MODULE`` names, else
-``newscrawl.settings`` (a ``scrapy.cfg`` in the current folder is not read here).
+Scrapy's settings are found as the ``newscrawl`` command finds them: the module
+``SCRAPY_SETTINGS_MODULE`` names, else the one the closest ``scrapy.cfg`` names, else
+``newscrawl.settings`` (:func:`newscrawl.cli.settings_module`).
 """
 
 from __future__ import annotations
@@ -82,8 +83,8 @@ class NotAnArticle(Exception):
 
 
 def project_settings() -> Settings:
-    """The project's Scrapy settings: ``SCRAPY_SETTINGS_MODULE``, else ``newscrawl.settings``
-    (``ValueError`` when that module cannot be imported)."""
+    """The project's Scrapy settings, from :func:`~newscrawl.cli.settings_module` (``ValueError``
+    when that module cannot be imported)."""
     from scrapy.settings import Settings
 
     settings = Settings()
@@ -217,11 +218,19 @@ def _site_packages() -> set[str]:
 
 
 def _run(command: list[str], log: Path) -> int:
-    """Run the crawl, its output to ``log``; an interrupt stops it (SIGINT, then SIGKILL)."""
+    """Run the crawl, its output to ``log``; an interrupt stops it (one SIGINT, as Ctrl-C
+    gives a crawl in a terminal: it stops cleanly; SIGKILL when it has not after
+    :data:`STOP_SECONDS`). The crawl has a process group of its own, so a Ctrl-C in the
+    terminal reaches it once, from here."""
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("ab") as out:
         process = subprocess.Popen(
-            command, stdin=subprocess.DEVNULL, stdout=out, stderr=out, env=crawl_environment()
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=out,
+            env=crawl_environment(),
+            process_group=0,
         )
         try:
             return process.wait()

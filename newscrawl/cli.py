@@ -10,11 +10,11 @@ checkout:
 - ``newscrawl search QUERY [options]`` is ``python -m newscrawl.search`` (full-text search of
   the dataset, :mod:`newscrawl.search`).
 
-Scrapy finds a project's settings through a ``scrapy.cfg`` in the current folder or above it,
-else through ``SCRAPY_SETTINGS_MODULE``; outside the checkout there is no ``scrapy.cfg``, so the
-command names ``newscrawl.settings`` in ``SCRAPY_SETTINGS_MODULE`` when that is not set (set it
-to your own module, which may start with ``from newscrawl.settings import *``, to change
-settings).
+Scrapy finds a project's settings module through ``SCRAPY_SETTINGS_MODULE``, else through a
+``scrapy.cfg`` in the current folder or above it (the checkout has one). Outside the checkout
+there is none, so when neither names a module the command names ``newscrawl.settings`` in
+``SCRAPY_SETTINGS_MODULE`` (name your own module there, which may start with ``from
+newscrawl.settings import *``, to change settings).
 """
 
 from __future__ import annotations
@@ -39,12 +39,23 @@ logger = logging.getLogger("newscrawl")
 
 
 def settings_module(environ: Mapping[str, str] = os.environ) -> str:
-    """The settings module Scrapy is to use: ``SCRAPY_SETTINGS_MODULE``, else the project's."""
-    return environ.get(SETTINGS_ENV) or SETTINGS_MODULE
+    """The settings module Scrapy is to use, as Scrapy finds it (``SCRAPY_SETTINGS_MODULE``, else
+    the ``scrapy.cfg`` of the current folder or one above it, for ``SCRAPY_PROJECT``), else
+    the project's own."""
+    named = environ.get(SETTINGS_ENV)
+    if named:
+        return named
+    from scrapy.utils.conf import get_config
+
+    config = get_config()
+    project = environ.get("SCRAPY_PROJECT", "default")
+    if config.has_option("settings", project):
+        return config.get("settings", project)
+    return SETTINGS_MODULE
 
 
 def use_project_settings(environ: MutableMapping[str, str] = os.environ) -> str:
-    """Name the project's settings in ``SCRAPY_SETTINGS_MODULE`` unless a module is named."""
+    """Name in ``SCRAPY_SETTINGS_MODULE`` the module :func:`settings_module` finds."""
     environ[SETTINGS_ENV] = settings_module(environ)
     return environ[SETTINGS_ENV]
 
@@ -55,7 +66,7 @@ def parser() -> argparse.ArgumentParser:
         description="Crawl Indonesian news sites into clean JSON-lines feeds; read one article; "
         "search the dataset.",
         epilog="Python API and examples: docs/python.md. Settings module: "
-        f"${SETTINGS_ENV}, else {SETTINGS_MODULE}.",
+        f"${SETTINGS_ENV}, else the closest scrapy.cfg's, else {SETTINGS_MODULE}.",
     )
     commands.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = commands.add_subparsers(dest="command", metavar="COMMAND", required=True)

@@ -28,6 +28,7 @@ import pytest
 
 import newscrawl
 from newscrawl import api
+from newscrawl.cli import settings_module
 from tests.replay import ReplayProxy
 from tests.support import (
     FIXTURES,
@@ -154,6 +155,21 @@ def test_crawl_arguments_are_written_as_the_command_line_takes_them(tmp_path: Pa
         "-a", "since=2025-11-20", "-a", "channels=194,43", "-a", "backfill=1",
         "-s", "LOG_LEVEL=WARNING", "-s", f"NEWSCRAWL_OUTPUT_DIR={tmp_path / 'out'}",
     ]  # fmt: skip
+
+
+def test_the_settings_module_is_found_as_scrapy_finds_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``SCRAPY_SETTINGS_MODULE``, else the closest scrapy.cfg's, else newscrawl.settings."""
+    monkeypatch.setenv("HOME", str(tmp_path))  # no ~/.scrapy.cfg of the machine's
+    monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
+    outside = tmp_path / "a" / "b"
+    outside.mkdir(parents=True)
+    monkeypatch.chdir(outside)
+    assert settings_module({}) == "newscrawl.settings"
+    (tmp_path / "a" / "scrapy.cfg").write_text("[settings]\ndefault = theirs.settings\n")
+    assert settings_module({}) == "theirs.settings"
+    assert settings_module({"SCRAPY_SETTINGS_MODULE": "mine"}) == "mine"
 
 
 def test_crawl_environment_names_the_settings_module_only_when_none_is() -> None:
