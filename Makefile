@@ -9,7 +9,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 SPIDER ?= bisnis
 ARGS ?=
 
-.PHONY: setup setup-dev chromium faketime redis _apt crawl dataset report test lint typecheck unit bench bench-backfill bench-distributed bench-quality bench-realworld clean
+.PHONY: setup setup-dev chromium faketime redis _apt crawl dataset search report test lint typecheck unit bench bench-backfill bench-distributed bench-quality bench-realworld clean
 
 setup: $(RUNTIME_STAMP) chromium faketime redis
 
@@ -63,6 +63,11 @@ crawl: setup
 # The analysts' dataset: Parquet under output/dataset/, the view `articles` in output/newscrawl.duckdb
 dataset: setup
 	$(BIN)/python -m newscrawl.dataset
+
+# Full-text search of the dataset's articles (the index `make dataset` keeps): make search Q="harga saham"
+Q ?=
+search: setup
+	$(BIN)/python -m newscrawl.search "$(Q)"
 
 # output/report.html from the run manifests and the dataset (one self-contained page)
 report: setup

@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -578,3 +579,21 @@ def test_simhash_tells_near_copies_from_other_stories(crawled: Path) -> None:
         distance(a, b) for n, a in enumerate(fingerprints) for b in fingerprints[n + 1 :]
     )  # fmt: skip
     assert closest > 6, "two different stories look alike"
+
+
+def test_the_documented_queries_run_as_written_in_the_cli(crawled: Path, tmp_path: Path) -> None:
+    """docs/analysts.md's SQL, each block as it is written, in the DuckDB CLI's default
+    session; the near-duplicates query there is the one tested above."""
+    output = copy_of(crawled, tmp_path)
+    build(output)
+    blocks = re.findall(r"```sql\n(.*?)```", (ROOT / "docs" / "analysts.md").read_text(), re.S)
+    assert len(blocks) == 4
+    for block in blocks[:3]:
+        assert cli_rows(output, block), block
+    assert " ".join(blocks[3].split()) == " ".join(SAME_STORY.split()) + ";"
+    per_day = {(site, day): int(n) for site, day, n in cli_rows(output, blocks[0])}
+    want: dict[tuple[str, str], int] = {}
+    for item in feed_items(output):
+        key = (item["site"], item["published_at"][:10])
+        want[key] = want.get(key, 0) + 1
+    assert per_day == want
