@@ -11,6 +11,7 @@ pinned (its value is in the comment). Raise the floors as the reader gets better
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -18,7 +19,19 @@ from typing import Any
 
 import pytest
 
-from tests.realworld import Page, load, match_items, read_in_process, score, write_replay_folder
+from tests.realworld import (
+    Page,
+    date_scores,
+    fundus_text,
+    load,
+    match_items,
+    people,
+    read_in_process,
+    score,
+    token_scores,
+    tokens,
+    write_replay_folder,
+)
 from tests.replay import OFFLINE_ENV, ReplayProxy
 from tests.support import run_crawl
 
@@ -143,3 +156,100 @@ def test_a_crawl_publishes_real_articles_of_five_sites(tmp_path: Path) -> None:
     assert sorted(matched) == sorted(CRAWLED), result.log[-3000:]
     for page in chosen:
         assert_floors(page, dict(matched[page.id]))
+
+
+# -- the scorer -------------------------------------------------------------------------------
+
+
+def test_every_page_scores_full_marks_against_its_own_expectations() -> None:
+    """The loader pairs each page with its expectations (a Fundus publisher's versions by crawl
+    date) and the scorer gives a perfect reader full marks."""
+    for page in pages().values():
+        if not page.article:
+            assert score(page, None)["no_item"]
+            continue
+        perfect = {
+            "url": page.url,
+            "title": page.title,
+            "authors": list(page.authors or ()),
+            "published_at": page.published,
+            "body": page.body if page.body is not None else " ".join(page.with_snippets),
+            "language": page.language,
+        }
+        got = score(page, perfect)
+        assert got["item"], page.id
+        for name in ("title", "title_soft", "authors", "date", "date_day", "language"):
+            assert got.get(name) in (True, None), (page.id, name)
+        assert got.get("body_f1", 1.0) == 1.0, page.id
+        if "snippets" in got:
+            assert got["snippets"][0] == len(page.with_snippets), page.id
+    counts = Counter(page.set for page in pages().values())
+    assert counts == {"fundus": 187, "readability": 130, "htmldate": 150, "trafilatura": 150}
+
+
+def test_body_tokens_are_words_and_each_cjk_character() -> None:
+    assert tokens("Die GEMA dreht völlig am Zeiger!") == ["die", "gema", "dreht", "völlig", "am",
+                                                          "zeiger"]  # fmt: skip
+    assert tokens("小笠原諸島の警察") == ["小", "笠", "原", "諸", "島", "の", "警", "察"]
+    assert tokens("한수진 기자") == ["한수진", "기자"]
+    precision, recall, f1 = token_scores("a a b c", "a b b d")
+    assert (precision, recall) == (0.5, 0.5) and f1 == 0.5
+    assert token_scores("", "a") == (0.0, 0.0, 0.0)
+
+
+@pytest.mark.parametrize(
+    ("got", "want", "right", "same_day"),
+    [
+        ("2025-01-21T18:50:32+07:00", "2025-01-21 20:50:32+09:00", True, True),
+        ("2025-01-21T20:50:32+07:00", "2025-01-21 20:50:32+09:00", False, True),
+        ("2024-04-25T23:30:00+07:00", "2024-04-25 18:30:00+02:00", True, True),
+        ("2024-04-26T01:30:00+07:00", "2024-04-25 20:30:00+02:00", True, True),
+        ("2023-06-13T12:15:32+00:00", "2023-06-13 12:15:32.158000+00:00", True, True),
+        ("2025-06-30T00:00:00+07:00", "2025-06-30 00:00:00", True, True),
+        ("2020-09-24T08:00:00-04:00", "2020-09-24", True, True),
+        ("2020-09-25T01:00:00+07:00", "2020-09-24", False, False),
+        ("2020-09-24", "2020-09-24 10:00:00+00:00", None, True),
+        (None, "2020-09-24", False, False),
+    ],
+)
+def test_dates_are_right_at_the_same_instant_and_day(
+    got: str | None, want: str, right: bool | None, same_day: bool
+) -> None:
+    assert date_scores(got, want) == (right, same_day)
+
+
+def test_authors_are_people_compared_as_sets() -> None:
+    assert people(["Dr. Max Kolter", "dpa", "ndr.de", "BR24 Redaktion"]) == {"max kolter"}
+    assert people(["AMELIA THOMSON-DEVEAUX"]) == people(["Amelia Thomson-Deveaux"])
+    assert people(["By Jane Doe"]) == {"jane doe"}
+
+
+def test_an_item_is_matched_by_url_or_by_its_id_on_the_site() -> None:
+    site = [
+        Page("x", "x/1", "https://www.jagran.com/city-21109565.html", Path("a")),
+        Page("x", "x/2", "https://www.jagran.com/other-21109999.html", Path("b")),
+        Page("x", "x/3", "https://news.example.com/a?utm_source=rss", Path("c")),
+    ]
+    items = [
+        {"url": "https://www.jagran.com/long-slug-of-the-city-21109565.html",
+         "article_id": "21109565"},
+        {"url": "https://news.example.com/a"},
+        {"url": "https://elsewhere.example.org/z"},
+    ]  # fmt: skip
+    matched, unmatched = match_items(site, items)
+    assert {k: v["url"] for k, v in matched.items()} == {
+        "x/1": items[0]["url"],
+        "x/3": items[1]["url"],
+    }
+    assert unmatched == [items[2]]
+
+
+def test_fundus_text_is_the_summary_then_each_section() -> None:
+    body = {
+        "summary": ["Lead."],
+        "sections": [
+            {"headline": [], "paragraphs": ["One.", "Two."]},
+            {"headline": ["Sub"], "paragraphs": ["Three."]},
+        ],
+    }
+    assert fundus_text(body) == "Lead.\n\nOne.\n\nTwo.\n\nSub\n\nThree."
