@@ -18,7 +18,10 @@ hashes its words as one shingle; a text with no word at all is 0.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from functools import partial
 from hashlib import blake2b
+from operator import methodcaller
 
 #: Words per shingle.
 SHINGLE = 3
@@ -26,19 +29,13 @@ SHINGLE = 3
 BITS = 64
 #: Width of one band (four bands of 16 bits).
 BAND_BITS = 16
-#: Each shingle's hash adds 1 to the counter of each of its set bits; the 64 counters are
-#: 32-bit lanes of one Python integer, so a shingle costs 8 additions of table entries
-#: (one per byte of its hash) instead of 64 bit tests.
-_LANE = 32
-_TABLE = [
-    [
-        sum(1 << (_LANE * (8 * position + bit)) for bit in range(8) if value >> bit & 1)
-        for value in range(256)
-    ]
-    for position in range(8)
-]
+#: Byte translation tables: ``_BIT[b]`` maps a byte to 1 when its bit ``b`` is set, else 0, so
+#: counting the shingles with a bit set is one ``translate`` and one ``count`` in C.
+_BIT = [bytes(value >> bit & 1 for value in range(256)) for bit in range(8)]
 _WORD = re.compile(r"\w+")
-_LANE_MASK = (1 << _LANE) - 1
+#: Each shingle's 64-bit hash: BLAKE2b of its UTF-8 bytes, 8 bytes long.
+_HASH = partial(blake2b, digest_size=8)
+_DIGEST = methodcaller("digest")
 
 
 def shingles(text: str, size: int = SHINGLE) -> list[str]:
@@ -55,20 +52,21 @@ def simhash(text: str | None) -> int:
     integer below 2**64."""
     if not text:
         return 0
-    features = shingles(text)
-    if not features:
+    words = _WORD.findall(text.lower())
+    if not words:
         return 0
-    counters = 0
-    table = _TABLE
-    for feature in features:
-        digest = blake2b(feature.encode("utf-8"), digest_size=8).digest()
-        for position, value in enumerate(digest):
-            counters += table[position][value]
-    half = len(features) / 2
+    if len(words) <= SHINGLE:
+        features: Iterable[str] = [" ".join(words)]
+    else:  # as shingles() makes them, in C: map and zip rather than a Python loop
+        features = map(" ".join, zip(*(words[n:] for n in range(SHINGLE)), strict=False))
+    digests = b"".join(map(_DIGEST, map(_HASH, map(str.encode, features))))
+    count = len(digests) // 8
     fingerprint = 0
-    for bit in range(BITS):
-        if (counters >> (_LANE * bit)) & _LANE_MASK > half:
-            fingerprint |= 1 << bit
+    for position in range(8):  # byte ``position`` of every hash, side by side
+        column = digests[position::8]
+        for bit in range(8):
+            if 2 * column.translate(_BIT[bit]).count(1) > count:
+                fingerprint |= 1 << (8 * position + bit)
     return fingerprint
 
 

@@ -183,3 +183,20 @@ def test_an_article_exported_again_replaces_its_row(output: Path) -> None:
     titles = [hit.title for hit in search.search(output, "bank")]
     assert "Harga saham bank turun" in titles and "Harga saham bank naik" not in titles
     assert len(titles) == 2
+
+
+def test_make_dataset_refuses_a_search_index_linked_elsewhere(tmp_path: Path) -> None:
+    """SQLite opens the index by path: a link there is refused before anything is written."""
+    output, outside = tmp_path / "output", tmp_path / "outside"
+    write_feed(output, [article(1, WHEN)])
+    outside.mkdir()
+    (outside / "precious.txt").write_bytes(b"precious")
+    (output / INDEX).symlink_to(outside / "precious.txt")
+    done = subprocess.run(
+        [sys.executable, "-m", "newscrawl.dataset", "--output", str(output)],
+        cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert f"{output / INDEX} is a symbolic link" in done.stderr
+    assert (outside / "precious.txt").read_bytes() == b"precious"
+    assert not (output / "newscrawl.duckdb").exists(), "nothing written"
