@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable, Collection, Iterator, Sequence
 from datetime import datetime
 from functools import cached_property, lru_cache
+from itertools import chain
 from typing import Any, ClassVar
 from urllib.parse import urlsplit, urlunsplit
 
@@ -56,6 +57,9 @@ TAG_SEGMENTS = frozenset({"tag", "tags", "topik", "topic", "topics", "label", "h
 AUTHOR_SEGMENTS = frozenset({"author", "authors", "penulis", "reporter", "writer", "profil"})
 #: Words that label a credit (a byline or an editor line).
 CREDIT_WORDS = re.compile(r"\b(?:penulis|editor|penyunting|redaktur|oleh|reporter|pewarta)\b", re.I)
+#: A box with this much good text (characters) holds the article, never only a prompt or
+#: an image's caption.
+GATE_MAX_GOOD = 400
 #: Links that make a box a paywall or sign-in prompt.
 GATE_LINK = re.compile(r"login|signin|sign-in|subscribe|langganan|register|daftar", re.I)
 #: Labels that open a byline; "Editor:" lines name no author.
@@ -305,7 +309,7 @@ class GenericArticlePage(ArticlePage):
         if self.body_element is None:
             return []
         lines = []
-        for text in self._block_texts(self.body_element):
+        for text in chain(self._lead_texts(), self._block_texts(self.body_element)):
             line = clean_text(text)
             lines.append((text, line, rule_for(line, SHARED_RULES) is not None))
         return lines
@@ -358,6 +362,19 @@ class GenericArticlePage(ArticlePage):
     def learned_lines(self) -> list[str]:
         return list(self.learned)
 
+    @cached_property
+    def headline_element(self) -> Element | None:
+        """The page's headline: its first h1 with text."""
+        return next((h for h in self.root.iter("h1") if element_text(h).strip()), None)
+
+    def _lead_texts(self) -> Iterator[str]:
+        """The lead or summary above the body (:meth:`TextMap.lead_blocks`); not a list's
+        items (a summary's points, as the body repeats them)."""
+        for block in self.text_map.lead_blocks(self.headline_element):
+            if block.tag != "li" and not self._has_block(block) and not self._link_box(block):
+                self.body_blocks.append(block)
+                yield element_text(block)
+
     def _block_texts(self, container: Element) -> Iterator[str]:
         """The texts of the blocks under ``container``, in page order: paragraphs, headings,
         list items, table rows, blocks of text without blocks inside, and the runs of text
@@ -384,8 +401,12 @@ class GenericArticlePage(ArticlePage):
                 continue
             if tag == "blockquote" and self.embed_class_re.search(child.get("class") or ""):
                 continue
-            if tag not in BLOCK_TAGS and (self._gate(child) or self._image_block(child)):
-                continue
+            if (
+                tag not in BLOCK_TAGS
+                and self.text_map.good.get(child, 0) < GATE_MAX_GOOD
+                and (self._gate(child) or self._image_block(child))
+            ):
+                continue  # a box holding much of the article is no gate nor image block
             if tag == "tr":
                 cells = [clean_text(element_text(c)) for c in child if c.tag in ("td", "th")]
                 self.body_blocks.append(child)

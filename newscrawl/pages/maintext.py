@@ -49,7 +49,7 @@ JUNK_WORDS = frozenset(
      "sharing", "shares", "social", "socials", "newsletter", "newsletters", "subscribe",
      "signup", "promo", "promotion", "advert", "advertisement", "advertising", "ads", "ad",
      "adv", "advs", "adslot", "adunit", "gpt", "dfp", "adsense", "iklan", "anzeige", "werbung",
-     "sponsor", "sponsored", "cookie", "cookies", "consent", "gdpr", "modal", "popup",
+     "sponsor", "sponsored", "modal", "popup",
      "overlay", "breadcrumb", "breadcrumbs", "sidebar", "footer", "navigation", "navbar", "menu",
      "toolbar", "pagination", "pager", "caption", "captions", "credit", "credits", "outbrain",
      "taboola", "teaser", "teasers", "byline", "bio", "biography", "tags", "tag", "keywords",
@@ -59,8 +59,12 @@ JUNK_WORDS = frozenset(
      "player", "podcast", "audio", "embed", "infobox", "factbox", "toc", "meta", "metadata",
      "date", "time", "timestamp", "dateline", "modified", "updated", "published"}
 )  # fmt: skip
-#: Words of class names and ids of comments: chrome even when they hold most of the text.
-COMMENT_WORDS = frozenset({"comment", "comments", "disqus", "replies", "reply", "respond"})
+#: Words of class names and ids of comments and cookie notices: chrome even when they hold
+#: most of the text.
+COMMENT_WORDS = frozenset(
+    {"comment", "comments", "disqus", "replies", "reply", "respond", "cookie", "cookies",
+     "consent", "gdpr", "onetrust", "cmp", "privacy"}
+)  # fmt: skip
 #: Words of class names and ids of wrappers that may hold the visible part of the article
 #: (a paywall's teaser) or only a prompt: chrome unless they hold most of the good text.
 SOFT_WORDS = frozenset({"paywall", "subscription", "subscriber", "premium", "locked", "plus"})
@@ -81,6 +85,7 @@ OTHER_COST = 1.0
 
 _WORD_SPLIT = re.compile(r"[^a-zA-Z0-9]+|(?<=[a-z])(?=[A-Z])")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+_NON_WORD = re.compile(r"\W+")
 _REACT_SEGMENT = re.compile(r"S:[0-9a-f]+$")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
@@ -124,13 +129,20 @@ def name_kind(element: Element) -> int:
 
 def hidden(element: Element) -> bool:
     """True for an element the page does not show (``hidden``, ``display: none``); but a
-    React streaming boundary (``<div hidden id="S:1">``), which a script shows in place."""
+    React streaming boundary (``<div hidden id="S:1">``), which a script shows in place, and
+    a paywall's hidden rest of the article (``<div class="paywall" hidden>``)."""
     if element.get("hidden") is not None:
-        return not _REACT_SEGMENT.match(element.get("id") or "")
+        shown = _REACT_SEGMENT.match(element.get("id") or "") or _paywall(element)
+        return not shown
     if element.get("aria-hidden") == "true":
         return True
     style = element.get("style")
-    return bool(style) and _HIDDEN_STYLE.search(style) is not None
+    return bool(style) and _HIDDEN_STYLE.search(style) is not None and not _paywall(element)
+
+
+def _paywall(element: Element) -> bool:
+    classes = element.get("class")
+    return bool(classes) and not name_words(classes).isdisjoint(SOFT_WORDS)
 
 
 def good_length(text_chars: int, words: int, cjk: bool) -> bool:
@@ -144,7 +156,11 @@ def good_length(text_chars: int, words: int, cjk: bool) -> bool:
 def copies(texts: dict[Element, str]) -> list[Element]:
     """The blocks whose text is a copy of another's: a part of a longer block's text (a
     summary box repeating the article's sentences, a lead that is its first sentence), or
-    the same text as an earlier block."""
+    the same text as an earlier block; compared by their words (case and punctuation
+    aside)."""
+    texts = {
+        block: " ".join(_NON_WORD.split(text)).strip().casefold() for block, text in texts.items()
+    }
     joined = "\n".join(texts.values())
     same = Counter(texts.values())
     found = []
@@ -169,6 +185,8 @@ class TextMap:
         self.good: dict[Element, int] = {}
         self.other: dict[Element, int] = {}
         self.best: Element | None = None
+        #: The blocks whose own text is good (not copies, not chrome).
+        self.good_blocks: set[Element] = set()
         self._pieces: dict[Element, list[str]] = {}
         self._linked: dict[Element, int] = {}
         self._candidates: dict[Element, str] = {}
@@ -187,21 +205,45 @@ class TextMap:
             self.other[root] = other + own_other
         for block in copies(self._candidates):
             self._move(block, self.good.get(block, 0) - self._sub_good(block))
+            del self._candidates[block]
         first = self._best()
         holding = set(first.iterancestors()) | {first} if first is not None else set()
         most = SOFT_SHARE * self.good.get(first, 0) if first is not None else 0
-        groups: dict[tuple[Element | None, str | None], int] = {}
+        groups: dict[str | None, int] = {}
         for element in self._soft:
-            key = (element.getparent(), element.get("class"))
+            key = element.get("class")
             groups[key] = groups.get(key, 0) + self.good.get(element, 0)
         for element in self._soft:
             if element in self._in_chrome or element in holding:
                 continue  # a page-wide form, an article in an aside: not chrome
-            if most and groups[(element.getparent(), element.get("class"))] >= most:
-                continue  # most of the best element's text (alone or with its like siblings)
+            if most and groups[element.get("class")] >= most:
+                continue  # most of the best element's text (alone or with its like)
             self._demote(element)
         self.best = self._best()
+        self.good_blocks = {block for block in self._candidates if block in self.good}
         del self._pieces, self._linked, self._candidates
+
+    def lead_blocks(self, headline: Element | None) -> list[Element]:
+        """The good blocks between ``headline`` (the page's h1) and the container, in page
+        order, when both are in one element short of the page (an article's header and its
+        body): the lead or summary an article shows above its text."""
+        body = self.best
+        if body is None or headline is None:
+            return []
+        above = set(headline.iterancestors())
+        scope = next((up for up in body.iterancestors() if up in above), None)
+        if scope is None or scope.tag in ("body", "html"):
+            return []
+        found: list[Element] = []
+        started = False
+        for element in scope.iter():
+            if element is headline:
+                started = True
+            elif element is body:
+                break
+            elif started and element in self.good_blocks:
+                found.append(element)
+        return found
 
     def _visit(self, element: Element, block: Element, link: bool, chrome: bool) -> tuple[int, int]:
         """Collect the text under ``element`` into blocks, mark silent, chrome and soft chrome
@@ -210,21 +252,17 @@ class TextMap:
         pieces, linked, good, other = self._pieces, self._linked, self.good, self.other
         good_sum = other_sum = 0
         for child in element:
-            tail = child.tail
-            if tail and not tail.isspace():
-                pieces[block].append(tail)
-                if link:
-                    linked[block] = linked.get(block, 0) + len(tail.strip())
             tag = child.tag
-            if type(tag) is not str:
-                continue  # a comment: only its tail is text
-            if tag in SILENT:
-                self.silent.add(child)
+            if type(tag) is not str or tag in SILENT:
+                if type(tag) is str:
+                    self.silent.add(child)
+                self._tail(child, block, link)  # a comment's or a script's tail is text
                 continue
             inner = chrome
             if child.keys():
                 if hidden(child):
                     self.silent.add(child)
+                    self._tail(child, block, link)
                     continue
                 if not chrome:
                     kind = name_kind(child)
@@ -251,6 +289,7 @@ class TextMap:
                 if in_link:
                     linked[own] = linked.get(own, 0) + len(text.strip())
             g, o = self._visit(child, own, in_link, inner) if len(child) else (0, 0)
+            self._tail(child, block, link)
             if own is child:
                 own_good, own_other = self._classify(child)
                 g += own_good
@@ -262,6 +301,14 @@ class TextMap:
                 other[child] = o
                 other_sum += o
         return good_sum, other_sum
+
+    def _tail(self, child: Element, block: Element, link: bool) -> None:
+        """The text after ``child`` (its tail), in ``block``."""
+        tail = child.tail
+        if tail and not tail.isspace():
+            self._pieces[block].append(tail)
+            if link:
+                self._linked[block] = self._linked.get(block, 0) + len(tail.strip())
 
     def _classify(self, block: Element) -> tuple[int, int]:
         """The text of ``block`` itself (not of blocks inside it) as (good, other)
