@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 from newscrawl.processors import WIB
 
@@ -20,6 +22,8 @@ class CrawlPlan:
     days: tuple[date, ...] = ()
     channels: tuple[str, ...] = ()
     start_urls: tuple[str, ...] = ()
+    #: ``news``: URLs read as articles only, never as listing pages (``-a urls_file=``).
+    article_urls: tuple[str, ...] = ()
     #: Page through every index page, even past pages that list only known articles.
     backfill: bool = False
     #: When Chromium is used: ``never``, ``fallback`` (JavaScript checks only) or ``always``.
@@ -79,6 +83,52 @@ def date_range(since: str | None, until: str | None, today: date) -> tuple[date,
 def split_list(value: str) -> list[str]:
     """``"a, b,,c"`` → ``["a", "b", "c"]``."""
     return [part.strip() for part in value.split(",") if part.strip()]
+
+
+#: Where ``news``'s ``start_urls`` is split: at commas (and blanks) followed by ``http://`` or
+#: ``https://``, so that a URL may hold commas (``.../nachrichten/titel,UBxyz``).
+_URL_SEPARATOR = re.compile(r"\s*,[\s,]*(?=https?://)", re.IGNORECASE)
+#: The largest ``urls_file`` read (bytes): a URL a line, far more than any run needs.
+MAX_URLS_FILE_BYTES = 64 * 1024 * 1024
+
+
+def split_urls(value: str) -> list[str]:
+    """``"https://a/x,y, https://b/"`` → ``["https://a/x,y", "https://b/"]``: a comma list of
+    URLs split only where a comma is followed by ``http(s)://``."""
+    return [part.strip() for part in _URL_SEPARATOR.split(value.strip().strip(",")) if part.strip()]
+
+
+def read_urls_file(path: str, check: Callable[[str], str | None]) -> tuple[str, ...]:
+    """The URLs of ``-a urls_file=PATH``: one a line; blank lines and lines starting with
+    ``#`` are passed over, blanks around a URL ignored. ``check`` says what is wrong with a
+    URL (None: nothing); the first bad line is an :class:`ArgumentError` naming its number.
+    Repeated URLs are read once, in file order."""
+    try:
+        with open(Path(path).expanduser(), "rb") as handle:
+            data = handle.read(MAX_URLS_FILE_BYTES + 1)
+    except OSError as error:
+        raise ArgumentError(
+            f"urls_file={path!r} cannot be read: {error.strerror or error}"
+        ) from None
+    if len(data) > MAX_URLS_FILE_BYTES:
+        raise ArgumentError(f"urls_file={path!r} is over {MAX_URLS_FILE_BYTES} bytes")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ArgumentError(f"urls_file={path!r} is not UTF-8 text ({error.reason})") from None
+    urls: list[str] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        url = line.strip()
+        if not url or url.startswith("#"):
+            continue
+        wrong = check(url)
+        if wrong is not None:
+            shown = url if len(url) <= 200 else url[:197] + "..."
+            raise ArgumentError(f"urls_file={path!r} line {number}: {shown!r} {wrong}")
+        urls.append(url)
+    if not urls:
+        raise ArgumentError(f"urls_file={path!r} lists no URL")
+    return tuple(dict.fromkeys(urls))
 
 
 def parse_channels(value: str, known: Iterable[str], all_value: str) -> tuple[str, ...]:

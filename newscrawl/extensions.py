@@ -35,12 +35,18 @@ def _counters(stats: dict[str, Any], prefix: str) -> dict[str, int]:
     }
 
 
+#: Meta key of the request for an article the user gave (``news``): read as an article.
+GIVEN_META = "newscrawl_given"
+
+
 def _page_group(request: Request | None) -> str | None:
-    """``article`` or ``listing`` (index, start and other list pages) for our requests."""
+    """``article`` or ``listing`` (index, start and other list pages) for our requests; a
+    start URL the user gave as an article (``news``) is an article."""
     kind = request.meta.get("kind") if request is not None else None
     if kind is None:
         return None  # robots.txt and other requests that are not the spider's
-    return "article" if kind == "article" else "listing"
+    assert request is not None
+    return "article" if kind == "article" or GIVEN_META in request.meta else "listing"
 
 
 def _reaches_callback(status: int, request: Request) -> bool:
@@ -76,6 +82,11 @@ class RunReport:
     It also counts, for the health checks, the pages handed to the spider's callbacks and
     the callbacks that raised (``newscrawl/health/callbacks/<group>``,
     ``newscrawl/health/callback_errors/<group>``; ``group`` is ``listing`` or ``article``).
+    For a spider whose health is judged site by site (``per_site_health``: ``news``) these
+    are counted for each site too, with the spider's requests that reached the downloader
+    and their 2xx answers (``newscrawl/sites/<site>/fetch/requests``, ``fetch/ok``); the run
+    then withholds the articles of the sites whose markup checks failed, and publishes the
+    others' (see :mod:`newscrawl.health`).
     Every end-of-run write is guarded: one that fails is an ERROR line and exit status 3;
     a manifest that cannot be written is logged instead.
     """
@@ -89,6 +100,8 @@ class RunReport:
             max_missing_share=settings.getfloat("NEWSCRAWL_HEALTH_MAX_MISSING_SHARE", 0.2),
             min_article_pages=settings.getint("NEWSCRAWL_HEALTH_MIN_ARTICLE_PAGES", 3),
         )
+        #: Judged site by site: the kinds of the failed checks of each unhealthy site.
+        self.site_kinds: dict[str, set[str]] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -97,20 +110,49 @@ class RunReport:
         crawler.signals.connect(extension.engine_stopped, signal=signals.engine_stopped)
         crawler.signals.connect(extension.response_received, signal=signals.response_received)
         crawler.signals.connect(extension.spider_error, signal=signals.spider_error)
+        crawler.signals.connect(
+            extension.request_reached_downloader, signal=signals.request_reached_downloader
+        )
         return extension
 
-    def _count(self, name: str) -> None:
-        if self.crawler.stats is not None:
-            self.crawler.stats.inc_value(f"newscrawl/health/{name}")
+    @property
+    def per_site(self) -> bool:
+        """Health judged site by site (the spider's ``per_site_health``)."""
+        return bool(getattr(self.crawler.spider, "per_site_health", False))
+
+    def _count(self, name: str, url: str | None = None) -> None:
+        """``newscrawl/health/<name>``, and for the site of ``url`` when health is judged
+        site by site."""
+        stats = self.crawler.stats
+        if stats is None:
+            return
+        stats.inc_value(f"newscrawl/health/{name}")
+        if url is not None:
+            self._count_site(f"health/{name}", url)
+
+    def _count_site(self, event: str, url: str) -> None:
+        spider = self.crawler.spider
+        if self.crawler.stats is None or spider is None or not self.per_site:
+            return
+        site = getattr(spider, "site_of")(url)  # noqa: B009 - a spider of ours
+        if site:
+            self.crawler.stats.inc_value(health.site_stat(site, event))
+
+    def request_reached_downloader(self, request: Request, spider: Spider) -> None:
+        if _page_group(request) is not None:  # the spider's, not robots.txt
+            self._count_site("fetch/requests", request.url)
 
     def response_received(self, response: Response, request: Request, spider: Spider) -> None:
         group = _page_group(request)
         if group is not None and _reaches_callback(response.status, request):
-            self._count(f"callbacks/{group}")
+            self._count(f"callbacks/{group}", request.url)
+        if group is not None and 200 <= response.status < 300:
+            self._count_site("fetch/ok", request.url)
 
     def spider_error(self, failure: Failure, response: Any, spider: Spider) -> None:
         request = response if isinstance(response, Request) else getattr(response, "request", None)
-        self._count(f"callback_errors/{_page_group(request) or 'other'}")
+        url = request.url if isinstance(request, Request) else None
+        self._count(f"callback_errors/{_page_group(request) or 'other'}", url)
 
     def engine_stopped(self) -> None:
         """The crawl is over (after the spider's own last words): the state and lock go."""
@@ -146,12 +188,16 @@ class RunReport:
                 logger.error("Could not write the report: %r", error)
 
     def report(self, run: Run, reason: str) -> None:
-        """Health checks, publish (or withhold), manifest and run record of a closed spider."""
+        """Health checks, publish (or withhold), manifest and run record of a closed spider.
+        A run judged site by site withholds the articles of the sites whose markup checks
+        failed and publishes the others'."""
         stats = self._stats()
         failures = self._check(run, stats, reason)
         try:
             if any(failure.kind == "markup" for failure in failures):
                 run.withhold()
+            elif self.per_site:
+                run.publish(withhold_sites=self._markup_sites())
             else:
                 run.publish()
         except Exception as error:  # disk full, state locked...: loud, not a silent exit 0
@@ -201,12 +247,31 @@ class RunReport:
         return dict(self.crawler.stats.get_stats())
 
     def _check(self, run: Run, stats: dict[str, Any], reason: str) -> list[health.Failure]:
-        failures = health.check(stats, reason, self.thresholds)
+        """The run's failed checks, each an ERROR line; judged site by site, each failed
+        check of a site is one too (``Unhealthy run: <site>: ...``), kept in
+        ``run.site_failures``, and is not among the failures returned (which withhold the
+        whole run)."""
+        per_site = self.per_site
+        failures = health.check(stats, reason, self.thresholds, per_site=per_site)
         for failure in failures:
             logger.error("Unhealthy run: %s", failure.message)
         run.health_failures = [failure.message for failure in failures]
-        run.exit_status = EXIT_UNHEALTHY if failures else EXIT_OK
+        if per_site:
+            by_site = health.check_sites(stats, self.thresholds)
+            run.site_failures = {}
+            self.site_kinds = {site: {f.kind for f in found} for site, found in by_site.items()}
+            for site, found in by_site.items():
+                for failure in found:
+                    tail = "; its articles are withheld" if failure.kind == "markup" else ""
+                    logger.error("Unhealthy run: %s: %s%s", site, failure.message, tail)
+                    run.health_failures.append(f"{site}: {failure.message}")
+                run.site_failures[site] = [failure.message for failure in found]
+        run.exit_status = EXIT_UNHEALTHY if run.health_failures else EXIT_OK
         return failures
+
+    def _markup_sites(self) -> list[str]:
+        """The sites whose markup checks failed (their articles are withheld)."""
+        return sorted(site for site, found in self.site_kinds.items() if "markup" in found)
 
     @staticmethod
     def _fail(run: Run, what: str, error: BaseException) -> None:
@@ -300,12 +365,26 @@ class RunReport:
             "requests_per_new_article": round(requests / exported, 2) if exported else None,
             "feeds": [feed.describe(run.output_dir) for feed in run.published],
             "withheld_feed": str(run.withheld_feed) if run.withheld_feed else None,
+            **(
+                {
+                    "sites": run.sites,
+                    "withheld_sites": run.withheld_sites,
+                    "items_withheld": run.items_withheld,
+                    "given": _counters(stats, "newscrawl/given/"),
+                }
+                if self.per_site
+                else {}
+            ),
             "recovered_feeds": [feed.describe(run.output_dir) for feed in run.recovered],
             "rebuilt_state": run.adopted.describe() if run.adopted else None,
             "left_for_recovery": (
                 str(run.feed.part) if run.feed.part.exists() and not run.withheld else None
             ),
-            "health": {"ok": not run.health_failures, "failures": run.health_failures},
+            "health": {
+                "ok": not run.health_failures,
+                "failures": run.health_failures,
+                **({"sites": run.site_failures} if self.per_site else {}),
+            },
             "exit_status": run.exit_status,
             "peak_rss_mb": peak_rss_mb(),
         }

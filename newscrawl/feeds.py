@@ -37,7 +37,7 @@ import hashlib
 import json
 import logging
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
@@ -55,6 +55,10 @@ logger = logging.getLogger(__name__)
 
 PART = ".part"
 TMP = ".tmp"
+#: Items withheld from publication (unhealthy markup) are kept for inspection in this file.
+REJECTED = ".rejected"
+#: Scrapy's names of the JSON-lines feed format (``-O x.jsonl``): one item a line.
+JSON_LINES_FORMATS = ("jsonlines", "jsonl", "jl")
 #: Beside a run's feed: the indexes it settled (see :class:`IndexCheckpoints`).
 INDEXES = ".indexes"
 
@@ -95,6 +99,9 @@ class FeedWriter:
         self._file: IO[bytes] | None = None
         self.written = 0
         self.exported: list[Exported] = []
+        #: The site of each line (``site``), in order: a run judged site by site withholds
+        #: the lines of its unhealthy sites (:func:`publish_withholding`).
+        self.sites: list[str] = []
         self._digest = hashlib.sha256()
 
     def write(self, record: dict[str, Any]) -> None:
@@ -107,6 +114,7 @@ class FeedWriter:
         self._file.flush()
         self._digest.update(line)
         self.exported.append(exported_of(record))
+        self.sites.append(str(record.get("site") or ""))
         self.written += 1
 
     @property
@@ -191,6 +199,76 @@ def publish_written(writer: FeedWriter, state: StateStore, root: Path) -> Publis
     _fsync_dir(final.parent)
     state.mark_published(key)
     return Published(final, writer.written, writer.sha256)
+
+
+def publish_withholding(
+    writer: FeedWriter, state: StateStore, root: Path, sites: Collection[str]
+) -> tuple[Published | None, Path | None, int]:
+    """Steps 2-3 for a run's own feed without the lines of ``sites`` (unhealthy sites of a
+    run judged site by site): the other lines are committed (the point of no return: the
+    withheld ones are not in it), the withheld ones copied to ``<feed>.rejected`` for
+    inspection, then the feed is put in place with the committed lines only (:func:`publish`).
+    A run killed after the commit leaves a ``.part`` the next run finishes with the committed
+    lines alone; the withheld articles, never committed, are fetched again by a later run.
+    The feed published (None when no line was kept), the ``.rejected`` file (None when no
+    line was withheld) and how many lines were withheld."""
+    part = writer.close()
+    if part is None:
+        return None, None, 0
+    withheld = set(sites)
+    final = writer.final
+    kept = [
+        article
+        for article, site in zip(writer.exported, writer.sites, strict=True)
+        if site not in withheld
+    ]
+    state.commit_feed(feed_key(final, root), kept)
+    count = writer.written - len(kept)
+    rejected = final.with_name(final.name + REJECTED) if count else None
+    if rejected is not None:
+        with safepaths.open_nofollow(rejected, "wb", root) as out:
+            for raw, record in complete_lines(part):
+                if str(record.get("site") or "") in withheld:
+                    out.write(raw)
+            out.flush()
+            os.fsync(out.fileno())
+    result = publish(part, state, root)
+    return (result if result.lines else None), rejected, count
+
+
+def split_json_lines(
+    path: Path, rejected: Path, sites: Collection[str], root: Path | None
+) -> tuple[int, int]:
+    """A JSON-lines file without the lines of ``sites`` (``site``), which go to
+    ``rejected``; rewritten through ``<path>.tmp`` and an atomic rename. How many lines were
+    kept and withheld."""
+    withheld = set(sites)
+    tmp = path.with_name(path.name + TMP)
+    kept = left = 0
+    with (
+        open(path, "rb") as lines,
+        safepaths.open_nofollow(tmp, "wb", root) as out,
+        safepaths.open_nofollow(rejected, "wb", root) as away,
+    ):
+        for raw in lines:
+            try:
+                record = json.loads(raw)
+            except ValueError:
+                record = None
+            site = str(record.get("site") or "") if isinstance(record, dict) else ""
+            if site in withheld:
+                away.write(raw)
+                left += 1
+            else:
+                out.write(raw)
+                kept += 1
+        for handle in (out, away):
+            handle.flush()
+            os.fsync(handle.fileno())
+    safepaths.replace(tmp, path, root)
+    if not left:
+        safepaths.unlink(rejected, root)
+    return kept, left
 
 
 def publish(part: Path, state: StateStore, root: Path, *, recovered: bool = False) -> Published:
@@ -405,7 +483,10 @@ class GuardedFileFeedStorage(FileFeedStorage):
     * an ``-O`` feed is delivered only when the run's own feed was published (committed):
       when its items were withheld (markup drift, see :meth:`newscrawl.run.Run.withhold`) or
       its publish failed (disk full, state locked), the file goes to ``<path>.rejected``
-      instead (an appending ``-o`` feed cannot be taken back: a warning says so).
+      instead (an appending ``-o`` feed cannot be taken back: a warning says so);
+    * when only some sites' items were withheld (``news``, health judged site by site), a
+      JSON-lines ``-O`` feed is delivered without their lines (they go to
+      ``<path>.rejected``); a feed in another format goes to ``<path>.rejected`` whole.
 
     The ``.part`` is opened without following a link; under the output folder no folder on
     the way may be one either (elsewhere the feed's folder is the operator's choice).
@@ -419,7 +500,10 @@ class GuardedFileFeedStorage(FileFeedStorage):
     ) -> GuardedFileFeedStorage:
         storage = cls(uri, feed_options=feed_options)
         storage.crawler = crawler
+        storage.feed_format = str((feed_options or {}).get("format") or "")
         return storage
+
+    feed_format = ""
 
     @property
     def _atomic(self) -> bool:
@@ -455,12 +539,37 @@ class GuardedFileFeedStorage(FileFeedStorage):
                 if getattr(run, "withheld", False)
                 else "this run's feed could not be published (it is recovered by the next run)"
             )
+        withheld = sorted(getattr(run, "withheld_sites", None) or ()) if why is None else []
+        if withheld and self._atomic and self.feed_format not in JSON_LINES_FORMATS:
+            why = (
+                f"the articles of {', '.join(withheld)} were withheld (only a JSON-lines feed "
+                "is delivered without them)"
+            )
         if why is not None and self._atomic:
-            safepaths.replace(written, path.with_name(path.name + ".rejected"), self._root())
+            safepaths.replace(written, path.with_name(path.name + REJECTED), self._root())
             logger.warning(
                 "Did not deliver the feed %s: %s (kept as %s.rejected)", path, why, path.name
             )
         elif why is not None:
             logger.warning("This run's items were appended to %s, but %s (-o)", path, why)
+        elif withheld and not self._atomic:
+            logger.warning(
+                "This run's items were appended to %s, but the articles of %s were withheld (-o)",
+                path,
+                ", ".join(withheld),
+            )
         elif self._atomic:
+            left = 0
+            if withheld:
+                rejected = path.with_name(path.name + REJECTED)
+                _, left = split_json_lines(written, rejected, withheld, self._root())
+            if left:
+                logger.warning(
+                    "Delivered the feed %s without the %d article(s) of %s, withheld (kept in "
+                    "%s.rejected)",
+                    path,
+                    left,
+                    ", ".join(withheld),
+                    path.name,
+                )
             safepaths.replace(written, path, self._root())

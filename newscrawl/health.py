@@ -3,6 +3,12 @@
 Pure functions of the run's stats; :class:`newscrawl.extensions.RunReport` logs one ERROR line
 per failed check, withholds the feed of a run whose markup checks failed, and the crawl
 command exits with status 3.
+
+A site spider's run is judged whole (:func:`check`). The ``news`` spider's runs cover any
+number of sites: the markup, fetch and callback checks are judged site by site
+(:func:`check_sites`, from the stats counted per site under ``newscrawl/sites/<site>/``), so
+one site's problem withholds its own articles only; the run itself is judged on its finish,
+and on the articles the user gave (:func:`check` with ``per_site=True``: ``given``).
 """
 
 from __future__ import annotations
@@ -26,26 +32,113 @@ class Thresholds:
 class Failure:
     """A failed check: ``markup`` (the site changed: items are withheld), ``fetch``,
     ``archives`` (not one archive could be read), ``callbacks`` (the spider's callbacks
-    raised) or ``finish``."""
+    raised), ``given`` (not one of the articles the user gave was exported) or ``finish``."""
 
     kind: str
     message: str
 
 
-def check(stats: Mapping[str, Any], finish_reason: str, thresholds: Thresholds) -> list[Failure]:
-    """The failed checks (empty when the run is healthy)."""
-    failures = [
-        failure
-        for failure in (
+#: Where what the checks count is counted for each site (health judged site by site).
+SITES_PREFIX = "newscrawl/sites/"
+
+
+def site_stat(site: str, event: str) -> str:
+    """The stat of ``event`` (``health/article_pages``, ``validation/invalid_title``, ...,
+    as it is named under ``newscrawl/``) counted for ``site`` alone."""
+    return f"{SITES_PREFIX}{site}/{event}"
+
+
+def site_stats(stats: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """The stats counted for each site, each named as the run's own
+    (``newscrawl/sites/a.id/health/article_pages`` -> ``newscrawl/health/article_pages``)."""
+    sites: dict[str, dict[str, Any]] = {}
+    for key, value in stats.items():
+        if key.startswith(SITES_PREFIX):
+            site, _, event = key[len(SITES_PREFIX) :].partition("/")
+            if site and event:
+                sites.setdefault(site, {})[f"newscrawl/{event}"] = value
+    return sites
+
+
+def check(
+    stats: Mapping[str, Any],
+    finish_reason: str,
+    thresholds: Thresholds,
+    per_site: bool = False,
+) -> list[Failure]:
+    """The failed checks of the whole run (empty when it is healthy). With ``per_site`` the
+    markup, fetch and callback checks are left to :func:`check_sites`."""
+    checks = (
+        (_finish(finish_reason), _given(stats))
+        if per_site
+        else (
             _markup(stats, thresholds),
             _fetching(stats),
             _archives(stats),
             _callbacks(stats, thresholds),
             _finish(finish_reason),
         )
-        if failure is not None
-    ]
-    return failures
+    )
+    return [failure for failure in checks if failure is not None]
+
+
+def check_sites(stats: Mapping[str, Any], thresholds: Thresholds) -> dict[str, list[Failure]]:
+    """The failed checks of each site of a run judged site by site (only the sites with a
+    failure): ``markup`` (its articles are withheld), ``fetch`` (every request to it
+    failed) and ``callbacks``, as :func:`check` judges a whole run."""
+    failed: dict[str, list[Failure]] = {}
+    for site, counted in sorted(site_stats(stats).items()):
+        failures = [
+            failure
+            for failure in (
+                _markup(counted, thresholds),
+                _site_fetching(counted),
+                _callbacks(counted, thresholds),
+            )
+            if failure is not None
+        ]
+        if failures:
+            failed[site] = failures
+    return failed
+
+
+def _site_fetching(stats: Mapping[str, Any]) -> Failure | None:
+    """Every request to the site failed: ``fetch/requests`` (the spider's requests that
+    reached the downloader) without one ``fetch/ok`` (a 2xx answer)."""
+    requests = int(stats.get("newscrawl/fetch/requests", 0))
+    if requests > 0 and int(stats.get("newscrawl/fetch/ok", 0)) <= 0:
+        return Failure("fetch", f"all {requests} requests failed; is the site reachable?")
+    return None
+
+
+def _given(stats: Mapping[str, Any]) -> Failure | None:
+    """The user gave articles (start URLs shaped like articles, ``urls_file``), some were
+    requested (``given/requested``; those that were sitemaps or feeds, ``given/feed``,
+    aside), and not one of them was exported, found exported before, or left out by
+    ``since``/``until``: the run delivered nothing of what it was asked for. The message
+    names why they were lost (``given/failed/<why>``)."""
+    feeds = int(stats.get("newscrawl/given/feed", 0))  # given, but a sitemap or a feed
+    requested = int(stats.get("newscrawl/given/requested", 0)) - feeds
+    if requested <= 0:
+        return None
+    settled = sum(
+        int(stats.get(f"newscrawl/given/{outcome}", 0))
+        for outcome in ("exported", "duplicate", "filtered")
+    )
+    if settled:
+        return None
+    prefix = "newscrawl/given/failed/"
+    lost = {
+        key[len(prefix) :]: int(value) for key, value in stats.items() if key.startswith(prefix)
+    }
+    unsettled = requested - sum(lost.values())
+    if unsettled > 0:
+        lost["unfinished"] = unsettled
+    why = ", ".join(f"{reason} {count}" for reason, count in sorted(lost.items()))
+    return Failure(
+        "given",
+        f"none of the {requested} article(s) given was exported ({why}); see the warnings above",
+    )
 
 
 def _invalid(stats: Mapping[str, Any]) -> dict[str, int]:

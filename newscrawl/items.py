@@ -16,7 +16,8 @@ class ArticleItem:
     """A news article as exported (one JSON line each).
 
     Required (the validation pipeline drops an item without them): ``url``,
-    ``article_id``, ``title``, ``published_at`` and a non-empty ``body``. It also drops an
+    ``article_id``, ``title``, ``published_at`` and a non-empty ``body``; ``published_at``
+    may be None for the ``news`` spider (any news site: a page that shows no date). It also drops an
     item whose dates lie outside 1990-01-01 .. crawl time + 1 day, whose title is longer than
     :data:`MAX_TITLE_CHARS` or whose body is longer than ``NEWSCRAWL_MAX_BODY_CHARS``.
     """
@@ -40,7 +41,8 @@ class ArticleItem:
     #: The editor from "Editor : NAME", or None.
     editor: str | None = None
     #: First publication time, ISO 8601 with the WIB offset ``+07:00`` (never an update
-    #: time while the page gives its publication time).
+    #: time while the page gives its publication time). None (``null``) only from the
+    #: ``news`` spider, for an article whose page shows no date (``generic/undated``).
     published_at: str | None = None
     #: Last update time, ISO 8601 ``+07:00``: the first of JSON-LD ``dateModified``,
     #: ``article:modified_time`` and a visible "Diperbarui ..." line that is later than

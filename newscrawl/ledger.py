@@ -34,6 +34,7 @@ from twisted.internet.error import TimeoutError as TwistedTimeoutError
 from twisted.python.failure import Failure
 
 from newscrawl.browser import is_challenge
+from newscrawl.health import site_stat
 from newscrawl.items import REQUIRED_FIELDS, ArticleItem
 from newscrawl.middlewares import SkipRequest, origin_url
 from newscrawl.pages.base import ReadPage
@@ -86,7 +87,13 @@ def response_reason(response: Response) -> str:
 class Ledger:
     """What became of the pages of one crawl (see the module docstring). ``article_id`` and
     ``index_key`` say which article a URL is (None: none) and which index a listing page
-    belongs to (None: it is no page of a daily index); ``name`` is the logger's."""
+    belongs to (None: it is no page of a daily index); ``name`` is the logger's.
+
+    ``site_of`` (the ``news`` spider, whose health is judged site by site) names the site of
+    a URL: what the health checks count is counted for each site too, under
+    ``newscrawl/sites/<site>/`` (:func:`newscrawl.health.site_stat`). ``optional`` names
+    required fields a page may lack without counting against its health (the ``news``
+    spider's ``published_at``: an undated article is exported with a null date)."""
 
     def __init__(
         self,
@@ -94,11 +101,15 @@ class Ledger:
         name: str,
         article_id: Callable[[str], str | None],
         index_key: Callable[[str], str | None],
+        site_of: Callable[[str], str] | None = None,
+        optional: tuple[str, ...] = (),
     ) -> None:
         self.crawler = crawler
         self.logger = logging.getLogger(name)
         self.article_id = article_id
         self.index_key = index_key
+        self.site_of = site_of
+        self.optional = optional
         #: The index (``day/channel``) each article under way was listed on.
         self.listed_on: dict[str, str] = {}
         #: What each index waits for: its article requests (by id) and index pages (by URL)
@@ -120,11 +131,15 @@ class Ledger:
         name: str,
         article_id: Callable[[str], str | None],
         index_key: Callable[[str], str | None],
+        site_of: Callable[[str], str] | None = None,
+        optional: tuple[str, ...] = (),
     ) -> Ledger:
         """The ledger of ``crawler``'s crawl (made once)."""
         ledger = _LEDGERS.get(crawler)
         if ledger is None:
-            ledger = _LEDGERS[crawler] = cls(crawler, name, article_id, index_key)
+            ledger = _LEDGERS[crawler] = cls(
+                crawler, name, article_id, index_key, site_of, optional
+            )
             crawler.signals.connect(ledger.spider_error, signal=signals.spider_error)
             crawler.signals.connect(ledger.item_done, signal=signals.item_scraped)
             crawler.signals.connect(ledger.item_done, signal=signals.item_dropped)
@@ -145,9 +160,15 @@ class Ledger:
     def run(self) -> Run | None:
         return Run.of(self.crawler)
 
-    def count(self, event: str, by: int = 1) -> None:
+    def count(self, event: str, by: int = 1, url: str | None = None) -> None:
+        """Count ``newscrawl/<event>``; with ``url``, for its site too when health is judged
+        site by site."""
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value(f"newscrawl/{event}", by)
+        if url is not None and self.site_of is not None:
+            site = self.site_of(url)
+            if site:
+                self.crawler.stats.inc_value(site_stat(site, event), by)
 
     # -- indexes ----------------------------------------------------------------------------
 
@@ -267,11 +288,13 @@ class Ledger:
 
     def article_read(self, item: ArticleItem) -> None:
         """An article page read: counted for the health checks (``health/article_pages``,
-        ``health/missing_<field>``)."""
-        self.count("health/article_pages")
+        ``health/missing_<field>``; a field of :attr:`optional` is not), for its site too
+        when health is judged site by site."""
+        url = item.url or ""
+        self.count("health/article_pages", url=url)
         for name in REQUIRED_FIELDS:
-            if not getattr(item, name):
-                self.count(f"health/missing_{name}")
+            if name not in self.optional and not getattr(item, name):
+                self.count(f"health/missing_{name}", url=url)
 
     def remember_learned(self, site: str, lines: list[str]) -> None:
         """Promo lines no rule names that were left out of a body of ``site`` (once each per
@@ -300,7 +323,7 @@ class Ledger:
         spider decides what a page may teach); an article URL that redirected to another
         article is handed to the run, to be remembered under its own id too
         (``duplicate``)."""
-        self.count(f"layout/{page.layout}")
+        self.count(f"layout/{page.layout}", url=item.url or origin)
         for note in page.notes():  # e.g. credits/unlabelled, boilerplate/<site>/learned
             self.count(note)
         origin_id = self.article_id(origin)

@@ -22,6 +22,7 @@ from scrapy.statscollectors import StatsCollector
 
 from newscrawl.boilerplate import SHARED_RULES, Rule, filter_paragraphs
 from newscrawl.feeds import exported_of
+from newscrawl.health import site_stat
 from newscrawl.items import (
     COVERAGE_FIELDS,
     EARLIEST_DATE,
@@ -79,6 +80,11 @@ def schema_violation(
     return None
 
 
+class Duplicate(DropItem):
+    """An item dropped because its article is already exported (by id or by content): what
+    the user asked for is in the feeds."""
+
+
 class _Counting:
     component = ""
 
@@ -124,7 +130,9 @@ class BoilerplatePipeline(_Counting):
 
 class ValidationPipeline(_Counting):
     """Drops items missing a required field (url, article_id, title, published_at, body),
-    counted as ``missing_<field>``, and items with a field out of bounds, counted as
+    counted as ``missing_<field>`` (an undated item of a spider that ``allows_undated``, the
+    ``news`` spider, keeps its null ``published_at``), and items with a field out of bounds,
+    counted as
     ``invalid_<field>``: ``published_at`` outside 1990-01-01 .. crawl time + 1 day (or not a
     time), a title over ``MAX_TITLE_CHARS`` (1,000) characters, a body over
     ``NEWSCRAWL_MAX_BODY_CHARS`` (1,000,000). An ``updated_at`` out of those bounds is set to
@@ -142,8 +150,24 @@ class ValidationPipeline(_Counting):
         )
         schema_validator(self.max_body_chars)  # compiled now, not on the first item
 
+    @property
+    def undated_allowed(self) -> bool:
+        """The crawl's spider exports undated articles (``allows_undated``: ``news``)."""
+        return bool(getattr(self.crawler.spider, "allows_undated", False))
+
+    def count_invalid(self, item: ArticleItem, name: str) -> None:
+        """``invalid_<name>``, for the item's site too when health is judged site by site."""
+        self.count(f"invalid_{name}")
+        spider = self.crawler.spider
+        if getattr(spider, "per_site_health", False):
+            site = item.site or getattr(spider, "site_of")(item.url or "")  # noqa: B009
+            if site:
+                self.stats.inc_value(site_stat(site, f"validation/invalid_{name}"))
+
     def process_item(self, item: ArticleItem) -> ArticleItem:
         missing = [name for name in REQUIRED_FIELDS if not getattr(item, name)]
+        if item.published_at is None and self.undated_allowed and "published_at" in missing:
+            missing.remove("published_at")  # exported undated (the spider counted it)
         if missing:
             for name in missing:
                 self.count(f"missing_{name}")
@@ -156,14 +180,14 @@ class ValidationPipeline(_Counting):
             item.updated_at = None
         if invalid:
             for name in invalid:
-                self.count(f"invalid_{name}")
+                self.count_invalid(item, name)
             self.count("dropped")
             reasons = "; ".join(f"{name} {why}" for name, why in invalid.items())
             raise DropItem(f"invalid {reasons}")
         violation = schema_violation(item_record(item), self.max_body_chars)
         if violation is not None:
             name, why = violation
-            self.count(f"invalid_{name}")
+            self.count_invalid(item, name)
             self.count("dropped")
             raise DropItem(f"invalid {name} breaks the schema: {why}")
         self.count("passed")
@@ -243,12 +267,12 @@ class DedupPipeline(_OfTheRun):
             refused = state.claim(article_id, digest, self.run.feed_key)
         if refused == EXPORTED:
             self.count("duplicate_id")
-            raise DropItem(f"article {article_id} already exported", log_level="INFO")
+            raise Duplicate(f"article {article_id} already exported", log_level="INFO")
         if refused == DUPLICATE_CONTENT:
             self.count("duplicate_content")
             # remembered, so that later runs do not fetch this copy again
             state.record_failure(article_id, item.url or "", "duplicate")
-            raise DropItem(
+            raise Duplicate(
                 f"article {article_id}: same title and body as an exported article",
                 log_level="INFO",
             )

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import weakref
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -35,6 +35,7 @@ from newscrawl.feeds import (
     Published,
     adopt_feeds,
     feed_key,
+    publish_withholding,
     publish_written,
     recover,
 )
@@ -82,6 +83,14 @@ class Run:
     seeded_tick: bool = False
     #: The days (WIB, ISO) whose index this run covers; empty for start URLs.
     days: list[str] = field(default_factory=list)
+    #: ``news``: the sites (registered domains) of the run, judged one by one.
+    sites: list[str] = field(default_factory=list)
+    #: ``news``: the sites whose markup checks failed: their articles were withheld (the
+    #: others' published), and how many articles that was.
+    withheld_sites: list[str] = field(default_factory=list)
+    items_withheld: int = 0
+    #: ``news``: the failed checks of each unhealthy site (messages).
+    site_failures: dict[str, list[str]] = field(default_factory=dict)
     recovered: list[Published] = field(default_factory=list)
     published: list[Published] = field(default_factory=list)
     exit_status: int = 0
@@ -180,9 +189,32 @@ class Run:
             raise
         return run
 
-    def publish(self) -> None:
-        """Close this run's feed and publish it (no file when nothing was exported)."""
-        result = publish_written(self.feed, self.state, self.output_dir)
+    def publish(self, withhold_sites: Collection[str] = ()) -> None:
+        """Close this run's feed and publish it (no file when nothing was exported).
+
+        ``withhold_sites`` (a run judged site by site): the articles of these sites are
+        withheld, kept in ``<feed>.rejected`` and fetched again later; the others are
+        published (:func:`~newscrawl.feeds.publish_withholding`). When every article of the
+        feed is of one of them, the run's items are withheld as a whole (:meth:`withhold`)."""
+        sites = set(withhold_sites)
+        self.withheld_sites = sorted(sites)
+        if sites and any(site in sites for site in self.feed.sites):
+            if all(site in sites for site in self.feed.sites):
+                self.withhold()
+                self.items_withheld = self.feed.written
+                return
+            result, rejected, count = publish_withholding(
+                self.feed, self.state, self.output_dir, sites
+            )
+            self.withheld_feed, self.items_withheld = rejected, count
+            logger.warning(
+                "Withheld %d article(s) of %s (kept in %s); they will be fetched again",
+                count,
+                ", ".join(sorted(sites)),
+                rejected,
+            )
+        else:
+            result = publish_written(self.feed, self.state, self.output_dir)
         self.published_ok = True
         if result is not None:
             self.published.append(result)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -152,3 +154,105 @@ def test_kompas_spider_plans() -> None:
 def test_kompas_start_url_error_names_what_is_accepted() -> None:
     with pytest.raises(ArgumentError, match=r"not a kompas\.com index page or article URL"):
         KompasSpider.plan_for({"start_urls": "https://money.kompas.com/"})
+
+
+# -- `crawl news`: many URLs ----------------------------------------------------------------------
+
+
+def test_split_urls_splits_only_before_a_url() -> None:
+    from newscrawl.arguments import split_urls
+
+    assert split_urls("https://a.id/x,y,https://b.id/, http://c.id/z,,HTTPS://d.id/") == [
+        "https://a.id/x,y",
+        "https://b.id/",
+        "http://c.id/z",
+        "HTTPS://d.id/",
+    ]
+    assert split_urls(" https://br.de/nachrichten/titel,UBxyz1 ,") == [
+        "https://br.de/nachrichten/titel,UBxyz1"
+    ]
+    assert split_urls(" , ") == []
+
+
+def test_read_urls_file(tmp_path: Path) -> None:
+    from newscrawl.arguments import read_urls_file
+    from newscrawl.spiders.news import url_problem
+
+    listing = tmp_path / "urls.txt"
+    listing.write_text(
+        "\ufeff# week 47\n\n  https://a.id/x,y  \nhttps://b.id/1\n# done\nhttps://a.id/x,y\n",
+        "utf-8",
+    )
+    assert read_urls_file(str(listing), url_problem) == ("https://a.id/x,y", "https://b.id/1")
+    listing.write_text("https://a.id/x\n\nnot a url\n", "utf-8")
+    with pytest.raises(ArgumentError, match="line 3: 'not a url' is not an http"):
+        read_urls_file(str(listing), url_problem)
+    listing.write_text("# only a comment\n", "utf-8")
+    with pytest.raises(ArgumentError, match="lists no URL"):
+        read_urls_file(str(listing), url_problem)
+    listing.write_bytes(b"https://a.id/\xff\n")
+    with pytest.raises(ArgumentError, match="not UTF-8"):
+        read_urls_file(str(listing), url_problem)
+    with pytest.raises(ArgumentError, match="cannot be read"):
+        read_urls_file(str(tmp_path / "missing.txt"), url_problem)
+
+
+def test_news_plans_start_urls_with_commas_and_a_urls_file(tmp_path: Path) -> None:
+    from newscrawl.spiders.news import GenericNewsSpider
+
+    listing = tmp_path / "urls.txt"
+    listing.write_text("https://www.b.id/berita/123456/judul\nhttps://a.id/x,y-z\n", "utf-8")
+    plan = GenericNewsSpider.plan_for(
+        {"start_urls": "https://a.id/x,y-z,https://c.id/", "urls_file": str(listing)}
+    )
+    assert plan.start_urls == ("https://c.id/",)  # a URL of the file is read as an article
+    assert plan.article_urls == ("https://www.b.id/berita/123456/judul", "https://a.id/x,y-z")
+    assert GenericNewsSpider.run_name(plan) == "news/a.id+b.id+c.id"
+    only_file = GenericNewsSpider.plan_for({"urls_file": str(listing)})
+    assert only_file.start_urls == () and len(only_file.article_urls) == 2
+    with pytest.raises(ArgumentError, match="start_urls= is required"):
+        GenericNewsSpider.plan_for({})
+
+
+def test_the_folder_of_a_run_over_many_domains_fits_and_is_stable() -> None:
+    from newscrawl.spiders.news import folder_name
+
+    assert folder_name(["arusdaerah.id"]) == "arusdaerah.id"
+    assert folder_name(["arusdaerah.id", "sorotrakyat.id"]) == "arusdaerah.id+sorotrakyat.id"
+    many = sorted(f"kabar{n:03d}-daerah-nusantara.co.id" for n in range(126))
+    name = folder_name(many)
+    assert name.startswith("kabar000-daerah-nusantara.co.id+125-more-")
+    assert re.fullmatch(r".*\+125-more-[0-9a-f]{12}", name)
+    assert len(name.encode()) < 255
+    assert folder_name(list(many)) == name  # stable
+    assert folder_name(many[:-1]) != name  # another set, another folder
+    long_one = "a" * 240 + ".id"
+    assert len(folder_name([long_one]).encode()) < 255
+    assert len(folder_name(["é" * 120 + ".id", "b.id"]).encode()) < 255
+
+
+@pytest.mark.parametrize(
+    ("url", "article"),
+    [
+        ("https://www.a.id/", False),
+        ("https://ekonomi.a.id/", False),
+        ("https://www.a.id/ekonomi", False),
+        ("https://www.a.id/kategori/sains-dan-teknologi", False),
+        ("https://www.a.id/tag/pemilihan-presiden-amerika-serikat", False),
+        ("https://www.a.id/ekonomi/page/2", False),
+        ("https://www.a.id/2025/11/20/", False),
+        ("https://www.a.id/indeks?date=2025-11-20&page=1", False),
+        ("https://www.a.id/news-sitemap.xml", False),
+        ("https://www.a.id/berita/kabar-daerah-pilihan-redaksi-pekan-ini", True),
+        ("https://ekonomi.a.id/n6468796/nusantara-sejahtera", True),
+        ("https://www.a.id/2018/04/ostsee-krokodil.html", True),
+        ("https://winfuture.de/news,142489.html", True),
+        ("https://www.kicker.de/interimstrainer-nicht-1019241/artikel", True),
+        ("https://www.a.id/read.php?id=12345", True),
+        ("https://www.a.id/?p=123", True),
+    ],
+)
+def test_which_start_urls_are_articles(url: str, article: bool) -> None:
+    from newscrawl.spiders.news import looks_like_article
+
+    assert looks_like_article(url) is article

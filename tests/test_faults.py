@@ -243,3 +243,23 @@ def test_a_cut_short_index_page_is_retried_and_paged_again_next_run(
     assert second.returncode == 0, second.log[-3000:]
     items = published_items(output)
     assert len(items) == len(clean) and dict(without_crawled_at(items)) == clean
+
+
+def test_a_whole_page_without_its_end_tag_is_exported_after_one_retry(
+    site: Generated, clean: dict[str, dict[str, Any]], tmp_path: Path
+) -> None:
+    """A whole page that ends without ``</html>`` (as some real sites' do) and that a retry
+    returns byte for byte is read after one retry, not skipped as truncated; a page cut in
+    half (test above) stops before its footer and is still skipped."""
+    builder = SiteBuilder(site.root, tmp_path / "unended")
+    url = list(site.articles.values())[4]
+    page = builder.body(url)
+    assert page.rstrip().endswith("</html>")
+    builder.put(url, page.rstrip().removesuffix("</html>"))
+    result, requested = crawl(builder.save(), tmp_path / "out", site)
+    assert result.returncode == 0, result.log[-3000:]
+    assert dict(without_crawled_at(result.items)) == clean
+    assert requested.count(url) == 2  # the first try and one retry
+    assert stat(result, "retry/reason_count/truncated") == 1
+    assert stat(result, "newscrawl/fetch/whole_without_end") == 1
+    assert stat(result, "newscrawl/skipped/truncated") == 0

@@ -86,3 +86,72 @@ def test_a_share_of_article_callbacks_raising_is_unhealthy() -> None:
     assert kinds({**stats, "newscrawl/health/callback_errors/article": 1}) == []
     few = {**stats, "newscrawl/health/callbacks/article": 2}
     assert kinds(few) == []
+
+
+def per_site(stats: dict[str, int]) -> dict[str, list[str]]:
+    from newscrawl.health import check_sites
+
+    return {site: [f.kind for f in found] for site, found in check_sites(stats, T).items()}
+
+
+def test_each_site_is_judged_on_its_own_stats() -> None:
+    """One site's pages lack titles: that site fails ``markup``; the other is healthy. The
+    run's own checks, judged site by site, leave markup to the sites (judged whole, the run
+    fails it: every site's articles would be withheld)."""
+    healthy = {
+        "newscrawl/sites/a.id/health/article_pages": 10,
+        "newscrawl/sites/a.id/layout/generic": 10,
+        "newscrawl/sites/a.id/fetch/requests": 11,
+        "newscrawl/sites/a.id/fetch/ok": 11,
+    }
+    sick = {
+        "newscrawl/sites/b.id/health/article_pages": 6,
+        "newscrawl/sites/b.id/layout/generic": 6,
+        "newscrawl/sites/b.id/health/missing_title": 4,
+        "newscrawl/sites/b.id/fetch/requests": 6,
+        "newscrawl/sites/b.id/fetch/ok": 6,
+    }
+    whole = {"newscrawl/health/article_pages": 16, "newscrawl/layout/generic": 16,
+             "newscrawl/health/missing_title": 4, "downloader/request_count": 17,
+             "downloader/response_status_count/200": 17}  # fmt: skip
+    stats = {**healthy, **sick, **whole}
+    assert per_site(stats) == {"b.id": ["markup"]}
+    from newscrawl.health import check, check_sites
+
+    [failure] = check_sites(stats, T)["b.id"]
+    assert "title on 4 of 6 (67%)" in failure.message
+    assert check(stats, "finished", T, per_site=True) == []
+    assert [f.kind for f in check(stats, "finished", T)] == ["markup"]  # judged whole
+
+
+def test_a_site_whose_every_request_failed_is_unhealthy() -> None:
+    stats = {
+        "newscrawl/sites/a.id/fetch/requests": 3,
+        "newscrawl/sites/b.id/fetch/requests": 2,
+        "newscrawl/sites/b.id/fetch/ok": 1,
+        "newscrawl/sites/c.id/health/callbacks/listing": 2,
+        "newscrawl/sites/c.id/health/callback_errors/listing": 2,
+        "newscrawl/sites/c.id/fetch/requests": 2,
+        "newscrawl/sites/c.id/fetch/ok": 2,
+    }
+    assert per_site(stats) == {"a.id": ["fetch"], "c.id": ["callbacks"]}
+
+
+def test_a_run_that_exported_none_of_the_articles_given_is_unhealthy() -> None:
+    from newscrawl.health import check
+
+    def given(**counts: int) -> list[str]:
+        stats = {f"newscrawl/given/{k.replace('__', '/')}": v for k, v in counts.items()}
+        return [f.message for f in check(stats, "finished", T, per_site=True)]
+
+    assert given() == []  # listing pages only: nothing given, nothing owed
+    [message] = given(requested=1, failed__start_not_found=1)
+    assert "none of the 1 article(s) given was exported (start_not_found 1)" in message
+    [message] = given(requested=3, failed__undated=1, failed__dropped=1)
+    assert "(dropped 1, undated 1, unfinished 1)" in message
+    assert given(requested=3, failed__dropped=2, exported=1) == []
+    assert given(requested=1, duplicate=1) == []  # exported before: in the feeds
+    assert given(requested=1, filtered=1) == []  # outside since/until, as asked
+    assert given(requested=1, feed=1) == []  # a sitemap, read as one
+    [message] = given(requested=2, feed=1, failed__start_not_article=1)
+    assert "none of the 1 article(s) given" in message

@@ -411,3 +411,57 @@ def test_state_backoff_of_failures(tmp_path: Path) -> None:
     expired = SQLiteState(tmp_path / "s.sqlite3", {"not_found": timedelta(0)})
     assert expired.in_backoff("7") is None
     expired.close()
+
+
+class _GenericSpider:
+    """What the pipelines ask of the ``news`` spider: undated articles go out, health is
+    judged site by site."""
+
+    allows_undated = True
+    per_site_health = True
+
+    @staticmethod
+    def site_of(url: str) -> str:
+        return "sorotrakyat.id"
+
+
+def test_an_undated_item_passes_for_the_news_spider_only() -> None:
+    """``published_at`` null: exported by ``news`` (schema-valid), dropped as
+    ``missing_published_at`` for a site spider."""
+    undated = article(published_at=None)
+    crawler = get_crawler()
+    with pytest.raises(DropItem, match="published_at"):
+        ValidationPipeline(crawler).process_item(undated)
+    generic = get_crawler()
+    generic.spider = _GenericSpider()  # type: ignore[assignment]
+    assert ValidationPipeline(generic).process_item(article(published_at=None)).published_at is None
+    validate(item_record(article(published_at=None)))
+    assert generic.stats is not None
+    assert generic.stats.get_value("newscrawl/validation/missing_published_at") is None
+    assert generic.stats.get_value("newscrawl/validation/passed") == 1
+
+
+def test_invalid_fields_are_counted_per_site_for_the_news_spider() -> None:
+    crawler = get_crawler()
+    crawler.spider = _GenericSpider()  # type: ignore[assignment]
+    with pytest.raises(DropItem):
+        ValidationPipeline(crawler).process_item(article(site=None, title="J" * 1_001))
+    assert crawler.stats is not None
+    assert crawler.stats.get_value("newscrawl/validation/invalid_title") == 1
+    assert crawler.stats.get_value("newscrawl/sites/sorotrakyat.id/validation/invalid_title") == 1
+
+
+def test_a_duplicate_is_dropped_as_such(tmp_path: Path) -> None:
+    """The dedup pipeline's drops say the article is already exported (``Duplicate``): a
+    given article found exported before is no lost article."""
+    from newscrawl.pipelines import Duplicate
+
+    pipeline = DedupPipeline(crawler_for(run_in(tmp_path)))
+    pipeline.process_item(article())
+    with pytest.raises(Duplicate):
+        pipeline.process_item(article())
+    with pytest.raises(Duplicate):
+        pipeline.process_item(article(article_id="2", url="https://bandung.bisnis.com/read/x"))
+    with pytest.raises(DropItem) as dropped:
+        ValidationPipeline(get_crawler()).process_item(article(title=None))
+    assert not isinstance(dropped.value, Duplicate)

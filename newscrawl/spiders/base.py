@@ -10,6 +10,8 @@ fallback is a downloader middleware (:class:`newscrawl.browser.BrowserFallbackMi
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
@@ -93,6 +95,19 @@ INDEX_PAGE = "page:"
 DAY_START = "newscrawl_day_start"
 #: How often :meth:`NewsSpider.room_for_a_day` looks again (seconds).
 PACING_POLL_SECONDS = 0.05
+#: Meta key of the retry of a page that ended before ``</html>``: the SHA-256 of the bytes the
+#: try before it returned (see :meth:`BaseNewsSpider.whole_without_end`).
+UNENDED_DIGEST = "newscrawl_unended_sha256"
+#: The end of a whole page that has no ``</html>``: its ``</body>`` near the end, or its footer
+#: (a ``<footer>`` element, or an element whose id or class names one). A page cut short (in
+#: half, say) stops before its footer.
+_PAGE_END = re.compile(rb"<footer[\s>]|\s(?:id|class)\s*=\s*[\"']?[^\"'>]*footer", re.IGNORECASE)
+
+
+def ends_like_a_page(body: bytes) -> bool:
+    """True when an HTML document without ``</html>`` still reaches the end of its page: its
+    ``</body>`` is in its last 2 KB, or it holds the page's footer."""
+    return b"</body" in body[-2048:].lower() or _PAGE_END.search(body) is not None
 
 
 class DayCount(Protocol):
@@ -152,6 +167,13 @@ class BaseNewsSpider(scrapy.Spider):
     #: Whether it runs in distributed mode (``NEWSCRAWL_REDIS_URL``), and why not.
     distributable: ClassVar[bool] = True
     not_distributable: ClassVar[str] = ""
+    #: Whether health is judged site by site (:meth:`site_of`; the ``news`` spider): a site
+    #: whose markup checks fail has its own articles withheld, not the others'. A site
+    #: spider's run is judged whole.
+    per_site_health: ClassVar[bool] = False
+    #: Whether an article without a publication date is exported (``published_at: null``;
+    #: the ``news`` spider) rather than dropped as ``missing_published_at``.
+    allows_undated: ClassVar[bool] = False
 
     def __init__(self, *args: Any, plan: CrawlPlan | None = None, **kwargs: Any) -> None:
         """``plan``: the arguments as ``scrapy crawl`` read them (:data:`PLAN_SETTING`), else
@@ -220,6 +242,10 @@ class BaseNewsSpider(scrapy.Spider):
             self.logger.debug("Not fetching %s yet: it was %s recently", url, reason)
         return reason
 
+    def site_of(self, url: str) -> str:
+        """The site ``url`` belongs to, for health judged site by site (``""``: the run's)."""
+        return ""
+
     def count(self, event: str, by: int = 1) -> None:
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value(f"newscrawl/{event}", by)
@@ -240,6 +266,9 @@ class BaseNewsSpider(scrapy.Spider):
         if request is not None:
             retry = get_retry_request(request, spider=self, reason=reason)
         if retry is not None:
+            if isinstance(failed, Response) and reason == "truncated":
+                # what this try returned: a retry returning it byte for byte may be whole
+                retry.meta[UNENDED_DIGEST] = hashlib.sha256(failed.body).hexdigest()
             yield retry
             return
         url = origin_url(failed) if isinstance(failed, Request) else asked(failed)
@@ -291,15 +320,39 @@ class BaseNewsSpider(scrapy.Spider):
             else:
                 self.skip(prefix + reason, url, repr(error)[:300])
 
+    def whole_without_end(self, response: Response) -> bool:
+        """An HTML page without ``</html>`` that is whole all the same (some sites end their
+        pages so): a retry returned the very bytes the try before it did
+        (:data:`UNENDED_DIGEST`), and the page ends like one (:func:`ends_like_a_page`: its
+        ``</body>`` or its footer). Counted ``fetch/whole_without_end``. A page cut short
+        differs from try to try, or stops before its footer: it is not whole."""
+        request = response.request
+        if request is None or UNENDED_DIGEST not in request.meta:
+            return False
+        if request.meta[UNENDED_DIGEST] != hashlib.sha256(response.body).hexdigest():
+            return False
+        if not ends_like_a_page(response.body):
+            return False
+        self.count("fetch/whole_without_end")
+        self.logger.info(
+            "Took %s as whole: it ends without </html>, and a retry returned the same %d bytes",
+            response.url,
+            len(response.body),
+        )
+        return True
+
     def article_item(self, response: TextResponse, page: ReadPage) -> Iterator[Any]:
         """The page's item; counts the article page and its missing fields for health checks.
 
         A document cut off before its end (no closing ``</html>``: a body cut short under a
         matching length, a gzip stream cut in half) is a transport fault like a reset: it is
         retried within ``RETRY_TIMES`` (``retry/reason_count/truncated``), and skipped as
-        ``truncated`` only when every try was cut short; the next run fetches it again.
+        ``truncated`` only when every try was cut short; the next run fetches it again. A page
+        that a retry returns byte for byte and that ends like a whole page (its ``</body>``,
+        its footer) is taken as whole (:meth:`whole_without_end`): some sites never write
+        ``</html>``.
         """
-        if not page.is_complete():
+        if not page.is_complete() and not self.whole_without_end(response):
             yield from self.retry_or_skip(response, "truncated", "the document ends before </html>")
             return
         if is_js_check(response) and not page.has_body():
@@ -747,7 +800,7 @@ class NewsSpider(BaseNewsSpider):
             self.skip("index_unreadable", asked(response), "not a text page")
             return
         listing = self.site.listing(response)
-        if not listing.is_complete():
+        if not listing.is_complete() and not self.whole_without_end(response):
             prefix = f"{response.meta.get('kind', 'index')}_"
             yield from self.retry_or_skip(
                 response, "truncated", "the listing ends before </html>", prefix

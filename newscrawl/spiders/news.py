@@ -1,15 +1,21 @@
 """``scrapy crawl news -a start_urls=URL[,URL...]``: any news site, with no rules written for it.
 
 Start URLs are Google News sitemaps (and sitemap indexes), RSS/Atom feeds, section pages or
-article URLs. The crawl stays on the registered domains of the start URLs (subdomains
-included). Articles come from sitemap and feed entries, and from the links of section pages
-(one level of listing pages, ``NEWSCRAWL_LISTING_DEPTH``); a page is an article by its markup
-(:class:`~newscrawl.pages.generic.GenericArticlePage`), never by a URL pattern. The run lives
-under ``output/news/<domain>/`` (domains joined by ``+`` when the start URLs name several).
+article URLs; ``-a urls_file=PATH`` lists article URLs, one a line. The crawl stays on the
+registered domains of the start URLs (subdomains included). Articles come from sitemap and
+feed entries, and from the links of section pages (one level of listing pages,
+``NEWSCRAWL_LISTING_DEPTH``); a page is an article by its markup
+(:class:`~newscrawl.pages.generic.GenericArticlePage`), never by a URL pattern. An article URL
+given by the user (a start URL shaped like an article's, or a line of ``urls_file``) is read
+as an article and never followed as a listing page. The run lives under
+``output/news/<folder>/`` (:func:`folder_name`); its health is judged site by site (see
+docs/generic.md, "Publishing").
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
@@ -20,16 +26,23 @@ from urllib.parse import urlsplit
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
-from scrapy.http import Response, TextResponse
+from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
 
-from newscrawl.arguments import ArgumentError, CrawlPlan, check_names, parse_day, split_list
+from newscrawl.arguments import (
+    ArgumentError,
+    CrawlPlan,
+    check_names,
+    parse_day,
+    read_urls_file,
+    split_urls,
+)
 from newscrawl.boilerplate import RecurringLines, leave_out, page_lines
 from newscrawl.browser import BROWSER_META, BROWSER_MODES
 from newscrawl.items import ArticleItem
 from newscrawl.ledger import Ledger
-from newscrawl.pages.base import element_text
+from newscrawl.pages.base import document_complete, element_text
 from newscrawl.pages.generic import (
     CHROME_TAGS,
     GenericArticlePage,
@@ -38,9 +51,10 @@ from newscrawl.pages.generic import (
     registered_domain,
 )
 from newscrawl.pages.reading import PageReaders, Reading, worker_count
+from newscrawl.pipelines import Duplicate
 from newscrawl.processors import count_words
 from newscrawl.spiders.base import BaseNewsSpider, asked
-from newscrawl.urls import on_domain, path_of, strip_tracking
+from newscrawl.urls import on_domain, path_of, query_of, strip_tracking
 
 #: The root elements of the documents a start URL can be, besides HTML.
 FEED_ROOTS = (b"<urlset", b"<sitemapindex", b"<rss", b"<feed", b"<rdf")
@@ -48,6 +62,29 @@ FEED_ROOTS = (b"<urlset", b"<sitemapindex", b"<rss", b"<feed", b"<rdf")
 SITEMAP_LEVEL = "sitemap_level"
 #: Meta key of a request for an article's whole text: the URL asked for its first page.
 WHOLE_TEXT_OF = "whole_text_of"
+#: Meta key of the requests for an article the user gave (a start URL shaped like an
+#: article's, a line of ``urls_file``): the URL given. Such a page is read as an article only.
+GIVEN = "newscrawl_given"
+#: What became of a given article that does not count against the run (``given/<outcome>``):
+#: exported; already exported (by id or content); published outside ``since``/``until``; or
+#: no article at all but a sitemap or feed, read as one (not counted as given then).
+GIVEN_SETTLED = ("exported", "duplicate", "filtered", "feed")
+#: A run's folder is the start URLs' domains joined by ``+`` when that is at most this long
+#: (bytes); else ``<first domain>+<N>-more-<hash>`` (:func:`folder_name`).
+MAX_JOINED_FOLDER = 100
+#: Path segments of listing pages: a start URL under one is never taken for an article.
+LISTING_SEGMENTS = frozenset(
+    {
+        "tag", "tags", "topic", "topics", "topik", "kategori", "category", "categories",
+        "section", "sections", "kanal", "channel", "rubrik", "rubric", "indeks", "index",
+        "search", "cari", "author", "authors", "penulis", "page", "halaman", "label", "tema",
+    }
+)  # fmt: skip
+#: A number that is an article's id (five digits or more), or a date in a path.
+_ID_NUMBER = re.compile(r"(?<!\d)\d{5,}(?!\d)")
+_DATE_PATH = re.compile(r"/(?:19|20)\d{2}/\d{1,2}/|/(?:19|20)\d{2}-\d{2}-\d{2}/|/(?:19|20)\d{6}/")
+#: Query parameters naming an article (``read.php?id=123``, ``/?p=123``).
+_ID_PARAMETERS = ("id", "p", "aid", "article", "articleid", "newsid", "story")
 
 
 def is_feed(body: bytes) -> bool:
@@ -131,6 +168,55 @@ class SplitArticle:
         )
 
 
+def looks_like_article(url: str) -> bool:
+    """A start URL that names an article, not a listing page: its path ends in a headline's
+    slug (four words or more), or holds an id (a number of five digits or more) or a date
+    followed by a named page, or its query names an article (``?id=123``, ``?p=123``); and
+    no segment before the last is a listing's (``/tag/``, ``/kategori/``, ``/page/``, ...).
+    Sections (``/``, ``/ekonomi``, ``/kategori/sains-dan-teknologi``) are not articles."""
+    path = path_of(url)
+    segments = [s for s in path.split("/") if s]
+    if any(s.lower() in LISTING_SEGMENTS for s in segments[:-1]):
+        return False
+    query = query_of(url)
+    if any(query.get(name, "").isdigit() for name in _ID_PARAMETERS):
+        return True
+    if not segments:
+        return False
+    last = segments[-1].rsplit(".", 1)[0]
+    if last.lower() in LISTING_SEGMENTS:
+        return False
+    words = [w for w in re.split(r"[-_+]", last) if w]
+    if len(words) >= 4 or _ID_NUMBER.search(path):
+        return True
+    named = any(c.isalpha() for c in last)
+    return named and bool(_DATE_PATH.search(path + "/"))
+
+
+def folder_name(domains: list[str]) -> str:
+    """The folder of a run over ``domains`` (sorted) under ``output/news/``: the domain
+    itself for one; the domains joined by ``+`` when that is at most
+    :data:`MAX_JOINED_FOLDER` bytes; else ``<first domain>+<N>-more-<hash>`` (N: how many
+    others; the hash: 12 hex digits of SHA-256 over the sorted domains). The same set of
+    domains always gives the same folder; the name stays far below the file system's 255
+    bytes (a domain is cut to 100 bytes in the hashed form)."""
+    joined = "+".join(domains)
+    size = len(joined.encode("utf-8"))
+    if size <= MAX_JOINED_FOLDER or (len(domains) == 1 and size <= 200):
+        return joined
+    digest = hashlib.sha256("\n".join(domains).encode("utf-8")).hexdigest()[:12]
+    first = domains[0].encode("utf-8")[:100].decode("utf-8", "ignore")
+    more = f"+{len(domains) - 1}-more-" if len(domains) > 1 else "-"
+    return f"{first}{more}{digest}"
+
+
+def url_problem(url: str) -> str | None:
+    """What is wrong with ``url`` as a URL to crawl (None: nothing)."""
+    if not url.lower().startswith(("http://", "https://")) or not registered_domain(url):
+        return "is not an http(s) URL of a site"
+    return None
+
+
 def slug_like(url: str) -> bool:
     """A URL that can be an article's: its path ends in a slug of three words or more, or in
     a long number (an id)."""
@@ -143,10 +229,14 @@ def slug_like(url: str) -> bool:
 
 class GenericNewsSpider(BaseNewsSpider):
     """Any news site: ``-a start_urls=URL[,URL...]`` (sitemaps, feeds, section pages or
-    articles), optionally ``-a since=YYYY-MM-DD -a until=YYYY-MM-DD`` (by publication date)
-    and ``-a browser=``."""
+    articles) and/or ``-a urls_file=PATH`` (article URLs, one a line), optionally ``-a
+    since=YYYY-MM-DD -a until=YYYY-MM-DD`` (by publication date) and ``-a browser=``."""
 
     name = "news"
+    #: Health is judged site by site: one site's problem withholds its own articles only.
+    per_site_health: ClassVar[bool] = True
+    #: An article whose date cannot be found is exported with ``published_at: null``.
+    allows_undated: ClassVar[bool] = True
     distributable: ClassVar[bool] = False
     not_distributable: ClassVar[str] = (
         "`crawl news` does not run in distributed mode (NEWSCRAWL_REDIS_URL is set): it joins "
@@ -154,12 +244,12 @@ class GenericNewsSpider(BaseNewsSpider):
         "memory. Run it on one machine (unset NEWSCRAWL_REDIS_URL)."
     )
     argument_names: ClassVar[frozenset[str]] = frozenset(
-        {"start_urls", "since", "until", "browser"}
+        {"start_urls", "urls_file", "since", "until", "browser"}
     )
 
     def __init__(self, *args: Any, plan: CrawlPlan | None = None, **kwargs: Any) -> None:
-        if plan is None and not kwargs.get("start_urls"):  # Scrapy's tools: `scrapy parse`
-            plan = CrawlPlan()
+        if plan is None and not kwargs.get("start_urls") and not kwargs.get("urls_file"):
+            plan = CrawlPlan()  # Scrapy's tools: `scrapy parse`
         super().__init__(*args, plan=plan, **kwargs)
         self.allowed_domains = self.domains_of(self.plan)
         self._requested: set[str] = set()
@@ -169,19 +259,34 @@ class GenericNewsSpider(BaseNewsSpider):
         self._read: Counter[str] = Counter()
         #: The promo lines learned on each site (remembered, and learned in this run).
         self._recurring: dict[str, RecurringLines] = {}
+        #: Articles the user gave, requested in this run: what became of each (None: under
+        #: way); a URL fetched for one (its whole text) -> the URL given; the id of an item
+        #: of one on its way through the pipelines -> the URL given.
+        self._given: dict[str, str | None] = {}
+        self._given_of: dict[str, str] = {}
+        self._given_ids: dict[str, str] = {}
 
     # -- arguments ------------------------------------------------------------------------
 
     @classmethod
     def plan_for(cls, kwargs: dict[str, Any]) -> CrawlPlan:
+        """``start_urls`` is split at commas followed by ``http(s)://`` only
+        (:func:`~newscrawl.arguments.split_urls`): a URL may hold commas. ``urls_file`` lists
+        article URLs, one a line (:func:`~newscrawl.arguments.read_urls_file`)."""
         check_names(kwargs, cls.argument_names)
         value = kwargs.get("start_urls")
-        if value is None or not split_list(str(value)):
-            raise ArgumentError("start_urls= is required: sitemaps, feeds, sections or articles")
-        urls = tuple(dict.fromkeys(split_list(str(value))))
+        listed = kwargs.get("urls_file")
+        if (value is None or not split_urls(str(value))) and not listed:
+            raise ArgumentError(
+                "start_urls= is required (or urls_file=): sitemaps, feeds, sections or articles"
+            )
+        urls = tuple(dict.fromkeys(split_urls(str(value or ""))))
         for url in urls:
-            if not url.lower().startswith(("http://", "https://")) or not registered_domain(url):
-                raise ArgumentError(f"start URL {url!r} is not an http(s) URL of a site")
+            wrong = url_problem(url)
+            if wrong is not None:
+                raise ArgumentError(f"start URL {url!r} {wrong}")
+        articles = read_urls_file(str(listed), url_problem) if listed else ()
+        urls = tuple(url for url in urls if url not in set(articles))
         browser = str(kwargs.get("browser", "fallback")).strip().lower()
         if browser not in BROWSER_MODES:
             raise ArgumentError(f"browser={browser!r} is not one of {', '.join(BROWSER_MODES)}")
@@ -189,23 +294,34 @@ class GenericNewsSpider(BaseNewsSpider):
         until = parse_day("until", str(kwargs["until"])) if kwargs.get("until") else None
         if since and until and since > until:
             raise ArgumentError(f"since={since} is after until={until}")
-        return CrawlPlan(start_urls=urls, browser=browser, since=since, until=until)
+        return CrawlPlan(
+            start_urls=urls, article_urls=articles, browser=browser, since=since, until=until
+        )
 
     @staticmethod
     def domains_of(plan: CrawlPlan) -> list[str]:
-        """The registered domains of the start URLs: the crawl's scope."""
-        return sorted({registered_domain(url) for url in plan.start_urls})
+        """The registered domains of the start URLs (and ``urls_file``'s): the crawl's
+        scope, and the sites whose health is judged one by one."""
+        urls = (*plan.start_urls, *plan.article_urls)
+        return sorted({registered_domain(url) for url in urls})
+
+    def site_of(self, url: str) -> str:
+        """The site a page or an item belongs to, for its health: its registered domain."""
+        return registered_domain(url)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider.spider_idle, signal=signals.spider_idle)
+        crawler.signals.connect(spider.given_item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(spider.given_item_dropped, signal=signals.item_dropped)
         return spider
 
     @classmethod
     def run_name(cls, plan: CrawlPlan) -> str:
-        """``news/<domain>`` (``news/<a>+<b>`` for start URLs on several sites)."""
-        return f"news/{'+'.join(cls.domains_of(plan))}"
+        """``news/<folder>``: :func:`folder_name` of the start URLs' domains (``news/<domain>``
+        for one site, ``news/<a>+<b>`` for two, ``news/<a>+<N>-more-<hash>`` for many)."""
+        return f"news/{folder_name(cls.domains_of(plan))}"
 
     @cached_property
     def ledger(self) -> Ledger:
@@ -213,20 +329,91 @@ class GenericNewsSpider(BaseNewsSpider):
             return None
 
         def article_id(url: str) -> str | None:
-            return article_id_of(url) if slug_like(url) else None
+            return article_id_of(url) if slug_like(url) or looks_like_article(url) else None
 
-        return Ledger.open(self.crawler, self.name, article_id, no_index)
+        return Ledger.open(
+            self.crawler,
+            self.name,
+            article_id,
+            no_index,
+            site_of=registered_domain,
+            optional=("published_at",),
+        )
 
     # -- the plan -------------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[Any]:
-        self.logger.info(
-            "Crawling %d start URL(s) on %s",
-            len(self.plan.start_urls),
-            ", ".join(self.allowed_domains),
+        """A start URL shaped like an article's (:func:`looks_like_article`) and every line of
+        ``urls_file`` is read as an article (:meth:`given_request`); any other start URL as a
+        sitemap, a feed or a listing page."""
+        plan = self.plan
+        domains = self.allowed_domains
+        shown = ", ".join(domains[:10]) + (
+            f" and {len(domains) - 10} more" if len(domains) > 10 else ""
         )
-        for url in self.plan.start_urls:
-            yield self.page_request(strip_tracking(url), depth=self.listing_depth, kind="start")
+        self.logger.info(
+            "Crawling %d start URL(s) and %d listed article(s) on %s",
+            len(plan.start_urls),
+            len(plan.article_urls),
+            shown,
+        )
+        if self.run is not None:
+            self.run.sites = list(domains)
+        for url in plan.start_urls:
+            url = strip_tracking(url)
+            if looks_like_article(url):
+                for request in self.given_request(url):
+                    yield request
+            else:
+                yield self.page_request(url, depth=self.listing_depth, kind="start")
+        for url in plan.article_urls:
+            for request in self.given_request(strip_tracking(url)):
+                yield request
+
+    def given_request(self, url: str) -> Iterator[Request]:
+        """The request for an article the user gave: read as an article only (never as a
+        listing page), unless an earlier run exported it (``discovery/known``) or it failed
+        recently (``discovery/backoff``). Counted ``given/requested``; what becomes of it
+        is counted too (:meth:`given_done`)."""
+        if url in self._given:
+            self.count("discovery/repeated")
+            return
+        self._requested.add(canonical_url(url))  # a sitemap listing it asks for it no more
+        if self.known(url):
+            return
+        self._given[url] = None
+        self.count("given/requested")
+        request = self.page_request(url, depth=0, kind="start")
+        request.meta[GIVEN] = url
+        yield request
+
+    def given_done(self, url: str | None, outcome: str) -> None:
+        """What became of the given article ``url`` (or of the page ``url`` fetched for one):
+        ``exported``, ``duplicate``, ``filtered`` (outside ``since``/``until``), counted as
+        ``given/<outcome>``; or why it was lost (a skip reason, ``undated``, ``dropped``),
+        counted as ``given/failed/<why>``. The first outcome of an article is its own. A run
+        whose given articles were all lost is unhealthy (health check ``given``)."""
+        if url is None:
+            return
+        given = self._given_of.get(url, url)
+        if given not in self._given or self._given[given] is not None:
+            return
+        self._given[given] = outcome
+        self.count(f"given/{outcome}" if outcome in GIVEN_SETTLED else f"given/failed/{outcome}")
+
+    def skip(self, reason: str, url: str, detail: str = "") -> None:
+        super().skip(reason, url, detail)
+        self.given_done(url, reason)
+
+    def given_item_scraped(self, item: Any, **kwargs: Any) -> None:
+        """An item went through the pipelines into the feed: a given article is exported."""
+        self.given_done(self._given_ids.pop(str(getattr(item, "article_id", "")), None), "exported")
+
+    def given_item_dropped(self, item: Any, exception: BaseException, **kwargs: Any) -> None:
+        """A pipeline dropped an item: a given article exported before (``duplicate``) or
+        lost (``dropped``: a missing or invalid field)."""
+        given = self._given_ids.pop(str(getattr(item, "article_id", "")), None)
+        self.given_done(given, "duplicate" if isinstance(exception, Duplicate) else "dropped")
 
     @property
     def listing_depth(self) -> int:
@@ -308,19 +495,42 @@ class GenericNewsSpider(BaseNewsSpider):
 
     async def parse(self, response: Response, **kwargs: Any) -> AsyncIterator[Any]:
         """Any page: a sitemap or feed, an article, or a listing page. A page is read in a
-        worker process when there is one (:class:`~newscrawl.pages.reading.PageReaders`)."""
+        worker process when there is one (:class:`~newscrawl.pages.reading.PageReaders`).
+
+        An HTML page that ends before ``</html>`` is retried (``truncated``), and taken as
+        whole when a retry returns it byte for byte and it ends like a whole page
+        (:meth:`~newscrawl.spiders.base.BaseNewsSpider.whole_without_end`). A page the user
+        gave as an article that is none is skipped as ``start_not_article``: never read as a
+        listing page."""
         depth = int(response.meta.get("depth_left", 0))
         if is_feed(response.body):
+            self.given_done(response.meta.get(GIVEN), "feed")  # no article: read as a feed
             for request in self.parse_feed(response):
                 yield request
             return
         if not isinstance(response, TextResponse):
             self.skip("start_unreadable", asked(response), "not a text page")
             return
+        if isinstance(response, HtmlResponse) and not document_complete(response):
+            if not self.whole_without_end(response):
+                kind = response.meta.get("kind", "page")
+                prefix = "" if kind == "article" else f"{kind}_"
+                detail = "the document ends before </html>"
+                for request in self.retry_or_skip(response, "truncated", detail, prefix):
+                    yield request
+                return
+            response = response.replace(body=response.body + b"\n</html>\n")  # its end, implied
         reading = await self.readers.read(response, self.known_promo(response.url))
+        given = response.meta.get(GIVEN)
         if reading.is_article():
             for output in self.parse_article(response, reading):
                 yield output
+        elif given is not None:
+            self.skip(
+                "start_not_article",
+                asked(response),
+                "given as an article, but its page is none; not read as a listing page",
+            )
         elif depth > 0:
             for request in self.parse_listing(response, GenericArticlePage(response), depth):
                 yield request
@@ -447,6 +657,10 @@ class GenericNewsSpider(BaseNewsSpider):
             self.count("discovery/multipage")
             meta = {"kind": "article", "depth_left": 0, BROWSER_META: self.plan.browser}
             meta[WHOLE_TEXT_OF] = asked(response)
+            given = response.meta.get(GIVEN)
+            if given is not None:
+                meta[GIVEN] = given
+                self._given_of[whole] = given
             yield Request(whole, self.parse, errback=self.on_error, meta=meta)
             return
         if first is None and page.other_pages() and page.is_complete() and page.item is not None:
@@ -513,15 +727,34 @@ class GenericNewsSpider(BaseNewsSpider):
 
     def export(self, response: TextResponse, page: Reading) -> Iterator[Any]:
         """The article's item, kept when it was published inside ``since``/``until``; a
-        site's first ones held back (:meth:`release`)."""
+        site's first ones held back (:meth:`release`).
+
+        An article whose date could not be found goes out with ``published_at: null``
+        (``generic/undated``), unless ``since``/``until`` was asked: then it is dropped
+        (``generic/undated_dropped``, a WARNING), as its day is unknown."""
+        given = response.meta.get(GIVEN)
         for output in self.article_item(response, page):
             if not isinstance(output, ArticleItem):
                 yield output
                 continue
             self.learn_from(response, page, output)
-            if not self.in_window(output):
+            if output.published_at is None:
+                self.count("generic/undated")
+                if self.plan.since is not None or self.plan.until is not None:
+                    self.count("generic/undated_dropped")
+                    self.logger.warning(
+                        "Dropped %s: no publication date found on its page, and since/until "
+                        "was asked",
+                        output.url,
+                    )
+                    self.given_done(given, "undated")
+                    continue
+            elif not self.in_window(output):
                 self.count("discovery/outside_window")
+                self.given_done(given, "filtered")
                 continue
+            if given is not None and output.article_id:
+                self._given_ids[output.article_id] = given
             if self.run is None:  # Scrapy's tools (`scrapy parse`): nothing to hold for
                 yield self.without_learned(output.site or registered_domain(response.url), output)
                 continue
