@@ -84,6 +84,8 @@ class Crawl:
     log: str = ""
     requests: int = 0
     unhealthy: list[str] = field(default_factory=list)
+    #: Pages the crawl never got (no request for the page answered 200).
+    unserved: list[Page] = field(default_factory=list)
 
 
 def takes_urls_file(project: Path) -> bool:
@@ -156,6 +158,11 @@ def run_crawl(label: str, pages: list[Page], work: Path, project: Path, urls_fil
         )
         crawl.seconds = time.monotonic() - started
         crawl.requests = len(proxy.requests)
+        served = {url_key(r.url) for r in proxy.requests if r.status == 200}
+        entries = json.loads((folder / "replay" / "manifest.json").read_text("utf-8"))
+        files = {url_key(entry["url"]): entry["file"] for entry in entries}
+        got = {files[key] for key in served if key in files}
+        crawl.unserved = [p for n, p in enumerate(pages) if f"{n:04d}.html.gz" not in got]
     crawl.returncode = done.returncode
     crawl.log = done.stderr
     (folder / "crawl.log").write_text(done.stderr, "utf-8")
@@ -320,6 +327,13 @@ def crawled(name: str, pages: list[Page], work: Path, project: Path, urls_file: 
         notes.append(
             f"{name}: {len(unhealthy)} of {len(crawls)} crawl(s) ended unhealthy, their items "
             f"withheld ({len(withheld) - len(ours)}), e.g. {unhealthy[0].unhealthy[0]!r}"
+        )
+    unserved = [page for crawl in crawls for page in crawl.unserved]
+    if unserved:
+        notes.append(
+            f"{name}: {len(unserved)} page(s) never fetched (no request answered 200 at their "
+            "URL: a start URL not asked for, or asked for in another form), e.g. "
+            + ", ".join(page.url for page in unserved[:3])
         )
     failed = sorted({c.returncode for c in crawls if c.returncode not in (0, 3)})
     if failed:

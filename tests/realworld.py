@@ -437,9 +437,11 @@ def read_in_process(page: Page) -> dict[str, Any] | None:
 
 def write_replay_folder(pages: Iterable[Page], folder: Path) -> None:
     """A :class:`tests.replay.ReplayProxy` fixture folder answering each page at its URL (and
-    at its URL without ``utm_*`` parameters), as a server would: gzipped
+    at that URL percent-encoded, and without ``utm_*`` parameters), as a server would: gzipped
     (``Content-Encoding: gzip``, the saved bytes as they are), with ``charset=utf-8`` when the
     page is UTF-8 (else the page's own ``<meta charset>`` rules)."""
+    from w3lib.url import safe_url_string
+
     from tests.replay import url_key
 
     site = folder / "site"
@@ -460,10 +462,10 @@ def write_replay_folder(pages: Iterable[Page], folder: Path) -> None:
             "headers": {"Content-Encoding": "gzip"},
         }
         entries.append({"url": page.url, **entry})
-        alias = without_utm(page.url)
-        if url_key(alias) not in taken:
-            taken.add(url_key(alias))
-            entries.append({"url": alias, **entry})
+        for alias in (safe_url_string(page.url), without_utm(page.url)):
+            if url_key(alias) not in taken:
+                taken.add(url_key(alias))
+                entries.append({"url": alias, **entry})
     (folder / "manifest.json").write_text(json.dumps(entries, indent=1), "utf-8")
 
 
