@@ -35,7 +35,8 @@ from newscrawl.boilerplate import (
 )
 from newscrawl.loaders import GenericLoader
 from newscrawl.pages.base import BLOCK_TAGS, HIDDEN_TAGS, ArticlePage, element_text
-from newscrawl.pages.maintext import BLOCK_LEVEL, TextMap
+from newscrawl.pages.furniture import furniture_line
+from newscrawl.pages.maintext import BLOCK_LEVEL, CJK, TextMap
 from newscrawl.pages.selectors import Element, ElementTable
 from newscrawl.processors import clean_text
 from newscrawl.urls import alias_form
@@ -45,6 +46,10 @@ ARTICLE_TYPES = frozenset(
     {"newsarticle", "article", "reportagenewsarticle", "analysisnewsarticle", "blogposting",
      "opinionnewsarticle", "backgroundnewsarticle"}
 )  # fmt: skip
+#: The article-like text (characters) a page without article markup needs in its body to
+#: be read as an article.
+READABLE_CHARS = 500
+READABLE_CHARS_CJK = 200
 #: Elements that are never article text, wherever they are.
 CHROME_TAGS = frozenset({"header", "footer", "nav", "aside", "form"})
 #: Elements (and their content) left out of the body: media, embeds and their captions.
@@ -271,13 +276,29 @@ class GenericArticlePage(ArticlePage):
 
     def is_article(self) -> bool:
         """An article page: JSON-LD says so, or ``og:type`` is ``article``, or it carries the
-        Open Graph article's ``article:published_time``; and it has a body."""
+        Open Graph article's ``article:published_time``; and it has a body. A page without
+        such markup is one when it reads as one (:meth:`reads_as_article`)."""
         marked = (
             self.json_ld_article is not None
             or (self.meta("og:type") or "").strip().lower() == "article"
             or bool((self.meta("article:published_time") or "").strip())
         )
-        return marked and self.has_body()
+        return self.has_body() if marked else self.reads_as_article()
+
+    def reads_as_article(self) -> bool:
+        """A page that reads as an article without saying so: a headline (h1, else a
+        ``<title>``) and a body
+        holding at least :data:`READABLE_CHARS` characters of article-like text, most of
+        the page's (a section page's teasers are links, or spread over many boxes)."""
+        body = self.body_element
+        if body is None or (self.headline_element is None and not self.meta_title()):
+            return False
+        held = self.text_map.good.get(body, 0)
+        page = self.text_map.good.get(self.root, 0)
+        if held * 2 < page or not self.has_body():
+            return False
+        cjk = any(CJK.search(text) for text in self.paragraphs[:3])
+        return held >= (READABLE_CHARS_CJK if cjk else READABLE_CHARS)
 
     # -- the body -------------------------------------------------------------------------
 
@@ -304,14 +325,20 @@ class GenericArticlePage(ArticlePage):
 
     @cached_property
     def body_lines(self) -> list[tuple[str, str, bool]]:
-        """The body container's blocks as ``(text, cleaned text, matched by a shared rule)``:
-        what :attr:`paragraphs` and :meth:`promo_candidates` both look at, worked out once."""
+        """The body's blocks (its lead, then its container's) as ``(text, cleaned text,
+        matched by a shared rule)``: what :attr:`paragraphs` and :meth:`promo_candidates` both
+        look at, worked out once. Page furniture no shared rule names (ad labels, read-more,
+        share and newsletter lines, credits, captions, date lines and bylines, in any
+        language: :func:`~newscrawl.pages.furniture.furniture_line`) is left out."""
         if self.body_element is None:
             return []
         lines = []
         for text in chain(self._lead_texts(), self._block_texts(self.body_element)):
             line = clean_text(text)
-            lines.append((text, line, rule_for(line, SHARED_RULES) is not None))
+            named = rule_for(line, SHARED_RULES) is not None
+            if not named and furniture_line(line):
+                continue
+            lines.append((text, line, named))
         return lines
 
     @cached_property
@@ -593,6 +620,12 @@ class GenericArticlePage(ArticlePage):
             return headline
         og = self.meta("og:title")
         return re.sub(r"\s+[-|–—]\s+[^-|–—]+$", "", og) if og else None
+
+    def meta_title(self) -> str | None:
+        """The page's ``<title>``, if it has one with text."""
+        title = self.root.find(".//title")
+        text = clean_text(element_text(title)) if title is not None else ""
+        return text or None
 
     def lead(self) -> str | None:
         return None

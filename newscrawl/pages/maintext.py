@@ -76,7 +76,7 @@ KEEP_WORDS = frozenset(
 )  # fmt: skip
 #: The fewest characters a block needs to count as article-like text (CJK: fewer).
 GOOD_CHARS = 40
-GOOD_CHARS_CJK = 16
+GOOD_CHARSCJK = 16
 GOOD_WORDS = 8
 #: The most link text a good block may have (a share of its text).
 GOOD_LINK_SHARE = 0.35
@@ -84,7 +84,7 @@ GOOD_LINK_SHARE = 0.35
 OTHER_COST = 1.0
 
 _WORD_SPLIT = re.compile(r"[^a-zA-Z0-9]+|(?<=[a-z])(?=[A-Z])")
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _NON_WORD = re.compile(r"\W+")
 _REACT_SEGMENT = re.compile(r"S:[0-9a-f]+$")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
@@ -149,7 +149,7 @@ def good_length(text_chars: int, words: int, cjk: bool) -> bool:
     """True when a block of ``text_chars`` characters in ``words`` words is long enough to be
     article text (a sentence, not a date line or a label)."""
     if cjk:
-        return text_chars >= GOOD_CHARS_CJK
+        return text_chars >= GOOD_CHARSCJK
     return text_chars >= GOOD_CHARS and words >= GOOD_WORDS
 
 
@@ -324,7 +324,7 @@ class TextMap:
         if (
             block not in self._in_chrome
             and links <= GOOD_LINK_SHARE * size
-            and good_length(size - links, len(words), _CJK.search(texts[0]) is not None)
+            and good_length(size - links, len(words), CJK.search(texts[0]) is not None)
         ):
             self._candidates[block] = " ".join(words)
             return size, 0

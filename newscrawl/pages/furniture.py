@@ -1,0 +1,230 @@
+"""Lines of a body that are page furniture, in any language: ad labels, read-more and watch
+links, share and newsletter lines, copyright and credit lines, photo captions, date lines,
+bylines, agency and editor initials, and the labels of page controls.
+
+Each test takes one cleaned line (white space folded) and is pure. They know the web's
+common words in English, German, Indonesian and the other languages of the news the
+project reads (French, Spanish, Italian, Dutch, the Nordic languages, Polish, Turkish), never
+a site's own words. A line a shared rule names ("Baca juga", video lines) is the pipeline's to
+drop and count, not these tests'.
+"""
+
+from __future__ import annotations
+
+import re
+
+#: The most words of a line these tests look at (longer lines are article text).
+SHORT = 16
+CREDIT_WORDS = 14
+NEWSLETTER_WORDS = 40
+
+_AD = re.compile(
+    r"^(?:advertisement|advertising|anzeige|werbung|iklan|publicidad|publicité|pubblicità|"
+    r"reklame|reklama|annonse|annons|annonce|mainos|advertentie|reklam|sponsored|gesponsert|"
+    r"광고|広告)\b|\b(?:advertisement|scroll to continue|continues? below|article continues|"
+    r"story continues|continue reading|weiterlesen nach der anzeige|nach der anzeige|"
+    r"lanjutkan membaca|scroll untuk melanjutkan|gulir untuk melanjutkan)\b",
+    re.IGNORECASE,
+)
+_LINK_LABEL = (
+    r"read more|read also|read next|also read|see also|more on this|more about|related|"
+    r"related articles?|recommended|watch|watch now|watch video|video|listen|podcast|"
+    r"live|liveblog|live blog|lesen sie auch|lesen sie mehr|lesen sie hier|mehr zum thema|"
+    r"mehr dazu|mehr lesen|auch interessant|das könnte sie auch interessieren|weiterlesen|"
+    r"zum artikel|zum thema|artikel lesen|hören sie|hier hören|lire aussi|à lire aussi|"
+    r"a lire aussi|voir aussi|lire la suite|à voir aussi|leer más|lea también|lee también|"
+    r"te puede interesar|leggi anche|leggi|guarda|czytaj więcej|czytaj też|czytaj także|"
+    r"zobacz też|les også|les mer|se også|läs också|läs mer|se även|læs også|læs mere|"
+    r"lees ook|lees meer|lue myös|okuyun|ayrıca okuyun|bunlar da ilginizi çekebilir|"
+    r"baca selengkapnya|selengkapnya|tonton|dengarkan"
+)
+#: A label of a link to another page, alone on its line or before its title ("READ MORE:
+#: ...", "WATCH | ...", "Zum Artikel: ...").
+_LINK_LINE = re.compile(
+    rf"^\W*(?:{_LINK_LABEL})\W*$|^\W*(?:{_LINK_LABEL})(?:\s*(?::|\||»|>)|\s+[–—-])\s*\S",
+    re.IGNORECASE,
+)
+_SHARE = re.compile(
+    r"^\W*(?:share|share this|share this article|share this story|share on \w+|"
+    r"share article|copy link|link copied|link kopieren|link kopiert|teilen|artikel teilen|"
+    r"beitrag teilen|partager|partager cet article|partager l'article|compartir|"
+    r"compartir esta noticia|regala esta noticia|condividi|condividi l'articolo|bagikan|"
+    r"bagikan artikel ini|del|del artikkelen|dela|dela artikeln|del artiklen|jaa|"
+    r"udostępnij|paylaş|delen|print|drucken|imprimer|imprimir|stampa|cetak|"
+    r"save|saved|story saved|bookmark|merken|gemerkt|follow|folgen|ikuti|"
+    r"font size|schriftgröße|yazı boyutu.*|좋아요.*|box aufklappen.*|.*aufklappen.*zuklappen)"
+    r"\W*$",
+    re.IGNORECASE,
+)
+_NEWSLETTER = re.compile(r"newsletter|push-nachrichten|push notifications", re.IGNORECASE)
+_RIGHTS = re.compile(
+    r"^\W*(?:©|\(c\)|copyright\b)|\ball rights reserved\b|\balle rechte vorbehalten\b|"
+    r"\btous droits réservés\b|\btodos los derechos reservados\b|\btutti i diritti riservati\b|"
+    r"\bhak cipta\b|\bhak cipta dilindungi\b",
+    re.IGNORECASE,
+)
+#: A credit label: "Foto: ...", "Quelle: ...", "Source: ...".
+_CREDIT = re.compile(
+    r"^\W*(?:foto|fotos|photo|photos|photograph|bild|bilder|image|images|picture|pictures|"
+    r"grafik|graphic|infografik|quelle|quellen|source|sources|credit|credits|kamera|camera|"
+    r"illustration|karikatur|kuva|zdjęcie|fot|sumber|gambar)\s*:",
+    re.IGNORECASE,
+)
+#: A caption's photo credit at the line's end: "... Foto: Name", "(Photo by Name)",
+#: "REUTERS/Name", "[사진 = 기자]", "Getty Images".
+_CAPTION_TAIL = re.compile(
+    r"(?:\b(?:foto|photo|photograph|bild|image|picture|kuva|zdjęcie|fot|sumber foto|"
+    r"credit)\s*(?::|by|von)\s*[^.!?]{2,80}[)\]]?$|\[\s*사진[^\]]*\]\s*$|"
+    r"\b(?:getty images|imago images|picture alliance|shutterstock|istock)\b[^.!?]{0,40}$|"
+    r"\b(?:REUTERS|AFP|AP|EPA|DPA|ANTARA|ANADOLU)\s*/\s*[A-Z][\w .'-]{1,60}$|"
+    r"\(\s*(?:quelle|source|foto|photo|bild)\s*:[^)]{2,80}\)\s*$)",
+    re.IGNORECASE,
+)
+#: Staff credits of a report: "Reporting by ...", "Editing by ...", "Redaktion: ...".
+_STAFF = re.compile(
+    r"^\W*(?:with |additional |and )?(?:reporting|writing|editing|reporting and writing|"
+    r"compiled|translated|translation|produced)\s+(?:by|from)\b|"
+    r"\bcontributed (?:to )?this (?:report|story|article)\W*$|"
+    r"^\W*(?:übersetzung|redaktion|schlussredaktion|mitarbeit|mit material von|recherche|"
+    r"bearbeitung|produktion|audioversion)\b[^.]{0,40}:",
+    re.IGNORECASE,
+)
+#: A line of agency marks and editor initials: "SDA/sep", "(ara/das)", "amw", "Reuters/kra
+#: Frankfurt" (initials in lower case), "(dpa)".
+_INITIALS = re.compile(
+    r"^\(?(?:[A-Za-z][\w.-]{0,10}\s*/\s*)*[a-z]{2,4}(?:\s*/\s*[A-Za-z]{2,10})*\)?"
+    r"(?:\s+[A-Z][a-zäöü]+)?$"
+)
+_AGENCIES = re.compile(
+    r"^\(?(?:dpa|afp|ap|apa|sda|kna|epd|reuters|ddp|ansa|efe|antara)(?:\s*[/,]\s*\w+)*\)?$",
+    re.IGNORECASE,
+)
+#: Words that may join the names of a byline (lower case).
+_NAME_JOINERS = frozenset(
+    {"und", "and", "dan", "et", "y", "e", "og", "och", "i", "ve", "en", "&", "van", "von", "de",
+     "der", "den", "da", "di", "du", "del", "la", "le", "bin", "binti", "al", "el", "mit",
+     "with", "für", "for", "in", "aus", "from", "dari", "zu", "bei", "at"}
+)  # fmt: skip
+#: Words that label a date line ("Stand: 26.04.2024, 20:44 Uhr", "Updated 5:07 PM").
+_DATE_LABEL = re.compile(
+    r"\b(?:stand|publiziert|veröffentlicht|aktualisiert|zuletzt aktualisiert|erstellt|"
+    r"updated|published|posted|last updated|first published|publié|mis à jour|actualizado|"
+    r"publicado|aggiornato|pubblicato|uppdaterad|publicerad|oppdatert|publisert|opdateret|"
+    r"udgivet|bijgewerkt|gepubliceerd|diperbarui|diterbitkan|dipublikasikan|dimuat|"
+    r"lesedauer|lesezeit|reading time|min read|minuten lesezeit|güncelleme|yayınlanma|"
+    r"opublikowano|zaktualizowano)\b",
+    re.IGNORECASE,
+)
+#: Month names and their short forms, in the languages above.
+_MONTHS = (
+    "january|february|march|april|may|june|july|august|september|october|november|december|"
+    "januar|jänner|februar|märz|mai|juni|juli|oktober|dezember|janvier|février|mars|avril|"
+    "juin|juillet|août|septembre|octobre|novembre|décembre|enero|febrero|marzo|abril|mayo|"
+    "junio|julio|agosto|septiembre|octubre|noviembre|diciembre|gennaio|febbraio|aprile|"
+    "maggio|giugno|luglio|settembre|ottobre|dicembre|januari|februari|maart|mei|augustus|"
+    "maret|agustus|desember|juni|juli|oktober|mars|august|desember|december|stycznia|lutego|"
+    "marca|kwietnia|maja|czerwca|lipca|sierpnia|września|października|listopada|grudnia|"
+    "ocak|şubat|mart|nisan|mayıs|haziran|temmuz|ağustos|eylül|ekim|kasım|aralık|"
+    "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|okt|nov|dec|dez|des|agu|ags|juil|janv|févr|"
+    "avr|déc|ene|dic|gen|giu|lug|ago|set|ott"
+)
+_DATE = re.compile(
+    rf"\b\d{{1,4}}[./-]\d{{1,2}}(?:[./-]\d{{2,4}})?\b|\b\d{{1,2}}[:.]\d{{2}}\b|"
+    rf"\b(?:{_MONTHS})\.?\s+\d{{1,4}}\b|\b\d{{1,2}}\.?\s+(?:{_MONTHS})\b\.?|"
+    rf"\b(?:19|20)\d{{2}}\b|\b\d+\s*(?:min|minutes|minuten|hours?|stunden|jam|menit)\b",
+    re.IGNORECASE,
+)
+#: What makes a line's dates a date line's: a year or a time of day.
+_YEAR_OR_TIME = re.compile(r"\b(?:19|20)\d{2}\b|\b\d{1,2}[:.]\d{2}\b")
+#: Labels that open a byline: "By ...", "Von ...", "Oleh ...", "Par ...".
+BYLINE_OPENING = re.compile(
+    r"^\W*(?:by|von|par|por|door|av|af|oleh|penulis|reporter|pewarta|writer|written by|"
+    r"geschrieben von|text|texte|autor|autorin|author|auteur|yazar|kirjoittanut)\b\s*:?\s*",
+    re.IGNORECASE,
+)
+
+
+def words_of(line: str) -> int:
+    return len(line.split())
+
+
+def ad_line(line: str) -> bool:
+    """An ad slot's label: "Advertisement", "Anzeige", "Story continues below
+    advertisement"."""
+    return words_of(line) <= SHORT and _AD.search(line) is not None
+
+
+def link_label_line(line: str) -> bool:
+    """A link's label, alone or before a title: "Read more:", "READ MORE: ...", "WATCH |
+    ...", "Zum Artikel: ...", "Artikel lesen", "Czytaj więcej"."""
+    return words_of(line) <= SHORT + 8 and _LINK_LINE.search(line) is not None
+
+
+def share_line(line: str) -> bool:
+    """A control's label: share, print, save, follow, font size ("Partager cet article")."""
+    return words_of(line) <= 6 and _SHARE.match(line) is not None
+
+
+def newsletter_line(line: str) -> bool:
+    """An invitation to a newsletter or push notifications."""
+    return words_of(line) <= NEWSLETTER_WORDS and _NEWSLETTER.search(line) is not None
+
+
+def rights_line(line: str) -> bool:
+    """A copyright line: "© dpa-infocom ...", "Copyright 2024 ...", "All rights reserved"."""
+    return words_of(line) <= SHORT + 8 and _RIGHTS.search(line) is not None
+
+
+def credit_line(line: str) -> bool:
+    """A credit: "Foto: ...", "Quelle: ...", "Reporting by ...", "Redaktion: ...", a photo
+    caption ending in its credit, agency marks and editor initials ("SDA/sep", "(dpa)")."""
+    words = words_of(line)
+    if words <= CREDIT_WORDS and _CREDIT.match(line):
+        return True
+    if words <= NEWSLETTER_WORDS and _STAFF.search(line):
+        return True
+    if words <= 4 and (_INITIALS.match(line) or _AGENCIES.match(line)):
+        return True
+    return words <= 60 and _CAPTION_TAIL.search(line) is not None
+
+
+def date_line(line: str) -> bool:
+    """A date line: a short line with a date and a date's label ("Stand: 26.04.2024, 20:44
+    Uhr", "Publié le 18 juil. 2024 à 08:01"), or mostly dates and times."""
+    words = words_of(line)
+    if words > SHORT:
+        return False
+    dates = _DATE.findall(line)
+    if not dates:
+        return False
+    if _DATE_LABEL.search(line):
+        return True
+    return _YEAR_OR_TIME.search(line) is not None and sum(map(words_of, dates)) * 2 > words
+
+
+def byline_line(line: str) -> bool:
+    """A byline: "By A and B", "Von A, Frankfurt, 09.09.2025", "Oleh A": a label, then names
+    (capitalised words and the words joining them) and perhaps a date; not a sentence that
+    opens with the word ("Von Montag an gilt ...")."""
+    match = BYLINE_OPENING.match(line)
+    if match is None or words_of(line) > 14:
+        return False
+    rest = _DATE.sub(" ", line[match.end() :])
+    names = [w for w in re.split(r"[\s,;|·•]+", rest) if any(ch.isalpha() for ch in w)]
+    return 0 < len(names) <= 8 and all(
+        w[0].isupper() or w.lower() in _NAME_JOINERS or not w[0].isalpha() for w in names
+    )
+
+
+def furniture_line(line: str) -> bool:
+    """Any of the tests above: a line that is page furniture, not article text."""
+    return (
+        ad_line(line)
+        or link_label_line(line)
+        or share_line(line)
+        or newsletter_line(line)
+        or rights_line(line)
+        or credit_line(line)
+        or date_line(line)
+        or byline_line(line)
+    )
