@@ -242,6 +242,10 @@ def test_the_folder_of_a_run_over_many_domains_fits_and_is_stable() -> None:
         ("https://www.a.id/ekonomi/page/2", False),
         ("https://www.a.id/2025/11/20/", False),
         ("https://www.a.id/indeks?date=2025-11-20&page=1", False),
+        ("https://www.a.id/?date=20251120&page=1", False),
+        ("https://www.a.id/index?categoryId=0&date=2025-11-20&page=12345", False),
+        ("https://www.a.id/index.php?id=12345", True),
+        ("https://www.a.id/index.php?page=2&date=20251120", False),
         ("https://www.a.id/news-sitemap.xml", False),
         ("https://www.a.id/berita/kabar-daerah-pilihan-redaksi-pekan-ini", True),
         ("https://ekonomi.a.id/n6468796/nusantara-sejahtera", True),
@@ -250,6 +254,12 @@ def test_the_folder_of_a_run_over_many_domains_fits_and_is_stable() -> None:
         ("https://www.kicker.de/interimstrainer-nicht-1019241/artikel", True),
         ("https://www.a.id/read.php?id=12345", True),
         ("https://www.a.id/?p=123", True),
+        ("https://www.asahi.com/articles/AST1F4445T1FUTIL02SM.html", True),
+        ("https://faktencheck.afp.com/doc.afp.com.B2LA2G3", True),
+        ("https://nnz-online.de/news/news_lang.php?ArtNr=335853", True),
+        ("https://www.be.ch/medien.html?newsID=c3aa546f-24d3-4b47-9c0c-59db58b2f725", True),
+        ("https://www.a.id/ekonomi/UMKM", False),
+        ("https://www.a.id/tag/COVID19", False),
     ],
 )
 def test_which_start_urls_are_articles(url: str, article: bool) -> None:

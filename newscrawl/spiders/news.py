@@ -82,9 +82,16 @@ LISTING_SEGMENTS = frozenset(
 )  # fmt: skip
 #: A number that is an article's id (five digits or more), or a date in a path.
 _ID_NUMBER = re.compile(r"(?<!\d)\d{5,}(?!\d)")
+#: A code that is an article's id: seven or more capitals and digits, with both
+#: (``AST1F4445T1FUTIL02SM``, ``B2LA2G3``).
+_ID_CODE = re.compile(r"(?<![A-Za-z0-9])(?=[A-Z0-9]*\d)(?=[A-Z0-9]*[A-Z])[A-Z0-9]{7,}(?![a-z0-9])")
 _DATE_PATH = re.compile(r"/(?:19|20)\d{2}/\d{1,2}/|/(?:19|20)\d{2}-\d{2}-\d{2}/|/(?:19|20)\d{6}/")
 #: Query parameters naming an article (``read.php?id=123``, ``/?p=123``).
 _ID_PARAMETERS = ("id", "p", "aid", "article", "articleid", "newsid", "story")
+#: A day written as one number (``?date=20251120``): no article's id.
+_DAY_NUMBER = re.compile(r"(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])")
+#: A UUID, an article's id wherever it stands in a URL.
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
 
 
 def is_feed(body: bytes) -> bool:
@@ -170,24 +177,28 @@ class SplitArticle:
 
 def looks_like_article(url: str) -> bool:
     """A start URL that names an article, not a listing page: its path ends in a headline's
-    slug (four words or more), or holds an id (a number of five digits or more) or a date
-    followed by a named page, or its query names an article (``?id=123``, ``?p=123``); and
+    slug (four words or more) or in a code of seven capitals and digits or more, or holds an
+    id (a number of five digits or more, a UUID) or a date followed by a named page, or its
+    query names an article (``?id=123``, ``?p=123``, a value of five digits or more); and
     no segment before the last is a listing's (``/tag/``, ``/kategori/``, ``/page/``, ...).
     Sections (``/``, ``/ekonomi``, ``/kategori/sains-dan-teknologi``) are not articles."""
-    path = path_of(url)
-    segments = [s for s in path.split("/") if s]
+    path = path_of(url.strip())
+    segments = [s.strip() for s in path.split("/") if s.strip()]
     if any(s.lower() in LISTING_SEGMENTS for s in segments[:-1]):
         return False
-    query = query_of(url)
+    last = segments[-1].rsplit(".", 1)[0] if segments else ""
+    if last.lower() in LISTING_SEGMENTS and "." not in segments[-1]:  # `/indeks`, not `x.php`
+        return False
+    query = query_of(url.strip())
     if any(query.get(name, "").isdigit() for name in _ID_PARAMETERS):
+        return True
+    numbers = [value for value in query.values() if _ID_NUMBER.fullmatch(value)]
+    if any(not _DAY_NUMBER.fullmatch(value) for value in numbers) or _UUID.search(url):
         return True
     if not segments:
         return False
-    last = segments[-1].rsplit(".", 1)[0]
-    if last.lower() in LISTING_SEGMENTS:
-        return False
     words = [w for w in re.split(r"[-_+]", last) if w]
-    if len(words) >= 4 or _ID_NUMBER.search(path):
+    if len(words) >= 4 or _ID_NUMBER.search(path) or _ID_CODE.search(segments[-1]):
         return True
     named = any(c.isalpha() for c in last)
     return named and bool(_DATE_PATH.search(path + "/"))
