@@ -14,14 +14,15 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable, Collection, Iterator, Sequence
-from datetime import datetime
+from collections.abc import Callable, Collection, Iterator
+from datetime import UTC, datetime, tzinfo
 from functools import cached_property, lru_cache
 from itertools import chain
 from typing import Any, ClassVar
 from urllib.parse import urlsplit, urlunsplit
 
 import tldextract
+from itemloaders.processors import MapCompose
 from lxml import etree
 from scrapy.http import TextResponse
 
@@ -33,18 +34,30 @@ from newscrawl.boilerplate import (
     invitation,
     rule_for,
 )
+from newscrawl.dates import (
+    PageTime,
+    localise,
+    month_first,
+    parse_machine,
+    parse_visible,
+    plausible,
+    site_zone,
+)
+from newscrawl.language import SAMPLE_CHARS, page_language
+from newscrawl.language import normalise as normalise_language
 from newscrawl.loaders import GenericLoader
 from newscrawl.pages.base import BLOCK_TAGS, HIDDEN_TAGS, ArticlePage, element_text
 from newscrawl.pages.furniture import furniture_line
 from newscrawl.pages.maintext import BLOCK_LEVEL, CJK, TextMap
 from newscrawl.pages.selectors import Element, ElementTable
-from newscrawl.processors import clean_text
+from newscrawl.processors import clean_text, nonempty
 from newscrawl.urls import alias_form
 
 #: JSON-LD types of an article page.
 ARTICLE_TYPES = frozenset(
     {"newsarticle", "article", "reportagenewsarticle", "analysisnewsarticle", "blogposting",
-     "opinionnewsarticle", "backgroundnewsarticle"}
+     "opinionnewsarticle", "backgroundnewsarticle", "liveblogposting", "reviewnewsarticle",
+     "askpublicnewsarticle", "satiricalarticle", "report", "techarticle", "scholarlyarticle"}
 )  # fmt: skip
 #: The article-like text (characters) a page without article markup needs in its body to
 #: be read as an article.
@@ -213,8 +226,45 @@ def _words(element: Element) -> int:
     return len("".join(element.itertext()).split())
 
 
-#: A year of this century, as date lines print it.
-YEAR = re.compile(r"\b20\d\d\b")
+#: A year, as date lines print it.
+YEAR = re.compile(r"\b(?:19[89]\d|20\d\d)\b")
+#: Where a page's publication time is, most trusted first (see :attr:`time_texts`).
+PUBLICATION_SOURCES = ("json_ld", "meta", "itemprop", "time", "visible", "url")
+UPDATE_SOURCES = ("json_ld_modified", "meta_modified", "itemprop_modified", "visible_updated")
+#: Metas of the publication time, most trusted first.
+PUBLICATION_METAS = (
+    "article:published_time", "og:article:published_time", "og:published_time",
+    "datePublished", "datepublished", "pubdate", "publishdate", "publish-date", "publish_date",
+    "publication_date", "article.published", "article_date_original", "original-publish-date",
+    "sailthru.date", "parsely-pub-date", "cXenseParse:recs:publishtime", "DC.date.issued",
+    "dc.date.issued", "dcterms.issued", "DCTERMS.issued", "dcterms.created", "DC.date",
+    "dc.date", "date", "Date", "pub_date", "pubDate", "article:published", "release_date",
+)  # fmt: skip
+UPDATE_METAS = (
+    "article:modified_time", "og:updated_time", "og:article:modified_time", "dateModified",
+    "datemodified", "last-modified", "lastmod", "dcterms.modified", "DC.date.modified",
+    "article.updated", "parsely-updated", "modified_time",
+)  # fmt: skip
+#: Elements that say they hold the publication or update time (microdata).
+ITEMPROP_TIMES = etree.XPath("//*[@itemprop='datePublished' or @itemprop='dateModified']")
+#: A date in an article's URL: ``/2024/04/25/``, ``/20240425/``.
+URL_DATE = re.compile(
+    r"/((?:19|20)\d{2})[/-]?(0[1-9]|1[0-2])[/-]?(0[1-9]|[12]\d|3[01])(?:/|[^\d]|$)"
+)
+#: Labels of a date line's update part and publication part, in the languages of the news.
+UPDATE_LABEL = re.compile(
+    r"\b(?:diperbarui|updated?|last updated|aktualisiert|zuletzt aktualisiert|mis à jour|"
+    r"actualizado|actualización|aggiornato|uppdaterad|oppdatert|opdateret|bijgewerkt|"
+    r"güncelleme|güncellenme|zaktualizowano|päivitetty|aktualizováno)(?![^\W\d_])\s*:?",
+    re.IGNORECASE,
+)
+PUBLISHED_LABEL = re.compile(
+    r"\b(?:published|posted|first published|publiziert|veröffentlicht|erschienen|publié|"
+    r"publicado|pubblicato|publicerad|publisert|udgivet|gepubliceerd|yayınlanma|"
+    r"opublikowano|julkaistu|diterbitkan|dipublikasikan)(?![^\W\d_])"
+    r"\s*(?:on|am|le|el|il|den|at)?\s*:?",
+    re.IGNORECASE,
+)
 #: Short blocks that can be a byline, a date line or a footer line: no paragraph or list
 #: inside, a dozen elements at most (one XPath pass, in C; a union of the tags is three
 #: times as fast as one step testing each element's name); their texts are measured after.
@@ -227,16 +277,57 @@ SMALL_BLOCK_CHARS = 400
 FURNITURE_CHARS = 300
 
 
+def url_date(url: str) -> str | None:
+    """The date in an article's URL (``/2024/04/25/``, ``/20240425``), ISO, or None."""
+    found = URL_DATE.search(urlsplit(url).path)
+    return "-".join(found.groups()) if found else None
+
+
+def suffix_of(url: str) -> str:
+    """The public suffix of ``url``'s host: ``co.id``, ``de``, ``com``."""
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:
+        return ""
+    return str(_EXTRACT(host).suffix or "")
+
+
+def split_date_line(text: str) -> list[tuple[str, str]]:
+    """A date line cut into its publication and update parts, each as ``("published",
+    text)`` or ``("updated", text)``: "Published 14:14 | Updated 15:59" gives both; in
+    "Warta, Diperbarui 18/04/2026, 10:03 WIB" only the part after the label is an update
+    (the part before has no date). Parts without a digit are dropped."""
+    marks = sorted(
+        [(m.start(), m.end(), "updated") for m in UPDATE_LABEL.finditer(text)]
+        + [(m.start(), m.end(), "published") for m in PUBLISHED_LABEL.finditer(text)]
+    )
+    if not marks:
+        return [("published", text)] if any(ch.isdigit() for ch in text) else []
+    parts = [("published", text[: marks[0][0]])]
+    for n, (_, end, kind) in enumerate(marks):
+        stop = marks[n + 1][0] if n + 1 < len(marks) else len(text)
+        parts.append((kind, text[end:stop]))
+    return [(kind, part) for kind, part in parts if any(ch.isdigit() for ch in part)]
+
+
 def block_text(element: Element) -> str:
     """The text of ``element`` as shown, cleaned."""
     return clean_text(element_text(element))
+
+
+class RealWebLoader(GenericLoader):
+    """The generic loader, with times as the page object gives them: ISO 8601 in the page's
+    own offset, or a date alone (not converted to WIB)."""
+
+    published_at_in = MapCompose(nonempty)
+    updated_at_in = MapCompose(nonempty)
 
 
 class GenericArticlePage(ArticlePage):
     """Any news article (see the module docstring)."""
 
     layout = "generic"
-    loader_class = GenericLoader
+    loader_class = RealWebLoader
 
     def __init__(
         self,
@@ -630,6 +721,33 @@ class GenericArticlePage(ArticlePage):
     def lead(self) -> str | None:
         return None
 
+    @cached_property
+    def declared_language(self) -> str | None:
+        """The language the page declares: ``<html lang>``, a ``content-language`` meta,
+        JSON-LD ``inLanguage``, ``og:locale`` (the first there is), as two letters."""
+        candidates = [
+            self.root.get("lang"),
+            self.root.get("{http://www.w3.org/XML/1998/namespace}lang"),
+        ]
+        for meta in self.root.iter("meta"):
+            if (meta.get("http-equiv") or "").lower() == "content-language":
+                candidates.append(meta.get("content"))
+        data = self.json_ld_article or {}
+        if isinstance(data.get("inLanguage"), str):
+            candidates.append(str(data["inLanguage"]))
+        candidates += [self.meta("language"), self.meta("og:locale")]
+        return next((code for c in candidates if (code := normalise_language(c))), None)
+
+    @cached_property
+    def _language(self) -> str:
+        sample = " ".join(line for _, line, _ in self.kept_lines[:12])[:SAMPLE_CHARS]
+        return page_language(self.declared_language, sample)
+
+    def language(self) -> str:
+        """The page's language: the declared one when its text bears it out, else told from
+        the text (:func:`~newscrawl.language.page_language`)."""
+        return self._language
+
     def authors(self) -> list[str]:
         """JSON-LD persons, else the visible byline, else ``meta[name=author]``."""
         data = self.json_ld_article
@@ -696,35 +814,173 @@ class GenericArticlePage(ArticlePage):
     def editor(self) -> list[str]:
         return []
 
-    def published_at(self) -> Sequence[str | datetime]:
+    def published_at(self) -> list[str]:
+        """The first publication as the page gives it (:attr:`publication`), in ISO 8601 with
+        the page's own offset, or a date alone (:meth:`~newscrawl.dates.PageTime.iso`)."""
+        time = self.publication
+        return [time.iso()] if time is not None else []
+
+    def updated_at(self) -> list[str]:
+        """Update times, most trusted first: JSON-LD ``dateModified``, the modified-time
+        metas, a visible "Updated"/"Diperbarui" line; each in the page's own offset. The
+        loader keeps the first later than ``published_at``."""
+        found = []
+        for source in self._time_sources(UPDATE_SOURCES):
+            time = self._read_time(source)
+            if time is not None:
+                found.append(time.iso())
+        return found
+
+    @cached_property
+    def publication(self) -> PageTime | None:
+        """The page's first publication: the first plausible of JSON-LD ``datePublished``,
+        the publication metas (``article:published_time``, ``itemprop=datePublished``,
+        ``pubdate``, Dublin Core, ...), ``<time>`` elements, a visible date near the headline
+        and a date in the URL (:func:`publication_sources`); a date alone gives way to a
+        later source with the time of that same day. Placeholders (``0001-01-01``,
+        ``1970-01-01``) and times more than a day ahead are refused."""
+        chosen: PageTime | None = None
+        for source in self._time_sources(PUBLICATION_SOURCES):
+            time = self._read_time(source)
+            if time is None:
+                continue
+            if chosen is None:
+                chosen = time
+                if time.has_time:
+                    return time
+            elif time.has_time and time.local_date() == chosen.local_date():
+                return time
+        return chosen
+
+    def _read_time(self, source: tuple[str, str]) -> PageTime | None:
+        """A source's time, read (machine or visible form), placed in the page's own offset
+        (:func:`~newscrawl.dates.localise`), if plausible."""
+        kind, text = source
+        time = parse_visible(text, self.month_first) if kind == "visible" else parse_machine(text)
+        if time is None:
+            return None
+        time = localise(time, self.site_zone, self.machine_offsets)
+        return time if plausible(time, self.now) else None
+
+    @cached_property
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+    @cached_property
+    def site_zone(self) -> tzinfo | None:
+        """The zone of the site's times (:func:`~newscrawl.dates.site_zone`)."""
+        return site_zone(suffix_of(self.response.url), self.language())
+
+    @cached_property
+    def month_first(self) -> bool:
+        return month_first(self.declared_language or "", suffix_of(self.response.url))
+
+    @cached_property
+    def machine_offsets(self) -> list[tzinfo]:
+        """The offsets of the machine-written times of the page (all of them)."""
+        found = []
+        for kind, text in self._time_sources(PUBLICATION_SOURCES + UPDATE_SOURCES):
+            if kind != "visible":
+                time = parse_machine(text)
+                if time is not None and time.value.tzinfo is not None:
+                    found.append(time.value.tzinfo)
+        return found
+
+    def _time_sources(self, kinds: tuple[str, ...]) -> Iterator[tuple[str, str]]:
+        """The texts of the page's time sources of ``kinds``, in that order, as ``(kind,
+        text)``: ``visible`` texts are read as shown, the others as machines write."""
+        for kind in kinds:
+            for text in self.time_texts.get(kind, ()):
+                if text and text.strip():
+                    yield ("visible" if kind.startswith("visible") else kind), text.strip()
+
+    @cached_property
+    def time_texts(self) -> dict[str, list[str]]:
+        """The page's time sources by kind (see :data:`PUBLICATION_SOURCES`)."""
         data = self.json_ld_article or {}
-        candidates: list[str | datetime] = []
-        published = data.get("datePublished")
-        if isinstance(published, str):
-            candidates.append(published)
-        meta = self.meta("article:published_time")
-        if meta:
-            candidates.append(meta)
-        candidates += self.visible_dates[0]
-        return [c for c in candidates if c and str(c).strip()]
+        found: dict[str, list[str]] = {
+            "json_ld": [
+                v
+                for v in (data.get("datePublished"), data.get("dateCreated"))
+                if isinstance(v, str)
+            ],
+            "json_ld_modified": [v for v in (data.get("dateModified"),) if isinstance(v, str)],
+            "meta": [self.metas[n] for n in PUBLICATION_METAS if n in self.metas],
+            "meta_modified": [self.metas[n] for n in UPDATE_METAS if n in self.metas],
+            "itemprop": [],
+            "itemprop_modified": [],
+            "time": [],
+            "visible": list(self.visible_dates[0]),
+            "visible_updated": list(self.visible_dates[1]),
+            "url": [u for u in (url_date(self.response.url),) if u],
+        }
+        for element in ITEMPROP_TIMES(self.root):
+            value = element.get("content") or element.get("datetime") or element_text(element)
+            prop = (element.get("itemprop") or "").lower()
+            found["itemprop_modified" if "modified" in prop else "itemprop"].append(value)
+        found["time"] = self.time_elements
+        return found
+
+    @cached_property
+    def time_elements(self) -> list[str]:
+        """The ``datetime`` of ``<time>`` elements that say they are the publication's (a
+        ``pubdate`` attribute, a class or parent naming publication), else of the first one
+        after the headline, outside the body's text."""
+        marked: list[str] = []
+        first: list[str] = []
+        inside = self.body_nodes
+        started = self.headline_element is None
+        headline = self.headline_element
+        for element in self.root.iter("time", "h1"):
+            if element is headline:
+                started = True
+                continue
+            if element.tag != "time":
+                continue
+            value = element.get("datetime")
+            if not value or element in inside:
+                continue
+            parent = element.getparent()
+            names = f"{element.get('class') or ''} {'' if parent is None else parent.get('class')}"
+            names = names.lower()
+            if element.get("pubdate") is not None or "publish" in names:
+                marked.append(value)
+            elif started and not first and "modif" not in names and "updat" not in names:
+                first.append(value)
+        return marked + first
 
     @cached_property
     def visible_dates(self) -> tuple[list[str], list[str]]:
-        """Date lines near the headline: elements (``time``, or a short text with a year)
-        between the h1 and the body."""
+        """Date lines as shown (short blocks outside the body with a year: a ``time``, a
+        "Published ... | Updated ..." line), those after the headline first, cut into the
+        publication's and the update's parts (:func:`split_date_line`)."""
         published: list[str] = []
         updated: list[str] = []
+        later: list[tuple[str, str]] = []
+        earlier: list[tuple[str, str]] = []
+        headline = self.headline_element
+        start = self.table.position.get(headline, -1) if headline is not None else -1
         for element, text in self.small_blocks:
-            if len(text) > 80 or not YEAR.search(text):
+            if len(text) > 120 or not YEAR.search(text):
                 continue
             if len(element) and any(isinstance(c.tag, str) and c.tag == "div" for c in element):
                 continue
-            lowered = text.lower()
-            if "diperbarui" in lowered or "updated" in lowered:
-                updated.append(re.sub(r"(?i)diperbarui|updated", "", text))
-            elif re.search(r"\d{1,2}[:.]\d{2}", text):
-                published.append(text)
-        return published[:1], updated[:1]
+            if self._in_chrome_box(element):
+                continue
+            before = start >= 0 and self.table.position.get(element, 0) < start
+            for part in split_date_line(text):
+                (earlier if before else later).append(part)
+        for kind, text in later + earlier:
+            (updated if kind == "updated" else published).append(text)
+        return published[:3], updated[:2]
+
+    def _in_chrome_box(self, element: Element) -> bool:
+        """True for an element in the page's navigation or footer (a date in the header bar
+        is today's, a footer's is the copyright's)."""
+        return any(
+            isinstance(up.tag, str) and up.tag in ("nav", "footer")
+            for up in element.iterancestors()
+        )
 
     def image_url(self) -> str | None:
         """``og:image``, else the cover: the last image above the body (not in the header,
