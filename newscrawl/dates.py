@@ -4,7 +4,8 @@ in many languages), with the page's own offset kept and the locale's day/month o
 A :class:`PageTime` is a publication or update time as a page gives it: an aware datetime
 (the page said its offset, or the site's zone tells it), a naive one (the page gave a time and
 nothing tells its zone), or a date alone. :meth:`PageTime.iso` writes it as the item holds
-it: ``2024-04-25T14:07:00+02:00``, ``2024-04-25T14:07:00`` or ``2024-04-25``.
+it: ``2024-04-25T14:07:00+02:00``, or ``2024-04-25`` for a date alone and for a time whose
+zone nothing tells (its instant is not known, its day is).
 
 Placeholders are refused (:func:`plausible`): a year before 1990 (``0001-01-01``,
 ``1970-01-01``) and a time more than a day past the crawl.
@@ -39,9 +40,9 @@ class PageTime:
         return self.value.tzinfo is not None
 
     def iso(self) -> str:
-        """``2024-04-25T14:07:00+02:00`` (an aware time, to the second), ``2024-04-25T14:07:00``
-        (a time whose zone nobody tells), ``2024-04-25`` (a date alone)."""
-        if not self.has_time:
+        """``2024-04-25T14:07:00+02:00`` (an aware time, to the second), ``2024-04-25`` (a date
+        alone, or a time whose zone nothing tells: its instant is not known)."""
+        if not self.has_time or self.value.tzinfo is None:
             return self.value.date().isoformat()
         return self.value.replace(microsecond=0).isoformat()
 

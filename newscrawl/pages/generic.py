@@ -26,6 +26,7 @@ from itemloaders.processors import MapCompose
 from lxml import etree
 from scrapy.http import TextResponse
 
+from newscrawl import bylines
 from newscrawl.boilerplate import (
     CHANNEL,
     INVITATION,
@@ -34,6 +35,7 @@ from newscrawl.boilerplate import (
     invitation,
     rule_for,
 )
+from newscrawl.bylines import BYLINE_LABEL, byline_names, json_ld_names, same_people
 from newscrawl.dates import (
     PageTime,
     localise,
@@ -47,7 +49,7 @@ from newscrawl.language import SAMPLE_CHARS, page_language
 from newscrawl.language import normalise as normalise_language
 from newscrawl.loaders import GenericLoader
 from newscrawl.pages.base import BLOCK_TAGS, HIDDEN_TAGS, ArticlePage, element_text
-from newscrawl.pages.furniture import furniture_line
+from newscrawl.pages.furniture import byline_line, furniture_line
 from newscrawl.pages.maintext import BLOCK_LEVEL, CJK, TextMap
 from newscrawl.pages.selectors import Element, ElementTable
 from newscrawl.processors import clean_text, nonempty
@@ -63,6 +65,7 @@ ARTICLE_TYPES = frozenset(
 #: be read as an article.
 READABLE_CHARS = 500
 READABLE_CHARS_CJK = 200
+READABLE_BLOCKS = 2
 #: Elements that are never article text, wherever they are.
 CHROME_TAGS = frozenset({"header", "footer", "nav", "aside", "form"})
 #: Elements (and their content) left out of the body: media, embeds and their captions.
@@ -80,11 +83,17 @@ CREDIT_WORDS = re.compile(r"\b(?:penulis|editor|penyunting|redaktur|oleh|reporte
 GATE_MAX_GOOD = 400
 #: Links that make a box a paywall or sign-in prompt.
 GATE_LINK = re.compile(r"login|signin|sign-in|subscribe|langganan|register|daftar", re.I)
-#: Labels that open a byline; "Editor:" lines name no author.
-BYLINE_LABEL = re.compile(r"^\s*(?:penulis|oleh|reporter|pewarta|writer|by)\b\s*:?\s*", re.I)
+#: Elements that hold a byline: microdata, ``rel=author`` links, elements whose class or id
+#: names an author or a byline (matched in C, judged after).
+_LOWER = "translate(@class, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
+BYLINE_ELEMENTS = etree.XPath(
+    "//*[@itemprop='author' or @rel='author'"
+    f" or contains({_LOWER}, 'byline') or contains({_LOWER}, 'author')"
+    f" or contains({_LOWER}, 'autor') or contains(@class, 'penulis')"
+    " or contains(@class, 'reporter')][not(ancestor::*[@itemprop='author' or @rel='author'])]"
+)
 EDITOR_LABEL = re.compile(r"\b(?:editor|penyunting|redaktur)\s*:", re.I)
 #: Separators of two or more names in a byline.
-NAME_SEPARATOR = re.compile(r"\s*(?:,|&|\bdan\b|\band\b)\s*", re.I)
 #: The trailing page number of an article's other pages (``/2``).
 PAGE_SUFFIX = re.compile(r"/\d{1,2}/?$")
 #: The page of a split article in a query (``?page=2``, ``?p=2``, ``?halaman=2``) or as the
@@ -208,8 +217,9 @@ def article_id_of(url: str) -> str:
 
 
 def split_names(text: str) -> list[str]:
-    """A byline's names: ``"Ani dan Budi"`` → ``["Ani", "Budi"]``."""
-    return [name for name in NAME_SEPARATOR.split(clean_text(text)) if name.strip()]
+    """A byline's names: ``"Ani dan Budi"`` → ``["Ani", "Budi"]`` (see
+    :func:`newscrawl.bylines.split_names`)."""
+    return bylines.split_names(text)
 
 
 def _classes(element: Element) -> str:
@@ -378,7 +388,7 @@ class GenericArticlePage(ArticlePage):
 
     def reads_as_article(self) -> bool:
         """A page that reads as an article without saying so: a headline (h1, else a
-        ``<title>``) and a body
+        ``<title>``) and a body of two article-like blocks or more
         holding at least :data:`READABLE_CHARS` characters of article-like text, most of
         the page's (a section page's teasers are links, or spread over many boxes)."""
         body = self.body_element
@@ -388,6 +398,9 @@ class GenericArticlePage(ArticlePage):
         page = self.text_map.good.get(self.root, 0)
         if held * 2 < page or not self.has_body():
             return False
+        blocks = self.text_map.good_blocks
+        if sum(1 for node in body.iter() if node in blocks) < READABLE_BLOCKS:
+            return False  # one run of text (a feed read as HTML), no paragraphs
         cjk = any(CJK.search(text) for text in self.paragraphs[:3])
         return held >= (READABLE_CHARS_CJK if cjk else READABLE_CHARS)
 
@@ -641,7 +654,7 @@ class GenericArticlePage(ArticlePage):
         text = clean_text(element_text(element))
         if len(text.split()) > 12:
             return False
-        return bool(BYLINE_LABEL.match(text) or EDITOR_LABEL.search(text))
+        return byline_line(text) or bool(EDITOR_LABEL.search(text))
 
     def has_body(self) -> bool:
         return any(any(ch.isalnum() for ch in text) for text in self.paragraphs)
@@ -749,26 +762,62 @@ class GenericArticlePage(ArticlePage):
         return self._language
 
     def authors(self) -> list[str]:
-        """JSON-LD persons, else the visible byline, else ``meta[name=author]``."""
+        """The writers: the page's metadata (JSON-LD persons, else ``meta[name=author]``)
+        unless the visible byline names other people (a JSON-LD editor, the site's name),
+        then the byline; else the byline, else author-page links."""
+        listed = self.metadata_authors()
+        shown = self.visible_byline()
+        if shown and listed and not same_people(shown, listed):
+            return shown
+        return listed or shown or self.author_links()
+
+    def metadata_authors(self) -> list[str]:
+        """The persons the page's JSON-LD names as authors (an organisation is none), else
+        ``meta[name=author]`` (an e-mail address, a URL or the site's name is none)."""
         data = self.json_ld_article
         if data is not None and "author" in data:
-            found = data["author"]
-            people = found if isinstance(found, list) else [found]
-            names = []
-            for person in people:
-                if isinstance(person, dict):
-                    if str(person.get("@type", "Person")).lower() == "person":
-                        names.extend(split_names(str(person.get("name") or "")))
-                elif isinstance(person, str):
-                    names.extend(split_names(person))
-            return names
-        byline = self.visible_byline()
-        if byline is not None:
-            return byline
+            names = json_ld_names(data["author"], self.json_ld_graph)
+            names = [n for n in names if n.casefold() not in self.site_names]
+            if names:
+                return names
         meta = self.meta("author")
-        if meta:
-            return split_names(meta)
-        return self.author_links()
+        if meta and not meta.lstrip().startswith(("http", "@")):
+            return byline_names(meta, self.site_names)
+        return []
+
+    @cached_property
+    def json_ld_graph(self) -> dict[str, dict[str, object]]:
+        """The page's JSON-LD objects by ``@id`` (for an author named by reference)."""
+        found: dict[str, dict[str, object]] = {}
+        for block in self.json_ld_blocks:
+            if '"@id"' not in block:
+                continue
+            try:
+                stack = [json.loads(block)]
+            except ValueError:
+                continue
+            while stack:
+                node = stack.pop()
+                if isinstance(node, list):
+                    stack.extend(node)
+                elif isinstance(node, dict):
+                    if isinstance(node.get("@id"), str) and len(node) > 2:
+                        found.setdefault(str(node["@id"]), node)
+                    stack.extend(v for v in node.values() if isinstance(v, list | dict))
+        return found
+
+    @cached_property
+    def site_names(self) -> frozenset[str]:
+        """The site's own names, case-folded (its domain, brand, ``og:site_name``, the
+        publisher's name): a byline naming them names no person."""
+        names = {self.domain, brand_of(self.domain), f"{brand_of(self.domain)}.com"}
+        site = self.meta("og:site_name")
+        if site:
+            names.add(site.strip())
+        publisher = (self.json_ld_article or {}).get("publisher")
+        if isinstance(publisher, dict) and isinstance(publisher.get("name"), str):
+            names.add(str(publisher["name"]).strip())
+        return frozenset(name.casefold() for name in names if name)
 
     def author_links(self) -> list[str]:
         """Names linked to author pages (``/author/<name>``), outside the body."""
@@ -793,23 +842,48 @@ class GenericArticlePage(ArticlePage):
             if any(part in segments for part in path[:-1]):
                 yield link
 
-    def visible_byline(self) -> list[str] | None:
-        """The names of a labelled byline ("Penulis: A", "Oleh A dan B"), outside the body."""
-        for _, text in self.small_blocks:
-            if len(text.split()) > 14 or not BYLINE_LABEL.match(text):
+    def visible_byline(self) -> list[str]:
+        """The names of the byline the page shows: microdata (``itemprop=author``), an
+        element named for its author or byline with a short text, or a labelled line ("By",
+        "Von", "Penulis:", "Oleh ..."), outside the body's text and the page's navigation and
+        footer; the first that gives names, those after the headline first."""
+        for _, text in self.byline_blocks:
+            names = byline_names(text, self.site_names)
+            if names:
+                return names
+        return []
+
+    @cached_property
+    def byline_blocks(self) -> list[tuple[Element, str]]:
+        """The page's byline candidates (see :meth:`visible_byline`), in the order tried."""
+        inside = self.body_nodes
+        headline = self.headline_element
+        start = self.table.position.get(headline, -1) if headline is not None else -1
+        marked: list[tuple[int, Element, str]] = []
+        for element in BYLINE_ELEMENTS(self.root):
+            if element in inside or self._in_chrome_box(element):
                 continue
-            names = BYLINE_LABEL.sub("", text, count=1)
-            names = re.split(r"\b(?:editor|penyunting|redaktur)\b", names, flags=re.I)[0]
-            names = re.split(r"\s[|]\s", names)[0]
-            names = re.sub(r"\s+[-–—]\s+\S+$", "", names)
-            names = re.split(
-                r"\s(?=\d)|\s(?:senin|selasa|rabu|kamis|jum'?at|sabtu|minggu)\b",
-                names,
-                maxsplit=1,
-                flags=re.I,
-            )[0]
-            return split_names(names)
-        return None
+            text = block_text(self._person_of(element))
+            if not text or len(text.split()) > 20:
+                continue
+            marked.append((self.table.position.get(element, 0), element, text))
+        for element, text in self.small_blocks:
+            if (
+                len(text.split()) <= 14
+                and BYLINE_LABEL.match(text)
+                and not self._in_chrome_box(element)
+            ):
+                marked.append((self.table.position.get(element, 0), element, text))
+        marked.sort(key=lambda entry: (entry[0] < start, entry[0]))
+        return [(element, text) for _, element, text in marked]
+
+    @staticmethod
+    def _person_of(element: Element) -> Element:
+        """An author element's name: its ``itemprop=name`` part when it has one."""
+        for node in element.iter():
+            if node.get("itemprop") == "name":
+                return node
+        return element
 
     def editor(self) -> list[str]:
         return []
@@ -836,19 +910,21 @@ class GenericArticlePage(ArticlePage):
         """The page's first publication: the first plausible of JSON-LD ``datePublished``,
         the publication metas (``article:published_time``, ``itemprop=datePublished``,
         ``pubdate``, Dublin Core, ...), ``<time>`` elements, a visible date near the headline
-        and a date in the URL (:func:`publication_sources`); a date alone gives way to a
-        later source with the time of that same day. Placeholders (``0001-01-01``,
-        ``1970-01-01``) and times more than a day ahead are refused."""
+        and a date in the URL (:data:`PUBLICATION_SOURCES`); a date alone (or a time whose
+        zone nothing tells) gives way to a later source with the time of that same day.
+        Placeholders (``0001-01-01``, ``1970-01-01``) and times more than a day ahead are
+        refused."""
         chosen: PageTime | None = None
         for source in self._time_sources(PUBLICATION_SOURCES):
             time = self._read_time(source)
             if time is None:
                 continue
+            known = time.has_time and time.aware
             if chosen is None:
                 chosen = time
-                if time.has_time:
+                if known:
                     return time
-            elif time.has_time and time.local_date() == chosen.local_date():
+            elif known and time.local_date() == chosen.local_date():
                 return time
         return chosen
 

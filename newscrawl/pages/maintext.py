@@ -189,7 +189,7 @@ class TextMap:
         self.good_blocks: set[Element] = set()
         self._pieces: dict[Element, list[str]] = {}
         self._linked: dict[Element, int] = {}
-        self._candidates: dict[Element, str] = {}
+        self._candidates: dict[Element, tuple[str, int]] = {}
         self._soft: list[Element] = []
         self._in_chrome: set[Element] = set()
         self._measure()
@@ -203,7 +203,7 @@ class TextMap:
             self.good[root] = good + own_good
         if other + own_other:
             self.other[root] = other + own_other
-        for block in copies(self._candidates):
+        for block in copies({block: text for block, (text, _) in self._candidates.items()}):
             self._move(block, self.good.get(block, 0) - self._sub_good(block))
             del self._candidates[block]
         first = self._best()
@@ -326,7 +326,7 @@ class TextMap:
             and links <= GOOD_LINK_SHARE * size
             and good_length(size - links, len(words), CJK.search(texts[0]) is not None)
         ):
-            self._candidates[block] = " ".join(words)
+            self._candidates[block] = (" ".join(words), size)
             return size, 0
         return 0, size
 
@@ -366,11 +366,20 @@ class TextMap:
         return self.best
 
     def _best(self) -> Element | None:
+        """The best container (see :meth:`container`): a paragraph alone only when no
+        element holding paragraphs scores."""
+        best = self._best_of(leaves=False)
+        return best if best is not None else self._best_of(leaves=True)
+
+    def _best_of(self, leaves: bool) -> Element | None:
         best: Element | None = None
         best_score = 0.0
+        candidates = self._candidates
         for element, held in self.good.items():
             if held <= 0 or element in self.chrome or element in self.silent:
                 continue
+            if not leaves and element in candidates and held == candidates[element][1]:
+                continue  # a paragraph alone: its parent holds it with its neighbours
             value = self.score(element)
             if value > best_score or (
                 value == best_score and best is not None and best in element.iterancestors()

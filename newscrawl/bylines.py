@@ -1,0 +1,137 @@
+"""Authors of any page: names read from JSON-LD and from the visible byline, cleaned.
+
+Pure functions: a byline's text to its names (:func:`byline_names`: labels, dates, roles and
+the site's name cut; names split on "und", "and", "dan", "&", "," ...), a name cleaned
+(:func:`clean_name`: "(obe)"-style initials tags dropped, e-mail addresses and job titles
+refused), JSON-LD ``author`` values to names (:func:`json_ld_names`: persons only, by
+``name``, ``givenName``/``familyName`` or ``byline``; references by ``@id`` resolved), and
+whether two lists name the same people (:func:`same_people`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+
+from newscrawl.processors import clean_text
+
+#: Labels that open a byline, in the languages of the news: "By", "Von", "Oleh", "Penulis:",
+#: "Autorin/Autor", "Text:", "Par", "Por", "Reporter:".
+BYLINE_LABEL = re.compile(
+    r"^\W*(?:written by|words by|story by|reported by|by|von|par|por|door|av|af|oleh|"
+    r"penulis|reporter|pewarta|penyusun|writer|autorin\s*/\s*autor|autor\s*/\s*autorin|"
+    r"autorin|autoren|autor|author|authors|auteur|auteurs|text|texte|yazar|kirjoittanut|"
+    r"redakteur(?:in)?|correspondent)\b\s*:?\s*",
+    re.IGNORECASE,
+)
+#: Where a byline's names end: an editor's label, a date, a time, a separator before
+#: something else ("| Editor: B", "- 5 hours ago", "Published on ...").
+_NAMES_END = re.compile(
+    r"\s+[|•·]\s+|\b(?:editor|editing|penyunting|redaktur|redaktion|fotograf|photos?|"
+    r"published|updated|veröffentlicht|aktualisiert|stand|diperbarui|publié|publicado|"
+    r"pubblicato|publicerad|publisert|last updated|posted|read more|lesedauer|min read)\b|"
+    r"\d{1,2}[.:/]\d{2}|\b\d+\s+(?:hours?|minutes?|days?|stunden|minuten|tage|jam|menit|hari)"
+    r"\b|\b(?:senin|selasa|rabu|kamis|jum'?at|sabtu|minggu|monday|tuesday|wednesday|"
+    r"thursday|friday|saturday|sunday|montag|dienstag|mittwoch|donnerstag|freitag|"
+    r"samstag|sonntag)\b",
+    re.IGNORECASE,
+)
+#: Separators of two or more names: ",", "&", ";", "/", and the word for "and".
+NAME_SEPARATOR = re.compile(
+    r"\s*(?:,|&|;|\s/\s|\b(?:and|und|dan|et|og|och|en|ve|y|e|i|a)\b(?!\.))\s*"
+)
+#: An editor-initials tag after a name: "Elena Oberholzer (obe)", "Corina Gall (cog.)".
+_INITIALS_TAG = re.compile(r"\s*\(\s*[a-z]{2,5}\.?\s*\)\s*$")
+_EMAIL = re.compile(r"\S+@\S+\.\w+")
+_URL = re.compile(r"https?://|www\.", re.IGNORECASE)
+#: A title glued to a name by a page that prints them in two elements: "Sophie
+#: FosterTravel News Reporter" (not "McCarthy", "DeSantis", "MacKenzie").
+_GLUED = re.compile(r"(?<=[a-zà-ÿ]{3})(?<!\bMac)(?=[A-ZÀ-Þ][a-zà-ÿ]{2})")
+#: The most words a person's name has.
+MAX_NAME_WORDS = 5
+
+
+def clean_name(text: str) -> str | None:
+    """A person's name as a byline prints it, cleaned: initials tags cut ("Elena Oberholzer
+    (obe)" → "Elena Oberholzer"), a glued title cut ("Sophie FosterTravel News Reporter" →
+    "Sophie Foster"), a trailing comma or colon cut; None for no name (an e-mail address, a
+    URL, a sentence, digits)."""
+    name = clean_text(text)
+    name = _INITIALS_TAG.sub("", name)
+    glued = _GLUED.search(name)
+    if glued is not None and " " in name[: glued.start()]:
+        name = name[: glued.start()]
+    name = name.strip(" ,;:|-–—·•").strip()
+    if not name or _EMAIL.search(name) or _URL.search(name):
+        return None
+    words = name.split()
+    if len(words) > MAX_NAME_WORDS or not any(ch.isalpha() for ch in name):
+        return None
+    if sum(ch.isdigit() for ch in name) > 0:
+        return None
+    return name
+
+
+def split_names(text: str) -> list[str]:
+    """Names joined by separators: ``"Ani dan Budi"`` → ``["Ani", "Budi"]``, ``"A und B, C"``
+    → ``["A", "B", "C"]``."""
+    return [name for name in NAME_SEPARATOR.split(clean_text(text)) if name and name.strip()]
+
+
+def byline_names(text: str, site_names: Iterable[str] = ()) -> list[str]:
+    """The names of a byline's text: its label cut ("By", "Von", "Oleh", "Penulis:"), cut
+    where something else starts (an editor's label, a date, a time, " | "), split into names,
+    each cleaned (:func:`clean_name`); the site's own name (``site_names``, case-folded) is
+    no person."""
+    text = clean_text(text)
+    text = BYLINE_LABEL.sub("", text, count=1)
+    end = _NAMES_END.search(text)
+    if end is not None:
+        text = text[: end.start()]
+    text = re.sub(r"\s+[-–—]\s+\S.*$", "", text)  # "A - Brand.com", "A – Kota"
+    own = {name.casefold() for name in site_names}
+    names = []
+    for part in split_names(text):
+        name = clean_name(part)
+        if name and name.casefold() not in own and name not in names:
+            names.append(name)
+    return names
+
+
+def _is_person(node: Mapping[str, object]) -> bool:
+    kind = node.get("@type", "Person")
+    kinds = kind if isinstance(kind, list) else [kind]
+    return any(str(k).lower() == "person" for k in kinds)
+
+
+def json_ld_names(author: object, graph: Mapping[str, Mapping[str, object]]) -> list[str]:
+    """The persons of a JSON-LD ``author`` value (one or a list; strings, or objects named
+    by ``name``, ``givenName`` + ``familyName`` or ``byline``; ``{"@id": ...}`` looked up in
+    ``graph``, the page's objects by ``@id``); organisations are no authors."""
+    found: list[str] = []
+    for person in author if isinstance(author, list) else [author]:
+        if isinstance(person, str):
+            found += [n for part in split_names(person) if (n := clean_name(part))]
+            continue
+        if not isinstance(person, Mapping):
+            continue
+        if set(person) <= {"@id", "@type"} and isinstance(person.get("@id"), str):
+            person = graph.get(str(person["@id"]), person)
+        if not _is_person(person):
+            continue
+        name = person.get("name") or person.get("byline")
+        if not isinstance(name, str) or not name.strip():
+            given, family = person.get("givenName"), person.get("familyName")
+            name = " ".join(str(p) for p in (given, family) if isinstance(p, str) and p.strip())
+        found += [n for part in split_names(str(name)) if (n := clean_name(part))]
+    return list(dict.fromkeys(found))
+
+
+def same_people(first: Iterable[str], second: Iterable[str]) -> bool:
+    """True when the two lists name someone in common (a name's words, case aside, in a name
+    of the other list: "Ani" and "Ani Lestari")."""
+    words = [set(name.casefold().split()) for name in second]
+    return any(
+        bool(mine) and any(mine <= theirs or theirs <= mine for theirs in words if theirs)
+        for mine in (set(name.casefold().split()) for name in first)
+    )
