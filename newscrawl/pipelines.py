@@ -9,6 +9,7 @@ run's own crash-safe feed; Scrapy's FEEDS (``-o``/``-O``) still work beside it.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import cache
@@ -49,6 +50,10 @@ SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "article.schema.json"
 WHOLE_ITEM = "item"
 #: A schema failure's message is cut here in the DropItem reason.
 MAX_REASON_CHARS = 200
+#: The times of a site spider's items: ISO 8601 to the second, in WIB. The schema also allows
+#: what the ``news`` spider writes (a page's own offset, a date alone): see
+#: :attr:`ValidationPipeline.page_times`.
+WIB_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+07:00")
 
 
 @cache
@@ -138,8 +143,9 @@ class ValidationPipeline(_Counting):
     ``NEWSCRAWL_MAX_BODY_CHARS`` (1,000,000). An ``updated_at`` out of those bounds is set to
     null instead (``nulled_updated_at``). Then the item as exported must match the JSON Schema
     (:func:`schema_violation`), else it is dropped and counted as ``invalid_<field>`` of the
-    field that breaks it (``invalid_item`` when none does). Each dropped item also counts
-    ``dropped``."""
+    field that breaks it (``invalid_item`` when none does). A site spider's times must be in
+    WIB (:data:`WIB_TIME`); the ``news`` spider's keep the page's own offset, or are a date
+    alone (:attr:`page_times`). Each dropped item also counts ``dropped``."""
 
     component = "validation"
 
@@ -154,6 +160,12 @@ class ValidationPipeline(_Counting):
     def undated_allowed(self) -> bool:
         """The crawl's spider exports undated articles (``allows_undated``: ``news``)."""
         return bool(getattr(self.crawler.spider, "allows_undated", False))
+
+    @property
+    def page_times(self) -> bool:
+        """The crawl's spider writes times as pages give them (``page_times``: ``news``): the
+        page's own offset, or a date alone. Else (a site spider) every time is in WIB."""
+        return bool(getattr(self.crawler.spider, "page_times", False))
 
     def count_invalid(self, item: ArticleItem, name: str) -> None:
         """``invalid_<name>``, for the item's site too when health is judged site by site."""
@@ -190,6 +202,13 @@ class ValidationPipeline(_Counting):
             self.count_invalid(item, name)
             self.count("dropped")
             raise DropItem(f"invalid {name} breaks the schema: {why}")
+        if not self.page_times:
+            for name in ("published_at", "updated_at"):
+                value = getattr(item, name)
+                if value is not None and not WIB_TIME.fullmatch(value):
+                    self.count_invalid(item, name)
+                    self.count("dropped")
+                    raise DropItem(f"invalid {name} {value[:40]!r} is not a time in WIB (+07:00)")
         self.count("passed")
         return item
 

@@ -266,3 +266,16 @@ def test_which_start_urls_are_articles(url: str, article: bool) -> None:
     from newscrawl.spiders.news import looks_like_article
 
     assert looks_like_article(url) is article
+
+
+def test_the_day_of_a_publication_time_is_its_wib_day() -> None:
+    """``since``/``until`` are WIB days: a time in another offset is placed in WIB, a date
+    alone (``news``, a page without a time) is its day."""
+    from newscrawl.spiders.base import published_day
+
+    assert published_day("2025-11-20T23:30:00+07:00") == date(2025, 11, 20)
+    assert published_day("2025-11-20T20:00:00-05:00") == date(2025, 11, 21)
+    assert published_day("2025-11-20T18:00:00Z") == date(2025, 11, 21)
+    assert published_day("2025-11-20") == date(2025, 11, 20)
+    assert published_day(None) is None
+    assert published_day("kemarin") is None

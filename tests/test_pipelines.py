@@ -199,7 +199,7 @@ def test_missing_fields_are_reported_before_invalid_ones() -> None:
         ({"body": "Isi\x1b[31m berita."}, "body"),
         ({"image_url": "data:image/png;base64,AAAA"}, "image_url"),
         ({"language": "ind"}, "language"),
-        ({"published_at": "2025-11-20T03:00:00+00:00"}, "published_at"),  # not WIB
+        ({"published_at": "2025-11-20T03:00"}, "published_at"),  # no seconds, no offset
         ({"updated_at": "2025-11-20T12:00:00"}, "updated_at"),  # within bounds, no offset
         ({"crawled_at": "2025-11-20T03:00:00+00:00"}, "crawled_at"),
         ({"crawled_at": None}, "crawled_at"),
@@ -418,6 +418,7 @@ class _GenericSpider:
     judged site by site."""
 
     allows_undated = True
+    page_times = True
     per_site_health = True
 
     @staticmethod
@@ -465,3 +466,31 @@ def test_a_duplicate_is_dropped_as_such(tmp_path: Path) -> None:
     with pytest.raises(DropItem) as dropped:
         ValidationPipeline(get_crawler()).process_item(article(title=None))
     assert not isinstance(dropped.value, Duplicate)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"published_at": "2025-11-20T03:00:00+00:00"},
+        {"published_at": "2025-11-20T04:00:00+01:00"},
+        {"published_at": "2025-11-20"},
+        {"updated_at": "2025-11-20T13:00:00+09:00"},
+    ],
+)
+def test_times_are_in_wib_for_the_site_spiders_and_as_the_page_gives_them_for_news(
+    changes: dict[str, str],
+) -> None:
+    """A site spider's times are in WIB: any other form is dropped (``invalid_<field>``).
+    The ``news`` spider keeps a page's own offset, and a date alone when the page shows no
+    time: the schema allows both."""
+    [(field, value)] = changes.items()
+    item = article(**changes)
+    validate(item_record(item))
+    crawler = get_crawler()
+    with pytest.raises(DropItem, match=f"^invalid {field} .* is not a time in WIB"):
+        ValidationPipeline(crawler).process_item(article(**changes))
+    assert crawler.stats is not None
+    assert crawler.stats.get_value(f"newscrawl/validation/invalid_{field}") == 1
+    generic = get_crawler()
+    generic.spider = _GenericSpider()  # type: ignore[assignment]
+    assert getattr(ValidationPipeline(generic).process_item(item), field) == value

@@ -104,6 +104,20 @@ UNENDED_DIGEST = "newscrawl_unended_sha256"
 _PAGE_END = re.compile(rb"<footer[\s>]|\s(?:id|class)\s*=\s*[\"']?[^\"'>]*footer", re.IGNORECASE)
 
 
+def published_day(value: str | None) -> date | None:
+    """The day (WIB) of an item's ``published_at``: a time in any offset placed in WIB, a
+    date alone as it is; None for no value or another form."""
+    if not value:
+        return None
+    try:
+        if len(value) == 10:
+            return date.fromisoformat(value)
+        time_ = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return time_.astimezone(WIB).date() if time_.tzinfo else time_.date()
+
+
 def ends_like_a_page(body: bytes) -> bool:
     """True when an HTML document without ``</html>`` still reaches the end of its page: its
     ``</body>`` is in its last 2 KB, or it holds the page's footer."""
@@ -174,6 +188,9 @@ class BaseNewsSpider(scrapy.Spider):
     #: Whether an article without a publication date is exported (``published_at: null``;
     #: the ``news`` spider) rather than dropped as ``missing_published_at``.
     allows_undated: ClassVar[bool] = False
+    #: Whether times are exported as pages give them (the page's own offset, a date alone;
+    #: the ``news`` spider) rather than in WIB (``+07:00``, checked by the validation).
+    page_times: ClassVar[bool] = False
 
     def __init__(self, *args: Any, plan: CrawlPlan | None = None, **kwargs: Any) -> None:
         """``plan``: the arguments as ``scrapy crawl`` read them (:data:`PLAN_SETTING`), else
@@ -275,11 +292,12 @@ class BaseNewsSpider(scrapy.Spider):
         self.skip(prefix + reason, url, detail)
 
     def in_window(self, item: ArticleItem) -> bool:
-        """``item`` was published (WIB) inside the plan's ``since``/``until`` (either open)."""
+        """``item`` was published (WIB) inside the plan's ``since``/``until`` (either open). A
+        time in another offset is placed in WIB; a date alone is its day."""
         since, until = self.plan.since, self.plan.until
         if since is None and until is None:
             return True
-        day = date.fromisoformat((item.published_at or "")[:10]) if item.published_at else None
+        day = published_day(item.published_at)
         if day is None:
             return False
         return (since is None or day >= since) and (until is None or day <= until)

@@ -248,6 +248,8 @@ class GenericNewsSpider(BaseNewsSpider):
     per_site_health: ClassVar[bool] = True
     #: An article whose date cannot be found is exported with ``published_at: null``.
     allows_undated: ClassVar[bool] = True
+    #: Times keep the page's own offset (or are a date alone when the page shows no time).
+    page_times: ClassVar[bool] = True
     distributable: ClassVar[bool] = False
     not_distributable: ClassVar[str] = (
         "`crawl news` does not run in distributed mode (NEWSCRAWL_REDIS_URL is set): it joins "
