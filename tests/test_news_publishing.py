@@ -394,3 +394,45 @@ def test_a_page_cut_once_is_read_whole_on_its_retry(tmp_path: Path) -> None:
     assert asked.count(url) == 2
     assert_contract_items("anysite", published_items(tmp_path / "out", "news/arusdaerah.id"), {url})
     assert stat(result.log, "newscrawl/fetch/whole_without_end") == 0
+
+
+# -- times as pages give them -------------------------------------------------------------------
+
+DATED = UNDATED.replace(
+    '<meta property="og:type" content="article">',
+    '<meta property="og:type" content="article">\n'
+    '<script type="application/ld+json">{{"@type": "NewsArticle", "datePublished": "{date}"}}'
+    "</script>",
+).replace("Kabar Tanpa Tanggal dari Desa Terpencil", "{title}")
+
+
+@pytest.mark.parametrize(
+    ("date", "since", "instant"),
+    [
+        ("2025-11-20T09:15:00+01:00", None, "2025-11-20T08:15:00+00:00"),
+        ("2025-11-20T20:00:00-05:00", "2025-11-21", "2025-11-21T01:00:00+00:00"),
+        ("2025-11-20", "2025-11-20", None),
+    ],
+    ids=["own offset", "own offset, next WIB day", "a date alone"],
+)
+def test_a_time_in_the_pages_own_form_is_exported(
+    tmp_path: Path, date: str, since: str | None, instant: str | None
+) -> None:
+    """A page's own offset (or a date alone) is no invalid time for ``news``: the article is
+    exported, and ``since`` places its time in WIB."""
+    from datetime import datetime
+
+    url = "https://www.arusdaerah.id/berita/kabar-desa-dengan-jam-setempat-hari-ini"
+    builder = SiteBuilder(ANYSITE, tmp_path / "site")
+    title = "Kabar Desa dengan Jam Setempat"
+    builder.put(url, DATED.format(url=url, date=date, title=title))
+    args = {"start_urls": url, **({"since": since} if since else {})}
+    result, _ = crawl(builder.save(), tmp_path / "out", **args)
+    assert result.returncode == 0, result.log[-3000:]
+    [item] = published_items(tmp_path / "out", "news/arusdaerah.id")
+    validate(item)
+    assert stat(result.log, "newscrawl/validation/invalid_published_at") == 0
+    if instant is None:
+        assert item["published_at"] == date
+    else:
+        assert datetime.fromisoformat(item["published_at"]) == datetime.fromisoformat(instant)
