@@ -18,20 +18,21 @@ from newscrawl.processors import clean_text
 #: Labels that open a byline, in the languages of the news: "By", "Von", "Oleh", "Penulis:",
 #: "Autorin/Autor", "Text:", "Par", "Por", "Reporter:".
 BYLINE_LABEL = re.compile(
-    r"^\W*(?:written by|words by|story by|reported by|by|von|par|por|door|av|af|oleh|"
-    r"penulis|reporter|pewarta|penyusun|writer|autorin\s*/\s*autor|autor\s*/\s*autorin|"
+    r"^\W*(?:(?-i:by(?=[A-Z]))|(?:written by|words by|story by|reported by|by|von|par|por|"
+    r"door|av|af|oleh|penulis|reporter|pewarta|penyusun|writer|autorin\s*/\s*autor|autor\s*/\s*autorin|"
     r"autorin|autoren|autor|author|authors|auteur|auteurs|text|texte|yazar|kirjoittanut|"
-    r"redakteur(?:in)?|correspondent)\b\s*:?\s*",
+    r"redakteur(?:in)?|correspondent)\b)\s*:?\s*",
     re.IGNORECASE,
 )
-#: Where a byline's names end: an editor's label, a date, a time, a separator before
-#: something else ("| Editor: B", "- 5 hours ago", "Published on ...").
+#: Where a byline's names end: an editor's label, a day's name, a digit (a date, a time,
+#: "5 hours ago"), an address's "@", a separator before something else ("| Editor: B",
+#: "Published on ...").
 _NAMES_END = re.compile(
     r"\s+[|•·]\s+|\b(?:editor|editing|penyunting|redaktur|redaktion|fotograf|photos?|"
     r"published|updated|veröffentlicht|aktualisiert|stand|diperbarui|publié|publicado|"
-    r"pubblicato|publicerad|publisert|last updated|posted|read more|lesedauer|min read)\b|"
-    r"\d{1,2}[.:/]\d{2}|\b\d+\s+(?:hours?|minutes?|days?|stunden|minuten|tage|jam|menit|hari)"
-    r"\b|\b(?:senin|selasa|rabu|kamis|jum'?at|sabtu|minggu|monday|tuesday|wednesday|"
+    r"pubblicato|publicerad|publisert|last updated|posted|read more|lesedauer|min read|"
+    r"zuerst|first published|erstmals)\b|@|"
+    r"\d|\b(?:senin|selasa|rabu|kamis|jum'?at|sabtu|minggu|monday|tuesday|wednesday|"
     r"thursday|friday|saturday|sunday|montag|dienstag|mittwoch|donnerstag|freitag|"
     r"samstag|sonntag)\b",
     re.IGNORECASE,
@@ -47,15 +48,25 @@ _URL = re.compile(r"https?://|www\.", re.IGNORECASE)
 #: A title glued to a name by a page that prints them in two elements: "Sophie
 #: FosterTravel News Reporter" (not "McCarthy", "DeSantis", "MacKenzie").
 _GLUED = re.compile(r"(?<=[a-zà-ÿ]{3})(?<!\bMac)(?=[A-ZÀ-Þ][a-zà-ÿ]{2})")
+#: Words a byline shows that are no one's name: months, days, networks, labels.
+NOT_NAMES = frozenset(
+    {"january", "february", "march", "april", "may", "june", "july", "august", "september",
+     "october", "november", "december", "januar", "februar", "märz", "mai", "juni", "juli",
+     "oktober", "dezember", "januari", "februari", "maret", "agustus", "desember", "twitter",
+     "facebook", "instagram", "linkedin", "whatsapp", "telegram", "email", "e-mail", "mail",
+     "x", "artikel", "article", "text", "foto", "photo", "bild", "video", "audio", "redaktion",
+     "editor", "share", "teilen", "follow", "folgen", "profil", "profile", "more", "mehr"}
+)  # fmt: skip
 #: The most words a person's name has.
 MAX_NAME_WORDS = 5
 
 
-def clean_name(text: str) -> str | None:
+def clean_name(text: str, shown: bool = True) -> str | None:
     """A person's name as a byline prints it, cleaned: initials tags cut ("Elena Oberholzer
     (obe)" → "Elena Oberholzer"), a glued title cut ("Sophie FosterTravel News Reporter" →
     "Sophie Foster"), a trailing comma or colon cut; None for no name (an e-mail address, a
-    URL, a sentence, digits)."""
+    URL, digits, a month's or a network's name). A name ``shown`` on the page (not given as
+    data) must also open with a capital letter (not "of the article")."""
     name = clean_text(text)
     name = _INITIALS_TAG.sub("", name)
     glued = _GLUED.search(name)
@@ -67,6 +78,10 @@ def clean_name(text: str) -> str | None:
     words = name.split()
     if len(words) > MAX_NAME_WORDS or not any(ch.isalpha() for ch in name):
         return None
+    if name.casefold() in NOT_NAMES:
+        return None
+    if shown and not (name[0].isalpha() and not name[0].islower()):
+        return None  # words of a sentence ("of the article", "(max."), not a name
     if sum(ch.isdigit() for ch in name) > 0:
         return None
     return name
@@ -111,7 +126,7 @@ def json_ld_names(author: object, graph: Mapping[str, Mapping[str, object]]) -> 
     found: list[str] = []
     for person in author if isinstance(author, list) else [author]:
         if isinstance(person, str):
-            found += [n for part in split_names(person) if (n := clean_name(part))]
+            found += [n for part in split_names(person) if (n := clean_name(part, shown=False))]
             continue
         if not isinstance(person, Mapping):
             continue
@@ -123,8 +138,15 @@ def json_ld_names(author: object, graph: Mapping[str, Mapping[str, object]]) -> 
         if not isinstance(name, str) or not name.strip():
             given, family = person.get("givenName"), person.get("familyName")
             name = " ".join(str(p) for p in (given, family) if isinstance(p, str) and p.strip())
-        found += [n for part in split_names(str(name)) if (n := clean_name(part))]
+        found += [n for part in split_names(str(name)) if (n := clean_name(part, shown=False))]
     return list(dict.fromkeys(found))
+
+
+def full_names(names: Iterable[str]) -> bool:
+    """True when every one of ``names`` is a full name (two words or more): what a byline
+    must show to overrule the page's data."""
+    names = list(names)
+    return bool(names) and all(len(name.split()) >= 2 for name in names)
 
 
 def same_people(first: Iterable[str], second: Iterable[str]) -> bool:

@@ -76,7 +76,7 @@ _CAPTION_TAIL = re.compile(
     r"(?:\b(?:foto|photo|photograph|bild|image|picture|kuva|zdjęcie|fot|sumber foto|"
     r"credit)\s*(?::|by|von)\s*[^.!?]{2,80}[)\]]?$|\[\s*사진[^\]]*\]\s*$|"
     r"\b(?:getty images|imago images|picture alliance|shutterstock|istock)\b[^.!?]{0,40}$|"
-    r"\b(?:REUTERS|AFP|AP|EPA|DPA|ANTARA|ANADOLU)\s*/\s*[A-Z][\w .'-]{1,60}$|"
+    r"\b(?-i:[A-Z]{2,8})\s*/\s*(?-i:[A-Z])[\w .'-]{1,60}$|"
     r"\(\s*(?:quelle|source|foto|photo|bild)\s*:[^)]{2,80}\)\s*$)",
     re.IGNORECASE,
 )

@@ -35,7 +35,13 @@ from newscrawl.boilerplate import (
     invitation,
     rule_for,
 )
-from newscrawl.bylines import BYLINE_LABEL, byline_names, json_ld_names, same_people
+from newscrawl.bylines import (
+    BYLINE_LABEL,
+    byline_names,
+    full_names,
+    json_ld_names,
+    same_people,
+)
 from newscrawl.dates import (
     PageTime,
     localise,
@@ -49,7 +55,7 @@ from newscrawl.language import SAMPLE_CHARS, page_language
 from newscrawl.language import normalise as normalise_language
 from newscrawl.loaders import GenericLoader
 from newscrawl.pages.base import BLOCK_TAGS, HIDDEN_TAGS, ArticlePage, element_text
-from newscrawl.pages.furniture import byline_line, furniture_line
+from newscrawl.pages.furniture import byline_line, credit_line, furniture_line
 from newscrawl.pages.maintext import BLOCK_LEVEL, CJK, TextMap
 from newscrawl.pages.selectors import Element, ElementTable
 from newscrawl.processors import clean_text, nonempty
@@ -763,13 +769,16 @@ class GenericArticlePage(ArticlePage):
 
     def authors(self) -> list[str]:
         """The writers: the page's metadata (JSON-LD persons, else ``meta[name=author]``)
-        unless the visible byline names other people (a JSON-LD editor, the site's name),
-        then the byline; else the byline, else author-page links."""
+        unless the byline shown between the headline and the text names other people (a
+        JSON-LD editor, the site's name), then that byline; without metadata, the first
+        byline shown; else author-page links."""
         listed = self.metadata_authors()
-        shown = self.visible_byline()
-        if shown and listed and not same_people(shown, listed):
-            return shown
-        return listed or shown or self.author_links()
+        if listed:
+            shown = self.visible_byline(header_only=True)
+            if full_names(shown) and not same_people(shown, listed):
+                return shown
+            return listed
+        return self.visible_byline() or self.author_links()
 
     def metadata_authors(self) -> list[str]:
         """The persons the page's JSON-LD names as authors (an organisation is none), else
@@ -842,40 +851,47 @@ class GenericArticlePage(ArticlePage):
             if any(part in segments for part in path[:-1]):
                 yield link
 
-    def visible_byline(self) -> list[str]:
+    def visible_byline(self, header_only: bool = False) -> list[str]:
         """The names of the byline the page shows: microdata (``itemprop=author``), an
         element named for its author or byline with a short text, or a labelled line ("By",
         "Von", "Penulis:", "Oleh ..."), outside the body's text and the page's navigation and
-        footer; the first that gives names, those after the headline first."""
-        for _, text in self.byline_blocks:
+        footer; the first that gives names, those between the headline and the text first
+        (only those with ``header_only``)."""
+        for text, in_header in self.byline_blocks:
+            if header_only and not in_header:
+                break
             names = byline_names(text, self.site_names)
             if names:
                 return names
         return []
 
     @cached_property
-    def byline_blocks(self) -> list[tuple[Element, str]]:
-        """The page's byline candidates (see :meth:`visible_byline`), in the order tried."""
+    def byline_blocks(self) -> list[tuple[str, bool]]:
+        """The page's byline candidates (see :meth:`visible_byline`) in the order tried, each
+        with whether it is between the headline and the body's text."""
         inside = self.body_nodes
         headline = self.headline_element
-        start = self.table.position.get(headline, -1) if headline is not None else -1
-        marked: list[tuple[int, Element, str]] = []
+        position = self.table.position
+        start = position.get(headline, -1) if headline is not None else -1
+        first = min((position.get(b, 0) for b in self.body_blocks), default=-1)
+        found: list[tuple[int, str]] = []
         for element in BYLINE_ELEMENTS(self.root):
             if element in inside or self._in_chrome_box(element):
                 continue
             text = block_text(self._person_of(element))
-            if not text or len(text.split()) > 20:
-                continue
-            marked.append((self.table.position.get(element, 0), element, text))
+            if text and len(text.split()) <= 20 and not credit_line(text):
+                found.append((position.get(element, 0), text))
         for element, text in self.small_blocks:
-            if (
-                len(text.split()) <= 14
-                and BYLINE_LABEL.match(text)
-                and not self._in_chrome_box(element)
-            ):
-                marked.append((self.table.position.get(element, 0), element, text))
-        marked.sort(key=lambda entry: (entry[0] < start, entry[0]))
-        return [(element, text) for _, element, text in marked]
+            if len(text.split()) > 14 or not BYLINE_LABEL.match(text):
+                continue
+            if not self._in_chrome_box(element):
+                found.append((position.get(element, 0), text))
+
+        def header(at: int) -> bool:
+            return start < at < first if start >= 0 and first >= 0 else False
+
+        found.sort(key=lambda entry: (not header(entry[0]), entry[0] < start, entry[0]))
+        return [(text, header(at)) for at, text in found]
 
     @staticmethod
     def _person_of(element: Element) -> Element:
