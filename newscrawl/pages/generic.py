@@ -293,6 +293,25 @@ SMALL_BLOCK_CHARS = 400
 FURNITURE_CHARS = 300
 
 
+#: A site's name after a headline: " - Brand", " | Brand".
+SITE_TAIL = re.compile(r"\s+[-|–—]\s+[^-|–—]+$")
+#: How alike a heading and a named headline must be for the heading to be taken as it.
+LIKE_HEADLINE = 0.6
+_HEADLINE_WORD = re.compile(r"\w+")
+
+
+def headline_likeness(text: str, named: str) -> float:
+    """How alike two headlines are: 1.0 for the same words, else the share of words they
+    have in common (of both together)."""
+    first = set(_HEADLINE_WORD.findall(text.casefold()))
+    second = set(_HEADLINE_WORD.findall(named.casefold()))
+    if not first or not second:
+        return 0.0
+    if first == second:
+        return 1.0
+    return len(first & second) / len(first | second)
+
+
 def url_date(url: str) -> str | None:
     """The date in an article's URL (``/2024/04/25/``, ``/20240425``), ISO, or None."""
     found = URL_DATE.search(urlsplit(url).path)
@@ -501,8 +520,8 @@ class GenericArticlePage(ArticlePage):
 
     @cached_property
     def headline_element(self) -> Element | None:
-        """The page's headline: its first h1 with text."""
-        return next((h for h in self.root.iter("h1") if element_text(h).strip()), None)
+        """The page's headline: the h1 of :attr:`headline`."""
+        return self.headline[0]
 
     def _lead_texts(self) -> Iterator[str]:
         """The lead or summary above the body (:meth:`TextMap.lead_blocks`); not a list's
@@ -721,15 +740,48 @@ class GenericArticlePage(ArticlePage):
         return None
 
     def title(self) -> str | None:
-        headings = [element_text(h) for h in self.root.iter("h1")]
-        headings = [h for h in headings if h.strip()]
-        if headings:
-            return headings[0]
+        """The headline: the h1 (its part that the page's named headline is, when the h1 also
+        holds a kicker or when several h1s are shown: :attr:`headline`), else JSON-LD
+        ``headline``, else ``og:title`` without the site's name."""
+        return self.headline[1]
+
+    @cached_property
+    def named_headlines(self) -> list[str]:
+        """The headlines the page names in its data: JSON-LD ``headline``, ``og:title`` and
+        ``twitter:title`` (without a " - Brand"/" | Brand" tail)."""
+        found = []
         headline = self.json_ld_article.get("headline") if self.json_ld_article else None
         if isinstance(headline, str) and headline.strip():
-            return headline
-        og = self.meta("og:title")
-        return re.sub(r"\s+[-|–—]\s+[^-|–—]+$", "", og) if og else None
+            found.append(clean_text(headline))
+        for name in ("og:title", "twitter:title"):
+            value = self.meta(name)
+            if value and value.strip():
+                found.append(SITE_TAIL.sub("", clean_text(value)))
+        return found
+
+    @cached_property
+    def headline(self) -> tuple[Element | None, str | None]:
+        """The headline's element and text: of the page's h1s and their parts (a kicker and
+        a title in one h1), the one most like a headline the page names (:attr:`named_headlines`,
+        :func:`headline_likeness` at least :data:`LIKE_HEADLINE`), else the first h1; without
+        an h1, the first named headline."""
+        named = self.named_headlines
+        headings = [h for h in self.root.iter("h1") if element_text(h).strip()]
+        if not headings:
+            return None, named[0] if named else None
+        best: tuple[float, Element, str] | None = None
+        for heading in headings:
+            parts = [heading, *(c for c in heading if isinstance(c.tag, str))]
+            for part in parts:
+                text = element_text(part)
+                if not text.strip():
+                    continue
+                likeness = max((headline_likeness(text, n) for n in named), default=0.0)
+                if best is None or likeness > best[0]:
+                    best = (likeness, heading, text)
+        if best is not None and best[0] >= LIKE_HEADLINE:
+            return best[1], best[2]
+        return headings[0], element_text(headings[0])
 
     def meta_title(self) -> str | None:
         """The page's ``<title>``, if it has one with text."""

@@ -101,11 +101,32 @@ _UTF8 = frozenset({"utf-8", "utf8", "utf_8"})
 _PARSER = etree.HTMLParser(encoding="utf-8", recover=True)
 
 
+def utf8_after_all(body: bytes) -> bool:
+    """True when ``body``, declared in a one-byte encoding (Latin-1, Windows-1252), is UTF-8
+    after all: it decodes as UTF-8 and holds characters beyond ASCII (text in a one-byte
+    encoding is almost never valid UTF-8 once it has any)."""
+    if body.isascii():
+        return False
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+#: Encodings a page may declare while sending UTF-8 (a template's stale ``<meta charset>``).
+_ONE_BYTE = frozenset({"cp1252", "iso-8859-1", "iso8859-1", "latin-1", "latin1", "windows-1252"})
+
+
 def parse_html(response: TextResponse) -> Element:
     """The response's element tree, parsed straight from its UTF-8 bytes when it is UTF-8
-    (parsel would decode and re-encode the whole page first); otherwise from its text."""
+    (parsel would decode and re-encode the whole page first), also when it declares a
+    one-byte encoding but is UTF-8 (:func:`utf8_after_all`); otherwise from its text."""
     body = response.body
-    if response.encoding.lower() in _UTF8 and b"\x00" not in body:
+    utf8 = response.encoding.lower() in _UTF8 or (
+        response.encoding.lower() in _ONE_BYTE and utf8_after_all(body)
+    )
+    if utf8 and b"\x00" not in body:
         data = body[3:] if body.startswith(b"\xef\xbb\xbf") else body
     else:
         data = response.text.replace("\x00", "").encode("utf-8")
