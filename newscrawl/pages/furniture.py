@@ -77,7 +77,9 @@ _CAPTION_TAIL = re.compile(
     r"credit)\s*(?::|by|von)\s*[^.!?]{2,80}[)\]]?$|\[\s*사진[^\]]*\]\s*$|"
     r"\b(?:getty images|imago images|picture alliance|shutterstock|istock)\b[^.!?]{0,40}$|"
     r"\b(?-i:[A-Z]{2,8})\s*/\s*(?-i:[A-Z])[\w .'-]{1,60}$|"
-    r"\(\s*(?:quelle|source|foto|photo|bild)\s*:[^)]{2,80}\)\s*$)",
+    r"\(\s*(?:quelle|source|foto|photo|bild)\s*:[^)]{2,80}\)\s*$|"
+    r"\((?-i:[A-Z])[\w .'-]{1,40}/(?-i:[A-Z])[\w .'&-]{1,40}\)\s*$|"
+    r"\bimage credits?\s*:)",
     re.IGNORECASE,
 )
 #: Staff credits of a report: "Reporting by ...", "Editing by ...", "Redaktion: ...".

@@ -80,6 +80,10 @@ GOOD_CHARSCJK = 16
 GOOD_WORDS = 8
 #: The most link text a good block may have (a share of its text).
 GOOD_LINK_SHARE = 0.35
+#: A teaser card: a line all of links of at most this many words, beside at most this much
+#: good text (characters) in their parent.
+CARD_HEADING_WORDS = 25
+CARD_MAX_GOOD = 400
 #: How much other text costs a container, against its good text.
 OTHER_COST = 1.0
 
@@ -191,6 +195,7 @@ class TextMap:
         self._linked: dict[Element, int] = {}
         self._candidates: dict[Element, tuple[str, int]] = {}
         self._soft: list[Element] = []
+        self._link_lines: list[Element] = []
         self._in_chrome: set[Element] = set()
         self._measure()
 
@@ -209,6 +214,9 @@ class TextMap:
         first = self._best()
         holding = set(first.iterancestors()) | {first} if first is not None else set()
         most = SOFT_SHARE * self.good.get(first, 0) if first is not None else 0
+        for card in self._cards():
+            if card not in holding:
+                self._demote(card)
         groups: dict[str | None, int] = {}
         for element in self._soft:
             key = element.get("class")
@@ -302,6 +310,21 @@ class TextMap:
                 other_sum += o
         return good_sum, other_sum
 
+    def _cards(self) -> list[Element]:
+        """Teaser cards: the parents of a line that is all a link (a headline linking another
+        article) holding a little good text beside it (the teaser's summary), at most
+        :data:`CARD_MAX_GOOD` characters: "More from ..." lists under an article (never
+        what holds the page's best element)."""
+        found = []
+        for line in self._link_lines:
+            card = line.getparent()
+            if card is None or card.tag in ("body", "html") or card in found:
+                continue
+            held = self.good.get(card, 0)
+            if 0 < held <= CARD_MAX_GOOD:
+                found.append(card)
+        return found
+
     def _tail(self, child: Element, block: Element, link: bool) -> None:
         """The text after ``child`` (its tail), in ``block``."""
         tail = child.tail
@@ -321,6 +344,8 @@ class TextMap:
         if not size or block.tag == "h1":
             return 0, 0  # the headline: neither the article's text nor another's
         links = self._linked.get(block, 0)
+        if links * 10 >= size * 9 and len(words) <= CARD_HEADING_WORDS:
+            self._link_lines.append(block)
         if (
             block not in self._in_chrome
             and links <= GOOD_LINK_SHARE * size
