@@ -37,12 +37,13 @@ import hashlib
 import json
 import logging
 import os
+import weakref
 from collections.abc import Callable, Collection, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 from scrapy.crawler import Crawler
 from scrapy.extensions.feedexport import FileFeedStorage
@@ -475,6 +476,30 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
+class DeliveryGate(Protocol):
+    """What tells whether a user's ``-o``/``-O`` feed may be delivered: whether the crawl's own
+    feed was published, whether its items were withheld, and the sites whose articles were.
+    (The run is one: :meth:`newscrawl.run.Run.attach` sets itself as its crawl's gate.)"""
+
+    published_ok: bool
+    withheld: bool
+    withheld_sites: list[str]
+
+
+_GATES: weakref.WeakKeyDictionary[Crawler, DeliveryGate] = weakref.WeakKeyDictionary()
+
+
+def set_delivery_gate(crawler: Crawler, gate: DeliveryGate) -> None:
+    """``gate`` decides the delivery of ``crawler``'s ``-o``/``-O`` feeds (a crawl without one,
+    a Scrapy tool's, delivers them as Scrapy does)."""
+    _GATES[crawler] = gate
+
+
+def delivery_gate(crawler: Crawler) -> DeliveryGate | None:
+    """The gate :func:`set_delivery_gate` gave ``crawler`` (None: none)."""
+    return _GATES.get(crawler)
+
+
 class GuardedFileFeedStorage(FileFeedStorage):
     """Scrapy's local-file feed storage (``-o``/``-O``/FEEDS) with two guarantees of ours:
 
@@ -529,17 +554,15 @@ class GuardedFileFeedStorage(FileFeedStorage):
         file.close()
         path = Path(self.path)
         written = path.with_name(path.name + PART) if self._atomic else path
-        from newscrawl.run import Run  # run.py builds on this module
-
-        run = Run.of(self.crawler) if self.crawler is not None else None
+        gate = delivery_gate(self.crawler) if self.crawler is not None else None
         why = None
-        if run is not None and not getattr(run, "published_ok", True):
+        if gate is not None and not gate.published_ok:
             why = (
                 "its items were withheld"
-                if getattr(run, "withheld", False)
+                if gate.withheld
                 else "this run's feed could not be published (it is recovered by the next run)"
             )
-        withheld = sorted(getattr(run, "withheld_sites", None) or ()) if why is None else []
+        withheld = sorted(gate.withheld_sites or ()) if gate is not None and why is None else []
         if withheld and self._atomic and self.feed_format not in JSON_LINES_FORMATS:
             why = (
                 f"the articles of {', '.join(withheld)} were withheld (only a JSON-lines feed "

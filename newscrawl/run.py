@@ -38,6 +38,7 @@ from newscrawl.feeds import (
     publish_withholding,
     publish_written,
     recover,
+    set_delivery_gate,
 )
 from newscrawl.processors import WIB
 from newscrawl.state import Lock, LockedError, RunLock, StateStore, lock_for, output_dir
@@ -159,8 +160,10 @@ class Run:
         return run
 
     def attach(self, crawler: Crawler) -> None:
-        """Make this the run of ``crawler`` (what :meth:`of` finds)."""
+        """Make this the run of ``crawler`` (what :meth:`of` finds), and the gate of its
+        ``-o``/``-O`` feeds (:func:`~newscrawl.feeds.set_delivery_gate`)."""
         _RUNS[crawler] = self
+        set_delivery_gate(crawler, self)
 
     @classmethod
     def open(cls, crawler: Crawler, spider_name: str, arguments: dict[str, Any]) -> Run:
