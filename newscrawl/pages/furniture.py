@@ -138,6 +138,7 @@ _DATE = re.compile(
 )
 #: What makes a line's dates a date line's: a year or a time of day.
 _YEAR_OR_TIME = re.compile(r"\b(?:19|20)\d{2}\b|\b\d{1,2}[:.]\d{2}\b")
+_CJK_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 #: Labels that open a byline: "By ...", "Von ...", "Oleh ...", "Par ...".
 BYLINE_OPENING = re.compile(
     r"^\W*(?:by|von|par|por|door|av|af|oleh|penulis|reporter|pewarta|writer|written by|"
@@ -147,7 +148,8 @@ BYLINE_OPENING = re.compile(
 
 
 def words_of(line: str) -> int:
-    return len(line.split())
+    """The words of ``line``, each CJK character one (those scripts put no spaces)."""
+    return len(line.split()) + len(_CJK_CHAR.findall(line))
 
 
 def ad_line(line: str) -> bool:

@@ -450,7 +450,12 @@ class GenericArticlePage(ArticlePage):
     def body_nodes(self) -> set[Element]:
         """The body's blocks and everything in them (the body read first)."""
         _ = self.body_lines
-        return {node for block in self.body_blocks for node in block.iter()}
+        return {node for block in self.body_blocks for node in block.iter()} | self.run_holders
+
+    @cached_property
+    def run_holders(self) -> set[Element]:
+        """Elements whose own runs of text are body text (filled as the body is read)."""
+        return set()
 
     @cached_property
     def body_lines(self) -> list[tuple[str, str, bool]]:
@@ -462,7 +467,8 @@ class GenericArticlePage(ArticlePage):
         if self.body_element is None:
             return []
         lines = []
-        for text in chain(self._lead_texts(), self._block_texts(self.body_element)):
+        blocks = (self._block_texts(container) for container in self.text_map.containers())
+        for text in chain(self._lead_texts(), *blocks):
             line = clean_text(text)
             named = rule_for(line, SHARED_RULES) is not None
             if not named and furniture_line(line):
@@ -549,7 +555,7 @@ class GenericArticlePage(ArticlePage):
                 run.append(element_text(child))  # inline: part of the running text
                 run.append(child.tail or "")
                 continue
-            yield from self._flush(run)
+            yield from self._flush(run, container)
             run = [child.tail or ""]
             if tag in ("br", "h1") or child in chrome:
                 continue
@@ -579,13 +585,14 @@ class GenericArticlePage(ArticlePage):
                 yield text
             else:
                 yield from self._block_texts(child)
-        yield from self._flush(run)
+        yield from self._flush(run, container)
 
-    @staticmethod
-    def _flush(run: list[str]) -> Iterator[str]:
-        """A run of inline text between blocks, as a block when it holds anything."""
+    def _flush(self, run: list[str], holder: Element) -> Iterator[str]:
+        """A run of inline text between blocks, as a block when it holds anything (its
+        ``holder`` is then body text itself, not only what holds it)."""
         text = "".join(run)
         if text.strip():
+            self.run_holders.add(holder)
             yield text
 
     @staticmethod

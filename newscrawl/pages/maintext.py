@@ -76,7 +76,7 @@ KEEP_WORDS = frozenset(
 )  # fmt: skip
 #: The fewest characters a block needs to count as article-like text (CJK: fewer).
 GOOD_CHARS = 40
-GOOD_CHARSCJK = 16
+GOOD_CHARS_CJK = 16
 GOOD_WORDS = 8
 #: The most link text a good block may have (a share of its text).
 GOOD_LINK_SHARE = 0.35
@@ -153,7 +153,7 @@ def good_length(text_chars: int, words: int, cjk: bool) -> bool:
     """True when a block of ``text_chars`` characters in ``words`` words is long enough to be
     article text (a sentence, not a date line or a label)."""
     if cjk:
-        return text_chars >= GOOD_CHARSCJK
+        return text_chars >= GOOD_CHARS_CJK
     return text_chars >= GOOD_CHARS and words >= GOOD_WORDS
 
 
@@ -209,7 +209,8 @@ class TextMap:
         if other + own_other:
             self.other[root] = other + own_other
         for block in copies({block: text for block, (text, _) in self._candidates.items()}):
-            self._move(block, self.good.get(block, 0) - self._sub_good(block))
+            # a copy is neither good nor other: a summary's points, a placeholder repeated
+            self._move(block, self.good.get(block, 0) - self._sub_good(block), to_other=False)
             del self._candidates[block]
         first = self._best()
         holding = set(first.iterancestors()) | {first} if first is not None else set()
@@ -359,13 +360,15 @@ class TextMap:
         """The good text of the blocks inside ``block`` (not its own)."""
         return sum(self.good.get(child, 0) for child in block if type(child.tag) is str)
 
-    def _move(self, element: Element, amount: int) -> None:
-        """Count ``amount`` good characters of ``element`` as other text, up to the root."""
+    def _move(self, element: Element, amount: int, to_other: bool = True) -> None:
+        """Count ``amount`` good characters of ``element`` as other text (or as nothing),
+        up to the root."""
         if amount <= 0:
             return
         for node in (element, *element.iterancestors()):
             self.good[node] = self.good.get(node, 0) - amount
-            self.other[node] = self.other.get(node, 0) + amount
+            if to_other:
+                self.other[node] = self.other.get(node, 0) + amount
             if not self.good[node]:
                 del self.good[node]
 
@@ -389,6 +392,26 @@ class TextMap:
         text (the deepest of equals), once the soft chrome that does not hold the best of the
         page as soft chrome counts is chrome; None for a page with no good text."""
         return self.best
+
+    def containers(self) -> list[Element]:
+        """The container, with its siblings of the same tag and class that have good text
+        (an article set in sibling blocks their parent shares with other things), in page
+        order."""
+        best = self.best
+        parent = best.getparent() if best is not None else None
+        if best is None or parent is None or not best.get("class"):
+            return [best] if best is not None else []
+        kind = (best.tag, best.get("class"))
+        return [
+            child
+            for child in parent
+            if child is best
+            or (
+                (child.tag, child.get("class")) == kind
+                and self.good.get(child, 0) > 0
+                and child not in self.chrome
+            )
+        ]
 
     def _best(self) -> Element | None:
         """The best container (see :meth:`container`): a paragraph alone only when no
