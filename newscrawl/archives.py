@@ -3,7 +3,7 @@
 ``scrapy crawl <site> -a warc=PATH_OR_URL[,...]`` reads WARC files (plain or gzipped, one
 gzip member a record or not) with warcio, streaming: one record in memory at a time. The site
 spider keeps the ``response`` records of its article URLs answered 200 and reads them with its
-page objects (see :meth:`newscrawl.spiders.base.NewsSpider.archive_items`).
+page objects (the archive route: :class:`newscrawl.archive_route.ArchiveRoute`).
 
 ``-a ccnews=YYYY-MM`` names the month's archives of Common Crawl's CC-NEWS crawl: the list
 at :func:`ccnews_paths_url` (gzipped, one path a line), each path under :data:`CC_DATA` (or

@@ -1,6 +1,8 @@
 """Distributed mode: several workers (machines or processes) crawl one frontier on Redis.
 
-``NEWSCRAWL_REDIS_URL`` (a setting, else the environment variable) switches it on. Then:
+``NEWSCRAWL_REDIS_URL`` (a setting, else the environment variable) switches it on for
+``scrapy crawl`` (never for Scrapy's tools), through the add-on
+:class:`newscrawl.addons.DistributedMode`. Then:
 
 * scrapy-redis's scheduler and dupefilter hold the shared frontier
   (:class:`newscrawl.frontier.Frontier`, which adds what scrapy-redis lacks: requests a worker
@@ -105,7 +107,8 @@ def worker_of_feed(name: str) -> str | None:
 
 
 def settings_overrides() -> dict[str, Any]:
-    """What distributed mode changes in the settings (at spider priority)."""
+    """What distributed mode changes in the settings of a crawl (set by its add-on,
+    :class:`newscrawl.addons.DistributedMode`)."""
     return {
         "SCHEDULER": "newscrawl.frontier.Frontier",
         # the shared queue outlives any one worker: never flushed when one closes

@@ -123,11 +123,17 @@ NEWSCRAWL_HEALTH_MAX_MISSING_SHARE = 0.2
 #: ... counted only once this many article pages were parsed.
 NEWSCRAWL_HEALTH_MIN_ARTICLE_PAGES = 3
 
-# --- the browser (newscrawl/browser.py): Chromium only for pages behind a JavaScript check ------
-DOWNLOAD_HANDLERS = {
-    "http": "newscrawl.browser.LazyPlaywrightHandler",
-    "https": "newscrawl.browser.LazyPlaywrightHandler",
+# --- modes, each switched on by its add-on (newscrawl/addons.py; docs/internals.md) -----------
+ADDONS = {
+    # Chromium only for pages behind a JavaScript check: scrapy-playwright's handler (lazy),
+    # its settings and BrowserFallbackMiddleware (690); every crawl and tool, started on need
+    "newscrawl.addons.BrowserFallback": 100,
+    # several machines on one Redis (NEWSCRAWL_REDIS_URL), `scrapy crawl` only: the Frontier
+    # scheduler, SeedOncePerTick (spider middleware, 10), SharedRateMiddleware (900)
+    "newscrawl.addons.DistributedMode": 200,
 }
+
+# --- downloader middlewares -------------------------------------------------------------------
 DOWNLOADER_MIDDLEWARES = {
     # every request to the site's hosts only, whatever its flags (replaces Scrapy's offsite)
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
@@ -142,16 +148,9 @@ DOWNLOADER_MIDDLEWARES = {
     "newscrawl.middlewares.ScopedMetaRefreshMiddleware": 580,
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "newscrawl.middlewares.ScopedRedirectMiddleware": 600,
-    # Chromium for pages behind a JavaScript check; before Scrapy's CookiesMiddleware (700),
-    # which keeps the cookies the browser earned
-    "newscrawl.browser.BrowserFallbackMiddleware": 690,
     # after decompression (590 runs its process_response before ours at 585)
     "newscrawl.middlewares.CharsetRepairMiddleware": 585,
-    # distributed mode only: a host's requests spaced DOWNLOAD_DELAY apart across all workers
-    "newscrawl.middlewares.SharedRateMiddleware": 900,
 }
-#: Distributed mode only: the spider's start requests are queued once per tick.
-SPIDER_MIDDLEWARES = {"newscrawl.frontier.SeedOncePerTick": 10}
 #: Per-host back-off (newscrawl/middlewares.py HostBackoffMiddleware): a host that asks for a
 #: longer wait than this (Retry-After, seconds) is not asked again in this run (rate_limited).
 NEWSCRAWL_MAX_RETRY_AFTER = 60

@@ -25,7 +25,8 @@ def site_proxies() -> Iterator[Callable[[str], ReplayProxy]]:
 
         def proxy_of(slug: str) -> ReplayProxy:
             if slug not in started:
-                proxy = ReplayProxy(FIXTURES / slug, lifetime=900)
+                # the whole session (it stops by itself after this bound all the same)
+                proxy = ReplayProxy(FIXTURES / slug, lifetime=3600)
                 started[slug] = stack.enter_context(proxy)
             started[slug].reset()
             return started[slug]

@@ -113,14 +113,12 @@ class Command(ScrapyCrawl):
             self.exitcode = EXIT_BAD_ARGUMENTS
             return
         crawler: Crawler = self._create_crawler(name)
-        # a crawl, not a tool: the run report opens the run (lock, state, feed)
+        # a crawl, not a tool: the run report opens the run (lock, state, feed), and the
+        # distributed add-on may switch its mode on (newscrawl/addons.py)
         crawler.settings.set(RUN_ENABLED, True, priority="cmdline")
         crawler.settings.set(RUN_ARGUMENTS, dict(opts.spargs), priority="cmdline")
         crawler.settings.set(PLAN_SETTING, plan, priority="cmdline")
         crawler.settings.set(RUN_NAME, run_name, priority="cmdline")
-        if distributed.enabled(settings):  # a crawl's only: Scrapy's tools keep their scheduler
-            for setting, value in distributed.settings_overrides().items():
-                crawler.settings.set(setting, value, priority="cmdline")
         started = self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()
         failed = _startup_error(started)

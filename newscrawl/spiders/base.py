@@ -16,33 +16,19 @@ from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
-from pathlib import Path
 from typing import Any, ClassVar, Protocol, Self
 
 import scrapy
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import get_retry_request
-from scrapy.http import HtmlResponse, Response, TextResponse
+from scrapy.http import Response, TextResponse
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.asyncio import sleep
 from twisted.python.failure import Failure
 
-from newscrawl.archives import (
-    DEFAULT_LIMIT,
-    ArchiveCounts,
-    ArchiveDamaged,
-    Capture,
-    Oversized,
-    TooLarge,
-    ccnews_base,
-    ccnews_list,
-    ccnews_paths_url,
-    describe,
-    is_remote,
-    read_captures,
-)
+from newscrawl.archive_route import ArchiveRoute, archive_plan, wants_archives
 from newscrawl.arguments import (
     ArgumentError,
     CrawlPlan,
@@ -50,16 +36,13 @@ from newscrawl.arguments import (
     date_range,
     default_window,
     parse_channels,
-    parse_day,
     parse_start_urls,
-    split_list,
     today_wib,
 )
 from newscrawl.browser import (
     BROWSER_META,
     BROWSER_MODES,
     WAIT_FOR_META,
-    browser_settings,
     is_challenge,
     is_js_check,
 )
@@ -71,7 +54,6 @@ from newscrawl.pages.base import ArticlePage, ReadPage, find_layout, sitemap_lin
 from newscrawl.paging import plan_paging
 from newscrawl.processors import WIB
 from newscrawl.run import RUN_PLAN, Run
-from newscrawl.safefetch import RedirectRefused
 from newscrawl.sites import Site, is_sitemap_url
 from newscrawl.state import EXPORTED, SQLiteState, StateStore
 from newscrawl.urls import canonical_page_url
@@ -87,8 +69,6 @@ def asked(response: Response) -> str:
     return origin_url(response.request) if response.request is not None else response.url
 
 
-#: Archive records read between two returns to the reactor.
-ARCHIVE_BREATHE = 200
 #: How an index page an index waits for is named (:meth:`~newscrawl.ledger.Ledger.waits_for`).
 INDEX_PAGE = "page:"
 #: Meta key of the first index page of a planned day (see :meth:`NewsSpider.day_read`).
@@ -216,11 +196,10 @@ class BaseNewsSpider(scrapy.Spider):
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
-        """scrapy-playwright's settings from ours (Chromium path, proxy), and the run deadline
-        (``NEWSCRAWL_RUN_DEADLINE`` as ``CLOSESPIDER_TIMEOUT``, unless that is set)."""
+        """The run deadline (``NEWSCRAWL_RUN_DEADLINE`` as ``CLOSESPIDER_TIMEOUT``, unless that
+        is set). Modes (the browser, distributed mode) are switched on by add-ons
+        (:mod:`newscrawl.addons`), never here."""
         super().update_settings(settings)
-        for name, value in browser_settings(settings).items():
-            settings.set(name, value, priority="spider")
         if settings.getpriority("CLOSESPIDER_TIMEOUT") == SETTINGS_PRIORITIES["default"]:
             deadline = settings.getfloat("NEWSCRAWL_RUN_DEADLINE", 3600)
             settings.set("CLOSESPIDER_TIMEOUT", deadline, priority="spider")
@@ -429,8 +408,8 @@ class NewsSpider(BaseNewsSpider):
         browser = str(kwargs.get("browser", "fallback")).strip().lower()
         if browser not in BROWSER_MODES:
             raise ArgumentError(f"browser={browser!r} is not one of {', '.join(BROWSER_MODES)}")
-        if kwargs.get("warc") is not None or kwargs.get("ccnews") is not None:
-            return cls.archive_plan(kwargs)
+        if wants_archives(kwargs):
+            return archive_plan(kwargs)
         start_urls = kwargs.get("start_urls")
         if start_urls is not None:
             if any(kwargs.get(name) is not None for name in ("since", "until", "channels")):
@@ -445,37 +424,6 @@ class NewsSpider(BaseNewsSpider):
         default = kwargs.get("since") is None and kwargs.get("until") is None
         return CrawlPlan(
             days=days, channels=channels, backfill=full, browser=browser, default_window=default
-        )
-
-    @classmethod
-    def archive_plan(cls, kwargs: dict[str, Any]) -> CrawlPlan:
-        """``-a warc=PATH_OR_URL[,...]`` and/or ``-a ccnews=YYYY-MM``, with ``since``/``until``
-        as a filter on publication dates (WIB)."""
-        for name in ("start_urls", "channels", "backfill"):
-            if kwargs.get(name) is not None:
-                raise ArgumentError(f"{name}= cannot be combined with warc=/ccnews=")
-        archives = tuple(split_list(str(kwargs.get("warc") or "")))
-        if kwargs.get("warc") is not None and not archives:
-            raise ArgumentError("warc= names no archive")
-        for source in archives:
-            if not is_remote(source) and not Path(source).is_file():
-                raise ArgumentError(f"warc={source!r}: no such file")
-        ccnews = kwargs.get("ccnews")
-        if ccnews is not None:
-            try:
-                ccnews_paths_url(str(ccnews))
-            except ValueError as error:
-                raise ArgumentError(str(error)) from None
-        since = parse_day("since", str(kwargs["since"])) if kwargs.get("since") else None
-        until = parse_day("until", str(kwargs["until"])) if kwargs.get("until") else None
-        if since and until and since > until:
-            raise ArgumentError(f"since={since} is after until={until}")
-        return CrawlPlan(
-            archives=archives,
-            ccnews=str(ccnews).strip() if ccnews is not None else None,
-            since=since,
-            until=until,
-            browser="never",
         )
 
     @classmethod
@@ -512,8 +460,8 @@ class NewsSpider(BaseNewsSpider):
     # -- the plan -------------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[Any]:
-        if self.plan.from_archives:
-            async for item in self.archive_items():
+        if self.plan.from_archives:  # a source of responses, not a plan of requests
+            async for item in ArchiveRoute(self).items():
                 yield item
             return
         if self.plan.default_window:
@@ -605,161 +553,6 @@ class NewsSpider(BaseNewsSpider):
 
     def article_id(self, url: str) -> str | None:
         return self.site.urls.article_id(url)
-
-    # -- archives -------------------------------------------------------------------------
-
-    @property
-    def archive_limit(self) -> int:
-        """``DOWNLOAD_MAXSIZE``: the most bytes of an archive record, of its decoded body and
-        of a CC-NEWS list, as of a fetched page (0, no limit for pages, is 16 MB here: an
-        archive is never read unbounded)."""
-        return self.crawler.settings.getint("DOWNLOAD_MAXSIZE") or DEFAULT_LIMIT
-
-    def archive_sources(self) -> list[str]:
-        """The archives to read: ``warc=``'s, then the month ``ccnews=`` names (its list is
-        fetched from Common Crawl, or the base URL ``NEWSCRAWL_CCNEWS_BASE`` names; a list
-        that cannot be read is an ERROR, and a source that failed)."""
-        sources = list(self.plan.archives)
-        if self.plan.ccnews:
-            base = ccnews_base(self.crawler.settings.get("NEWSCRAWL_CCNEWS_BASE"))
-            listing = ccnews_paths_url(self.plan.ccnews, base)
-            limit = self.archive_limit
-            try:
-                sources += ccnews_list(listing, base, limit)
-            except (OSError, TooLarge, ArchiveDamaged) as error:
-                event = self.archive_failed(error, records=0)
-                self.logger.error(
-                    "Could not read the CC-NEWS list %s (%s): %s", listing, event, describe(error)
-                )
-        return sources
-
-    def archive_failed(self, error: BaseException, records: int) -> str:
-        """Count a source (an archive, a CC-NEWS list) that could not be read to its end, as
-        ``archive/<event>``, and as ``archive/sources_failed`` when not one of its records
-        (``records``) could be read; the event."""
-        if isinstance(error, ArchiveDamaged):
-            event = error.kind
-        elif isinstance(error, RedirectRefused):
-            event = "refused"
-        elif isinstance(error, TooLarge):
-            event = "too_large"
-        else:
-            event = "unreadable"
-        self.count(f"archive/{event}")
-        self.count("archive/sources_failed" if records == 0 else "archive/sources_read")
-        return event
-
-    async def archive_items(self) -> AsyncIterator[Any]:
-        """The items of the site's article pages in the archives (see
-        :mod:`newscrawl.archives`): each archive streamed, a damaged one reported with a
-        WARNING after what it held before the damage was read; an archive a redirect led
-        where no download may go, or that cannot be opened, with a WARNING too. A capture
-        over the size limit is skipped as ``too_large``; a split article whose archives hold
-        neither its single-page view nor more than some of its pages as ``incomplete``.
-        Each archive is counted as ``archive/sources_read`` or, when not one of its records
-        could be read, ``archive/sources_failed`` (the health check fails a run whose every
-        source failed)."""
-        counts = ArchiveCounts()
-        split: dict[str, str] = {}  # article id -> a page of it, while its whole text is unread
-        read: set[str] = set()  # article ids exported (or outside the window) in this run
-        kept = paused = 0
-        limit = self.archive_limit
-        self.ledger.remembers_failures = False  # a bad capture says nothing of the site now
-        for source in self.archive_sources():
-            self.logger.info("Reading archive %s", source)
-            before = counts.read
-            try:
-                for capture in read_captures(source, counts, self.wanted_capture, limit):
-                    if counts.read - paused >= ARCHIVE_BREATHE:  # a big archive of other
-                        paused = counts.read  # sites' pages: the reactor still answers
-                        await sleep(0)
-                    if capture is None:
-                        continue
-                    if isinstance(capture, Oversized):
-                        self.skip("too_large", capture.url, f"its capture is over {limit} bytes")
-                        continue
-                    try:
-                        outputs = list(self.archive_capture(capture, split, read))
-                    except Exception:  # one bad page never ends the archive run
-                        self.count("archive/unreadable_record")
-                        self.logger.exception("Could not read %s from %s", capture.url, source)
-                        continue
-                    for output in outputs:
-                        kept += isinstance(output, ArticleItem)
-                        yield output
-            except ArchiveDamaged as damage:
-                self.archive_failed(damage, damage.records)
-                self.logger.warning(
-                    "Archive %s is %s (%s); %d record(s) before the damage were read, going "
-                    "on with the next archive",
-                    damage.source,
-                    damage.kind,
-                    damage,
-                    damage.records,
-                )
-            except RedirectRefused as refused:
-                self.archive_failed(refused, counts.read - before)
-                self.logger.warning("Refused archive %s: %s", source, refused)
-            except OSError as error:
-                self.archive_failed(error, counts.read - before)
-                self.logger.warning("Could not read archive %s (%s)", source, describe(error))
-            else:
-                self.count("archive/sources_read")
-        for article_id, url in split.items():
-            if article_id not in read:
-                self.skip("incomplete", url, "the archives hold some of its pages, no whole text")
-        for name, value in (
-            ("records_read", counts.read),
-            ("responses", counts.responses),
-            ("revisits", counts.revisits),
-            ("undecodable", counts.undecodable),
-            ("too_large", counts.too_large),
-            ("records_kept", kept),
-        ):
-            self.count(f"archive/{name}", value)
-        self.logger.info(
-            "Read %d archive record(s): %d response(s), %d revisit(s); kept %d article(s)",
-            counts.read,
-            counts.responses,
-            counts.revisits,
-            kept,
-        )
-
-    def archive_capture(
-        self, capture: Capture, split: dict[str, str], read: set[str]
-    ) -> Iterator[Any]:
-        """One response record: an article page of the site answered 200 and not exported
-        yet is read by the page objects, as a page fetched from the site would be."""
-        urls = self.site.urls
-        article_id = urls.article_id(capture.url)
-        if article_id is None:
-            return
-        if article_id in read or self.state.has_article(article_id):
-            self.count("archive/known")
-            return
-        headers = {k: v for k, v in capture.headers if k.lower() == "content-type"}
-        response = HtmlResponse(capture.url, status=200, headers=headers, body=capture.body)
-        page = self.article_page(response)
-        if page.is_multipage() and urls.page(capture.url) != "all":
-            split.setdefault(article_id, capture.url)  # its whole text may come later
-            return
-        for output in self.article_item(response, page):
-            if isinstance(output, ArticleItem):
-                read.add(article_id)  # a bad capture before leaves a later good one its chance
-                if not self.in_window(output):
-                    self.count("archive/outside_window")
-                    continue
-            yield output
-
-    def wanted_capture(self, url: str, status: int) -> bool:
-        """A response record to read: an article URL of the site answered 200 (another answer
-        for one is counted as ``archive/not_ok``)."""
-        if not self.site.urls.is_article(url):
-            return False
-        if status != 200:
-            self.count("archive/not_ok")
-            return False
-        return True
 
     # -- index pages ----------------------------------------------------------------------
 

@@ -1,0 +1,274 @@
+"""The archive route: a site's article pages read from web archives instead of the site.
+
+``scrapy crawl <site> -a warc=PATH_OR_URL[,...]`` and/or ``-a ccnews=YYYY-MM`` (docs/backfills.md)
+make the spider's start a source of responses, not a plan of requests: each archive is
+streamed (:mod:`newscrawl.archives`), and each response record of an article page of the site
+is read by the site's page objects as a page fetched from the site would be. The spider's
+``start`` hands its whole plan to :class:`ArchiveRoute`; the spider lends it its page objects,
+counters and state (:class:`ArchiveReader`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any, Protocol
+
+from scrapy.crawler import Crawler
+from scrapy.http import HtmlResponse, TextResponse
+from scrapy.utils.asyncio import sleep
+
+from newscrawl.archives import (
+    DEFAULT_LIMIT,
+    ArchiveCounts,
+    ArchiveDamaged,
+    Capture,
+    Oversized,
+    TooLarge,
+    ccnews_base,
+    ccnews_list,
+    ccnews_paths_url,
+    describe,
+    is_remote,
+    read_captures,
+)
+from newscrawl.arguments import ArgumentError, CrawlPlan, parse_day, split_list
+from newscrawl.items import ArticleItem
+from newscrawl.ledger import Ledger
+from newscrawl.pages.base import ArticlePage, ReadPage
+from newscrawl.safefetch import RedirectRefused
+from newscrawl.sites import Site
+from newscrawl.state import StateStore
+
+#: Archive records read between two returns to the reactor.
+ARCHIVE_BREATHE = 200
+#: The spider arguments that make a crawl an archive run.
+ARCHIVE_ARGUMENTS = ("warc", "ccnews")
+
+
+def wants_archives(kwargs: dict[str, Any]) -> bool:
+    """The spider arguments ask for an archive run (``warc=`` or ``ccnews=``)."""
+    return any(kwargs.get(name) is not None for name in ARCHIVE_ARGUMENTS)
+
+
+def archive_plan(kwargs: dict[str, Any]) -> CrawlPlan:
+    """``-a warc=PATH_OR_URL[,...]`` and/or ``-a ccnews=YYYY-MM``, with ``since``/``until``
+    as a filter on publication dates (WIB)."""
+    for name in ("start_urls", "channels", "backfill"):
+        if kwargs.get(name) is not None:
+            raise ArgumentError(f"{name}= cannot be combined with warc=/ccnews=")
+    archives = tuple(split_list(str(kwargs.get("warc") or "")))
+    if kwargs.get("warc") is not None and not archives:
+        raise ArgumentError("warc= names no archive")
+    for source in archives:
+        if not is_remote(source) and not Path(source).is_file():
+            raise ArgumentError(f"warc={source!r}: no such file")
+    ccnews = kwargs.get("ccnews")
+    if ccnews is not None:
+        try:
+            ccnews_paths_url(str(ccnews))
+        except ValueError as error:
+            raise ArgumentError(str(error)) from None
+    since = parse_day("since", str(kwargs["since"])) if kwargs.get("since") else None
+    until = parse_day("until", str(kwargs["until"])) if kwargs.get("until") else None
+    if since and until and since > until:
+        raise ArgumentError(f"since={since} is after until={until}")
+    return CrawlPlan(
+        archives=archives,
+        ccnews=str(ccnews).strip() if ccnews is not None else None,
+        since=since,
+        until=until,
+        browser="never",
+    )
+
+
+class ArchiveReader(Protocol):
+    """What the archive route needs of the site spider: its plan, crawler, site and state, its
+    page objects (:meth:`article_page`, :meth:`article_item`) and its accounting."""
+
+    plan: CrawlPlan
+    crawler: Crawler
+
+    @property
+    def site(self) -> Site: ...
+
+    @property
+    def logger(self) -> logging.LoggerAdapter[logging.Logger]: ...
+
+    @property
+    def ledger(self) -> Ledger: ...
+
+    @property
+    def state(self) -> StateStore: ...
+
+    def count(self, event: str, by: int = 1) -> None: ...
+
+    def skip(self, reason: str, url: str, detail: str = "") -> None: ...
+
+    def article_page(self, response: TextResponse) -> ArticlePage: ...
+
+    def article_item(self, response: TextResponse, page: ReadPage) -> Iterator[Any]: ...
+
+    def in_window(self, item: ArticleItem) -> bool: ...
+
+
+class ArchiveRoute:
+    """The items of a site's article pages in the archives the spider's plan names."""
+
+    def __init__(self, spider: ArchiveReader) -> None:
+        self.spider = spider
+
+    @property
+    def limit(self) -> int:
+        """``DOWNLOAD_MAXSIZE``: the most bytes of an archive record, of its decoded body and
+        of a CC-NEWS list, as of a fetched page (0, no limit for pages, is 16 MB here: an
+        archive is never read unbounded)."""
+        return self.spider.crawler.settings.getint("DOWNLOAD_MAXSIZE") or DEFAULT_LIMIT
+
+    def sources(self) -> list[str]:
+        """The archives to read: ``warc=``'s, then the month ``ccnews=`` names (its list is
+        fetched from Common Crawl, or the base URL ``NEWSCRAWL_CCNEWS_BASE`` names; a list
+        that cannot be read is an ERROR, and a source that failed)."""
+        spider = self.spider
+        sources = list(spider.plan.archives)
+        if spider.plan.ccnews:
+            base = ccnews_base(spider.crawler.settings.get("NEWSCRAWL_CCNEWS_BASE"))
+            listing = ccnews_paths_url(spider.plan.ccnews, base)
+            limit = self.limit
+            try:
+                sources += ccnews_list(listing, base, limit)
+            except (OSError, TooLarge, ArchiveDamaged) as error:
+                event = self.failed(error, records=0)
+                spider.logger.error(
+                    "Could not read the CC-NEWS list %s (%s): %s", listing, event, describe(error)
+                )
+        return sources
+
+    def failed(self, error: BaseException, records: int) -> str:
+        """Count a source (an archive, a CC-NEWS list) that could not be read to its end, as
+        ``archive/<event>``, and as ``archive/sources_failed`` when not one of its records
+        (``records``) could be read; the event."""
+        if isinstance(error, ArchiveDamaged):
+            event = error.kind
+        elif isinstance(error, RedirectRefused):
+            event = "refused"
+        elif isinstance(error, TooLarge):
+            event = "too_large"
+        else:
+            event = "unreadable"
+        self.spider.count(f"archive/{event}")
+        self.spider.count("archive/sources_failed" if records == 0 else "archive/sources_read")
+        return event
+
+    async def items(self) -> AsyncIterator[Any]:
+        """The items of the site's article pages in the archives (see
+        :mod:`newscrawl.archives`): each archive streamed, a damaged one reported with a
+        WARNING after what it held before the damage was read; an archive a redirect led
+        where no download may go, or that cannot be opened, with a WARNING too. A capture
+        over the size limit is skipped as ``too_large``; a split article whose archives hold
+        neither its single-page view nor more than some of its pages as ``incomplete``.
+        Each archive is counted as ``archive/sources_read`` or, when not one of its records
+        could be read, ``archive/sources_failed`` (the health check fails a run whose every
+        source failed)."""
+        spider = self.spider
+        counts = ArchiveCounts()
+        split: dict[str, str] = {}  # article id -> a page of it, while its whole text is unread
+        read: set[str] = set()  # article ids exported (or outside the window) in this run
+        kept = paused = 0
+        limit = self.limit
+        spider.ledger.remembers_failures = False  # a bad capture says nothing of the site now
+        for source in self.sources():
+            spider.logger.info("Reading archive %s", source)
+            before = counts.read
+            try:
+                for capture in read_captures(source, counts, self.wanted, limit):
+                    if counts.read - paused >= ARCHIVE_BREATHE:  # a big archive of other
+                        paused = counts.read  # sites' pages: the reactor still answers
+                        await sleep(0)
+                    if capture is None:
+                        continue
+                    if isinstance(capture, Oversized):
+                        spider.skip("too_large", capture.url, f"its capture is over {limit} bytes")
+                        continue
+                    try:
+                        outputs = list(self.capture(capture, split, read))
+                    except Exception:  # one bad page never ends the archive run
+                        spider.count("archive/unreadable_record")
+                        spider.logger.exception("Could not read %s from %s", capture.url, source)
+                        continue
+                    for output in outputs:
+                        kept += isinstance(output, ArticleItem)
+                        yield output
+            except ArchiveDamaged as damage:
+                self.failed(damage, damage.records)
+                spider.logger.warning(
+                    "Archive %s is %s (%s); %d record(s) before the damage were read, going "
+                    "on with the next archive",
+                    damage.source,
+                    damage.kind,
+                    damage,
+                    damage.records,
+                )
+            except RedirectRefused as refused:
+                self.failed(refused, counts.read - before)
+                spider.logger.warning("Refused archive %s: %s", source, refused)
+            except OSError as error:
+                self.failed(error, counts.read - before)
+                spider.logger.warning("Could not read archive %s (%s)", source, describe(error))
+            else:
+                spider.count("archive/sources_read")
+        for article_id, url in split.items():
+            if article_id not in read:
+                spider.skip("incomplete", url, "the archives hold some of its pages, no whole text")
+        for name, value in (
+            ("records_read", counts.read),
+            ("responses", counts.responses),
+            ("revisits", counts.revisits),
+            ("undecodable", counts.undecodable),
+            ("too_large", counts.too_large),
+            ("records_kept", kept),
+        ):
+            spider.count(f"archive/{name}", value)
+        spider.logger.info(
+            "Read %d archive record(s): %d response(s), %d revisit(s); kept %d article(s)",
+            counts.read,
+            counts.responses,
+            counts.revisits,
+            kept,
+        )
+
+    def capture(self, capture: Capture, split: dict[str, str], read: set[str]) -> Iterator[Any]:
+        """One response record: an article page of the site answered 200 and not exported
+        yet is read by the page objects, as a page fetched from the site would be."""
+        spider = self.spider
+        urls = spider.site.urls
+        article_id = urls.article_id(capture.url)
+        if article_id is None:
+            return
+        if article_id in read or spider.state.has_article(article_id):
+            spider.count("archive/known")
+            return
+        headers = {k: v for k, v in capture.headers if k.lower() == "content-type"}
+        response = HtmlResponse(capture.url, status=200, headers=headers, body=capture.body)
+        page = spider.article_page(response)
+        if page.is_multipage() and urls.page(capture.url) != "all":
+            split.setdefault(article_id, capture.url)  # its whole text may come later
+            return
+        for output in spider.article_item(response, page):
+            if isinstance(output, ArticleItem):
+                read.add(article_id)  # a bad capture before leaves a later good one its chance
+                if not spider.in_window(output):
+                    spider.count("archive/outside_window")
+                    continue
+            yield output
+
+    def wanted(self, url: str, status: int) -> bool:
+        """A response record to read: an article URL of the site answered 200 (another answer
+        for one is counted as ``archive/not_ok``)."""
+        if not self.spider.site.urls.is_article(url):
+            return False
+        if status != 200:
+            self.spider.count("archive/not_ok")
+            return False
+        return True
