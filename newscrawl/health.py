@@ -40,6 +40,10 @@ class Failure:
 
 #: Where what the checks count is counted for each site (health judged site by site).
 SITES_PREFIX = "newscrawl/sites/"
+#: The finish reason of a run that exported its ``-a max_articles=N`` (the export pipeline
+#: closes the spider): a healthy finish, as ``finished`` is.
+MAX_ARTICLES = "max_articles"
+HEALTHY_FINISHES = ("finished", MAX_ARTICLES)
 
 
 def site_stat(site: str, event: str) -> str:
@@ -68,8 +72,10 @@ def check(
 ) -> list[Failure]:
     """The failed checks of the whole run (empty when it is healthy). With ``per_site`` the
     markup, fetch and callback checks are left to :func:`check_sites`."""
+    # a run bounded by max_articles may end before it reaches what it was given
+    given = _given(stats) if finish_reason != MAX_ARTICLES else None
     checks = (
-        (_finish(finish_reason), _given(stats))
+        (_finish(finish_reason), given)
         if per_site
         else (
             _markup(stats, thresholds),
@@ -123,7 +129,7 @@ def _given(stats: Mapping[str, Any]) -> Failure | None:
         return None
     settled = sum(
         int(stats.get(f"newscrawl/given/{outcome}", 0))
-        for outcome in ("exported", "duplicate", "filtered")
+        for outcome in ("exported", "duplicate", "filtered", "over_limit")
     )
     if settled:
         return None
@@ -183,6 +189,8 @@ def _markup(stats: Mapping[str, Any], thresholds: Thresholds) -> Failure | None:
 
 
 def _fetching(stats: Mapping[str, Any]) -> Failure | None:
+    """Every request (robots.txt aside) failed; the message says how (DNS lookups, refused
+    connections, timeouts, HTTP statuses) and what that suggests (no network?)."""
     robots = int(stats.get("robotstxt/request_count", 0))
     requests = int(stats.get("downloader/request_count", 0)) - robots
     responses_ok = sum(
@@ -192,8 +200,75 @@ def _fetching(stats: Mapping[str, Any]) -> Failure | None:
     ) - int(stats.get("robotstxt/response_status_count/200", 0))
     responses_ok += int(stats.get("newscrawl/browser/passed", 0))
     if requests > 0 and responses_ok <= 0:
-        return Failure("fetch", f"all {requests} requests failed; is the site reachable?")
+        causes = failure_causes(stats)
+        how = f" ({', '.join(f'{cause} x{count}' for cause, count in causes.items())})"
+        return Failure(
+            "fetch", f"all {requests} requests failed{how if causes else ''}; {_hint(causes)}"
+        )
     return None
+
+
+#: How a download failed, by the class of the exception Scrapy counted
+#: (``downloader/exception_type_count/<module>.<class>``): what the network said.
+NETWORK_ERRORS = {
+    "CannotResolveHostError": "DNS lookup failed",
+    "DNSLookupError": "DNS lookup failed",
+    "DownloadConnectionRefusedError": "connection refused",
+    "ConnectionRefusedError": "connection refused",
+    "NoRouteError": "no route to host",
+    "DownloadTimeoutError": "timed out",
+    "TimeoutError": "timed out",
+    "TCPTimedOutError": "timed out",
+    "ConnectError": "could not connect",
+}
+
+
+def failure_causes(stats: Mapping[str, Any]) -> dict[str, int]:
+    """Why requests failed, most tries first: the network's errors by kind (``DNS lookup
+    failed``, ``connection refused``, ``timed out``, ... or the exception's class name), and
+    answers by status (``HTTP 404``). Each try counts (retries too)."""
+    causes: dict[str, int] = {}
+    prefix = "downloader/exception_type_count/"
+    for key, value in stats.items():
+        if key.startswith(prefix):
+            name = key[len(prefix) :].rsplit(".", 1)[-1]
+            cause = NETWORK_ERRORS.get(name, name)
+            causes[cause] = causes.get(cause, 0) + int(value)
+    prefix = "downloader/response_status_count/"
+    for key, value in stats.items():
+        if key.startswith(prefix) and not key[len(prefix) :].startswith("2"):
+            cause = f"HTTP {key[len(prefix) :]}"
+            causes[cause] = causes.get(cause, 0) + int(value)
+    return dict(sorted(causes.items(), key=lambda pair: (-pair[1], pair[0])))
+
+
+def _hint(causes: Mapping[str, int]) -> str:
+    """What a run whose every request failed so suggests."""
+    network = set(NETWORK_ERRORS.values())
+    if causes and all(cause in network for cause in causes):
+        if "DNS lookup failed" in causes:
+            return "no network?"
+        if "connection refused" in causes:
+            return "no network, or the proxy (http_proxy/https_proxy) is down?"
+        return "no network, or is the site down?"
+    return "is the site reachable?"
+
+
+def network_down(stats: Mapping[str, Any]) -> str | None:
+    """When not one request of the run got an answer and the network said why (every failure
+    a DNS lookup, a refused connection, a timeout...): ``"no network? (DNS lookup failed
+    x6)"``; else None. What a run's last line says (``scrapy crawl``), whichever sites."""
+    answers = sum(
+        int(value)
+        for key, value in stats.items()
+        if key.startswith("downloader/response_status_count/")
+    )
+    causes = failure_causes(stats)
+    network = set(NETWORK_ERRORS.values())
+    if answers or not causes or not all(cause in network for cause in causes):
+        return None
+    how = ", ".join(f"{cause} x{count}" for cause, count in causes.items())
+    return f"{_hint(causes)} ({how})"
 
 
 #: Why an archive source could not be read, as ``newscrawl/archive/<event>`` counts them.
@@ -248,6 +323,8 @@ def _callbacks(stats: Mapping[str, Any], thresholds: Thresholds) -> Failure | No
 
 
 def _finish(finish_reason: str) -> Failure | None:
-    if finish_reason == "finished":
+    """The crawl ended for another reason than ``finished`` or ``max_articles`` (the bound the
+    user set: a healthy finish)."""
+    if finish_reason in HEALTHY_FINISHES:
         return None
     return Failure("finish", f"the crawl did not finish normally (reason: {finish_reason})")

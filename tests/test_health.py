@@ -155,3 +155,41 @@ def test_a_run_that_exported_none_of_the_articles_given_is_unhealthy() -> None:
     assert given(requested=1, feed=1) == []  # a sitemap, read as one
     [message] = given(requested=2, feed=1, failed__start_not_article=1)
     assert "none of the 1 article(s) given" in message
+
+
+def test_a_run_stopped_by_max_articles_is_healthy() -> None:
+    ok = {"newscrawl/health/article_pages": 5, "newscrawl/layout/x": 5,
+          "downloader/request_count": 9, "downloader/response_status_count/200": 9}  # fmt: skip
+    assert kinds(ok, reason="max_articles") == []
+    assert kinds(ok, reason="closespider_itemcount") == ["finish"]
+    given = {"newscrawl/given/requested": 2, "newscrawl/given/over_limit": 1}
+    assert check(given, "finished", T, per_site=True) == []  # left for a later run
+    unfinished = {"newscrawl/given/requested": 2}  # the bound came before them
+    assert check(unfinished, "max_articles", T, per_site=True) == []
+    assert [f.kind for f in check(unfinished, "finished", T, per_site=True)] == ["given"]
+
+
+def test_a_run_whose_every_request_failed_says_how() -> None:
+    from newscrawl.health import network_down
+
+    errors = "downloader/exception_type_count/"
+    dns = {"downloader/request_count": 6, "robotstxt/request_count": 1,
+           f"{errors}scrapy.exceptions.CannotResolveHostError": 6}  # fmt: skip
+    [failure] = check(dns, "finished", T)
+    assert failure.message == "all 5 requests failed (DNS lookup failed x6); no network?"
+    assert network_down(dns) == "no network? (DNS lookup failed x6)"
+    refused = {"downloader/request_count": 3,
+               f"{errors}scrapy.exceptions.DownloadConnectionRefusedError": 3}  # fmt: skip
+    assert network_down(refused) == (
+        "no network, or the proxy (http_proxy/https_proxy) is down? (connection refused x3)"
+    )
+    timeouts = {"downloader/request_count": 2,
+                f"{errors}twisted.internet.error.TCPTimedOutError": 1,
+                f"{errors}scrapy.exceptions.DownloadTimeoutError": 1}  # fmt: skip
+    assert network_down(timeouts) == "no network, or is the site down? (timed out x2)"
+    gone = {"downloader/request_count": 1, "downloader/response_status_count/404": 1}
+    [failure] = check(gone, "finished", T)
+    assert failure.message == "all 1 requests failed (HTTP 404 x1); is the site reachable?"
+    assert network_down(gone) is None, "the site answered: the network is there"
+    some = {**dns, "downloader/response_status_count/503": 2}
+    assert network_down(some) is None
