@@ -390,10 +390,10 @@ class SharedRateMiddleware:
     def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
         if not distributed.enabled(settings) or not settings.getbool("NEWSCRAWL_RUN_ENABLED"):
-            raise NotConfigured("not a crawl in distributed mode (Scrapy's tools go alone)")
+            raise NotConfigured  # one machine, or Scrapy's tools: off, and no news in the log
         self.interval_ms = round(settings.getfloat("DOWNLOAD_DELAY") * 1000)
         if self.interval_ms <= 0:
-            raise NotConfigured("DOWNLOAD_DELAY is 0: nothing to space")
+            raise NotConfigured  # DOWNLOAD_DELAY is 0: nothing to space
         self.crawler = crawler
         self.keys = distributed.Keys(run_name_of(crawler))
         self._reserve = distributed.client_of(crawler).register_script(RESERVE_SLOT)

@@ -105,6 +105,12 @@ class _Counting:
     def count(self, event: str, by: int = 1) -> None:
         self.stats.inc_value(f"newscrawl/{self.component}/{event}", by)
 
+    @property
+    def spider(self) -> Any:
+        """The crawl's spider; None before it is made, or for a stand-in crawler without one
+        (``newscrawl extract`` runs the pipelines on settings and stats alone)."""
+        return getattr(self.crawler, "spider", None)
+
 
 class BoilerplatePipeline(_Counting):
     """Drops promo and boilerplate paragraphs from the body by the ordered rules of the item's
@@ -159,18 +165,18 @@ class ValidationPipeline(_Counting):
     @property
     def undated_allowed(self) -> bool:
         """The crawl's spider exports undated articles (``allows_undated``: ``news``)."""
-        return bool(getattr(self.crawler.spider, "allows_undated", False))
+        return bool(getattr(self.spider, "allows_undated", False))
 
     @property
     def page_times(self) -> bool:
         """The crawl's spider writes times as pages give them (``page_times``: ``news``): the
         page's own offset, or a date alone. Else (a site spider) every time is in WIB."""
-        return bool(getattr(self.crawler.spider, "page_times", False))
+        return bool(getattr(self.spider, "page_times", False))
 
     def count_invalid(self, item: ArticleItem, name: str) -> None:
         """``invalid_<name>``, for the item's site too when health is judged site by site."""
         self.count(f"invalid_{name}")
-        spider = self.crawler.spider
+        spider = self.spider
         if getattr(spider, "per_site_health", False):
             site = item.site or getattr(spider, "site_of")(item.url or "")  # noqa: B009
             if site:
@@ -244,7 +250,7 @@ class _OfTheRun(_Counting):
         super().__init__(crawler)
         run = Run.of(crawler)
         if run is None:
-            raise NotConfigured("no run: not a `scrapy crawl`")
+            raise NotConfigured  # no run (Scrapy's tools): off, and no news in the log
         self.run = run
 
 

@@ -86,7 +86,7 @@ class CrawlProgress:
         interval = crawler.settings.getfloat("NEWSCRAWL_PROGRESS_INTERVAL", 60)
         bar = crawler.settings.get("NEWSCRAWL_PROGRESS_BAR", "auto")
         if interval <= 0 and bar == "never":
-            raise NotConfigured("NEWSCRAWL_PROGRESS_INTERVAL is 0 and there is no bar")
+            raise NotConfigured  # NEWSCRAWL_PROGRESS_INTERVAL 0 and no bar: off, no news
         extension = cls(crawler, interval)
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)

@@ -150,6 +150,24 @@ def day_priority(rank: int) -> int:
     return -3 * rank
 
 
+def checked_parse_index(site: Site, today: date) -> Any:
+    """:meth:`NewsSpider.parse_index` for ``site``, with Scrapy contracts in its docstring
+    (``scrapy check <slug>``): yesterday's index page (WIB) of all channels, a real page of
+    the live site whatever the day, leads to article requests and gives no item. (Article
+    callbacks carry none: a contract names one fixed URL, and a site module names no article
+    of its own; ``scrapy check news`` reads one. See docs/crawling.md.)"""
+    url = site.index.url(today - timedelta(days=1), site.index.all_channel, 1)
+
+    def parse_index(self: NewsSpider, response: Response) -> Iterator[Request]:
+        yield from NewsSpider.parse_index(self, response)
+
+    parse_index.__doc__ = (
+        f"{NewsSpider.parse_index.__doc__}\n"
+        f"        @url {url}\n        @returns items 0 0\n        @returns requests 1\n"
+    )
+    return parse_index
+
+
 class BaseNewsSpider(scrapy.Spider):
     """What every spider of ours shares: the arguments read once (:meth:`plan_for`, handed
     over by ``scrapy crawl``), the run's name, state and ledger, and what becomes of a page
@@ -387,6 +405,7 @@ class NewsSpider(BaseNewsSpider):
             f"YYYY-MM-DD -a channels={site.index.all_channel}`` or ``-a start_urls=URL[,URL...]``"
             f" ({site.start_url_kind()} URLs).",
             "__module__": site.module or cls.__module__,
+            "parse_index": checked_parse_index(site, today_wib()),
         }
         return type(f"{name}Spider", (cls,), attributes)
 

@@ -514,7 +514,16 @@ class GenericNewsSpider(BaseNewsSpider):
         whole when a retry returns it byte for byte and it ends like a whole page
         (:meth:`~newscrawl.spiders.base.BaseNewsSpider.whole_without_end`). A page the user
         gave as an article that is none is skipped as ``start_not_article``: never read as a
-        listing page."""
+        listing page.
+
+        ``scrapy check news`` reads the article the project began with (Bisnis.com, 2019),
+        as any site's (see docs/crawling.md):
+
+        @url https://kabar24.bisnis.com/read/20190424/19/915431/naik-kereta-api-pribadi-kim-jong-un-temui-putin
+        @returns items 1 1
+        @returns requests 0 0
+        @scrapes url article_id site title published_at body authors language word_count
+        """
         depth = int(response.meta.get("depth_left", 0))
         if is_feed(response.body):
             self.given_done(response.meta.get(GIVEN), "feed")  # no article: read as a feed
