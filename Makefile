@@ -9,7 +9,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 SPIDER ?= bisnis
 ARGS ?=
 
-.PHONY: setup setup-dev chromium faketime redis _apt crawl dataset search report test lint typecheck unit bench bench-backfill bench-distributed bench-quality bench-realworld clean
+.PHONY: setup setup-dev chromium faketime redis _apt crawl dataset search report test lint typecheck unit bench bench-backfill bench-distributed bench-quality bench-realworld mutation clean
 
 setup: $(RUNTIME_STAMP) chromium faketime redis
 
@@ -109,6 +109,17 @@ bench-quality: setup-dev
 REALWORLD_ARGS ?=
 bench-realworld: setup-dev
 	$(BIN)/python bench/realworld.py $(REALWORLD_ARGS)
+
+# Mutation testing of the pure modules (a development tool, minutes long; not part of `make
+# test`): mutmut, each module against its own unit tests, survivors rechecked in a fresh
+# process; then the hand-made mutants of their tables and patterns. Prints each module's
+# score and its survivors, then the hand-made mutants' caught rate (docs/mutation.md).
+# MUTATION_ARGS="ledger urls" for some modules.
+MUTATION_ARGS ?=
+mutation: setup-dev
+	@status=0; $(BIN)/python scripts/mutation.py $(MUTATION_ARGS) || status=1; \
+	$(BIN)/python scripts/hand_mutants.py $(if $(MUTATION_ARGS),--module $(MUTATION_ARGS)) \
+	  || status=1; exit $$status
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

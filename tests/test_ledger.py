@@ -76,19 +76,53 @@ def test_a_passing_failure_is_not_remembered_but_keeps_the_index_incomplete(
 
 
 def test_a_failed_index_page_keeps_its_own_index_incomplete(tmp_path: Path) -> None:
+    """An index with a failed page is never checkpointed, however it was paged; one paged to
+    its end with nothing left over is, at once."""
     ledger, run = ledger_of_a_run(tmp_path)
     ledger.skip("index_timeout", INDEX_PAGE)
     assert run.incomplete_indexes == {"2025-11-20/all"}
+    ledger.index_complete("2025-11-20/all")
     ledger.index_complete("2025-11-21/all")
-    assert run.completed_indexes == {"2025-11-21/all"}
+    assert checkpointed(run) == ["2025-11-21/all"]
+    assert run.settled_indexes == {"2025-11-21/all"}
+    run.remember_complete_indexes()
+    assert run.state.index_complete("2025-11-21/all")
+    assert not run.state.index_complete("2025-11-20/all")
 
 
-def test_without_a_run_skips_are_counted_and_nothing_is_written() -> None:
+def test_without_a_run_skips_are_counted_and_nothing_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Scrapy's tools crawl without a run: every call that would write to one is counted or
+    ignored, and nothing reaches a file, nor the run of another crawl in the process."""
+    monkeypatch.chdir(tmp_path)
+    elsewhere, other_run = ledger_of_a_run(tmp_path / "other")
+    files = sorted(tmp_path.rglob("*"))
     ledger = Ledger.for_site(get_crawler(), kompas.SITE)
+    assert ledger.run is None and ledger is not elsewhere
+    ledger.listed(ARTICLE_ID, "2025-11-20/all")
+    ledger.waits_for("2025-11-20/all", ARTICLE_ID)
     ledger.skip("not_found", ARTICLE)
+    ledger.skip("blocked", ARTICLE)
     ledger.index_incomplete("2025-11-20/all")
-    assert stat(ledger, "skipped/not_found") == 1
-    assert ledger.run is None
+    ledger.index_complete("2025-11-20/all")
+    ledger.done_with("2025-11-20/all", ARTICLE_ID)
+    ledger.settle("2025-11-20/all")
+    ledger.remember_learned("example.com", ["Ikuti kami."])
+    ledger.forget_learned("example.com", ["Ikuti kami."])
+    body = b"<html><body><h1 class='read__title'>T</h1></body></html>"
+    page = kompas.KompasArticlePage(HtmlResponse(ARTICLE, body=body))
+    moved = "https://money.kompas.com/read/2025/11/19/000000001/lama"
+    ledger.article_exported(page, moved, ArticleItem(article_id=ARTICLE_ID))
+    assert stat(ledger, "skipped/not_found") == 1 and stat(ledger, "skipped/blocked") == 1
+    assert stat(ledger, "layout/kompas/read-2025") == 1
+    assert ledger.checkpointed == set()
+    assert sorted(tmp_path.rglob("*")) == files
+    assert other_run.state.in_backoff(ARTICLE_ID) is None
+    assert (other_run.completed_indexes, other_run.incomplete_indexes) == (set(), set())
+    assert (other_run.unsettled_indexes, other_run.settled_indexes) == (set(), set())
+    assert other_run.learned == {} and other_run.aliases == []
+    assert checkpointed(other_run) == []
 
 
 def test_health_counts_and_redirected_articles(tmp_path: Path) -> None:

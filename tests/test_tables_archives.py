@@ -1,0 +1,511 @@
+"""newscrawl.archives unit by unit, without a crawl: the CC-NEWS month form and URLs, the
+bounds (the limit, one byte over it, HEADER_LIMIT, BLOCK), every kind of error named by
+:func:`describe`, every content encoding, and every kind of record :func:`read_captures`
+meets, so that a slip in a refactor fails a test."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import random
+import urllib.error
+import zlib
+from pathlib import Path
+from typing import Any
+
+import brotli
+import pytest
+from warcio.exceptions import ArchiveLoadFailed
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from newscrawl import archives as a
+from newscrawl.archives import (
+    ArchiveCounts,
+    ArchiveDamaged,
+    Capture,
+    Oversized,
+    TooLarge,
+    Undecodable,
+    read_captures,
+)
+from newscrawl.safefetch import RedirectRefused
+
+PAGE = b"<html><body>" + b"<p>berita</p>" * 400 + b"</body></html>"
+
+
+def test_the_bounds_are_these() -> None:
+    assert a.BLOCK == 65536
+    assert a.DEFAULT_LIMIT == 16 * 1024 * 1024
+    assert a.HEADER_LIMIT == 256 * 1024
+    assert a.FILL == 1024 * 1024
+    assert a.DOWNLOAD_TIMEOUT == 60
+    assert a.CC_DATA == "https://data.commoncrawl.org/"
+
+
+# -- CC-NEWS --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("month", ["2025-01", "2025-09", "2025-10", "2025-12", " 1999-11 "])
+def test_months(month: str) -> None:
+    year, number = month.strip().split("-")
+    assert a.ccnews_paths_url(month) == (
+        f"https://data.commoncrawl.org/crawl-data/CC-NEWS/{year}/{number}/warc.paths.gz"
+    )
+
+
+@pytest.mark.parametrize(
+    "month",
+    ["2025-13", "2025-00", "2025-1", "2025-011", "2025-11x", "x2025-11", "20255-11", "2025_11", ""],
+)
+def test_not_months(month: str) -> None:
+    with pytest.raises(ValueError, match="YYYY-MM"):
+        a.ccnews_paths_url(month)
+
+
+def test_ccnews_base() -> None:
+    assert a.ccnews_base(None) == a.CC_DATA
+    assert a.ccnews_base("") == a.CC_DATA
+    assert a.ccnews_base("   ") == a.CC_DATA
+    assert a.ccnews_base(" http://127.0.0.1:8/cc ") == "http://127.0.0.1:8/cc/"
+    assert a.ccnews_base("http://127.0.0.1:8/cc/") == "http://127.0.0.1:8/cc/"
+    assert a.ccnews_paths_url("2025-11", "http://h/b") == (
+        "http://h/b/crawl-data/CC-NEWS/2025/11/warc.paths.gz"
+    )
+
+
+def test_ccnews_archive_urls() -> None:
+    listing = b"# a comment\n\n  /a/b.warc.gz  \nc d?e#f:g%.warc.gz\n#x\n"
+    assert a.ccnews_archive_urls(listing, "http://h/b") == [
+        "http://h/b/a/b.warc.gz",
+        "http://h/b/c%20d%3Fe%23f%3Ag%25.warc.gz",
+    ]
+    assert a.ccnews_archive_urls(gzip.compress(listing), "http://h/b/") == (
+        a.ccnews_archive_urls(listing, "http://h/b")
+    )
+    assert a.ccnews_archive_urls(b"") == []
+    # a path never leaves the base's host
+    assert a.ccnews_archive_urls(b"//evil.example/x\n") == [a.CC_DATA + "evil.example/x"]
+
+
+def test_a_ccnews_list_over_the_limit() -> None:
+    listing = b"a/b.warc.gz\n" * 10  # 120 bytes
+    assert len(a.ccnews_archive_urls(listing, limit=120)) == 10
+    with pytest.raises(TooLarge, match="over 119 bytes"):
+        a.ccnews_archive_urls(listing, limit=119)
+    assert len(a.ccnews_archive_urls(gzip.compress(listing), limit=120)) == 10
+    with pytest.raises(TooLarge):
+        a.ccnews_archive_urls(gzip.compress(listing), limit=119)
+
+
+def test_ccnews_list_reads_a_local_list(tmp_path: Path) -> None:
+    path = tmp_path / "warc.paths.gz"
+    path.write_bytes(gzip.compress(b"x/1.warc.gz\n"))
+    assert a.ccnews_list(str(path), "http://h/") == ["http://h/x/1.warc.gz"]
+    with pytest.raises(TooLarge):
+        a.ccnews_list(str(path), "http://h/", limit=5)
+    path.write_bytes(gzip.compress(b"x/1.warc.gz\n")[:-6])
+    with pytest.raises(ArchiveDamaged) as damage:
+        a.ccnews_list(str(path))
+    assert damage.value.kind == "corrupt" and damage.value.records == 0
+    assert str(path) in str(damage.value) and "gzip member" in str(damage.value)
+    path.write_bytes(b"\xff\xfe\n")
+    with pytest.raises(ArchiveDamaged, match="not UTF-8"):
+        a.ccnews_list(str(path))
+
+
+# -- bounded reading ------------------------------------------------------------------------
+
+
+def test_the_sink_holds_the_limit_and_no_byte_more() -> None:
+    sink = a._Sink(5)
+    assert sink.room == 6
+    sink.add(b"abc")
+    assert (sink.size, sink.room, sink.parts) == (3, 3, [b"abc"])
+    sink.add(b"de")
+    assert sink.room == 1
+    with pytest.raises(TooLarge, match="over 5 bytes"):
+        sink.add(b"f")
+
+
+def test_gunzip() -> None:
+    data = gzip.compress(b"satu") + gzip.compress(b"dua")
+    assert a.gunzip(data, 7) == b"satudua"
+    with pytest.raises(TooLarge):
+        a.gunzip(data, 6)
+    assert a.gunzip(gzip.compress(b"satu") + b"\x00\x00padding", 4) == b"satu"
+    with pytest.raises(EOFError):
+        a.gunzip(gzip.compress(b"satu" * 100)[:-10], 1000)
+    assert a.gunzip(b"", 1) == b""
+    big = gzip.compress(b"x" * (3 * a.BLOCK + 5))
+    assert a.gunzip(big, 3 * a.BLOCK + 5) == b"x" * (3 * a.BLOCK + 5)
+    with pytest.raises(TooLarge):
+        a.gunzip(big, 3 * a.BLOCK + 4)
+
+
+def test_read_bounded() -> None:
+    data = b"y" * (2 * a.BLOCK + 3)
+    assert a.read_bounded(io.BytesIO(data), len(data)) == data
+    with pytest.raises(TooLarge):
+        a.read_bounded(io.BytesIO(data), len(data) - 1)
+    assert a.read_bounded(io.BytesIO(b""), 0) == b""
+
+
+# -- errors ---------------------------------------------------------------------------------
+
+
+def test_the_kinds_of_errors_are_these() -> None:
+    assert list(a.KINDS.values()) == [
+        "a record header that cannot be read",
+        "a gzip member that cannot be decompressed",
+        "it ends inside a gzip member",
+        "text that is not UTF-8",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("error", "described"),
+    [
+        (
+            ArchiveLoadFailed("root:x:0:0"),
+            "a record header that cannot be read (warcio.exceptions.ArchiveLoadFailed)",
+        ),
+        (zlib.error("secret"), "a gzip member that cannot be decompressed (zlib.error)"),
+        (EOFError("secret"), "it ends inside a gzip member (EOFError)"),
+        (
+            UnicodeDecodeError("utf-8", b"\xff", 0, 1, "secret"),
+            "text that is not UTF-8 (UnicodeDecodeError)",
+        ),
+        (TooLarge("it is over 5 bytes"), "it is over 5 bytes"),
+        (
+            RedirectRefused("http://169.254.169.254/", "a link-local address"),
+            "a redirect to http://169.254.169.254/ was refused: a link-local address",
+        ),
+        (urllib.error.HTTPError("http://h/x", 404, "secret", {}, None), "HTTP status 404"),  # type: ignore[arg-type]
+        (
+            urllib.error.URLError(ConnectionRefusedError(111, "Connection refused")),
+            "ConnectionRefusedError: Connection refused",
+        ),
+        (urllib.error.URLError("secret"), "URLError"),
+        (
+            FileNotFoundError(2, "No such file or directory"),
+            "FileNotFoundError: No such file or directory",
+        ),
+        (OSError("secret"), "OSError"),
+        (ValueError("secret"), "ValueError"),
+    ],
+)
+def test_describe_names_the_kind_never_the_bytes(error: BaseException, described: str) -> None:
+    assert a.describe(error) == described
+
+
+def test_archive_damaged() -> None:
+    damage = ArchiveDamaged("x.warc", "corrupt", 3, "what")
+    assert str(damage) == "x.warc is corrupt after 3 record(s): what"
+    assert (damage.source, damage.kind, damage.records) == ("x.warc", "corrupt", 3)
+    assert ArchiveCounts() == ArchiveCounts(0, 0, 0, 0, 0)
+
+
+def test_sources() -> None:
+    assert a.is_remote("HTTP://h/x") and a.is_remote("https://h/x")
+    assert not a.is_remote("ftp://h/x") and not a.is_remote("/tmp/http://x")
+    with pytest.raises(OSError, match="not a URL that can be fetched"):
+        a.open_source("http://[bad/x")
+    with pytest.raises(FileNotFoundError):
+        a.open_source("/nonexistent/archive.warc")
+
+
+# -- content encodings ----------------------------------------------------------------------
+
+
+def test_the_decoders_of_each_encoding() -> None:
+    assert [c is None for c in a._decoders("gzip")] == [False, True]
+    assert [c is None for c in a._decoders("x-gzip")] == [False, True]
+    assert [c is None for c in a._decoders("deflate")] == [False, False, True]
+    assert a._decoders("br") == [a._Brotli]
+    assert a._decoders("") == [None] and a._decoders("compress") == [None]
+
+
+def test_without_a_bounded_brotli_decoder_brotli_is_undecodable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(a, "brotli", None)
+    with pytest.raises(Undecodable, match="no brotli decoder"):
+        a._decoders("br")
+
+
+def _deflate(data: bytes, wbits: int) -> bytes:
+    compressor = zlib.compressobj(6, zlib.DEFLATED, wbits)
+    return compressor.compress(data) + compressor.flush()
+
+
+def _chunked(data: bytes, size: int = 1000) -> bytes:
+    parts = [
+        b"%x\r\n%s\r\n" % (len(data[i : i + size]), data[i : i + size])
+        for i in range(0, len(data), size)
+    ]
+    return b"".join(parts) + b"0\r\n\r\n"
+
+
+def write(path: Path, records: list[tuple[str, str, list[tuple[str, str]], bytes]]) -> str:
+    """A gzipped WARC: (kind, url, HTTP header fields, payload) each; kind ``response``,
+    ``revisit``, ``request``, ``metadata``, or ``status:<line>`` for a response whose status
+    line is that."""
+    with path.open("wb") as handle:
+        writer = WARCWriter(handle, gzip=True)
+        for kind, url, fields, payload in records:
+            if kind == "revisit":
+                headers = StatusAndHeaders("200 OK", fields, "HTTP/1.1")
+                record = writer.create_revisit_record(
+                    url,
+                    digest="sha1:AAAA",
+                    refers_to_uri=url,
+                    refers_to_date="2025-11-20T00:00:00Z",
+                    http_headers=headers,
+                )
+            elif kind == "metadata":
+                record = writer.create_warc_record(url, "metadata", payload=io.BytesIO(payload))
+            elif kind == "request":
+                headers = StatusAndHeaders("GET / HTTP/1.1", fields, is_http_request=True)
+                record = writer.create_warc_record(
+                    url, "request", payload=io.BytesIO(b""), http_headers=headers
+                )
+            else:
+                line = kind.partition(":")[2] or "200 OK"
+                headers = StatusAndHeaders(line, fields, "HTTP/1.1")
+                record = writer.create_warc_record(
+                    url, "response", payload=io.BytesIO(payload), http_headers=headers
+                )
+            writer.write_record(record)
+            if record.raw_stream is not None:
+                record.raw_stream.close()
+    return str(path)
+
+
+HTML = [("Content-Type", "text/html")]
+
+
+def encoded(name: str) -> tuple[list[tuple[str, str]], bytes]:
+    bodies: dict[str, tuple[str, bytes]] = {
+        "identity": ("", PAGE),
+        "gzip": ("gzip", gzip.compress(PAGE)),
+        "x-gzip": ("x-gzip", gzip.compress(PAGE)),
+        "GZIP": (" GZIP ", gzip.compress(PAGE)),
+        "gzip-stored-plain": ("gzip", PAGE),
+        "deflate": ("deflate", _deflate(PAGE, zlib.MAX_WBITS)),
+        "raw-deflate": ("deflate", _deflate(PAGE, -zlib.MAX_WBITS)),
+        "deflate-stored-plain": ("deflate", PAGE),
+        "br": ("br", brotli.compress(PAGE)),
+        "unknown": ("compress", PAGE),
+    }
+    encoding, body = bodies[name]
+    return ([*HTML, ("Content-Encoding", encoding)] if encoding else HTML), body
+
+
+ENCODINGS = [
+    "identity",
+    "gzip",
+    "x-gzip",
+    "GZIP",
+    "gzip-stored-plain",
+    "deflate",
+    "raw-deflate",
+    "deflate-stored-plain",
+    "br",
+    "unknown",
+]
+
+
+@pytest.mark.parametrize("name", ENCODINGS)
+def test_each_encoding_is_decoded(name: str, tmp_path: Path) -> None:
+    fields, body = encoded(name)
+    path = write(tmp_path / "a.warc.gz", [("response", "https://w.example/a", fields, body)])
+    counts = ArchiveCounts()
+    [capture] = list(read_captures(path, counts))
+    assert isinstance(capture, Capture) and capture.body == PAGE
+    assert capture.url == "https://w.example/a" and capture.status == 200
+    assert ("Content-Type", "text/html") in capture.headers
+    assert (counts.read, counts.responses, counts.too_large) == (1, 1, 0)
+    if len(body) < len(PAGE) // 2:  # compressed: the decoded body may be the limit exactly
+        [exact] = list(read_captures(path, limit=len(PAGE)))
+        assert isinstance(exact, Capture) and exact.body == PAGE
+    [over] = list(read_captures(path, limit=len(PAGE) - 1))
+    assert over == Oversized("https://w.example/a", len(PAGE) - 1)
+
+
+@pytest.mark.parametrize("name", ["identity", "gzip", "br"])
+def test_a_chunked_body_is_dechunked(name: str, tmp_path: Path) -> None:
+    fields, body = encoded(name)
+    fields = [*fields, ("Transfer-Encoding", " Chunked ")]
+    path = write(
+        tmp_path / "a.warc.gz", [("response", "https://w.example/a", fields, _chunked(body))]
+    )
+    [capture] = list(read_captures(path))
+    assert isinstance(capture, Capture) and capture.body == PAGE
+
+
+def test_a_broken_brotli_body_is_undecodable(tmp_path: Path) -> None:
+    body = b"\x8b\x02\x80not br" * 20
+    fields = [*HTML, ("Content-Encoding", "br")]
+    path = write(
+        tmp_path / "a.warc.gz",
+        [
+            ("response", "https://w.example/a", fields, body),
+            ("response", "https://w.example/b", HTML, PAGE),
+        ],
+    )
+    counts = ArchiveCounts()
+    got = list(read_captures(path, counts))
+    assert got[0] is None and isinstance(got[1], Capture) and got[1].url.endswith("/b")
+    assert (counts.undecodable, counts.responses, counts.read) == (1, 1, 2)
+
+
+def test_a_gzip_body_broken_after_its_first_block_is_undecodable(tmp_path: Path) -> None:
+    body = gzip.compress(random.Random(7).randbytes(200_000))
+    broken = body[: a.BLOCK + 100] + b"\xff" * 5000 + body[a.BLOCK + 5100 :]  # its CRC fails
+    path = write(
+        tmp_path / "a.warc.gz",
+        [("response", "https://w.example/a", [*HTML, ("Content-Encoding", "gzip")], broken)],
+    )
+    counts = ArchiveCounts()
+    assert list(read_captures(path, counts)) == [None]
+    assert counts.undecodable == 1
+
+
+def test_a_decoded_body_over_the_limit_is_oversized(tmp_path: Path) -> None:
+    page = b"x" * (3 * a.BLOCK)
+    fields = [*HTML, ("Content-Encoding", "gzip")]
+    path = write(
+        tmp_path / "a.warc.gz", [("response", "https://w.example/a", fields, gzip.compress(page))]
+    )
+    counts = ArchiveCounts()
+    assert list(read_captures(path, counts, limit=len(page) - 1)) == [
+        Oversized("https://w.example/a", len(page) - 1)
+    ]
+    assert counts.too_large == 1 and counts.responses == 1
+    [whole] = list(read_captures(path, limit=len(page)))
+    assert isinstance(whole, Capture) and whole.body == page
+
+
+# -- records --------------------------------------------------------------------------------
+
+
+def test_each_kind_of_record(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "a.warc.gz",
+        [
+            ("request", "https://w.example/a", [("Host", "w.example")], b""),
+            ("response", "<https://w.example/a>", HTML, PAGE),
+            ("revisit", "https://w.example/a", HTML, b""),
+            ("metadata", "https://w.example/a", [], b"via: x"),
+            ("status:404 Not Found", "https://w.example/gone", HTML, b"gone"),
+            ("status:OK", "https://w.example/bad-status", HTML, b"x"),
+            ("response", "https://w.example/b", HTML, b"b"),
+        ],
+    )
+    counts = ArchiveCounts()
+    got = list(read_captures(path, counts))
+    assert [type(x).__name__ for x in got] == [
+        "NoneType",
+        "Capture",
+        "NoneType",
+        "NoneType",
+        "Capture",
+        "NoneType",
+        "Capture",
+    ]
+    captures = [x for x in got if isinstance(x, Capture)]
+    assert [(c.url, c.status, c.body) for c in captures] == [
+        ("https://w.example/a", 200, PAGE),
+        ("https://w.example/gone", 404, b"gone"),
+        ("https://w.example/b", 200, b"b"),
+    ]
+    assert counts == ArchiveCounts(read=7, responses=3, revisits=1, undecodable=0, too_large=0)
+
+
+def test_unwanted_records_are_not_read_but_their_length_is(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "a.warc.gz",
+        [
+            ("response", "https://w.example/a", HTML, PAGE),
+            ("response", "https://w.example/b", HTML, b"b"),
+        ],
+    )
+    asked: list[tuple[str, int]] = []
+
+    def wanted(url: str, status: int) -> bool:
+        asked.append((url, status))
+        return url.endswith("/b")
+
+    counts = ArchiveCounts(read=5)
+    got = list(read_captures(path, counts, wanted, limit=len(PAGE) - 1))
+    assert got == [None, Capture("https://w.example/b", 200, HTML, b"b")]
+    assert asked == [("https://w.example/a", 200), ("https://w.example/b", 200)]
+    assert counts == ArchiveCounts(read=7, responses=2, revisits=0, undecodable=0, too_large=1)
+
+
+def test_a_record_over_the_limit_by_its_length_is_never_read(tmp_path: Path) -> None:
+    path = write(tmp_path / "a.warc.gz", [("response", "https://w.example/a", HTML, PAGE)])
+    calls: list[Any] = []
+    original = a.read_body
+
+    def spy(record: Any, limit: int) -> bytes:
+        calls.append(limit)
+        return original(record, limit)
+
+    try:
+        a.read_body = spy  # type: ignore[assignment]
+        assert list(read_captures(path, limit=2000)) == [Oversized("https://w.example/a", 2000)]
+        assert calls == []
+        assert isinstance(next(iter(read_captures(path))), Capture)
+        assert calls == [a.DEFAULT_LIMIT]
+    finally:
+        a.read_body = original  # type: ignore[assignment]
+
+
+def test_header_lines_over_their_limit_end_the_archive(tmp_path: Path) -> None:
+    long = [*HTML, ("X-Long", "v" * 3000)]
+    path = write(
+        tmp_path / "a.warc.gz",
+        [
+            ("response", "https://w.example/a", HTML, b"a"),
+            ("response", "https://w.example/b", long, b"b"),
+        ],
+    )
+    counts = ArchiveCounts()
+    got: list[Any] = []
+    with pytest.raises(ArchiveDamaged) as damage:
+        for capture in read_captures(path, counts, limit=2500):
+            got.append(capture)
+    assert [c.url for c in got] == ["https://w.example/a"]
+    assert damage.value.kind == "too_large" and damage.value.records == 1
+    assert "over 2500 bytes" in str(damage.value)
+    assert len(list(read_captures(path, limit=5000))) == 2
+
+
+def test_a_damaged_archive_says_where(tmp_path: Path) -> None:
+    noise = random.Random(7).randbytes(5000)
+    good = write(
+        tmp_path / "a.warc.gz",
+        [
+            ("response", "https://w.example/a", HTML, b"a"),
+            ("response", "https://w.example/b", HTML, noise),
+        ],
+    )
+    data = Path(good).read_bytes()
+    garbage = tmp_path / "garbage.warc"
+    garbage.write_bytes(b"root:x:0:0:root:/root\n" * 10)
+    with pytest.raises(ArchiveDamaged) as damage:
+        list(read_captures(str(garbage)))
+    assert damage.value.kind == "corrupt" and damage.value.records == 0
+    assert "root" not in str(damage.value).replace(str(garbage), "")
+    cut = tmp_path / "cut.warc.gz"
+    cut.write_bytes(data[: len(data) - 200])
+    counts = ArchiveCounts(read=10)
+    got: list[Any] = []
+    with pytest.raises(ArchiveDamaged) as damage:
+        for capture in read_captures(str(cut), counts):
+            got.append(capture)
+    assert [c.url for c in got] == ["https://w.example/a"]
+    assert damage.value.records == 1
+    assert damage.value.kind in ("truncated", "corrupt")
