@@ -37,6 +37,13 @@ class CrawlPlan:
     #: Crawl's CC-NEWS (``-a ccnews=YYYY-MM``).
     archives: tuple[str, ...] = ()
     ccnews: str | None = None
+    #: Stop once this many articles were exported (``-a max_articles=N``): a healthy finish
+    #: (reason ``max_articles``). None: no bound.
+    max_articles: int | None = None
+    #: A one-off run (``-a fresh=1``): the output folder's state, feeds and manifests are
+    #: neither read nor written; the crawl works in a throwaway folder and delivers only the
+    #: user's own feed (``-O``/``-o``).
+    fresh: bool = False
 
     @property
     def from_archives(self) -> bool:
@@ -154,6 +161,39 @@ def parse_start_urls(value: str, accepts: Callable[[str], bool], site: str) -> t
         if not accepts(url):
             raise ArgumentError(f"start URL {url!r} is not a {site} URL")
     return tuple(dict.fromkeys(urls))
+
+
+#: Arguments every spider of ours takes, about the run rather than what it crawls.
+RUN_OPTIONS = frozenset({"max_articles", "fresh"})
+
+
+def parse_flag(name: str, value: object) -> bool:
+    """``1``/``0`` (also ``true``/``false``, ``yes``/``no``), or :class:`ArgumentError`."""
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes"):
+        return True
+    if text in ("0", "false", "no"):
+        return False
+    raise ArgumentError(f"{name}={text!r} is not 0 or 1")
+
+
+def parse_max_articles(value: object) -> int:
+    """A whole number of articles, 1 or more, or :class:`ArgumentError`."""
+    text = str(value).strip()
+    if not text.isascii() or not text.isdigit() or int(text) < 1:
+        raise ArgumentError(f"max_articles={text!r} is not a whole number of articles (1 or more)")
+    return int(text)
+
+
+def run_options(kwargs: dict[str, object]) -> tuple[int | None, bool]:
+    """The :data:`RUN_OPTIONS` among the spider arguments, checked: ``max_articles`` (None:
+    no bound) and ``fresh``."""
+    limit = kwargs.get("max_articles")
+    fresh = kwargs.get("fresh")
+    return (
+        parse_max_articles(limit) if limit is not None else None,
+        parse_flag("fresh", fresh) if fresh is not None else False,
+    )
 
 
 def check_names(given: Iterable[str], known: Iterable[str]) -> None:

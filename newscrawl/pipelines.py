@@ -9,6 +9,7 @@ run's own crash-safe feed; Scrapy's FEEDS (``-o``/``-O``) still work beside it.
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -20,10 +21,11 @@ import fastjsonschema
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.statscollectors import StatsCollector
+from scrapy.utils.defer import _schedule_coro
 
 from newscrawl.boilerplate import SHARED_RULES, Rule, filter_paragraphs
 from newscrawl.feeds import exported_of
-from newscrawl.health import site_stat
+from newscrawl.health import MAX_ARTICLES, site_stat
 from newscrawl.items import (
     COVERAGE_FIELDS,
     EARLIEST_DATE,
@@ -38,6 +40,8 @@ from newscrawl.processors import count_words, iso_datetime
 from newscrawl.run import Run
 from newscrawl.sites import DEFAULT_SITE_MODULES, registered
 from newscrawl.state import DUPLICATE_CONTENT, EXPORTED
+
+logger = logging.getLogger(__name__)
 
 PARAGRAPH_SEPARATOR = "\n\n"
 #: ``NEWSCRAWL_MAX_BODY_CHARS`` when the settings have none.
@@ -310,9 +314,20 @@ class DedupPipeline(_OfTheRun):
         return item
 
 
+class OverLimit(DropItem):
+    """An item dropped because the run has exported its ``-a max_articles=N`` already (it
+    was under way as the spider closed); it is fetched again by a later run."""
+
+
 class ExportPipeline(_OfTheRun):
     """Appends each item to the run's crash-safe feed (published by the run report when the
-    spider closes); counts field coverage (``newscrawl/coverage/<field>``) for the manifest."""
+    spider closes); counts field coverage (``newscrawl/coverage/<field>``) for the manifest.
+
+    With ``-a max_articles=N`` it closes the spider (finish reason ``max_articles``, a healthy
+    finish) once it has written N items, and drops the items still under way then
+    (:class:`OverLimit`, counted ``export/over_limit``): the feed, and a ``-O`` file, hold
+    exactly N articles. The index an item dropped so was listed on stays incomplete, so the
+    next run pages it again."""
 
     component = "export"
 
@@ -322,14 +337,44 @@ class ExportPipeline(_OfTheRun):
         #: and another opened (a long backfill's memory stays flat; 0: one feed a run).
         value = crawler.settings.getint("NEWSCRAWL_FEED_MAX_ARTICLES", 5000)
         self.max_articles = value if value > 0 else 2**62
+        #: Items written by this run (all its feeds), for ``-a max_articles=N``.
+        self.exported = 0
+        self.closing = False
+
+    @property
+    def limit(self) -> int | None:
+        """``-a max_articles=N`` of the crawl's spider (None: no bound)."""
+        plan = getattr(self.spider, "plan", None)
+        return getattr(plan, "max_articles", None)
 
     def process_item(self, item: ArticleItem) -> ArticleItem:
+        limit = self.limit
+        if limit is not None and self.exported >= limit:
+            self.count("over_limit")
+            self.leave_for_later(item)
+            raise OverLimit(f"max_articles={limit} reached", log_level="DEBUG")
         record = item_record(item)
         self.run.feed.write(record)
         self.count("written")
+        self.exported += 1
         if self.run.feed.written >= self.max_articles and not self.run.rotation_failed:
             self.run.rotate()  # a long backfill: publish the full feed, open another
+        if limit is not None and self.exported >= limit and not self.closing:
+            self.closing = True
+            logger.info("Exported %d article(s): max_articles reached, closing the spider", limit)
+            engine = self.crawler.engine
+            _schedule_coro(engine.close_spider_async(reason=MAX_ARTICLES))
         for name in COVERAGE_FIELDS:
             if record.get(name):
                 self.stats.inc_value(f"newscrawl/coverage/{name}")
         return item
+
+    def leave_for_later(self, item: ArticleItem) -> None:
+        """The index ``item`` was listed on is not complete: the article is not exported."""
+        ledger = getattr(self.spider, "ledger", None)
+        if ledger is None or not item.article_id:
+            return
+        origin = ledger.listed_as.get(item.article_id, item.article_id)
+        key = ledger.listed_on.get(origin)
+        if key is not None:
+            ledger.index_incomplete(key)

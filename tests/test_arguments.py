@@ -279,3 +279,36 @@ def test_the_day_of_a_publication_time_is_its_wib_day() -> None:
     assert published_day("2025-11-20") == date(2025, 11, 20)
     assert published_day(None) is None
     assert published_day("kemarin") is None
+
+
+def test_every_spider_takes_max_articles_and_fresh() -> None:
+    """The run's options (``-a max_articles=N``, ``-a fresh=1``), read beside the spider's own
+    arguments, for the site spiders and ``news`` alike."""
+    from newscrawl.spiders.news import GenericNewsSpider
+
+    plan = BisnisSpider.read_plan({"since": "2025-11-20", "max_articles": "5", "fresh": "1"})
+    assert plan.max_articles == 5 and plan.fresh and plan.days == (date(2025, 11, 20),)
+    plan = BisnisSpider.read_plan({"since": "2025-11-20"})
+    assert plan.max_articles is None and not plan.fresh
+    plan = GenericNewsSpider.read_plan({"start_urls": "https://a.id/x", "max_articles": " 7 "})
+    assert plan.max_articles == 7 and plan.start_urls == ("https://a.id/x",)
+    assert BisnisSpider(since="2025-11-20", max_articles="3").plan.max_articles == 3
+    with pytest.raises(ArgumentError, match=re.escape("(known: backfill, browser, ccnews, ")):
+        BisnisSpider.read_plan({"max_article": "5"})
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"max_articles": "0"}, "max_articles='0' is not a whole number of articles (1 or more)"),
+        ({"max_articles": "-3"}, "max_articles='-3' is not a whole number"),
+        ({"max_articles": "2.5"}, "max_articles='2.5' is not a whole number"),
+        ({"max_articles": "lima"}, "max_articles='lima' is not a whole number"),
+        ({"max_articles": "٣"}, "is not a whole number"),  # a digit, but not ASCII
+        ({"fresh": "2"}, "fresh='2' is not 0 or 1"),
+        ({"fresh": ""}, "fresh='' is not 0 or 1"),
+    ],
+)
+def test_bad_run_options_are_refused(kwargs: dict[str, str], message: str) -> None:
+    with pytest.raises(ArgumentError, match=re.escape(message)):
+        BisnisSpider.read_plan({"since": "2025-11-20", **kwargs})

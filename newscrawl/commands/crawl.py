@@ -14,7 +14,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import shutil
+import tempfile
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from scrapy.commands.crawl import Command as ScrapyCrawl
@@ -22,8 +26,8 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import UsageError
 from scrapy.settings import BaseSettings
 
-from newscrawl import distributed
-from newscrawl.arguments import ArgumentError
+from newscrawl import distributed, health
+from newscrawl.arguments import ArgumentError, CrawlPlan
 from newscrawl.browser import chromium_available, missing_browser_message
 from newscrawl.extensions import EXIT_UNHEALTHY, RunReport
 from newscrawl.pages.reading import worker_count
@@ -39,7 +43,17 @@ logger = logging.getLogger(__name__)
 
 
 class Command(ScrapyCrawl):
+    #: The throwaway output folder of a fresh run (``-a fresh=1``), removed when it ends.
+    fresh_folder: Path | None = None
+
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        try:
+            self.run_crawl(args, opts)
+        finally:
+            if self.fresh_folder is not None:
+                shutil.rmtree(self.fresh_folder, ignore_errors=True)
+
+    def run_crawl(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) != 1 or self.crawler_process is None:
             super().run(args, opts)
             return
@@ -52,12 +66,29 @@ class Command(ScrapyCrawl):
             super().run(args, opts)
             return
         try:
-            plan = spider_class.plan_for(dict(opts.spargs))
+            plan = spider_class.read_plan(dict(opts.spargs))
         except ArgumentError as error:
             logger.error("%s: %s", name, error)
             self.exitcode = EXIT_BAD_ARGUMENTS
             return
         settings = self.crawler_process.settings
+        refused = refused_options(plan, settings)
+        if refused is not None:
+            logger.error("%s: %s", name, refused)
+            self.exitcode = EXIT_BAD_ARGUMENTS
+            return
+        if plan.fresh:  # a one-off run: a throwaway output folder, nothing of the real one
+            kept = output_dir(settings)
+            self.fresh_folder = Path(tempfile.mkdtemp(prefix="newscrawl-fresh-"))
+            for setting, value in fresh_settings(self.fresh_folder).items():
+                settings.set(setting, value, priority="cmdline")
+            logger.info(
+                "%s: a fresh run: the state, feeds and manifests of %s are neither read nor "
+                "written; it works in %s (removed at its end) and delivers your own feed only",
+                name,
+                kept,
+                self.fresh_folder,
+            )
         try:
             worker_count(settings)
         except ValueError as error:
@@ -133,6 +164,7 @@ class Command(ScrapyCrawl):
         run = Run.of(crawler)
         if self.crawler_process.bootstrap_failed or run is None:
             self.exitcode = 1
+            logger.error("%s: the crawl could not start (see above) — exit status 1", name)
             return
         if not run.reported:  # the reactor was stopped before the spider closed
             try:
@@ -142,6 +174,13 @@ class Command(ScrapyCrawl):
             run.exit_status = EXIT_UNHEALTHY
             run.close()
         self.exitcode = run.exit_status
+        stats = dict(crawler.stats.get_stats()) if crawler.stats is not None else {}
+        if run.exit_status == 0 and not plan.fresh:
+            hint = empty_feed_hint(settings, run, stats)
+            if hint is not None:
+                logger.warning("%s: %s", name, hint)
+        level, line = closing_line(name, run, stats, plan)
+        logger.log(level, "%s", line)
 
 
 def written_paths(settings: BaseSettings, output: Path, run_name: str) -> list[Path]:
@@ -164,6 +203,77 @@ def written_paths(settings: BaseSettings, output: Path, run_name: str) -> list[P
 
         paths += [output / REPORT, output / LOCK]
     return paths
+
+
+def refused_options(plan: CrawlPlan, settings: BaseSettings) -> str | None:
+    """Why the run's options cannot be honoured (None: they can): ``fresh=1`` delivers
+    nothing but the user's own feed, so it needs one (``-O FILE``); neither it nor
+    ``max_articles`` is for distributed mode (a tick's workers share one state)."""
+    if (plan.fresh or plan.max_articles is not None) and distributed.enabled(settings):
+        return (
+            "fresh= and max_articles= are for a run on one machine, not in distributed mode "
+            "(NEWSCRAWL_REDIS_URL is set)"
+        )
+    if plan.fresh and not settings.getdict("FEEDS"):
+        return (
+            "fresh=1 keeps nothing of its own (its folder is thrown away): give it a feed of "
+            "yours, -O FILE (or -o FILE)"
+        )
+    return None
+
+
+def fresh_settings(folder: Path) -> dict[str, Any]:
+    """The settings of a fresh run (``-a fresh=1``): its own throwaway output folder, and
+    neither the dataset nor the report updated after it."""
+    return {
+        "NEWSCRAWL_OUTPUT_DIR": str(folder),
+        "NEWSCRAWL_DATASET_AFTER_RUN": False,
+        "NEWSCRAWL_REPORT_AFTER_RUN": False,
+    }
+
+
+def user_feeds(settings: BaseSettings) -> list[str]:
+    """The feeds of the user's own (``-O``/``-o``, ``FEEDS``)."""
+    return [str(uri) for uri in settings.getdict("FEEDS")]
+
+
+def empty_feed_hint(settings: BaseSettings, run: Run, stats: Mapping[str, Any]) -> str | None:
+    """A healthy run that gave the user's own feed (``-O``) no article because every one its
+    arguments select was exported by an earlier run: what to say (None: nothing to say)."""
+    feeds = user_feeds(settings)
+    exported: int = sum(feed.lines for feed in run.published)
+    if not feeds or exported or run.withheld:
+        return None
+    known = sum(
+        int(stats.get(f"newscrawl/{event}", 0))
+        for event in ("discovery/known", "dedup/duplicate_id", "dedup/duplicate_content")
+    )
+    if not known:
+        return None
+    return (
+        f"{', '.join(feeds)} got no article: the {known} article(s) these arguments select "
+        f"were exported by earlier runs (the state of {run.spider_dir} knows them); "
+        "-a fresh=1 crawls them again for a one-off file, ignoring and keeping out of the state"
+    )
+
+
+def closing_line(name: str, run: Run, stats: Mapping[str, Any], plan: CrawlPlan) -> tuple[int, str]:
+    """The crawl's last line, and its level: what the run gave and its exit status; for a
+    failed run, why (``every request failed: no network? (DNS lookup failed x6)``, else its
+    failed checks)."""
+    status = run.exit_status
+    exported = sum(feed.lines for feed in run.published)
+    if status == 0:
+        fresh = " (a fresh run: the output folder untouched)" if plan.fresh else ""
+        return logging.INFO, f"{name}: {exported} article(s) exported{fresh} — exit status 0"
+    network = health.network_down(stats)
+    if network is not None:
+        why = f"every request failed: {network}"
+    elif run.health_failures:
+        why = "unhealthy: " + "; ".join(run.health_failures)
+    else:
+        why = "see the ERROR lines above"
+    return logging.ERROR, f"{name}: {why} — exit status {status}"
 
 
 def _startup_error(started: object) -> BaseException | None:

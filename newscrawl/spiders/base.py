@@ -30,6 +30,7 @@ from twisted.python.failure import Failure
 
 from newscrawl.archive_route import ArchiveRoute, archive_plan, wants_archives
 from newscrawl.arguments import (
+    RUN_OPTIONS,
     ArgumentError,
     CrawlPlan,
     check_names,
@@ -37,6 +38,7 @@ from newscrawl.arguments import (
     default_window,
     parse_channels,
     parse_start_urls,
+    run_options,
     today_wib,
 )
 from newscrawl.browser import (
@@ -193,8 +195,17 @@ class BaseNewsSpider(scrapy.Spider):
     def __init__(self, *args: Any, plan: CrawlPlan | None = None, **kwargs: Any) -> None:
         """``plan``: the arguments as ``scrapy crawl`` read them (:data:`PLAN_SETTING`), else
         they are read here (Scrapy's tools, scripts)."""
-        self.plan = plan if plan is not None else self.plan_for(kwargs)
+        self.plan = plan if plan is not None else self.read_plan(kwargs)
         super().__init__(*args)
+
+    @classmethod
+    def read_plan(cls, kwargs: dict[str, Any]) -> CrawlPlan:
+        """:meth:`plan_for` the spider's own arguments, with the run's options every spider
+        takes (:data:`~newscrawl.arguments.RUN_OPTIONS`: ``max_articles``, ``fresh``)."""
+        check_names(kwargs, cls.argument_names | RUN_OPTIONS)
+        max_articles, fresh = run_options(kwargs)
+        plan = cls.plan_for({k: v for k, v in kwargs.items() if k not in RUN_OPTIONS})
+        return replace(plan, max_articles=max_articles, fresh=fresh)
 
     @classmethod
     def plan_for(cls, kwargs: dict[str, Any]) -> CrawlPlan:

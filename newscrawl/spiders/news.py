@@ -51,7 +51,7 @@ from newscrawl.pages.generic import (
     registered_domain,
 )
 from newscrawl.pages.reading import PageReaders, Reading, worker_count
-from newscrawl.pipelines import Duplicate
+from newscrawl.pipelines import Duplicate, OverLimit
 from newscrawl.processors import count_words
 from newscrawl.spiders.base import BaseNewsSpider, asked
 from newscrawl.urls import on_domain, path_of, query_of, strip_tracking
@@ -66,9 +66,10 @@ WHOLE_TEXT_OF = "whole_text_of"
 #: article's, a line of ``urls_file``): the URL given. Such a page is read as an article only.
 GIVEN = "newscrawl_given"
 #: What became of a given article that does not count against the run (``given/<outcome>``):
-#: exported; already exported (by id or content); published outside ``since``/``until``; or
-#: no article at all but a sitemap or feed, read as one (not counted as given then).
-GIVEN_SETTLED = ("exported", "duplicate", "filtered", "feed")
+#: exported; already exported (by id or content); published outside ``since``/``until``; left
+#: for a later run once ``max_articles`` were exported; or no article at all but a sitemap or
+#: feed, read as one (not counted as given then).
+GIVEN_SETTLED = ("exported", "duplicate", "filtered", "over_limit", "feed")
 #: A run's folder is the start URLs' domains joined by ``+`` when that is at most this long
 #: (bytes); else ``<first domain>+<N>-more-<hash>`` (:func:`folder_name`).
 MAX_JOINED_FOLDER = 100
@@ -423,10 +424,17 @@ class GenericNewsSpider(BaseNewsSpider):
         self.given_done(self._given_ids.pop(str(getattr(item, "article_id", "")), None), "exported")
 
     def given_item_dropped(self, item: Any, exception: BaseException, **kwargs: Any) -> None:
-        """A pipeline dropped an item: a given article exported before (``duplicate``) or
-        lost (``dropped``: a missing or invalid field)."""
+        """A pipeline dropped an item: a given article exported before (``duplicate``), left
+        for later (``over_limit``: ``max_articles`` were exported) or lost (``dropped``: a
+        missing or invalid field)."""
         given = self._given_ids.pop(str(getattr(item, "article_id", "")), None)
-        self.given_done(given, "duplicate" if isinstance(exception, Duplicate) else "dropped")
+        if isinstance(exception, Duplicate):
+            outcome = "duplicate"
+        elif isinstance(exception, OverLimit):
+            outcome = "over_limit"
+        else:
+            outcome = "dropped"
+        self.given_done(given, outcome)
 
     @property
     def listing_depth(self) -> int:
