@@ -57,8 +57,15 @@ $(DEV_STAMP): $(RUNTIME_STAMP) requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $(DEV_STAMP)
 
+# The crawl's last line says how it went and why (exit status N); a failed crawl then gets one
+# line more, as make itself exits 2 whatever the crawl's status was (2 is "bad arguments" only
+# for the crawl: see docs/operations.md). Cron and scripts: scripts/cron-crawl.sh or
+# .venv/bin/scrapy crawl, which exit with the crawl's own status.
 crawl: setup
-	$(BIN)/scrapy crawl $(SPIDER) $(ARGS)
+	@echo "$(BIN)/scrapy crawl $(SPIDER) $(ARGS)"
+	@$(BIN)/scrapy crawl $(SPIDER) $(ARGS) || { status=$$?; \
+	  echo "make crawl: the crawl exited with status $$status (make exits 2 for any failed crawl)" >&2; \
+	  exit $$status; }
 
 # The analysts' dataset: Parquet under output/dataset/, the view `articles` in output/newscrawl.duckdb
 dataset: setup

@@ -11,7 +11,15 @@ from typing import Any, Self
 
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadConnectionRefusedError,
+    DownloadTimeoutError,
+)
 from scrapy.http import Response
+from scrapy.settings import BaseSettings
+from twisted.internet.error import ConnectError
+from twisted.internet.error import TimeoutError as TwistedTimeoutError
 from twisted.python.failure import Failure
 
 from newscrawl import health, safepaths
@@ -25,6 +33,71 @@ EXIT_OK = 0
 EXIT_UNHEALTHY = 3
 #: The finish reason of a run stopped before its spider closed (a second SIGINT/SIGTERM).
 UNCLEAN_SHUTDOWN = "unclean_shutdown"
+
+
+#: The User-Agent's product token; ``(+<NEWSCRAWL_CONTACT_URL>)`` follows it.
+AGENT = "newscrawl/0.1"
+
+
+def user_agent(settings: BaseSettings) -> str:
+    """The User-Agent: ``newscrawl/0.1 (+<NEWSCRAWL_CONTACT_URL>)``, made from the contact
+    URL however it was set (the settings module, ``-s``, the environment variable read by
+    newscrawl/settings.py), as long as ``USER_AGENT`` is still one of ours; a ``USER_AGENT``
+    set to anything else, or at a higher priority than the contact URL, is kept."""
+    agent = str(settings.get("USER_AGENT") or "")
+    ours = agent == AGENT or agent.startswith(f"{AGENT} (+")
+    contact_priority = settings.getpriority("NEWSCRAWL_CONTACT_URL") or 0
+    if agent and (not ours or (settings.getpriority("USER_AGENT") or 0) > contact_priority):
+        return agent
+    contact = str(settings.get("NEWSCRAWL_CONTACT_URL") or "").strip()
+    return f"{AGENT} (+{contact})" if contact else AGENT
+
+
+def apply_contact_url(settings: BaseSettings) -> None:
+    """``USER_AGENT`` made from ``NEWSCRAWL_CONTACT_URL`` (:func:`user_agent`), at the higher
+    of the two settings' priorities; settings already frozen are left as they are."""
+    agent = user_agent(settings)
+    if agent == settings.get("USER_AGENT") or getattr(settings, "frozen", False):
+        return
+    priority = max(
+        settings.getpriority("USER_AGENT") or 0, settings.getpriority("NEWSCRAWL_CONTACT_URL") or 0
+    )
+    settings.set("USER_AGENT", agent, priority=priority)
+
+
+#: Errors of the network, whose tracebacks say nothing their message does not (DNS lookups,
+#: refused connections, timeouts: a machine without network, a proxy that is down).
+NETWORK_ERRORS: tuple[type[BaseException], ...] = (
+    CannotResolveHostError,
+    DownloadConnectionRefusedError,
+    DownloadTimeoutError,
+    ConnectError,
+    TwistedTimeoutError,
+)
+#: Loggers that log a download's error with its traceback (Scrapy's robots.txt middleware,
+#: "Error downloading <request>: ...", once per host).
+TRACEBACK_LOGGERS = ("scrapy.downloadermiddlewares.robotstxt",)
+
+
+class NetworkErrorTraceback(logging.Filter):
+    """Leaves the traceback out of a record whose exception is an error of the network
+    (:data:`NETWORK_ERRORS`): its message names the error already (a crawl with no network
+    logs one line per failure, never a traceback)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, NETWORK_ERRORS):
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+def quiet_network_tracebacks() -> None:
+    """Install :class:`NetworkErrorTraceback` on :data:`TRACEBACK_LOGGERS` (once)."""
+    for name in TRACEBACK_LOGGERS:
+        target = logging.getLogger(name)
+        if not any(isinstance(found, NetworkErrorTraceback) for found in target.filters):
+            target.addFilter(NetworkErrorTraceback())
 
 
 def _counters(stats: dict[str, Any], prefix: str) -> dict[str, int]:
@@ -105,6 +178,8 @@ class RunReport:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
+        apply_contact_url(crawler.settings)  # every crawler's (tools too), before it is used
+        quiet_network_tracebacks()
         extension = cls(crawler, Run.open_for(crawler))
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(extension.engine_stopped, signal=signals.engine_stopped)

@@ -1,5 +1,6 @@
 """Scrapy settings of newscrawl. Every value here is one we chose; see docs/reference.md."""
 
+import os
 from pathlib import Path
 
 BOT_NAME = "newscrawl"
@@ -12,8 +13,12 @@ NEWSCRAWL_SITE_MODULES = ["newscrawl.sites"]
 COMMANDS_MODULE = "newscrawl.commands"
 
 # --- politeness -------------------------------------------------------------------------------
-#: Where site owners can read who we are; part of the User-Agent.
-NEWSCRAWL_CONTACT_URL = "https://github.com/newscrawl/newscrawl"
+#: Where site owners can read who we are: the User-Agent is `newscrawl/0.1 (+<this URL>)`. Set
+#: it here, with -s, or in the environment variable of the same name; USER_AGENT follows it as
+#: each crawler starts (newscrawl.extensions.user_agent), unless USER_AGENT is set otherwise.
+NEWSCRAWL_CONTACT_URL = (
+    os.environ.get("NEWSCRAWL_CONTACT_URL") or "https://github.com/newscrawl/newscrawl"
+).strip()
 USER_AGENT = f"newscrawl/0.1 (+{NEWSCRAWL_CONTACT_URL})"
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 16
@@ -59,8 +64,13 @@ FEED_STORAGES = {
     "file": "newscrawl.feeds.GuardedFileFeedStorage",
 }
 
-#: Feeds and state live here (``<dir>/<spider>/...``); relative paths are from the cwd.
-NEWSCRAWL_OUTPUT_DIR = str(Path(__file__).resolve().parent.parent / "output")
+#: Feeds and state live here (``<dir>/<spider>/...``); relative paths are from the cwd. In a
+#: checkout (a scrapy.cfg beside the package) its output/ folder; for an installed package
+#: (site-packages) "output" in the current folder: set it (docs/python.md).
+_checkout = Path(__file__).resolve().parent.parent
+NEWSCRAWL_OUTPUT_DIR = (
+    str(_checkout / "output") if (_checkout / "scrapy.cfg").is_file() else "output"
+)
 #: Set by `scrapy crawl` only: a crawl opens a run (lock, state, feed, manifest); Scrapy's tools
 #: (`scrapy shell`, `fetch`, `parse`) do not, so they never touch them.
 NEWSCRAWL_RUN_ENABLED = False
