@@ -12,11 +12,14 @@ drop and count, not these tests'.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 #: The most words of a line these tests look at (longer lines are article text).
 SHORT = 16
 CREDIT_WORDS = 14
 NEWSLETTER_WORDS = 40
+#: How much of a line's end a caption's credit can take (characters).
+CAPTION_TAIL_CHARS = 160
 
 _AD = re.compile(
     r"^(?:advertisement|advertising|anzeige|werbung|iklan|publicidad|publicité|pubblicità|"
@@ -56,7 +59,7 @@ _SHARE = re.compile(
     r"\W*$",
     re.IGNORECASE,
 )
-_NEWSLETTER = re.compile(r"newsletter|push-nachrichten|push notifications", re.IGNORECASE)
+_NEWSLETTER = re.compile(r"newsletter|push-nachrichten|push notifications")
 _RIGHTS = re.compile(
     r"^\W*(?:©|\(c\)|copyright\b)|\ball rights reserved\b|\balle rechte vorbehalten\b|"
     r"\btous droits réservés\b|\btodos los derechos reservados\b|\btutti i diritti riservati\b|"
@@ -138,6 +141,7 @@ _DATE = re.compile(
 )
 #: What makes a line's dates a date line's: a year or a time of day.
 _YEAR_OR_TIME = re.compile(r"\b(?:19|20)\d{2}\b|\b\d{1,2}[:.]\d{2}\b")
+_DIGIT = re.compile(r"\d")
 _CJK_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 #: Labels that open a byline: "By ...", "Von ...", "Oleh ...", "Par ...".
 BYLINE_OPENING = re.compile(
@@ -147,56 +151,98 @@ BYLINE_OPENING = re.compile(
 )
 
 
+#: Words one of which a line must hold for the pattern of a test to be tried on it (lower
+#: case; the patterns are costly to search, the words cheap to find).
+_AD_WORDS = (
+    "advert", "anzeige", "werbung", "iklan", "publicid", "publicit", "pubblicit", "reklam",
+    "annons", "annonc", "mainos", "sponsor", "gesponsert", "광고", "広告", "scroll",
+    "continue", "lanjutkan", "gulir",
+)  # fmt: skip
+_RIGHTS_WORDS = (
+    "©", "(c)", "copyright", "rights reserved", "rechte vorbehalten", "droits réservés",
+    "derechos reservados", "diritti riservati", "hak cipta",
+)  # fmt: skip
+_STAFF_WORDS = (
+    "reporting", "writing", "editing", "compiled", "translat", "produced", "contributed",
+    "übersetzung", "redaktion", "mitarbeit", "mit material", "recherche", "bearbeitung",
+    "produktion", "audioversion",
+)  # fmt: skip
+_CAPTION_WORDS = (
+    "/", "foto", "photo", "bild", "image", "picture", "kuva", "zdjęcie", "fot", "sumber",
+    "credit", "사진", "getty", "imago", "alliance", "shutterstock", "istock", "quelle",
+    "source",
+)  # fmt: skip
+
+
+@lru_cache(maxsize=16)
+def _hint(words: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(word) for word in words))
+
+
+def _holds(line: str, words: tuple[str, ...]) -> bool:
+    """True when ``line`` (any case) holds one of ``words`` (lower case)."""
+    return _hint(words).search(line.lower()) is not None
+
+
 def words_of(line: str) -> int:
     """The words of ``line``, each CJK character one (those scripts put no spaces)."""
-    return len(line.split()) + len(_CJK_CHAR.findall(line))
+    words = len(line.split())
+    if line.isascii() or _CJK_CHAR.search(line) is None:
+        return words
+    return words + len(_CJK_CHAR.findall(line))
 
 
-def ad_line(line: str) -> bool:
+def ad_line(line: str, words: int | None = None) -> bool:
     """An ad slot's label: "Advertisement", "Anzeige", "Story continues below
-    advertisement"."""
-    return words_of(line) <= SHORT and _AD.search(line) is not None
+    advertisement". (``words``: the line's :func:`words_of`, when known.)"""
+    words = words_of(line) if words is None else words
+    return words <= SHORT and _holds(line, _AD_WORDS) and _AD.search(line) is not None
 
 
-def link_label_line(line: str) -> bool:
+def link_label_line(line: str, words: int | None = None) -> bool:
     """A link's label, alone or before a title: "Read more:", "READ MORE: ...", "WATCH |
     ...", "Zum Artikel: ...", "Artikel lesen", "Czytaj więcej"."""
-    return words_of(line) <= SHORT + 8 and _LINK_LINE.search(line) is not None
+    words = words_of(line) if words is None else words
+    return words <= SHORT + 8 and _LINK_LINE.search(line) is not None
 
 
-def share_line(line: str) -> bool:
+def share_line(line: str, words: int | None = None) -> bool:
     """A control's label: share, print, save, follow, font size ("Partager cet article")."""
-    return words_of(line) <= 6 and _SHARE.match(line) is not None
+    words = words_of(line) if words is None else words
+    return words <= 6 and _SHARE.match(line) is not None
 
 
-def newsletter_line(line: str) -> bool:
+def newsletter_line(line: str, words: int | None = None) -> bool:
     """An invitation to a newsletter or push notifications."""
-    return words_of(line) <= NEWSLETTER_WORDS and _NEWSLETTER.search(line) is not None
+    words = words_of(line) if words is None else words
+    return words <= NEWSLETTER_WORDS and _NEWSLETTER.search(line.lower()) is not None
 
 
-def rights_line(line: str) -> bool:
+def rights_line(line: str, words: int | None = None) -> bool:
     """A copyright line: "© dpa-infocom ...", "Copyright 2024 ...", "All rights reserved"."""
-    return words_of(line) <= SHORT + 8 and _RIGHTS.search(line) is not None
+    words = words_of(line) if words is None else words
+    return words <= SHORT + 8 and _holds(line, _RIGHTS_WORDS) and _RIGHTS.search(line) is not None
 
 
-def credit_line(line: str) -> bool:
+def credit_line(line: str, words: int | None = None) -> bool:
     """A credit: "Foto: ...", "Quelle: ...", "Reporting by ...", "Redaktion: ...", a photo
     caption ending in its credit, agency marks and editor initials ("SDA/sep", "(dpa)")."""
-    words = words_of(line)
+    words = words_of(line) if words is None else words
     if words <= CREDIT_WORDS and _CREDIT.match(line):
         return True
-    if words <= NEWSLETTER_WORDS and _STAFF.search(line):
+    if words <= NEWSLETTER_WORDS and _holds(line, _STAFF_WORDS) and _STAFF.search(line):
         return True
     if words <= 4 and (_INITIALS.match(line) or _AGENCIES.match(line)):
         return True
-    return words <= 60 and _CAPTION_TAIL.search(line) is not None
+    tail = line[-CAPTION_TAIL_CHARS:]
+    return words <= 60 and _holds(tail, _CAPTION_WORDS) and _CAPTION_TAIL.search(tail) is not None
 
 
-def date_line(line: str) -> bool:
+def date_line(line: str, words: int | None = None) -> bool:
     """A date line: a short line with a date and a date's label ("Stand: 26.04.2024, 20:44
     Uhr", "Publié le 18 juil. 2024 à 08:01"), or mostly dates and times."""
-    words = words_of(line)
-    if words > SHORT:
+    words = words_of(line) if words is None else words
+    if words > SHORT or _DIGIT.search(line) is None:
         return False
     dates = _DATE.findall(line)
     if not dates:
@@ -206,12 +252,15 @@ def date_line(line: str) -> bool:
     return _YEAR_OR_TIME.search(line) is not None and sum(map(words_of, dates)) * 2 > words
 
 
-def byline_line(line: str) -> bool:
+def byline_line(line: str, words: int | None = None) -> bool:
     """A byline: "By A and B", "Von A, Frankfurt, 09.09.2025", "Oleh A": a label, then names
     (capitalised words and the words joining them) and perhaps a date; not a sentence that
     opens with the word ("Von Montag an gilt ...")."""
+    words = words_of(line) if words is None else words
+    if words > 14:
+        return False
     match = BYLINE_OPENING.match(line)
-    if match is None or words_of(line) > 14:
+    if match is None:
         return False
     rest = _DATE.sub(" ", line[match.end() :])
     names = [w for w in re.split(r"[\s,;|·•]+", rest) if any(ch.isalpha() for ch in w)]
@@ -220,15 +269,28 @@ def byline_line(line: str) -> bool:
     )
 
 
+#: The most words of a line any of the tests above takes for furniture.
+LONGEST = 60
+#: Lines of more words than this are furniture only as a caption or a staff credit.
+LONG_LINE = SHORT + 8
+
+
 def furniture_line(line: str) -> bool:
     """Any of the tests above: a line that is page furniture, not article text."""
+    if len(line) > LONGEST * 12:
+        return False  # a paragraph: the cheap look first
+    words = words_of(line)
+    if words > LONGEST:
+        return False
+    if words > LONG_LINE:
+        return newsletter_line(line, words) or credit_line(line, words)
     return (
-        ad_line(line)
-        or link_label_line(line)
-        or share_line(line)
-        or newsletter_line(line)
-        or rights_line(line)
-        or credit_line(line)
-        or date_line(line)
-        or byline_line(line)
+        ad_line(line, words)
+        or link_label_line(line, words)
+        or share_line(line, words)
+        or newsletter_line(line, words)
+        or rights_line(line, words)
+        or credit_line(line, words)
+        or date_line(line, words)
+        or byline_line(line, words)
     )

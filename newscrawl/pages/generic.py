@@ -15,7 +15,7 @@ import hashlib
 import json
 import re
 from collections.abc import Callable, Collection, Iterator
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from functools import cached_property, lru_cache
 from itertools import chain
 from typing import Any, ClassVar
@@ -91,13 +91,7 @@ GATE_MAX_GOOD = 400
 GATE_LINK = re.compile(r"login|signin|sign-in|subscribe|langganan|register|daftar", re.I)
 #: Elements that hold a byline: microdata, ``rel=author`` links, elements whose class or id
 #: names an author or a byline (matched in C, judged after).
-_LOWER = "translate(@class, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
-BYLINE_ELEMENTS = etree.XPath(
-    "//*[@itemprop='author' or @rel='author'"
-    f" or contains({_LOWER}, 'byline') or contains({_LOWER}, 'author')"
-    f" or contains({_LOWER}, 'autor') or contains(@class, 'penulis')"
-    " or contains(@class, 'reporter')][not(ancestor::*[@itemprop='author' or @rel='author'])]"
-)
+
 EDITOR_LABEL = re.compile(r"\b(?:editor|penyunting|redaktur)\s*:", re.I)
 #: Separators of two or more names in a byline.
 #: The trailing page number of an article's other pages (``/2``).
@@ -242,6 +236,7 @@ def _words(element: Element) -> int:
     return len("".join(element.itertext()).split())
 
 
+ZERO = timedelta(0)
 #: A year, as date lines print it.
 YEAR = re.compile(r"\b(?:19[89]\d|20\d\d)\b")
 #: Where a page's publication time is, most trusted first (see :attr:`time_texts`).
@@ -261,8 +256,6 @@ UPDATE_METAS = (
     "datemodified", "last-modified", "lastmod", "dcterms.modified", "DC.date.modified",
     "article.updated", "parsely-updated", "modified_time",
 )  # fmt: skip
-#: Elements that say they hold the publication or update time (microdata).
-ITEMPROP_TIMES = etree.XPath("//*[@itemprop='datePublished' or @itemprop='dateModified']")
 #: A date in an article's URL: ``/2024/04/25/``, ``/20240425/``.
 URL_DATE = re.compile(
     r"/((?:19|20)\d{2})[/-]?(0[1-9]|1[0-2])[/-]?(0[1-9]|[12]\d|3[01])(?:/|[^\d]|$)"
@@ -324,6 +317,11 @@ def suffix_of(url: str) -> str:
         host = urlsplit(url).hostname or ""
     except ValueError:
         return ""
+    return _suffix(host)
+
+
+@lru_cache(maxsize=4096)
+def _suffix(host: str) -> str:
     return str(_EXTRACT(host).suffix or "")
 
 
@@ -930,11 +928,11 @@ class GenericArticlePage(ArticlePage):
         with whether it is between the headline and the body's text."""
         inside = self.body_nodes
         headline = self.headline_element
-        position = self.table.position
+        position = self.positions
         start = position.get(headline, -1) if headline is not None else -1
         first = min((position.get(b, 0) for b in self.body_blocks), default=-1)
         found: list[tuple[int, str]] = []
-        for element in BYLINE_ELEMENTS(self.root):
+        for element in self.text_map.byline_elements:
             if element in inside or self._in_chrome_box(element):
                 continue
             text = block_text(self._person_of(element))
@@ -951,6 +949,11 @@ class GenericArticlePage(ArticlePage):
 
         found.sort(key=lambda entry: (not header(entry[0]), entry[0] < start, entry[0]))
         return [(text, header(at)) for at, text in found]
+
+    @cached_property
+    def positions(self) -> dict[Element, int]:
+        """Each element's place in page order."""
+        return {element: n for n, element in enumerate(self.root.iter())}
 
     @staticmethod
     def _person_of(element: Element) -> Element:
@@ -972,13 +975,14 @@ class GenericArticlePage(ArticlePage):
     def updated_at(self) -> list[str]:
         """Update times, most trusted first: JSON-LD ``dateModified``, the modified-time
         metas, a visible "Updated"/"Diperbarui" line; each in the page's own offset. The
-        loader keeps the first later than ``published_at``."""
-        found = []
+        loader keeps the first later than ``published_at``: so is the one given here (the
+        sources after it are not read)."""
+        start = self.publication
         for source in self._time_sources(UPDATE_SOURCES):
             time = self._read_time(source)
-            if time is not None:
-                found.append(time.iso())
-        return found
+            if time is not None and (start is None or time.instant() > start.instant()):
+                return [time.iso()]
+        return []
 
     @cached_property
     def publication(self) -> PageTime | None:
@@ -1010,7 +1014,10 @@ class GenericArticlePage(ArticlePage):
         time = parse_visible(text, self.month_first) if kind == "visible" else parse_machine(text)
         if time is None:
             return None
-        time = localise(time, self.site_zone, self.machine_offsets)
+        offsets: list[tzinfo] = []
+        if time.has_time and self.site_zone is None and time.value.utcoffset() in (None, ZERO):
+            offsets = self.machine_offsets  # only then does localise look at them
+        time = localise(time, self.site_zone, offsets)
         return time if plausible(time, self.now) else None
 
     @cached_property
@@ -1041,36 +1048,43 @@ class GenericArticlePage(ArticlePage):
         """The texts of the page's time sources of ``kinds``, in that order, as ``(kind,
         text)``: ``visible`` texts are read as shown, the others as machines write."""
         for kind in kinds:
-            for text in self.time_texts.get(kind, ()):
+            for text in self.time_texts(kind):
                 if text and text.strip():
                     yield ("visible" if kind.startswith("visible") else kind), text.strip()
 
-    @cached_property
-    def time_texts(self) -> dict[str, list[str]]:
-        """The page's time sources by kind (see :data:`PUBLICATION_SOURCES`)."""
+    def time_texts(self, kind: str) -> list[str]:
+        """The page's time sources of ``kind`` (see :data:`PUBLICATION_SOURCES`), read only
+        when asked for (a page whose JSON-LD gives the time has its visible dates unread)."""
         data = self.json_ld_article or {}
-        found: dict[str, list[str]] = {
-            "json_ld": [
-                v
-                for v in (data.get("datePublished"), data.get("dateCreated"))
-                if isinstance(v, str)
-            ],
-            "json_ld_modified": [v for v in (data.get("dateModified"),) if isinstance(v, str)],
-            "meta": [self.metas[n] for n in PUBLICATION_METAS if n in self.metas],
-            "meta_modified": [self.metas[n] for n in UPDATE_METAS if n in self.metas],
-            "itemprop": [],
-            "itemprop_modified": [],
-            "time": [],
-            "visible": list(self.visible_dates[0]),
-            "visible_updated": list(self.visible_dates[1]),
-            "url": [u for u in (url_date(self.response.url),) if u],
-        }
-        for element in ITEMPROP_TIMES(self.root):
+        if kind in ("json_ld", "json_ld_modified"):
+            value = data.get("datePublished" if kind == "json_ld" else "dateModified")
+            return [value] if isinstance(value, str) else []
+        if kind in ("meta", "meta_modified"):
+            names = PUBLICATION_METAS if kind == "meta" else UPDATE_METAS
+            return [self.metas[name] for name in names if name in self.metas]
+        if kind in ("itemprop", "itemprop_modified"):
+            return self.itemprop_times[kind == "itemprop_modified"]
+        if kind == "time":
+            return self.time_elements
+        if kind in ("visible", "visible_updated"):
+            return self.visible_dates[kind == "visible_updated"]
+        if kind == "url":
+            return [u for u in (url_date(self.response.url),) if u]
+        return []
+
+    @cached_property
+    def itemprop_times(self) -> tuple[list[str], list[str]]:
+        """The publication and update times of microdata (``itemprop=datePublished``)."""
+        published: list[str] = []
+        updated: list[str] = []
+        metas = [m for m in self.root.iter("meta") if m.get("itemprop")]
+        for element in chain(metas, self.text_map.microdata_times):
+            if element.get("itemprop") not in ("datePublished", "dateModified"):
+                continue
             value = element.get("content") or element.get("datetime") or element_text(element)
             prop = (element.get("itemprop") or "").lower()
-            found["itemprop_modified" if "modified" in prop else "itemprop"].append(value)
-        found["time"] = self.time_elements
-        return found
+            (updated if "modified" in prop else published).append(value)
+        return published, updated
 
     @cached_property
     def time_elements(self) -> list[str]:
@@ -1110,7 +1124,7 @@ class GenericArticlePage(ArticlePage):
         later: list[tuple[str, str]] = []
         earlier: list[tuple[str, str]] = []
         headline = self.headline_element
-        start = self.table.position.get(headline, -1) if headline is not None else -1
+        start = self.positions.get(headline, -1) if headline is not None else -1
         for element, text in self.small_blocks:
             if len(text) > 120 or not YEAR.search(text):
                 continue
@@ -1118,7 +1132,7 @@ class GenericArticlePage(ArticlePage):
                 continue
             if self._in_chrome_box(element):
                 continue
-            before = start >= 0 and self.table.position.get(element, 0) < start
+            before = start >= 0 and self.positions.get(element, 0) < start
             for part in split_date_line(text):
                 (earlier if before else later).append(part)
         for kind, text in later + earlier:

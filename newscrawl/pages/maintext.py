@@ -20,6 +20,8 @@ import re
 from collections import Counter
 from functools import lru_cache
 
+from lxml import etree
+
 from newscrawl.pages.selectors import Element
 
 #: Elements that start a block of text of their own.
@@ -90,6 +92,8 @@ OTHER_COST = 1.0
 _WORD_SPLIT = re.compile(r"[^a-zA-Z0-9]+|(?<=[a-z])(?=[A-Z])")
 CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _NON_WORD = re.compile(r"\W+")
+#: An element's text, all of it, in one string (in C).
+_TEXT = etree.XPath("string()")
 _REACT_SEGMENT = re.compile(r"S:[0-9a-f]+$")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
@@ -125,10 +129,38 @@ def kind_of_names(names: str) -> int:
 def name_kind(element: Element) -> int:
     """What ``element``'s class and id make it (:func:`kind_of_names`); html, body, main
     and article elements are never judged by their names."""
-    classes, ident = element.get("class"), element.get("id")
-    if (not classes and not ident) or element.tag in UNNAMED:
+    return names_kind(element.tag, element.get("class"), element.get("id"))
+
+
+def names_kind(tag: str, classes: str | None, ident: str | None) -> int:
+    """:func:`name_kind` of an element of ``tag`` with these class and id."""
+    if (not classes and not ident) or tag in UNNAMED:
         return 0
     return kind_of_names(f"{classes or ''} {ident or ''}")
+
+
+#: Attributes that can hide an element, and that can mark a byline by microdata.
+_SHOWN = frozenset({"hidden", "style", "aria-hidden"})
+_MICRODATA = frozenset({"itemprop", "rel"})
+
+
+#: Parts of class names of elements that hold a byline ("article-author", "byline",
+#: "autor", "penulis", "reporter", "writer").
+_BYLINE_CLASS = re.compile(r"author|byline|autor|penulis|reporter|writer", re.IGNORECASE)
+
+
+@lru_cache(maxsize=4096)
+def byline_class(classes: str) -> bool:
+    return _BYLINE_CLASS.search(classes) is not None
+
+
+def byline_marked(element: Element) -> bool:
+    """True for an element that says it holds a byline: ``itemprop=author``,
+    ``rel=author``, or a class naming an author or a byline."""
+    if element.get("itemprop") == "author" or element.get("rel") == "author":
+        return True
+    classes = element.get("class")
+    return bool(classes) and byline_class(classes)
 
 
 def hidden(element: Element) -> bool:
@@ -180,7 +212,18 @@ class TextMap:
     """A page's text measured per element (see the module docstring)."""
 
     def __init__(self, root: Element) -> None:
+        """Asides are taken for chrome, measured in one go, unless they hold more text than
+        the best element found without them (an aside holds the article on a few sites:
+        the page is then measured again, asides read as any soft chrome)."""
         self.root = root
+        self._start(HARD_CHROME | {"aside"})
+        skipped = sum(self.other.get(aside, 0) for aside in self.chrome if aside.tag == "aside")
+        if skipped > self.good.get(self.best, 0):
+            self._start(HARD_CHROME)  # the article may be in an aside: read the asides too
+
+    def _start(self, hard: frozenset[str]) -> None:
+        """Measure the page, with the elements of tags ``hard`` taken for chrome unread."""
+        self._hard = hard
         #: The outermost elements whose text counts for nothing (scripts, media, hidden).
         self.silent: set[Element] = set()
         #: The outermost chrome elements: their text is never good.
@@ -189,6 +232,10 @@ class TextMap:
         self.good: dict[Element, int] = {}
         self.other: dict[Element, int] = {}
         self.best: Element | None = None
+        #: Elements that say they hold a byline (:func:`byline_marked`), in page order.
+        self.byline_elements: list[Element] = []
+        #: Elements whose microdata is a publication or update time (``itemprop``).
+        self.microdata_times: list[Element] = []
         #: The blocks whose own text is good (not copies, not chrome).
         self.good_blocks: set[Element] = set()
         self._pieces: dict[Element, list[str]] = {}
@@ -259,56 +306,78 @@ class TextMap:
         elements (the outermost of each), and sum the good and other text of each element
         (stored for those that have some); returns the sums under ``element``."""
         pieces, linked, good, other = self._pieces, self._linked, self.good, self.other
+        silent, in_chrome, soft = self.silent, self._in_chrome, self._soft
+        visit, classify = self._visit, self._classify
         good_sum = other_sum = 0
         for child in element:
             tag = child.tag
-            if type(tag) is not str or tag in SILENT:
+            keys = child.keys() if type(tag) is str else None
+            if (
+                type(tag) is not str
+                or tag in SILENT
+                or (keys and not _SHOWN.isdisjoint(keys) and hidden(child))
+            ):
                 if type(tag) is str:
-                    self.silent.add(child)
-                self._tail(child, block, link)  # a comment's or a script's tail is text
-                continue
-            inner = chrome
-            if child.keys():
-                if hidden(child):
-                    self.silent.add(child)
-                    self._tail(child, block, link)
-                    continue
+                    silent.add(child)
+            else:
+                inner = chrome
+                classes = ident = None
+                if keys:
+                    classes = child.get("class") if "class" in keys else None
+                    ident = child.get("id") if "id" in keys else None
+                    if (classes and byline_class(classes)) or (
+                        not _MICRODATA.isdisjoint(keys) and byline_marked(child)
+                    ):
+                        self.byline_elements.append(child)
+                    if "itemprop" in keys:
+                        prop = child.get("itemprop")
+                        if prop in ("datePublished", "dateModified"):
+                            self.microdata_times.append(child)
                 if not chrome:
-                    kind = name_kind(child)
-                    if kind == HARD:
+                    kind = names_kind(tag, classes, ident) if classes or ident else 0
+                    if kind == HARD or tag in self._hard:
+                        # chrome for good (navigation, footer, comments): its text is other
+                        # text, measured in one go, never read block by block
                         self.chrome.add(child)
-                        inner = True
-                    elif kind == SOFT:
-                        self._soft.append(child)
-            if not inner:
-                if tag in HARD_CHROME:
-                    self.chrome.add(child)
-                    inner = True
-                elif tag in SOFT_CHROME:
-                    self._soft.append(child)
-            if inner:
-                self._in_chrome.add(child)
-            own = child if tag in BLOCK_LEVEL else block
-            if own is child:
-                pieces[child] = []
-            in_link = link or tag == "a"
-            text = child.text
-            if text and not text.isspace():
-                pieces[own].append(text)
-                if in_link:
-                    linked[own] = linked.get(own, 0) + len(text.strip())
-            g, o = self._visit(child, own, in_link, inner) if len(child) else (0, 0)
-            self._tail(child, block, link)
-            if own is child:
-                own_good, own_other = self._classify(child)
-                g += own_good
-                o += own_other
-            if g:
-                good[child] = g
-                good_sum += g
-            if o:
-                other[child] = o
-                other_sum += o
+                        size = len(" ".join(_TEXT(child).split()))
+                        if size:
+                            other[child] = size
+                            other_sum += size
+                        tail = child.tail
+                        if tail and not tail.isspace():
+                            pieces[block].append(tail)
+                            if link:
+                                linked[block] = linked.get(block, 0) + len(tail.strip())
+                        continue
+                    if kind == SOFT or tag in SOFT_CHROME:
+                        soft.append(child)
+                if inner:
+                    in_chrome.add(child)
+                own = child if tag in BLOCK_LEVEL else block
+                if own is child:
+                    pieces[child] = []
+                in_link = link or tag == "a"
+                text = child.text
+                if text and not text.isspace():
+                    pieces[own].append(text)
+                    if in_link:
+                        linked[own] = linked.get(own, 0) + len(text.strip())
+                g, o = visit(child, own, in_link, inner) if len(child) else (0, 0)
+                if own is child:
+                    own_good, own_other = classify(child)
+                    g += own_good
+                    o += own_other
+                if g:
+                    good[child] = g
+                    good_sum += g
+                if o:
+                    other[child] = o
+                    other_sum += o
+            tail = child.tail
+            if tail and not tail.isspace():
+                pieces[block].append(tail)
+                if link:
+                    linked[block] = linked.get(block, 0) + len(tail.strip())
         return good_sum, other_sum
 
     def _cards(self) -> list[Element]:
@@ -325,14 +394,6 @@ class TextMap:
             if 0 < held <= CARD_MAX_GOOD:
                 found.append(card)
         return found
-
-    def _tail(self, child: Element, block: Element, link: bool) -> None:
-        """The text after ``child`` (its tail), in ``block``."""
-        tail = child.tail
-        if tail and not tail.isspace():
-            self._pieces[block].append(tail)
-            if link:
-                self._linked[block] = self._linked.get(block, 0) + len(tail.strip())
 
     def _classify(self, block: Element) -> tuple[int, int]:
         """The text of ``block`` itself (not of blocks inside it) as (good, other)
