@@ -12,7 +12,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from newscrawl import processors as p
@@ -410,6 +410,8 @@ def _by_depth(data: object, key: str) -> list[tuple[int, str]]:
 
 @settings(max_examples=60, deadline=None)
 @given(_json)
+@example([{"datePublished": "a"}, {"x": {"datePublished": "c"}}, {"datePublished": "b"}])
+@example({"@graph": [{"datePublished": "a"}, {"datePublished": "b"}], "datePublished": 1})
 def test_json_ld_values_are_every_value_of_the_key_shallowest_first(data: object) -> None:
     text = json.dumps(data)
     values = p.json_ld_values(text, "datePublished")
