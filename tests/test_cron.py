@@ -200,8 +200,10 @@ def test_markup_drift_fails_the_run_and_names_the_fields(tmp_path: Path) -> None
         )  # fmt: skip
     assert result.returncode == 3
     errors = [line for line in result.log.splitlines() if " ERROR: " in line]
-    assert errors and all("Unhealthy run" in line for line in errors)
-    [error] = errors
+    unhealthy = [line for line in errors if " ERROR: Unhealthy run" in line]
+    # the health check's line, then the crawl's last line saying how it went
+    assert errors[:-1] == unhealthy and "exit status 3" in errors[-1], errors
+    [error] = unhealthy
     assert "title on 15 of 16" in error and "body on 15 of 16" in error
     assert "published_at" not in error
     assert published_items(tmp_path / "out") == [], "a drifted run must not publish"
