@@ -343,6 +343,11 @@ class _Reader:
         fixed = repair.process_response(cast(Any, None), response)
         response = cast("HtmlResponse", fixed)
         site = self.site_of(response.url)
+        # what the pipelines ask of the crawl's spider: the generic reader (``news``) writes
+        # times as pages give them and may export an undated article; a site module may not
+        generic = site is None
+        spider = SimpleNamespace(page_times=generic, allows_undated=generic)
+        cast(Any, self.crawler).spider = spider
         if site is not None:
             item = self.site_item(site, response, fetch)
         else:

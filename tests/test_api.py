@@ -202,6 +202,17 @@ def test_extract_reads_an_unknown_site_with_the_generic_reader() -> None:
     validate(item)
 
 
+def test_extract_keeps_a_generic_pages_own_offset() -> None:
+    """As ``news`` exports it: a time in the page's own offset is no reason to refuse a
+    generic page (a site module's times must be WIB)."""
+    html = fixture_file("anysite", GENERIC_URL).read_text("utf-8")
+    want = anysite_expected()[GENERIC_URL]["published_at"]
+    shifted = html.replace(want, want.replace("+07:00", "+02:00"))
+    assert shifted != html
+    item = newscrawl.extract(shifted, GENERIC_URL)
+    assert item["published_at"] is not None and item["published_at"].endswith("+02:00")
+
+
 @pytest.mark.parametrize(
     ("site", "url", "why"),
     [
