@@ -44,7 +44,9 @@ def test_each_tracking_parameter_is_dropped(name: str) -> None:
     assert strip_tracking(f"https://a.example/x?{name}") == "https://a.example/x"
 
 
-@pytest.mark.parametrize("name", ["id", "page", "q", "gcl", "fbcl", "ga", "utm", "x_utm_a", "a_ga"])
+@pytest.mark.parametrize(
+    "name", ["id", "page", "q", "gcl", "fbcl", "ga", "utm", "x_utm_a", "a_ga", " utm_source"]
+)
 def test_other_parameters_stay(name: str) -> None:
     url = f"https://a.example/x?{name}=utm_source&b=2"
     assert strip_tracking(url) == url
@@ -159,6 +161,8 @@ PAGED = re.compile(r"(?P<keep>/read/\d+)(?:/(?P<page>\d+))?/?$")
         ("https://warta.example//", "https://warta.example/"),
         ("https://warta.example/read/1/3", "https://warta.example/read/1"),
         ("https://warta.example/other/9/", "https://warta.example/other/9"),
+        ("https://warta.example/read/TAX/", "https://warta.example/read/TAX"),
+        ("/read/1", "https:///read/1"),  # no host: none made up
     ],
 )
 def test_canonical_article_url(url: str, canonical: str) -> None:
