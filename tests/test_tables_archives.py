@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import gzip
 import io
+import logging
 import random
+import re
 import urllib.error
 import zlib
 from pathlib import Path
@@ -509,3 +511,426 @@ def test_a_damaged_archive_says_where(tmp_path: Path) -> None:
     assert [c.url for c in got] == ["https://w.example/a"]
     assert damage.value.records == 1
     assert damage.value.kind in ("truncated", "corrupt")
+
+
+# -- what the archive reader does byte by byte ----------------------------------------------
+
+
+def raw_record(url: str, body: bytes, length_delta: int = 0) -> bytes:
+    """An uncompressed WARC response record written by hand (Content-Length off by
+    ``length_delta``)."""
+    http = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n" + body
+    head = (
+        b"WARC/1.0\r\nWARC-Type: response\r\nWARC-Record-ID: <urn:uuid:1>\r\n"
+        + f"WARC-Target-URI: {url}\r\n".encode()
+        + b"Content-Type: application/http; msgtype=response\r\n"
+        + f"Content-Length: {len(http) + length_delta}\r\n\r\n".encode()
+    )
+    return head + http + b"\r\n\r\n"
+
+
+def test_the_header_lines_may_be_the_limit_exactly(tmp_path: Path) -> None:
+    record = raw_record("https://w.example/a", b"a")
+    header = record.index(b"\r\n\r\n", record.index(b"\r\n\r\n") + 4) + 4
+    path = tmp_path / "a.warc"
+    path.write_bytes(record * 2)
+    with pytest.raises(ArchiveDamaged) as damage:
+        list(read_captures(str(path), limit=header - 1))
+    assert damage.value.records == 0
+    got: list[Any] = []
+    with pytest.raises(ArchiveDamaged) as damage:
+        for capture in read_captures(str(path), limit=header):
+            got.append(capture)
+    assert len(got) == 1 and damage.value.records == 1  # the blank lines before the second
+    assert len(list(read_captures(str(path), limit=header + 4))) == 2
+
+
+def test_a_record_as_long_as_the_limit_is_read(tmp_path: Path) -> None:
+    path = write(tmp_path / "a.warc.gz", [("response", "https://w.example/a", HTML, PAGE)])
+    with open(path, "rb") as handle:
+        [length] = [record.length for record in a._Records(handle)]
+    [whole] = list(read_captures(path, limit=length))
+    assert isinstance(whole, Capture) and whole.body == PAGE
+
+
+def test_a_short_content_length_leaves_a_line_that_is_passed_over(tmp_path: Path) -> None:
+    path = tmp_path / "a.warc"
+    path.write_bytes(
+        raw_record("https://w.example/a", b"abc", -1) + raw_record("https://w.example/b", b"b")
+    )
+    assert [(c.url, c.body) for c in read_captures(str(path))] == [
+        ("https://w.example/a", b"ab"),
+        ("https://w.example/b", b"b"),
+    ]
+
+
+def test_the_target_uri_is_read_as_written(tmp_path: Path) -> None:
+    path = tmp_path / "a.warc"
+    path.write_bytes(
+        raw_record("<https://w.example/a>", b"a") + raw_record("https://w.example/bX", b"b")
+    )
+    assert [c.url for c in read_captures(str(path))] == [
+        "https://w.example/a",
+        "https://w.example/bX",
+    ]
+
+
+def test_a_response_without_http_headers_is_passed_over(tmp_path: Path) -> None:
+    path = tmp_path / "dns.warc"
+    with path.open("wb") as handle:
+        writer = WARCWriter(handle, gzip=False)
+        payload = io.BytesIO(b"20251120 w.example. 300 IN A 192.0.2.1\n")
+        dns = writer.create_warc_record("dns:w.example", "response", payload=payload,
+                                        warc_content_type="text/dns")  # fmt: skip
+        writer.write_record(dns)
+        dns.raw_stream.close()
+    counts = ArchiveCounts()
+    assert list(read_captures(str(path), counts)) == [None]
+    assert counts == ArchiveCounts(read=1)
+
+
+def test_every_record_of_a_kind_is_counted(tmp_path: Path) -> None:
+    br = [*HTML, ("Content-Encoding", "br")]
+    path = write(
+        tmp_path / "a.warc.gz",
+        [
+            ("revisit", "https://w.example/a", HTML, b""),
+            ("revisit", "https://w.example/b", HTML, b""),
+            ("response", "https://w.example/c", br, b"\x8b\x02\x80not br" * 20),
+            ("response", "https://w.example/d", br, b"\x8b\x02\x80not br" * 20),
+            ("response", "https://w.example/e", HTML, PAGE),
+            ("response", "https://w.example/f", HTML, PAGE),
+        ],
+    )
+    counts = ArchiveCounts()
+    list(read_captures(path, counts, limit=2000))
+    assert counts == ArchiveCounts(read=6, responses=2, revisits=2, undecodable=2, too_large=2)
+
+
+def test_an_undecodable_record_is_logged_by_url_and_archive(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    br = [*HTML, ("Content-Encoding", "br")]
+    body = gzip.compress(random.Random(7).randbytes(200_000))
+    broken = body[: a.BLOCK + 100] + b"\xff" * 5000 + body[a.BLOCK + 5100 :]
+    gz = [*HTML, ("Content-Encoding", "gzip")]
+    path = write(
+        tmp_path / "a.warc.gz",
+        [
+            ("response", "https://w.example/a", br, b"\x8b\x02\x80not br" * 20),
+            ("response", "https://w.example/b", gz, broken),
+        ],
+    )
+    with caplog.at_level(logging.WARNING, logger="newscrawl.archives"):
+        assert list(read_captures(path)) == [None, None]
+    assert [r.getMessage() for r in caplog.records] == [
+        f"Passed over the record of https://w.example/a in {path}: "
+        "its first block cannot be decoded",
+        f"Passed over the record of https://w.example/b in {path}: error",  # zlib.error
+    ]
+
+
+#: archives._Brotli.feed takes one BLOCK of output a call and stops when brotli says it can take
+#: more input, which it says while output is still waiting: a body decoding to more than 64 KB
+#: loses what was waiting (its tail). Strict: once fixed, these pass and the mark must go.
+BROTLI_TAIL = pytest.mark.xfail(strict=True, reason="_Brotli.feed leaves output undrained")
+
+
+@pytest.mark.parametrize("name", ["gzip", pytest.param("br", marks=BROTLI_TAIL), "deflate"])
+def test_a_body_in_many_blocks_is_decoded_whole(name: str, tmp_path: Path) -> None:
+    noise = random.Random(5).randbytes(3 * a.BLOCK + 7)
+    encode = {
+        "gzip": gzip.compress,
+        "br": brotli.compress,
+        "deflate": lambda data: _deflate(data, zlib.MAX_WBITS),
+    }[name]
+    fields = [*HTML, ("Content-Encoding", name)]
+    path = write(
+        tmp_path / "a.warc.gz", [("response", "https://w.example/a", fields, encode(noise))]
+    )
+    [capture] = list(read_captures(path))
+    assert isinstance(capture, Capture) and capture.body == noise
+
+
+def test_a_gzip_body_in_zlibs_format_is_taken_as_it_is(tmp_path: Path) -> None:
+    body = _deflate(PAGE, zlib.MAX_WBITS)
+    path = write(
+        tmp_path / "a.warc.gz",
+        [("response", "https://w.example/a", [*HTML, ("Content-Encoding", "gzip")], body)],
+    )
+    [capture] = list(read_captures(path))
+    assert isinstance(capture, Capture) and capture.body == body
+
+
+def test_a_record_whose_archive_gzip_decompresses_to_megabytes_is_read_whole(
+    tmp_path: Path,
+) -> None:
+    page = b"a" * (3 * a.FILL)
+    path = write(
+        tmp_path / "a.warc.gz",
+        [
+            ("response", "https://w.example/a", HTML, page),
+            ("response", "https://w.example/b", HTML, b"b"),
+        ],
+    )
+    assert [len(c.body) for c in read_captures(path) if isinstance(c, Capture)] == [len(page), 1]
+
+
+def test_an_archive_gzip_broken_inside_a_record_cuts_it_short(tmp_path: Path) -> None:
+    noise = random.Random(3).randbytes(50_000)
+    path = write(
+        tmp_path / "a.warc.gz",
+        [
+            ("response", "https://w.example/a", HTML, b"a"),
+            ("response", "https://w.example/b", HTML, noise),
+            ("response", "https://w.example/c", HTML, b"c"),
+        ],
+    )
+    data = bytearray(Path(path).read_bytes())
+    starts = [i for i in range(len(data) - 2) if data[i : i + 3] == b"\x1f\x8b\x08"]
+    middle = (starts[1] + starts[2]) // 2
+    data[middle : middle + 200] = bytes(200)
+    Path(path).write_bytes(bytes(data))
+    for want in (True, False):
+        got: list[Any] = []
+        with pytest.raises(ArchiveDamaged) as damage:
+            for capture in read_captures(path, ArchiveCounts(read=4), lambda u, s, w=want: w):
+                got.append(capture)
+        assert len(got) == 1 and damage.value.kind == "truncated"
+        assert re.fullmatch(
+            rf"{re.escape(path)} is truncated after 1 record\(s\): the record of "
+            r"https://w\.example/b lacks \d+ of its 50044 bytes",
+            str(damage.value),
+        )
+
+
+class _Failing(io.RawIOBase):
+    """A file whose reads fail (an I/O error) from byte ``at`` on."""
+
+    def __init__(self, data: bytes, at: int) -> None:
+        self.data, self.at, self.pos = data, at, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self.pos >= self.at:
+            raise OSError(5, "Input/output error")
+        n = min(len(buffer), self.at - self.pos, len(self.data) - self.pos)
+        buffer[:n] = self.data[self.pos : self.pos + n]
+        self.pos += n
+        return n
+
+
+@pytest.mark.parametrize("want", [True, False])
+@pytest.mark.parametrize(("where", "records"), [("header", 0), ("body", 1)])
+def test_an_archive_that_cannot_be_read_to_its_end_is_corrupt(
+    want: bool, where: str, records: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = raw_record("https://w.example/a", b"a")
+    data = first + raw_record("https://w.example/b", random.Random(1).randbytes(100_000))
+    at = len(first) + (20 if where == "header" else 50_000)
+    monkeypatch.setattr(a, "open_source", lambda source: io.BufferedReader(_Failing(data, at)))
+    with pytest.raises(ArchiveDamaged) as damage:
+        list(read_captures("x.warc", ArchiveCounts(read=10), lambda url, status: want))
+    assert str(damage.value) == (
+        f"x.warc is corrupt after {records} record(s): OSError: Input/output error"
+    )
+    assert (damage.value.source, damage.value.kind, damage.value.records) == (
+        "x.warc", "corrupt", records
+    )  # fmt: skip
+
+
+def test_damage_is_counted_from_the_archive_start_not_the_runs(tmp_path: Path) -> None:
+    long = [*HTML, ("X-Long", "v" * 3000)]
+    path = write(
+        tmp_path / "a.warc.gz",
+        [
+            ("response", "https://w.example/a", HTML, b"a"),
+            ("response", "https://w.example/b", long, b"b"),
+        ],
+    )
+    with pytest.raises(ArchiveDamaged) as damage:
+        list(read_captures(path, ArchiveCounts(read=7), limit=2500))
+    assert (damage.value.source, damage.value.records) == (path, 1)
+    garbage = tmp_path / "g.warc"
+    garbage.write_bytes(raw_record("https://w.example/a", b"a") + b"root:x:0:0\r\n" * 5)
+    with pytest.raises(ArchiveDamaged) as damage:
+        list(read_captures(str(garbage), ArchiveCounts(read=7)))
+    assert str(damage.value) == (
+        f"{garbage} is corrupt after 1 record(s): "
+        "a record header that cannot be read (warcio.exceptions.ArchiveLoadFailed)"
+    )
+
+
+def test_a_cut_record_says_what_it_lacks(tmp_path: Path) -> None:
+    path = tmp_path / "cut.warc"
+    whole = raw_record("https://w.example/a", b"a") + raw_record("https://w.example/b", b"b" * 500)
+    path.write_bytes(whole[:-104])  # the blank lines and 100 bytes of the body
+    with pytest.raises(ArchiveDamaged) as damage:
+        list(read_captures(str(path), ArchiveCounts(read=3)))
+    assert str(damage.value) == (
+        f"{path} is truncated after 1 record(s): the record of https://w.example/b lacks "
+        "100 of its 544 bytes"
+    )
+    assert damage.value.source == str(path)
+
+
+# -- bounded memory: what the decoders are asked for ---------------------------------------
+
+
+class _Spy:
+    """A decompressor that records the output bounds it is asked for."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner, self.asked = inner, []
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    def decompress(self, data: bytes, max_length: int = 0) -> bytes:
+        self.asked.append(max_length)
+        out: bytes = self.inner.decompress(data, max_length)
+        return out
+
+    def process(self, data: bytes, output_buffer_limit: int | None = None) -> bytes:
+        self.asked.append(output_buffer_limit)
+        out: bytes = self.inner.process(data, output_buffer_limit=output_buffer_limit)
+        return out
+
+
+def _spied(decoder: Any) -> Any:
+    decoder.decompressor = _Spy(decoder.decompressor)
+    return decoder
+
+
+@pytest.mark.parametrize(
+    ("make", "encode"),
+    [
+        (lambda: a._Zlib(16 + zlib.MAX_WBITS), gzip.compress),
+        pytest.param(a._Brotli, brotli.compress, marks=BROTLI_TAIL),
+    ],
+)
+def test_decoders_never_make_more_than_a_block_at_a_time(make: Any, encode: Any) -> None:
+    page = b"x" * (5 * a.BLOCK)
+    decoder = _spied(make())
+    sink = a._Sink(len(page))
+    decoder.feed(encode(page), sink)
+    assert b"".join(sink.parts) == page
+    asked = decoder.decompressor.asked
+    assert len(asked) >= 5 and all(0 < n <= a.BLOCK for n in asked), asked
+
+
+@pytest.mark.parametrize(
+    ("make", "encode"),
+    [
+        (lambda: a._Zlib(16 + zlib.MAX_WBITS), gzip.compress),
+        pytest.param(a._Brotli, brotli.compress, marks=BROTLI_TAIL),
+    ],
+)
+def test_a_decoder_asks_for_the_room_left_at_most(make: Any, encode: Any) -> None:
+    decoder = _spied(make())
+    with pytest.raises(TooLarge):
+        decoder.feed(encode(b"x" * (5 * a.BLOCK)), a._Sink(a.BLOCK + 10))
+    assert decoder.decompressor.asked == [a.BLOCK, 11]
+
+
+def test_a_stream_is_read_a_block_at_a_time() -> None:
+    asked: list[Any] = []
+
+    class Stream(io.BytesIO):
+        def read(self, size: int | None = -1) -> bytes:
+            asked.append(size)
+            return super().read(size)
+
+    assert a.read_bounded(Stream(b"z" * (2 * a.BLOCK + 5)), 2 * a.BLOCK + 10) == b"z" * (
+        2 * a.BLOCK + 5
+    )
+    assert asked == [a.BLOCK, a.BLOCK, 11, 6]
+
+
+def test_the_archives_gzip_is_inflated_a_fill_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spies: list[_Spy] = []
+
+    def gzip_spy() -> _Spy:
+        spies.append(_Spy(zlib.decompressobj(16 + zlib.MAX_WBITS)))
+        return spies[-1]
+
+    monkeypatch.setattr(a._BoundedLines, "DECOMPRESSORS", {"gzip": gzip_spy})
+    page = b"a" * (3 * a.FILL)
+    path = write(tmp_path / "a.warc.gz", [("response", "https://w.example/a", HTML, page)])
+    [capture] = list(read_captures(path))
+    assert isinstance(capture, Capture) and len(capture.body) == len(page)
+    asked = [n for spy in spies for n in spy.asked]
+    assert asked and set(asked) == {a.FILL}
+
+
+def test_a_remote_source_is_fetched_with_the_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
+    fetched: list[tuple[str, float]] = []
+
+    def fake_open_url(url: str, timeout: float) -> Any:
+        fetched.append((url, timeout))
+        return io.BytesIO(b"")
+
+    monkeypatch.setattr(a, "open_url", fake_open_url)
+    assert a.open_source("https://h.example/x.warc.gz").read() == b""
+    assert fetched == [("https://h.example/x.warc.gz", 60)]
+
+
+def test_messages() -> None:
+    with pytest.raises(OSError) as error:
+        a.open_source("http://[bad/x")
+    assert str(error.value) == "not a URL that can be fetched (ValueError)"
+    with pytest.raises(EOFError) as eof:
+        a.gunzip(gzip.compress(b"satu" * 100)[:-10], 1000)
+    assert str(eof.value) == "a gzip member ends before its end-of-stream marker"
+    with pytest.raises(Undecodable) as undecodable:
+        a._start(b"\x8b\x02\x80not br" * 20, [a._Brotli], 100)
+    assert str(undecodable.value) == "its first block cannot be decoded"
+    with pytest.raises(TooLarge) as too_large:
+        records = a._Records(io.BytesIO(b"WARC/1.0\r\n" + b"X-A: " + b"v" * 100))
+        records.reader.room = 20
+        next(records)
+    assert str(too_large.value) == "a record's header lines are over the limit"
+
+
+def test_without_a_bounded_brotli_the_message_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(a, "brotli", None)
+    with pytest.raises(Undecodable) as error:
+        a._decoders("br")
+    assert str(error.value) == "no brotli decoder that bounds its output"
+
+
+class _Record:
+    """What read_body reads of a record: its HTTP headers and its raw stream."""
+
+    def __init__(self, body: bytes, *fields: tuple[str, str]) -> None:
+        self.http_headers = StatusAndHeaders("200 OK", [*HTML, *fields], "HTTP/1.1")
+        self.raw_stream = io.BytesIO(body)
+
+
+def test_read_body_bounds_the_block_before_decoding() -> None:
+    assert a.read_body(_Record(b"q" * 100), 100) == b"q" * 100
+    with pytest.raises(TooLarge) as error:
+        a.read_body(_Record(b"q" * 101), 100)
+    assert str(error.value) == "it is over 100 bytes (DOWNLOAD_MAXSIZE)"
+    small = random.Random(2).randbytes(40)
+    encoded = gzip.compress(small)  # more bytes than it decodes to
+    assert a.read_body(_Record(encoded, ("Content-Encoding", "gzip")), len(encoded)) == small
+    with pytest.raises(TooLarge) as error:
+        a.read_body(_Record(encoded, ("Content-Encoding", "gzip")), len(encoded) - 1)
+    assert str(error.value) == f"its block is over {len(encoded) - 1} bytes"
+
+
+def test_ccnews_paths_are_read_as_written() -> None:
+    assert a.ccnews_archive_urls(b"X/1.warc.gz\n", "http://h/") == ["http://h/X/1.warc.gz"]
+
+
+def test_ccnews_list_decompresses_within_the_limit(tmp_path: Path) -> None:
+    path = tmp_path / "warc.paths.gz"
+    path.write_bytes(gzip.compress(b"a/b.warc.gz\n" * 100))  # 1200 bytes, ~40 gzipped
+    assert len(a.ccnews_list(str(path), limit=1200)) == 100
+    with pytest.raises(TooLarge):
+        a.ccnews_list(str(path), limit=1199)

@@ -228,6 +228,8 @@ def test_same_page() -> None:
     assert b.same_page((1, 2, 3, 4), (1, 2, 7, 8))
     assert not b.same_page((1, 2, 3, 4), (1, 6, 7, 8))
     assert b.same_page((1,), (1, 5, 6, 7))
+    assert b.same_page((1, 5, 6, 7), (1,))
+    assert not b.same_page((1, 5, 6, 7), (2,))
     assert not b.same_page((1,), (5, 6))
     assert b.same_page((), ()) is False
     assert b.same_page((1, 2), (2, 1))
@@ -309,6 +311,23 @@ def test_a_line_that_is_text_elsewhere_is_never_learned() -> None:
     lines.observe(page("a", "p0", text=(PROMO,)))
     seen = lines.observe(page("a", "p1", (PROMO,)))
     assert seen.refused == {"copied": 1} and PROMO not in lines
+    assert PROMO in lines.never
+    assert lines.observe(page("b", "p2", (PROMO,))).refused == {}  # counted once
+
+
+def test_a_pending_line_found_as_text_is_no_longer_pending() -> None:
+    lines = RecurringLines()
+    lines.observe(page("a", "p1", (PROMO,)))
+    assert PROMO in lines.pending
+    lines.observe(page("a", "p2", text=(PROMO,)))
+    assert lines.observe(page("b", "p3", (PROMO,))).refused == {"copied": 1}
+    assert PROMO not in lines.pending
+
+
+def test_each_refusal_is_counted() -> None:
+    lines = RecurringLines()
+    sentences = ("dalam siaran pers direksi", "lewat akun instagram miliknya")
+    assert lines.observe(page("a", "p1", sentences)).refused == {"shape": 2}
 
 
 def test_a_line_over_a_quarter_of_its_page_is_refused() -> None:
@@ -317,6 +336,8 @@ def test_a_line_over_a_quarter_of_its_page_is_refused() -> None:
     assert lines.observe(page("a", "p1", (five,), words=20)).learned == [five]  # 5/20: a quarter
     six = "ikuti satu dua tiga empat lima"
     assert lines.observe(page("a", "p2", (six,), words=23)).refused == {"share": 1}  # 6/23
+    assert six in lines.never
+    assert lines.observe(page("a", "p3", (six,), words=23)).refused == {}  # counted once
 
 
 def test_a_page_mostly_promo_teaches_nothing() -> None:
@@ -377,8 +398,10 @@ def test_what_a_page_may_teach() -> None:
 def test_a_taught_line_is_short_and_a_small_share() -> None:
     line = " ".join(["kata"] * 25)  # a quarter of 100 words
     assert RecurringLines().observe(page("a", "p", left_out=(line,), words=100)).taught == [line]
-    seen = RecurringLines().observe(page("a", "p", left_out=(line,), words=99))
-    assert seen.refused == {"share": 1} and seen.taught == []
+    lines = RecurringLines()
+    seen = lines.observe(page("a", "p", left_out=(line,), words=99))
+    assert seen.refused == {"share": 1} and seen.taught == [] and line in lines.never
+    assert lines.observe(page("a", "q", left_out=(line,), words=99)).refused == {}
     fifty, fifty_one = " ".join(["k"] * 50), " ".join(["k"] * 51)
     assert RecurringLines().observe(page("a", "p", left_out=(fifty,), words=900)).taught
     seen = RecurringLines().observe(page("a", "p", left_out=(fifty_one,), words=900))
