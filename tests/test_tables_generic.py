@@ -50,6 +50,8 @@ def test_brand_of() -> None:
         ("https://a.example", "https://a.example/"),
         ("https://a.example//", "https://a.example/"),
         ("https://a.example/x2", "https://a.example/x2"),
+        ("https://a.example/berita/TAX/", "https://a.example/berita/TAX"),
+        ("/berita/x", "https:///berita/x"),  # no host: none made up
     ],
 )
 def test_canonical_url(url: str, canonical: str) -> None:

@@ -171,6 +171,11 @@ def test_dateparser_reads_what_the_fast_path_does_not() -> None:
     )
 
 
+@pytest.mark.parametrize("text", ["21 de noviembre de 2025", "vendredi 21 novembre 2025"])
+def test_dateparser_reads_indonesian_and_english_only(text: str) -> None:
+    assert p.parse_visible_date(text) is None
+
+
 def test_dateparser_answers_in_wib() -> None:
     value = p.parse_visible_date("November 21, 2025 06:59 UTC")
     assert value is not None and value.utcoffset() == timedelta(hours=7)
@@ -359,6 +364,7 @@ def test_trim_name_and_labels() -> None:
     assert p.trim_name(" Ani Lestari ,; ") == "Ani Lestari"
     assert p.trim_name("Ani;,") == "Ani"
     assert p.trim_name("Ani, Budi") == "Ani, Budi"
+    assert p.trim_name("Malcolm X,") == "Malcolm X"
     assert p.labelled_value("Editor : Edi", "editor") == "Edi"
     assert p.labelled_value("  EDITOR:Edi  Susanto ", "Editor") == "Edi Susanto"
     assert p.labelled_value("Penyunting Berita: Edi", "penyunting berita") == "Edi"
