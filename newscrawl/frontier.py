@@ -571,7 +571,8 @@ _WAITS = {
 
 
 class SeedOncePerTick:
-    """A spider middleware of distributed mode: the spider's start requests are queued by the
+    """A spider middleware of distributed mode (installed by its add-on,
+    :class:`newscrawl.addons.DistributedMode`): the spider's start requests are queued by the
     worker that seeds the tick only; a worker that joins a tick seeds nothing."""
 
     def __init__(self, crawler: Crawler) -> None:

@@ -31,7 +31,7 @@ WARN_ON_GENERATOR_RETURN_VALUE = False
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
 #: One priority order over every host (Scrapy's default orders requests within each host's
 #: queue only): a backfill's days are served in order, a day's index pages, then its articles,
-#: then the next day (spiders.base.day_priority), so its memory stays flat.
+#: then the next day (newscrawl.days.day_priority), so its memory stays flat.
 SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.ScrapyPriorityQueue"
 DOWNLOAD_DELAY = 0.25
 AUTOTHROTTLE_ENABLED = True

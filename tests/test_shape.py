@@ -152,6 +152,22 @@ def test_the_cycle_check_finds_cycles(tmp_path: Path) -> None:
     assert cycles(import_graph(package)) == []
 
 
+# --- spider modules ----------------------------------------------------------------------------
+
+
+def test_no_spider_module_is_over_400_lines() -> None:
+    """A spider plans requests and hands responses to page objects; the rest (the archive
+    route, the learning of promo lines, the joining of split articles, the modes) lives in
+    modules of its own."""
+    sizes = {
+        path.name: len(path.read_text("utf-8").splitlines())
+        for path in sorted((PACKAGE / "spiders").glob("*.py"))
+    }
+    assert set(sizes) >= {"base.py", "news.py"}
+    over = {name: lines for name, lines in sizes.items() if lines > MAX_SPIDER_LINES}
+    assert not over, f"spider modules over {MAX_SPIDER_LINES} lines: {over}"
+
+
 # --- modes and add-ons -------------------------------------------------------------------------
 
 
@@ -238,9 +254,7 @@ def test_no_spider_configures_a_mode(spider: type[NewsSpider] | type[GenericNews
     settings = Settings()
     before = settings.copy_to_dict()
     spider.update_settings(settings)
-    changed = {
-        name for name, value in settings.copy_to_dict().items() if before.get(name) != value
-    }
+    changed = {name for name, value in settings.copy_to_dict().items() if before.get(name) != value}
     assert changed <= {"CLOSESPIDER_TIMEOUT"}, changed  # the run deadline is the spider's
 
 
@@ -260,16 +274,20 @@ def test_scrapy_tools_never_touch_redis(bisnis_proxy: ReplayProxy, tmp_path: Pat
             **OFFLINE_ENV,
             "NEWSCRAWL_REDIS_URL": f"redis://127.0.0.1:{redis.port}/0",
         }
-        done = []
-        for command in (["shell", url, "-c", probe], ["parse", "--spider", "bisnis", url]):
-            done.append(
-                subprocess.run(
-                    [sys.executable, "-m", "scrapy", *command,
-                     "-s", f"NEWSCRAWL_OUTPUT_DIR={tmp_path / 'output'}",
-                     "-s", "TELNETCONSOLE_ENABLED=False"],
-                    cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False,
-                )  # fmt: skip
+        settings = ["-s", f"NEWSCRAWL_OUTPUT_DIR={tmp_path / 'output'}"]
+        settings += ["-s", "TELNETCONSOLE_ENABLED=False"]
+        done = [
+            subprocess.run(
+                [sys.executable, "-m", "scrapy", *command, *settings],
+                cwd=ROOT,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=120,
+                check=False,
             )
+            for command in (["shell", url, "-c", probe], ["parse", "--spider", "bisnis", url])
+        ]
     shell, parse = done
     assert shell.returncode == 0, shell.stderr[-3000:]
     assert shell.stdout.strip() == "('scrapy.core.scheduler', [])"
