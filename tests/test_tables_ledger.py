@@ -435,3 +435,75 @@ def test_an_exported_article_reached_by_a_redirect_is_an_alias(tmp_path: Path) -
 def test_the_ledger_module_exports_what_the_spiders_use() -> None:
     for name in ("FINAL_FAILURES", "RETRIED_HERE", "Ledger", "failure_reason", "response_reason"):
         assert hasattr(ledger_module, name)
+
+
+# -- health judged site by site (the news spider) --------------------------------------------
+
+
+def test_counts_go_to_the_site_of_their_url_too() -> None:
+    crawler = get_crawler()
+    sites = {"https://a.example/x": "a.example", "https://b.example/y": ""}
+    ledger = Ledger.open(crawler, "news", lambda url: None, lambda url: None,
+                         site_of=sites.__getitem__, optional=("published_at",))  # fmt: skip
+    assert ledger.site_of is not None and ledger.optional == ("published_at",)
+    ledger.count("health/article_pages", 2, url="https://a.example/x")
+    ledger.count("health/article_pages", url="https://b.example/y")  # no site: the run's only
+    ledger.count("health/article_pages")
+    assert crawler.stats is not None
+    assert crawler.stats.get_value("newscrawl/health/article_pages") == 4
+    assert crawler.stats.get_value("newscrawl/sites/a.example/health/article_pages") == 2
+    assert [k for k in crawler.stats.get_stats() if "/sites/" in k] == [
+        "newscrawl/sites/a.example/health/article_pages"
+    ]
+
+
+def test_without_sites_nothing_is_counted_by_site() -> None:
+    ledger = Ledger.for_site(get_crawler(), kompas.SITE)
+    assert ledger.site_of is None and ledger.optional == ()
+    ledger.count("x", url=ARTICLE)
+    assert ledger.crawler.stats is not None
+    assert list(ledger.crawler.stats.get_stats()) == ["newscrawl/x"]
+
+
+def test_an_article_page_is_counted_for_its_site_and_an_optional_field_is_not_missing() -> None:
+    crawler = get_crawler()
+    ledger = Ledger.open(crawler, "news", lambda url: None, lambda url: None,
+                         site_of=lambda url: url.split("/")[2] if url else "",
+                         optional=("published_at",))  # fmt: skip
+    ledger.article_read(ArticleItem(url="https://a.example/1", title="T"))
+    ledger.article_read(ArticleItem(title="T"))  # no URL: no site
+    assert crawler.stats is not None
+    counted = {k: v for k, v in crawler.stats.get_stats().items() if k.startswith("newscrawl/")}
+    assert counted == {
+        "newscrawl/health/article_pages": 2,
+        "newscrawl/health/missing_url": 1,
+        "newscrawl/health/missing_article_id": 2,
+        "newscrawl/health/missing_body": 2,
+        "newscrawl/sites/a.example/health/article_pages": 1,
+        "newscrawl/sites/a.example/health/missing_article_id": 1,
+        "newscrawl/sites/a.example/health/missing_body": 1,
+    }
+
+
+def test_a_layout_is_counted_for_the_site_of_the_item_or_its_origin() -> None:
+    crawler = get_crawler()
+    ledger = Ledger.open(crawler, "news", lambda url: None, lambda url: None,
+                         site_of=lambda url: url.split("/")[2])  # fmt: skip
+    page = _page()
+    ledger.article_exported(
+        page, "https://origin.example/1", ArticleItem(url="https://a.example/1")
+    )
+    ledger.article_exported(page, "https://origin.example/2", ArticleItem())
+    assert crawler.stats is not None
+    assert crawler.stats.get_value("newscrawl/sites/a.example/layout/kompas/read-2025") == 1
+    assert crawler.stats.get_value("newscrawl/sites/origin.example/layout/kompas/read-2025") == 1
+
+
+def test_a_remembered_failure_keeps_its_url(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ledger, run = a_run(tmp_path)
+    recorded: list[tuple[str, str, str]] = []
+    monkeypatch.setattr(run.state, "record_failure", lambda *args: recorded.append(args))
+    ledger.skip("blocked", ARTICLE)
+    assert recorded == [(ARTICLE_ID, ARTICLE, "blocked")]
