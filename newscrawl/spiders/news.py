@@ -228,7 +228,7 @@ class GenericNewsSpider(BaseNewsSpider):
 
         An HTML page that ends before ``</html>`` is retried (``truncated``), and taken as
         whole when a retry returns it byte for byte and it ends like a whole page
-        (:meth:`~newscrawl.spiders.base.BaseNewsSpider.whole_without_end`). A page the user
+        (:meth:`~newscrawl.spiders.common.BaseNewsSpider.whole_without_end`). A page the user
         gave as an article that is none is skipped as ``start_not_article``: never read as a
         listing page.
 
