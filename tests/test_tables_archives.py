@@ -10,6 +10,7 @@ import io
 import logging
 import random
 import re
+import tracemalloc
 import urllib.error
 import zlib
 from pathlib import Path
@@ -934,3 +935,44 @@ def test_ccnews_list_decompresses_within_the_limit(tmp_path: Path) -> None:
     assert len(a.ccnews_list(str(path), limit=1200)) == 100
     with pytest.raises(TooLarge):
         a.ccnews_list(str(path), limit=1199)
+
+
+def _gzip_member(data: bytes) -> bytes:
+    compressor = zlib.compressobj(1, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    return compressor.compress(data) + compressor.flush()
+
+
+def _peak(read: Any) -> int:
+    """The most memory Python held while ``read()`` ran (bytes)."""
+    tracemalloc.start()
+    try:
+        read()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+BOMB = 12 * 1024 * 1024  # a read of it whole holds twice what a bounded read holds
+
+
+def test_a_header_line_is_never_read_past_its_limit(tmp_path: Path) -> None:
+    path = tmp_path / "bomb.warc.gz"
+    path.write_bytes(_gzip_member(b"WARC/1.0\r\nX-Bomb: " + b"b" * BOMB + b"\r\n\r\n"))
+
+    def read() -> None:
+        with pytest.raises(ArchiveDamaged, match="too_large"):
+            list(read_captures(str(path), limit=64 * 1024))
+
+    assert _peak(read) < BOMB // 2
+
+
+def test_an_unwanted_record_is_passed_over_a_block_at_a_time(tmp_path: Path) -> None:
+    path = tmp_path / "big.warc.gz"
+    path.write_bytes(_gzip_member(raw_record("https://w.example/a", b"x" * BOMB)))
+    counts = ArchiveCounts()
+
+    def read() -> None:
+        assert list(read_captures(str(path), counts, lambda url, status: False, 2 * BOMB)) == [None]
+
+    assert _peak(read) < BOMB // 2
+    assert counts == ArchiveCounts(read=1, responses=1)
