@@ -14,7 +14,7 @@
 
 Scrapy's settings are found as the ``newscrawl`` command finds them: the module
 ``SCRAPY_SETTINGS_MODULE`` names, else the one the closest ``scrapy.cfg`` names, else
-``newscrawl.settings`` (:func:`newscrawl.cli.settings_module`).
+``newscrawl.settings`` (:func:`newscrawl.project.settings_module`).
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, cast
 
-from newscrawl.cli import SETTINGS_ENV, settings_module
+from newscrawl.project import SETTINGS_ENV, settings_module
 
 if TYPE_CHECKING:
     import duckdb
@@ -83,8 +83,8 @@ class NotAnArticle(Exception):
 
 
 def project_settings() -> Settings:
-    """The project's Scrapy settings, from :func:`~newscrawl.cli.settings_module` (``ValueError``
-    when that module cannot be imported)."""
+    """The project's Scrapy settings, from :func:`~newscrawl.project.settings_module`
+    (``ValueError`` when that module cannot be imported)."""
     from scrapy.settings import Settings
 
     settings = Settings()

@@ -22,42 +22,20 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import sys
-from collections.abc import Mapping, MutableMapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
-#: The variable Scrapy reads its settings module from when no scrapy.cfg names one.
-SETTINGS_ENV = "SCRAPY_SETTINGS_MODULE"
-#: The project's settings module.
-SETTINGS_MODULE = "newscrawl.settings"
+from newscrawl.project import (
+    SETTINGS_ENV,
+    SETTINGS_MODULE,
+    use_project_settings,
+)
 
 EXIT_NO_ARTICLE = 1
 EXIT_BAD_INPUT = 2
 
 logger = logging.getLogger("newscrawl")
-
-
-def settings_module(environ: Mapping[str, str] = os.environ) -> str:
-    """The settings module Scrapy is to use, as Scrapy finds it (``SCRAPY_SETTINGS_MODULE``, else
-    the ``scrapy.cfg`` of the current folder or one above it, for ``SCRAPY_PROJECT``), else
-    the project's own."""
-    named = environ.get(SETTINGS_ENV)
-    if named:
-        return named
-    from scrapy.utils.conf import get_config
-
-    config = get_config()
-    project = environ.get("SCRAPY_PROJECT", "default")
-    if config.has_option("settings", project):
-        return config.get("settings", project)
-    return SETTINGS_MODULE
-
-
-def use_project_settings(environ: MutableMapping[str, str] = os.environ) -> str:
-    """Name in ``SCRAPY_SETTINGS_MODULE`` the module :func:`settings_module` finds."""
-    environ[SETTINGS_ENV] = settings_module(environ)
-    return environ[SETTINGS_ENV]
 
 
 def parser() -> argparse.ArgumentParser:

@@ -28,7 +28,7 @@ import pytest
 
 import newscrawl
 from newscrawl import api
-from newscrawl.cli import settings_module
+from newscrawl.project import settings_module
 from tests.replay import ReplayProxy
 from tests.support import (
     FIXTURES,
