@@ -813,27 +813,26 @@ def _spied(decoder: Any) -> Any:
     ],
 )
 def test_decoders_never_make_more_than_a_block_at_a_time(make: Any, encode: Any) -> None:
+    """Each call asks for a BLOCK of output at most (brotli may give half as much again:
+    its bound is loose; the sink's is not)."""
     page = b"x" * (5 * a.BLOCK)
     decoder = _spied(make())
     sink = a._Sink(len(page))
     decoder.feed(encode(page), sink)
     assert b"".join(sink.parts) == page
     asked = decoder.decompressor.asked
-    assert len(asked) >= 5 and all(0 < n <= a.BLOCK for n in asked), asked
+    assert len(asked) >= 4 and all(0 < n <= a.BLOCK for n in asked), asked
 
 
-@pytest.mark.parametrize(
-    ("make", "encode"),
-    [
-        (lambda: a._Zlib(16 + zlib.MAX_WBITS), gzip.compress),
-        pytest.param(a._Brotli, brotli.compress, marks=BROTLI_TAIL),
-    ],
-)
-def test_a_decoder_asks_for_the_room_left_at_most(make: Any, encode: Any) -> None:
-    decoder = _spied(make())
+def test_a_decoder_asks_for_the_room_left_at_most() -> None:
+    decoder = _spied(a._Zlib(16 + zlib.MAX_WBITS))
     with pytest.raises(TooLarge):
-        decoder.feed(encode(b"x" * (5 * a.BLOCK)), a._Sink(a.BLOCK + 10))
+        decoder.feed(gzip.compress(b"x" * (5 * a.BLOCK)), a._Sink(a.BLOCK + 10))
     assert decoder.decompressor.asked == [a.BLOCK, 11]
+    decoder = _spied(a._Brotli())
+    with pytest.raises(TooLarge):  # its first BLOCK is over the room already
+        decoder.feed(brotli.compress(b"x" * (5 * a.BLOCK)), a._Sink(a.BLOCK + 10))
+    assert decoder.decompressor.asked == [a.BLOCK]
 
 
 def test_a_stream_is_read_a_block_at_a_time() -> None:
@@ -976,3 +975,28 @@ def test_an_unwanted_record_is_passed_over_a_block_at_a_time(tmp_path: Path) -> 
 
     assert _peak(read) < BOMB // 2
     assert counts == ArchiveCounts(read=1, responses=1)
+
+
+# -- found while killing mutants: strict xfail until newscrawl/archives.py is fixed --------
+
+
+@pytest.mark.xfail(strict=True, reason="warcio's AttributeError escapes read_captures")
+def test_a_response_without_a_target_uri_is_damage_not_a_crash(tmp_path: Path) -> None:
+    """A record warcio cannot parse ends the archive as corrupt (the archives after it are
+    read); warcio raises AttributeError for a response without WARC-Target-URI."""
+    nameless = raw_record("https://w.example/b", b"b").replace(
+        b"WARC-Target-URI: https://w.example/b\r\n", b""
+    )
+    path = tmp_path / "a.warc"
+    path.write_bytes(raw_record("https://w.example/a", b"a") + nameless)
+    got: list[Any] = []
+    with pytest.raises(ArchiveDamaged) as damage:
+        for capture in read_captures(str(path)):
+            got.append(capture)
+    assert len(got) == 1 and damage.value.kind == "corrupt" and damage.value.records == 1
+
+
+@pytest.mark.xfail(strict=True, reason="http.client.InvalidURL is no ValueError: it escapes")
+def test_a_url_with_a_bad_port_cannot_be_fetched() -> None:
+    with pytest.raises(OSError, match="not a URL that can be fetched"):
+        a.open_source("http://127.0.0.1:bad/x.warc.gz")
