@@ -466,6 +466,11 @@ def test_leave_out_takes_a_learned_line() -> None:
     assert left.removed == ["Ikuti kami."] and left.kept == [] and not left.would_empty
 
 
+def test_leave_out_reads_past_an_empty_paragraph() -> None:
+    body = "Satu dua tiga empat lima enam tujuh delapan.\n\n \n\nIkuti kami.\n\nPenutup."
+    assert leave_out(body, {"ikuti kami."}).removed == ["Ikuti kami."]
+
+
 def test_leave_out_reads_lines_cleaned_and_folded() -> None:
     body = "Satu dua tiga empat lima enam tujuh delapan.\n\n IKUTI\u00a0 Kami. \n\nAkhir."
     assert leave_out(body, {"ikuti kami."}).removed == ["IKUTI Kami."]
