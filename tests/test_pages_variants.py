@@ -207,9 +207,10 @@ def test_variant_page_gives_its_item(site: str, variant: dict[str, Any]) -> None
     if variant.get("valid", True):
         validate(item)
         return
-    with pytest.raises(jsonschema.ValidationError):
-        validate(item)
-    with pytest.raises(DropItem):
+    if item["published_at"] is not None:  # the schema allows null: news exports undated ones
+        with pytest.raises(jsonschema.ValidationError):
+            validate(item)
+    with pytest.raises(DropItem):  # a site spider's item without a date is dropped
         ValidationPipeline(get_crawler()).process_item(page.to_item())
 
 
