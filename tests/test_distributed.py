@@ -337,8 +337,9 @@ def test_worker_ids_are_unique_per_process(
     proxy.reset()
     one_day = {"since": str(generated.days[0]), "until": str(generated.days[0]), "browser": "never"}
     named = {"NEWSCRAWL_REDIS_URL": redis_url, "NEWSCRAWL_WORKER_ID": "alpha", **SLOW}
+    # every day: long enough that the twin's start comes while it runs, even on a loaded machine
     first = start_crawl(
-        "bisnis", one_day, output_dir=tmp_path / "a", proxy_env=proxy.env(),
+        "bisnis", window(generated), output_dir=tmp_path / "a", proxy_env=proxy.env(),
         log=tmp_path / "first.log", settings=named,
     )  # fmt: skip
     wait_until(lambda: "seeds tick" in (tmp_path / "first.log").read_text(), timeout=60)
