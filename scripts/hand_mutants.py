@@ -34,7 +34,7 @@ from queue import Queue
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from mutation import TARGETS, pytest_env  # noqa: E402
+from mutation import PYTEST_ARGS, TARGETS, pytest_env, write_profile  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -205,6 +205,11 @@ def make_copy(where: Path) -> None:
     shutil.copytree(ROOT / "tests", where / "tests", ignore=ignore)
     (where / "tests" / "fixtures").symlink_to(ROOT / "tests" / "fixtures")
     shutil.copy2(ROOT / "pyproject.toml", where / "pyproject.toml")
+    write_profile(where)
+
+
+def args_for(module: str, args_tests: list[str] | None) -> list[str]:
+    return list(args_tests or TARGETS[module].tests)
 
 
 def run_one(mutant: Mutant, copy: Path, tests: list[str] | None) -> tuple[str, float]:
@@ -217,8 +222,8 @@ def run_one(mutant: Mutant, copy: Path, tests: list[str] | None) -> tuple[str, f
     start = time.monotonic()
     try:
         done = subprocess.run(
-            [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider",
-             *(tests or TARGETS[mutant.module].tests)],
+            [sys.executable, "-m", "pytest", "-q", "-x", *PYTEST_ARGS,
+             *args_for(mutant.module, tests)],
             cwd=copy, env=pytest_env(), capture_output=True, timeout=600, check=False,
         )  # fmt: skip
         caught = done.returncode not in (0, 5)
@@ -271,8 +276,30 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             copies.put(copy)
 
+    # the tests must pass unmutated, or what they catch means nothing
+    modules = sorted({mutant.module for mutant in chosen})
+
+    def clean(module: str) -> tuple[str, bool]:
+        copy = copies.get()
+        try:
+            tests = args_for(module, args.tests)
+            done = subprocess.run(
+                [sys.executable, "-m", "pytest", "-q", *PYTEST_ARGS, *tests],
+                cwd=copy, env=pytest_env(), capture_output=True, text=True, timeout=900,
+                check=False,
+            )  # fmt: skip
+            if done.returncode != 0:
+                print(f"  the tests of {module} fail unmutated: its mutants are not counted")
+                print("    " + "\n    ".join(done.stdout.splitlines()[-5:]))
+            return module, done.returncode == 0
+        finally:
+            copies.put(copy)
+
     with ThreadPoolExecutor(max_workers=copies.qsize()) as pool:
-        outcomes = list(pool.map(work, chosen))
+        passing = {module for module, ok in pool.map(clean, modules) if ok}
+        runnable = [mutant for mutant in chosen if mutant.module in passing]
+        outcomes = list(pool.map(work, runnable))
+    chosen = runnable
     by: dict[str, list[Mutant]] = {"caught": [], "missed": [], "stale": []}
     for mutant, (outcome, seconds) in zip(chosen, outcomes, strict=True):
         by[outcome].append(mutant)

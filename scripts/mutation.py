@@ -124,6 +124,27 @@ TARGETS: dict[str, Target] = {
     ),
 }
 
+#: pytest's options for every run: no cache in the scratch folder, and Hypothesis's profile
+#: (:data:`PROFILE`).
+PYTEST_ARGS = ("-p", "no:cacheprovider", "-p", "_mutation_profile")
+#: A pytest plugin written beside the tests: Hypothesis draws the same examples every run (a
+#: verdict is the next run's too) and has no deadline (a slow machine is no kill).
+PROFILE = """from hypothesis import HealthCheck, settings
+
+settings.register_profile(
+    "mutation",
+    derandomize=True,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+settings.load_profile("mutation")
+"""
+
+
+def write_profile(where: Path) -> None:
+    (where / "_mutation_profile.py").write_text(PROFILE, "utf-8")
+
+
 #: mutmut's statuses that count as killed (a timeout or a crash is a test that noticed).
 KILLED = {"killed", "timeout", "caught by type check", "segfault"}
 
@@ -166,11 +187,12 @@ def prepare(target: Target, work: Path) -> None:
         "__pycache__", "*.pyc", "fixtures"))  # fmt: skip
     (work / "tests" / "fixtures").symlink_to(ROOT / "tests" / "fixtures")
     shutil.copy2(ROOT / "pyproject.toml", work / "pyproject.toml")
+    write_profile(work)
 
 
 def write_config(target: Target, work: Path, deselect: list[str]) -> None:
     """mutmut's configuration for one module (``setup.cfg`` of the scratch folder)."""
-    cli_args = ["-p", "no:cacheprovider"]
+    cli_args = [*PYTEST_ARGS]
     for node in deselect:
         cli_args += ["--deselect", node]
     lines = [
@@ -179,6 +201,7 @@ def write_config(target: Target, work: Path, deselect: list[str]) -> None:
         f"only_mutate = {target.source}",
         "pytest_add_cli_args =\n" + "".join(f"    {a}\n" for a in cli_args),
         "pytest_add_cli_args_test_selection =\n" + "".join(f"    {t}\n" for t in target.tests),
+        "also_copy =\n    _mutation_profile.py\n",
         # the tests of one module take seconds: a mutant 10x slower is an endless loop
         "timeout_multiplier = 10.0",
         "timeout_constant = 5.0",
@@ -202,8 +225,7 @@ def failing_tests(target: Target, work: Path) -> list[str]:
     are deselected, and named in the report, since mutmut needs a clean run."""
     report = work / "clean.xml"
     subprocess.run(
-        [PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--junitxml={report}",
-         *target.tests],
+        [PYTHON, "-m", "pytest", "-q", *PYTEST_ARGS, f"--junitxml={report}", *target.tests],
         cwd=work, env=pytest_env(), capture_output=True, timeout=900, check=False,
     )  # fmt: skip
     if not report.exists():
@@ -319,7 +341,7 @@ def fresh_process_kills(
 ) -> dict[str, bool]:
     """Whether the module's tests fail with each of ``mutants`` active from the first import
     of newscrawl on (see :data:`_SERVER`)."""
-    args = ["-q", "-x", "-p", "no:cacheprovider", *target.tests]
+    args = ["-q", "-x", *PYTEST_ARGS, *target.tests]
     for node in deselect:
         args += ["--deselect", node]
     todo: Queue[str] = Queue()
@@ -367,7 +389,7 @@ _IMPORT_HITS = """
 import json, os, sys
 os.environ["MUTANT_UNDER_TEST"] = "stats"
 import pytest
-pytest.main(["--collect-only", "-q", "-p", "no:cacheprovider", *sys.argv[2:]])
+pytest.main(["--collect-only", "-q", *sys.argv[2:]])
 from mutmut.state import state
 with open(sys.argv[1], "w") as out:
     json.dump(sorted(state()._stats), out)
@@ -378,7 +400,7 @@ def import_time_functions(target: Target, work: Path, deselect: list[str]) -> se
     """The functions (``newscrawl.x.x_f``) that run while the module's tests are imported and
     collected, in a fresh process: their mutants may be killed there only."""
     found = work / "import_hits.json"
-    args = [*target.tests]
+    args = [*PYTEST_ARGS, *target.tests]
     for node in deselect:
         args += ["--deselect", node]
     subprocess.run(
@@ -545,7 +567,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.try_:
             tests = [*target.tests]
             done = subprocess.run(
-                [PYTHON, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", *tests],
+                [PYTHON, "-m", "pytest", "-q", "-x", *PYTEST_ARGS, *tests],
                 cwd=work / "mutants", env=pytest_env(mutant), check=False,
             )  # fmt: skip
             print("killed" if done.returncode not in (0, 5) else "survives")
