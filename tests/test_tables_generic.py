@@ -205,3 +205,12 @@ def test_ids_and_canonical_urls_are_stable(segments: list[str], tail: str) -> No
     assert g.canonical_url(canonical) == canonical
     assert g.article_id_of(canonical) == g.article_id_of(url) or tail == "/2"
     assert g.canonical_refusal(canonical, url) is None
+
+
+def test_a_line_selling_the_site_is_a_short_one() -> None:
+    sells = g.names_the_site_test("bisnis")
+    line = "Langganan BisnisPro"
+    assert sells(line + " ya" * (g.MAX_PROMO_WORDS - 2))  # MAX_PROMO_WORDS words
+    assert not sells(line + " ya" * (g.MAX_PROMO_WORDS - 1))
+    assert not sells("Langganan Bisnis sekarang")  # the plain word
+    assert not sells("BisnisPro hari ini")  # no channel
