@@ -7,9 +7,11 @@ touched), writes mutmut's configuration there (``setup.cfg``: the one module to 
 test files) and runs ``mutmut run`` (3.8.1). mutmut forks its workers from a process that has
 imported the package already, so what runs at import (``rule()`` building ``SHARED_RULES``,
 ``site_suffix`` building a site's patterns) runs unmutated there and its mutants look alive.
-So every mutant mutmut does not kill is tried again **in a fresh process**: ``python -m
-pytest`` on the module's tests in mutmut's ``mutants/`` folder with ``MUTANT_UNDER_TEST`` set,
-so that the mutant is active from the first import on. Only what survives that is a survivor.
+So every mutant mutmut does not kill (and whose function any test, or the tests' import,
+reaches) is tried again **with newscrawl imported afresh**: pytest on the module's tests in
+mutmut's ``mutants/`` folder with ``MUTANT_UNDER_TEST`` set, in a child forked from a server
+that imported only third-party modules (:data:`_SERVER`), so that the mutant is active from
+the first import on. Only what survives that is a survivor.
 
 mutmut leaves alone what it cannot mutate through its trampolines: module-level tables and
 regexes, and decorated functions (``lru_cache``). ``scripts/hand_mutants.py`` (also run by
