@@ -88,13 +88,13 @@ def normalise(code: str | None) -> str | None:
 
 
 _LETTER = re.compile(r"[^\W\d_]")
-_NOT_LATIN = re.compile(r"[^\x00-\u024f]")
+_EAST_ASIAN = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 
 
 def script_language(text: str) -> str | None:
     """``ja``, ``ko`` or ``zh`` when the text is mostly written in their scripts."""
-    if _NOT_LATIN.search(text) is None:
-        return None  # Latin script only: the cheap look first
+    if _EAST_ASIAN.search(text) is None:
+        return None  # no East Asian script at all: the cheap look first
     letters = len(_LETTER.findall(text))
     if not letters:
         return None
@@ -134,6 +134,8 @@ def own_share(text: str, code: str) -> float:
 #: A share of the declared language's function words that settles it without a look at the
 #: others' (few texts have an eighth of their words from another language's most common ones).
 SURE_SHARE = 0.12
+#: How much of the text that look reads (characters).
+SURE_CHARS = 600
 #: A share of function words that makes a language plausible for a text, and the lead one
 #: needs over the next to be told from the words alone.
 PLAUSIBLE_SHARE = 0.08
@@ -184,7 +186,7 @@ def page_language(declared: str | None, text: str) -> str:
     script = script_language(sample)
     if script is not None:
         return declared if declared in ("ja", "ko", "zh") and declared == script else script
-    if declared in FUNCTION_WORDS and own_share(sample, declared) >= SURE_SHARE:
+    if declared in FUNCTION_WORDS and own_share(sample[:SURE_CHARS], declared) >= SURE_SHARE:
         return declared  # the declared language's words are everywhere: the cheap look first
     shares = word_shares(sample)
     best = max(shares.values(), default=0.0)

@@ -112,14 +112,13 @@ _NAME_JOINERS = frozenset(
 )  # fmt: skip
 #: Words that label a date line ("Stand: 26.04.2024, 20:44 Uhr", "Updated 5:07 PM").
 _DATE_LABEL = re.compile(
-    r"\b(?:stand|publiziert|veröffentlicht|aktualisiert|zuletzt aktualisiert|erstellt|"
+    r"(?:stand|publiziert|veröffentlicht|aktualisiert|zuletzt aktualisiert|erstellt|"
     r"updated|published|posted|last updated|first published|publié|mis à jour|actualizado|"
     r"publicado|aggiornato|pubblicato|uppdaterad|publicerad|oppdatert|publisert|opdateret|"
     r"udgivet|bijgewerkt|gepubliceerd|diperbarui|diterbitkan|dipublikasikan|dimuat|"
     r"lesedauer|lesezeit|reading time|min read|minuten lesezeit|güncelleme|yayınlanma|"
-    r"opublikowano|zaktualizowano)\b",
-    re.IGNORECASE,
-)
+    r"opublikowano|zaktualizowano)\b"
+)  # searched in the lower-cased line, without an opening \b: a first letter to skip to
 #: Month names and their short forms, in the languages above.
 _MONTHS = (
     "january|february|march|april|may|june|july|august|september|october|november|december|"
@@ -244,12 +243,13 @@ def date_line(line: str, words: int | None = None) -> bool:
     words = words_of(line) if words is None else words
     if words > SHORT or _DIGIT.search(line) is None:
         return False
+    labelled = _DATE_LABEL.search(line.lower()) is not None
+    if not labelled and _YEAR_OR_TIME.search(line) is None:
+        return False  # the cheap looks first: the dates' own pattern is costly
     dates = _DATE.findall(line)
     if not dates:
         return False
-    if _DATE_LABEL.search(line):
-        return True
-    return _YEAR_OR_TIME.search(line) is not None and sum(map(words_of, dates)) * 2 > words
+    return labelled or sum(map(words_of, dates)) * 2 > words
 
 
 def byline_line(line: str, words: int | None = None) -> bool:
@@ -271,6 +271,10 @@ def byline_line(line: str, words: int | None = None) -> bool:
 
 #: The most words of a line any of the tests above takes for furniture.
 LONGEST = 60
+#: A line of this many words or more that ends as a sentence ends is furniture only as an
+#: invitation, a copyright line or a staff credit.
+SENTENCE_WORDS = 12
+SENTENCE_ENDS = frozenset(".!?\"”»'")
 #: Lines of more words than this are furniture only as a caption or a staff credit.
 LONG_LINE = SHORT + 8
 

@@ -237,6 +237,7 @@ def _words(element: Element) -> int:
 
 
 ZERO = timedelta(0)
+DIGIT = re.compile(r"\d")
 #: A year, as date lines print it.
 YEAR = re.compile(r"\b(?:19[89]\d|20\d\d)\b")
 #: Where a page's publication time is, most trusted first (see :attr:`time_texts`).
@@ -262,23 +263,21 @@ URL_DATE = re.compile(
 )
 #: Labels of a date line's update part and publication part, in the languages of the news.
 UPDATE_LABEL = re.compile(
-    r"\b(?:diperbarui|updated?|last updated|aktualisiert|zuletzt aktualisiert|mis à jour|"
+    r"(?:diperbarui|updated?|last updated|aktualisiert|zuletzt aktualisiert|mis à jour|"
     r"actualizado|actualización|aggiornato|uppdaterad|oppdatert|opdateret|bijgewerkt|"
-    r"güncelleme|güncellenme|zaktualizowano|päivitetty|aktualizováno)(?![^\W\d_])\s*:?",
-    re.IGNORECASE,
-)
+    r"güncelleme|güncellenme|zaktualizowano|päivitetty|aktualizováno)(?![^\W\d_])\s*:?"
+)  # searched in the lower-cased text, without an opening \b: a first letter to skip to
 PUBLISHED_LABEL = re.compile(
-    r"\b(?:published|posted|first published|publiziert|veröffentlicht|erschienen|publié|"
+    r"(?:published|posted|first published|publiziert|veröffentlicht|erschienen|publié|"
     r"publicado|pubblicato|publicerad|publisert|udgivet|gepubliceerd|yayınlanma|"
     r"opublikowano|julkaistu|diterbitkan|dipublikasikan)(?![^\W\d_])"
-    r"\s*(?:on|am|le|el|il|den|at)?\s*:?",
-    re.IGNORECASE,
-)
+    r"\s*(?:on|am|le|el|il|den|at)?\s*:?"
+)  # as UPDATE_LABEL
 #: Short blocks that can be a byline, a date line or a footer line: no paragraph or list
 #: inside, a dozen elements at most (one XPath pass, in C; a union of the tags is three
 #: times as fast as one step testing each element's name); their texts are measured after.
 SMALL_BLOCKS = etree.XPath(
-    "(//div|//span|//p|//time|//address|//li|//small)[count(.//*) < 12][not(.//p or .//li)]"
+    "(//div|//span|//p|//time|//address|//li|//small)[not(.//p or .//li)][count(.//*) < 12]"
 )
 #: The longest text of a small block (characters).
 SMALL_BLOCK_CHARS = 400
@@ -330,17 +329,18 @@ def split_date_line(text: str) -> list[tuple[str, str]]:
     text)`` or ``("updated", text)``: "Published 14:14 | Updated 15:59" gives both; in
     "Warta, Diperbarui 18/04/2026, 10:03 WIB" only the part after the label is an update
     (the part before has no date). Parts without a digit are dropped."""
+    low = text.lower()
     marks = sorted(
-        [(m.start(), m.end(), "updated") for m in UPDATE_LABEL.finditer(text)]
-        + [(m.start(), m.end(), "published") for m in PUBLISHED_LABEL.finditer(text)]
+        [(m.start(), m.end(), "updated") for m in UPDATE_LABEL.finditer(low)]
+        + [(m.start(), m.end(), "published") for m in PUBLISHED_LABEL.finditer(low)]
     )
     if not marks:
-        return [("published", text)] if any(ch.isdigit() for ch in text) else []
-    parts = [("published", text[: marks[0][0]])]
+        return [("published", text)] if DIGIT.search(text) else []
+    parts = [("published", low[: marks[0][0]])]
     for n, (_, end, kind) in enumerate(marks):
-        stop = marks[n + 1][0] if n + 1 < len(marks) else len(text)
-        parts.append((kind, text[end:stop]))
-    return [(kind, part) for kind, part in parts if any(ch.isdigit() for ch in part)]
+        stop = marks[n + 1][0] if n + 1 < len(marks) else len(low)
+        parts.append((kind, low[end:stop]))
+    return [(kind, part) for kind, part in parts if DIGIT.search(part)]
 
 
 def block_text(element: Element) -> str:
@@ -914,46 +914,54 @@ class GenericArticlePage(ArticlePage):
         "Von", "Penulis:", "Oleh ..."), outside the body's text and the page's navigation and
         footer; the first that gives names, those between the headline and the text first
         (only those with ``header_only``)."""
-        for text, in_header in self.byline_blocks:
-            if header_only and not in_header:
-                break
+        for text in self.byline_candidates(header_only):
             names = byline_names(text, self.site_names)
             if names:
                 return names
         return []
 
     @cached_property
-    def byline_blocks(self) -> list[tuple[str, bool]]:
-        """The page's byline candidates (see :meth:`visible_byline`) in the order tried, each
-        with whether it is between the headline and the body's text."""
-        inside = self.body_nodes
+    def header_zone(self) -> tuple[int, int]:
+        """Where the article's header is, in page order: after the headline, before the
+        body's first block (``(-1, -1)`` when the page shows no headline or no body)."""
         headline = self.headline_element
         position = self.positions
         start = position.get(headline, -1) if headline is not None else -1
         first = min((position.get(b, 0) for b in self.body_blocks), default=-1)
+        return (start, first) if start >= 0 and first > start else (-1, -1)
+
+    def byline_candidates(self, header_only: bool = False) -> list[str]:
+        """The texts of the page's byline candidates (see :meth:`visible_byline`) in the
+        order tried: those in the header first, then those after the headline, then the
+        rest (only those in the header with ``header_only``)."""
+        inside = self.body_nodes
+        position = self.positions
+        start, first = self.header_zone
         found: list[tuple[int, str]] = []
+
+        def wanted(at: int) -> bool:
+            return not header_only or start < at < first
+
         for element in self.text_map.byline_elements:
-            if element in inside or self._in_chrome_box(element):
+            at = position.get(element, 0)
+            if not wanted(at) or element in inside or self._in_chrome_box(element):
                 continue
             text = block_text(self._person_of(element))
             if text and len(text.split()) <= 20 and not credit_line(text):
-                found.append((position.get(element, 0), text))
+                found.append((at, text))
         for element, text in self.small_blocks:
-            if len(text.split()) > 14 or not BYLINE_LABEL.match(text):
+            at = position.get(element, 0)
+            if not wanted(at) or not BYLINE_LABEL.match(text) or len(text.split()) > 14:
                 continue
             if not self._in_chrome_box(element):
-                found.append((position.get(element, 0), text))
-
-        def header(at: int) -> bool:
-            return start < at < first if start >= 0 and first >= 0 else False
-
-        found.sort(key=lambda entry: (not header(entry[0]), entry[0] < start, entry[0]))
-        return [(text, header(at)) for at, text in found]
+                found.append((at, text))
+        found.sort(key=lambda entry: (not start < entry[0] < first, entry[0] < start, entry[0]))
+        return [text for _, text in found]
 
     @cached_property
     def positions(self) -> dict[Element, int]:
-        """Each element's place in page order."""
-        return {element: n for n, element in enumerate(self.root.iter())}
+        """The place in page order of each element read (:attr:`TextMap.order`)."""
+        return self.text_map.order
 
     @staticmethod
     def _person_of(element: Element) -> Element:

@@ -139,6 +139,8 @@ def names_kind(tag: str, classes: str | None, ident: str | None) -> int:
     return kind_of_names(f"{classes or ''} {ident or ''}")
 
 
+#: The microdata of a publication's and an update's time.
+_TIME_PROPS = frozenset({"datePublished", "dateModified"})
 #: Attributes that can hide an element, and that can mark a byline by microdata.
 _SHOWN = frozenset({"hidden", "style", "aria-hidden"})
 _MICRODATA = frozenset({"itemprop", "rel"})
@@ -234,6 +236,9 @@ class TextMap:
         self.best: Element | None = None
         #: Elements that say they hold a byline (:func:`byline_marked`), in page order.
         self.byline_elements: list[Element] = []
+        #: The place of each element read in page order (not those in silent or hard chrome
+        #: elements, which are not read).
+        self.order: dict[Element, int] = {self.root: 0}
         #: Elements whose microdata is a publication or update time (``itemprop``).
         self.microdata_times: list[Element] = []
         #: The blocks whose own text is good (not copies, not chrome).
@@ -249,7 +254,7 @@ class TextMap:
     def _measure(self) -> None:
         root = self.root
         self._pieces[root] = [root.text] if root.text and not root.text.isspace() else []
-        good, other = self._visit(root, root, False, False)
+        good, other = self._visit(root, root, self._pieces[root], False, False)
         own_good, own_other = self._classify(root)
         if good + own_good:
             self.good[root] = good + own_good
@@ -290,92 +295,95 @@ class TextMap:
         scope = next((up for up in body.iterancestors() if up in above), None)
         if scope is None or scope.tag in ("body", "html"):
             return []
-        found: list[Element] = []
-        started = False
-        for element in scope.iter():
-            if element is headline:
-                started = True
-            elif element is body:
-                break
-            elif started and element in self.good_blocks:
-                found.append(element)
-        return found
+        order = self.order
+        start, end = order.get(headline, -1), order.get(body, -1)
+        if not 0 <= start < end:
+            return []
+        found = [
+            block
+            for block in self.good_blocks
+            if start < order.get(block, -1) < end and scope in block.iterancestors()
+        ]
+        return sorted(found, key=order.__getitem__)
 
-    def _visit(self, element: Element, block: Element, link: bool, chrome: bool) -> tuple[int, int]:
-        """Collect the text under ``element`` into blocks, mark silent, chrome and soft chrome
-        elements (the outermost of each), and sum the good and other text of each element
-        (stored for those that have some); returns the sums under ``element``."""
+    def _visit(
+        self, element: Element, block: Element, out: list[str], link: bool, chrome: bool
+    ) -> tuple[int, int]:
+        """Collect the text under ``element`` into blocks (``out``: the pieces of ``block``,
+        the block it is in), mark silent, chrome and soft chrome elements (the outermost of
+        each), and sum the good and other text of each element (stored for those that have
+        some); returns the sums under ``element``."""
         pieces, linked, good, other = self._pieces, self._linked, self.good, self.other
-        silent, in_chrome, soft = self.silent, self._in_chrome, self._soft
+        silent, in_chrome, soft, hard = self.silent, self._in_chrome, self._soft, self._hard
         visit, classify = self._visit, self._classify
         good_sum = other_sum = 0
+        order = self.order
         for child in element:
             tag = child.tag
-            keys = child.keys() if type(tag) is str else None
-            if (
-                type(tag) is not str
-                or tag in SILENT
-                or (keys and not _SHOWN.isdisjoint(keys) and hidden(child))
-            ):
-                if type(tag) is str:
+            if type(tag) is str and tag not in SILENT:
+                order[child] = len(order)
+                keys = child.keys()
+                if keys and not _SHOWN.isdisjoint(keys) and hidden(child):
                     silent.add(child)
-            else:
-                inner = chrome
-                classes = ident = None
-                if keys:
-                    classes = child.get("class") if "class" in keys else None
-                    ident = child.get("id") if "id" in keys else None
-                    if (classes and byline_class(classes)) or (
-                        not _MICRODATA.isdisjoint(keys) and byline_marked(child)
-                    ):
-                        self.byline_elements.append(child)
-                    if "itemprop" in keys:
-                        prop = child.get("itemprop")
-                        if prop in ("datePublished", "dateModified"):
+                else:
+                    inner = chrome
+                    classes = ident = None
+                    if keys:
+                        classes = child.get("class") if "class" in keys else None
+                        ident = child.get("id") if "id" in keys else None
+                        if (classes and byline_class(classes)) or (
+                            not _MICRODATA.isdisjoint(keys) and byline_marked(child)
+                        ):
+                            self.byline_elements.append(child)
+                        if "itemprop" in keys and child.get("itemprop") in _TIME_PROPS:
                             self.microdata_times.append(child)
-                if not chrome:
-                    kind = names_kind(tag, classes, ident) if classes or ident else 0
-                    if kind == HARD or tag in self._hard:
-                        # chrome for good (navigation, footer, comments): its text is other
-                        # text, measured in one go, never read block by block
-                        self.chrome.add(child)
-                        size = len(" ".join(_TEXT(child).split()))
-                        if size:
-                            other[child] = size
-                            other_sum += size
-                        tail = child.tail
-                        if tail and not tail.isspace():
-                            pieces[block].append(tail)
-                            if link:
-                                linked[block] = linked.get(block, 0) + len(tail.strip())
-                        continue
-                    if kind == SOFT or tag in SOFT_CHROME:
-                        soft.append(child)
-                if inner:
-                    in_chrome.add(child)
-                own = child if tag in BLOCK_LEVEL else block
-                if own is child:
-                    pieces[child] = []
-                in_link = link or tag == "a"
-                text = child.text
-                if text and not text.isspace():
-                    pieces[own].append(text)
-                    if in_link:
-                        linked[own] = linked.get(own, 0) + len(text.strip())
-                g, o = visit(child, own, in_link, inner) if len(child) else (0, 0)
-                if own is child:
-                    own_good, own_other = classify(child)
-                    g += own_good
-                    o += own_other
-                if g:
-                    good[child] = g
-                    good_sum += g
-                if o:
-                    other[child] = o
-                    other_sum += o
+                    if not chrome:
+                        kind = names_kind(tag, classes, ident) if classes or ident else 0
+                        if kind == HARD or tag in hard:
+                            # chrome for good (navigation, footer, comments): its text is
+                            # other text, measured in one go, never read block by block
+                            self.chrome.add(child)
+                            size = len(" ".join(_TEXT(child).split()))
+                            if size:
+                                other[child] = size
+                                other_sum += size
+                            tag = None  # its tail is read below, its content is done
+                        elif kind == SOFT or tag in SOFT_CHROME:
+                            soft.append(child)
+                    if tag is not None:
+                        if inner:
+                            in_chrome.add(child)
+                        in_link = link or tag == "a"
+                        own_out: list[str]
+                        if tag in BLOCK_LEVEL:
+                            own, own_out = child, []
+                            pieces[child] = own_out
+                        else:
+                            own, own_out = block, out
+                        text = child.text
+                        if text and not text.isspace():
+                            own_out.append(text)
+                            if in_link:
+                                linked[own] = linked.get(own, 0) + len(text.strip())
+                        if len(child):
+                            g, o = visit(child, own, own_out, in_link, inner)
+                        else:
+                            g = o = 0
+                        if own is child and own_out:
+                            own_good, own_other = classify(child)
+                            g += own_good
+                            o += own_other
+                        if g:
+                            good[child] = g
+                            good_sum += g
+                        if o:
+                            other[child] = o
+                            other_sum += o
+            elif type(tag) is str:
+                silent.add(child)
             tail = child.tail
             if tail and not tail.isspace():
-                pieces[block].append(tail)
+                out.append(tail)
                 if link:
                     linked[block] = linked.get(block, 0) + len(tail.strip())
         return good_sum, other_sum
