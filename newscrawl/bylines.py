@@ -24,6 +24,27 @@ BYLINE_LABEL = re.compile(
     r"redakteur(?:in)?|correspondent)\b)\s*:?\s*",
     re.IGNORECASE,
 )
+#: Labels of bylines that end with the writer's place ("Von Ines Zöttl, Washington",
+#: "Par Jean Dupont, à Paris"), and that place: one word after a comma, after a full name.
+_PLACED_LABEL = re.compile(r"^\W*(?:von|par|por|door|av|af)\s", re.IGNORECASE)
+_PLACE_WORDS = frozenset({"à", "in", "en", "i", "aus", "from"})
+
+
+def without_place(names: str) -> str:
+    """A byline's names without the place after them: "Ines Zöttl, Washington" → "Ines
+    Zöttl", "Jean Dupont, à Paris" → "Jean Dupont" (one word after the last comma, the one
+    name before it a full one); "A B, C D", "A, B" and "A und B, dpa" stay."""
+    head, comma, tail = names.rpartition(",")
+    words = tail.split()
+    if words and words[0].lower() in _PLACE_WORDS:
+        words = words[1:]
+    if not comma or len(words) != 1 or not words[0][:1].isupper():
+        return names
+    if len(head.split()) >= 2 and len(split_names(head)) == 1:
+        return head  # one full name, then a place
+    return names
+
+
 #: Where a byline's names end: an editor's label, a day's name, a digit (a date, a time,
 #: "5 hours ago"), an address's "@", a separator before something else ("| Editor: B",
 #: "Published on ...").
@@ -99,11 +120,14 @@ def byline_names(text: str, site_names: Iterable[str] = ()) -> list[str]:
     each cleaned (:func:`clean_name`); the site's own name (``site_names``, case-folded) is
     no person."""
     text = clean_text(text)
+    placed = _PLACED_LABEL.match(text) is not None
     text = BYLINE_LABEL.sub("", text, count=1)
     end = _NAMES_END.search(text)
     if end is not None:
         text = text[: end.start()]
     text = re.sub(r"\s+[-–—]\s+\S.*$", "", text)  # "A - Brand.com", "A – Kota"
+    if placed:
+        text = without_place(text)
     own = {name.casefold() for name in site_names}
     names = []
     for part in split_names(text):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 from collections.abc import Callable, Collection, Iterator
 from datetime import UTC, datetime, timedelta, tzinfo
@@ -72,6 +73,12 @@ ARTICLE_TYPES = frozenset(
 READABLE_CHARS = 500
 READABLE_CHARS_CJK = 200
 READABLE_BLOCKS = 2
+#: And paragraphs (not list items) long enough: the sum over those longer than
+#: READABLE_PARAGRAPH characters of the square root of what they have more is at least
+#: READABLE_PROSE (Readability's measure of a readable page).
+READABLE_PARAGRAPH = 140
+READABLE_PARAGRAPH_CJK = 50
+READABLE_PROSE = 20
 #: Elements that are never article text, wherever they are.
 CHROME_TAGS = frozenset({"header", "footer", "nav", "aside", "form"})
 #: Elements (and their content) left out of the body: media, embeds and their captions.
@@ -422,10 +429,20 @@ class GenericArticlePage(ArticlePage):
         if held * 2 < page or not self.has_body():
             return False
         blocks = self.text_map.good_blocks
-        if sum(1 for node in body.iter() if node in blocks) < READABLE_BLOCKS:
+        found = [node for node in body.iter() if node in blocks]
+        if len(found) < READABLE_BLOCKS:
             return False  # one run of text (a feed read as HTML), no paragraphs
         cjk = any(CJK.search(text) for text in self.paragraphs[:3])
-        return held >= (READABLE_CHARS_CJK if cjk else READABLE_CHARS)
+        if held < (READABLE_CHARS_CJK if cjk else READABLE_CHARS):
+            return False
+        short = READABLE_PARAGRAPH_CJK if cjk else READABLE_PARAGRAPH
+        good = self.text_map.good
+        prose = sum(
+            math.sqrt(good.get(node, 0) - short)
+            for node in found
+            if node.tag != "li" and good.get(node, 0) > short
+        )
+        return prose >= READABLE_PROSE  # paragraphs, not a list of features or links
 
     # -- the body -------------------------------------------------------------------------
 
@@ -436,8 +453,33 @@ class GenericArticlePage(ArticlePage):
 
     @cached_property
     def body_element(self) -> Element | None:
-        """The element holding the article's text (:meth:`TextMap.container`)."""
-        return self.text_map.container()
+        """The element holding the article's text (:meth:`TextMap.container`); on a page with
+        no sentence-long text at all, the element holding most of its paragraph text."""
+        found = self.text_map.container()
+        return found if found is not None else self.paragraphs_parent
+
+    @cached_property
+    def body_containers(self) -> list[Element]:
+        """The elements the body is read from (:meth:`TextMap.containers`)."""
+        found = self.text_map.containers()
+        if found:
+            return found
+        return [self.paragraphs_parent] if self.paragraphs_parent is not None else []
+
+    @cached_property
+    def paragraphs_parent(self) -> Element | None:
+        """The element holding most of the page's paragraph text, with its own ``p``
+        children, outside chrome (what is left when no text is sentence-long)."""
+        credit: dict[Element, int] = {}
+        chrome, silent = self.text_map.chrome, self.text_map.silent
+        for paragraph in self.root.iter("p"):
+            parent = paragraph.getparent()
+            if parent is None or any(
+                up in chrome or up in silent for up in paragraph.iterancestors()
+            ):
+                continue
+            credit[parent] = credit.get(parent, 0) + len(element_text(paragraph).strip())
+        return max(credit, key=credit.__getitem__) if credit else None
 
     @cached_property
     def body_blocks(self) -> list[Element]:
@@ -465,7 +507,7 @@ class GenericArticlePage(ArticlePage):
         if self.body_element is None:
             return []
         lines = []
-        blocks = (self._block_texts(container) for container in self.text_map.containers())
+        blocks = (self._block_texts(container) for container in self.body_containers)
         for text in chain(self._lead_texts(), *blocks):
             line = clean_text(text)
             named = rule_for(line, SHARED_RULES) is not None
