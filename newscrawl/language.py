@@ -21,8 +21,10 @@ from typing import Any
 DEFAULT = "id"
 #: How much of a text py3langid reads (characters): enough to tell, and fast.
 SAMPLE_CHARS = 1200
-#: The fewest letters a text needs for its language to be told from it.
+#: The fewest letters a text needs for its language to be told from it (characters of the
+#: East Asian scripts, which are words or syllables: fewer).
 MIN_LETTERS = 40
+MIN_EAST_ASIAN = 10
 
 #: The most common words of each language (lower case).
 FUNCTION_WORDS: dict[str, frozenset[str]] = {
@@ -96,7 +98,7 @@ def script_language(text: str) -> str | None:
     if _EAST_ASIAN.search(text) is None:
         return None  # no East Asian script at all: the cheap look first
     letters = len(_LETTER.findall(text))
-    if not letters:
+    if letters < MIN_EAST_ASIAN:
         return None
     kana, hangul, han = (
         len(_KANA.findall(text)),
@@ -181,11 +183,11 @@ def page_language(declared: str | None, text: str) -> str:
     """The language of a page that declares ``declared`` (normalised, or None) and whose
     text is ``text`` (see the module docstring)."""
     sample = text[:SAMPLE_CHARS]
-    if sum(map(str.isalpha, sample[: MIN_LETTERS * 4])) < MIN_LETTERS:
-        return declared or DEFAULT
     script = script_language(sample)
     if script is not None:
         return declared if declared in ("ja", "ko", "zh") and declared == script else script
+    if sum(map(str.isalpha, sample[: MIN_LETTERS * 4])) < MIN_LETTERS:
+        return declared or DEFAULT
     if declared in FUNCTION_WORDS and own_share(sample[:SURE_CHARS], declared) >= SURE_SHARE:
         return declared  # the declared language's words are everywhere: the cheap look first
     shares = word_shares(sample)

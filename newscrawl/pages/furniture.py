@@ -80,6 +80,8 @@ _CAPTION_TAIL = re.compile(
     r"credit)\s*(?::|by|von)\s*[^.!?]{2,80}[)\]]?$|\[\s*사진[^\]]*\]\s*$|"
     r"\b(?:getty images|imago images|picture alliance|shutterstock|istock)\b[^.!?]{0,40}$|"
     r"\b(?-i:[A-Z]{2,8})\s*/\s*(?-i:[A-Z])[\w .'-]{1,60}$|"
+    r"(?-i:[A-Z])[\w'.-]+(?:\s(?-i:[A-Z])[\w'.-]+){0,3}\s*/\s*(?:dpa|afp|ap|reuters|epa|"
+    r"imago|getty images|picture alliance|keystone|anp|belga|xinhua|ansa|(?-i:[A-Z]{2,8}))\s*$|"
     r"\(\s*(?:quelle|source|foto|photo|bild)\s*:[^)]{2,80}\)\s*$|"
     r"\((?-i:[A-Z])[\w .'-]{1,40}/(?-i:[A-Z])[\w .'&-]{1,40}\)\s*$|"
     r"\bimage credits?\s*:)",
@@ -141,6 +143,7 @@ _DATE = re.compile(
 #: What makes a line's dates a date line's: a year or a time of day.
 _YEAR_OR_TIME = re.compile(r"\b(?:19|20)\d{2}\b|\b\d{1,2}[:.]\d{2}\b")
 _DIGIT = re.compile(r"\d")
+_ALNUM = re.compile(r"[^\W_]")
 _CJK_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 #: Labels that open a byline: "By ...", "Von ...", "Oleh ...", "Par ...".
 BYLINE_OPENING = re.compile(
@@ -249,7 +252,8 @@ def date_line(line: str, words: int | None = None) -> bool:
     dates = _DATE.findall(line)
     if not dates:
         return False
-    return labelled or sum(map(words_of, dates)) * 2 > words
+    tokens = sum(1 for token in line.split() if _ALNUM.search(token))
+    return labelled or sum(map(words_of, dates)) * 2 > tokens
 
 
 def byline_line(line: str, words: int | None = None) -> bool:

@@ -1,0 +1,114 @@
+"""Authors of any page (newscrawl/bylines.py): names of bylines and of JSON-LD, cleaned."""
+
+from __future__ import annotations
+
+import pytest
+
+from newscrawl.bylines import (
+    byline_names,
+    clean_name,
+    full_names,
+    json_ld_names,
+    same_people,
+    split_names,
+    without_place,
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("Ani Lestari dan Budi", ["Ani Lestari", "Budi"]),
+        ("Felix Schröder und Jörg Soldwisch", ["Felix Schröder", "Jörg Soldwisch"]),
+        ("A. Smith and B. Jones & C. Wu", ["A. Smith", "B. Jones", "C. Wu"]),
+        ("John Y. Smith", ["John Y. Smith"]),  # an initial is no "y" (Spanish "and")
+    ],
+)
+def test_split_names(text: str, names: list[str]) -> None:
+    assert split_names(text) == names
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Elena Oberholzer (obe)", "Elena Oberholzer"),
+        ("Corina Gall (cog.)", "Corina Gall"),
+        ("Sophie FosterTravel News Reporter", "Sophie Foster"),
+        ("Kevin McCarthy", "Kevin McCarthy"),
+        ("Ron DeSantis", "Ron DeSantis"),
+        ("Melvina Tionardus,", "Melvina Tionardus"),
+        ("d.kuckelkorn@boersen-zeitung.de", None),
+        ("https://www.example.com/author/x", None),
+        ("of the article", None),
+        ("April", None),
+        ("Twitter", None),
+        ("Mykolo Romerio universiteto Žmogaus ir visuomenės studijų fakulteto profesorius", None),
+    ],
+)
+def test_clean_name(text: str, name: str | None) -> None:
+    assert clean_name(text) == name
+
+
+def test_a_name_given_as_data_keeps_its_case() -> None:
+    assert clean_name("dpa", shown=False) == "dpa"
+    assert clean_name("dpa") is None  # shown: a name opens with a capital
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("Penulis: Ani Lestari dan Budi | Editor: Citra", ["Ani Lestari", "Budi"]),
+        ("Oleh Andi Pratama - Bisnis.com", ["Andi Pratama"]),
+        ("By John Smith and Jane Doe, Reuters", ["John Smith", "Jane Doe", "Reuters"]),
+        ("bySauli Giliard", ["Sauli Giliard"]),
+        ("Naufal Zuhdi 20/1/2026 18:30", ["Naufal Zuhdi"]),
+        ("Kyle Wiggers 7 hours", ["Kyle Wiggers"]),
+        ("Greg Iacurci@Greg", ["Greg Iacurci"]),
+        ("Von Ines Zöttl, Washington", ["Ines Zöttl"]),
+        ("Par Jean Dupont, à Paris", ["Jean Dupont"]),
+        ("Von Julian Seiferth, Charlotta Siemer", ["Julian Seiferth", "Charlotta Siemer"]),
+        ("Autorin/Autor Roman Goncharenko", ["Roman Goncharenko"]),
+        ("Malek Fouda Zuerst veröffentlicht", ["Malek Fouda"]),
+        ("Redaktion hessenschau.de", []),
+    ],
+)
+def test_byline_names(text: str, names: list[str]) -> None:
+    assert byline_names(text, site_names=["bisnis.com", "hessenschau.de"]) == names
+
+
+def test_the_sites_own_name_is_no_author() -> None:
+    assert byline_names("Lesotho Times", site_names=["lesotho times"]) == []
+
+
+def test_without_place() -> None:
+    assert without_place("Ines Zöttl, Washington") == "Ines Zöttl"
+    assert without_place("Ani Lestari, Budi Santoso") == "Ani Lestari, Budi Santoso"
+    assert without_place("Ani, Budi") == "Ani, Budi"
+    assert without_place("Felix Schröder und Jörg Soldwisch, dpa") == (
+        "Felix Schröder und Jörg Soldwisch, dpa"
+    )
+
+
+def test_json_ld_names() -> None:
+    graph = {"https://x/#p1": {"@id": "https://x/#p1", "@type": "Person", "name": "Eliaser N"}}
+    author = [
+        {"@type": "Person", "givenName": "Anna Giulia", "familyName": "Fink"},
+        {"@type": "Person", "byline": "Gopal Sharma"},
+        {"@type": ["Person", "Organization"], "name": "Kyle Wiggers"},
+        {"@id": "https://x/#p1"},
+        {"@type": "Organization", "name": "Arusdaerah"},
+        {"@type": "Person", "name": "Felix Schröder und Jörg Soldwisch, dpa"},
+    ]
+    assert json_ld_names(author, graph) == [
+        "Anna Giulia Fink", "Gopal Sharma", "Kyle Wiggers", "Eliaser N", "Felix Schröder",
+        "Jörg Soldwisch", "dpa",
+    ]  # fmt: skip
+    assert json_ld_names("Ani dan Budi", {}) == ["Ani", "Budi"]
+
+
+def test_same_people_and_full_names() -> None:
+    assert same_people(["Ani"], ["Ani Lestari"])
+    assert not same_people(["Naufal Zuhdi"], ["Heryadi"])
+    assert full_names(["Naufal Zuhdi"])
+    assert not full_names(["Artikel"])
+    assert not full_names([])

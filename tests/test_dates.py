@@ -1,0 +1,171 @@
+"""Dates of any page (newscrawl/dates.py): machine and visible forms in many languages, the
+page's own offset, the locale's day/month order, placeholders refused."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from newscrawl.dates import (
+    PageTime,
+    localise,
+    month_first,
+    parse_machine,
+    parse_visible,
+    plausible,
+    site_zone,
+)
+
+NOW = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "iso"),
+    [
+        ("2024-04-25T14:07:00+02:00", "2024-04-25T14:07:00+02:00"),
+        ("2024-04-25T12:07:00Z", "2024-04-25T12:07:00+00:00"),
+        ("2024-04-25 14:07:00.123+0530", "2024-04-25T14:07:00+05:30"),
+        ("2024-04-25", "2024-04-25"),
+        ("2024/04/25 14:07:00", "2024-04-25"),  # a time whose zone nothing tells: its day
+        ("20240425", "2024-04-25"),
+        ("1714054020", "2024-04-25T14:07:00+00:00"),
+    ],
+)
+def test_machine_times(text: str, iso: str) -> None:
+    time = parse_machine(text)
+    assert time is not None
+    assert time.iso() == iso
+
+
+@pytest.mark.parametrize("text", ["", "yesterday", "2024-13-40", "2024-04-25T10:00+99:00"])
+def test_machine_nonsense(text: str) -> None:
+    assert parse_machine(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "month_first", "want"),
+    [
+        ("Kamis, 20 November 2025 | 07:13 WIB", False, "2025-11-20T07:13:00+07:00"),
+        ("Published 11:11 PM EST Nov 19, 2019", True, "2019-11-19T23:11:00-05:00"),
+        ("25. April 2024, 14.07 Uhr", False, (2024, 4, 25, 14, 7)),
+        ("Stand: 26.04.2024, 20:44 Uhr", False, (2024, 4, 26, 20, 44)),
+        ("Publié le 18 juil. 2024 à 08:01", False, (2024, 7, 18, 8, 1)),
+        ("05.01.2025 15:23", False, (2025, 1, 5, 15, 23)),  # 5 January, not 1 May
+        ("01/05/2025", True, (2025, 1, 5, None, None)),  # the US order where the US's
+        ("01/05/2025", False, (2025, 5, 1, None, None)),
+        ("13/05/2025", True, (2025, 5, 13, None, None)),  # no 13th month: day first after all
+        ("2025年1月13日 21時37分", False, (2025, 1, 13, 21, 37)),
+        ("2025.06.04 02:37", False, (2025, 6, 4, 2, 37)),
+        ("12 de abril de 2024", False, (2024, 4, 12, None, None)),
+        ("3 października 2024", False, (2024, 10, 3, None, None)),
+    ],
+)
+def test_visible_dates(text: str, month_first: bool, want: object) -> None:
+    time = parse_visible(text, month_first)
+    assert time is not None
+    if isinstance(want, str):
+        assert time.iso() == want
+        return
+    year, month, day, hour, minute = want  # type: ignore[misc]
+    value = time.value
+    assert (value.year, value.month, value.day) == (year, month, day)
+    if hour is None:
+        assert not time.has_time
+    else:
+        assert (value.hour, value.minute) == (hour, minute)
+
+
+@pytest.mark.parametrize("text", ["", "Jugend in Deutschland 2024", "Nomor 12/34", "31.02.2024"])
+def test_visible_nonsense(text: str) -> None:
+    assert parse_visible(text) is None
+
+
+def test_a_naive_time_is_placed_in_the_sites_zone_with_its_summer_offset() -> None:
+    time = parse_visible("25. April 2024, 14.07 Uhr")
+    assert time is not None
+    assert localise(time, ZoneInfo("Europe/Berlin"), []).iso() == "2024-04-25T14:07:00+02:00"
+    winter = parse_visible("5. Januar 2024, 14.07 Uhr")
+    assert winter is not None
+    assert localise(winter, ZoneInfo("Europe/Berlin"), []).iso() == "2024-01-05T14:07:00+01:00"
+
+
+def test_a_utc_time_is_shown_in_the_sites_zone_its_instant_kept() -> None:
+    time = parse_machine("2025-11-20T00:13:02Z")
+    assert time is not None
+    local = localise(time, ZoneInfo("Asia/Jakarta"), [])
+    assert local.iso() == "2025-11-20T07:13:02+07:00"
+    assert local.instant() == time.instant()
+
+
+def test_an_offset_of_the_pages_own_stays() -> None:
+    time = parse_machine("2024-04-25T14:07:00-04:00")
+    assert time is not None
+    assert localise(time, ZoneInfo("Asia/Jakarta"), []).iso() == "2024-04-25T14:07:00-04:00"
+
+
+def test_without_a_zone_the_pages_other_offsets_tell() -> None:
+    time = parse_machine("2024-04-25 14:07")
+    assert time is not None
+    offset = timezone(timedelta(hours=2))
+    assert localise(time, None, [offset, offset]).iso() == "2024-04-25T14:07:00+02:00"
+    assert localise(time, None, []).iso() == "2024-04-25"  # nothing tells: the day alone
+    two = [offset, timezone(timedelta(hours=3))]
+    assert localise(time, None, two).iso() == "2024-04-25"  # they disagree: the day alone
+
+
+def test_a_date_alone_stays_a_date() -> None:
+    date = parse_machine("2024-08-22")
+    assert date is not None
+    assert not date.has_time
+    assert localise(date, ZoneInfo("Europe/Berlin"), []).iso() == "2024-08-22"
+
+
+@pytest.mark.parametrize(
+    ("text", "ok"),
+    [
+        ("0001-01-01T00:00:00Z", False),
+        ("1970-01-01T00:00:00Z", False),
+        ("1989-12-31T23:00:00Z", False),
+        ("1990-01-02T00:00:00Z", True),
+        ("2026-12-07T11:00:00Z", True),  # clocks and zones disagree a little
+        ("2026-12-08T12:00:01Z", False),  # more than a day ahead
+    ],
+)
+def test_placeholders_and_future_times_are_refused(text: str, ok: bool) -> None:
+    time = parse_machine(text)
+    assert time is not None
+    assert plausible(time, NOW) is ok
+
+
+@pytest.mark.parametrize(
+    ("suffix", "language", "zone"),
+    [
+        ("co.id", "id", "Asia/Jakarta"),
+        ("de", "de", "Europe/Berlin"),
+        ("co.uk", "en", "Europe/London"),
+        ("com", "de", "Europe/Berlin"),
+        ("com", "id", "Asia/Jakarta"),
+        ("com", "en", None),  # English on .com: the US, Britain, India... nothing tells
+        ("com.au", "en", None),  # a country of several zones
+    ],
+)
+def test_site_zone(suffix: str, language: str, zone: str | None) -> None:
+    found = site_zone(suffix, language)
+    assert (str(found) if found else None) == zone
+
+
+@pytest.mark.parametrize(
+    ("language", "suffix", "first"),
+    [("en-US", "com", True), ("en", "com", True), ("en-GB", "co.uk", False),
+     ("en", "co.uk", False), ("de", "com", False), ("id", "id", False)],
+)  # fmt: skip
+def test_month_first_where_the_us_order_is(language: str, suffix: str, first: bool) -> None:
+    assert month_first(language, suffix) is first
+
+
+def test_page_time_forms() -> None:
+    aware = PageTime(datetime(2024, 4, 25, 14, 7, 0, 123, tzinfo=timezone(timedelta(hours=2))))
+    assert aware.iso() == "2024-04-25T14:07:00+02:00"
+    assert PageTime(datetime(2024, 4, 25), has_time=False).iso() == "2024-04-25"

@@ -1,0 +1,84 @@
+"""Page furniture in bodies, in any language (newscrawl/pages/furniture.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from newscrawl.pages.furniture import (
+    ad_line,
+    byline_line,
+    credit_line,
+    date_line,
+    furniture_line,
+    link_label_line,
+    newsletter_line,
+    rights_line,
+    share_line,
+    words_of,
+)
+
+ARTICLE_LINES = [
+    "Die Regierung hat am Montag beschlossen, dass die neuen Regeln ab 2025 gelten sollen.",
+    "Von Montag an gilt das neue Gesetz.",
+    "By the time we arrived, the rain had stopped.",
+    "Hamburg-Marathon 2024 gestartet",
+    "Seit Mai 2022 Chefkontrolleur",
+    "£79.99, Lakeland",
+    "Read more about the plan in the minister's statement, published on Tuesday.",
+    "Dia menambahkan, pemerintah tengah menyiapkan insentif baru untuk mendorong investasi.",
+    "The fire started at 14:30 and was put out two hours later, the police said.",
+    "Die Stadt hat 1,5 Millionen Einwohner.",
+]
+
+
+@pytest.mark.parametrize("line", ARTICLE_LINES)
+def test_article_lines_are_no_furniture(line: str) -> None:
+    assert not furniture_line(line)
+
+
+@pytest.mark.parametrize(
+    ("test", "line"),
+    [
+        (ad_line, "Advertisement"),
+        (ad_line, "ANZEIGE"),
+        (ad_line, "Story continues below advertisement"),
+        (ad_line, "Advertisement · Scroll to continue"),
+        (link_label_line, "READ MORE: Genius dragged into Epstein file dump"),
+        (link_label_line, "Lesen Sie auch"),
+        (link_label_line, "Zum Artikel: Tarifrunde im ÖPNV"),
+        (link_label_line, "WATCH | Palestinians react to Sinwar being named leader:"),
+        (link_label_line, "Czytaj więcej"),
+        (share_line, "Partager cet article"),
+        (share_line, "Regala esta noticia"),
+        (share_line, "Box aufklappen Box zuklappen"),
+        (newsletter_line, "Der BR24 Newsletter informiert Sie immer montags bis freitags."),
+        (rights_line, "© dpa-infocom, dpa:240516-99-53606/3 (dpa)"),
+        (rights_line, "Copyright 2024 Example Media. All rights reserved."),
+        (credit_line, "Foto: Rescue Photo"),
+        (credit_line, "Quelle: ntv.de, ino/dpa"),
+        (credit_line, "Reporting by Gopal Sharma; Editing by Alex Richardson"),
+        (credit_line, "—Associated Press writer John Leicester contributed to this report."),
+        (credit_line, "Übersetzung: Tristan Oetker-Kast, Redaktion: Theresa Bäuerlein"),
+        (credit_line, "SDA/sep"),
+        (credit_line, "(ara/das)"),
+        (credit_line, "Polisen och hemvärnet deltar i sökandet. Foto: Rescue Photo"),
+        (credit_line, "Eingefrorenes Sperma in einer Klinik. Friso Gentsch/DPA"),
+        (credit_line, "Sinwar greets supporters in Gaza City. (Adel Hana/The Associated Press)"),
+        (credit_line, "Image Credits: Strava"),
+        (date_line, "Stand: 26.04.2024, 20:44 Uhr"),
+        (date_line, "Publié le 18 juil. 2024 à 08:01Mis à jour le 18 juil. 2024 à 09:06"),
+        (date_line, "Uppdaterad 15.59 | Publicerad 14.14"),
+        (date_line, "28.04.2023 | 17:52 Uhr"),
+        (byline_line, "Von Oliver Kring"),
+        (byline_line, "Von Hannah Ritzmann, Redakteurin für Finanzen 09.09.2025, 15:15 Uhr"),
+        (byline_line, "Oleh: Teguh Wibowo"),
+    ],
+)
+def test_furniture(test: object, line: str) -> None:
+    assert test(line)  # type: ignore[operator]
+    assert furniture_line(line)
+
+
+def test_words_of_counts_cjk_characters() -> None:
+    assert words_of("two words") == 2
+    assert words_of("気象庁は") == 5  # one "word" and four characters
