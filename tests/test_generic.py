@@ -237,3 +237,257 @@ def test_other_pages_are_the_pagers_links_to_this_article() -> None:
     page = GenericArticlePage(HtmlResponse(url, body=html.encode(), encoding="utf-8"))
     assert page.other_pages() == [(2, f"{url}?page=2"), (3, f"{url}?page=3")]
     assert page.is_multipage()
+
+
+# --- the real web (issue 22): pages shaped like the real ones that defeated the first reader --
+
+SENTENCES = [
+    "The council approved the new budget on Tuesday after a long debate about the schools.",
+    "Opposition members said the plan would leave the poorest districts without new teachers.",
+    "The mayor replied that the city had no money left for another round of hiring this year.",
+    "A final vote on the teachers' contracts is expected before the end of the month.",
+    "Parents gathered outside the town hall, holding signs that asked for smaller classes.",
+]
+
+
+def real_page(
+    body: str,
+    head: str = "",
+    lang: str = "en",
+    url: str = "https://www.example.co.uk/news/2024/council-budget-123456",
+) -> GenericArticlePage:
+    html = (
+        f'<!DOCTYPE html><html lang="{lang}"><head><title>Council budget</title>{head}</head>'
+        f"<body>{body}</body></html>"
+    )
+    return GenericArticlePage(HtmlResponse(url, body=html.encode(), encoding="utf-8"))
+
+
+def article_head(**fields: Any) -> str:
+    data = {"@context": "https://schema.org", "@type": "NewsArticle", "headline": "Budget"}
+    data.update(fields)
+    return f'<script type="application/ld+json">{json.dumps(data)}</script>'
+
+
+def paragraphs(sentences: list[str]) -> str:
+    return "".join(f"<p>{s}</p>" for s in sentences)
+
+
+def test_an_article_split_over_sibling_blocks_is_read_whole() -> None:
+    """Each paragraph in its own wrapper (a React site): every paragraph, in order, not the
+    largest block alone."""
+    blocks = "".join(f'<div class="x1"><div><p>{s}</p></div></div>' for s in SENTENCES)
+    page = real_page(
+        f"<h1>Council approves budget</h1><div class='col'>{blocks}</div>"
+        '<aside><ul><li><a href="/a">Trending story</a></li></ul></aside>',
+        head=article_head(datePublished="2024-05-02T20:53:56+01:00"),
+    )
+    assert page.to_item().body == "\n\n".join(SENTENCES)
+
+
+def test_the_lead_above_the_body_is_read() -> None:
+    lead = "The city will hire fewer teachers next year, the council decided after a long night."
+    page = real_page(
+        f'<article><header><h1>Council approves budget</h1><p class="standfirst">{lead}</p>'
+        '<div class="byline">By Jane Doe</div></header>'
+        f'<div class="article-body">{paragraphs(SENTENCES)}</div></article>',
+        head=article_head(datePublished="2024-05-02T20:53:56+01:00"),
+    )
+    assert page.to_item().body == "\n\n".join([lead, *SENTENCES])
+
+
+def test_comments_and_a_cookie_notice_are_not_the_body() -> None:
+    comments = "".join(
+        f'<div class="comment"><p>{s} I could not agree more with this.</p></div>'
+        for s in SENTENCES * 3
+    )
+    cookie = (
+        '<div id="onetrust-consent-sdk"><p>We use cookies and similar technologies to give you '
+        "a better experience, to personalise content and ads and to analyse our traffic, as "
+        "described in our privacy notice, which you can read at any time.</p></div>"
+    )
+    page = real_page(
+        f"{cookie}<h1>Council approves budget</h1>"
+        f"<div class='story'>{paragraphs(SENTENCES[:2])}</div>"
+        f"<section id='comments'>{comments}</section>",
+        head=article_head(datePublished="2024-05-02T20:53:56+01:00"),
+    )
+    assert page.to_item().body == "\n\n".join(SENTENCES[:2])
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Advertisement",
+        "READ MORE: Council leader quits after row over schools",
+        "Sign up to our free newsletter to get the latest news every morning.",
+        "Share this article",
+        "© 2024 Example Media Ltd. All rights reserved.",
+        "Parents outside the town hall on Tuesday. Photo: Jane Doe/Reuters",
+        "Reporting by Jane Doe; Editing by John Smith",
+        "Anzeige",
+        "Lesen Sie auch: Stadtrat beschließt den Haushalt",
+        "Stand: 26.04.2024, 20:44 Uhr",
+        "Von Oliver Kring",
+    ],
+)
+def test_furniture_lines_are_left_out_of_the_body(line: str) -> None:
+    body = paragraphs([*SENTENCES[:3], line, *SENTENCES[3:]])
+    page = real_page(
+        f"<h1>Council approves budget</h1><div class='story'>{body}</div>",
+        head=article_head(datePublished="2024-05-02T20:53:56+01:00"),
+    )
+    assert page.to_item().body == "\n\n".join(SENTENCES)
+
+
+def test_a_page_without_article_markup_that_reads_as_one_is_an_article() -> None:
+    long = [s + " " + s for s in SENTENCES]
+    page = real_page(f"<h1>Council approves budget</h1><div class='text'>{paragraphs(long)}</div>")
+    assert page.is_article()
+    landing = real_page(
+        "<h1>Welcome to our product</h1><ul class='features'>"
+        + "".join(f"<li>{s}</li>" for s in SENTENCES)
+        + "</ul>"
+    )
+    assert not landing.is_article()
+
+
+def test_an_article_in_a_page_wide_form_is_read() -> None:
+    page = real_page(
+        f"<form id='aspnetForm'><h1>Council approves budget</h1><div class='text'>"
+        f"{paragraphs(SENTENCES)}</div></form>",
+        head=article_head(datePublished="2024-05-02T20:53:56+01:00"),
+    )
+    assert page.to_item().body == "\n\n".join(SENTENCES)
+
+
+@pytest.mark.parametrize(
+    ("head", "shown", "published"),
+    [
+        # the page's own offset is kept (not the same wall clock at +07:00)
+        (article_head(datePublished="2024-04-26T20:44:00+02:00"), "", "2024-04-26T20:44:00+02:00"),
+        # a placeholder in JSON-LD gives way to the visible date, its printed zone kept
+        (
+            article_head(datePublished="0001-01-01T00:00:00Z"),
+            '<div class="date">Published 11:11 PM EST Nov 19, 2019</div>',
+            "2019-11-19T23:11:00-05:00",
+        ),
+        # <meta itemprop="datePublished"> is read
+        ('<meta itemprop="datePublished" content="2024-08-22T12:00:00+02:00">', "",
+         "2024-08-22T12:00:00+02:00"),
+        # a date without a time stays a date
+        ('<meta property="article:published_time" content="2024-08-22">', "", "2024-08-22"),
+        # a date alone gives way to the time of that day another source shows
+        (
+            '<meta property="article:published_time" content="2023-08-30">',
+            '<time datetime="2023-08-30T16:45:00+01:00">30 August 2023, 4.45pm</time>',
+            "2023-08-30T16:45:00+01:00",
+        ),
+        # a visible date without a zone is in the site's (.co.uk: London, summer time)
+        ('<meta property="og:type" content="article">',
+         '<div class="date">Published 25 April 2024, 14:07</div>', "2024-04-25T14:07:00+01:00"),
+    ],
+)  # fmt: skip
+def test_publication_times_of_real_pages(head: str, shown: str, published: str) -> None:
+    page = real_page(
+        f"<h1>Council approves budget</h1>{shown}<div class='story'>{paragraphs(SENTENCES)}</div>",
+        head=head,
+    )
+    assert page.to_item().published_at == published
+
+
+def test_day_and_month_in_the_locales_order() -> None:
+    page = real_page(
+        f"<h1>Drusen fordern Teilhabe</h1><p class='meta'>Publiziert 05.01.2025, 15:23 Uhr</p>"
+        f"<div class='story'>{paragraphs(SENTENCES)}</div>",
+        head='<meta property="og:type" content="article">',
+        lang="de",
+        url="https://www.srf.ch/news/international/drusen-fordern-teilhabe",
+    )
+    assert page.to_item().published_at == "2025-01-05T15:23:00+01:00"
+
+
+def test_a_live_blogs_entry_time_is_not_the_articles() -> None:
+    updates = [
+        {"@type": "BlogPosting", "headline": "Update", "datePublished": "2024-08-05T21:00:18+01:00"}
+    ]
+    head = article_head(
+        **{"@type": "LiveBlogPosting", "datePublished": "2024-08-04T13:23:00Z",
+           "liveBlogUpdate": updates}
+    )  # fmt: skip
+    page = real_page(
+        f"<h1>UK riots live</h1><div class='story'>{paragraphs(SENTENCES)}</div>", head=head
+    )
+    assert page.to_item().published_at == "2024-08-04T14:23:00+01:00"
+
+
+GERMAN = [
+    "Der Stadtrat hat am Dienstag nach einer langen Debatte den neuen Haushalt beschlossen.",
+    "Die Opposition kritisierte, dass in den ärmsten Vierteln keine Lehrer eingestellt werden.",
+    "Der Bürgermeister sagte, für weitere Einstellungen sei in diesem Jahr kein Geld da.",
+]
+
+
+@pytest.mark.parametrize("lang", ["de", "id", ""])
+def test_the_language_is_the_pages(lang: str) -> None:
+    """A German page is German, whether it says so, says Indonesian (a template's default) or
+    says nothing."""
+    page = real_page(
+        f"<h1>Stadtrat beschließt Haushalt</h1><div class='story'>{paragraphs(GERMAN)}</div>",
+        head=article_head(datePublished="2024-05-02T20:53:56+02:00"),
+        lang=lang,
+    )
+    assert page.to_item().language == "de"
+
+
+def test_the_visible_byline_wins_over_a_json_ld_editor() -> None:
+    """Media Indonesia's JSON-LD names the editor; its byline names the writer."""
+    page = real_page(
+        '<div class="post-header"><h1>Pesan Kepala Negara</h1>'
+        '<div class="author-2">Naufal Zuhdi 20/1/2026 18:30</div></div>'
+        f"<div class='article'>{paragraphs(SENTENCES)}</div>",
+        head=article_head(
+            datePublished="2026-01-20T18:33:13+07:00",
+            author={"@type": "Person", "name": "Heryadi", "jobTitle": "Jurnalis"},
+        ),
+        lang="id",
+        url="https://mediaindonesia.com/politik-dan-hukum/847123/pesan-kepala-negara",
+    )
+    assert page.to_item().authors == ["Naufal Zuhdi"]
+
+
+@pytest.mark.parametrize(
+    ("head", "shown", "authors"),
+    [
+        (article_head(author={"@type": "Person", "name": "Felix Schröder und Jörg Soldwisch"}),
+         "", ["Felix Schröder", "Jörg Soldwisch"]),
+        (article_head(author=[{"@type": "Person", "name": "Elena Oberholzer (obe)"},
+                              {"@type": "Person", "name": "Oliver Maksan (oma)"}]),
+         "", ["Elena Oberholzer", "Oliver Maksan"]),
+        ('<meta name="author" content="d.kuckelkorn@boersen-zeitung.de">'
+         '<meta property="og:type" content="article">',
+         '<p class="byline">Von Dieter Kuckelkorn</p>', ["Dieter Kuckelkorn"]),
+        ('<meta property="og:type" content="article">',
+         '<p class="byline">Oleh Andi Pratama dan Ni Made Ayu Lestari</p>',
+         ["Andi Pratama", "Ni Made Ayu Lestari"]),
+        (article_head(author={"@type": "Organization", "name": "Example News"}),
+         '<div class="byline">By Jane Doe and John Smith</div>', ["Jane Doe", "John Smith"]),
+    ],
+)  # fmt: skip
+def test_authors_of_real_pages(head: str, shown: str, authors: list[str]) -> None:
+    page = real_page(
+        f"<h1>Council approves budget</h1>{shown}<div class='story'>{paragraphs(SENTENCES)}</div>",
+        head=head,
+    )
+    assert page.to_item().authors == authors
+
+
+def test_a_page_declaring_latin_1_but_sent_in_utf_8_is_read_as_utf_8() -> None:
+    body = "<h1>Toller Tarif: jetzt für nur 5,99 Euro</h1>" + paragraphs(SENTENCES)
+    html = (
+        '<html><head><meta http-equiv="Content-Type" content="text/html; charset=iso-8859-1">'
+        + article_head(datePublished="2024-04-29T10:00:00+02:00")
+        + f"</head><body>{body}</body></html>"
+    )
+    response = HtmlResponse("https://winfuture.de/news/1.html", body=html.encode("utf-8"))
+    assert GenericArticlePage(response).to_item().title == "Toller Tarif: jetzt für nur 5,99 Euro"

@@ -79,8 +79,11 @@ READABLE_BLOCKS = 2
 READABLE_PARAGRAPH = 140
 READABLE_PARAGRAPH_CJK = 50
 READABLE_PROSE = 20
-#: Elements that are never article text, wherever they are.
+#: Elements that are never article text, wherever they are (and, of a body, what is not
+#: read: an aside, a form or a header is chrome when :class:`TextMap` says so, and then
+#: skipped as chrome; the article's header, with its headline and lead, is read).
 CHROME_TAGS = frozenset({"header", "footer", "nav", "aside", "form"})
+HARD_CHROME_TAGS = frozenset({"footer", "nav"})
 #: Elements (and their content) left out of the body: media, embeds and their captions.
 NOT_BODY_TAGS = frozenset(
     {"figure", "figcaption", "picture", "video", "audio", "iframe", "noscript"}
@@ -599,7 +602,7 @@ class GenericArticlePage(ArticlePage):
             run = [child.tail or ""]
             if tag in ("br", "h1") or child in chrome:
                 continue
-            if tag in CHROME_TAGS or self._link_box(child) or self._byline_block(child):
+            if tag in HARD_CHROME_TAGS or self._link_box(child) or self._byline_block(child):
                 continue
             if tag == "blockquote" and self.embed_class_re.search(child.get("class") or ""):
                 continue
@@ -1062,8 +1065,8 @@ class GenericArticlePage(ArticlePage):
         (:func:`~newscrawl.dates.localise`), if plausible."""
         kind, text = source
         time = parse_visible(text, self.month_first) if kind == "visible" else parse_machine(text)
-        if time is None:
-            return None
+        if time is None or not plausible(time, self.now):
+            return None  # a placeholder (0001-01-01) is refused before it is placed
         offsets: list[tzinfo] = []
         if time.has_time and self.site_zone is None and time.value.utcoffset() in (None, ZERO):
             offsets = self.machine_offsets  # only then does localise look at them

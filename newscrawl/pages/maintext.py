@@ -239,6 +239,8 @@ class TextMap:
         #: The place of each element read in page order (not those in silent or hard chrome
         #: elements, which are not read).
         self.order: dict[Element, int] = {self.root: 0}
+        #: The page's h1 elements.
+        self.headlines: list[Element] = []
         #: Elements whose microdata is a publication or update time (``itemprop``).
         self.microdata_times: list[Element] = []
         #: The blocks whose own text is good (not copies, not chrome).
@@ -274,9 +276,12 @@ class TextMap:
         for element in self._soft:
             key = element.get("class")
             groups[key] = groups.get(key, 0) + self.good.get(element, 0)
+        headed = {up for h1 in self.headlines for up in h1.iterancestors()}
         for element in self._soft:
             if element in self._in_chrome or element in holding:
                 continue  # a page-wide form, an article in an aside: not chrome
+            if element.tag == "header" and element in headed:
+                continue  # the article's header: its headline, its lead
             if most and groups[element.get("class")] >= most:
                 continue  # most of the best element's text (alone or with its like)
             self._demote(element)
@@ -354,6 +359,8 @@ class TextMap:
                         if inner:
                             in_chrome.add(child)
                         in_link = link or tag == "a"
+                        if tag == "h1":
+                            self.headlines.append(child)
                         own_out: list[str]
                         if tag in BLOCK_LEVEL:
                             own, own_out = child, []
