@@ -1179,7 +1179,9 @@ class GenericArticlePage(ArticlePage):
         headline = self.headline_element
         start = self.positions.get(headline, -1) if headline is not None else -1
         for element, text in self.small_blocks:
-            if len(text) > 120 or not YEAR.search(text):
+            if len(text) > 120 or ("20" not in text and "19" not in text):
+                continue  # the cheap look first: no year
+            if not YEAR.search(text):
                 continue
             if len(element) and any(isinstance(c.tag, str) and c.tag == "div" for c in element):
                 continue
