@@ -491,3 +491,18 @@ def test_a_page_declaring_latin_1_but_sent_in_utf_8_is_read_as_utf_8() -> None:
     )
     response = HtmlResponse("https://winfuture.de/news/1.html", body=html.encode("utf-8"))
     assert GenericArticlePage(response).to_item().title == "Toller Tarif: jetzt für nur 5,99 Euro"
+
+
+def test_a_page_whose_sources_give_no_date_has_the_day_htmldate_finds() -> None:
+    """No metadata, no date line: htmldate's search of the page finds its day (a date in a
+    long paragraph no date line is)."""
+    note = (
+        "<div class='note'><span>This story was filed on 2020-04-24 by our newsroom, which "
+        "checks every story twice before it goes out to readers of the site.</span></div>"
+    )
+    page = real_page(
+        f"<h1>Council approves budget</h1><div class='story'>{paragraphs(SENTENCES)}</div>{note}",
+        head='<meta property="og:type" content="article">',
+        url="https://www.example.com/news/council-approves-budget",
+    )
+    assert page.to_item().published_at == "2020-04-24"

@@ -1044,6 +1044,7 @@ class GenericArticlePage(ArticlePage):
         ``pubdate``, Dublin Core, ...), ``<time>`` elements, a visible date near the headline
         and a date in the URL (:data:`PUBLICATION_SOURCES`); a date alone (or a time whose
         zone nothing tells) gives way to a later source with the time of that same day.
+        Without any, the day htmldate finds (:meth:`inferred_day`).
         Placeholders (``0001-01-01``, ``1970-01-01``) and times more than a day ahead are
         refused."""
         chosen: PageTime | None = None
@@ -1058,7 +1059,27 @@ class GenericArticlePage(ArticlePage):
                     return time
             elif known and time.local_date() == chosen.local_date():
                 return time
-        return chosen
+        return chosen if chosen is not None else self.inferred_day()
+
+    def inferred_day(self) -> PageTime | None:
+        """The day htmldate (its extensive search of the page's text and markup) finds, for a
+        page none of whose sources gives a date; None when it finds none. Only then is it
+        asked: it costs tens of milliseconds a page (and a second, once, to load)."""
+        from htmldate import find_date  # imported lazily: most pages never need it
+
+        try:
+            found = find_date(
+                self.response.text,
+                url=self.response.url,
+                original_date=True,
+                extensive_search=True,
+                outputformat="%Y-%m-%d",
+                max_date=self.now.date().isoformat(),
+            )
+        except Exception:  # a third party's parse of a hostile page: no day
+            return None
+        time = parse_machine(found) if found else None
+        return time if time is not None and plausible(time, self.now) else None
 
     def _read_time(self, source: tuple[str, str]) -> PageTime | None:
         """A source's time, read (machine or visible form), placed in the page's own offset
