@@ -87,13 +87,21 @@ class Reading:
         return list(self.pages)
 
 
-def read_generic(url: str, body: bytes, encoding: str, known_promo: Collection[str]) -> Reading:
+def read_generic(
+    url: str,
+    body: bytes,
+    encoding: str,
+    known_promo: Collection[str],
+    as_article: bool = False,
+) -> Reading:
     """What the news spider asks of a page, in the order it asks: is it an article, does its
     pager link the whole text, is it complete; then its item, what reading it noticed and
-    its promo-shaped lines (``known_promo``: the site's promo lines learned so far)."""
+    its promo-shaped lines (``known_promo``: the site's promo lines learned so far). With
+    ``as_article`` (a page the user gave as an article), a page with a body is read as an
+    article even when neither its markup nor its text says it is one."""
     response = HtmlResponse(url, body=body, encoding=encoding)
     page = GenericArticlePage(response, known_promo=known_promo)
-    if not page.is_article():
+    if not page.is_article() and not (as_article and page.has_body()):
         return Reading(page.layout, article=False)
     whole = page.whole_text_url()
     if whole is not None:
@@ -150,9 +158,18 @@ class PageReaders:
         self.count = count
         self._pool: ProcessPoolExecutor | None = None
 
-    async def read(self, response: TextResponse, known_promo: Collection[str]) -> Reading:
-        """The page of ``response`` read, in a worker when there is one."""
-        args = (response.url, response.body, response.encoding, frozenset(known_promo))
+    async def read(
+        self, response: TextResponse, known_promo: Collection[str], as_article: bool = False
+    ) -> Reading:
+        """The page of ``response`` read, in a worker when there is one (``as_article``: see
+        :func:`read_generic`)."""
+        args = (
+            response.url,
+            response.body,
+            response.encoding,
+            frozenset(known_promo),
+            as_article,
+        )
         if self.workers == 0:
             return read_generic(*args)
         if self._pool is None:
