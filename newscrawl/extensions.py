@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import time
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Self
@@ -415,6 +416,7 @@ class RunReport:
             "politeness": _counters(stats, "newscrawl/politeness/"),
             "started_at": run.started_at.isoformat(),
             "finished_at": datetime.now(WIB).replace(microsecond=0).isoformat(),
+            "duration_seconds": round(time.monotonic() - run.clock, 3),
             "arguments": run.arguments,
             "days": run.days,
             "finish_reason": reason,

@@ -202,6 +202,11 @@ def _when(run: dict[str, Any]) -> datetime | None:
 
 
 def _duration(run: dict[str, Any]) -> float:
+    """A run's seconds: its measured ``duration_seconds``, else its whole-second timestamps'
+    difference (manifests written before the field)."""
+    measured = run.get("duration_seconds")
+    if isinstance(measured, int | float) and not isinstance(measured, bool):
+        return max(0.0, float(measured))
     try:
         started = datetime.fromisoformat(str(run["started_at"]))
         finished = datetime.fromisoformat(str(run["finished_at"]))
@@ -241,7 +246,7 @@ def runs_per_day(site: SiteData, last: date) -> list[dict[str, Any]]:
         day = days[when.date()]
         day["healthy" if _healthy(run) else "unhealthy"] += 1
         day["exported"] += _exported(run)
-        day["longest"] = max(day["longest"], round(_duration(run), 1))
+        day["longest"] = max(day["longest"], round(_duration(run), 2))
     return [{"day": str(day), **figures} for day, figures in sorted(days.items())]
 
 

@@ -12,6 +12,7 @@ storage find it through the crawler (:meth:`Run.of`); Scrapy's tools (``scrapy s
 from __future__ import annotations
 
 import logging
+import time
 import weakref
 from collections import Counter
 from collections.abc import Callable, Collection, Iterator
@@ -125,6 +126,9 @@ class Run:
     #: True once the run report ran (the manifest is written or logged).
     reported: bool = False
     closed: bool = False
+    #: The monotonic clock when the run opened: its manifest's ``duration_seconds``, to the
+    #: millisecond (``started_at`` and ``finished_at`` are whole seconds).
+    clock: float = field(default_factory=time.monotonic)
 
     @property
     def run_id(self) -> str:

@@ -9,6 +9,7 @@ import subprocess
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -280,6 +281,10 @@ def test_manifest_of_the_reference_crawl(bisnis_proxy: ReplayProxy, tmp_path: Pa
     assert manifest["requests_per_new_article"] == round(manifest["requests"] / 32, 2)
     assert manifest["health"] == {"ok": True, "failures": []} and manifest["exit_status"] == 0
     assert manifest["started_at"] <= manifest["finished_at"]
+    whole = datetime.fromisoformat(manifest["finished_at"]) - datetime.fromisoformat(
+        manifest["started_at"]
+    )
+    assert 0 < manifest["duration_seconds"] <= whole.total_seconds() + 1
 
 
 def test_cron_wrapper_logs_each_run_and_passes_the_exit_status(

@@ -17,7 +17,15 @@ from scrapy.settings import Settings
 from newscrawl.browser import CHROMIUM_ARGS, chromium_available, chromium_path
 from newscrawl.dataset import build
 from newscrawl.processors import WIB
-from newscrawl.report import REPORT, SiteData, attention, collect, render, write
+from newscrawl.report import (
+    REPORT,
+    SiteData,
+    attention,
+    collect,
+    render,
+    runs_per_day,
+    write,
+)
 from tests.replay import ReplayProxy
 from tests.support import ROOT, published_items, run_crawl
 
@@ -79,6 +87,19 @@ def a_run(hours_ago: float, exported: int = 5, **more: Any) -> dict[str, Any]:
         "items_exported": exported, "health": {"ok": True, "failures": []}, "exit_status": 0,
         "pages_skipped": {}, "field_coverage": {"lead": 0.9, "tags": 1.0}, **more,
     }  # fmt: skip
+
+
+def test_a_runs_seconds_are_its_measured_duration_else_its_timestamps() -> None:
+    """A run shorter than a second shows its measured time (its whole-second timestamps can
+    be equal); a manifest from before ``duration_seconds`` falls back to them."""
+    measured = a_run(1, duration_seconds=0.437)
+    measured["finished_at"] = measured["started_at"]
+    older = a_run(1)
+    day = NOW.date()
+    assert runs_per_day(SiteData("kompas", [], runs=[measured]), day)[-1]["longest"] == 0.44
+    assert runs_per_day(SiteData("kompas", [], runs=[older]), day)[-1]["longest"] == 30.0
+    bad = a_run(1, duration_seconds=True)
+    assert runs_per_day(SiteData("kompas", [], runs=[bad]), day)[-1]["longest"] == 30.0
 
 
 def test_what_needs_attention() -> None:
