@@ -53,6 +53,12 @@ def test_a_proxy_that_is_down_ends_with_the_line_that_says_so(tmp_path: Path) ->
     assert "Traceback" not in result.log
 
 
+def outside_make() -> dict[str, str]:
+    """The environment without what an enclosing make passes down (under `make test` the
+    inner make would call itself make[1] and share the outer one's jobs)."""
+    return {k: v for k, v in os.environ.items() if k not in {"MAKELEVEL", "MAKEFLAGS", "MFLAGS"}}
+
+
 def test_make_crawl_ends_with_the_crawls_own_status(tmp_path: Path) -> None:
     """make exits 2 for any failed recipe; the crawl's status is in its last lines."""
     settings = crawl_command("bisnis", {}, tmp_path)[5:]  # the tests' -s settings
@@ -60,7 +66,7 @@ def test_make_crawl_ends_with_the_crawls_own_status(tmp_path: Path) -> None:
     done = subprocess.run(
         # -o setup: the venv is there; nothing is installed (no network)
         ["make", "--no-print-directory", "-o", "setup", "crawl", f"ARGS={args}"],
-        cwd=ROOT, env={**os.environ, **down_proxy()},
+        cwd=ROOT, env={**outside_make(), **down_proxy()},
         capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
     assert done.returncode == 2

@@ -231,12 +231,6 @@ def test_a_press_release_line_recurring_as_body_text_stays(tmp_path: Path) -> No
 # --- (c) an article learned lines would empty ------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="since 1affcd7 the generic reader itself leaves invitation lines out of a page, so a "
-    "page of nothing but them is no article before any learned line is applied; the fixture "
-    "needs a body of learned lines the reader keeps (issue 22 follow-up)",
-)
 def test_an_article_learned_lines_would_empty_keeps_its_body(tmp_path: Path) -> None:
     """Two bold promo lines recur in four articles and are learned (left out of them); a fifth
     article has nothing else in its body: it is exported whole, the lines flagged in the log
