@@ -33,6 +33,7 @@ warning it writes to stderr for a record not followed by a blank line is not wri
 
 from __future__ import annotations
 
+import http.client
 import logging
 import re
 import urllib.error
@@ -269,7 +270,7 @@ def open_source(source: str) -> IO[bytes]:
     if is_remote(source):
         try:
             return open_url(source, timeout=DOWNLOAD_TIMEOUT)
-        except ValueError as error:  # http.client.InvalidURL: a control character, a bad port
+        except (ValueError, http.client.InvalidURL) as error:  # a control character, a bad port
             raise OSError(f"not a URL that can be fetched ({type(error).__name__})") from None
     return Path(source).open("rb")
 
@@ -351,9 +352,16 @@ class _Brotli:
         self.decompressor = brotli.Decompressor()
 
     def feed(self, data: bytes, sink: _Sink) -> None:
-        sink.add(self.decompressor.process(data, output_buffer_limit=min(BLOCK, sink.room)))
-        while not self.decompressor.can_accept_more_data():
-            sink.add(self.decompressor.process(b"", output_buffer_limit=min(BLOCK, sink.room)))
+        """``data`` into ``sink``, a :data:`BLOCK` of output at most a call: drained until
+        brotli gives less than was asked (it wants more input) or the stream is finished.
+        (Brotli says it can take more input while output still waits in it.)"""
+        while True:
+            want = min(BLOCK, sink.room)
+            out = self.decompressor.process(data, output_buffer_limit=want)
+            sink.add(out)
+            data = b""
+            if len(out) < want or self.decompressor.is_finished():
+                return
 
 
 #: A decoder to try, or None: the body as it is.
@@ -463,6 +471,13 @@ def read_captures(
             except (ArchiveLoadFailed, zlib.error, EOFError, OSError, ValueError) as error:
                 raise ArchiveDamaged(
                     source, "corrupt", counts.read - read_before, describe(error)
+                ) from None
+            except AttributeError:  # warcio's, for a response without WARC-Target-URI
+                raise ArchiveDamaged(
+                    source,
+                    "corrupt",
+                    counts.read - read_before,
+                    f"{KINDS[ArchiveLoadFailed]} (a record without its WARC-Target-URI)",
                 ) from None
             records.reader.room = limit  # a chunked body's size lines
             counts.read += 1

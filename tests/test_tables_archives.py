@@ -631,13 +631,7 @@ def test_an_undecodable_record_is_logged_by_url_and_archive(
     ]
 
 
-#: archives._Brotli.feed takes one BLOCK of output a call and stops when brotli says it can take
-#: more input, which it says while output is still waiting: a body decoding to more than 64 KB
-#: loses what was waiting (its tail). Strict: once fixed, these pass and the mark must go.
-BROTLI_TAIL = pytest.mark.xfail(strict=True, reason="_Brotli.feed leaves output undrained")
-
-
-@pytest.mark.parametrize("name", ["gzip", pytest.param("br", marks=BROTLI_TAIL), "deflate"])
+@pytest.mark.parametrize("name", ["gzip", "br", "deflate"])
 def test_a_body_in_many_blocks_is_decoded_whole(name: str, tmp_path: Path) -> None:
     noise = random.Random(5).randbytes(3 * a.BLOCK + 7)
     encode = {
@@ -809,7 +803,7 @@ def _spied(decoder: Any) -> Any:
     ("make", "encode"),
     [
         (lambda: a._Zlib(16 + zlib.MAX_WBITS), gzip.compress),
-        pytest.param(a._Brotli, brotli.compress, marks=BROTLI_TAIL),
+        (a._Brotli, brotli.compress),
     ],
 )
 def test_decoders_never_make_more_than_a_block_at_a_time(make: Any, encode: Any) -> None:
@@ -977,10 +971,9 @@ def test_an_unwanted_record_is_passed_over_a_block_at_a_time(tmp_path: Path) -> 
     assert counts == ArchiveCounts(read=1, responses=1)
 
 
-# -- found while killing mutants: strict xfail until newscrawl/archives.py is fixed --------
+# -- found while killing mutants ----------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="warcio's AttributeError escapes read_captures")
 def test_a_response_without_a_target_uri_is_damage_not_a_crash(tmp_path: Path) -> None:
     """A record warcio cannot parse ends the archive as corrupt (the archives after it are
     read); warcio raises AttributeError for a response without WARC-Target-URI."""
@@ -994,9 +987,9 @@ def test_a_response_without_a_target_uri_is_damage_not_a_crash(tmp_path: Path) -
         for capture in read_captures(str(path)):
             got.append(capture)
     assert len(got) == 1 and damage.value.kind == "corrupt" and damage.value.records == 1
+    assert "without its WARC-Target-URI" in str(damage.value)
 
 
-@pytest.mark.xfail(strict=True, reason="http.client.InvalidURL is no ValueError: it escapes")
 def test_a_url_with_a_bad_port_cannot_be_fetched() -> None:
     with pytest.raises(OSError, match="not a URL that can be fetched"):
         a.open_source("http://127.0.0.1:bad/x.warc.gz")
