@@ -203,10 +203,13 @@ _YEAR_FIRST = re.compile(
     r"(?<!\d)(?P<y>(?:19|20)\d{2})\s*(?:[./-]|년|年)\s*(?P<m>\d{1,2})\s*(?:[./-]|월|月)\s*"
     r"(?P<d>\d{1,2})(?!\d)\s*(?:일|日)?"
 )
-#: A time of day: "14:07", "14.07 Uhr", "2:05 PM", "21時37分", "kl. 14.07".
+#: A time of day: "14:07", "14.07 Uhr", "2:05 PM", "21時37分", "kl. 14.07"; not a length
+#: ("00:21 Min.", "3:05 min": a video's or a read's).
 _TIME = re.compile(
     r"(?<![\d.:])(?P<H>\d{1,2})(?:\s*[:.hH時]\s*)(?P<M>\d{2})(?:\s*[:.]\s*(?P<S>\d{2}))?"
-    r"(?:\s*分)?(?!\d|\.\d|[./-]\d)(?:\s*(?P<ampm>[ap]\.?\s?m\.?)(?!\w))?",
+    r"(?:\s*分)?(?!\d|\.\d|[./-]\d)"
+    r"(?!\s*(?:min|mins|minutes?|minuten|minutos?|minuti|menit|dakika|dk|sek|sec)\b)"
+    r"(?:\s*(?P<ampm>[ap]\.?\s?m\.?)(?!\w))?",
     re.IGNORECASE,
 )
 #: Zone names pages print after a time, with their offsets (hours).

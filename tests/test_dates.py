@@ -60,6 +60,9 @@ def test_machine_nonsense(text: str) -> None:
         ("2025.06.04 02:37", False, (2025, 6, 4, 2, 37)),
         ("12 de abril de 2024", False, (2024, 4, 12, None, None)),
         ("3 października 2024", False, (2024, 10, 3, None, None)),
+        # a video's length ("00:21 Min.") is no time of day
+        ("WDR Studios NRW. 22.04.2024. 00:21 Min.. Verfügbar", False, (2024, 4, 22, None, None)),
+        ("22.04.2024 | 3:05 min | 14:30 Uhr", False, (2024, 4, 22, 14, 30)),
     ],
 )
 def test_visible_dates(text: str, month_first: bool, want: object) -> None:

@@ -375,6 +375,11 @@ def test_an_article_in_a_page_wide_form_is_read() -> None:
         # <meta itemprop="datePublished"> is read
         ('<meta itemprop="datePublished" content="2024-08-22T12:00:00+02:00">', "",
          "2024-08-22T12:00:00+02:00"),
+        # a meta named in another spelling of a known name (case, ":" for "_") is read
+        ('<meta name="article:published:time" content="2024-10-23T15:48:15+00:00">',
+         '<div class="date">October 23, 2024, 3:48: Uhr</div>', "2024-10-23T16:48:15+01:00"),
+        ('<meta name="DC.Date.Issued" content="2024-04-22T06:00+02:00">', "",
+         "2024-04-22T06:00:00+02:00"),
         # a date without a time stays a date
         ('<meta property="article:published_time" content="2024-08-22">', "", "2024-08-22"),
         # a date alone gives way to the time of that day another source shows

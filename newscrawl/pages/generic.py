@@ -267,6 +267,18 @@ UPDATE_METAS = (
     "datemodified", "last-modified", "lastmod", "dcterms.modified", "DC.date.modified",
     "article.updated", "parsely-updated", "modified_time",
 )  # fmt: skip
+_META_KEY = re.compile(r"[^a-z]")
+
+
+def meta_key(name: str) -> str:
+    """A meta's name as compared: its letters, lower-cased (``article:published:time``,
+    ``article_published_time`` and ``article:published_time`` are one name; ``DC.Date`` is
+    ``DC.date``)."""
+    return _META_KEY.sub("", name.lower())
+
+
+PUBLICATION_META_KEYS = tuple(dict.fromkeys(map(meta_key, PUBLICATION_METAS)))
+UPDATE_META_KEYS = tuple(dict.fromkeys(map(meta_key, UPDATE_METAS)))
 #: A date in an article's URL: ``/2024/04/25/``, ``/20240425/``.
 URL_DATE = re.compile(
     r"/((?:19|20)\d{2})[/-]?(0[1-9]|1[0-2])[/-]?(0[1-9]|[12]\d|3[01])(?:/|[^\d]|$)"
@@ -1134,8 +1146,9 @@ class GenericArticlePage(ArticlePage):
             value = data.get("datePublished" if kind == "json_ld" else "dateModified")
             return [value] if isinstance(value, str) else []
         if kind in ("meta", "meta_modified"):
-            names = PUBLICATION_METAS if kind == "meta" else UPDATE_METAS
-            return [self.metas[name] for name in names if name in self.metas]
+            keys = PUBLICATION_META_KEYS if kind == "meta" else UPDATE_META_KEYS
+            metas = self.folded_metas
+            return [metas[key] for key in keys if key in metas]
         if kind in ("itemprop", "itemprop_modified"):
             return self.itemprop_times[kind == "itemprop_modified"]
         if kind == "time":
@@ -1145,6 +1158,14 @@ class GenericArticlePage(ArticlePage):
         if kind == "url":
             return [u for u in (url_date(self.response.url),) if u]
         return []
+
+    @cached_property
+    def folded_metas(self) -> dict[str, str]:
+        """The page's metas by :func:`meta_key` (the first of each)."""
+        found: dict[str, str] = {}
+        for name, content in self.metas.items():
+            found.setdefault(meta_key(name), content)
+        return found
 
     @cached_property
     def itemprop_times(self) -> tuple[list[str], list[str]]:
