@@ -12,6 +12,8 @@ from functools import cache
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scrapy.http import HtmlResponse
 
 from newscrawl.boilerplate import SHARED_RULES, filter_paragraphs
@@ -131,6 +133,45 @@ def test_canonical_url_and_article_id() -> None:
     assert hashed.startswith("u") and hashed == article_id_of(
         "https://a.example/2025/11/20/judul-tanpa-id?x=1"
     )
+
+
+#: Path segments as article URLs have them: slugs, ids, short numbers (pages, days,
+#: months), empty ones (``//``) and odd characters.
+_SEGMENTS = st.one_of(
+    st.from_regex(r"[0-9]{1,3}", fullmatch=True),
+    st.from_regex(r"[a-zA-Z0-9._~%-]{0,12}", fullmatch=True),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(["http", "https", "HTTPS"]),
+    st.from_regex(r"[a-zA-Z0-9-]{1,8}(\.[a-zA-Z]{2,4}){1,2}(:[0-9]{2,4})?", fullmatch=True),
+    st.lists(_SEGMENTS, max_size=6),
+    st.sampled_from(["", "/", "//", "?page=2", "/?p=3", "#x", "/2#x"]),
+)
+def test_canonical_url_is_idempotent(
+    scheme: str, host: str, segments: list[str], tail: str
+) -> None:
+    """Canonical twice is canonical once, numeric paths included (``/a/12/3``)."""
+    url = f"{scheme}://{host}/" + "/".join(segments) + tail
+    once = canonical_url(url)
+    assert canonical_url(once) == once
+
+
+@pytest.mark.parametrize(
+    ("url", "canonical"),
+    [
+        ("https://a.example/a/12/3", "https://a.example/a"),
+        ("https://a.example/a/12/3/", "https://a.example/a"),
+        ("https://a.example/a/12//3", "https://a.example/a"),
+        ("https://a.example/berita/123/2", "https://a.example/berita/123"),
+        ("https://a.example/12/3", "https://a.example/"),
+    ],
+)
+def test_trailing_page_numbers_go_all_at_once(url: str, canonical: str) -> None:
+    assert canonical_url(url) == canonical
+    assert canonical_url(canonical) == canonical
 
 
 def test_split_names() -> None:

@@ -169,11 +169,16 @@ def names_the_site_test(brand: str) -> Callable[[str], bool]:
 
 
 def canonical_url(url: str) -> str:
-    """https, no query, no fragment, no trailing page number (``/2``)."""
+    """https, no query, no fragment, no trailing page numbers (``/2``; ``/a/12/3`` is
+    ``/a``: each is cut, so that the canonical URL is its own canonical URL)."""
     parts = urlsplit(url.strip())
-    path = PAGE_SUFFIX.sub("", parts.path) or "/"
-    path = path.rstrip("/") or "/"
-    return urlunsplit(("https", (parts.hostname or "").lower(), path, "", ""))
+    path = parts.path.strip()
+    while True:
+        shorter = PAGE_SUFFIX.sub("", path).rstrip("/")
+        if shorter == path:
+            break
+        path = shorter
+    return urlunsplit(("https", (parts.hostname or "").lower(), path or "/", "", ""))
 
 
 #: Why a page's canonical URL is not the article's (a stat under ``newscrawl/generic/``).
