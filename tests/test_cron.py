@@ -9,6 +9,7 @@ import subprocess
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,9 @@ from tests.support import (
 
 #: Slow enough that a kill lands mid-run: a little latency per page, two requests at a time.
 SLOW = {"CONCURRENT_REQUESTS": "2", "CONCURRENT_REQUESTS_PER_DOMAIN": "2"}
+#: SLOW, each host's requests 0.15 s apart: the run lasts 10 s or more however
+#: fast the machine, so runs started while it works find it there.
+PACED = {**SLOW, "DOWNLOAD_DELAY": "0.15", "RANDOMIZE_DOWNLOAD_DELAY": "False"}
 SLOW_ARTICLE = 75  # position of the article that takes seconds to download
 
 
@@ -154,12 +158,16 @@ def test_concurrent_runs_one_at_a_time(big_site: Any, tmp_path: Path) -> None:
     output = tmp_path / "out"
     first = start_crawl(
         "bisnis", days(generated), output_dir=output, proxy_env=proxy.env(),
-        log=tmp_path / "first.log", settings=SLOW,
+        log=tmp_path / "first.log", settings=PACED,
     )  # fmt: skip
     try:
         wait_until(lambda: part_lines(output) > 0)
         with ReplayProxy(generated.root, lifetime=120) as other_proxy:
-            others = [locked_out_run(generated, output, other_proxy) for _ in range(2)]
+            with ThreadPoolExecutor(2) as pool:  # both at once, while the first still runs
+                others = list(
+                    pool.map(lambda _: locked_out_run(generated, output, other_proxy), range(2))
+                )
+            assert first.poll() is None, "the first run ended before the others were locked out"
             assert other_proxy.urls() == [], "a locked-out run fetched something"
         for other in others:
             assert other.returncode == 75
