@@ -74,13 +74,14 @@ def failure_reason(error: BaseException | None) -> str:
 
 
 def response_reason(response: Response) -> str:
-    """Why a response with an error status gave no item, as a skip reason."""
+    """Why a response with an error status gave no item, as a skip reason (a bot check is
+    ``blocked`` whatever its status, a 429 that is none ``rate_limited``)."""
     if response.status in (404, 410):
         return "not_found"
-    if response.status == 429 and not is_challenge(response):
-        return "rate_limited"
-    if response.status in (401, 403, 429) or is_challenge(response):
+    if response.status in (401, 403) or is_challenge(response):
         return "blocked"
+    if response.status == 429:
+        return "rate_limited"
     return f"http_{response.status}"
 
 

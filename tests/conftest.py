@@ -17,6 +17,28 @@ from tests.replay import ReplayProxy
 from tests.support import FIXTURES
 
 
+# -- Hypothesis and libcst ------------------------------------------------------------------
+# mutmut (requirements-dev.txt) brings libcst into the venv, and with libcst importable
+# Hypothesis's pytest plugin writes a patch for each failing example (get_patch_for, after
+# the test's report is made). Its codemod trips over the `__provides__` that zope.interface
+# (Twisted, imported with Scrapy) sets on `abc.ABC`: a failing Hypothesis test would end the
+# session with an INTERNALERROR instead of its report. So no patch is written (the report
+# names the failing example all the same); only a failing test pays for the import.
+def _no_hypothesis_patch(*args: object, **kwargs: object) -> None:
+    return None
+
+
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> None:
+    if call.excinfo is None:
+        return
+    try:
+        from hypothesis.extra import _patching
+    except ImportError:  # no libcst: Hypothesis writes no patch
+        return
+    if hasattr(_patching, "get_patch_for"):
+        _patching.get_patch_for = _no_hypothesis_patch  # type: ignore[assignment]
+
+
 @pytest.fixture(scope="session")
 def site_proxies() -> Iterator[Callable[[str], ReplayProxy]]:
     """A function giving the (reset) replay proxy of a site's fixtures, started once."""
