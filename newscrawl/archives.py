@@ -1,7 +1,10 @@
 """Web archives (WARC files) as a source of pages: history without touching the site.
 
 ``scrapy crawl <site> -a warc=PATH_OR_URL[,...]`` reads WARC files (plain or gzipped, one
-gzip member a record or not) with warcio, streaming: one record in memory at a time. The site
+gzip member a record or not), streaming: one record in memory at a time. Local archives are
+read with FastWARC (some three times as fast), remote ones with warcio as they download;
+both give the same records and counts (:func:`read_captures`: at the first thing FastWARC
+does not read as warcio would, warcio reads on from there). The site
 spider keeps the ``response`` records of its article URLs answered 200 and reads them with its
 page objects (the archive route: :class:`newscrawl.archive_route.ArchiveRoute`).
 
@@ -34,11 +37,12 @@ warning it writes to stderr for a record not followed by a blank line is not wri
 from __future__ import annotations
 
 import http.client
+import io
 import logging
 import re
 import urllib.error
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Protocol
@@ -48,6 +52,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.bufferedreaders import ChunkedDataReader, DecompressingBufferedReader
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.limitreader import LimitReader
+from warcio.recordloader import ArcWarcRecordLoader
 from warcio.utils import BUFF_SIZE
 
 from newscrawl.safefetch import RedirectRefused, open_url
@@ -56,6 +61,12 @@ try:
     import brotli
 except ImportError:  # pragma: no cover - installed with the project
     brotli = None
+
+try:
+    from fastwarc.warc import ArchiveIterator as FastArchiveIterator
+    from fastwarc.warc import WarcRecordType
+except ImportError:  # pragma: no cover - installed with the project
+    FastArchiveIterator = None  # type: ignore[misc, assignment]
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +85,8 @@ DEFAULT_LIMIT = 16 * 1024 * 1024
 HEADER_LIMIT = 256 * 1024
 #: The most bytes an archive's gzip is decompressed to at a time.
 FILL = 1024 * 1024
+#: The WARC readers: FastWARC (local archives; the default when it is installed), warcio.
+READERS = ("fastwarc", "warcio")
 
 
 class ArchiveDamaged(Exception):
@@ -409,11 +422,21 @@ def read_body(record: Any, limit: int) -> bytes:
     :class:`TooLarge` once it is over ``limit`` bytes, :class:`Undecodable` when its content
     encoding cannot be decoded."""
     headers = record.http_headers
-    raw = LimitReader(record.raw_stream, limit + 1)  # the record's length may be unknown
-    stream: Any = raw
-    if str(headers.get_header("transfer-encoding") or "").strip().lower() == "chunked":
-        stream = ChunkedDataReader(raw)
-    encoding = str(headers.get_header("content-encoding") or "").strip().lower()
+    return decode_body(
+        record.raw_stream,
+        headers.get_header("transfer-encoding"),
+        headers.get_header("content-encoding"),
+        limit,
+    )
+
+
+def decode_body(stream: Any, transfer: str | None, content: str | None, limit: int) -> bytes:
+    """The rest of ``stream``, a body sent with the transfer and content encodings named,
+    de-chunked and decoded (see :func:`read_body`)."""
+    raw = LimitReader(stream, limit + 1)  # the record's length may be unknown
+    chunked = str(transfer or "").strip().lower() == "chunked"
+    stream = ChunkedDataReader(raw) if chunked else raw
+    encoding = str(content or "").strip().lower()
     candidates = _decoders(encoding)
     decoder: _Decoder | None = None
     sink = _Sink(limit)
@@ -436,11 +459,27 @@ def read_body(record: Any, limit: int) -> bytes:
     return b"".join(sink.parts)
 
 
+def _drain(stream: Any, source: str, records: int) -> None:
+    """What is left of a record, read and dropped a block at a time (only its length
+    counts); :class:`ArchiveDamaged` if the archive's gzip breaks in it."""
+    try:
+        while stream.read(BLOCK):
+            pass
+    except (zlib.error, EOFError, OSError) as error:
+        raise ArchiveDamaged(source, "corrupt", records, describe(error)) from None
+
+
+def default_reader() -> str:
+    """The WARC reader used when none is named: FastWARC when it is installed, else warcio."""
+    return "fastwarc" if FastArchiveIterator is not None else "warcio"
+
+
 def read_captures(
     source: str,
     counts: ArchiveCounts | None = None,
     wanted: Callable[[str, int], bool] = lambda url, status: True,
     limit: int = DEFAULT_LIMIT,
+    reader: str | None = None,
 ) -> Iterator[Capture | Oversized | None]:
     """The ``response`` records of the archive ``source`` with an HTTP status, in file order,
     streamed; None for every other record, and for a response ``wanted(url, status)`` does
@@ -449,9 +488,42 @@ def read_captures(
     records before it were yielded). A record whose body cannot be decoded (an unknown or
     broken content encoding) is counted as ``undecodable`` and passed over; one whose block
     or body is over ``limit`` bytes is counted as ``too_large`` and passed over (an
-    :class:`Oversized` if it was wanted)."""
+    :class:`Oversized` if it was wanted).
+
+    ``reader``: ``fastwarc`` or ``warcio`` (:data:`READERS`; None: :func:`default_reader`).
+    Both give the same records and counts. FastWARC reads local archives (a remote one is
+    read by warcio as it downloads); at the first thing it does not read as warcio would (an
+    error, a record shorter than its length, a status line or headers out of the ordinary,
+    an archive that does not end right after its last record), warcio reads the archive
+    from there: what warcio says of damage is what is said."""
+    if reader is None:
+        reader = default_reader()
+    if reader not in READERS:
+        raise ValueError(f"no WARC reader {reader!r} (one of {', '.join(READERS)})")
+    if reader == "fastwarc" and FastArchiveIterator is None:
+        raise ValueError("the WARC reader fastwarc is not installed")
     counts = counts if counts is not None else ArchiveCounts()
     read_before = counts.read
+    skip = 0
+    if reader == "fastwarc" and not is_remote(source):
+        left_off = yield from _fast_captures(source, counts, wanted, limit)
+        if left_off is None:
+            return
+        logger.debug("FastWARC left %s after %d record(s): warcio reads on", source, left_off)
+        skip = left_off
+    yield from _warcio_captures(source, counts, wanted, limit, read_before, skip)
+
+
+def _warcio_captures(
+    source: str,
+    counts: ArchiveCounts,
+    wanted: Callable[[str, int], bool],
+    limit: int,
+    read_before: int,
+    skip: int = 0,
+) -> Iterator[Capture | Oversized | None]:
+    """:func:`read_captures` with warcio, passing over the first ``skip`` records (read
+    and counted already) unread."""
     header_limit = min(HEADER_LIMIT, limit)
     with open_source(source) as stream:
         records = _Records(stream)
@@ -480,6 +552,10 @@ def read_captures(
                     f"{KINDS[ArchiveLoadFailed]} (a record without its WARC-Target-URI)",
                 ) from None
             records.reader.room = limit  # a chunked body's size lines
+            if skip:
+                skip -= 1
+                _drain(record.raw_stream, source, counts.read - read_before)
+                continue
             counts.read += 1
             if record.rec_type == "revisit":
                 counts.revisits += 1
@@ -509,13 +585,7 @@ def read_captures(
                     raise ArchiveDamaged(
                         source, "corrupt", counts.read - read_before - 1, describe(error)
                     ) from None
-            try:
-                while record.raw_stream.read(BLOCK):  # not read yet: only its length counts
-                    pass
-            except (zlib.error, EOFError, OSError) as error:
-                raise ArchiveDamaged(
-                    source, "corrupt", counts.read - read_before - 1, describe(error)
-                ) from None
+            _drain(record.raw_stream, source, counts.read - read_before - 1)
             left = getattr(record.raw_stream, "limit", 0)
             if left:  # the block ends before its Content-Length: the file was cut short
                 raise ArchiveDamaged(
@@ -538,3 +608,164 @@ def read_captures(
                 yield Capture(
                     url=url, status=status, headers=list(record.http_headers.headers), body=body
                 )
+
+
+# -- FastWARC -------------------------------------------------------------------------------
+
+#: The HTTP header parser warcio reads response records with: FastWARC's records are read
+#: with it too, so that both readers see the same status and header fields.
+_HTTP = ArcWarcRecordLoader(verify_http=False).http_parser
+#: Header bytes that warcio alone decides about (near :data:`HEADER_LIMIT`, where the two
+#: would count differently).
+_HEADER_MARGIN = 4096
+
+
+class _Unlike(Exception):
+    """A record FastWARC does not read as warcio would: warcio reads on from it."""
+
+
+@dataclass
+class _Read:
+    """What one record gave: what to yield, and what to count."""
+
+    out: Capture | Oversized | None = None
+    responses: int = 0
+    revisits: int = 0
+    undecodable: int = 0
+    too_large: int = 0
+    warning: str = ""
+
+
+def _fast_record(
+    record: Any, wanted: Callable[[str, int], bool], limit: int, header_limit: int
+) -> _Read:
+    """One record read by FastWARC, as :func:`_warcio_captures` reads it; :class:`_Unlike`
+    for anything it would read otherwise."""
+    kind = record.record_type
+    if kind == WarcRecordType.revisit:
+        return _Read(revisits=1)
+    if kind != WarcRecordType.response:
+        return _Read()
+    target = record.headers.get("WARC-Target-URI")
+    if target is None or " " in target:  # warcio: AttributeError; its warning, and %20
+        raise _Unlike("a response without WARC-Target-URI, or with spaces in it")
+    if target.startswith("<") and target.endswith(">"):  # as warcio reads it (Wget 1.19)
+        target = target[1:-1]
+    length = record.content_length
+    if length == 0 or not target.startswith(("http:", "https:")):
+        return _Read()  # no HTTP headers, as warcio reads it
+    warc_head = sum(len(k) + len(v) + 4 for k, v in record.headers.items()) + 12
+    reader = record.reader
+    room = header_limit - warc_head - _HEADER_MARGIN
+    lines: list[bytes] = []
+    head = 0
+    while not lines or lines[-1].strip():  # the status line and header lines, as warcio's
+        line = reader.readline(max(1, room - head))
+        head += len(line)
+        if head >= room or not line.endswith(b"\n"):
+            raise _Unlike("header lines near the limit, or cut short")
+        lines.append(line)
+    http = _HTTP.parse(io.BytesIO(b"".join(lines)))
+    url = target.strip("<>")
+    status = int(http.get_statuscode())
+    if not status:
+        raise _Unlike("status 0")
+    want = wanted(url, status)
+    done = _Read(responses=1)
+    oversized = length > limit
+    body = b""
+    if want and not oversized:
+        try:
+            body = decode_body(
+                reader,
+                http.get_header("transfer-encoding"),
+                http.get_header("content-encoding"),
+                limit,
+            )
+        except TooLarge:
+            oversized = True
+        except Undecodable as error:
+            done = _Read(undecodable=1)
+            done.warning = str(error)
+    reader.consume()  # not read yet: only its length counts
+    if reader.tell() != length:
+        raise _Unlike("a record shorter than its length")
+    done.too_large = int(oversized)
+    if done.undecodable:
+        return done
+    if want:
+        done.out = (
+            Oversized(url, limit)
+            if oversized
+            else Capture(url=url, status=status, headers=list(http.headers), body=body)
+        )
+    return done
+
+
+def _fast_captures(
+    source: str,
+    counts: ArchiveCounts,
+    wanted: Callable[[str, int], bool],
+    limit: int,
+) -> Generator[Capture | Oversized | None, None, int | None]:
+    """:func:`read_captures` with FastWARC; returns None once the archive is read to its
+    end, else the number of records read (and yielded) before the first one it does not
+    read as warcio would."""
+    header_limit = min(HEADER_LIMIT, limit)
+    done = 0
+    last = -1
+    with open_source(source) as stream:
+        if not stream.seekable():  # FastWARC seeks in what it reads
+            return 0
+        try:
+            records = FastArchiveIterator(
+                stream, parse_http=False, max_header_len=header_limit, fsspec_args=False
+            )
+            for record in records:
+                read = _fast_record(record, wanted, limit, header_limit)
+                last = record.stream_pos
+                counts.read += 1
+                counts.responses += read.responses
+                counts.revisits += read.revisits
+                counts.undecodable += read.undecodable
+                counts.too_large += read.too_large
+                if read.warning:
+                    url = str(record.headers.get("WARC-Target-URI") or "").strip("<>")
+                    logger.warning(
+                        "Passed over the record of %s in %s: %s", url, source, read.warning
+                    )
+                done += 1
+                yield read.out
+        except (KeyboardInterrupt, SystemExit, GeneratorExit):
+            raise
+        except BaseException:  # FastWARC's errors (its panics are no Exception), _Unlike:
+            return done  # warcio reads on, and says what it is
+    return None if _ends_after(source, last) else done
+
+
+def _ends_after(source: str, last: int) -> bool:
+    """The archive ``source`` ends right after its record at offset ``last`` (-1: it holds
+    none): nothing FastWARC could have passed over unsaid."""
+    with open_source(source) as stream:
+        if last < 0:
+            return not stream.read(1)
+        stream.seek(last)
+        start = stream.read(2)
+        stream.seek(last)
+        if start != b"\x1f\x8b":  # a plain archive: its record's header says where it ends
+            head = stream.read(HEADER_LIMIT)
+            end = head.find(b"\r\n\r\n")
+            found = re.search(rb"\r\nContent-Length:[ \t]*(\d+)[ \t]*\r\n", head[: end + 2], re.I)
+            if end < 0 or found is None:
+                return False
+            stream.seek(last + end + 4 + int(found.group(1)))
+            return stream.read() in (b"\r\n\r\n", b"\n\n")
+        decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        try:
+            while not decompressor.eof and (block := stream.read(BLOCK)):
+                while block and not decompressor.eof:  # a block of output at a time, dropped
+                    decompressor.decompress(block, BLOCK)
+                    block = decompressor.unconsumed_tail
+        except zlib.error:
+            return False
+        return decompressor.eof and not decompressor.unused_data and not stream.read(1)

@@ -37,6 +37,13 @@ from newscrawl.safefetch import RedirectRefused
 PAGE = b"<html><body>" + b"<p>berita</p>" * 400 + b"</body></html>"
 
 
+@pytest.fixture(autouse=True, params=a.READERS)
+def reader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test reads with each WARC reader: they give the same records and counts."""
+    monkeypatch.setattr(a, "default_reader", lambda: request.param)
+    return str(request.param)
+
+
 def test_the_bounds_are_these() -> None:
     assert a.BLOCK == 65536
     assert a.DEFAULT_LIMIT == 16 * 1024 * 1024
@@ -450,20 +457,20 @@ def test_unwanted_records_are_not_read_but_their_length_is(tmp_path: Path) -> No
 def test_a_record_over_the_limit_by_its_length_is_never_read(tmp_path: Path) -> None:
     path = write(tmp_path / "a.warc.gz", [("response", "https://w.example/a", HTML, PAGE)])
     calls: list[Any] = []
-    original = a.read_body
+    original = a.decode_body
 
-    def spy(record: Any, limit: int) -> bytes:
+    def spy(stream: Any, transfer: Any, content: Any, limit: int) -> bytes:
         calls.append(limit)
-        return original(record, limit)
+        return original(stream, transfer, content, limit)
 
     try:
-        a.read_body = spy  # type: ignore[assignment]
+        a.decode_body = spy  # type: ignore[assignment]
         assert list(read_captures(path, limit=2000)) == [Oversized("https://w.example/a", 2000)]
         assert calls == []
         assert isinstance(next(iter(read_captures(path))), Capture)
         assert calls == [a.DEFAULT_LIMIT]
     finally:
-        a.read_body = original  # type: ignore[assignment]
+        a.decode_body = original  # type: ignore[assignment]
 
 
 def test_header_lines_over_their_limit_end_the_archive(tmp_path: Path) -> None:
@@ -855,7 +862,7 @@ def test_the_archives_gzip_is_inflated_a_fill_at_a_time(
     monkeypatch.setattr(a._BoundedLines, "DECOMPRESSORS", {"gzip": gzip_spy})
     page = b"a" * (3 * a.FILL)
     path = write(tmp_path / "a.warc.gz", [("response", "https://w.example/a", HTML, page)])
-    [capture] = list(read_captures(path))
+    [capture] = list(read_captures(path, reader="warcio"))  # FastWARC's gzip is its own
     assert isinstance(capture, Capture) and len(capture.body) == len(page)
     asked = [n for spy in spies for n in spy.asked]
     assert asked and set(asked) == {a.FILL}
@@ -993,3 +1000,81 @@ def test_a_response_without_a_target_uri_is_damage_not_a_crash(tmp_path: Path) -
 def test_a_url_with_a_bad_port_cannot_be_fetched() -> None:
     with pytest.raises(OSError, match="not a URL that can be fetched"):
         a.open_source("http://127.0.0.1:bad/x.warc.gz")
+
+
+# -- the WARC readers -----------------------------------------------------------------------
+
+
+def test_the_readers_are_these() -> None:
+    assert a.READERS == ("fastwarc", "warcio")
+    with pytest.raises(ValueError, match="no WARC reader 'x'"):
+        list(read_captures("x.warc", reader="x"))
+
+
+def test_without_fastwarc_warcio_reads_and_fastwarc_cannot_be_asked_for(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.undo()  # the real default_reader
+    assert a.default_reader() == "fastwarc"
+    monkeypatch.setattr(a, "FastArchiveIterator", None)
+    assert a.default_reader() == "warcio"
+    with pytest.raises(ValueError, match="fastwarc is not installed"):
+        list(read_captures("x.warc", reader="fastwarc"))
+
+
+@pytest.mark.parametrize("gzipped", [True, False])
+def test_fastwarc_reads_a_whole_archive_alone(
+    gzipped: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A clean archive, gzipped or not, is read by FastWARC to its end: warcio is never
+    asked (it reads on only from what FastWARC does not read as it would)."""
+    records = [("response", f"https://w.example/{n}", HTML, PAGE) for n in range(3)]
+    path = write(tmp_path / "a.warc.gz", [("revisit", "https://w.example/r", HTML, b""), *records])
+    if not gzipped:
+        plain = tmp_path / "a.warc"
+        plain.write_bytes(a.gunzip(Path(path).read_bytes(), a.DEFAULT_LIMIT))
+        path = str(plain)
+    asked: list[int] = []
+    original = a._warcio_captures
+
+    def spy(*args: Any) -> Any:
+        asked.append(args[-1])
+        return original(*args)
+
+    monkeypatch.setattr(a, "_warcio_captures", spy)
+    counts = ArchiveCounts()
+    got = list(read_captures(path, counts, reader="fastwarc"))
+    assert [c.url for c in got if isinstance(c, Capture)] == [r[1] for r in records]
+    assert all(isinstance(c, Capture) and c.body == PAGE for c in got[1:])
+    assert counts == ArchiveCounts(read=4, responses=3, revisits=1)
+    assert asked == []
+    with Path(path).open("ab") as handle:  # something after the last record: warcio says
+        handle.write(b"root:x:0:0\r\n")
+    with pytest.raises(ArchiveDamaged):
+        list(read_captures(path, ArchiveCounts(), reader="fastwarc"))
+    assert asked == [4]  # the 4 records FastWARC read are not read again
+
+
+def test_an_archive_ends_after_its_last_record_or_warcio_reads_on(tmp_path: Path) -> None:
+    """FastWARC's last word is checked: the archive must end right after the last record it
+    read (its gzip member whole, or its Content-Length and blank lines), else warcio reads
+    on from there."""
+    first, last = raw_record("https://w.example/a", b"a"), raw_record("https://w.example/b", b"b")
+    gzipped = gzip.compress(first) + gzip.compress(last)
+    at = len(gzip.compress(first))
+    cases = [
+        (gzipped, at, True),
+        (gzipped + b"\x00", at, False),
+        (gzipped[:-4], at, False),
+        (gzipped, 0, False),
+        (first + last, len(first), True),
+        (first + last + b"\r\n", len(first), False),
+        (first + last[:-2], len(first), False),
+        (first + last.replace(b"Content-Length", b"X-Length"), len(first), False),
+        (b"", -1, True),
+        (b"\r\n", -1, False),
+    ]
+    for n, (data, offset, whole) in enumerate(cases):
+        path = tmp_path / f"{n}.warc"
+        path.write_bytes(data)
+        assert a._ends_after(str(path), offset) is whole, n
