@@ -356,6 +356,62 @@ def test_comments_and_a_cookie_notice_are_not_the_body() -> None:
     assert page.to_item().body == "\n\n".join(SENTENCES[:2])
 
 
+def test_an_article_in_sibling_sections_is_read_once() -> None:
+    """The first of the article's sibling sections lies between the headline and the best
+    one: it is read as part of the body, not as a lead above it as well."""
+    related = "".join(
+        f'<li><a href="/news/{n}">{SENTENCES[n % 5]} And more on that story.</a></li>'
+        for n in range(12)
+    )
+    sections = (
+        f'<section class="story-group">{paragraphs(SENTENCES[:2])}</section>'
+        f'<div class="related"><ul>{related}</ul></div>'
+        f'<section class="story-group">{paragraphs(SENTENCES[2:])}</section>'
+    )
+    page = real_page(
+        f"<article><h1>Council approves budget</h1>{sections}</article>",
+        head=article_head(datePublished="2024-05-02T20:53:56+01:00"),
+    )
+    assert page.to_item().body == "\n\n".join(SENTENCES)
+
+
+def test_a_hidden_paywall_copy_of_the_whole_text_is_not_read_again() -> None:
+    """A paywall box (kept though hidden: it may hold the rest of the article) that repeats
+    the article's paragraphs in one run adds nothing."""
+    blob = "".join(SENTENCES)
+    page = real_page(
+        f"<h1>Council approves budget</h1><div class='story'>{paragraphs(SENTENCES)}"
+        f'<div class="o-paywall" style="display:none">{blob}</div></div>',
+        head=article_head(datePublished="2024-05-02T20:53:56+01:00"),
+    )
+    assert page.to_item().body == "\n\n".join(SENTENCES)
+
+
+def test_a_paragraph_and_its_pull_quote_both_stay() -> None:
+    quote = "Opposition members said the plan would leave the poorest districts without teachers"
+    whole = f"Later, {quote}, and that they would vote against it again."
+    body = paragraphs([SENTENCES[0], quote, SENTENCES[2], whole, SENTENCES[3]])
+    page = real_page(
+        f"<h1>Council approves budget</h1><div class='story'>{body}</div>",
+        head=article_head(datePublished="2024-05-02T20:53:56+01:00"),
+    )
+    assert page.to_item().body == "\n\n".join(
+        [SENTENCES[0], quote, SENTENCES[2], whole, SENTENCES[3]]
+    )
+
+
+def test_a_paragraph_said_twice_stays() -> None:
+    chorus = "Bottom line: B."
+    body = paragraphs([SENTENCES[0], chorus, SENTENCES[1], chorus, SENTENCES[0], SENTENCES[2]])
+    page = real_page(
+        f"<h1>Council approves budget</h1><div class='story'>{body}</div>",
+        head=article_head(datePublished="2024-05-02T20:53:56+01:00"),
+    )
+    assert page.to_item().body == "\n\n".join(
+        [SENTENCES[0], chorus, SENTENCES[1], chorus, SENTENCES[0], SENTENCES[2]]
+    )
+
+
 @pytest.mark.parametrize(
     "line",
     [
@@ -391,6 +447,24 @@ def test_a_page_without_article_markup_that_reads_as_one_is_an_article() -> None
         + "</ul>"
     )
     assert not landing.is_article()
+
+
+def test_a_landing_page_of_short_blurbs_has_no_body_unless_marked_as_an_article() -> None:
+    """A page without article markup has a body only with prose enough to read
+    (Readability's measure): a landing page's blurbs are none, even given as an article."""
+    blurbs = "".join(
+        f"<section><h2>Feature {n}</h2><p>{SENTENCES[n]}</p></section>" for n in range(5)
+    )
+    landing = real_page(f"<h1>Welcome to the new browser</h1><main>{blurbs}</main>")
+    assert landing.paragraphs and not landing.has_body() and not landing.is_article()
+    marked = real_page(
+        f"<h1>Welcome to the new browser</h1><main>{blurbs}</main>",
+        head=article_head(datePublished="2024-05-02T20:53:56+01:00"),
+    )
+    assert marked.has_body()
+    prose = " ".join(SENTENCES)
+    essay = real_page(f"<h1>Council approves budget</h1><div><p>{prose}</p><p>{prose}</p></div>")
+    assert essay.has_body()
 
 
 def test_an_article_in_a_page_wide_form_is_read() -> None:

@@ -52,9 +52,10 @@ class Floors:
 
 
 PINNED: dict[str, Floors] = {
-    # German; body F1 0.616 / 0.960; language wrong ("id"). Authors regressed at 1affcd7: the
-    # place after "Von Ines Zöttl, Washington" is taken for a second author (to mend)
-    "fundus/de/SpiegelOnline_2023_04_28": Floors(title=True, date=True, body_f1=0.58),
+    # German; body F1 0.616 / 0.960. Fundus lists "DER SPIEGEL" (no person) as the author;
+    # the byline shows "Von Ines Zöttl, Washington": exactly her, the place no author
+    # (test_a_bylines_place_is_no_author)
+    "fundus/de/SpiegelOnline_2023_04_28": Floors(title=True, date=True, body_f1=0.93),
     # French; body F1 0.989 / 0.966; language wrong
     "fundus/fr/LesEchos_2024_07_18": Floors(title=True, authors=True, date=True, body_f1=0.93),
     # Indonesian; body F1 1.000 / 1.000; authors wrong (the JSON-LD editor, not the byline)
@@ -75,8 +76,9 @@ PINNED: dict[str, Floors] = {
     "fundus/kr/MBN_2025_06_03": Floors(authors=True, date=True, body_f1=0.87),
     # English (Readability's test page); body F1 0.988 / 0.988; language wrong
     "readability/bbc-1": Floors(title=True, date=True, body_f1=0.95),
-    # not an article (Readability: readerable false): no item / no item; since 1affcd7 the
-    # reader takes this landing page for one (to mend): unpinned until then
+    # not an article (Readability: readerable false): no item, even given as an article
+    # (test_pages_that_are_no_articles_give_no_item_even_given_as_articles)
+    "readability/mozilla-2": Floors(no_item=True),
     # Danish news (htmldate's MediaCloud set): the publication day right / right
     "htmldate/1484494308": Floors(date=True),
     # German (trafilatura's evaluation): 4 of 4 snippets found, 0 of 4 leaked / the same
@@ -157,6 +159,35 @@ def test_a_crawl_publishes_real_articles_of_five_sites(tmp_path: Path) -> None:
     assert sorted(matched) == sorted(CRAWLED), result.log[-3000:]
     for page in chosen:
         assert_floors(page, dict(matched[page.id]))
+
+
+def test_a_bylines_place_is_no_author() -> None:
+    """The writer of "Von Ines Zöttl, Washington", not the place she writes from."""
+    item = read_in_process(pages()["fundus/de/SpiegelOnline_2023_04_28"])
+    assert item is not None
+    assert item["authors"] == ["Ines Zöttl"]
+
+
+def read_as_given(page: Page) -> dict[str, Any] | None:
+    """The item of ``page`` read as the news spider reads a URL the user gave as an article
+    (``as_article``: a page with an article's body is one, whatever its markup)."""
+    from dataclasses import asdict
+
+    from newscrawl.pages.reading import read_generic
+
+    reading = read_generic(page.url, page.html(), "utf-8", frozenset(), as_article=True)
+    return asdict(reading.item) if reading.item is not None else None
+
+
+def test_pages_that_are_no_articles_give_no_item_even_given_as_articles() -> None:
+    """Readability's eight pages that are no articles (a landing page, a list, a few lines)
+    give no item when given as articles; its articles all do but one (a product page of
+    blurbs, mozilla-1, that Readability reads)."""
+    readability = [page for page in pages().values() if page.set == "readability"]
+    given = {page.id: read_as_given(page) for page in readability}
+    assert [p.id for p in readability if not p.article and given[p.id] is not None] == []
+    missing = [p.id for p in readability if p.article and given[p.id] is None]
+    assert missing == ["readability/mozilla-1"]
 
 
 # -- the scorer -------------------------------------------------------------------------------

@@ -126,6 +126,11 @@ PAGER_LINKS = etree.XPath(
     " or contains(., 'ELENGKAPNYA') or contains(., 'alaman') or contains(., 'ALAMAN')]"
 )
 
+#: What Readability measures a page's prose on: paragraphs, ``pre`` and ``article``
+#: elements, and the ``div``s whose text ``<br>``s cut (:meth:`GenericArticlePage.readerable`).
+READERABLE_NODES = etree.XPath("//p | //pre | //article | //div[br]")
+_TEXT = etree.XPath("string()")
+
 _EXTRACT = tldextract.TLDExtract(
     suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True
 )
@@ -370,6 +375,36 @@ def split_date_line(text: str) -> list[tuple[str, str]]:
     return [(kind, part) for kind, part in parts if DIGIT.search(part)]
 
 
+#: A later body line holding two or more earlier lines this long (characters, as words) is
+#: a repeat of the text (a hidden paywall box repeating it in one run), left out. A line said
+#: twice stays (a refrain), and so does a line holding one earlier line (a paragraph and its
+#: pull quote: which of them a page means cannot be told).
+SAID_ONCE_CHARS = 80
+_NOT_WORD = re.compile(r"\W+")
+
+
+def without_repeats(lines: list[str]) -> list[int]:
+    """The indexes of ``lines`` to keep (see :data:`SAID_ONCE_CHARS`), compared as words,
+    case aside."""
+    said: set[str] = set()  # the long lines so far, as words
+    kept = []
+    for index, line in enumerate(lines):
+        words = " ".join(_NOT_WORD.split(line)).strip().casefold()
+        if len(words) >= 2 * SAID_ONCE_CHARS:
+            held = 0
+            for earlier in said:
+                if earlier != words and earlier in words:
+                    held += 1
+                    if held > 1:
+                        break
+            if held > 1:
+                continue
+        kept.append(index)
+        if len(words) >= SAID_ONCE_CHARS:
+            said.add(words)
+    return kept
+
+
 def block_text(element: Element) -> str:
     """The text of ``element`` as shown, cleaned."""
     return clean_text(element_text(element))
@@ -429,12 +464,7 @@ class GenericArticlePage(ArticlePage):
         """An article page: JSON-LD says so, or ``og:type`` is ``article``, or it carries the
         Open Graph article's ``article:published_time``; and it has a body. A page without
         such markup is one when it reads as one (:meth:`reads_as_article`)."""
-        marked = (
-            self.json_ld_article is not None
-            or (self.meta("og:type") or "").strip().lower() == "article"
-            or bool((self.meta("article:published_time") or "").strip())
-        )
-        return self.has_body() if marked else self.reads_as_article()
+        return self.has_body() if self.marked_article else self.reads_as_article()
 
     def reads_as_article(self) -> bool:
         """A page that reads as an article without saying so: a headline (h1, else a
@@ -446,7 +476,7 @@ class GenericArticlePage(ArticlePage):
             return False
         held = self.text_map.good.get(body, 0)
         page = self.text_map.good.get(self.root, 0)
-        if held * 2 < page or not self.has_body():
+        if held * 2 < page or not self.has_text():
             return False
         blocks = self.text_map.good_blocks
         found = [node for node in body.iter() if node in blocks]
@@ -534,7 +564,7 @@ class GenericArticlePage(ArticlePage):
             if not named and furniture_line(line):
                 continue
             lines.append((text, line, named))
-        return lines
+        return [lines[n] for n in without_repeats([line for _, line, _ in lines])]
 
     @cached_property
     def kept_lines(self) -> list[tuple[str, str, bool]]:
@@ -592,7 +622,10 @@ class GenericArticlePage(ArticlePage):
     def _lead_texts(self) -> Iterator[str]:
         """The lead or summary above the body (:meth:`TextMap.lead_blocks`); not a list's
         items (a summary's points, as the body repeats them)."""
+        containers = set(self.body_containers)
         for block in self.text_map.lead_blocks(self.headline_element):
+            if containers.intersection(block.iterancestors()):
+                continue  # in a sibling container before the best one: read with the body
             if block.tag != "li" and not self._has_block(block) and not self._link_box(block):
                 self.body_blocks.append(block)
                 yield element_text(block)
@@ -749,7 +782,51 @@ class GenericArticlePage(ArticlePage):
         return byline_line(text) or bool(EDITOR_LABEL.search(text))
 
     def has_body(self) -> bool:
+        """The page has an article's body: any text in its body when its markup says it is an
+        article; else prose enough to read (:meth:`readerable`, or :meth:`reads_as_article`:
+        a landing page's short blurbs, a list of links or a few lines are none)."""
+        if not self.has_text():
+            return False
+        return self.marked_article or self.readerable() or self.reads_as_article()
+
+    def has_text(self) -> bool:
+        """The body read has any text."""
         return any(any(ch.isalnum() for ch in text) for text in self.paragraphs)
+
+    @cached_property
+    def marked_article(self) -> bool:
+        """JSON-LD says the page is an article, or ``og:type`` does, or it carries the Open
+        Graph article's ``article:published_time``."""
+        return (
+            self.json_ld_article is not None
+            or (self.meta("og:type") or "").strip().lower() == "article"
+            or bool((self.meta("article:published_time") or "").strip())
+        )
+
+    def readerable(self) -> bool:
+        """Readability's measure of a readable page: over the shown paragraphs, ``pre`` and
+        ``article`` elements (not in a list, site chrome or hidden), and the blocks of text
+        cut by ``<br>``s, the sum of the square root of what their text has more than
+        :data:`READABLE_PARAGRAPH` characters exceeds :data:`READABLE_PROSE` (CJK text:
+        :data:`READABLE_PARAGRAPH_CJK` characters)."""
+        unread = self.text_map.silent | self.text_map.chrome
+        score = 0.0
+        seen: set[Element] = set()
+        for node in READERABLE_NODES(self.root):
+            if node in seen:
+                continue
+            seen.add(node)
+            if any(up in unread for up in chain((node,), node.iterancestors())):
+                continue
+            if node.tag == "p" and any(up.tag == "li" for up in node.iterancestors()):
+                continue
+            text = " ".join(_TEXT(node).split())
+            short = READABLE_PARAGRAPH_CJK if CJK.search(text[:200]) else READABLE_PARAGRAPH
+            if len(text) > short:
+                score += math.sqrt(len(text) - short)
+                if score > READABLE_PROSE:
+                    return True
+        return False
 
     def is_furniture(self, line: str) -> bool:
         """``line`` (cleaned) is also a short block outside the body: site furniture."""
