@@ -16,7 +16,9 @@ by field against what each page should give, beside trafilatura on the same HTML
    unhealthy, ``.rejected``, count as missing, and are reported apart) and scores each field
    per set; runs ``trafilatura.bare_extraction`` on the same HTML as the calibration.
 4. Prints one table per set (newscrawl, newscrawl counting withheld items, trafilatura) and
-   the timing; ``--details FILE`` writes each page's scores (JSON lines) to find the worst.
+   the timing (the crawls', trafilatura's, and the generic page's own cost an article on
+   the fundus set: median and 95th percentile); ``--details FILE`` writes each page's
+   scores (JSON lines) to find the worst.
 
 Usage: python bench/realworld.py [--set fundus --set readability ...] [--limit N]
        [--details FILE] [--keep DIR] [--project CHECKOUT]
@@ -27,6 +29,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import math
 import os
 import shutil
 import subprocess
@@ -367,6 +370,30 @@ def in_process(name: str, pages: list[Page]) -> Measured:
     return Measured(ours, None, timing, [])
 
 
+def page_timing(pages: Sequence[Page]) -> str:
+    """What the generic page costs an article in this process: ``read_generic`` (parse, is
+    it an article, its item: the spider's reading of a page, without the crawl) on each page
+    of the set, once warmed up (lazy imports); its median and 95th percentile."""
+    from newscrawl.pages.reading import read_generic
+
+    bodies = [(page.url, page.html()) for page in pages]
+    if not bodies:
+        return "no pages"
+    read_generic(*bodies[0], "utf-8", frozenset())  # warm-up: imports, caches
+    costs = []
+    for url, body in bodies:
+        started = time.perf_counter()
+        read_generic(url, body, "utf-8", frozenset())
+        costs.append(1000 * (time.perf_counter() - started))
+    costs.sort()
+    median = costs[len(costs) // 2]
+    p95 = costs[min(len(costs) - 1, math.ceil(0.95 * len(costs)) - 1)]
+    return (
+        f"the generic page (read_generic in process, {len(costs)} pages): "
+        f"{median:.1f} ms an article median, {p95:.1f} ms p95, {max(costs):.0f} ms at most"
+    )
+
+
 def shown(item: Mapping[str, Any] | None) -> dict[str, Any] | None:
     """An item's fields as the details file shows them (the body as its length)."""
     if item is None:
@@ -441,6 +468,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                     k: v for k, v in theirs_scores.items() if k not in ("id", "set", "url")
                 }
                 details.append(row)
+            if name == "fundus":
+                timing.append(f"{name}: {page_timing(pages)}")
             for reader in (ours_name, "newscrawl + withheld", "trafilatura"):
                 if reader in scored:
                     rows.append((f"{name} ({len(pages)})", reader, summary(scored[reader])))
