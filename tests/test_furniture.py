@@ -10,6 +10,7 @@ from newscrawl.pages.furniture import (
     credit_line,
     date_line,
     furniture_line,
+    gallery_line,
     link_label_line,
     newsletter_line,
     rights_line,
@@ -28,6 +29,8 @@ ARTICLE_LINES = [
     "Dia menambahkan, pemerintah tengah menyiapkan insentif baru untuk mendorong investasi.",
     "The fire started at 14:30 and was put out two hours later, the police said.",
     "Die Stadt hat 1,5 Millionen Einwohner.",
+    "2/3 of the voters said no.",
+    "12 hours ago the vote was still open, and the mayor had not yet spoken.",
 ]
 
 
@@ -69,6 +72,15 @@ def test_article_lines_are_no_furniture(line: str) -> None:
         (date_line, "Publié le 18 juil. 2024 à 08:01Mis à jour le 18 juil. 2024 à 09:06"),
         (date_line, "Uppdaterad 15.59 | Publicerad 14.14"),
         (date_line, "28.04.2023 | 17:52 Uhr"),
+        (date_line, "21 mins ago11:48 Jon King"),  # a live blog's entry header
+        (date_line, "vor 2 Stunden"),
+        (gallery_line, "1/12"),
+        (gallery_line, "3 / 24"),
+        (
+            credit_line,
+            "1978년 야구 글러브 공장인 ‘대양실업’ 소년공 시절의 이재명 대통령 당선인 모습. "
+            "[사진 출처 = 이재명 더불어민주당 캠프]",
+        ),
         (byline_line, "Von Oliver Kring"),
         (byline_line, "Von Hannah Ritzmann, Redakteurin für Finanzen 09.09.2025, 15:15 Uhr"),
         (byline_line, "Oleh: Teguh Wibowo"),
@@ -82,3 +94,4 @@ def test_furniture(test: object, line: str) -> None:
 def test_words_of_counts_cjk_characters() -> None:
     assert words_of("two words") == 2
     assert words_of("気象庁は") == 5  # one "word" and four characters
+    assert words_of("이재명 대통령 당선인 모습") == 4  # Korean puts spaces between words

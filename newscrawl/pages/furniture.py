@@ -144,7 +144,17 @@ _DATE = re.compile(
 _YEAR_OR_TIME = re.compile(r"\b(?:19|20)\d{2}\b|\b\d{1,2}[:.]\d{2}\b")
 _DIGIT = re.compile(r"\d")
 _ALNUM = re.compile(r"[^\W_]")
-_CJK_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+#: Characters of the scripts that put no spaces between words (Chinese, Japanese; Korean
+#: puts spaces between its words).
+_CJK_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
+#: A relative time opening a line ("21 mins ago", "vor 2 Stunden"): a live blog's entry.
+_RELATIVE_TIME = re.compile(
+    r"^\W*(?:\d{1,3}\s*(?:secs?|seconds?|mins?|minutes?|hrs?|hours?|days?)\s+ago(?![^\W\d_])|"
+    r"vor\s+\d{1,3}\s+(?:sekunden|minuten|stunden|tagen)\b)",
+    re.IGNORECASE,
+)
+#: A gallery's counter: "1/12", "3 / 24".
+_COUNTER = re.compile(r"^\d{1,3}\s*/\s*\d{1,3}$")
 #: Labels that open a byline: "By ...", "Von ...", "Oleh ...", "Par ...".
 BYLINE_OPENING = re.compile(
     r"^\W*(?:by|von|par|por|door|av|af|oleh|penulis|reporter|pewarta|writer|written by|"
@@ -240,12 +250,20 @@ def credit_line(line: str, words: int | None = None) -> bool:
     return words <= 60 and _holds(tail, _CAPTION_WORDS) and _CAPTION_TAIL.search(tail) is not None
 
 
+def gallery_line(line: str, words: int | None = None) -> bool:
+    """A gallery's counter: "1/12"."""
+    return _COUNTER.match(line) is not None
+
+
 def date_line(line: str, words: int | None = None) -> bool:
     """A date line: a short line with a date and a date's label ("Stand: 26.04.2024, 20:44
-    Uhr", "Publié le 18 juil. 2024 à 08:01"), or mostly dates and times."""
+    Uhr", "Publié le 18 juil. 2024 à 08:01"), or mostly dates and times, or a relative time
+    and little else ("21 mins ago11:48 Jon King": a live blog's entry)."""
     words = words_of(line) if words is None else words
     if words > SHORT or _DIGIT.search(line) is None:
         return False
+    if words <= 6 and _RELATIVE_TIME.match(line):
+        return True
     labelled = _DATE_LABEL.search(line.lower()) is not None
     if not labelled and _YEAR_OR_TIME.search(line) is None:
         return False  # the cheap looks first: the dates' own pattern is costly
@@ -301,4 +319,5 @@ def furniture_line(line: str) -> bool:
         or credit_line(line, words)
         or date_line(line, words)
         or byline_line(line, words)
+        or gallery_line(line, words)
     )
