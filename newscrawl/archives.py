@@ -103,6 +103,10 @@ class TooLarge(Exception):
     """More bytes than the limit allows (a record, a decoded body, a list, header lines)."""
 
 
+class NotFetchable(OSError):
+    """An archive URL that cannot be fetched as written (a bad port, a control character)."""
+
+
 class Undecodable(Exception):
     """A body whose content encoding cannot be decoded."""
 
@@ -153,7 +157,7 @@ def describe(error: BaseException) -> str:
         if isinstance(error, kind):
             module, name = type(error).__module__, type(error).__qualname__
             return f"{meaning} ({name if module == 'builtins' else f'{module}.{name}'})"
-    if isinstance(error, (RedirectRefused, TooLarge)):
+    if isinstance(error, (RedirectRefused, TooLarge, NotFetchable)):
         return str(error)
     if isinstance(error, urllib.error.HTTPError):
         return f"HTTP status {error.code}"
@@ -284,7 +288,7 @@ def open_source(source: str) -> IO[bytes]:
         try:
             return open_url(source, timeout=DOWNLOAD_TIMEOUT)
         except (ValueError, http.client.InvalidURL) as error:  # a control character, a bad port
-            raise OSError(f"not a URL that can be fetched ({type(error).__name__})") from None
+            raise NotFetchable(f"not a URL that can be fetched ({type(error).__name__})") from None
     return Path(source).open("rb")
 
 
@@ -474,6 +478,20 @@ def default_reader() -> str:
     return "fastwarc" if FastArchiveIterator is not None else "warcio"
 
 
+def reader_named(name: str | None) -> str:
+    """The WARC reader ``name`` names (``auto`` or None: :func:`default_reader`);
+    :class:`ValueError` for a reader not known or not installed: a run never reads with
+    another than the one asked for."""
+    name = (name or "auto").strip().lower()
+    if name == "auto":
+        return default_reader()
+    if name not in READERS:
+        raise ValueError(f"no WARC reader {name!r} (one of auto, {', '.join(READERS)})")
+    if name == "fastwarc" and FastArchiveIterator is None:
+        raise ValueError("the WARC reader fastwarc is not installed")
+    return name
+
+
 def read_captures(
     source: str,
     counts: ArchiveCounts | None = None,
@@ -496,12 +514,7 @@ def read_captures(
     error, a record shorter than its length, a status line or headers out of the ordinary,
     an archive that does not end right after its last record), warcio reads the archive
     from there: what warcio says of damage is what is said."""
-    if reader is None:
-        reader = default_reader()
-    if reader not in READERS:
-        raise ValueError(f"no WARC reader {reader!r} (one of {', '.join(READERS)})")
-    if reader == "fastwarc" and FastArchiveIterator is None:
-        raise ValueError("the WARC reader fastwarc is not installed")
+    reader = reader_named(reader)
     counts = counts if counts is not None else ArchiveCounts()
     read_before = counts.read
     skip = 0

@@ -998,8 +998,9 @@ def test_a_response_without_a_target_uri_is_damage_not_a_crash(tmp_path: Path) -
 
 
 def test_a_url_with_a_bad_port_cannot_be_fetched() -> None:
-    with pytest.raises(OSError, match="not a URL that can be fetched"):
+    with pytest.raises(OSError, match="not a URL that can be fetched") as error:
         a.open_source("http://127.0.0.1:bad/x.warc.gz")
+    assert a.describe(error.value) == "not a URL that can be fetched (InvalidURL)"
 
 
 # -- the WARC readers -----------------------------------------------------------------------
@@ -1009,6 +1010,15 @@ def test_the_readers_are_these() -> None:
     assert a.READERS == ("fastwarc", "warcio")
     with pytest.raises(ValueError, match="no WARC reader 'x'"):
         list(read_captures("x.warc", reader="x"))
+
+
+def test_a_reader_is_named() -> None:
+    assert a.reader_named("warcio") == "warcio" == a.reader_named(" WarcIO ")
+    assert a.reader_named("fastwarc") == "fastwarc"
+    assert a.reader_named(None) == a.reader_named("auto") == a.reader_named("")
+    assert a.reader_named("AUTO") == a.default_reader()
+    with pytest.raises(ValueError, match="no WARC reader 'fast' \\(one of auto, fastwarc"):
+        a.reader_named("fast")
 
 
 def test_without_fastwarc_warcio_reads_and_fastwarc_cannot_be_asked_for(
