@@ -400,6 +400,19 @@ def test_a_paragraph_and_its_pull_quote_both_stay() -> None:
     )
 
 
+def test_a_sub_heading_a_table_of_contents_repeats_stays() -> None:
+    toc = "<nav class='toc'><ul><li><span>What the mayor said</span></li></ul></nav>"
+    body = f"{paragraphs(SENTENCES[:2])}<h2>What the mayor said</h2>{paragraphs(SENTENCES[2:])}"
+    page = real_page(
+        f"<h1>Council approves budget</h1><div class='contents'><span>What the mayor said</span>"
+        f"</div><div class='story'>{body}</div>{toc}",
+        head=article_head(datePublished="2024-05-02T20:53:56+01:00"),
+    )
+    assert page.to_item().body == "\n\n".join(
+        [*SENTENCES[:2], "What the mayor said", *SENTENCES[2:]]
+    )
+
+
 def test_a_paragraph_said_twice_stays() -> None:
     chorus = "Bottom line: B."
     body = paragraphs([SENTENCES[0], chorus, SENTENCES[1], chorus, SENTENCES[0], SENTENCES[2]])

@@ -570,7 +570,8 @@ class GenericArticlePage(ArticlePage):
     def kept_lines(self) -> list[tuple[str, str, bool]]:
         """:attr:`body_lines` without the promo lines no rule was written for (counted as
         ``boilerplate/<site>/learned``): a block the page also shows outside the body (a
-        footer line), a short one naming the site, an invitation to an app, a channel, a
+        footer line; not a sub-heading, which a table of contents repeats), a short one
+        naming the site, an invitation to an app, a channel, a
         newsletter or a subscription (:func:`~newscrawl.boilerplate.invitation`), or a line
         an earlier run learned on the site (:attr:`known_promo`). Lines a shared rule names
         stay: the pipeline drops and counts those."""
@@ -583,7 +584,7 @@ class GenericArticlePage(ArticlePage):
             _, line, named = entry
             folded = line.casefold()
             promo = not named and (
-                self.is_furniture(line)
+                (self.is_furniture(line) and folded not in self.headings)
                 or folded in self.known_promo
                 or invitation(line)
                 or (bool(kept) and names_the_site(line))
