@@ -30,6 +30,8 @@ ARTICLE_LINES = [
     "The fire started at 14:30 and was put out two hours later, the police said.",
     "Die Stadt hat 1,5 Millionen Einwohner.",
     "2/3 of the voters said no.",
+    "Share this article with your friends, the mayor told the crowd, because it matters.",
+    "The agency said it would publish the AP photos later.",
     "12 hours ago the vote was still open, and the mayor had not yet spoken.",
 ]
 
@@ -54,6 +56,8 @@ def test_article_lines_are_no_furniture(line: str) -> None:
         (share_line, "Partager cet article"),
         (share_line, "Regala esta noticia"),
         (share_line, "Box aufklappen Box zuklappen"),
+        (share_line, "Diesen Artikel teilenKommentare"),
+        (share_line, "Diesen Artikel teilen FacebookTwitterFlipboardSendXingMessengerTelegram"),
         (newsletter_line, "Der BR24 Newsletter informiert Sie immer montags bis freitags."),
         (rights_line, "© dpa-infocom, dpa:240516-99-53606/3 (dpa)"),
         (rights_line, "Copyright 2024 Example Media. All rights reserved."),
@@ -68,6 +72,13 @@ def test_article_lines_are_no_furniture(line: str) -> None:
         (credit_line, "Eingefrorenes Sperma in einer Klinik. Friso Gentsch/DPA"),
         (credit_line, "Sinwar greets supporters in Gaza City. (Adel Hana/The Associated Press)"),
         (credit_line, "Image Credits: Strava"),
+        (
+            credit_line,
+            "The El Palito refinery rises above Puerto Cabello, Venezuela, Sunday, Dec. 21, 2025."
+            " (AP Photo/Matias Delacroix) - Copyright AP Photo",
+        ),
+        (credit_line, "A woman takes a picture of the dock of El Palito refinery. AP Photo"),
+        (credit_line, "Viel Ruhe, Schlaf und Erholung helfen.Unsplash/Kelly Sikkema"),
         (date_line, "Stand: 26.04.2024, 20:44 Uhr"),
         (date_line, "Publié le 18 juil. 2024 à 08:01Mis à jour le 18 juil. 2024 à 09:06"),
         (date_line, "Uppdaterad 15.59 | Publicerad 14.14"),

@@ -59,6 +59,14 @@ _SHARE = re.compile(
     r"\W*$",
     re.IGNORECASE,
 )
+#: A share line with its buttons' names glued after it ("Diesen Artikel teilen
+#: FacebookTwitter...", "Share this articleComments").
+_SHARE_OPENING = re.compile(
+    r"^\W*(?:share this (?:article|story|page)|share article|diesen artikel teilen|"
+    r"artikel teilen|beitrag teilen|partager cet article|partager l'article|"
+    r"compartir esta noticia|condividi l'articolo|bagikan artikel ini)",
+    re.IGNORECASE,
+)
 _NEWSLETTER = re.compile(r"newsletter|push-nachrichten|push notifications")
 _RIGHTS = re.compile(
     r"^\W*(?:©|\(c\)|copyright\b)|\ball rights reserved\b|\balle rechte vorbehalten\b|"
@@ -84,7 +92,10 @@ _CAPTION_TAIL = re.compile(
     r"imago|getty images|picture alliance|keystone|anp|belga|xinhua|ansa|(?-i:[A-Z]{2,8}))\s*$|"
     r"\(\s*(?:quelle|source|foto|photo|bild)\s*:[^)]{2,80}\)\s*$|"
     r"\((?-i:[A-Z])[\w .'-]{1,40}/(?-i:[A-Z])[\w .'&-]{1,40}\)\s*$|"
-    r"\bimage credits?\s*:)",
+    r"\bimage credits?\s*:|"
+    r"\s[-–—|]\s*(?:copyright|©)\s*[^.!?]{1,60}$|"
+    r"\b(?-i:[A-Z]{2,8})\s+(?:photos?|fotos?|images?)\s*$|"
+    r"\b(?:unsplash|pexels|pixabay|adobe stock)\s*/\s*[^.!?]{2,60}$)",
     re.IGNORECASE,
 )
 #: Staff credits of a report: "Reporting by ...", "Editing by ...", "Redaktion: ...".
@@ -182,7 +193,7 @@ _STAFF_WORDS = (
 _CAPTION_WORDS = (
     "/", "foto", "photo", "bild", "image", "picture", "kuva", "zdjęcie", "fot", "sumber",
     "credit", "사진", "getty", "imago", "alliance", "shutterstock", "istock", "quelle",
-    "source",
+    "source", "copyright", "©", "unsplash", "pexels", "pixabay", "adobe stock",
 )  # fmt: skip
 
 
@@ -219,9 +230,16 @@ def link_label_line(line: str, words: int | None = None) -> bool:
 
 
 def share_line(line: str, words: int | None = None) -> bool:
-    """A control's label: share, print, save, follow, font size ("Partager cet article")."""
+    """A control's label: share, print, save, follow, font size ("Partager cet article");
+    a share line with its buttons' names after it ("Diesen Artikel teilen Facebook...")."""
     words = words_of(line) if words is None else words
-    return words <= 6 and _SHARE.match(line) is not None
+    if words <= 6 and _SHARE.match(line) is not None:
+        return True
+    opening = _SHARE_OPENING.match(line) if words <= SHORT else None
+    if opening is None:
+        return False
+    rest = line[opening.end() :].split()  # buttons' names, not a sentence's words
+    return all(not word[:1].islower() for word in rest)
 
 
 def newsletter_line(line: str, words: int | None = None) -> bool:
