@@ -87,8 +87,12 @@ lint: setup-dev
 typecheck: setup-dev
 	$(BIN)/mypy newscrawl
 
+# The tests on both cores (pytest-xdist): each test file runs whole on one worker, so its module
+# fixtures (replayed sites, generated sites, a Redis server) are made once; every fixture picks
+# free ports and temporary folders. TEST_WORKERS=0 runs them all in one process.
+TEST_WORKERS ?= 2
 unit: setup-dev
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 test: lint typecheck unit
 
