@@ -53,6 +53,7 @@ def test_article_lines_are_no_furniture(line: str) -> None:
         (link_label_line, "Zum Artikel: Tarifrunde im ÖPNV"),
         (link_label_line, "WATCH | Palestinians react to Sinwar being named leader:"),
         (link_label_line, "Czytaj więcej"),
+        (link_label_line, "Lesen Sie auch „Markt zieht Investitionen an“ Habecks Täuschung"),
         (share_line, "Partager cet article"),
         (share_line, "Regala esta noticia"),
         (share_line, "Box aufklappen Box zuklappen"),

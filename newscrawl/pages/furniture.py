@@ -42,9 +42,9 @@ _LINK_LABEL = (
     r"baca selengkapnya|selengkapnya|tonton|dengarkan"
 )
 #: A label of a link to another page, alone on its line or before its title ("READ MORE:
-#: ...", "WATCH | ...", "Zum Artikel: ...").
+#: ...", "WATCH | ...", "Zum Artikel: ...", "Lesen Sie auch „...“").
 _LINK_LINE = re.compile(
-    rf"^\W*(?:{_LINK_LABEL})\W*$|^\W*(?:{_LINK_LABEL})(?:\s*(?::|\||»|>)|\s+[–—-])\s*\S",
+    rf"^\W*(?:{_LINK_LABEL})\W*$|^\W*(?:{_LINK_LABEL})(?:\s*(?::|\||»|>)|\s+[–—-]|\s+[„“«])\s*\S",
     re.IGNORECASE,
 )
 _SHARE = re.compile(
