@@ -5,9 +5,11 @@
 2. Times a bare Scrapy spider over the same pages (bench/floor_spider.py: index pages ->
    article pages -> title; same concurrency; throttling off) — the floor — and
    `scrapy crawl bisnis` over the same days (fresh state each round), and `scrapy crawl news`
-   from the index pages as section pages, its pages read in a worker process (the default on a
-   machine with a second core) and in its own process (NEWSCRAWL_READ_WORKERS=0). CPU seconds
-   count the worker's too.
+   from the index pages as section pages; each of the two with its article pages read in a
+   worker process (NEWSCRAWL_READ_WORKERS=1) and in its own process (=0: the one-core figure).
+   CPU seconds count the worker's too. Each crawl's ratio to the floor is printed round by
+   round too (the floor of its own round), with the machine's load average: other processes
+   on the machine take the worker's core.
 3. Reports medians over the rounds: wall time and the ratio to the floor, CPU seconds, peak RSS,
    pages/s; and in-process extraction cost per article (page object + loader + pipelines on
    stored pages) next to `lxml.html.fromstring` alone and `trafilatura.extract`.
@@ -108,9 +110,10 @@ def run_measured(
         command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
     peak = [0.0]
+    done = threading.Event()  # never process.poll() here: it would reap what wait4 waits for
 
     def watch() -> None:
-        while process.poll() is None:
+        while not done.is_set():
             own = _hwm_mb(process.pid)
             peak[0] = max(peak[0], own + sum(_hwm_mb(c) for c in _children(process.pid)))
             time.sleep(0.05)
@@ -121,6 +124,7 @@ def run_measured(
     err = process.stderr.read()
     _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - started
+    done.set()
     watcher.join(timeout=1)
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
@@ -136,18 +140,21 @@ def crawl_floor(site: Generated, proxy: ReplayProxy, work: Path) -> Measure:
     return _measure(command, work, proxy)
 
 
-def crawl_project(site: Generated, proxy: ReplayProxy, work: Path) -> Measure:
+def crawl_project(site: Generated, proxy: ReplayProxy, work: Path, workers: str) -> Measure:
+    """`scrapy crawl bisnis` over the site's days; article pages read in ``workers`` worker
+    processes (``0``: in the crawl's own)."""
     output = work / "output"
     command = [sys.executable, "-m", "scrapy", "crawl", "bisnis", "-a", f"since={site.days[0]}",
                "-a", f"until={site.days[-1]}", "-a", "browser=never",
-               "-s", f"NEWSCRAWL_OUTPUT_DIR={output}"]  # fmt: skip
+               "-s", f"NEWSCRAWL_OUTPUT_DIR={output}",
+               "-s", f"NEWSCRAWL_READ_WORKERS={workers}"]  # fmt: skip
     return _crawl_into(command, output, "bisnis/*/*.jsonl", site, proxy)
 
 
-def crawl_news(site: Generated, proxy: ReplayProxy, work: Path, workers: str = "auto") -> Measure:
+def crawl_news(site: Generated, proxy: ReplayProxy, work: Path, workers: str) -> Measure:
     """`scrapy crawl news` from the same index pages, read as section pages (one level): the
-    generic spider and page on the same pages as the floor; pages read in a worker process
-    (``auto``, the default) or in the crawl's own (``0``)."""
+    generic spider and page on the same pages as the floor; pages read in ``workers`` worker
+    processes (``0``: in the crawl's own)."""
     output = work / "output-news"
     pages = (len(site.articles) // len(site.days) + PER_PAGE - 1) // PER_PAGE
     starts = ",".join(index_url(day, page) for day in site.days for page in range(1, pages + 1))
@@ -235,6 +242,16 @@ def _per_article(function: Callable[[str, bytes], None], pages: list[tuple[str, 
     return statistics.median(rounds)
 
 
+#: The crawls timed, by their key, as the table names them.
+CRAWLS = {
+    "floor": "floor (bare Scrapy)",
+    "bisnis": "`crawl bisnis`, reading worker",
+    "bisnis0": "`crawl bisnis`, no worker (one core)",
+    "news": "`crawl news`, reading worker",
+    "news0": "`crawl news`, no worker (one core)",
+}
+
+
 def median_measure(measures: list[Measure]) -> Measure:
     return Measure(
         statistics.median(m.wall for m in measures),
@@ -249,33 +266,40 @@ def bench_size(n: int, rounds: int, work: Path) -> dict[str, Any]:
     site = generate_site(
         work / f"site-{n}", n, per_day=100, per_page=PER_PAGE, first_day=date(2024, 1, 1)
     )
-    results: dict[str, list[Measure]] = {"floor": [], "newscrawl": [], "news": [], "news0": []}
+    results: dict[str, list[Measure]] = {name: [] for name in CRAWLS}
     with ReplayProxy(site.root, lifetime=6 * 3600) as proxy:
         for round_ in range(rounds):
             logger.warning("N=%d round %d/%d", n, round_ + 1, rounds)
             results["floor"].append(crawl_floor(site, proxy, work))
-            results["newscrawl"].append(crawl_project(site, proxy, work))
-            results["news"].append(crawl_news(site, proxy, work))
-            results["news0"].append(crawl_news(site, proxy, work, workers="0"))
+            results["bisnis"].append(crawl_project(site, proxy, work, "1"))
+            results["bisnis0"].append(crawl_project(site, proxy, work, "0"))
+            results["news"].append(crawl_news(site, proxy, work, "1"))
+            results["news0"].append(crawl_news(site, proxy, work, "0"))
     extraction = extraction_costs(site)
     shutil.rmtree(site.root, ignore_errors=True)
-    return {"n": n, "rounds": rounds, "floor": median_measure(results["floor"]),
-            "newscrawl": median_measure(results["newscrawl"]),
-            "news": median_measure(results["news"]),
-            "news0": median_measure(results["news0"]), "extraction": extraction}  # fmt: skip
+    floors = results["floor"]
+    return {
+        "n": n,
+        "rounds": rounds,
+        "extraction": extraction,
+        **{name: median_measure(measures) for name, measures in results.items()},
+        "ratios": {
+            name: [m.wall / floor.wall for m, floor in zip(measures, floors, strict=True)]
+            for name, measures in results.items()
+        },
+    }
 
 
 def table(runs: list[dict[str, Any]]) -> str:
     lines = [
-        "| N | crawl | wall s | × floor | CPU s | peak RSS MB | × floor RSS | pages/s | CPU ms/page |",
+        "| N | crawl | wall s | × floor | CPU s | peak RSS MB | × floor RSS | pages/s "
+        "| CPU ms/page |",
         "|---:|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for run in runs:
         floor = run["floor"]
-        crawls = (("floor (bare Scrapy)", floor), ("newscrawl (`crawl bisnis`)", run["newscrawl"]),
-                  ("newscrawl (`crawl news`)", run["news"]),
-                  ("newscrawl (`crawl news`, no worker)", run["news0"]))  # fmt: skip
-        for name, m in crawls:
+        for key, name in CRAWLS.items():
+            m = run[key]
             ratio = m.wall / floor.wall
             rss_ratio = m.rss_mb / floor.rss_mb
             lines.append(
@@ -283,6 +307,11 @@ def table(runs: list[dict[str, Any]]) -> str:
                 f"{m.rss_mb:.0f} | {rss_ratio:.2f} | {m.pages_per_s:.0f} | "
                 f"{m.cpu / m.pages * 1000:.2f} |"
             )
+    lines += ["", "| N | crawl | × floor, round by round |", "|---:|---|---|"]
+    for run in runs:
+        for key, name in list(CRAWLS.items())[1:]:
+            each = ", ".join(f"{ratio:.2f}" for ratio in run["ratios"][key])
+            lines.append(f"| {run['n']:,} | {name} | {each} |")
     lines += ["", "| N | extraction, in process | ms/article |", "|---:|---|---:|"]
     for run in runs:
         for name, ms in run["extraction"].items():
@@ -298,16 +327,20 @@ def main() -> None:
     parser.add_argument("--large-rounds", type=int, default=1)
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(message)s")
+    started_load = os.getloadavg()[0]
     runs = []
     with tempfile.TemporaryDirectory(prefix="newscrawl-bench-") as tmp:
         work = Path(tmp)
         runs.append(bench_size(args.articles, args.rounds, work))
         if args.large:
             runs.append(bench_size(args.large, args.large_rounds, work))
+    load = os.getloadavg()[0]
     header = (
         f"{platform.node()}: {os.cpu_count()} cores, Python {platform.python_version()}, "
         f"{time.strftime('%Y-%m-%d')}; medians of {args.rounds} rounds at N={args.articles:,}"
         + (f", {args.large_rounds} at N={args.large:,}" if args.large else "")
+        + f"; load average {started_load:.2f} at the start, {load:.2f} at the end (other "
+        "processes take the reading worker's core: compare on an idle machine)"
     )
     sys.stdout.write(header + "\n\n" + table(runs) + "\n")
 
