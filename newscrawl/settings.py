@@ -105,8 +105,10 @@ NEWSCRAWL_MAX_ARTICLE_PAGES = 50
 #: `scrapy crawl news`: a site's first articles are held back until this many were read, so that
 #: promo lines learned by their recurrence are left out of them too.
 NEWSCRAWL_LEARN_WARMUP = 10
-#: `scrapy crawl news`: worker processes reading article pages, so the crawl's own process keeps
-#: to the network; "auto": one when the machine has a second core, else none (0: read in-process).
+#: Worker processes reading article pages, so the crawl's own process keeps to the network
+#: (0: read in-process). "auto": one for `scrapy crawl news` when the machine has a second core,
+#: else none; none for a site crawl (`scrapy crawl <slug>`), whose page objects cost too little
+#: for a worker to pay (docs/benchmarks.md): a number turns it on there too.
 NEWSCRAWL_READ_WORKERS = "auto"
 #: Update the analysts' dataset (newscrawl/dataset.py, `make dataset`) after each published run.
 NEWSCRAWL_DATASET_AFTER_RUN = False

@@ -1,13 +1,16 @@
-"""Reading generic article pages in a worker process, so the crawl's own process keeps to
-the network.
+"""Reading article pages in a worker process, so the crawl's own process keeps to the network.
 
 Scrapy runs in one process on one core: every millisecond a callback spends parsing HTML is
 a millisecond no response is received. The generic page (:class:`GenericArticlePage`) costs
-~3 ms an article, most of a crawl's time; :class:`PageReaders` hands it to worker processes
-(``NEWSCRAWL_READ_WORKERS``; ``auto``: one when the machine has a second core, else none)
-and the spider awaits a :class:`Reading`: what it and the ledger use of the page, made in
-the worker. A page reads the same in a worker as in the crawl's process (the tests compare
-both); with no worker it is read in the crawl's process.
+~3 ms an article, most of a crawl's time, a site's page objects ~1 ms; :class:`PageReaders`
+hands them to worker processes (``NEWSCRAWL_READ_WORKERS``; ``auto``: one when the machine
+has a second core, for ``crawl news``; none for a site's spider, whose pages are too cheap
+for a worker to pay: docs/benchmarks.md) and the spider awaits a :class:`Reading`: what it and the
+ledger use of the page, made in the worker (:func:`read_generic` for ``crawl news``,
+:func:`read_site` for a site's spider: the same page objects, in a worker or not). A page
+reads the same in a worker as in the crawl's process (the tests compare both); with no
+worker it is read in the crawl's process. Pages read in a worker are counted
+(``newscrawl/reading/in_worker``).
 
 Workers are started with ``spawn`` (no fork of a process running a reactor), ignore Ctrl-C
 (the crawl stops them at its end) and leave when the crawl's process is gone, even killed.
@@ -24,15 +27,17 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from typing import Any
 
 from scrapy.http import HtmlResponse, TextResponse
 from scrapy.settings import BaseSettings
 
 from newscrawl.items import ArticleItem
+from newscrawl.pages.base import ArticlePage, find_layout
 from newscrawl.pages.generic import GenericArticlePage
 
 logger = logging.getLogger(__name__)
@@ -43,7 +48,8 @@ PARENT_CHECK_SECONDS = 1.0
 
 @dataclass(frozen=True)
 class Reading:
-    """A generic page as read (see :func:`read_generic`): picklable, so a worker can send it."""
+    """A page as read (see :func:`read_generic`, :func:`read_site`): picklable, so a worker
+    can send it."""
 
     layout: str
     article: bool
@@ -56,6 +62,11 @@ class Reading:
     candidates: tuple[str, ...] = ()
     #: The pager's links to the article's other pages, with their numbers (no whole text).
     pages: tuple[tuple[int, str], ...] = ()
+    #: A site's page whose pager links another page of the article (no item read).
+    multipage: bool = False
+
+    def is_multipage(self) -> bool:
+        return self.multipage
 
     def is_article(self) -> bool:
         return self.article
@@ -121,6 +132,49 @@ def read_generic(
     )
 
 
+def read_site(
+    response: TextResponse,
+    layouts: Sequence[type[ArticlePage]],
+    follow_pager: bool,
+    whole: bool,
+) -> Reading:
+    """What a site's spider asks of an article page, in the order it asks: its layout (the
+    first of ``layouts`` that claims it, else the last), whether its pager links another page
+    of the article (asked when ``follow_pager``: then nothing more is read); whether it is
+    complete, has a body, and its item and notes. A page that ends before ``</html>`` gives
+    its item only when the spider takes it as ``whole``
+    (:meth:`~newscrawl.spiders.common.BaseNewsSpider.taken_as_whole`)."""
+    page = find_layout(response, layouts) or layouts[-1](response)
+    if follow_pager and page.is_multipage():
+        return Reading(page.layout, article=True, multipage=True)
+    complete = page.is_complete()
+    if not complete and not whole:
+        return Reading(page.layout, article=True, complete=False)
+    return Reading(
+        page.layout,
+        article=True,
+        complete=complete,
+        body=page.has_body(),
+        item=page.to_item(),
+        noted=tuple(page.notes()),
+    )
+
+
+def read_site_sent(
+    kind: type[TextResponse],
+    url: str,
+    body: bytes,
+    encoding: str,
+    layouts: Sequence[type[ArticlePage]],
+    follow_pager: bool,
+    whole: bool,
+) -> Reading:
+    """:func:`read_site` in a worker, of the response sent as its class, URL, body and
+    encoding (the page objects read no more of a response)."""
+    response = kind(url, body=body, encoding=encoding)
+    return read_site(response, layouts, follow_pager, whole)
+
+
 def _worker_started(parent: int) -> None:
     """In a worker: Ctrl-C is the crawl's to handle; leave when the crawl's process is gone
     (a killed parent closes no pipe the worker would notice)."""
@@ -134,12 +188,14 @@ def _worker_started(parent: int) -> None:
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
-def worker_count(settings: BaseSettings) -> int:
-    """``NEWSCRAWL_READ_WORKERS``: a number, or ``auto`` (one worker when the machine has
-    more than one core, else none)."""
+def worker_count(settings: BaseSettings, auto: bool = True) -> int:
+    """``NEWSCRAWL_READ_WORKERS``: a number, or ``auto``: one worker when the machine has more
+    than one core and a worker pays for the spider's pages (``auto``: the news spider's
+    generic pages; a site's page objects cost too little, see docs/benchmarks.md), else
+    none."""
     value = str(settings.get("NEWSCRAWL_READ_WORKERS", "auto")).strip().lower()
     if value == "auto":
-        return 1 if (os.cpu_count() or 1) > 1 else 0
+        return 1 if auto and (os.cpu_count() or 1) > 1 else 0
     try:
         workers = int(value)
     except ValueError:
@@ -150,7 +206,7 @@ def worker_count(settings: BaseSettings) -> int:
 
 
 class PageReaders:
-    """Worker processes reading generic pages (see the module docstring)."""
+    """Worker processes reading pages (see the module docstring)."""
 
     def __init__(self, workers: int, count: Callable[[str], None] = lambda name: None) -> None:
         """``count``: counts an event (a stat name under ``newscrawl/``)."""
@@ -172,6 +228,24 @@ class PageReaders:
         )
         if self.workers == 0:
             return read_generic(*args)
+        return await self._in_worker(read_generic, args)
+
+    async def read_site(
+        self,
+        response: TextResponse,
+        layouts: Sequence[type[ArticlePage]],
+        follow_pager: bool,
+        whole: bool,
+    ) -> Reading:
+        """A site's article page read by its page objects (:func:`read_site`), in a worker
+        when there is one."""
+        if self.workers == 0:
+            return read_site(response, layouts, follow_pager, whole)
+        sent = (type(response), response.url, response.body, response.encoding)
+        return await self._in_worker(read_site_sent, (*sent, tuple(layouts), follow_pager, whole))
+
+    async def _in_worker(self, read: Callable[..., Reading], args: tuple[Any, ...]) -> Reading:
+        """``read(*args)`` in a worker; in the crawl's process once the workers are lost."""
         if self._pool is None:
             self._pool = ProcessPoolExecutor(
                 self.workers,
@@ -180,7 +254,7 @@ class PageReaders:
                 initargs=(os.getpid(),),
             )
         try:
-            return await asyncio.wrap_future(self._pool.submit(read_generic, *args))
+            reading = await asyncio.wrap_future(self._pool.submit(read, *args))
         except BrokenProcessPool:
             if self.workers:
                 self.count("reading/worker_lost")
@@ -189,7 +263,9 @@ class PageReaders:
                     "the run reads its pages in the crawl's own process"
                 )
             self.workers = 0
-            return read_generic(*args)
+            return read(*args)
+        self.count("reading/in_worker")
+        return reading
 
     def close(self) -> None:
         """Stop the workers (pages still queued are not read: the crawl is over)."""

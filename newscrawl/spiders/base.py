@@ -237,13 +237,15 @@ class NewsSpider(BaseNewsSpider):
         self.count("discovery/sitemaps")
         yield from self.follow_articles(links.articles, links.rejected)
 
-    def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
+    async def parse(self, response: Response, **kwargs: Any) -> AsyncIterator[Any]:
         """What ``scrapy parse --spider <site> URL`` calls: an article page gives its item as
         the page objects read it, any other page what its start URL would lead to."""
         if self.site.urls.is_article(response.url):
-            yield from self.parse_article(response)
+            async for output in self.parse_article(response):
+                yield output
         else:
-            yield from self.parse_start(response)
+            for output in self.parse_start(response):
+                yield output
 
     def parse_index(self, response: Response) -> Iterator[Request]:
         """An index page (newest first): its rows, then the pages that follow.
@@ -363,16 +365,22 @@ class NewsSpider(BaseNewsSpider):
         layouts = self.site.article_layouts
         return find_layout(response, layouts) or layouts[-1](response)
 
-    def parse_article(self, response: Response) -> Iterator[Any]:
-        """An article page: its item, or the whole text (``?page=all``) when it is split."""
+    async def parse_article(self, response: Response) -> AsyncIterator[Any]:
+        """An article page: its item, or the whole text (``?page=all``) when it is split. The
+        site's page objects read it in a worker process when there is one
+        (:meth:`~newscrawl.pages.reading.PageReaders.read_site`); this spider only plans."""
         if not isinstance(response, TextResponse):
             self.skip("no_body", asked(response), "not a text page")
             return
-        page = self.article_page(response)
         urls = self.site.urls
-        if page.is_multipage() and urls.page(response.url) != "all":
+        follow_pager = urls.page(response.url) != "all"
+        whole = self.taken_as_whole(response)
+        layouts = self.site.article_layouts
+        page = await self.readers.read_site(response, layouts, follow_pager, whole)
+        if page.is_multipage():
             self.count("discovery/multipage")
             priority = response.request.priority if response.request is not None else 0
             yield self.article_request(urls.whole_text(response.url), priority)
             return
-        yield from self.article_item(response, page)
+        for output in self.article_item(response, page):
+            yield output

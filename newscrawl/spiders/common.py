@@ -17,7 +17,7 @@ from functools import cached_property
 from typing import Any, ClassVar, Self
 
 import scrapy
-from scrapy import Request
+from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.http import Response, TextResponse
@@ -33,6 +33,7 @@ from newscrawl.items import ArticleItem
 from newscrawl.ledger import RETRIED_HERE, Ledger, failure_reason, response_reason
 from newscrawl.middlewares import origin_url
 from newscrawl.pages.base import ReadPage
+from newscrawl.pages.reading import PageReaders, worker_count
 from newscrawl.processors import WIB
 from newscrawl.run import RUN_PLAN, Run
 from newscrawl.state import EXPORTED, SQLiteState, StateStore
@@ -100,6 +101,10 @@ class BaseNewsSpider(scrapy.Spider):
     #: Whether times are exported as pages give them (the page's own offset, a date alone;
     #: the ``news`` spider) rather than in WIB (``+07:00``, checked by the validation).
     page_times: ClassVar[bool] = False
+    #: Whether ``NEWSCRAWL_READ_WORKERS=auto`` (the default) reads article pages in a worker
+    #: process on a machine with a second core (the ``news`` spider: its generic pages cost
+    #: ~3 ms each); a site's page objects cost too little for one to pay (docs/benchmarks.md).
+    read_worker_pays: ClassVar[bool] = False
 
     def __init__(self, *args: Any, plan: CrawlPlan | None = None, **kwargs: Any) -> None:
         """``plan``: the arguments as ``scrapy crawl`` read them (:data:`PLAN_SETTING`), else
@@ -208,6 +213,15 @@ class BaseNewsSpider(scrapy.Spider):
         url = origin_url(failed) if isinstance(failed, Request) else asked(failed)
         self.skip(prefix + reason, url, detail)
 
+    @cached_property
+    def readers(self) -> PageReaders:
+        """The worker processes reading article pages (``NEWSCRAWL_READ_WORKERS``; ``auto``:
+        see :attr:`read_worker_pays`), stopped when the spider closes."""
+        workers = worker_count(self.crawler.settings, auto=self.read_worker_pays)
+        readers = PageReaders(workers, self.count)
+        self.crawler.signals.connect(readers.close, signal=signals.spider_closed)
+        return readers
+
     def in_window(self, item: ArticleItem) -> bool:
         """``item`` was published (WIB) inside the plan's ``since``/``until`` (either open). A
         time in another offset is placed in WIB; a date alone is its day."""
@@ -255,18 +269,24 @@ class BaseNewsSpider(scrapy.Spider):
             else:
                 self.skip(prefix + reason, url, repr(error)[:300])
 
+    @staticmethod
+    def taken_as_whole(response: Response) -> bool:
+        """The test of :meth:`whole_without_end`, without counting or logging (a page read
+        in a worker is told whether it is whole before it is read)."""
+        request = response.request
+        if request is None or UNENDED_DIGEST not in request.meta:
+            return False
+        if request.meta[UNENDED_DIGEST] != hashlib.sha256(response.body).hexdigest():
+            return False
+        return ends_like_a_page(response.body)
+
     def whole_without_end(self, response: Response) -> bool:
         """An HTML page without ``</html>`` that is whole all the same (some sites end their
         pages so): a retry returned the very bytes the try before it did
         (:data:`UNENDED_DIGEST`), and the page ends like one (:func:`ends_like_a_page`: its
         ``</body>`` or its footer). Counted ``fetch/whole_without_end``. A page cut short
         differs from try to try, or stops before its footer: it is not whole."""
-        request = response.request
-        if request is None or UNENDED_DIGEST not in request.meta:
-            return False
-        if request.meta[UNENDED_DIGEST] != hashlib.sha256(response.body).hexdigest():
-            return False
-        if not ends_like_a_page(response.body):
+        if not self.taken_as_whole(response):
             return False
         self.count("fetch/whole_without_end")
         self.logger.info(

@@ -50,7 +50,7 @@ from newscrawl.pages.generic import (
     canonical_url,
     registered_domain,
 )
-from newscrawl.pages.reading import PageReaders, Reading, worker_count
+from newscrawl.pages.reading import Reading
 from newscrawl.plans import news_domains, news_plan
 from newscrawl.reach import SITEMAP_LEVEL, Reach
 from newscrawl.spiders.common import BaseNewsSpider, asked
@@ -74,6 +74,8 @@ class GenericNewsSpider(BaseNewsSpider):
     allows_undated: ClassVar[bool] = True
     #: Times keep the page's own offset (or are a date alone when the page shows no time).
     page_times: ClassVar[bool] = True
+    #: Its pages are read in a worker process on a machine with a second core.
+    read_worker_pays: ClassVar[bool] = True
     distributable: ClassVar[bool] = False
     not_distributable: ClassVar[str] = (
         "`crawl news` does not run in distributed mode (NEWSCRAWL_REDIS_URL is set): it joins "
@@ -275,14 +277,6 @@ class GenericNewsSpider(BaseNewsSpider):
         else:
             self.count("discovery/not_article")
             self.logger.debug("Not an article: %s", response.url)
-
-    @cached_property
-    def readers(self) -> PageReaders:
-        """The worker processes reading pages (``NEWSCRAWL_READ_WORKERS``), stopped when
-        the spider closes."""
-        readers = PageReaders(worker_count(self.crawler.settings), self.count)
-        self.crawler.signals.connect(readers.close, signal=signals.spider_closed)
-        return readers
 
     def parse_feed(self, response: Response) -> Iterator[Request]:
         """A sitemap or feed: its articles; a sitemap index's sitemaps, down to
