@@ -10,8 +10,11 @@ counters and state (:class:`ArchiveReader`).
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections import deque
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -29,20 +32,28 @@ from newscrawl.archives import (
     ccnews_base,
     ccnews_list,
     ccnews_paths_url,
+    default_reader,
     describe,
     is_remote,
     read_captures,
+    reader_named,
 )
 from newscrawl.arguments import ArgumentError, CrawlPlan, parse_day, split_list
 from newscrawl.items import ArticleItem
 from newscrawl.ledger import Ledger
 from newscrawl.pages.base import ArticlePage, ReadPage
+from newscrawl.pages.reading import PageReaders, Reading, read_site
 from newscrawl.safefetch import RedirectRefused
 from newscrawl.sites import Site
 from newscrawl.state import StateStore
 
 #: Archive records read between two returns to the reactor.
 ARCHIVE_BREATHE = 200
+#: Pages a reading worker holds (one read, the next waiting) before the crawl's own process
+#: reads the next one itself: both cores read pages.
+IN_WORKER = 2
+#: The most captures read from the archive ahead of the first whose item is not out yet.
+AHEAD = 16
 #: The spider arguments that make a crawl an archive run.
 ARCHIVE_ARGUMENTS = ("warc", "ccnews")
 
@@ -107,6 +118,9 @@ class ArchiveReader(Protocol):
     def skip(self, reason: str, url: str, detail: str = "") -> None: ...
 
     def article_page(self, response: TextResponse) -> ArticlePage: ...
+
+    @property
+    def readers(self) -> PageReaders: ...
 
     def article_item(self, response: TextResponse, page: ReadPage) -> Iterator[Any]: ...
 
@@ -177,29 +191,37 @@ class ArchiveRoute:
         read: set[str] = set()  # article ids exported (or outside the window) in this run
         kept = paused = 0
         limit = self.limit
+        try:
+            reader = self.reader
+        except ValueError as error:  # never another reader than the one asked for
+            spider.logger.error("NEWSCRAWL_WARC_READER: %s; no archive was read", error)
+            spider.count("archive/sources_failed")
+            return
+        if default_reader() != "fastwarc":
+            spider.logger.warning(
+                "FastWARC is not installed: warcio reads the archives (the same records, "
+                "some three times slower)"
+            )
         spider.ledger.remembers_failures = False  # a bad capture says nothing of the site now
         for source in self.sources():
             spider.logger.info("Reading archive %s", source)
             before = counts.read
+            reading: deque[_Reading] = deque()  # in archive order
             try:
-                for capture in read_captures(source, counts, self.wanted, limit):
+                for capture in read_captures(source, counts, self.wanted, limit, reader):
                     if counts.read - paused >= ARCHIVE_BREATHE:  # a big archive of other
                         paused = counts.read  # sites' pages: the reactor still answers
                         await sleep(0)
                     if capture is None:
                         continue
                     if isinstance(capture, Oversized):
-                        spider.skip("too_large", capture.url, f"its capture is over {limit} bytes")
-                        continue
-                    try:
-                        outputs = list(self.capture(capture, split, read))
-                    except Exception:  # one bad page never ends the archive run
-                        spider.count("archive/unreadable_record")
-                        spider.logger.exception("Could not read %s from %s", capture.url, source)
-                        continue
-                    for output in outputs:
-                        kept += isinstance(output, ArticleItem)
-                        yield output
+                        reading.append(_Reading(capture, oversized=True))
+                    else:
+                        reading.append(await self.start_reading(capture, read, reading))
+                    while reading and (reading[0].done() or len(reading) > AHEAD):
+                        for output in await self.finish(reading.popleft(), source, split, read):
+                            kept += isinstance(output, ArticleItem)
+                            yield output
             except ArchiveDamaged as damage:
                 self.failed(damage, damage.records)
                 spider.logger.warning(
@@ -218,6 +240,10 @@ class ArchiveRoute:
                 spider.logger.warning("Could not read archive %s (%s)", source, describe(error))
             else:
                 spider.count("archive/sources_read")
+            while reading:  # what was read before the end (or the damage) of the archive
+                for output in await self.finish(reading.popleft(), source, split, read):
+                    kept += isinstance(output, ArticleItem)
+                    yield output
         for article_id, url in split.items():
             if article_id not in read:
                 spider.skip("incomplete", url, "the archives hold some of its pages, no whole text")
@@ -238,30 +264,92 @@ class ArchiveRoute:
             kept,
         )
 
-    def capture(self, capture: Capture, split: dict[str, str], read: set[str]) -> Iterator[Any]:
+    @property
+    def reader(self) -> str:
+        """``NEWSCRAWL_WARC_READER``: ``fastwarc``, ``warcio`` or ``auto`` (FastWARC when it
+        is installed); :class:`ValueError` for one not known or not installed."""
+        return reader_named(self.spider.crawler.settings.get("NEWSCRAWL_WARC_READER"))
+
+    async def start_reading(
+        self, capture: Capture, read: set[str], reading: deque[_Reading]
+    ) -> _Reading:
         """One response record: an article page of the site answered 200 and not exported
-        yet is read by the page objects, as a page fetched from the site would be."""
+        yet is read by the page objects, as a page fetched from the site would be: in a
+        reading worker while it has fewer than :data:`IN_WORKER` pages, else here (both
+        cores read pages). What it gives is taken in archive order (:meth:`finish`)."""
         spider = self.spider
         urls = spider.site.urls
         article_id = urls.article_id(capture.url)
         if article_id is None:
-            return
+            return _Reading(capture)
         if article_id in read or spider.state.has_article(article_id):
-            spider.count("archive/known")
-            return
+            return _Reading(capture, article_id, known=True)  # known then, known when taken
         headers = {k: v for k, v in capture.headers if k.lower() == "content-type"}
         response = HtmlResponse(capture.url, status=200, headers=headers, body=capture.body)
-        page = spider.article_page(response)
-        if page.is_multipage() and urls.page(capture.url) != "all":
-            split.setdefault(article_id, capture.url)  # its whole text may come later
-            return
-        for output in spider.article_item(response, page):
-            if isinstance(output, ArticleItem):
-                read.add(article_id)  # a bad capture before leaves a later good one its chance
-                if not spider.in_window(output):
-                    spider.count("archive/outside_window")
-                    continue
-            yield output
+        layouts = spider.site.article_layouts
+        follow_pager = urls.page(capture.url) != "all"
+        readers = spider.readers
+        if readers.workers:
+            await asyncio.sleep(0)  # the pages the worker has read are marked so
+        busy = sum(1 for r in reading if r.task is not None and not r.task.done())
+        if readers.workers and busy < IN_WORKER * readers.workers:
+            task = asyncio.ensure_future(readers.read_site(response, layouts, follow_pager, False))
+            await asyncio.sleep(0)  # the page is sent to the worker now
+            return _Reading(capture, article_id, response, task=task)
+        try:  # an archived capture has no retry to compare with: never taken as whole
+            page: Reading | Exception = read_site(response, layouts, follow_pager, False)
+        except Exception as error:  # one bad page never ends the archive run
+            page = error
+        fresh = not reading  # taken as soon as read: the state was asked just now
+        return _Reading(capture, article_id, response, fresh=fresh, page=page)
+
+    async def finish(
+        self, reading: _Reading, source: str, split: dict[str, str], read: set[str]
+    ) -> list[Any]:
+        """What a record read by :meth:`start_reading` gives, in archive order: an article
+        already exported or read earlier in the run gives nothing (``archive/known``), a page
+        of a split article waits for its whole text, an item outside the window is counted."""
+        spider = self.spider
+        capture = reading.capture
+        if reading.oversized:
+            spider.skip("too_large", capture.url, f"its capture is over {self.limit} bytes")
+            return []
+        if reading.article_id is None:
+            return []
+        article_id = reading.article_id
+        if (
+            reading.known
+            or article_id in read
+            or (not reading.fresh and spider.state.has_article(article_id))
+        ):
+            spider.count("archive/known")
+            return []
+        page = reading.page
+        if reading.task is not None:
+            try:
+                page = await reading.task
+            except Exception as error:
+                page = error
+        outputs: list[Any] = []
+        try:
+            if isinstance(page, Exception):
+                raise page
+            assert page is not None and reading.response is not None
+            if page.is_multipage():
+                split.setdefault(reading.article_id, capture.url)  # its whole text may come
+                return []
+            for output in spider.article_item(reading.response, page):
+                if isinstance(output, ArticleItem):
+                    read.add(reading.article_id)  # a bad capture before leaves a later one
+                    if not spider.in_window(output):  # its chance
+                        spider.count("archive/outside_window")
+                        continue
+                outputs.append(output)
+        except Exception:  # one bad page never ends the archive run
+            spider.count("archive/unreadable_record")
+            spider.logger.exception("Could not read %s from %s", capture.url, source)
+            return []
+        return outputs
 
     def wanted(self, url: str, status: int) -> bool:
         """A response record to read: an article URL of the site answered 200 (another answer
@@ -272,3 +360,22 @@ class ArchiveRoute:
             self.spider.count("archive/not_ok")
             return False
         return True
+
+
+@dataclass
+class _Reading:
+    """A capture on its way to its item: known already, read here (``page``: the page or
+    the error reading it raised), or being read in a worker (``task``)."""
+
+    capture: Capture | Oversized
+    article_id: str | None = None
+    response: HtmlResponse | None = None
+    #: Read here with no capture before it waiting: taken at once, with nothing between.
+    fresh: bool = False
+    known: bool = False
+    oversized: bool = False
+    page: Reading | Exception | None = None
+    task: asyncio.Future[Reading] | None = None
+
+    def done(self) -> bool:
+        return self.task is None or self.task.done()

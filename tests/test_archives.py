@@ -66,12 +66,25 @@ def archives(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     return reference_archives("bisnis", tmp_path_factory.mktemp("warcs"))
 
 
-@pytest.mark.parametrize("site", ["bisnis", "kompas"])
-def test_archives_give_exactly_the_reference_items(site: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("site", "workers", "reader"),
+    [
+        ("bisnis", "1", "auto"),
+        ("bisnis", "0", "warcio"),
+        ("kompas", "1", "auto"),
+        ("kompas", "0", "fastwarc"),
+    ],
+)
+def test_archives_give_exactly_the_reference_items(
+    site: str, workers: str, reader: str, tmp_path: Path
+) -> None:
+    """The same items whoever reads the archive (FastWARC, warcio) and the pages (a reading
+    worker and the crawl's own process together, or the crawl's process alone)."""
     sources = ",".join(map(str, reference_archives(site, tmp_path)))
+    settings = {"NEWSCRAWL_READ_WORKERS": workers, "NEWSCRAWL_WARC_READER": reader}
     with ReplayProxy(FIXTURES / site, lifetime=300) as proxy:
         result = run_crawl(site, {"warc": sources}, output_dir=tmp_path / "out",
-                           proxy_env=proxy.env())  # fmt: skip
+                           proxy_env=proxy.env(), settings=settings)  # fmt: skip
         touched = proxy.urls(), proxy.hosts()
     assert result.returncode == 0, result.log[-3000:]
     assert_items_match(site, result.items, set(expected(site)))
@@ -80,6 +93,8 @@ def test_archives_give_exactly_the_reference_items(site: str, tmp_path: Path) ->
     twins = len(notes(site).get("syndicated", []))  # the copy under another URL: a duplicate
     assert stat(result.log, "newscrawl/archive/records_kept") == len(expected(site)) + twins
     assert stat(result.log, "newscrawl/dedup/duplicate_content") == twins
+    in_worker = stat(result.log, "newscrawl/reading/in_worker")
+    assert in_worker > 0 if workers == "1" else in_worker == 0
 
     again = run_crawl(site, {"warc": sources}, output_dir=tmp_path / "out", proxy_env={})
     assert again.returncode == 0, again.log[-3000:]
@@ -184,6 +199,40 @@ def test_bad_archive_arguments_are_refused(
     output.mkdir()
     result = crawl(output, proxy, **args)
     assert_refused(result, proxy.urls(), output, message)
+
+
+@pytest.mark.parametrize(
+    ("args", "settings", "message"),
+    [
+        (
+            {"warc": "http://127.0.0.1:bad/x.warc.gz"},
+            {},
+            "Could not read archive http://127.0.0.1:bad/x.warc.gz (not a URL that can be "
+            "fetched (InvalidURL))",
+        ),
+        (
+            {},
+            {"NEWSCRAWL_WARC_READER": "fastwarcc"},
+            "NEWSCRAWL_WARC_READER: no WARC reader 'fastwarcc' (one of auto, fastwarc, "
+            "warcio); no archive was read",
+        ),
+    ],
+)
+def test_an_archive_that_cannot_be_read_or_a_reader_not_known_fails_the_run(
+    archives: list[Path],
+    tmp_path: Path,
+    args: dict[str, str],
+    settings: dict[str, str],
+    message: str,
+) -> None:
+    """A clear message, a run that fails (exit 3: no archive read), and no feed written."""
+    output = tmp_path / "out"
+    result = run_crawl("bisnis", {"warc": str(archives[0]), **args}, output_dir=output,
+                       proxy_env={}, settings=settings)  # fmt: skip
+    assert result.returncode == 3, result.log[-3000:]
+    assert message in result.log
+    assert result.items == [] and result.feed.read_bytes() == b""  # -O's file, empty
+    assert [p for p in output.rglob("*.jsonl*") if p != result.feed] == []
 
 
 # -- the archive reader and CC-NEWS's URL forms -----------------------------------------------
