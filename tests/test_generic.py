@@ -480,6 +480,22 @@ def test_a_landing_page_of_short_blurbs_has_no_body_unless_marked_as_an_article(
     assert essay.has_body()
 
 
+def test_an_unmarked_article_of_one_long_paragraph_is_one_but_a_feed_is_none() -> None:
+    prose = " ".join(SENTENCES * 2)
+    page = real_page(f"<h1>Council approves budget</h1><div class='post'><p>{prose}</p></div>")
+    assert page.is_article()
+    items = "".join(
+        f"<item><title>Story {n}</title><description>{SENTENCES[n % 5]} {SENTENCES[(n + 1) % 5]}"
+        f"</description><pubDate>Tue, 0{n + 1} May 2024 10:00:00 GMT</pubDate></item>"
+        for n in range(6)
+    )
+    feed = f'<?xml version="1.0"?><rss><channel><title>News</title>{items}</channel></rss>'
+    page = GenericArticlePage(
+        HtmlResponse("https://www.example.co.uk/feed", body=feed.encode(), encoding="utf-8")
+    )
+    assert not page.is_article()
+
+
 def test_an_article_in_a_page_wide_form_is_read() -> None:
     page = real_page(
         f"<form id='aspnetForm'><h1>Council approves budget</h1><div class='text'>"

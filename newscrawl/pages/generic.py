@@ -480,7 +480,7 @@ class GenericArticlePage(ArticlePage):
             return False
         blocks = self.text_map.good_blocks
         found = [node for node in body.iter() if node in blocks]
-        if len(found) < READABLE_BLOCKS:
+        if len(found) < READABLE_BLOCKS and not (found and found[0].tag == "p"):
             return False  # one run of text (a feed read as HTML), no paragraphs
         cjk = any(CJK.search(text) for text in self.paragraphs[:3])
         if held < (READABLE_CHARS_CJK if cjk else READABLE_CHARS):
