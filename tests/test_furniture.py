@@ -30,6 +30,7 @@ ARTICLE_LINES = [
     "The fire started at 14:30 and was put out two hours later, the police said.",
     "Die Stadt hat 1,5 Millionen Einwohner.",
     "2/3 of the voters said no.",
+    "Die Legende lebt: Der Verein feiert sein 100-jähriges Bestehen mit einem großen Fest.",
     "Share this article with your friends, the mayor told the crowd, because it matters.",
     "The agency said it would publish the AP photos later.",
     "12 hours ago the vote was still open, and the mayor had not yet spoken.",
@@ -73,6 +74,10 @@ def test_article_lines_are_no_furniture(line: str) -> None:
         (credit_line, "Eingefrorenes Sperma in einer Klinik. Friso Gentsch/DPA"),
         (credit_line, "Sinwar greets supporters in Gaza City. (Adel Hana/The Associated Press)"),
         (credit_line, "Image Credits: Strava"),
+        (
+            credit_line,
+            "Legende: Drusenführer Laith al-Balaous vor einem Porträt seines Vaters. SRF",
+        ),
         (
             credit_line,
             "The El Palito refinery rises above Puerto Cabello, Venezuela, Sunday, Dec. 21, 2025."

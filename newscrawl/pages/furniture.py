@@ -81,6 +81,12 @@ _CREDIT = re.compile(
     r"illustration|karikatur|kuva|zdjęcie|fot|sumber|gambar)\s*:",
     re.IGNORECASE,
 )
+#: A caption's label: "Legende: ...", "Bildunterschrift: ...", "Caption: ...".
+_CAPTION_LABEL = re.compile(
+    r"^\W*(?:legende|bildlegende|bildunterschrift|caption|photo caption|légende|leyenda|"
+    r"didascalia|bijschrift|bildtext|keterangan foto|altyazı)\s*:",
+    re.IGNORECASE,
+)
 #: A caption's photo credit at the line's end: "... Foto: Name", "(Photo by Name)",
 #: "REUTERS/Name", "[사진 = 기자]", "Getty Images".
 _CAPTION_TAIL = re.compile(
@@ -256,9 +262,12 @@ def rights_line(line: str, words: int | None = None) -> bool:
 
 def credit_line(line: str, words: int | None = None) -> bool:
     """A credit: "Foto: ...", "Quelle: ...", "Reporting by ...", "Redaktion: ...", a photo
-    caption ending in its credit, agency marks and editor initials ("SDA/sep", "(dpa)")."""
+    caption ending in its credit or opening with its label ("Legende: ..."), agency marks and
+    editor initials ("SDA/sep", "(dpa)")."""
     words = words_of(line) if words is None else words
     if words <= CREDIT_WORDS and _CREDIT.match(line):
+        return True
+    if words <= LONGEST and _CAPTION_LABEL.match(line):
         return True
     if words <= NEWSLETTER_WORDS and _holds(line, _STAFF_WORDS) and _STAFF.search(line):
         return True
