@@ -21,7 +21,7 @@ by field against what each page should give, beside trafilatura on the same HTML
    scores (JSON lines) to find the worst.
 
 Usage: python bench/realworld.py [--set fundus --set readability ...] [--limit N]
-       [--details FILE] [--keep DIR] [--project CHECKOUT]
+       [--details FILE] [--keep DIR] [--project CHECKOUT] [--in-process [--as-given]]
 """
 
 from __future__ import annotations
@@ -356,13 +356,33 @@ def crawled(name: str, pages: list[Page], work: Path, project: Path, urls_file: 
     return Measured(ours, withheld, timing, notes)
 
 
-def in_process(name: str, pages: list[Page]) -> Measured:
+def read_as_given(page: Page) -> dict[str, Any] | None:
+    """The item of ``page`` read as the news spider reads a URL the user gave as an article
+    (``read_generic(..., as_article=True)``: a page with an article's body is one, whatever
+    its markup), then the shared promo rules; None when it gives none."""
+    from dataclasses import asdict
+
+    from newscrawl.boilerplate import SHARED_RULES, filter_paragraphs
+    from newscrawl.pages.reading import read_generic
+
+    reading = read_generic(page.url, page.html(), "utf-8", frozenset(), as_article=True)
+    if reading.item is None:
+        return None
+    item = asdict(reading.item)
+    if item.get("body"):
+        kept = filter_paragraphs(item["body"].split("\n\n"), SHARED_RULES).kept
+        item["body"] = "\n\n".join(kept)
+    return item
+
+
+def in_process(name: str, pages: list[Page], as_given: bool = False) -> Measured:
     """The spider's reader on each page in this process (no crawl, no pipeline but the
-    shared promo rules): quick feedback while working on the reader."""
+    shared promo rules): quick feedback while working on the reader. ``as_given``: each
+    page read as a URL the user gave as an article (:func:`read_as_given`)."""
     started = time.monotonic()
     ours: dict[str, Mapping[str, Any]] = {}
     for page in pages:
-        item = read_in_process(page)
+        item = read_as_given(page) if as_given else read_in_process(page)
         if item is not None:
             ours[page.id] = item
     seconds = time.monotonic() - started
@@ -423,6 +443,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="no crawl: the spider's page reader in this process (quick; no pipelines, no "
         "health check, so not what users receive)",
     )
+    parser.add_argument(
+        "--as-given",
+        action="store_true",
+        help="with --in-process: each page read as an article URL the user gave "
+        "(read_generic's as_article: a page with an article's body is one, whatever its markup)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
     for name in ("replay", "trafilatura", "htmldate"):
@@ -439,11 +465,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     timing: list[str] = []
     started = time.monotonic()
     ours_name = "newscrawl (in process)" if args.in_process else "newscrawl"
+    if args.in_process and args.as_given:
+        ours_name = "newscrawl (in process, as given)"
     try:
         for name in args.set or SETS:
             pages = load(sets=(name,))[: args.limit or None]
             if args.in_process:
-                measured = in_process(name, pages)
+                measured = in_process(name, pages, args.as_given)
             else:
                 measured = crawled(name, pages, work, args.project, urls_file)
             notes.extend(measured.notes)
