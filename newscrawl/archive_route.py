@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import deque
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -189,7 +190,8 @@ class ArchiveRoute:
         counts = ArchiveCounts()
         split: dict[str, str] = {}  # article id -> a page of it, while its whole text is unread
         read: set[str] = set()  # article ids exported (or outside the window) in this run
-        kept = paused = 0
+        kept = paused = passed = 0
+        started = time.monotonic()
         limit = self.limit
         try:
             reader = self.reader
@@ -213,6 +215,7 @@ class ArchiveRoute:
                         paused = counts.read  # sites' pages: the reactor still answers
                         await sleep(0)
                     if capture is None:
+                        passed += 1
                         continue
                     if isinstance(capture, Oversized):
                         reading.append(_Reading(capture, oversized=True))
@@ -254,14 +257,23 @@ class ArchiveRoute:
             ("undecodable", counts.undecodable),
             ("too_large", counts.too_large),
             ("records_kept", kept),
+            ("passed_over", passed),
         ):
             spider.count(f"archive/{name}", value)
+        seconds = max(time.monotonic() - started, 1e-6)
         spider.logger.info(
-            "Read %d archive record(s): %d response(s), %d revisit(s); kept %d article(s)",
+            "Read %d archive record(s) in %.1f s, %.0f a second: %d response(s), %d "
+            "revisit(s); passed over %d record(s) not wanted (other hosts', other kinds), "
+            "%.0f a second; kept %d article(s), %.0f a second",
             counts.read,
+            seconds,
+            counts.read / seconds,
             counts.responses,
             counts.revisits,
+            passed,
+            passed / seconds,
             kept,
+            kept / seconds,
         )
 
     @property

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -93,6 +94,12 @@ def test_archives_give_exactly_the_reference_items(
     twins = len(notes(site).get("syndicated", []))  # the copy under another URL: a duplicate
     assert stat(result.log, "newscrawl/archive/records_kept") == len(expected(site)) + twins
     assert stat(result.log, "newscrawl/dedup/duplicate_content") == twins
+    assert stat(result.log, "newscrawl/archive/passed_over") > 0
+    assert re.search(
+        r"Read \d+ archive record\(s\) in [\d.]+ s, \d+ a second: .* passed over "
+        r"\d+ record\(s\) not wanted .*, \d+ a second; kept \d+ article",
+        result.log,
+    )
     in_worker = stat(result.log, "newscrawl/reading/in_worker")
     assert in_worker > 0 if workers == "1" else in_worker == 0
 
