@@ -107,8 +107,8 @@ NEWSCRAWL_MAX_ARTICLE_PAGES = 50
 NEWSCRAWL_LEARN_WARMUP = 10
 #: Worker processes reading article pages, so the crawl's own process keeps to the network
 #: (0: read in-process). "auto": one for `scrapy crawl news` when the machine has a second core,
-#: else none; none for a site crawl (`scrapy crawl <slug>`), whose page objects cost too little
-#: for a worker to pay (docs/benchmarks.md): a number turns it on there too.
+#: else none; none for a site crawl (`scrapy crawl <slug>`), whose cheaper pages gained from a
+#: worker only where the second core was free (docs/benchmarks.md): a number turns it on there.
 NEWSCRAWL_READ_WORKERS = "auto"
 #: Update the analysts' dataset (newscrawl/dataset.py, `make dataset`) after each published run.
 NEWSCRAWL_DATASET_AFTER_RUN = False

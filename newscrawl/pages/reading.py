@@ -4,13 +4,13 @@ Scrapy runs in one process on one core: every millisecond a callback spends pars
 a millisecond no response is received. The generic page (:class:`GenericArticlePage`) costs
 ~3 ms an article, most of a crawl's time, a site's page objects ~1 ms; :class:`PageReaders`
 hands them to worker processes (``NEWSCRAWL_READ_WORKERS``; ``auto``: one when the machine
-has a second core, for ``crawl news``; none for a site's spider, whose pages are too cheap
-for a worker to pay: docs/benchmarks.md) and the spider awaits a :class:`Reading`: what it and the
-ledger use of the page, made in the worker (:func:`read_generic` for ``crawl news``,
-:func:`read_site` for a site's spider: the same page objects, in a worker or not). A page
-reads the same in a worker as in the crawl's process (the tests compare both); with no
-worker it is read in the crawl's process. Pages read in a worker are counted
-(``newscrawl/reading/in_worker``).
+has a second core, for ``crawl news``; none for a site's spider, whose cheaper pages gained
+from a worker only where the second core was free: docs/benchmarks.md) and the spider
+awaits a :class:`Reading`: what it and the ledger use of the page, made in the worker
+(:func:`read_generic` for ``crawl news``, :func:`read_site` for a site's spider: the same
+page objects, in a worker or not). A page reads the same in a worker as in the crawl's
+process (the tests compare both); with no worker it is read in the crawl's process. Pages
+read in a worker are counted (``newscrawl/reading/in_worker``).
 
 Workers are started with ``spawn`` (no fork of a process running a reactor), ignore Ctrl-C
 (the crawl stops them at its end) and leave when the crawl's process is gone, even killed.
@@ -190,9 +190,9 @@ def _worker_started(parent: int) -> None:
 
 def worker_count(settings: BaseSettings, auto: bool = True) -> int:
     """``NEWSCRAWL_READ_WORKERS``: a number, or ``auto``: one worker when the machine has more
-    than one core and a worker pays for the spider's pages (``auto``: the news spider's
-    generic pages; a site's page objects cost too little, see docs/benchmarks.md), else
-    none."""
+    than one core and a worker pays for the spider's pages whatever else the machine runs
+    (``auto``: the news spider's generic pages; a site's page objects, ~1 ms a page, gained
+    only where the second core was free: docs/benchmarks.md), else none."""
     value = str(settings.get("NEWSCRAWL_READ_WORKERS", "auto")).strip().lower()
     if value == "auto":
         return 1 if auto and (os.cpu_count() or 1) > 1 else 0

@@ -103,7 +103,8 @@ class BaseNewsSpider(scrapy.Spider):
     page_times: ClassVar[bool] = False
     #: Whether ``NEWSCRAWL_READ_WORKERS=auto`` (the default) reads article pages in a worker
     #: process on a machine with a second core (the ``news`` spider: its generic pages cost
-    #: ~3 ms each); a site's page objects cost too little for one to pay (docs/benchmarks.md).
+    #: ~3 ms each); a site's page objects (~1 ms) gained from one only where the second core
+    #: was free, and lost where other jobs held it (docs/benchmarks.md).
     read_worker_pays: ClassVar[bool] = False
 
     def __init__(self, *args: Any, plan: CrawlPlan | None = None, **kwargs: Any) -> None:
