@@ -110,6 +110,10 @@ NEWSCRAWL_LEARN_WARMUP = 10
 #: else none; none for a site crawl (`scrapy crawl <slug>`), whose cheaper pages gained from a
 #: worker only where the second core was free (docs/benchmarks.md): a number turns it on there.
 NEWSCRAWL_READ_WORKERS = "auto"
+#: Archive runs (`-a warc=`, `-a ccnews=`): the WARC reader of local files, "fastwarc", "warcio"
+#: or "auto" (FastWARC when installed); one not known or not installed fails the run (exit 3).
+#: Archives fetched over HTTP are read by warcio as they download.
+NEWSCRAWL_WARC_READER = "auto"
 #: Update the analysts' dataset (newscrawl/dataset.py, `make dataset`) after each published run.
 NEWSCRAWL_DATASET_AFTER_RUN = False
 #: Write output/report.html (newscrawl/report.py, `make report`) after each run.
