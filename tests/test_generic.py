@@ -496,6 +496,36 @@ def test_an_unmarked_article_of_one_long_paragraph_is_one_but_a_feed_is_none() -
     assert not page.is_article()
 
 
+def test_ruby_readings_are_no_text() -> None:
+    """Furigana (``<rt>``) print a word's reading above it: the text is the word alone."""
+    sentence = (
+        "<ruby>子<rt>こ</rt></ruby>どもへの<ruby>虐待<rt>ぎゃくたい</rt></ruby>"
+        "をなくすための<ruby>法律<rt>ほうりつ</rt></ruby>ができて、親が子どもを教育するために、"
+        "たたいたり蹴ったりする体罰を禁止することになりました。"
+    )
+    page = real_page(
+        f"<h1>体罰を<ruby>禁止<rt>きんし</rt></ruby></h1><div class='story'>"
+        f"<p>{sentence}</p><p>{sentence}この法律は4月から始まります。</p></div>",
+        head=article_head(datePublished="2020-06-24T11:30:00+09:00"),
+        lang="ja",
+        url="https://www3.nhk.or.jp/news/easy/k10011959621000/k10011959621000.html",
+    )
+    item = page.to_item()
+    assert item.title == "体罰を禁止"
+    assert item.body.startswith("子どもへの虐待をなくすための法律ができて、")
+    # with <rp> parentheses the page means the reading inline, as HTML shows it without ruby
+    named = "<ruby><rb>尹錫悦</rb><rp>（</rp><rt>ユンソンニョル</rt><rp>）</rp></ruby>"
+    page = real_page(
+        f"<h1>非常戒厳</h1><div class='story'><p>韓国の{named}大統領は３日夜、緊急談話を出し、"
+        "野党が国政をまひさせているとして「非常戒厳」を宣言した。</p>"
+        f"<p>{sentence}</p></div>",
+        head=article_head(datePublished="2024-12-03T23:00:00+09:00"),
+        lang="ja",
+        url="https://www.yomiuri.co.jp/world/20241203-OYT1T50227/",
+    )
+    assert page.to_item().body.startswith("韓国の尹錫悦（ユンソンニョル）大統領は")
+
+
 def test_an_article_in_a_page_wide_form_is_read() -> None:
     page = real_page(
         f"<form id='aspnetForm'><h1>Council approves budget</h1><div class='text'>"

@@ -58,7 +58,7 @@ from newscrawl.loaders import GenericLoader
 from newscrawl.pages.base import BLOCK_TAGS, HIDDEN_TAGS, ArticlePage, element_text
 from newscrawl.pages.furniture import byline_line, credit_line, furniture_line
 from newscrawl.pages.maintext import BLOCK_LEVEL, CJK, TextMap
-from newscrawl.pages.selectors import Element, ElementTable
+from newscrawl.pages.selectors import Element, ElementTable, parse_html
 from newscrawl.processors import clean_text, nonempty
 from newscrawl.urls import alias_form
 
@@ -405,6 +405,21 @@ def without_repeats(lines: list[str]) -> list[int]:
     return kept
 
 
+def drop_keeping_tail(node: Element) -> None:
+    """Take ``node`` and its content out of its tree, the text after it kept in place."""
+    parent = node.getparent()
+    if parent is None:
+        return
+    tail = node.tail or ""
+    if tail:
+        previous = node.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(node)
+
+
 def block_text(element: Element) -> str:
     """The text of ``element`` as shown, cleaned."""
     return clean_text(element_text(element))
@@ -436,6 +451,19 @@ class GenericArticlePage(ArticlePage):
 
     #: A block of the body that is a table row: its cells joined by this.
     cell_separator: ClassVar[str] = " | "
+
+    @cached_property
+    def root(self) -> Element:
+        """The page's tree without the ruby annotations a reader without ruby would run into
+        the text (``<rt>``: the reading printed above a Japanese or Chinese word). Where the
+        page gives ``<rp>`` parentheses, it means the reading to be read inline ("尹錫悦
+        （ユンソンニョル）"), as HTML shows it without ruby: those stay."""
+        root = parse_html(self.response)
+        for ruby in list(root.iter("ruby")):
+            if ruby.find(".//rp") is None:
+                for node in list(ruby.iter("rt")):
+                    drop_keeping_tail(node)
+        return root
 
     # -- detection ------------------------------------------------------------------------
 
