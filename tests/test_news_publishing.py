@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from newscrawl.pages.reading import read_generic
 from tests.replay import ReplayProxy
 from tests.sitegen import SiteBuilder
 from tests.support import (
@@ -150,6 +151,42 @@ def test_an_article_start_url_is_never_crawled_as_a_listing(tmp_path: Path) -> N
     assert result.returncode == 3, result.log[-3000:]
     manifest = manifest_of(tmp_path / "out")
     assert any("not_article" in failure for failure in manifest["health"]["failures"])
+
+
+#: A short article with neither JSON-LD nor Open Graph: two paragraphs, prose enough to read by
+#: Readability's measure, too little text to read as an article unasked.
+UNMARKED_URL = "https://www.arusdaerah.id/berita/kabar-dari-desa-terpencil"
+UNMARKED = """<!DOCTYPE html>
+<html lang="id"><head><title>Kabar dari Desa Terpencil</title></head><body>
+<header class="site-header"><a href="https://www.arusdaerah.id/">Arusdaerah</a></header>
+<main><article>
+<h1>Kabar dari Desa Terpencil</h1>
+<div class="article-body">
+<p>Warga desa di lereng gunung itu sudah bertahun-tahun menunggu jembatan baru yang dijanjikan
+pemerintah daerah, dan kepala desa mengatakan jalan setapak menuju pasar masih licin setiap
+kali hujan turun pada sore hari sehingga pedagang enggan datang.</p>
+<p>Pemerintah kabupaten berjanji meninjau lokasi itu bersama dinas pekerjaan umum dalam waktu
+dekat, sementara anak-anak sekolah masih harus berjalan kaki lebih jauh karena jembatan lama
+sudah tidak bisa dilewati sejak banjir besar tahun lalu.</p>
+</div>
+</article></main>
+<footer class="site-footer"><p>Hak cipta Arusdaerah.</p></footer>
+</body></html>
+"""
+
+
+def test_a_given_article_without_article_markup_is_read_as_one(tmp_path: Path) -> None:
+    """A short article the user gave, with no JSON-LD or Open Graph to say it is one and too
+    short to read as one unasked: given, it is exported (unasked, the page reads as none)."""
+    builder = SiteBuilder(ANYSITE, tmp_path / "site")
+    builder.put(UNMARKED_URL, UNMARKED)
+    result, _ = crawl(builder.save(), tmp_path / "out", start_urls=UNMARKED_URL)
+    assert result.returncode == 0, result.log[-3000:]
+    [item] = published_items(tmp_path / "out", "news/arusdaerah.id")
+    assert (item["url"], item["title"]) == (UNMARKED_URL, "Kabar dari Desa Terpencil")
+    assert item["body"].startswith("Warga desa di lereng gunung")
+    assert stat(result.log, "newscrawl/given/exported") == 1
+    assert not read_generic(UNMARKED_URL, UNMARKED.encode(), "utf-8", frozenset()).is_article()
 
 
 def test_a_section_start_url_is_still_read_as_a_listing(tmp_path: Path) -> None:

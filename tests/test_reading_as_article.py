@@ -1,15 +1,24 @@
-"""A page the user gave as an article is read as one when it has a body, even when neither
-its markup nor its text says it is an article (newscrawl/pages/reading.py ``as_article``)."""
+"""A page the user gave as an article is read as one when it has a body (prose enough to read,
+by Readability's measure), even when neither its markup nor its text says it is an article
+(newscrawl/pages/reading.py ``as_article``); a few short lines are no body, given or not."""
 
 from __future__ import annotations
 
 from newscrawl.pages.reading import read_generic
 
+#: A short article in an ``<article>`` element, without JSON-LD or Open Graph: prose enough to
+#: read by Readability's measure (its ``<article>``'s text), too little to read as an article
+#: unasked (under ``READABLE_CHARS`` of body text).
 PAGE = (
-    b"<html><head><title>Rates</title></head><body><h1>Rates held</h1><div class='text'>"
-    b"<p>The central bank held its rates on Thursday, as most economists had expected.</p>"
-    b"<p>It said it would watch prices closely in the coming months before it moved again.</p>"
-    b"</div></body></html>"
+    b"<html><head><meta charset='utf-8'><title>Rates</title></head><body><article>"
+    b"<h1>Rates held</h1><p>The central bank held its rates on Thursday.</p>"
+    b"<p>The central bank held its benchmark rate on Thursday, as most of the economists polled "
+    b"before the meeting had expected, and said that it would watch prices closely in the coming "
+    b"months before it moved again, whatever the government asked of it.</p>"
+    b"<p>Its governor told reporters that inflation had slowed for a third month but that food "
+    b"prices were still rising faster than wages in most provinces, which the bank would not "
+    b"ignore when it met again in June.</p>"
+    b"</article></body></html>"
 )
 URL = "https://www.example.com/2024/05/02/rates-held"
 
@@ -20,10 +29,20 @@ def test_a_short_unmarked_page_is_no_article_unless_given_as_one() -> None:
     assert reading.is_article()
     item = reading.to_item()
     assert item.title == "Rates held"
-    assert item.body is not None and item.body.startswith("The central bank held its rates")
+    assert item.body is not None
+    assert item.body.startswith("The central bank held its rates on Thursday.\n\nThe central")
     assert item.published_at == "2024-05-02"  # the day in its URL
 
 
 def test_a_page_given_as_an_article_without_a_body_is_still_none() -> None:
     empty = b"<html><head><title>Search</title></head><body><h1>Search</h1></body></html>"
     assert not read_generic(URL, empty, "utf-8", frozenset(), as_article=True).is_article()
+
+
+def test_a_few_short_lines_given_as_an_article_are_none() -> None:
+    few = (
+        b"<html><head><title>Rates</title></head><body><h1>Rates held</h1><div class='text'>"
+        b"<p>The central bank held its rates on Thursday, as economists had expected.</p>"
+        b"<p>It said it would watch prices closely before it moved again.</p></div></body></html>"
+    )
+    assert not read_generic(URL, few, "utf-8", frozenset(), as_article=True).is_article()

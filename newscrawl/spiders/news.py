@@ -260,8 +260,9 @@ class GenericNewsSpider(BaseNewsSpider):
                     yield request
                 return
             response = response.replace(body=response.body + b"\n</html>\n")  # its end, implied
-        reading = await self.readers.read(response, NO_PROMO)
         given = response.meta.get(GIVEN)
+        # a page the user gave as an article is one when it has prose enough, marked or not
+        reading = await self.readers.read(response, NO_PROMO, as_article=given is not None)
         if reading.is_article():
             for output in self.parse_article(response, reading):
                 yield output
