@@ -772,7 +772,7 @@ def _ends_after(source: str, last: int) -> bool:
             if end < 0 or found is None:
                 return False
             stream.seek(last + end + 4 + int(found.group(1)))
-            return stream.read() in (b"\r\n\r\n", b"\n\n")
+            return stream.read(5) in (b"\r\n\r\n", b"\n\n")  # what follows, never whole
         decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)
         try:
             while not decompressor.eof and (block := stream.read(BLOCK)):

@@ -1088,3 +1088,294 @@ def test_an_archive_ends_after_its_last_record_or_warcio_reads_on(tmp_path: Path
         path = tmp_path / f"{n}.warc"
         path.write_bytes(data)
         assert a._ends_after(str(path), offset) is whole, n
+
+
+# -- FastWARC reads alone, or hands over to warcio where it should -----------------------
+
+
+def _reads(path: str, monkeypatch: pytest.MonkeyPatch, **kwargs: Any) -> tuple[Any, list[int]]:
+    """What FastWARC gives of ``path`` (its records and counts, or its damage) and the
+    records warcio was asked to pass over (none: FastWARC read the archive alone); the
+    same as what warcio alone gives."""
+    asked: list[int] = []
+    original = a._warcio_captures
+
+    def spy(*args: Any) -> Any:
+        asked.append(args[-1])
+        return original(*args)
+
+    def outcome(reader: str) -> Any:
+        counts = ArchiveCounts(read=3)
+        try:
+            return list(read_captures(path, counts, reader=reader, **kwargs)), counts
+        except ArchiveDamaged as damage:
+            return str(damage), damage.kind, damage.records
+
+    monkeypatch.setattr(a, "_warcio_captures", spy)
+    fast = outcome("fastwarc")
+    fast_asked = list(asked)
+    assert outcome("warcio") == fast
+    return fast, fast_asked
+
+
+def response(url: str, http_head: bytes, body: bytes, warc: bytes = b"") -> bytes:
+    """A WARC response record written by hand: its HTTP header lines (the blank line
+    included) and body; ``warc``: more WARC header lines."""
+    block = http_head + body
+    return (
+        b"WARC/1.0\r\nWARC-Type: response\r\n"
+        + warc
+        + f"WARC-Target-URI: {url}\r\n".encode()
+        + f"Content-Length: {len(block)}\r\n\r\n".encode()
+        + block
+        + b"\r\n\r\n"
+    )
+
+
+OK_HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n"
+
+
+def test_fastwarc_reads_these_archives_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plain = tmp_path / "a.warc"
+    plain.write_bytes(b"")
+    assert _reads(str(plain), monkeypatch) == (([], ArchiveCounts(read=3)), [])
+    for target in ("<https://w.example/a>", "http://w.example/a", "https://w.example/a>"):
+        plain.write_bytes(response(target, OK_HEAD, b"a"))
+        got, asked = _reads(str(plain), monkeypatch)
+        assert asked == [] and got == (
+            [Capture("http" + target.strip("<>")[4:], 200, HTML, b"a")],
+            ArchiveCounts(read=4, responses=1),
+        ), target
+    plain.write_bytes(response("<https://w.example/a", OK_HEAD, b"a"))  # no HTTP headers
+    assert _reads(str(plain), monkeypatch) == (([None], ArchiveCounts(read=4)), [])
+    plain.write_bytes(response("dns:w.example", b"", b"20251120 w.example. 300 IN A 1.2.3.4\n"))
+    assert _reads(str(plain), monkeypatch) == (([None], ArchiveCounts(read=4)), [])
+    plain.write_bytes(response("https://w.example/a", b"", b""))  # no block at all
+    assert _reads(str(plain), monkeypatch) == (([None], ArchiveCounts(read=4)), [])
+    long = b"X-Pad: " + b"p" * 40_000 + b"\r\n"  # over FastWARC's own 32 KB
+    plain.write_bytes(response("https://w.example/a", OK_HEAD, b"a", warc=long))
+    got, asked = _reads(str(plain), monkeypatch)
+    assert asked == [] and got[1] == ArchiveCounts(read=4, responses=1)
+
+
+def test_fastwarc_passes_over_what_it_cannot_take_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    br = [*HTML, ("Content-Encoding", "br")]
+    gz = [*HTML, ("Content-Encoding", "gzip")]
+    path = write(
+        tmp_path / "a.warc.gz",
+        [
+            ("response", "https://w.example/a", br, b"\x8b\x02\x80not br" * 20),
+            ("response", "https://w.example/b", HTML, PAGE),
+            ("response", "https://w.example/c", gz, gzip.compress(b"x" * 6000)),
+        ],
+    )
+    got, asked = _reads(path, monkeypatch, limit=5000)  # room for header lines
+    assert asked == []
+    assert got == (
+        [None, Oversized("https://w.example/b", 5000), Oversized("https://w.example/c", 5000)],
+        ArchiveCounts(read=6, responses=2, undecodable=1, too_large=2),
+    )
+
+
+@pytest.mark.parametrize("over", [0, 1])
+def test_fastwarc_leaves_header_lines_near_the_limit_to_warcio(
+    over: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """FastWARC takes a record's HTTP header lines while they are under the limit, less
+    the record's WARC header and a margin; from there warcio decides."""
+    limit = 10_000
+    bare = response("https://w.example/a", b"", b"")
+    warc_head = bare.index(b"\r\n\r\n") + 4 + 3  # Content-Length: 4 digits, not 1
+    room = limit - warc_head - a._HEADER_MARGIN
+    status = b"HTTP/1.1 200 OK\r\n"
+    pad = room - 1 + over - len(status) - len(b"X-Pad: \r\n\r\n")
+    head = status + b"X-Pad: " + b"p" * pad + b"\r\n\r\n"
+    record = response("https://w.example/a", head, b"a")
+    assert record.index(b"\r\n\r\n") + 4 == warc_head and len(head) == room - 1 + over
+    path = tmp_path / "a.warc"
+    path.write_bytes(record)
+    got, asked = _reads(str(path), monkeypatch, limit=limit)
+    assert got == ([Capture("https://w.example/a", 200, [("X-Pad", "p" * pad)], b"a")],
+                   ArchiveCounts(read=4, responses=1))  # fmt: skip
+    assert asked == ([0] if over else [])
+
+
+def test_many_short_header_lines_over_the_limit_end_the_archive(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lines = b"".join(b"X-%d: vvvvvvvvvvvvvvvvvvvv\r\n" % n for n in range(250))  # 6.5 KB
+    path = tmp_path / "a.warc"
+    path.write_bytes(
+        response("https://w.example/a", OK_HEAD, b"a")
+        + response("https://w.example/b", b"HTTP/1.1 200 OK\r\n" + lines + b"\r\n", b"b")
+    )
+    got, asked = _reads(str(path), monkeypatch, limit=5000)
+    assert got[1:] == ("too_large", 1) and asked == [1]
+
+
+def test_a_target_uri_with_a_space_is_read_as_warcio_reads_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "a.warc"
+    path.write_bytes(response("https://w.example/a b", OK_HEAD, b"a"))
+    got, asked = _reads(str(path), monkeypatch)
+    assert got[0] == [Capture("https://w.example/a%20b", 200, HTML, b"a")] and asked == [0]
+
+
+def test_fastwarc_hands_over_what_follows_its_last_record(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An empty gzip member of two blank lines after the last record: FastWARC says
+    nothing of it, warcio reads it (a record that is none)."""
+    path = tmp_path / "a.warc.gz"
+    path.write_bytes(gzip.compress(response("https://w.example/a", OK_HEAD, b"a"))
+                     + gzip.compress(b"\r\n"))  # fmt: skip
+    got, asked = _reads(str(path), monkeypatch)
+    assert got == ([Capture("https://w.example/a", 200, HTML, b"a"), None],
+                   ArchiveCounts(read=5, responses=1))  # fmt: skip
+    assert asked == [1]
+
+
+def test_fastwarc_says_where_warcio_reads_on(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "a.warc"
+    path.write_bytes(
+        response("https://w.example/a", OK_HEAD, b"a")
+        + response("https://w.example/b c", OK_HEAD, b"b")
+    )
+    with caplog.at_level(logging.DEBUG, logger="newscrawl.archives"):
+        assert len(list(read_captures(str(path), reader="fastwarc"))) == 2
+    assert [r.getMessage() for r in caplog.records if r.levelno == logging.DEBUG] == [
+        f"FastWARC left {path} after 1 record(s): warcio reads on"
+    ]
+
+
+def test_an_undecodable_record_is_logged_by_its_url_as_read(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    br = [*HTML, ("Content-Encoding", "br")]
+    path = write(
+        tmp_path / "a.warc.gz",
+        [("response", "<https://w.example/aX>", br, b"\x8b\x02\x80not br" * 20)],
+    )
+    with caplog.at_level(logging.WARNING, logger="newscrawl.archives"):
+        assert list(read_captures(path)) == [None]
+    assert [r.getMessage() for r in caplog.records] == [
+        f"Passed over the record of https://w.example/aX in {path}: "
+        "its first block cannot be decoded",
+    ]
+
+
+def test_a_response_without_a_target_uri_says_which_archive_and_where(tmp_path: Path) -> None:
+    nameless = raw_record("https://w.example/b", b"b").replace(
+        b"WARC-Target-URI: https://w.example/b\r\n", b""
+    )
+    path = tmp_path / "a.warc"
+    path.write_bytes(raw_record("https://w.example/a", b"a") + nameless)
+    with pytest.raises(ArchiveDamaged) as damage:
+        list(read_captures(str(path), ArchiveCounts(read=6)))
+    assert (damage.value.source, damage.value.kind, damage.value.records) == (
+        str(path), "corrupt", 1
+    )  # fmt: skip
+
+
+def test_damage_in_what_fastwarc_read_already_is_counted_from_the_archive_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """warcio passes over the records FastWARC read: an I/O error there ends the archive
+    after those records."""
+    data = response("https://w.example/a", OK_HEAD, random.Random(1).randbytes(100_000))
+    data += response("https://w.example/b c", OK_HEAD, b"b")  # FastWARC leaves it
+    path = tmp_path / "a.warc"
+    path.write_bytes(data)
+    opened: list[str] = []
+
+    def open_source(source: str) -> Any:
+        opened.append(source)
+        if len(opened) == 1:
+            return path.open("rb")
+        return io.BufferedReader(_Failing(data, 50_000))
+
+    monkeypatch.setattr(a, "open_source", open_source)
+    got: list[Any] = []
+    with pytest.raises(ArchiveDamaged) as damage:
+        for capture in read_captures("x.warc", ArchiveCounts(read=10), reader="fastwarc"):
+            got.append(capture)
+    assert len(got) == 1 and opened == ["x.warc", "x.warc"]
+    damaged = (damage.value.source, damage.value.kind, damage.value.records)
+    assert damaged == ("x.warc", "corrupt", 1)
+
+
+def test_a_body_not_sent_chunked_is_not_dechunked() -> None:
+    body = b"3\r\nabc\r\n0\r\n\r\n"
+    assert a.decode_body(io.BytesIO(body), None, None, 100) == body
+    assert a.decode_body(io.BytesIO(body), "chunked", None, 100) == b"abc"
+
+
+def test_the_messages_of_reader_named() -> None:
+    with pytest.raises(ValueError) as error:
+        a.reader_named("fast")
+    assert str(error.value) == "no WARC reader 'fast' (one of auto, fastwarc, warcio)"
+
+
+def test_the_message_without_fastwarc(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(a, "FastArchiveIterator", None)
+    with pytest.raises(ValueError) as error:
+        a.reader_named("fastwarc")
+    assert str(error.value) == "the WARC reader fastwarc is not installed"
+
+
+# -- where an archive ends ------------------------------------------------------------------
+
+
+def _gzip_member_of(size: int, data: bytes) -> bytes:
+    """A gzip member of ``data`` exactly ``size`` bytes long (a comment pads it)."""
+    deflated = _deflate(data, -zlib.MAX_WBITS)
+    trailer = zlib.crc32(data).to_bytes(4, "little") + len(data).to_bytes(4, "little")
+    comment = b"c" * (size - 10 - 1 - len(deflated) - len(trailer))
+    member = b"\x1f\x8b\x08\x10\x00\x00\x00\x00\x00\xff" + comment + b"\x00" + deflated + trailer
+    assert len(member) == size and gzip.decompress(member) == data
+    return member
+
+
+def test_where_an_archive_ends(tmp_path: Path) -> None:
+    first, last = raw_record("https://w.example/a", b"a"), raw_record("https://w.example/b", b"b")
+    big = gzip.compress(raw_record("https://w.example/c", b"c" * (3 * a.BLOCK)))
+    crc = bytearray(gzip.compress(last))
+    crc[-6] ^= 0xFF  # its CRC is wrong
+    head = first.replace(b"WARC-Type", b"X-Pad: " + b"p" * a.HEADER_LIMIT + b"\r\nWARC-Type")
+    cases = [
+        (first, 0, True),
+        (first + last.replace(b"Content-Length", b"content-length"), len(first), True),
+        (first + last[:-4] + b"\n\n", len(first), True),
+        (first + last[:-4] + b"\n\n\n", len(first), False),
+        (gzip.compress(first) + big, len(gzip.compress(first)), True),
+        (gzip.compress(first) + bytes(crc), len(gzip.compress(first)), False),
+        (head, 0, False),  # header lines over the limit: where it ends is not known here
+        (first + head, len(first), False),
+    ]
+    for n, (data, offset, whole) in enumerate(cases):
+        path = tmp_path / f"{n}.warc"
+        path.write_bytes(data)
+        assert a._ends_after(str(path), offset) is whole, n
+
+
+def test_where_an_archive_ends_is_found_in_bounded_reads(tmp_path: Path) -> None:
+    tail = 8 * 1024 * 1024
+    record = raw_record("https://w.example/a", b"a")
+    cases = [
+        (b"\x00" * tail, -1),
+        (record + b"\r\n" * (tail // 2), 0),
+        (gzip.compress(record) + b"\x00" * tail, 0),
+        (_gzip_member_of(a.BLOCK, record) + b"\x00" * tail, 0),
+    ]
+    for n, (data, offset) in enumerate(cases):
+        path = tmp_path / f"{n}.warc"
+        path.write_bytes(data)
+        assert _peak(lambda p=path, o=offset: a._ends_after(str(p), o)) < tail // 4, n
+        assert a._ends_after(str(path), offset) is False
