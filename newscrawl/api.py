@@ -365,7 +365,7 @@ class _Reader:
         self, site: Site, response: HtmlResponse, fetch: Callable[[str], HtmlResponse] | None
     ) -> ArticleItem:
         """As the site's spider reads an article page (``NewsSpider.parse_article``)."""
-        from newscrawl.pages.base import find_layout
+        from newscrawl.pages.base import page_in_layout
 
         urls = site.urls
         if not urls.is_article(response.url):
@@ -373,10 +373,10 @@ class _Reader:
                 f"{response.url} is not an article URL of {site.domain} (site module {site.module})"
             )
         layouts = site.article_layouts
-        page = find_layout(response, layouts) or layouts[-1](response)
+        page = page_in_layout(response, layouts)
         if fetch is not None and page.is_multipage() and urls.page(response.url) != "all":
             response = fetch(urls.whole_text(response.url))
-            page = find_layout(response, layouts) or layouts[-1](response)
+            page = page_in_layout(response, layouts)
         return _checked(response, page)
 
     def generic_item(

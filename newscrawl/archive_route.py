@@ -42,7 +42,7 @@ from newscrawl.archives import (
 from newscrawl.arguments import ArgumentError, CrawlPlan, parse_day, split_list
 from newscrawl.items import ArticleItem
 from newscrawl.ledger import Ledger
-from newscrawl.pages.base import ArticlePage, ReadPage
+from newscrawl.pages.base import ReadPage
 from newscrawl.pages.reading import PageReaders, Reading, read_site
 from newscrawl.safefetch import RedirectRefused
 from newscrawl.sites import Site
@@ -97,7 +97,7 @@ def archive_plan(kwargs: dict[str, Any]) -> CrawlPlan:
 
 class ArchiveReader(Protocol):
     """What the archive route needs of the site spider: its plan, crawler, site and state, its
-    page objects (:meth:`article_page`, :meth:`article_item`) and its accounting."""
+    readers (:attr:`readers`), its items (:meth:`article_item`) and its accounting."""
 
     plan: CrawlPlan
     crawler: Crawler
@@ -117,8 +117,6 @@ class ArchiveReader(Protocol):
     def count(self, event: str, by: int = 1) -> None: ...
 
     def skip(self, reason: str, url: str, detail: str = "") -> None: ...
-
-    def article_page(self, response: TextResponse) -> ArticlePage: ...
 
     @property
     def readers(self) -> PageReaders: ...

@@ -456,6 +456,14 @@ class ArticlePage:
         return item
 
 
+def page_in_layout(response: TextResponse, layouts: Sequence[type[ArticlePage]]) -> ArticlePage:
+    """The page object of the first of ``layouts`` that claims the page, else of the last one
+    (the page parsed once either way)."""
+    table = ElementTable(parse_html(response))
+    claimed = next((layout for layout in layouts if layout.matches(table)), layouts[-1])
+    return claimed(response, table)
+
+
 def find_layout(response: TextResponse, layouts: Iterable[type[ArticlePage]]) -> ArticlePage | None:
     """The page object of the first of ``layouts`` whose ``matches`` is true, or None."""
     table = ElementTable(parse_html(response))

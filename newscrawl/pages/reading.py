@@ -37,7 +37,7 @@ from scrapy.http import HtmlResponse, TextResponse
 from scrapy.settings import BaseSettings
 
 from newscrawl.items import ArticleItem
-from newscrawl.pages.base import ArticlePage, find_layout
+from newscrawl.pages.base import ArticlePage, page_in_layout
 from newscrawl.pages.generic import GenericArticlePage
 
 logger = logging.getLogger(__name__)
@@ -144,7 +144,7 @@ def read_site(
     complete, has a body, and its item and notes. A page that ends before ``</html>`` gives
     its item only when the spider takes it as ``whole``
     (:meth:`~newscrawl.spiders.common.BaseNewsSpider.taken_as_whole`)."""
-    page = find_layout(response, layouts) or layouts[-1](response)
+    page = page_in_layout(response, layouts)
     if follow_pager and page.is_multipage():
         return Reading(page.layout, article=True, multipage=True)
     complete = page.is_complete()

@@ -26,7 +26,7 @@ from newscrawl.arguments import CrawlPlan, default_window, today_wib
 from newscrawl.browser import BROWSER_META, WAIT_FOR_META
 from newscrawl.days import DAY_START, day_priority, room_for_a_day
 from newscrawl.ledger import FINAL_FAILURES, Ledger
-from newscrawl.pages.base import ArticlePage, find_layout, sitemap_links
+from newscrawl.pages.base import sitemap_links
 from newscrawl.paging import plan_paging
 from newscrawl.plans import site_plan
 from newscrawl.processors import WIB
@@ -359,11 +359,6 @@ class NewsSpider(BaseNewsSpider):
         return requests
 
     # -- articles -------------------------------------------------------------------------
-
-    def article_page(self, response: TextResponse) -> ArticlePage:
-        """The page object of the first layout that claims the page, else of the last one."""
-        layouts = self.site.article_layouts
-        return find_layout(response, layouts) or layouts[-1](response)
 
     async def parse_article(self, response: Response) -> AsyncIterator[Any]:
         """An article page: its item, or the whole text (``?page=all``) when it is split. The
