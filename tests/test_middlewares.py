@@ -172,6 +172,7 @@ def test_timeouts_in_a_row_give_the_host_up() -> None:
 
 
 def test_the_spider_counts_what_the_page_object_noticed() -> None:
+    from newscrawl.pages.base import page_in_layout
     from newscrawl.sites import kompas
     from newscrawl.spiders.base import NewsSpider
 
@@ -186,7 +187,9 @@ def test_the_spider_counts_what_the_page_object_noticed() -> None:
     crawler = get_crawler(KompasSpider)
     spider = KompasSpider(since="2025-11-20")
     spider._set_crawler(crawler)
-    page = spider.article_page(HtmlResponse(url, body=body, encoding="utf-8"))
+    page = page_in_layout(
+        HtmlResponse(url, body=body, encoding="utf-8"), kompas.SITE.article_layouts
+    )
     items = list(spider.article_item(page.response, page))
     assert len(items) == 1
     assert crawler.stats is not None
