@@ -393,3 +393,40 @@ def test_every_local_link_leads_somewhere(path: Path) -> None:
         ):
             broken.append(target)
     assert broken == [], f"{path.name}: broken links {broken}"
+
+
+def security_section() -> str:
+    text = README.read_text("utf-8")
+    return text.split("\n## Security\n", 1)[1].split("\n## ", 1)[0]
+
+
+#: How the README's security table writes the limits it names (a setting, then its value).
+LIMITS = {
+    "DOWNLOAD_TIMEOUT": (r"`DOWNLOAD_TIMEOUT` (\d+) s", 1),
+    "RETRY_TIMES": (r"`RETRY_TIMES` (\d+)", 1),
+    "NEWSCRAWL_RUN_DEADLINE": (r"`NEWSCRAWL_RUN_DEADLINE` (\d+) s", 1),
+    "DOWNLOAD_MAXSIZE": (r"`DOWNLOAD_MAXSIZE` (\d+) MB", 1024 * 1024),
+    "NEWSCRAWL_SITEMAP_DEPTH": (r"depth (\d+)", 1),
+    "NEWSCRAWL_MAX_SITEMAPS": (r"(\d+) sitemaps a run", 1),
+    "NEWSCRAWL_MAX_ARTICLE_PAGES": (r"(\d+) pages \|", 1),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LIMITS))
+def test_the_readme_security_limits_are_the_settings(name: str) -> None:
+    """The limits the README's security section states are the ones a crawl applies."""
+    pattern, unit = LIMITS[name]
+    stated = re.search(pattern, security_section())
+    assert stated, f"the README's security section states no {name}"
+    settings = Settings()
+    settings.setmodule("newscrawl.settings")
+    assert int(stated.group(1)) * unit == settings.getint(name)
+
+
+def test_the_readme_security_limits_of_archives_are_the_code_s() -> None:
+    from newscrawl.archives import HEADER_LIMIT
+    from newscrawl.safefetch import MAX_REDIRECTS
+
+    section = security_section()
+    assert f"{MAX_REDIRECTS} redirects" in section
+    assert f"{HEADER_LIMIT // 1024} KB header lines" in section
