@@ -3,6 +3,8 @@
 import os
 from pathlib import Path
 
+from scrapy.settings import default_settings
+
 BOT_NAME = "newscrawl"
 SPIDER_MODULES = ["newscrawl.spiders"]
 NEWSPIDER_MODULE = "newscrawl.spiders"
@@ -58,6 +60,14 @@ ITEM_PIPELINES = {
 #: The validation pipeline drops an item with a longer body (``validation/invalid_body``).
 NEWSCRAWL_MAX_BODY_CHARS = 1_000_000
 #: Before Scrapy's FeedExporter (0): the run report decides whether -o/-O feeds may be delivered.
+#: The Telnet console and the remote control are off (TELNETCONSOLE_ENABLED, REMOTE_CONTROL_ENABLED
+#: below) and not even loaded: Scrapy imports every class named in EXTENSIONS_BASE, even one set
+#: to None, and theirs (Twisted Conch, aiohttp) cost every run a tenth of a second.
+EXTENSIONS_BASE = {
+    name: order
+    for name, order in default_settings.EXTENSIONS_BASE.items()
+    if name.rsplit(".", 1)[-1] not in {"TelnetConsole", "RemoteControl"}
+}
 EXTENSIONS = {"newscrawl.extensions.RunReport": -10, "newscrawl.progress.CrawlProgress": 0}
 FEED_STORAGES = {
     "": "newscrawl.feeds.GuardedFileFeedStorage",
