@@ -19,6 +19,7 @@ import sys
 import tracemalloc
 import urllib.error
 import zlib
+from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 from ipaddress import ip_address
@@ -26,6 +27,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from warcio.archiveiterator import ArchiveIterator
+from warcio.warcwriter import WARCWriter
 
 from newscrawl import health, safefetch
 from newscrawl.archives import (
@@ -40,11 +43,20 @@ from newscrawl.archives import (
 from newscrawl.safefetch import RedirectRefused, address_refusal, check_target, open_url
 from newscrawl.sites.bisnis import SITE
 from tests.loopback import ArchiveServer, Listener, Route, redirect
-from tests.support import ROOT, assert_items_match, crawl_command, expected, manifest, stat
+from tests.support import (
+    ROOT,
+    assert_items_match,
+    crawl_command,
+    expected,
+    manifest,
+    stat,
+    syndicated_twin,
+)
 from tests.warcs import (
     BOMBS,
     MB,
     gzipped,
+    response_record,
     site_records,
     write_hostile_warc,
     write_warc,
@@ -142,12 +154,30 @@ def only_source_failed(result: Audited, event: str) -> None:
 # -- 2: redirects ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("target", ["metadata", "other_loopback", "loopback_name", "file"])
-def test_a_redirect_to_this_machine_or_its_network_is_refused(target: str, tmp_path: Path) -> None:
+#: Where ``ccnews=`` finds its list and archives (NEWSCRAWL_CCNEWS_BASE, on loopback).
+CCNEWS_LIST = "/crawl-data/CC-NEWS/2025/11/warc.paths.gz"
+CCNEWS_WARC = "/crawl-data/CC-NEWS/2025/11/CC-NEWS-20251120000000-00001.warc.gz"
+
+
+@pytest.mark.parametrize(
+    ("target", "via"),
+    [
+        ("metadata", "warc"),
+        ("metadata", "ccnews_list"),
+        ("other_loopback", "ccnews_warc"),
+        ("loopback_name", "warc"),
+        ("file", "warc"),
+    ],
+)
+def test_a_redirect_to_this_machine_or_its_network_is_refused(
+    target: str, via: str, tmp_path: Path
+) -> None:
     """The archive URL given (on loopback, trusted as given) answers 302 to the cloud
     metadata address, to another loopback address, to a name that resolves to loopback, or to
     a local file: the crawl never connects there (nor opens the file), reports the archive
-    as refused, and exits 3: it was the only archive."""
+    as refused, and exits 3: it was the only archive. With ``-a ccnews=`` (its base on
+    loopback, trusted as given) the same holds of a redirect of the month's path list, and
+    of an archive the list names."""
     secret = tmp_path / "secret.txt"
     secret.write_text(SECRET + "\n")
     with (
@@ -161,35 +191,108 @@ def test_a_redirect_to_this_machine_or_its_network_is_refused(target: str, tmp_p
             "loopback_name": f"http://localhost:{local.port}/archive.warc.gz",
             "file": secret.as_uri(),
         }[target]
-        server.routes["/archive.warc.gz"] = redirect(location)
-        source = server.url("/archive.warc.gz")
-        result = audited_crawl({"warc": source}, tmp_path / "out", watch=(str(secret),))
-        assert server.paths == ["/archive.warc.gz"]
-    assert result.connects == [["127.0.0.1", server.port]], "it connected elsewhere"
+        redirected = {"warc": "/archive.warc.gz", "ccnews_list": CCNEWS_LIST}.get(via, CCNEWS_WARC)
+        server.routes[redirected] = redirect(location)
+        source = server.url(redirected)
+        if via == "warc":
+            args, settings = {"warc": source}, None
+        else:
+            args, settings = {"ccnews": "2025-11"}, {"NEWSCRAWL_CCNEWS_BASE": server.url("/")}
+            listing = gzip.compress(CCNEWS_WARC.lstrip("/").encode() + b"\n")
+            server.routes.setdefault(CCNEWS_LIST, Route(body=listing))
+        result = audited_crawl(args, tmp_path / "out", settings, watch=(str(secret),))
+        asked = server.paths
+    assert asked == ([CCNEWS_LIST] if via == "ccnews_warc" else []) + [redirected]
+    assert result.connects == [["127.0.0.1", server.port]] * len(asked), "it connected elsewhere"
     assert other.peers == [] and local.peers == []
     assert result.opened == [] and SECRET not in result.output
-    refused = [line for line in result.output.splitlines() if "Refused archive" in line]
-    assert len(refused) == 1 and source in refused[0] and "refused" in refused[0], refused
+    if via == "ccnews_list":
+        refused = [line for line in result.output.splitlines() if "CC-NEWS list" in line]
+        assert len(refused) == 1 and "ERROR" in refused[0], refused
+        assert "Refused archive" not in result.output
+    else:
+        refused = [line for line in result.output.splitlines() if "Refused archive" in line]
+        assert len(refused) == 1, refused
+    assert source in refused[0] and "refused" in refused[0], refused
     assert stat(result.output, "newscrawl/archive/refused") == 1
     only_source_failed(result, "refused")
 
 
+#: DOWNLOAD_MAXSIZE of the archive crawl over HTTP: over every record of the site's pages.
+SMALL_MAXSIZE = 150_000
+
+
+def block_length(url: str, body: bytes, content_type: str) -> int:
+    """The length of the block (HTTP headers and body) of the response record of ``body``:
+    what DOWNLOAD_MAXSIZE bounds."""
+    buffer = io.BytesIO()
+    writer = WARCWriter(buffer, gzip=False)
+    record = response_record(writer, url, body, 200, content_type)
+    writer.write_record(record)
+    record.raw_stream.close()
+    buffer.seek(0)
+    (read,) = ArchiveIterator(buffer)
+    return int(read.length)
+
+
+def padded_to(record: tuple[str, bytes, int, str], length: int) -> tuple[str, bytes, int, str]:
+    """``record`` with a comment in its page's head, its block ``length`` bytes long."""
+    url, body, status, content_type = record
+    comment = b"<!--" + b"x" * (length - block_length(url, body, content_type) - 7) + b"-->"
+    padded = body.replace(b"</head>", comment + b"</head>", 1)
+    assert block_length(url, padded, content_type) == length
+    return url, padded, status, content_type
+
+
 def test_an_archive_over_http_is_read_and_a_refused_one_is_reported(tmp_path: Path) -> None:
     """The URL given is trusted as given (here on loopback); a refused archive next to it
-    costs nothing but its WARNING: the run read an archive, it is healthy."""
-    whole = write_warc(tmp_path / "site.warc.gz", site_records("bisnis")).read_bytes()
+    costs nothing but its WARNING: the run read an archive, it is healthy. Its records are
+    bounded by DOWNLOAD_MAXSIZE (set low here): the page of one article (its only record)
+    padded one byte over it is skipped as too_large, another padded to it exactly is read."""
+    records = site_records("bisnis")
+    bodies = {url: body for url, body, *_ in records}
+    ids = Counter(SITE.urls.article_id(url) for url in bodies)
+    single = [  # an article on one page: its page and its ?page=all view, the same
+        url
+        for url, body in bodies.items()
+        if SITE.urls.is_article(url)
+        and bodies.get(f"{url}?page=all") == body
+        and ids[SITE.urls.article_id(url)] == 2
+        and SITE.urls.article_id(url) in EXPECTED
+        and syndicated_twin("bisnis", str(SITE.urls.article_id(url))) is None
+    ]
+    over, at = sorted(single)[:2]
+    lengths = {"over": SMALL_MAXSIZE + 1, "at": SMALL_MAXSIZE}
+    chosen = {over: lengths["over"], at: lengths["at"]}
+    kept = []
+    for record in records:
+        plain = record[0].removesuffix("?page=all")
+        if plain in chosen:
+            if record[0] == plain:  # the other view of the article goes
+                kept.append(padded_to(record, chosen[plain]))
+        else:
+            assert block_length(*record[:2], record[3]) < SMALL_MAXSIZE
+            kept.append(record)
+    whole = write_warc(tmp_path / "site.warc.gz", kept).read_bytes()
     metadata = "http://169.254.169.254/latest/meta-data/"
     with ArchiveServer(
         {"/site.warc.gz": Route(body=whole), "/bad.warc.gz": redirect(metadata, 301)}
     ) as server:
         sources = [server.url("/bad.warc.gz"), server.url("/site.warc.gz")]
-        result = audited_crawl({"warc": ",".join(sources)}, tmp_path / "out")
+        result = audited_crawl(
+            {"warc": ",".join(sources)},
+            tmp_path / "out",
+            settings={"DOWNLOAD_MAXSIZE": str(SMALL_MAXSIZE)},
+        )
     assert result.returncode == 0, result.output[-3000:]
-    assert_items_match("bisnis", result.items, EXPECTED)
+    assert_items_match("bisnis", result.items, EXPECTED - {SITE.urls.article_id(over)})
     assert all(address == ["127.0.0.1", server.port] for address in result.connects)
     assert stat(result.output, "newscrawl/archive/refused") == 1
     assert stat(result.output, "newscrawl/archive/sources_read") == 1
     assert stat(result.output, "newscrawl/archive/sources_failed") == 1
+    assert stat(result.output, "newscrawl/archive/too_large") == 1
+    assert stat(result.output, "newscrawl/skipped/too_large") == 1
+    assert f"Skipped {over} (too_large: its capture is over {SMALL_MAXSIZE} bytes" in result.output
     assert result.manifest["health"] == {"ok": True, "failures": []}
 
 
@@ -441,7 +544,6 @@ def test_encoded_bodies_are_decoded_within_the_limit(tmp_path: Path) -> None:
     taken as it is (as warcio does); a brotli body that is no brotli is undecodable."""
     import brotli
     from warcio.statusandheaders import StatusAndHeaders
-    from warcio.warcwriter import WARCWriter
 
     page = b"<html><body>" + b"<p>berita</p>" * 2000 + b"</body></html>"
     deflate = zlib.compressobj(6, zlib.DEFLATED, zlib.MAX_WBITS)

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from newscrawl.distributed import Keys
+from newscrawl.frontier import ID_BYTES
 from tests.redis_server import RedisServer
 from tests.replay import ReplayProxy
 from tests.sitegen import Generated, generate_site, index_url
@@ -600,3 +601,54 @@ def test_three_workers_export_exactly_the_reference_items(
     assert all(host == domain or host.endswith("." + domain) for host in proxy.hosts())
     # (a worker whose start came after the tick was over seeds the next one: its index pages
     # are fetched again, not the articles the first tick's workers hold or committed)
+
+
+@pytest.mark.parametrize("how", ["replaced_unended", "taking_over_the_seeding_fails"])
+def test_a_worker_whose_tick_may_have_work_undone_exits_3(
+    how: str, redis_server: RedisServer, redis_url: str, tmp_path: Path
+) -> None:
+    """A worker joins a tick another live worker (``ghost``) runs and waits for it. Then
+    either the tick is replaced unended (every worker of it was taken for dead and a newcomer
+    started the next one), or the ghost dies with its plan unqueued and taking the plan over
+    fails (the plan stored in Redis is no list of days). Either way the worker cannot know
+    that the plan was done: exit 3, finish reason ``tick_abandoned``, nothing fetched."""
+    keys = Keys("bisnis")
+    client = redis_server.client()
+    client.set(keys.lease("ghost"), json.dumps({"nonce": "ghost"}), px=120_000)
+    client.sadd(keys.workers, "ghost")
+    tick: dict[str, str | int] = {"id": "t-ghost", "seeder": "ghost", "workers": 1}
+    if how == "replaced_unended":  # seeded, and the ghost holds a request: the worker waits
+        tick["seeding"] = 0
+        client.hset(keys.inflight("ghost"), "0" * 2 * ID_BYTES, "0 " + "0" * 2 * ID_BYTES)
+    else:  # the ghost still seeds: the worker waits
+        tick.update(seeding=1, plan=json.dumps(["not-a-day"]))
+    client.hset(keys.tick, mapping=tick)
+    generated = generate_site(tmp_path / "site", 10, per_day=10, per_page=10)
+    log = tmp_path / "w.log"
+    with ReplayProxy(generated.root, lifetime=120) as proxy:
+        worker = start_worker((generated, proxy), tmp_path / "out", log, redis_url)
+        try:
+            wait_until(lambda: "waits: tick t-ghost is" in log.read_text("utf-8"), timeout=60)
+            if how == "replaced_unended":  # as JOIN starts a tick once no worker is alive
+                client.hset(keys.tick, mapping={"id": "t-next", "seeder": "newcomer", "seeding": 1})
+            else:
+                client.delete(keys.lease("ghost"))
+            code = worker.wait(60)
+        finally:
+            if worker.poll() is None:
+                worker.kill()
+        assert proxy.urls() == []
+    text = log.read_text("utf-8")
+    assert code == 3, text[-3000:]
+    assert [kind for kind, _ in ticks(text)] == ["joins"]
+    if how == "replaced_unended":
+        assert "Tick t-ghost was replaced before it ended" in text
+    else:
+        assert "takes over the seeding of tick t-ghost" in text
+        assert "Could not go on with the seeding of tick t-ghost" in text
+    assert "'finish_reason': 'tick_abandoned'" in text
+    (run,) = manifests([tmp_path / "out"])
+    assert run["finish_reason"] == "tick_abandoned" and run["exit_status"] == 3
+    assert run["health"]["failures"] == [
+        "the crawl did not finish normally (reason: tick_abandoned)"
+    ]

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from scrapy.http import HtmlResponse
 
 from newscrawl.pages.base import find_layout
 from newscrawl.pages.generic import GenericArticlePage, article_id_of
@@ -174,8 +175,6 @@ def test_an_off_site_canonical_is_ignored_and_counted(poisoned: Any) -> None:
     ],
 )
 def test_a_canonical_confirms_the_article_or_is_ignored(fetched: str, named: str, url: str) -> None:
-    from scrapy.http import HtmlResponse
-
     page_html = (
         f'<html><head><link rel="canonical" href="{html.escape(named)}">'
         '<meta property="og:type" content="article"></head>'
@@ -234,9 +233,13 @@ def chain_url(level: int) -> str:
     return f"https://www.arusdaerah.id/sitemap-index-{level}.xml"
 
 
-def test_an_endless_chain_of_sitemap_indexes_is_read_to_the_depth_bound(tmp_path: Path) -> None:
+@pytest.mark.parametrize("depth", [None, 1], ids=["default-3", "depth-1"])
+def test_an_endless_chain_of_sitemap_indexes_is_read_to_the_depth_bound(
+    depth: int | None, tmp_path: Path
+) -> None:
     """200 sitemap indexes, each naming the next (and one article): read down to
-    ``NEWSCRAWL_SITEMAP_DEPTH`` (3) levels below the start URL, the rest refused and counted."""
+    ``NEWSCRAWL_SITEMAP_DEPTH`` (3 by default; 1 here too: two levels of indexes) levels
+    below the start URL, the rest refused and counted."""
     builder = SiteBuilder(ANYSITE, tmp_path / "site")
     articles = plain_articles("arusdaerah.id")
     for level in range(200):
@@ -245,14 +248,16 @@ def test_an_endless_chain_of_sitemap_indexes_is_read_to_the_depth_bound(tmp_path
             chain_url(level), sitemap_index([chain_url(level + 1), listed]), content_type=XML
         )
         builder.put(listed, urlset(articles[level : level + 1]), content_type=XML)
-    result, asked, _ = crawl(builder.save(), tmp_path / "out", start_urls=chain_url(0))
+    settings = None if depth is None else {"NEWSCRAWL_SITEMAP_DEPTH": str(depth)}
+    bound = 3 if depth is None else depth
+    result, asked, _ = crawl(builder.save(), tmp_path / "out", settings, start_urls=chain_url(0))
     assert result.returncode == 0, result.log[-3000:]
     indexes = [url for url in asked if "/sitemap-index-" in url]
-    assert sorted(indexes) == sorted(chain_url(level) for level in range(4)), indexes
-    # the article sitemaps named down to the bound are read: those of the first three levels
-    assert_contract_items("anysite", result.items, set(articles[:3]))
+    assert sorted(indexes) == sorted(chain_url(level) for level in range(bound + 1)), indexes
+    # the article sitemaps named down to the bound are read: those of the first levels
+    assert_contract_items("anysite", result.items, set(articles[:bound]))
     assert stat(result.log, "newscrawl/discovery/sitemaps_too_deep") == 2
-    assert "NEWSCRAWL_SITEMAP_DEPTH=3" in result.log
+    assert f"NEWSCRAWL_SITEMAP_DEPTH={bound}" in result.log
 
 
 def test_a_sitemap_index_naming_too_many_sitemaps_is_read_up_to_the_cap(tmp_path: Path) -> None:
@@ -297,7 +302,9 @@ def endless_pages(
     """Split articles with no end: ``chain``, whose every page links the next (999 pages);
     ``listed``, whose first page lists 999 pages; ``whole``, whose whole-text link leads to
     another whole-text link, and so on (200 of them); and ``views``, whose two whole-text
-    views (``?page=all``, ``?single=1``) link each other, as a real site may."""
+    views (``?page=all``, ``?single=1``) link each other, as a real site may. The second
+    run, with ``NEWSCRAWL_MAX_ARTICLE_PAGES=5``, also lists ``capped`` (20 pages, each
+    linking the next)."""
     tmp = tmp_path_factory.mktemp("pager")
     builder = SiteBuilder(ANYSITE, tmp / "site")
     base = "https://www.arusdaerah.id/n7000{}/berita-halaman-tanpa-akhir-{}"
@@ -343,13 +350,23 @@ def endless_pages(
     )
     for number in (2, 3):
         builder.put(f"{short}?page={number}", article_page(short, "Berita Pendek", number, []))
+    capped = "https://www.arusdaerah.id/n7000106/berita-halaman-di-bawah-batas-kecil"
+    for number in range(1, 21):  # listed the second time only, read with a cap of 5
+        link = [(f"{capped}?page={number + 1}", str(number + 1))] if number < 20 else []
+        page_url = capped if number == 1 else f"{capped}?page={number}"
+        builder.put(page_url, article_page(capped, "Berita Batas Kecil", number, link))
     listing = "https://www.arusdaerah.id/sitemap-pagers.xml"
     builder.put(listing, urlset(list(urls.values())), content_type=XML)
+    listing_again = "https://www.arusdaerah.id/sitemap-pagers-again.xml"
+    builder.put(listing_again, urlset([*urls.values(), capped]), content_type=XML)
     root = builder.save()
     result, asked, _ = crawl(root, tmp / "out", start_urls=listing)
-    # the site listed again: what was skipped as too_many_pages is remembered
-    again, asked_again, _ = crawl(root, tmp / "out", start_urls=listing)
-    return result, asked, urls, again, asked_again
+    # the site listed again, with one more endless pager and NEWSCRAWL_MAX_ARTICLE_PAGES=5:
+    # what was skipped as too_many_pages is remembered; the new pager stops at 5 pages
+    again, asked_again, _ = crawl(
+        root, tmp / "out", {"NEWSCRAWL_MAX_ARTICLE_PAGES": "5"}, start_urls=listing_again
+    )
+    return result, asked, {**urls, "capped": capped}, again, asked_again
 
 
 def test_a_pager_that_never_ends_is_given_up_at_the_cap(endless_pages: Any) -> None:
@@ -364,6 +381,20 @@ def test_a_pager_that_never_ends_is_given_up_at_the_cap(endless_pages: Any) -> N
     exported = {item["url"] for item in result.items}
     assert urls["chain"] not in exported
     assert f"Skipped {urls['chain']} (too_many_pages" in result.log
+
+
+def test_a_pager_that_never_ends_is_given_up_at_a_lower_cap(endless_pages: Any) -> None:
+    """With ``NEWSCRAWL_MAX_ARTICLE_PAGES=5`` a pager of 20 pages, one leading to the next, is
+    read to its 5th page (which names a 6th): the article skipped as ``too_many_pages``."""
+    *_, urls, again, asked_again = endless_pages
+    capped = urls["capped"]
+    assert again.returncode == 0, again.log[-3000:]
+    pages = [url for url in asked_again if url.startswith(capped)]
+    assert pages == [capped] + [f"{capped}?page={n}" for n in range(2, 6)]
+    assert capped not in {item["url"] for item in again.items}
+    assert f"Skipped {capped} (too_many_pages" in again.log
+    assert "its pager names page 6, past NEWSCRAWL_MAX_ARTICLE_PAGES=5" in again.log
+    assert stat(again.log, "newscrawl/skipped/too_many_pages") == 1
 
 
 def test_an_article_with_too_many_pages_is_not_fetched_again_soon(endless_pages: Any) -> None:
@@ -407,3 +438,47 @@ def test_a_short_split_article_is_still_joined(endless_pages: Any) -> None:
     assert [f"Halaman {n} berita" in item["body"] for n in (1, 2, 3)] == [True] * 3
     assert len(result.items) == 2
     assert len(json.dumps(item)) < 5000
+
+
+@pytest.mark.parametrize("cap", [None, 5], ids=["default-50", "cap-5"])
+def test_extract_url_joins_at_most_the_cap_of_pages(
+    cap: int | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``newscrawl.extract_url`` joins a split article as a crawl does, at most
+    ``NEWSCRAWL_MAX_ARTICLE_PAGES`` pages (50 by default): a pager whose last page is the cap
+    is joined whole; one that never ends is fetched up to the cap and refused
+    (``NotAnArticle``), never joined half. Pages are served in-process (``_Reader.fetch``)."""
+    import newscrawl
+    from newscrawl import api
+
+    bound = 50 if cap is None else cap
+    settings = api.project_settings()
+    if cap is not None:
+        settings.set("NEWSCRAWL_MAX_ARTICLE_PAGES", cap)
+    monkeypatch.setattr(api, "project_settings", lambda: settings)
+    fetched: list[str] = []
+
+    def pager(last: int) -> Any:
+        def fetch(self: Any, url: str) -> HtmlResponse:
+            fetched.append(url)
+            first, _, number = url.partition("?page=")
+            n = int(number or 1)
+            links = [(f"{first}?page={n + 1}", str(n + 1))] if n < last else []
+            page = article_page(first, "Berita Rantai", n, links)
+            return HtmlResponse(url, body=page.encode("utf-8"), encoding="utf-8")
+
+        return fetch
+
+    whole = "https://www.arusdaerah.id/n7000201/berita-halaman-sampai-batas"
+    monkeypatch.setattr(api._Reader, "fetch", pager(bound))
+    item = newscrawl.extract_url(whole)
+    assert item["url"] == whole and f"Halaman {bound} berita" in item["body"]
+    assert fetched == [whole] + [f"{whole}?page={n}" for n in range(2, bound + 1)]
+
+    fetched.clear()
+    endless = "https://www.arusdaerah.id/n7000202/berita-halaman-tanpa-akhir"
+    monkeypatch.setattr(api._Reader, "fetch", pager(999))
+    detail = f"its pager names page {bound + 1}, past NEWSCRAWL_MAX_ARTICLE_PAGES={bound}"
+    with pytest.raises(api.NotAnArticle, match=detail):
+        newscrawl.extract_url(endless)
+    assert fetched == [endless] + [f"{endless}?page={n}" for n in range(2, bound + 1)]
