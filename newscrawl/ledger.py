@@ -2,10 +2,11 @@
 the run.
 
 The spider plans requests; when a page gives no item it says why (:meth:`Ledger.skip`). The
-ledger counts it (``newscrawl/skipped/<reason>``), logs it with its URL, has the run's state
-remember the failures later runs must not repeat too soon, and keeps the index that listed the
-page incomplete (so it is paged again). It also counts what the page objects read (health,
-layouts, their notes) and hands the run the article URLs that redirected to another article.
+ledger counts it (``newscrawl/skipped/<reason>``), logs it with its URL (an INFO line), has the
+run's state remember the failures later runs must not repeat too soon, and keeps the index that
+listed the page incomplete (so it is paged again). It also counts what the page objects read
+(health, layouts, their notes) and hands the run the article URLs that redirected to another
+article.
 
 One ledger per crawl, made with the spider (:meth:`Ledger.open`, found through the crawler). It
 holds no state of its own on disk: that is the run's (:class:`newscrawl.run.Run`, absent for
@@ -49,6 +50,9 @@ FINAL_FAILURES = ("not_found", "duplicate")
 #: Failures Scrapy's retry middleware does not see (raised after the download): the spider
 #: retries them itself.
 RETRIED_HERE = ("corrupt_body",)
+#: The level of a page's ``Skipped <url> (<reason>: <detail>)`` line, for every reason (see
+#: :meth:`Ledger.skip` and docs/operations.md, "What is a WARNING").
+SKIP_LOG_LEVEL = logging.INFO
 
 _LEDGERS: weakref.WeakKeyDictionary[Crawler, Ledger] = weakref.WeakKeyDictionary()
 
@@ -263,9 +267,18 @@ class Ledger:
 
     def skip(self, reason: str, url: str, detail: str = "") -> None:
         """Count and log a page that does not become an item; the state remembers a failure
-        worth remembering; a failure that may come right keeps its index incomplete."""
+        worth remembering; a failure that may come right keeps its index incomplete.
+
+        The line is INFO whatever the reason (:data:`SKIP_LOG_LEVEL`): a page without an item
+        is the run's routine, counted (``newscrawl/skipped/<reason>``, the manifest's
+        ``pages_skipped``, the report's "needs attention" for blocked pages) and remembered or
+        fetched again by the next run. What an operator must act on is judged on the whole
+        run (:mod:`newscrawl.health`: an ERROR line and exit status 3), so that a healthy run
+        prints no WARNING."""
         self.count(f"skipped/{reason}")
-        self.logger.warning("Skipped %s (%s%s)", url, reason, f": {detail}" if detail else "")
+        self.logger.log(
+            SKIP_LOG_LEVEL, "Skipped %s (%s%s)", url, reason, f": {detail}" if detail else ""
+        )
         article_id = self.article_id(url)
         run = self.run
         remember = self.remembers_failures and reason in REMEMBERED_FAILURES

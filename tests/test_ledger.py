@@ -3,6 +3,7 @@ stay incomplete, and the health counts of article pages; unit-tested without a c
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -88,6 +89,40 @@ def test_a_failed_index_page_keeps_its_own_index_incomplete(tmp_path: Path) -> N
     run.remember_complete_indexes()
     assert run.state.index_complete("2025-11-21/all")
     assert not run.state.index_complete("2025-11-20/all")
+
+
+#: Skip reasons of every kind: final, remembered, transient, refused, of an index page.
+SKIP_REASONS = [
+    ("not_found", "HTTP 404"),
+    ("blocked", "HTTP 403"),
+    ("blocked", "a challenge page"),
+    ("duplicate", ""),
+    ("rate_limited", "HTTP 429"),
+    ("http_503", "HTTP 503"),
+    ("timeout", ""),
+    ("truncated", ""),
+    ("too_large", ""),
+    ("robots", ""),
+    ("offsite_redirect", ""),
+    ("no_body", ""),
+    ("index_blocked", "HTTP 403"),
+]
+
+
+@pytest.mark.parametrize(("reason", "detail"), SKIP_REASONS)
+def test_a_skipped_page_is_an_info_line_and_still_counted(
+    reason: str, detail: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """One page without an item never makes a run unhealthy: its line is INFO, so that a
+    healthy run prints no WARNING (what must be acted on is an unhealthy run's ERROR)."""
+    ledger, _ = ledger_of_a_run(tmp_path)
+    with caplog.at_level(logging.DEBUG, logger="kompas"):
+        ledger.skip(reason, ARTICLE, detail)
+    tail = f": {detail}" if detail else ""
+    assert [(r.levelno, r.getMessage()) for r in caplog.records] == [
+        (logging.INFO, f"Skipped {ARTICLE} ({reason}{tail})")
+    ]
+    assert stat(ledger, f"skipped/{reason}") == 1
 
 
 def test_without_a_run_skips_are_counted_and_nothing_is_written(
