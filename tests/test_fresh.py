@@ -9,6 +9,7 @@ delivers its articles to the user's feed only, from a throwaway folder it remove
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 from tests.replay import ReplayProxy
@@ -42,7 +43,7 @@ def test_a_repeated_o_says_why_it_is_empty_and_fresh_gives_the_articles_again(
     assert again.items == [] and again.feed.read_bytes() == b""
     [warning] = [line for line in again.log.splitlines() if " WARNING: " in line]
     assert str(tmp_path / "b.jsonl") in warning and "got no article" in warning
-    assert f"the {len(first.items)} article(s)" in warning and "-a fresh=1" in warning
+    assert "exported by earlier runs" in warning and "-a fresh=1" in warning
 
     before = snapshot(output)
     bisnis_proxy.reset()
@@ -58,6 +59,36 @@ def test_a_repeated_o_says_why_it_is_empty_and_fresh_gives_the_articles_again(
     assert list(scratch.iterdir()) == [], "its throwaway folder is removed"
     assert " WARNING: " not in fresh.log
     assert "(a fresh run: the output folder untouched) — exit status 0" in fresh.log
+
+
+def test_the_hint_of_a_repeated_o_over_two_days_counts_nothing_wrong(
+    bisnis_proxy: ReplayProxy, tmp_path: Path
+) -> None:
+    """Over the two reference days the repeated run meets 24 of the 32 articles exported
+    before (paging stops at a page that lists nothing new): the hint must not say "the 24
+    article(s) these arguments select". It names no count, and says why the articles are
+    not fetched (exported, or failed recently: the 403 and 404 pages)."""
+    days = {"since": "2025-11-20", "until": "2025-11-21", "browser": "never"}
+    output = tmp_path / "out"
+    first = run_crawl(
+        "bisnis", days, output_dir=output, proxy_env=bisnis_proxy.env(), feed=tmp_path / "a.jsonl"
+    )
+    assert first.returncode == 0, first.log[-3000:]
+    assert len(first.items) == 32
+    bisnis_proxy.reset()
+    again = run_crawl(
+        "bisnis", days, output_dir=output, proxy_env=bisnis_proxy.env(), feed=tmp_path / "b.jsonl"
+    )
+    assert again.returncode == 0, again.log[-3000:]
+    assert again.items == [] and again.feed.read_bytes() == b""
+    [warning] = [line for line in again.log.splitlines() if " WARNING: " in line]
+    counts = [int(n) for n in re.findall(r"(\d+) article", warning)]
+    assert all(count == len(first.items) for count in counts), warning
+    assert "got no article: the articles these arguments select were exported by earlier " in (
+        warning
+    )
+    assert "(or failed recently, and are not asked again yet)" in warning
+    assert "-a fresh=1" in warning
 
 
 def test_a_fresh_run_runs_beside_a_run_holding_the_lock(

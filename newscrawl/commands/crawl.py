@@ -239,7 +239,12 @@ def user_feeds(settings: BaseSettings) -> list[str]:
 
 def empty_feed_hint(settings: BaseSettings, run: Run, stats: Mapping[str, Any]) -> str | None:
     """A healthy run that gave the user's own feed (``-O``) no article because every one its
-    arguments select was exported by an earlier run: what to say (None: nothing to say)."""
+    arguments select was exported by an earlier run: what to say (None: nothing to say).
+
+    It names no count: the run does not see every article its arguments select (an index
+    an earlier run paged to its end is paged again only until a page lists nothing new), so
+    what it met (``discovery/known``, ``dedup/duplicate_*``) can be fewer than what earlier
+    runs exported (24 met of 32 exported over two days of Bisnis.com)."""
     feeds = user_feeds(settings)
     exported: int = sum(feed.lines for feed in run.published)
     if not feeds or exported or run.withheld:
@@ -250,9 +255,14 @@ def empty_feed_hint(settings: BaseSettings, run: Run, stats: Mapping[str, Any]) 
     )
     if not known:
         return None
+    waiting = (
+        " (or failed recently, and are not asked again yet)"
+        if int(stats.get("newscrawl/discovery/backoff", 0))
+        else ""
+    )
     return (
-        f"{', '.join(feeds)} got no article: the {known} article(s) these arguments select "
-        f"were exported by earlier runs (the state of {run.spider_dir} knows them); "
+        f"{', '.join(feeds)} got no article: the articles these arguments select were "
+        f"exported by earlier runs{waiting} (the state of {run.spider_dir} knows them); "
         "-a fresh=1 crawls them again for a one-off file, ignoring and keeping out of the state"
     )
 
