@@ -538,7 +538,9 @@ def _checked(response: HtmlResponse, page: ReadPage) -> ArticleItem:
 def dataset(output_dir: str | os.PathLike[str] | None = None) -> duckdb.DuckDBPyConnection:
     """The analysts' DuckDB database (``<output>/newscrawl.duckdb``, the view ``articles``),
     opened read-only, its session time zone set to WIB (``SET TimeZone='Asia/Jakarta'``), so
-    TIMESTAMPTZ columns show, group and cast to dates as the sites' own clocks do.
+    TIMESTAMPTZ columns show, group and cast to dates as the sites' own clocks do. With pandas,
+    ``.df()`` gives ``published_local`` as a naive ``datetime64`` of WIB's wall-clock time (in
+    any session), ``published_at`` zone-aware in WIB.
 
     ``output_dir`` defaults to the configured ``NEWSCRAWL_OUTPUT_DIR``. ``FileNotFoundError``
     when there is no database yet (``make dataset`` builds it). A connection holds a lock that

@@ -20,7 +20,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from newscrawl.dataset import DATABASE, DATASET_DIR, build
+from newscrawl.dataset import DATABASE, DATASET_DIR, STORAGE_VERSION, build
 from newscrawl.processors import WIB
 from newscrawl.simhash import simhash
 from tests.replay import ReplayProxy
@@ -339,6 +339,46 @@ def test_published_local_gives_wib_days_and_hours_whatever_the_session_zone(
     assert got_cli == want
 
 
+def test_pandas_gets_published_local_as_naive_wib_wall_clock(tmp_path: Path) -> None:
+    """``.df()`` (pandas, requirements-dev.txt) through ``newscrawl.dataset()`` and in a
+    default session (the machine's zone, UTC here) or any other: ``published_local`` is a
+    naive ``datetime64`` holding the WIB wall-clock time, ``published_at`` the same instant,
+    aware, in the session's zone. 06:30 WIB on the 21st is 23:30 UTC on the 20th: the UTC
+    day differs from the WIB day there."""
+    import pandas as pd
+
+    import newscrawl
+
+    output = tmp_path / "output"
+    times = ["2025-11-20T23:30:00+07:00", "2025-11-21T06:30:00+07:00"]
+    write_feed(output, [article(n, when) for n, when in enumerate(times)])
+    build(output)
+    wall_clock = [pd.Timestamp("2025-11-20 23:30"), pd.Timestamp("2025-11-21 06:30")]
+    instants = [
+        pd.Timestamp("2025-11-20 16:30", tz="UTC"),
+        pd.Timestamp("2025-11-20 23:30", tz="UTC"),
+    ]
+    query = "SELECT published_at, published_local, date FROM articles ORDER BY article_id"
+    for session in ("newscrawl.dataset()", "default", "America/New_York"):
+        if session == "newscrawl.dataset()":
+            database = newscrawl.dataset(output)
+        else:
+            database = duckdb.connect(str(output / DATABASE), read_only=True)
+            if session != "default":
+                database.execute(f"SET TimeZone = '{session}'")
+        with database:
+            frame = database.sql(query).df()
+        local = frame["published_local"]
+        assert pd.api.types.is_datetime64_dtype(local.dtype), (session, local.dtype)
+        assert not isinstance(local.dtype, pd.DatetimeTZDtype), session
+        assert list(local) == wall_clock, session
+        assert [day.date() for day in frame["date"]] == [t.date() for t in wall_clock], session
+        published = frame["published_at"]
+        assert isinstance(published.dtype, pd.DatetimeTZDtype), session
+        assert list(published.dt.tz_convert("UTC")) == instants, session
+    assert [t.date() for t in instants] != [t.date() for t in wall_clock]
+
+
 def test_the_database_opens_in_the_duckdb_cli(crawled: Path, tmp_path: Path) -> None:
     """The reported failure: "version number 69, but we can only read versions between 64 and
     68". The build writes DuckDB's storage version 1.4, which the CLI of PyPI reads."""
@@ -353,6 +393,27 @@ def test_the_database_opens_in_the_duckdb_cli(crawled: Path, tmp_path: Path) -> 
     for item in feed_items(output):
         want[item["published_at"][:10]] = want.get(item["published_at"][:10], 0) + 1
     assert {day: int(n) for day, n in by_day} == want
+
+
+def test_docs_name_the_pinned_and_tested_cli_and_pandas() -> None:
+    """docs/analysts.md says what is tested, no more: the storage version the build writes,
+    the duckdb-cli and pandas versions requirements-dev.txt pins (the ones installed here),
+    and no "1.4 or later" for a CLI no test runs."""
+    import pandas as pd
+
+    pins = dict(re.findall(r"^([\w-]+)==(\S+)$", (ROOT / "requirements-dev.txt").read_text(), re.M))
+    cli, pandas = pins["duckdb-cli"], pins["pandas"]
+    done = subprocess.run(
+        [str(duckdb_cli()), "--version"], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.stdout.startswith(f"v{cli} "), done.stdout
+    assert pd.__version__ == pandas
+    docs = " ".join((ROOT / "docs" / "analysts.md").read_text("utf-8").split())
+    assert f"storage version `{STORAGE_VERSION}`" in docs
+    assert f"`duckdb-cli` **{cli}**, pinned in `requirements-dev.txt`" in docs
+    assert docs.count("pip install duckdb-cli") == docs.count(f"pip install duckdb-cli=={cli}")
+    assert f"tested with pandas {pandas}, pinned in `requirements-dev.txt`" in docs
+    assert not re.search(r"1\.4[^.]*\b(or|and) later\b", docs), "only the pinned CLI is tested"
 
 
 def test_a_database_written_in_a_newer_storage_version_is_rewritten_once(
