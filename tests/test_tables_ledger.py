@@ -144,12 +144,12 @@ def test_a_skip_is_logged_with_its_url_reason_and_detail(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     ledger, _ = a_run(tmp_path)
-    with caplog.at_level(logging.WARNING, logger="kompas"):
+    with caplog.at_level(logging.INFO, logger="kompas"):
         ledger.skip("blocked", ARTICLE, "HTTP 403")
         ledger.skip("timeout", OTHER)
     assert [(r.name, r.levelno, r.getMessage()) for r in caplog.records] == [
-        ("kompas", logging.WARNING, f"Skipped {ARTICLE} (blocked: HTTP 403)"),
-        ("kompas", logging.WARNING, f"Skipped {OTHER} (timeout)"),
+        ("kompas", logging.INFO, f"Skipped {ARTICLE} (blocked: HTTP 403)"),
+        ("kompas", logging.INFO, f"Skipped {OTHER} (timeout)"),
     ]
 
 
