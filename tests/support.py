@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -26,6 +27,8 @@ from scrapy.utils.test import get_crawler
 from newscrawl.pages.base import ArticlePage, find_layout
 from newscrawl.pipelines import BoilerplatePipeline
 from newscrawl.sites import DEFAULT_SITE_MODULES, Site, registered
+from tests import forkserver
+from tests.forkserver import ForkedProcess, forkable
 from tests.replay import ReplayProxy
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -185,13 +188,41 @@ def run_crawl(
     command = crawl_command(spider, args, output_dir, None if default_feed else feed, settings)
     command = [*prefix, *command]
     env = {**os.environ, **proxy_env}
-    done = subprocess.run(
-        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False
-    )
+    returncode, log = run_command(command, env, timeout)
     items = []
     if feed.exists():
         items = [json.loads(line) for line in feed.read_text("utf-8").splitlines() if line]
-    return CrawlResult(done.returncode, items, done.stderr, feed)
+    return CrawlResult(returncode, items, log, feed)
+
+
+def run_command(command: list[str], env: dict[str, str], timeout: float) -> tuple[int, str]:
+    """Run ``command`` in the checkout as ``subprocess.run`` would (stdin from /dev/null): its
+    exit status and its stderr. A ``python -m scrapy`` command is forked from the fork server
+    (tests/forkserver.py) when it can be."""
+    if not forkable(command, env):
+        done = subprocess.run(
+            command,
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+        return done.returncode, done.stderr
+    with tempfile.TemporaryFile() as stdout, tempfile.TemporaryFile() as stderr:
+        process = forkserver.server(ROOT).start(
+            command, cwd=ROOT, env=env, stdout=stdout, stderr=stderr
+        )
+        try:
+            returncode = process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+            raise
+        stderr.seek(0)
+        return returncode, stderr.read().decode("utf-8", "replace")
 
 
 def crawl_command(
@@ -234,12 +265,17 @@ def start_crawl(
     proxy_env: dict[str, str],
     log: Path,
     settings: dict[str, str] | None = None,
-) -> subprocess.Popen[bytes]:
+) -> subprocess.Popen[bytes] | ForkedProcess:
     """Start a crawl (default feed) in the background; its log goes to ``log``."""
     command = crawl_command(spider, args, output_dir, None, settings)
+    env = {**os.environ, **proxy_env}
     with open(log, "ab") as handle:
+        if forkable(command, env):
+            return forkserver.server(ROOT).start(
+                command, cwd=ROOT, env=env, stdout=handle, stderr=handle
+            )
         return subprocess.Popen(
-            command, cwd=ROOT, env={**os.environ, **proxy_env}, stdout=handle, stderr=handle
+            command, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=handle, stderr=handle
         )
 
 
