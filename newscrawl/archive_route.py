@@ -43,18 +43,30 @@ from newscrawl.arguments import ArgumentError, CrawlPlan, parse_day, split_list
 from newscrawl.items import ArticleItem
 from newscrawl.ledger import Ledger
 from newscrawl.pages.base import ReadPage
-from newscrawl.pages.reading import PageReaders, Reading, read_site
+from newscrawl.pages.reading import PageReaders, Reading, read_site, worker_count
 from newscrawl.safefetch import RedirectRefused
 from newscrawl.sites import Site
 from newscrawl.state import StateStore
+from newscrawl.urls import on_domain
 
 #: Archive records read between two returns to the reactor.
 ARCHIVE_BREATHE = 200
-#: Pages a reading worker holds (one read, the next waiting) before the crawl's own process
-#: reads the next one itself: both cores read pages.
-IN_WORKER = 2
-#: The most captures read from the archive ahead of the first whose item is not out yet.
-AHEAD = 16
+#: Pages sent to a reading worker in one task (one pickling and one wake-up for them all).
+BATCH = 16
+#: Batches a reading worker holds (one being read, the others waiting) before the crawl's own
+#: process reads the next page itself: the worker reads all pages while it keeps up, and the
+#: crawl's process, which exports them all, reads pages too only when it is ahead.
+IN_WORKER = 8
+#: The most captures read from the archive ahead of the first whose item is not out yet
+#: (more than a worker holds, and the batch being filled).
+AHEAD = (IN_WORKER + 2) * BATCH
+#: With ``NEWSCRAWL_READ_WORKERS=auto``, the pages read in the crawl's process before a reading
+#: worker is started (on a machine with a second core): a small archive is read without one
+#: (starting it costs about a second of CPU), a backfill on both cores.
+AUTO_WORKER_AFTER = 200
+#: URL prefixes (scheme and host) known to be on the site's domain or not
+#: (:meth:`ArchiveRoute.wanted`).
+HOSTS_REMEMBERED = 10_000
 #: The spider arguments that make a crawl an archive run.
 ARCHIVE_ARGUMENTS = ("warc", "ccnews")
 
@@ -131,6 +143,11 @@ class ArchiveRoute:
 
     def __init__(self, spider: ArchiveReader) -> None:
         self.spider = spider
+        self._sent: list[asyncio.Future[list[Reading | Exception]]] = []
+        self._hosts: dict[str, bool] = {}
+        settings = spider.crawler.settings
+        self._auto = str(settings.get("NEWSCRAWL_READ_WORKERS", "auto")).strip().lower() == "auto"
+        self._read_here = 0
 
     @property
     def limit(self) -> int:
@@ -207,6 +224,7 @@ class ArchiveRoute:
             spider.logger.info("Reading archive %s", source)
             before = counts.read
             reading: deque[_Reading] = deque()  # in archive order
+            batch: list[_Reading] = []  # for the worker, not sent yet
             try:
                 for capture in read_captures(source, counts, self.wanted, limit, reader):
                     if counts.read - paused >= ARCHIVE_BREATHE:  # a big archive of other
@@ -218,8 +236,12 @@ class ArchiveRoute:
                     if isinstance(capture, Oversized):
                         reading.append(_Reading(capture, oversized=True))
                     else:
-                        reading.append(await self.start_reading(capture, read, reading))
+                        reading.append(self.start_reading(capture, read, reading, batch))
+                    if len(batch) >= BATCH:
+                        await self.send(batch)
                     while reading and (reading[0].done() or len(reading) > AHEAD):
+                        if reading[0].unsent():  # it waits for its batch: send it
+                            await self.send(batch)
                         for output in await self.finish(reading.popleft(), source, split, read):
                             kept += isinstance(output, ArticleItem)
                             yield output
@@ -241,6 +263,7 @@ class ArchiveRoute:
                 spider.logger.warning("Could not read archive %s (%s)", source, describe(error))
             else:
                 spider.count("archive/sources_read")
+            await self.send(batch)
             while reading:  # what was read before the end (or the damage) of the archive
                 for output in await self.finish(reading.popleft(), source, split, read):
                     kept += isinstance(output, ArticleItem)
@@ -280,13 +303,14 @@ class ArchiveRoute:
         is installed); :class:`ValueError` for one not known or not installed."""
         return reader_named(self.spider.crawler.settings.get("NEWSCRAWL_WARC_READER"))
 
-    async def start_reading(
-        self, capture: Capture, read: set[str], reading: deque[_Reading]
+    def start_reading(
+        self, capture: Capture, read: set[str], reading: deque[_Reading], batch: list[_Reading]
     ) -> _Reading:
         """One response record: an article page of the site answered 200 and not exported
-        yet is read by the page objects, as a page fetched from the site would be: in a
-        reading worker while it has fewer than :data:`IN_WORKER` pages, else here (both
-        cores read pages). What it gives is taken in archive order (:meth:`finish`)."""
+        yet is read by the page objects, as a page fetched from the site would be: put in the
+        ``batch`` for a reading worker while the worker holds fewer than :data:`IN_WORKER`
+        batches, else read here (both cores read pages). What it gives is taken in archive
+        order (:meth:`finish`)."""
         spider = self.spider
         urls = spider.site.urls
         article_id = urls.article_id(capture.url)
@@ -296,22 +320,64 @@ class ArchiveRoute:
             return _Reading(capture, article_id, known=True)  # known then, known when taken
         headers = {k: v for k, v in capture.headers if k.lower() == "content-type"}
         response = HtmlResponse(capture.url, status=200, headers=headers, body=capture.body)
-        layouts = spider.site.article_layouts
         follow_pager = urls.page(capture.url) != "all"
-        readers = spider.readers
-        if readers.workers:
-            await asyncio.sleep(0)  # the pages the worker has read are marked so
-        busy = sum(1 for r in reading if r.task is not None and not r.task.done())
-        if readers.workers and busy < IN_WORKER * readers.workers:
-            task = asyncio.ensure_future(readers.read_site(response, layouts, follow_pager, False))
-            await asyncio.sleep(0)  # the page is sent to the worker now
-            return _Reading(capture, article_id, response, task=task)
+        workers = self.workers()
+        if workers and len(self.sent) < IN_WORKER * workers:
+            pending = _Reading(capture, article_id, response, follow_pager=follow_pager)
+            batch.append(pending)
+            return pending
         try:  # an archived capture has no retry to compare with: never taken as whole
-            page: Reading | Exception = read_site(response, layouts, follow_pager, False)
+            page: Reading | Exception = read_site(
+                response, spider.site.article_layouts, follow_pager, False
+            )
         except Exception as error:  # one bad page never ends the archive run
             page = error
         fresh = not reading  # taken as soon as read: the state was asked just now
+        self._read_here += 1
         return _Reading(capture, article_id, response, fresh=fresh, page=page)
+
+    def workers(self) -> int:
+        """The reading workers pages are sent to: ``NEWSCRAWL_READ_WORKERS``, or with
+        ``auto`` (which gives a site's spider none) one on a machine with a second core once
+        :data:`AUTO_WORKER_AFTER` pages were read here."""
+        readers = self.spider.readers
+        if self._auto and self._read_here >= AUTO_WORKER_AFTER:
+            self._auto = False  # once: a worker lost is not started again
+            if readers.workers == 0:
+                readers.workers = worker_count(self.spider.crawler.settings, auto=True)
+                if readers.workers:
+                    self.spider.logger.info(
+                        "Reading the archive's pages on both cores: %d reading worker(s)",
+                        readers.workers,
+                    )
+        return readers.workers
+
+    @property
+    def sent(self) -> list[asyncio.Future[list[Reading | Exception]]]:
+        """The batches in a worker, not read yet."""
+        self._sent = [task for task in self._sent if not task.done()]
+        return self._sent
+
+    async def send(self, batch: list[_Reading]) -> None:
+        """The pages of ``batch`` sent to a reading worker, as one task; ``batch`` emptied."""
+        if not batch:
+            return
+        pages = []
+        for pending in batch:
+            capture = pending.capture
+            assert isinstance(capture, Capture)
+            headers = {k: v for k, v in capture.headers if k.lower() == "content-type"}
+            pages.append((capture.url, 200, headers, capture.body, pending.follow_pager))
+        task = asyncio.ensure_future(
+            self.spider.readers.read_site_batch(
+                HtmlResponse, pages, self.spider.site.article_layouts, False
+            )
+        )
+        self.sent.append(task)
+        for index, pending in enumerate(batch):
+            pending.task, pending.index = task, index
+        batch.clear()
+        await asyncio.sleep(0)  # the batch is sent to the worker now
 
     async def finish(
         self, reading: _Reading, source: str, split: dict[str, str], read: set[str]
@@ -337,7 +403,7 @@ class ArchiveRoute:
         page = reading.page
         if reading.task is not None:
             try:
-                page = await reading.task
+                page = (await reading.task)[reading.index]
             except Exception as error:
                 page = error
         outputs: list[Any] = []
@@ -363,8 +429,17 @@ class ArchiveRoute:
 
     def wanted(self, url: str, status: int) -> bool:
         """A response record to read: an article URL of the site answered 200 (another answer
-        for one is counted as ``archive/not_ok``)."""
-        if not self.spider.site.urls.is_article(url):
+        for one is counted as ``archive/not_ok``). Whether its URL is on the site's domain is
+        remembered by the URL's scheme and host (all before its third ``/``, which decides
+        them): another host's records are passed over without a URL parsed."""
+        urls = self.spider.site.urls
+        prefix = _before_path(url)
+        on_site = self._hosts.get(prefix)
+        if on_site is None:
+            if len(self._hosts) >= HOSTS_REMEMBERED:
+                self._hosts.clear()
+            on_site = self._hosts[prefix] = on_domain(url, urls.domain)
+        if not on_site or not urls.is_article(url):
             return False
         if status != 200:
             self.spider.count("archive/not_ok")
@@ -372,7 +447,16 @@ class ArchiveRoute:
         return True
 
 
-@dataclass
+def _before_path(url: str) -> str:
+    """``url`` up to its third ``/`` (all of it when it has fewer): what decides its scheme
+    and host (they end before it), as :func:`urllib.parse.urlsplit` reads them."""
+    first = url.find("/")
+    second = url.find("/", first + 1) if first >= 0 else -1
+    third = url.find("/", second + 1) if second >= 0 else -1
+    return url[:third] if third >= 0 else url
+
+
+@dataclass(eq=False)
 class _Reading:
     """A capture on its way to its item: known already, read here (``page``: the page or
     the error reading it raised), or being read in a worker (``task``)."""
@@ -385,7 +469,17 @@ class _Reading:
     known: bool = False
     oversized: bool = False
     page: Reading | Exception | None = None
-    task: asyncio.Future[Reading] | None = None
+    #: Its pager is followed (not the single-page view).
+    follow_pager: bool = True
+    #: The batch it is read in, and its place there (no task yet: the batch is unsent).
+    task: asyncio.Future[list[Reading | Exception]] | None = None
+    index: int = 0
+
+    def unsent(self) -> bool:
+        """In a batch for a worker that is not sent yet."""
+        return self.task is None and not self.done()
 
     def done(self) -> bool:
-        return self.task is None or self.task.done()
+        if self.task is None:
+            return self.page is not None or self.known or self.article_id is None
+        return self.task.done()

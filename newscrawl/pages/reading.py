@@ -24,6 +24,7 @@ import asyncio
 import logging
 import multiprocessing
 import os
+import pickle
 import signal
 import threading
 import time
@@ -31,7 +32,7 @@ from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from scrapy.http import HtmlResponse, TextResponse
 from scrapy.settings import BaseSettings
@@ -41,6 +42,8 @@ from newscrawl.pages.base import ArticlePage, page_in_layout
 from newscrawl.pages.generic import GenericArticlePage
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 #: How often a worker looks whether the crawl's process is still there (seconds).
 PARENT_CHECK_SECONDS = 1.0
@@ -175,6 +178,41 @@ def read_site_sent(
     return read_site(response, layouts, follow_pager, whole)
 
 
+#: A page to read in a batch (:func:`read_site_batch`): the response's URL, status, headers
+#: and body, and whether its pager is followed.
+SitePage = tuple[str, int, dict[str, Any], bytes, bool]
+
+
+def read_site_batch(
+    kind: type[TextResponse],
+    pages: Sequence[SitePage],
+    layouts: Sequence[type[ArticlePage]],
+    whole: bool,
+) -> list[Reading | Exception]:
+    """:func:`read_site` of each of ``pages``, a response of class ``kind`` made of its URL,
+    status, headers and body (as the crawl's process makes it: the same encoding is found);
+    the error a page raised in its place (one bad page spoils no other). Sent to a worker as
+    one task: a task a page cost the crawl's process some 0.2 ms of pickling and waking."""
+    readings: list[Reading | Exception] = []
+    for url, status, headers, body, follow_pager in pages:
+        try:
+            response = kind(url, status=status, headers=headers, body=body)
+            readings.append(read_site(response, layouts, follow_pager, whole))
+        except Exception as error:
+            readings.append(_sendable(error))
+    return readings
+
+
+def _sendable(error: Exception) -> Exception:
+    """``error``, or when it cannot be pickled (sent back from a worker) a RuntimeError that
+    names it."""
+    try:
+        pickle.loads(pickle.dumps(error))
+    except Exception:
+        return RuntimeError(f"{type(error).__name__}: {error}")
+    return error
+
+
 def _worker_started(parent: int) -> None:
     """In a worker: Ctrl-C is the crawl's to handle; leave when the crawl's process is gone
     (a killed parent closes no pipe the worker would notice)."""
@@ -244,8 +282,22 @@ class PageReaders:
         sent = (type(response), response.url, response.body, response.encoding)
         return await self._in_worker(read_site_sent, (*sent, tuple(layouts), follow_pager, whole))
 
-    async def _in_worker(self, read: Callable[..., Reading], args: tuple[Any, ...]) -> Reading:
-        """``read(*args)`` in a worker; in the crawl's process once the workers are lost."""
+    async def read_site_batch(
+        self,
+        kind: type[TextResponse],
+        pages: Sequence[SitePage],
+        layouts: Sequence[type[ArticlePage]],
+        whole: bool,
+    ) -> list[Reading | Exception]:
+        """:func:`read_site_batch`: many pages sent to a worker at once, when there is one."""
+        args = (kind, list(pages), tuple(layouts), whole)
+        if self.workers == 0:
+            return read_site_batch(*args)
+        return await self._in_worker(read_site_batch, args, len(pages))
+
+    async def _in_worker(self, read: Callable[..., T], args: tuple[Any, ...], pages: int = 1) -> T:
+        """``read(*args)`` in a worker, counted as ``pages`` pages read there; in the crawl's
+        process once the workers are lost."""
         if self._pool is None:
             self._pool = ProcessPoolExecutor(
                 self.workers,
@@ -264,7 +316,8 @@ class PageReaders:
                 )
             self.workers = 0
             return read(*args)
-        self.count("reading/in_worker")
+        for _ in range(pages):
+            self.count("reading/in_worker")
         return reading
 
     def close(self) -> None:
