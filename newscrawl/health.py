@@ -8,16 +8,23 @@ A site spider's run is judged whole (:func:`check`). The ``news`` spider's runs 
 number of sites: the markup, fetch and callback checks are judged site by site
 (:func:`check_sites`, from the stats counted per site under ``newscrawl/sites/<site>/``), so
 one site's problem withholds its own articles only; the run itself is judged on its finish,
-and on the articles the user gave (:func:`check` with ``per_site=True``: ``given``).
+on the articles the user gave (:func:`check` with ``per_site=True``: ``given``) and on its
+blocked article pages (``blocked``: the skips are counted for the whole run only).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, Self
 
 from newscrawl.items import REQUIRED_FIELDS
+
+
+class _Settings(Protocol):
+    def getfloat(self, name: str, default: float = 0.0) -> float: ...
+
+    def getint(self, name: str, default: int = 0) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -26,13 +33,39 @@ class Thresholds:
     max_missing_share: float = 0.2
     #: ... once at least this many article pages were parsed.
     min_article_pages: int = 3
+    #: Fail when at least this share of the article pages that answered was blocked or gone
+    #: (``newscrawl/skipped/blocked``, ``skipped/not_found``; check ``blocked``) ...
+    max_blocked_share: float = 0.5
+    #: ... and at least this many were. Above the handful a run that only asks again for the
+    #: pages blocked an hour ago (``NEWSCRAWL_RETRY_AFTER_HOURS``) meets: the reference days'
+    #: 3 blocked and 1 gone with ``browser=never``.
+    min_blocked_pages: int = 5
+
+    @classmethod
+    def from_settings(cls, settings: _Settings) -> Self:
+        """The thresholds the ``NEWSCRAWL_HEALTH_*`` settings set (defaults: the fields')."""
+        return cls(
+            max_missing_share=settings.getfloat(
+                "NEWSCRAWL_HEALTH_MAX_MISSING_SHARE", cls.max_missing_share
+            ),
+            min_article_pages=settings.getint(
+                "NEWSCRAWL_HEALTH_MIN_ARTICLE_PAGES", cls.min_article_pages
+            ),
+            max_blocked_share=settings.getfloat(
+                "NEWSCRAWL_HEALTH_MAX_BLOCKED_SHARE", cls.max_blocked_share
+            ),
+            min_blocked_pages=settings.getint(
+                "NEWSCRAWL_HEALTH_MIN_BLOCKED_PAGES", cls.min_blocked_pages
+            ),
+        )
 
 
 @dataclass(frozen=True)
 class Failure:
     """A failed check: ``markup`` (the site changed: items are withheld), ``fetch``,
-    ``archives`` (not one archive could be read), ``callbacks`` (the spider's callbacks
-    raised), ``given`` (not one of the articles the user gave was exported) or ``finish``."""
+    ``blocked`` (most article pages were blocked or gone), ``archives`` (not one archive
+    could be read), ``callbacks`` (the spider's callbacks raised), ``given`` (not one of the
+    articles the user gave was exported) or ``finish``."""
 
     kind: str
     message: str
@@ -75,11 +108,12 @@ def check(
     # a run bounded by max_articles may end before it reaches what it was given
     given = _given(stats) if finish_reason != MAX_ARTICLES else None
     checks = (
-        (_finish(finish_reason), given)
+        (_blocked(stats, thresholds), _finish(finish_reason), given)
         if per_site
         else (
             _markup(stats, thresholds),
             _fetching(stats),
+            _blocked(stats, thresholds),
             _archives(stats),
             _callbacks(stats, thresholds),
             _finish(finish_reason),
@@ -206,6 +240,36 @@ def _fetching(stats: Mapping[str, Any]) -> Failure | None:
             "fetch", f"all {requests} requests failed{how if causes else ''}; {_hint(causes)}"
         )
     return None
+
+
+def _blocked(stats: Mapping[str, Any], thresholds: Thresholds) -> Failure | None:
+    """Most article pages that answered were blocked (``newscrawl/skipped/blocked``: HTTP
+    401/403, a challenge page with ``browser=never`` or one the browser did not pass) or gone
+    (``skipped/not_found``: HTTP 404/410): at least ``min_blocked_pages`` of them, and at
+    least ``max_blocked_share`` of the article pages that answered (those, and the pages read:
+    ``health/article_pages``). The listing pages' skips (``index_blocked``, ...) are not
+    counted (a run whose every page failed fails the fetch check), nor the articles a user
+    gave (``start_blocked``: the ``given`` check)."""
+    blocked = int(stats.get("newscrawl/skipped/blocked", 0))
+    gone = int(stats.get("newscrawl/skipped/not_found", 0))
+    lost = blocked + gone
+    answered = int(stats.get("newscrawl/health/article_pages", 0)) + lost
+    if (
+        lost < max(thresholds.min_blocked_pages, 1)
+        or lost / answered < thresholds.max_blocked_share
+    ):
+        return None
+    hint = (
+        "has the site blocked this crawler (its user agent, its address; a JavaScript check "
+        "passes with browser=fallback)?"
+        if blocked >= gone
+        else "have the article URLs changed?"
+    )
+    return Failure(
+        "blocked",
+        f"{lost} of {answered} article pages ({lost / answered:.0%}) were blocked ({blocked}) "
+        f"or gone ({gone}), threshold {thresholds.max_blocked_share:.0%}; {hint}",
+    )
 
 
 #: How a download failed, by the class of the exception Scrapy counted

@@ -193,3 +193,67 @@ def test_a_run_whose_every_request_failed_says_how() -> None:
     assert network_down(gone) is None, "the site answered: the network is there"
     some = {**dns, "downloader/response_status_count/503": 2}
     assert network_down(some) is None
+
+
+def blocked_run(read: int, blocked: int, gone: int = 0) -> dict[str, int]:
+    """A run whose listing pages answered, with article pages read, blocked and gone."""
+    pages = 1 + read + blocked + gone
+    return {"downloader/request_count": pages, "downloader/response_status_count/200": 1 + read,
+            "downloader/response_status_count/403": blocked,
+            "downloader/response_status_count/404": gone,
+            "newscrawl/health/article_pages": read, "newscrawl/layout/x": read,
+            "newscrawl/skipped/blocked": blocked, "newscrawl/skipped/not_found": gone}  # fmt: skip
+
+
+def test_a_run_whose_article_pages_are_mostly_blocked_is_unhealthy() -> None:
+    """At least half of the article pages that answered, and at least five, blocked or gone."""
+    assert T.max_blocked_share == 0.5 and T.min_blocked_pages == 5
+    [failure] = check(blocked_run(read=5, blocked=5), "finished", T)  # at the threshold
+    assert failure.kind == "blocked"
+    assert failure.message == (
+        "5 of 10 article pages (50%) were blocked (5) or gone (0), threshold 50%; has the site "
+        "blocked this crawler (its user agent, its address; a JavaScript check passes with "
+        "browser=fallback)?"
+    )
+    assert kinds(blocked_run(read=6, blocked=5)) == []  # under the share: 5 of 11
+    assert kinds(blocked_run(read=0, blocked=40)) == ["blocked"]  # every one: over
+    assert kinds(blocked_run(read=38, blocked=3, gone=1)) == []  # the reference days
+    assert kinds(blocked_run(read=0, blocked=0)) == []  # no article page: an empty day
+    assert kinds(blocked_run(read=0, blocked=4)) == []  # under the count: 4 of 4
+    # a run that only asks again for the pages that failed an hour ago (test_bad_days)
+    assert kinds(blocked_run(read=1, blocked=3, gone=1)) == []
+
+
+def test_article_pages_gone_count_with_the_blocked_ones() -> None:
+    [failure] = check(blocked_run(read=2, blocked=1, gone=6), "finished", T)
+    assert failure.kind == "blocked"
+    assert "7 of 9 article pages (78%) were blocked (1) or gone (6)" in failure.message
+    assert failure.message.endswith("have the article URLs changed?")
+    assert kinds(blocked_run(read=7, blocked=1, gone=6)) == ["blocked"]  # 7 of 14: half
+    assert kinds(blocked_run(read=8, blocked=1, gone=6)) == []  # 7 of 15
+
+
+def test_listing_pages_blocked_are_not_article_pages() -> None:
+    stats = {**blocked_run(read=0, blocked=0), "newscrawl/skipped/index_blocked": 6,
+             "newscrawl/skipped/start_blocked": 6}  # fmt: skip
+    assert kinds(stats) == []
+
+
+def test_blocked_thresholds_and_a_run_judged_site_by_site() -> None:
+    from scrapy.settings import Settings
+
+    from newscrawl.health import Thresholds
+
+    assert Thresholds.from_settings(Settings()) == Thresholds()
+    settings = {"NEWSCRAWL_HEALTH_MAX_BLOCKED_SHARE": "0.2",
+                "NEWSCRAWL_HEALTH_MIN_BLOCKED_PAGES": "1",
+                "NEWSCRAWL_HEALTH_MAX_MISSING_SHARE": "0.3",
+                "NEWSCRAWL_HEALTH_MIN_ARTICLE_PAGES": "4"}  # fmt: skip
+    strict = Thresholds.from_settings(Settings(settings))
+    assert strict == Thresholds(0.3, 4, 0.2, 1)
+    stats = blocked_run(read=4, blocked=1)
+    assert kinds(stats) == []
+    [failure] = check(stats, "finished", strict)
+    assert "1 of 5 article pages (20%)" in failure.message and "threshold 20%" in failure.message
+    # a news run: the skips are counted for the whole run, so it is judged whole
+    assert [f.kind for f in check(blocked_run(0, 6), "finished", T, per_site=True)] == ["blocked"]
