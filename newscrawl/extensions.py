@@ -170,10 +170,7 @@ class RunReport:
         #: The run it owns (None for Scrapy's tools: ``shell``, ``fetch``, ``parse``).
         self.run = run
         settings = crawler.settings
-        self.thresholds = health.Thresholds(
-            max_missing_share=settings.getfloat("NEWSCRAWL_HEALTH_MAX_MISSING_SHARE", 0.2),
-            min_article_pages=settings.getint("NEWSCRAWL_HEALTH_MIN_ARTICLE_PAGES", 3),
-        )
+        self.thresholds = health.Thresholds.from_settings(settings)
         #: Judged site by site: the kinds of the failed checks of each unhealthy site.
         self.site_kinds: dict[str, set[str]] = {}
 

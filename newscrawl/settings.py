@@ -148,6 +148,11 @@ FEED_EXPORT_ENCODING = "utf-8"
 NEWSCRAWL_HEALTH_MAX_MISSING_SHARE = 0.2
 #: ... counted only once this many article pages were parsed.
 NEWSCRAWL_HEALTH_MIN_ARTICLE_PAGES = 3
+#: Fail when at least this share of the article pages that answered were blocked (401/403, a
+#: challenge) or gone (404/410)...
+NEWSCRAWL_HEALTH_MAX_BLOCKED_SHARE = 0.5
+#: ... and they are at least this many.
+NEWSCRAWL_HEALTH_MIN_BLOCKED_PAGES = 5
 
 # --- modes, each switched on by its add-on (newscrawl/addons.py; docs/internals.md) -----------
 ADDONS = {

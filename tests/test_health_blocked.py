@@ -51,3 +51,19 @@ def test_a_run_whose_every_article_page_is_blocked_is_unhealthy(
     [failure] = manifest["health"]["failures"]
     assert message in failure
     assert manifest["pages_skipped"] == {"blocked": len(articles)}
+
+
+def test_the_blocked_check_s_thresholds_are_settings(site: Generated, tmp_path: Path) -> None:
+    """``NEWSCRAWL_HEALTH_MIN_BLOCKED_PAGES`` above the pages blocked: the same run is healthy
+    (the check is the crawl's, with its settings)."""
+    articles = list(site.articles.values())
+    faults = {url: ["http_403"] * 3 for url in articles}
+    with ReplayProxy(site.root, lifetime=300, faults=faults) as proxy:
+        result = run_crawl(
+            "bisnis", {"since": str(site.days[0]), "browser": "never"}, output_dir=tmp_path,
+            proxy_env=proxy.env(), default_feed=True,
+            settings={"NEWSCRAWL_HEALTH_MIN_BLOCKED_PAGES": str(len(articles) + 1)},
+        )  # fmt: skip
+    assert result.returncode == 0, result.log[-3000:]
+    assert stat(result.log, "newscrawl/skipped/blocked") == len(articles)
+    assert "Unhealthy run" not in result.log
