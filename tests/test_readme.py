@@ -88,6 +88,20 @@ def readme_commands() -> list[tuple[str, list[str]]]:
             argv = words(line)
             if argv:
                 commands.append((line, argv))
+    return commands + inline_commands()
+
+
+def inline_commands() -> list[tuple[str, list[str]]]:
+    """The commands the README's prose shows in code spans (outside fenced blocks) to be run:
+    a ``make`` target, or a program of the virtualenv with its arguments."""
+    text = re.sub(r"^```.*?^```", "", README.read_text("utf-8"), flags=re.MULTILINE | re.DOTALL)
+    commands = []
+    for span in re.findall(r"`([^`\n]+)`", text):
+        argv = words(span)
+        if not argv:
+            continue
+        if argv[:1] == ["make"] or (argv[0].startswith(".venv/bin/") and len(argv) >= 3):
+            commands.append((span, argv))
     return commands
 
 
