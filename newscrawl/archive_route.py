@@ -47,7 +47,7 @@ from newscrawl.pages.reading import PageReaders, Reading, read_site, worker_coun
 from newscrawl.safefetch import RedirectRefused
 from newscrawl.sites import Site
 from newscrawl.state import StateStore
-from newscrawl.urls import on_domain
+from newscrawl.urls import on_domain, path_of
 
 #: Archive records read between two returns to the reactor.
 ARCHIVE_BREATHE = 200
@@ -439,7 +439,7 @@ class ArchiveRoute:
             if len(self._hosts) >= HOSTS_REMEMBERED:
                 self._hosts.clear()
             on_site = self._hosts[prefix] = on_domain(url, urls.domain)
-        if not on_site or not urls.is_article(url):
+        if not on_site or not urls.path.match(path_of(url)):  # ArticleUrls.is_article
             return False
         if status != 200:
             self.spider.count("archive/not_ok")

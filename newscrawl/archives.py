@@ -628,6 +628,9 @@ def _warcio_captures(
 #: The HTTP header parser warcio reads response records with: FastWARC's records are read
 #: with it too, so that both readers see the same status and header fields.
 _HTTP = ArcWarcRecordLoader(verify_http=False).http_parser
+#: A plain status line, whose status warcio's parser reads as this number: the status of a
+#: record not wanted is read from it, without its header fields parsed (never used).
+_STATUS_LINE = re.compile(rb"HTTP/1\.[01] ([0-9]{3})(?: [^\r\n]*)?\r?\n\Z")
 #: Header bytes that warcio alone decides about (near :data:`HEADER_LIMIT`, where the two
 #: would count differently).
 _HEADER_MARGIN = 4096
@@ -678,16 +681,24 @@ def _fast_record(
         if head >= room or not line.endswith(b"\n"):
             raise _Unlike("header lines near the limit, or cut short")
         lines.append(line)
-    http = _HTTP.parse(io.BytesIO(b"".join(lines)))
     url = target.strip("<>")
-    status = int(http.get_statuscode())
+    plain = _STATUS_LINE.match(lines[0])
+    http = None
+    if plain:  # its header fields are parsed only when it is wanted
+        status = int(plain.group(1))
+    else:
+        http = _HTTP.parse(io.BytesIO(b"".join(lines)))
+        status = int(http.get_statuscode())
     if not status:
         raise _Unlike("status 0")
     want = wanted(url, status)
     done = _Read(responses=1)
     oversized = length > limit
     body = b""
-    if want and not oversized:
+    if want and http is None:
+        http = _HTTP.parse(io.BytesIO(b"".join(lines)))
+    headers = list(http.headers) if want and http is not None else []
+    if want and http is not None and not oversized:
         try:
             body = decode_body(
                 reader,
@@ -710,7 +721,7 @@ def _fast_record(
         done.out = (
             Oversized(url, limit)
             if oversized
-            else Capture(url=url, status=status, headers=list(http.headers), body=body)
+            else Capture(url=url, status=status, headers=headers, body=body)
         )
     return done
 

@@ -1,11 +1,13 @@
 """The archive route's speed-ups give what the plain path gives (issue 24): pages read in
 batches (in a reading worker or not) read as one at a time, the hosts remembered by
-:meth:`ArchiveRoute.wanted` answer as :meth:`ArticleUrls.is_article` does, and ``auto``
-starts a reading worker for a backfill, not for a small archive."""
+:meth:`ArchiveRoute.wanted` answer as :meth:`ArticleUrls.is_article` does, a plain status line
+reads as warcio reads it, and ``auto`` starts a reading worker for a backfill, not for a small
+archive."""
 
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 from dataclasses import replace
 from datetime import date
@@ -17,6 +19,7 @@ import pytest
 from scrapy.http import HtmlResponse
 
 from newscrawl.archive_route import AUTO_WORKER_AFTER, ArchiveRoute, _before_path
+from newscrawl.archives import _HTTP, _STATUS_LINE
 from newscrawl.pages.base import ArticlePage
 from newscrawl.pages.reading import PageReaders, Reading, read_site, read_site_batch
 from newscrawl.sites import registered
@@ -180,3 +183,36 @@ def test_auto_reads_a_backfill_on_both_cores_and_a_small_archive_on_one(tmp_path
     assert result.returncode == 0, result.log[-3000:]
     assert len(result.items) == 20
     assert not stat(result.log, "newscrawl/reading/in_worker")
+
+
+PLAIN = [
+    b"HTTP/1.1 200 OK\r\n",
+    b"HTTP/1.0 404 Not Found\r\n",
+    b"HTTP/1.1 200\r\n",
+    b"HTTP/1.1 200 \r\n",
+    b"HTTP/1.1 200  OK \xe2\x9c\x93\n",
+    b"HTTP/1.1 301 Moved \xe9\r\n",
+    b"HTTP/1.1 000 Zero\r\n",
+]
+NOT_PLAIN = [
+    b"HTTP/1.1 200\tOK\r\n",
+    b"HTTP/1.1  200 OK\r\n",
+    b"HTTP/2 200 OK\r\n",
+    b"http/1.1 200 OK\r\n",
+    b"HTTP/1.1 20 OK\r\n",
+    b"HTTP/1.1 2000 OK\r\n",
+    b"HTTP/1.1 200 O\rK\r\n",
+    b"HTTP/1.1 200 OK",
+    b"\r\n",
+]
+
+
+@pytest.mark.parametrize("line", PLAIN + NOT_PLAIN)
+def test_a_plain_status_line_reads_as_warcio_reads_it(line: bytes) -> None:
+    """The status of a record not wanted is read from a plain status line without warcio's
+    parser: the number warcio's parser reads; any other line is left to warcio's parser."""
+    plain = _STATUS_LINE.match(line)
+    assert bool(plain) is (line in PLAIN)
+    if plain:
+        parsed = _HTTP.parse(io.BytesIO(line + b"Content-Type: text/html\r\n\r\n"))
+        assert int(plain.group(1)) == int(parsed.get_statuscode())
