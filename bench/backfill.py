@@ -12,8 +12,8 @@
    records of other hosts into one gzipped WARC, and prints records per second for reading it
    alone and for passing over the other hosts' records (FastWARC and warcio), then articles
    per second for `scrapy crawl bisnis -a warc=...` (no network): with FastWARC on both cores
-   (a reading worker), FastWARC on one, and warcio on one (as before); each 3 times, the
-   median. `--archive-only` runs this part alone.
+   (the default, NEWSCRAWL_READ_WORKERS=auto: a reading worker), FastWARC on one, and warcio
+   on one (as before); each 3 times, the median. `--archive-only` runs this part alone.
 
 It prints figures; it is not a test. Usage: python bench/backfill.py [--days 365] [--per-day 100]
 [--archive-only] [--articles 4000] [--others 8000] [--rounds 3]
@@ -184,7 +184,7 @@ def reading_rates(path: Path, wanted: Any, times: int) -> dict[str, float]:
 
 #: The archive crawls measured: (name, NEWSCRAWL_WARC_READER, NEWSCRAWL_READ_WORKERS).
 ARCHIVE_CRAWLS = (
-    ("fastwarc, both cores (a reading worker)", "fastwarc", "1"),
+    ("fastwarc, both cores (auto: a reading worker)", "fastwarc", "auto"),
     ("fastwarc, one core", "fastwarc", "0"),
     ("warcio, one core (as before)", "warcio", "0"),
 )
@@ -233,7 +233,8 @@ def archive_speed(work: Path, articles: int, others: int, rounds: int) -> dict[s
                 logger.error("%s: exported %d of %d articles", name, exported, ours)
             walls[name].append(wall)
             cpus[name].append(cpu)
-            logger.warning("round %d, %s: %.1f s, CPU %.1f s", n + 1, name, wall, cpu)
+            logger.warning("round %d, %s: %.1f s, CPU %.1f s, load average %.1f", n + 1, name,
+                           wall, cpu, os.getloadavg()[0])  # fmt: skip
     start, start_cpu = statistics.median(starts), statistics.median(start_cpus)
     results["a crawl of an empty archive (start and end), wall s"] = start
     results["a crawl of an empty archive (start and end), CPU s"] = start_cpu
@@ -266,6 +267,7 @@ def main() -> None:
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(message)s")
     results = {}
+    load_at_start = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="newscrawl-backfill-") as tmp:
         work = Path(tmp)
         logger.warning("writing the archives: %d articles, %d others", args.articles, args.others)
@@ -284,7 +286,8 @@ def main() -> None:
                     results["resume"] = kill_and_rerun(site, proxy, work / "out-resume")
     out = [
         f"{platform.node()}: {os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"{time.strftime('%Y-%m-%d')}, load average {os.getloadavg()[0]:.1f} at the end",
+        f"{time.strftime('%Y-%m-%d')}, load average {load_at_start:.1f} at the start, "
+        f"{os.getloadavg()[0]:.1f} at the end",
     ]
     if "year" in results:
         small, year = results["small"], results["year"]

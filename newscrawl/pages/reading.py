@@ -5,7 +5,8 @@ a millisecond no response is received. The generic page (:class:`GenericArticleP
 ~3 ms an article, most of a crawl's time, a site's page objects ~1 ms; :class:`PageReaders`
 hands them to worker processes (``NEWSCRAWL_READ_WORKERS``; ``auto``: one when the machine
 has a second core, for ``crawl news``; none for a site's spider, whose cheaper pages gained
-from a worker only where the second core was free: docs/benchmarks.md) and the spider
+from a worker only where the second core was free: docs/benchmarks.md; an archive run starts
+one after its first 200 pages, :mod:`newscrawl.archive_route`) and the spider
 awaits a :class:`Reading`: what it and the ledger use of the page, made in the worker
 (:func:`read_generic` for ``crawl news``, :func:`read_site` for a site's spider: the same
 page objects, in a worker or not). A page reads the same in a worker as in the crawl's
