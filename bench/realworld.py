@@ -48,6 +48,7 @@ from newscrawl.pages.generic import registered_domain  # noqa: E402
 from tests.realworld import (  # noqa: E402
     SETS,
     Page,
+    _utf8,
     load,
     match_items,
     read_in_process,
@@ -362,10 +363,15 @@ def read_as_given(page: Page) -> dict[str, Any] | None:
     its markup), then the shared promo rules; None when it gives none."""
     from dataclasses import asdict
 
+    from scrapy.http import HtmlResponse
+
     from newscrawl.boilerplate import SHARED_RULES, filter_paragraphs
     from newscrawl.pages.reading import read_generic
 
-    reading = read_generic(page.url, page.html(), "utf-8", frozenset(), as_article=True)
+    # the encoding as the crawl gets it: the served charset, else the page's own <meta>
+    headers = {"Content-Type": "text/html; charset=utf-8" if _utf8(page) else "text/html"}
+    response = HtmlResponse(page.url, body=page.html(), headers=headers)
+    reading = read_generic(page.url, response.body, response.encoding, frozenset(), as_article=True)
     if reading.item is None:
         return None
     item = asdict(reading.item)
