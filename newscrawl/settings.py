@@ -116,10 +116,13 @@ NEWSCRAWL_MAX_ARTICLE_PAGES = 50
 #: promo lines learned by their recurrence are left out of them too.
 NEWSCRAWL_LEARN_WARMUP = 10
 #: Worker processes reading article pages, so the crawl's own process keeps to the network
-#: (0: read in-process). "auto": one for `scrapy crawl news` when the machine has a second core,
-#: else none; none for a site crawl (`scrapy crawl <slug>`), whose cheaper pages gained from a
-#: worker only where the second core was free (docs/benchmarks.md): a number turns it on there.
+#: (0: read in-process). "auto", on a machine with a second core: one for `scrapy crawl news`;
+#: for a site crawl (`scrapy crawl <slug>`, whose cheaper pages gain from a worker only in a
+#: long crawl) and an archive run, one once NEWSCRAWL_READ_WORKER_AFTER pages were read in the
+#: crawl's process (archives: 200); none on one core. A number is obeyed.
 NEWSCRAWL_READ_WORKERS = "auto"
+#: ... the site pages a crawl reads in its own process before "auto" starts its worker.
+NEWSCRAWL_READ_WORKER_AFTER = 200
 #: Archive runs (`-a warc=`, `-a ccnews=`): the WARC reader of local files, "fastwarc", "warcio"
 #: or "auto" (FastWARC when installed); one not known or not installed fails the run (exit 3).
 #: Archives fetched over HTTP are read by warcio as they download.

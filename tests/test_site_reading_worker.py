@@ -334,10 +334,59 @@ def readers_of(spider_class: type[BaseNewsSpider], value: str, **args: str) -> i
 
 @pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="auto gives no worker on one core")
 def test_auto_reads_site_pages_in_the_crawls_process_and_news_pages_in_a_worker() -> None:
-    """A site's page objects cost too little for a worker to pay (docs/benchmarks.md): with
-    ``auto`` (the default) a site crawl reads in its own process; a number is obeyed."""
+    """A site's page objects cost too little for a worker to pay in a short crawl
+    (docs/benchmarks.md): with ``auto`` (the default) a site crawl starts reading in its own
+    process, with one worker to come; a number is obeyed."""
     site_spider = NewsSpider.for_site(all_sites()["bisnis"])
     assert readers_of(site_spider, "auto") == 0
-    assert readers_of(site_spider, "1") == 1
+    assert later_of(site_spider, "auto") == (1, 200)
+    assert readers_of(site_spider, "1") == 1 and later_of(site_spider, "1")[0] == 0
+    assert later_of(site_spider, "0")[0] == 0
     assert readers_of(GenericNewsSpider, "auto", start_urls="https://www.bisnis.com/") == 1
     assert get_project_settings().get("NEWSCRAWL_READ_WORKERS") == "auto"
+    assert get_project_settings().getint("NEWSCRAWL_READ_WORKER_AFTER") == 200
+
+
+def later_of(spider_class: type[BaseNewsSpider], value: str) -> tuple[int, int]:
+    crawler = get_crawler(spider_class, {"NEWSCRAWL_READ_WORKERS": value})
+    spider = spider_class.from_crawler(crawler)
+    crawler.spider = spider
+    readers: Any = spider.readers
+    return readers._later, readers._after
+
+
+def test_a_later_worker_starts_after_so_many_pages_and_reads_the_same() -> None:
+    responses = some_responses()[:5]
+    counts, count = counter()
+    readers = PageReaders(0, count, later=1, after=2)
+
+    async def run() -> list[Reading]:
+        readings = []
+        for site, response in responses:
+            layouts = site.article_layouts
+            readings.append(await readers.read_site(response, layouts, True, whole=False))
+        readers.close()
+        return readings
+
+    readings = asyncio.run(run())
+    assert counts == {"reading/in_worker": 3}  # pages 3, 4 and 5
+    want = read_all(PageReaders(0), responses, first_pages=True)
+    assert list(map(timeless_reading, readings)) == list(map(timeless_reading, want))
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="auto gives no worker on one core")
+def test_a_site_crawl_with_auto_moves_to_a_worker_after_so_many_pages(
+    site_proxies: Callable[[str], ReplayProxy], tmp_path: Path
+) -> None:
+    slug = "bisnis"
+    plan = crawl_plan(slug)
+    result = run_crawl(
+        slug, {"browser": "never", **plan["arguments"]}, output_dir=tmp_path,
+        proxy_env=site_proxies(slug).env(), settings={"NEWSCRAWL_READ_WORKER_AFTER": "5"},
+    )  # fmt: skip
+    assert result.returncode == 0, result.log[-3000:]
+    assert_items_match(slug, result.items, set(expected(slug)) - set(plan["not_exported"]))
+    # every page but the first five in the worker (split articles' pages are read too)
+    pages = stat(result.log, "newscrawl/health/article_pages") + len(plan["split"])
+    assert 0 < stat(result.log, "newscrawl/reading/in_worker") <= pages - 5
+    assert "Reading the next article pages in 1 worker process(es) (5 read here)" in result.log

@@ -4,9 +4,10 @@ Scrapy runs in one process on one core: every millisecond a callback spends pars
 a millisecond no response is received. The generic page (:class:`GenericArticlePage`) costs
 ~3 ms an article, most of a crawl's time, a site's page objects ~1 ms; :class:`PageReaders`
 hands them to worker processes (``NEWSCRAWL_READ_WORKERS``; ``auto``: one when the machine
-has a second core, for ``crawl news``; none for a site's spider, whose cheaper pages gained
-from a worker only where the second core was free: docs/benchmarks.md; an archive run starts
-one after its first 200 pages, :mod:`newscrawl.archive_route`) and the spider
+has a second core, for ``crawl news``; for a site's spider, whose cheaper pages gain from a
+worker only in a long crawl, one once ``NEWSCRAWL_READ_WORKER_AFTER`` pages were read in the
+crawl's process, docs/benchmarks.md; an archive run starts one after its first 200 pages,
+:mod:`newscrawl.archive_route`) and the spider
 awaits a :class:`Reading`: what it and the ledger use of the page, made in the worker
 (:func:`read_generic` for ``crawl news``, :func:`read_site` for a site's spider: the same
 page objects, in a worker or not). A page reads the same in a worker as in the crawl's
@@ -247,11 +248,35 @@ def worker_count(settings: BaseSettings, auto: bool = True) -> int:
 class PageReaders:
     """Worker processes reading pages (see the module docstring)."""
 
-    def __init__(self, workers: int, count: Callable[[str], None] = lambda name: None) -> None:
-        """``count``: counts an event (a stat name under ``newscrawl/``)."""
+    def __init__(
+        self,
+        workers: int,
+        count: Callable[[str], None] = lambda name: None,
+        *,
+        later: int = 0,
+        after: int = 0,
+    ) -> None:
+        """``count``: counts an event (a stat name under ``newscrawl/``). ``later`` workers
+        are started once ``after`` site pages were read in the crawl's process (``auto`` for
+        a site's spider: a crawl short enough never pays for a worker's start)."""
         self.workers = workers
         self.count = count
         self._pool: ProcessPoolExecutor | None = None
+        self._later = later if workers == 0 else 0
+        self._after = after
+        self._read_here = 0
+
+    def _here(self) -> None:
+        """A site page read in the crawl's process: the ``later`` workers start after
+        ``after`` of them (once: workers lost are not started again)."""
+        self._read_here += 1
+        if self._later and self._read_here >= self._after:
+            self.workers, self._later = self._later, 0
+            logger.info(
+                "Reading the next article pages in %d worker process(es) (%d read here)",
+                self.workers,
+                self._read_here,
+            )
 
     async def read(
         self, response: TextResponse, known_promo: Collection[str], as_article: bool = False
@@ -279,6 +304,7 @@ class PageReaders:
         """A site's article page read by its page objects (:func:`read_site`), in a worker
         when there is one."""
         if self.workers == 0:
+            self._here()
             return read_site(response, layouts, follow_pager, whole)
         sent = (type(response), response.url, response.body, response.encoding)
         return await self._in_worker(read_site_sent, (*sent, tuple(layouts), follow_pager, whole))

@@ -104,7 +104,8 @@ class BaseNewsSpider(scrapy.Spider):
     #: Whether ``NEWSCRAWL_READ_WORKERS=auto`` (the default) reads article pages in a worker
     #: process on a machine with a second core (the ``news`` spider: its generic pages cost
     #: ~3 ms each); a site's page objects (~1 ms) gained from one only where the second core
-    #: was free, and lost where other jobs held it (docs/benchmarks.md).
+    #: was free, and lost where other jobs held it (docs/benchmarks.md): a site crawl starts
+    #: its worker only after ``NEWSCRAWL_READ_WORKER_AFTER`` pages (a backfill, not a cron run).
     read_worker_pays: ClassVar[bool] = False
 
     def __init__(self, *args: Any, plan: CrawlPlan | None = None, **kwargs: Any) -> None:
@@ -217,9 +218,18 @@ class BaseNewsSpider(scrapy.Spider):
     @cached_property
     def readers(self) -> PageReaders:
         """The worker processes reading article pages (``NEWSCRAWL_READ_WORKERS``; ``auto``:
-        see :attr:`read_worker_pays`), stopped when the spider closes."""
-        workers = worker_count(self.crawler.settings, auto=self.read_worker_pays)
-        readers = PageReaders(workers, self.count)
+        see :attr:`read_worker_pays`; where it gives none, a worker starts once
+        ``NEWSCRAWL_READ_WORKER_AFTER`` pages were read in the crawl's process), stopped when
+        the spider closes."""
+        settings = self.crawler.settings
+        workers = worker_count(settings, auto=self.read_worker_pays)
+        auto = str(settings.get("NEWSCRAWL_READ_WORKERS", "auto")).strip().lower() == "auto"
+        readers = PageReaders(
+            workers,
+            self.count,
+            later=worker_count(settings) if auto and not workers else 0,
+            after=settings.getint("NEWSCRAWL_READ_WORKER_AFTER", 200),
+        )
         self.crawler.signals.connect(readers.close, signal=signals.spider_closed)
         return readers
 
