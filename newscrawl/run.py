@@ -65,6 +65,25 @@ def run_name_of(crawler: Crawler) -> str:
     return str(crawler.settings.get(RUN_NAME) or crawler.spidercls.name)
 
 
+def run_id_of(started_at: datetime, worker: str | None) -> str:
+    """A run's id: its start to the second (WIB), and the worker's id in distributed mode."""
+    stamp = started_at.strftime("%Y%m%dT%H%M%S")
+    return stamp if worker is None else f"{stamp}{WORKER_SEPARATOR}{worker}"
+
+
+def unused_start(spider_dir: Path, worker: str | None) -> datetime:
+    """Now, to the second (WIB): the start of a run whose id no run of ``spider_dir`` has.
+    Runs are one at a time (the lock), but two may start within one second (a short run and
+    the next): the second waits for the next second rather than take the first's id and
+    overwrite its manifest."""
+    while True:
+        started_at = datetime.now(WIB).replace(microsecond=0)
+        manifest = spider_dir / "runs" / f"{run_id_of(started_at, worker)}.json"
+        if not manifest.exists() and not manifest.is_symlink():
+            return started_at
+        time.sleep(1.001 - datetime.now(WIB).microsecond / 1_000_000)
+
+
 @dataclass
 class Run:
     """Everything a run owns on disk; see docs/operations.md, "Crash safety"."""
@@ -132,8 +151,7 @@ class Run:
 
     @property
     def run_id(self) -> str:
-        stamp = self.started_at.strftime("%Y%m%dT%H%M%S")
-        return stamp if self.worker is None else f"{stamp}{WORKER_SEPARATOR}{self.worker}"
+        return run_id_of(self.started_at, self.worker)
 
     @property
     def distributed(self) -> bool:
@@ -185,7 +203,7 @@ class Run:
             lock = lock_for(output, spider_name)
         lock.acquire()
         try:
-            started_at = datetime.now(WIB).replace(microsecond=0)
+            started_at = unused_start(spider_dir, worker)
             state: StateStore = state_class(crawler.settings).from_crawler(crawler, spider_name)
             feed = FeedWriter(_free_feed_path(spider_dir, started_at, worker), output)
             run = cls(spider_name, output, started_at, lock, state, feed, dict(arguments), worker)
