@@ -63,7 +63,10 @@ def test_a_forked_crawl_gets_the_command_s_environment_and_folder(tmp_path: Path
         f"import scrapy\n{check}\nclass S(scrapy.Spider):\n    name = 's'\n    start_urls = []\n",
         "utf-8",
     )
-    env = {**os.environ, "TZ": "Asia/Jakarta", "ONLY_HERE": "yes"}
+    # outside the checkout: no project (a SCRAPY_SETTINGS_MODULE another test left in this
+    # process's environment would name a package that folder cannot import)
+    outside = {k: v for k, v in os.environ.items() if k != "SCRAPY_SETTINGS_MODULE"}
+    env = {**outside, "TZ": "Asia/Jakarta", "ONLY_HERE": "yes"}
     with (tmp_path / "out").open("wb") as out, (tmp_path / "err").open("wb") as err:
         process = forkserver.server(ROOT).start(
             command, cwd=tmp_path, env=env, stdout=out, stderr=err
