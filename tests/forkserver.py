@@ -43,7 +43,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
 
-#: What the server imports once: the third-party libraries every crawl imports.
+#: What the server imports once: the third-party libraries every crawl imports, but for those
+#: that read the environment when imported (tldextract builds its extractor then: newscrawl
+#: sets its environment first).
 PRELOAD = (
     "scrapy.cmdline",
     "scrapy.crawler",
@@ -59,7 +61,6 @@ PRELOAD = (
     "parsel",
     "itemloaders",
     "dateparser",
-    "tldextract",
     "fastwarc.warc",
     "warcio.archiveiterator",
     "fastjsonschema",

@@ -196,11 +196,19 @@ def run_crawl(
 
 
 def run_command(command: list[str], env: dict[str, str], timeout: float) -> tuple[int, str]:
-    """Run ``command`` in the checkout as ``subprocess.run`` would (stdin from /dev/null): its
-    exit status and its stderr. A ``python -m scrapy`` command is forked from the fork server
-    (tests/forkserver.py) when it can be."""
+    """``command`` run in the checkout (:func:`run_scrapy`): its exit status and its stderr."""
+    done = run_scrapy(command, env, timeout)
+    return done.returncode, done.stderr
+
+
+def run_scrapy(
+    command: list[str], env: dict[str, str], timeout: float
+) -> subprocess.CompletedProcess[str]:
+    """``subprocess.run(command, cwd=ROOT, env=env, stdin=DEVNULL, capture_output=True,
+    text=True, timeout=timeout)``; a ``python -m scrapy`` command is forked from the fork
+    server (tests/forkserver.py) when it can be."""
     if not forkable(command, env):
-        done = subprocess.run(
+        return subprocess.run(
             command,
             cwd=ROOT,
             env=env,
@@ -210,7 +218,6 @@ def run_command(command: list[str], env: dict[str, str], timeout: float) -> tupl
             timeout=timeout,
             check=False,
         )
-        return done.returncode, done.stderr
     with tempfile.TemporaryFile() as stdout, tempfile.TemporaryFile() as stderr:
         process = forkserver.server(ROOT).start(
             command, cwd=ROOT, env=env, stdout=stdout, stderr=stderr
@@ -221,8 +228,14 @@ def run_command(command: list[str], env: dict[str, str], timeout: float) -> tupl
             process.kill()
             process.wait()
             raise
+        stdout.seek(0)
         stderr.seek(0)
-        return returncode, stderr.read().decode("utf-8", "replace")
+        return subprocess.CompletedProcess(
+            command,
+            returncode,
+            stdout.read().decode("utf-8", "replace"),
+            stderr.read().decode("utf-8", "replace"),
+        )
 
 
 def crawl_command(

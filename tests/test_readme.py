@@ -35,7 +35,7 @@ from newscrawl.commands.crawl import refused_options
 from newscrawl.dataset import DATABASE, build
 from newscrawl.spiderloader import SiteSpiderLoader
 from tests.replay import OFFLINE_ENV, ReplayProxy
-from tests.support import ROOT, crawl_command
+from tests.support import ROOT, crawl_command, run_scrapy
 
 README = ROOT / "README.md"
 DOCS = sorted((ROOT / "docs").glob("*.md"))
@@ -332,10 +332,7 @@ def test_a_couple_of_readme_crawls_run_as_written(
         output = tmp_path / str(number)
         command = [*crawl_command(spider, arguments, output), *settings]
         proxy = site_proxies(spider)
-        done = subprocess.run(
-            command, cwd=ROOT, env={**os.environ, **proxy.env(), **OFFLINE_ENV},
-            capture_output=True, text=True, timeout=300, check=False,
-        )  # fmt: skip
+        done = run_scrapy(command, {**os.environ, **proxy.env(), **OFFLINE_ENV}, timeout=300)
         assert done.returncode == 0, (argv, done.stderr[-3000:])
         assert list(output.glob(f"{spider}/*/*.jsonl")), f"{argv}: no feed"
 

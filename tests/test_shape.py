@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import ast
 import os
-import subprocess
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -21,7 +20,7 @@ from newscrawl.spiders.base import NewsSpider
 from newscrawl.spiders.news import GenericNewsSpider
 from tests.loopback import Listener
 from tests.replay import OFFLINE_ENV, ReplayProxy
-from tests.support import ROOT, expected
+from tests.support import ROOT, expected, run_scrapy
 
 PACKAGE = ROOT / "newscrawl"
 MAX_SPIDER_LINES = 400
@@ -277,15 +276,7 @@ def test_scrapy_tools_never_touch_redis(bisnis_proxy: ReplayProxy, tmp_path: Pat
         settings = ["-s", f"NEWSCRAWL_OUTPUT_DIR={tmp_path / 'output'}"]
         settings += ["-s", "TELNETCONSOLE_ENABLED=False"]
         done = [
-            subprocess.run(
-                [sys.executable, "-m", "scrapy", *command, *settings],
-                cwd=ROOT,
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=120,
-                check=False,
-            )
+            run_scrapy([sys.executable, "-m", "scrapy", *command, *settings], env, timeout=120)
             for command in (["shell", url, "-c", probe], ["parse", "--spider", "bisnis", url])
         ]
     shell, parse = done

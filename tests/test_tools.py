@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.replay import OFFLINE_ENV, ReplayProxy
-from tests.support import ROOT, expected
+from tests.support import ROOT, expected, run_scrapy
 
 ITEM = expected()["1931001"]
 
@@ -26,11 +26,11 @@ def scrapy(
     proxy: ReplayProxy, output: Path, *arguments: str, prefix: tuple[str, ...] = ()
 ) -> subprocess.CompletedProcess[str]:
     settings = ["-s", f"NEWSCRAWL_OUTPUT_DIR={output}", "-s", "TELNETCONSOLE_ENABLED=False"]
-    return subprocess.run(
+    return run_scrapy(
         [*prefix, sys.executable, "-m", "scrapy", *arguments, *settings],
-        cwd=ROOT, env={**os.environ, **proxy.env(), **OFFLINE_ENV},
-        capture_output=True, text=True, timeout=120, check=False,
-    )  # fmt: skip
+        {**os.environ, **proxy.env(), **OFFLINE_ENV},
+        timeout=120,
+    )
 
 
 def warnings_in(log: str) -> list[str]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import runpy
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from scrapy.settings import Settings
 
 from newscrawl.extensions import user_agent
 from tests.replay import OFFLINE_ENV, ReplayProxy
-from tests.support import ROOT, run_crawl
+from tests.support import ROOT, run_crawl, run_scrapy
 
 ARGS = {"since": "2025-11-20", "channels": "186", "browser": "never"}
 CONTACT = "https://example.org/about-our-crawler"
@@ -56,11 +55,10 @@ def test_scrapy_fetch_sends_it_too_and_a_user_agent_of_ones_own_is_kept(
         (["-s", f"NEWSCRAWL_CONTACT_URL={CONTACT}", "-s", "USER_AGENT=MyBot/1.0"], "MyBot/1.0"),
     ):
         bisnis_proxy.reset()
-        done = subprocess.run(
+        done = run_scrapy(
             [sys.executable, "-m", "scrapy", "fetch", "--nolog", url, *settings,
              "-s", f"NEWSCRAWL_OUTPUT_DIR={tmp_path}"],
-            cwd=ROOT, env={**os.environ, **bisnis_proxy.env(), **OFFLINE_ENV},
-            capture_output=True, text=True, timeout=120, check=False,
+            {**os.environ, **bisnis_proxy.env(), **OFFLINE_ENV}, timeout=120,
         )  # fmt: skip
         assert done.returncode == 0, done.stderr[-3000:]
         assert agents(bisnis_proxy) == {want}
