@@ -5,8 +5,9 @@
 2. Times a bare Scrapy spider over the same pages (bench/floor_spider.py: index pages ->
    article pages -> title; same concurrency; throttling off) — the floor — and
    `scrapy crawl bisnis` over the same days (fresh state each round), and `scrapy crawl news`
-   from the index pages as section pages; each of the two with its article pages read in a
-   worker process (NEWSCRAWL_READ_WORKERS=1) and in its own process (=0: the one-core figure).
+   from the index pages as section pages; each of the two as it runs by default
+   (NEWSCRAWL_READ_WORKERS=auto: `crawl news` reads in a worker process, `crawl bisnis` from
+   its 201st page) and in its own process (=0: the one-core figure).
    CPU seconds count the worker's too. Each crawl's ratio to the floor is printed round by
    round too (the floor of its own round), with the machine's load average: other processes
    on the machine take the worker's core.
@@ -251,9 +252,9 @@ GENERIC = "newscrawl news (generic page, any site)"
 
 CRAWLS = {
     "floor": "floor (bare Scrapy)",
-    "bisnis": "`crawl bisnis`, reading worker",
+    "bisnis": "`crawl bisnis` (default: a worker after 200 pages)",
     "bisnis0": "`crawl bisnis`, no worker (one core)",
-    "news": "`crawl news`, reading worker",
+    "news": "`crawl news` (default: a reading worker)",
     "news0": "`crawl news`, no worker (one core)",
 }
 
@@ -277,9 +278,9 @@ def bench_size(n: int, rounds: int, work: Path) -> dict[str, Any]:
         for round_ in range(rounds):
             logger.warning("N=%d round %d/%d", n, round_ + 1, rounds)
             results["floor"].append(crawl_floor(site, proxy, work))
-            results["bisnis"].append(crawl_project(site, proxy, work, "1"))
+            results["bisnis"].append(crawl_project(site, proxy, work, "auto"))
             results["bisnis0"].append(crawl_project(site, proxy, work, "0"))
-            results["news"].append(crawl_news(site, proxy, work, "1"))
+            results["news"].append(crawl_news(site, proxy, work, "auto"))
             results["news0"].append(crawl_news(site, proxy, work, "0"))
     extraction = extraction_costs(site)
     shutil.rmtree(site.root, ignore_errors=True)
