@@ -123,6 +123,22 @@ def test_registered_domain(url: str, domain: str) -> None:
     assert brand_of(domain) == domain.split(".")[0]
 
 
+def test_articles_named_only_by_their_query_stay_apart() -> None:
+    """Where the path names no article (``storypage.php``, ``/``), the parameters that do are
+    kept, sorted; tracking and page parameters are not; a path with an id keeps no query."""
+    first = "http://hindi.example//storypage.php?autono=166607&utm_source=x"
+    other = "https://hindi.example//storypage.php?autono=172475"
+    assert canonical_url(first) == "https://hindi.example//storypage.php?autono=166607"
+    assert article_id_of(first) != article_id_of(other)
+    assert canonical_url("https://a.example/?page=2&p=123&ref=home") == "https://a.example/?p=123"
+    assert canonical_url("https://a.example/read.php?s=1&id=5&cat=2") == (
+        "https://a.example/read.php?id=5"
+    )
+    assert canonical_url("https://a.example/berita/123456/judul?id=9") == (
+        "https://a.example/berita/123456/judul"
+    )
+
+
 def test_canonical_url_and_article_id() -> None:
     assert canonical_url("http://A.example/berita/123456/x/2?utm_source=y#z") == (
         "https://a.example/berita/123456/x"

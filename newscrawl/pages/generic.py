@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from functools import cached_property, lru_cache
 from itertools import chain
 from typing import Any, ClassVar
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import tldextract
 from itemloaders.processors import MapCompose
@@ -184,9 +184,19 @@ def names_the_site_test(brand: str) -> Callable[[str], bool]:
     return test
 
 
+#: Query parameters that name an article where its path names none (``storypage.php?autono=1``,
+#: ``/?p=123``, ``read.php?id=5``).
+IDENTITY_PARAM = re.compile(
+    r"(?:id|p|aid|nid|sid|no|idx|autono|(?:article|news|story|content|post)_?id|article|story)",
+    re.IGNORECASE,
+)
+
+
 def canonical_url(url: str) -> str:
-    """https, no query, no fragment, no trailing page numbers (``/2``; ``/a/12/3`` is
-    ``/a``: each is cut, so that the canonical URL is its own canonical URL)."""
+    """https, no fragment, no trailing page numbers (``/2``; ``/a/12/3`` is ``/a``: each is
+    cut, so that the canonical URL is its own canonical URL), and no query, but where the path
+    holds no number near its end: then the query's :data:`IDENTITY_PARAM` parameters, sorted
+    (two articles of one ``storypage.php`` stay two)."""
     parts = urlsplit(url.strip())
     path = parts.path.strip()
     while True:
@@ -194,7 +204,11 @@ def canonical_url(url: str) -> str:
         if shorter == path:
             break
         path = shorter
-    return urlunsplit(("https", (parts.hostname or "").lower(), path or "/", "", ""))
+    query = ""
+    if parts.query and not any(c.isdigit() for c in path[-24:]):
+        named = parse_qsl(parts.query)
+        query = urlencode(sorted((k, v) for k, v in named if v and IDENTITY_PARAM.fullmatch(k)))
+    return urlunsplit(("https", (parts.hostname or "").lower(), path or "/", query, ""))
 
 
 #: Why a page's canonical URL is not the article's (a stat under ``newscrawl/generic/``).
