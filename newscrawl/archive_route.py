@@ -43,7 +43,7 @@ from newscrawl.arguments import ArgumentError, CrawlPlan, parse_day, split_list
 from newscrawl.items import ArticleItem
 from newscrawl.ledger import Ledger
 from newscrawl.pages.base import ReadPage
-from newscrawl.pages.reading import PageReaders, Reading, read_site, worker_count
+from newscrawl.pages.reading import PageReaders, Reading, read_site
 from newscrawl.safefetch import RedirectRefused
 from newscrawl.sites import Site
 from newscrawl.state import StateStore
@@ -60,10 +60,6 @@ IN_WORKER = 8
 #: The most captures read from the archive ahead of the first whose item is not out yet
 #: (more than a worker holds, and the batch being filled).
 AHEAD = (IN_WORKER + 2) * BATCH
-#: With ``NEWSCRAWL_READ_WORKERS=auto``, the pages read in the crawl's process before a reading
-#: worker is started (on a machine with a second core): a small archive is read without one
-#: (starting it costs about a second of CPU), a backfill on both cores.
-AUTO_WORKER_AFTER = 200
 #: URL prefixes (scheme and host) known to be on the site's domain or not
 #: (:meth:`ArchiveRoute.wanted`).
 HOSTS_REMEMBERED = 10_000
@@ -145,9 +141,6 @@ class ArchiveRoute:
         self.spider = spider
         self._sent: list[asyncio.Future[list[Reading | Exception]]] = []
         self._hosts: dict[str, bool] = {}
-        settings = spider.crawler.settings
-        self._auto = str(settings.get("NEWSCRAWL_READ_WORKERS", "auto")).strip().lower() == "auto"
-        self._read_here = 0
 
     @property
     def limit(self) -> int:
@@ -321,7 +314,7 @@ class ArchiveRoute:
         headers = {k: v for k, v in capture.headers if k.lower() == "content-type"}
         response = HtmlResponse(capture.url, status=200, headers=headers, body=capture.body)
         follow_pager = urls.page(capture.url) != "all"
-        workers = self.workers()
+        workers = spider.readers.workers
         if workers and len(self.sent) < IN_WORKER * workers:
             pending = _Reading(capture, article_id, response, follow_pager=follow_pager)
             batch.append(pending)
@@ -333,24 +326,10 @@ class ArchiveRoute:
         except Exception as error:  # one bad page never ends the archive run
             page = error
         fresh = not reading  # taken as soon as read: the state was asked just now
-        self._read_here += 1
+        # with NEWSCRAWL_READ_WORKERS=auto a worker starts after NEWSCRAWL_READ_WORKER_AFTER
+        # pages read here: a small archive is read without one, a backfill on both cores
+        spider.readers.read_here()
         return _Reading(capture, article_id, response, fresh=fresh, page=page)
-
-    def workers(self) -> int:
-        """The reading workers pages are sent to: ``NEWSCRAWL_READ_WORKERS``, or with
-        ``auto`` (which gives a site's spider none) one on a machine with a second core once
-        :data:`AUTO_WORKER_AFTER` pages were read here."""
-        readers = self.spider.readers
-        if self._auto and self._read_here >= AUTO_WORKER_AFTER:
-            self._auto = False  # once: a worker lost is not started again
-            if readers.workers == 0:
-                readers.workers = worker_count(self.spider.crawler.settings, auto=True)
-                if readers.workers:
-                    self.spider.logger.info(
-                        "Reading the archive's pages on both cores: %d reading worker(s)",
-                        readers.workers,
-                    )
-        return readers.workers
 
     @property
     def sent(self) -> list[asyncio.Future[list[Reading | Exception]]]:

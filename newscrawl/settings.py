@@ -119,7 +119,7 @@ NEWSCRAWL_LEARN_WARMUP = 10
 #: (0: read in-process). "auto", on a machine with a second core: one for `scrapy crawl news`;
 #: for a site crawl (`scrapy crawl <slug>`, whose cheaper pages gain from a worker only in a
 #: long crawl) and an archive run, one once NEWSCRAWL_READ_WORKER_AFTER pages were read in the
-#: crawl's process (archives: 200); none on one core. A number is obeyed.
+#: crawl's process; none on one core. A number is obeyed.
 NEWSCRAWL_READ_WORKERS = "auto"
 #: ... the site pages a crawl reads in its own process before "auto" starts its worker.
 NEWSCRAWL_READ_WORKER_AFTER = 200

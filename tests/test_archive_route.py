@@ -18,10 +18,11 @@ from typing import Any
 import pytest
 from scrapy.http import HtmlResponse
 
-from newscrawl.archive_route import AUTO_WORKER_AFTER, ArchiveRoute, _before_path
+from newscrawl.archive_route import ArchiveRoute, _before_path
 from newscrawl.archives import _HTTP, _STATUS_LINE
 from newscrawl.pages.base import ArticlePage
 from newscrawl.pages.reading import PageReaders, Reading, read_site, read_site_batch
+from newscrawl.settings import NEWSCRAWL_READ_WORKER_AFTER as AUTO_WORKER_AFTER
 from newscrawl.sites import registered
 from newscrawl.sites.bisnis import SITE
 from tests.sitegen import generate_site
@@ -152,7 +153,7 @@ def test_before_path_keeps_what_decides_scheme_and_host() -> None:
 
 
 def test_auto_reads_a_backfill_on_both_cores_and_a_small_archive_on_one(tmp_path: Path) -> None:
-    """``NEWSCRAWL_READ_WORKERS=auto`` starts a worker once :data:`AUTO_WORKER_AFTER` pages
+    """``NEWSCRAWL_READ_WORKERS=auto`` starts a worker once ``NEWSCRAWL_READ_WORKER_AFTER`` pages
     were read in the crawl's process, and the items are those a crawl on one core exports."""
     n = AUTO_WORKER_AFTER + 40
     site = generate_site(tmp_path / "site", n, per_day=100, first_day=date(2025, 1, 1))

@@ -5,9 +5,9 @@ a millisecond no response is received. The generic page (:class:`GenericArticleP
 ~3 ms an article, most of a crawl's time, a site's page objects ~1 ms; :class:`PageReaders`
 hands them to worker processes (``NEWSCRAWL_READ_WORKERS``; ``auto``: one when the machine
 has a second core, for ``crawl news``; for a site's spider, whose cheaper pages gain from a
-worker only in a long crawl, one once ``NEWSCRAWL_READ_WORKER_AFTER`` pages were read in the
-crawl's process, docs/benchmarks.md; an archive run starts one after its first 200 pages,
-:mod:`newscrawl.archive_route`) and the spider
+worker only in a long crawl, and an archive run (:mod:`newscrawl.archive_route`), one once
+``NEWSCRAWL_READ_WORKER_AFTER`` pages were read in the crawl's process: docs/benchmarks.md)
+and the spider
 awaits a :class:`Reading`: what it and the ledger use of the page, made in the worker
 (:func:`read_generic` for ``crawl news``, :func:`read_site` for a site's spider: the same
 page objects, in a worker or not). A page reads the same in a worker as in the crawl's
@@ -245,6 +245,22 @@ def worker_count(settings: BaseSettings, auto: bool = True) -> int:
     return workers
 
 
+def readers_for(
+    settings: BaseSettings, pays: bool, count: Callable[[str], None] = lambda name: None
+) -> PageReaders:
+    """A spider's readers: :func:`worker_count` workers (``pays``: its ``auto`` gives one),
+    and where ``auto`` gives none, the workers of a machine (one with a second core) once
+    ``NEWSCRAWL_READ_WORKER_AFTER`` pages were read in the crawl's process."""
+    workers = worker_count(settings, auto=pays)
+    auto = str(settings.get("NEWSCRAWL_READ_WORKERS", "auto")).strip().lower() == "auto"
+    return PageReaders(
+        workers,
+        count,
+        later=worker_count(settings) if auto and not workers else 0,
+        after=settings.getint("NEWSCRAWL_READ_WORKER_AFTER", 200),
+    )
+
+
 class PageReaders:
     """Worker processes reading pages (see the module docstring)."""
 
@@ -266,8 +282,8 @@ class PageReaders:
         self._after = after
         self._read_here = 0
 
-    def _here(self) -> None:
-        """A site page read in the crawl's process: the ``later`` workers start after
+    def read_here(self) -> None:
+        """A site page was read in the crawl's process: the ``later`` workers start after
         ``after`` of them (once: workers lost are not started again)."""
         self._read_here += 1
         if self._later and self._read_here >= self._after:
@@ -304,7 +320,7 @@ class PageReaders:
         """A site's article page read by its page objects (:func:`read_site`), in a worker
         when there is one."""
         if self.workers == 0:
-            self._here()
+            self.read_here()
             return read_site(response, layouts, follow_pager, whole)
         sent = (type(response), response.url, response.body, response.encoding)
         return await self._in_worker(read_site_sent, (*sent, tuple(layouts), follow_pager, whole))

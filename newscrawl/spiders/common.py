@@ -33,7 +33,7 @@ from newscrawl.items import ArticleItem
 from newscrawl.ledger import RETRIED_HERE, Ledger, failure_reason, response_reason
 from newscrawl.middlewares import origin_url
 from newscrawl.pages.base import ReadPage
-from newscrawl.pages.reading import PageReaders, worker_count
+from newscrawl.pages.reading import PageReaders, readers_for
 from newscrawl.processors import WIB
 from newscrawl.run import RUN_PLAN, Run
 from newscrawl.state import EXPORTED, SQLiteState, StateStore
@@ -221,15 +221,7 @@ class BaseNewsSpider(scrapy.Spider):
         see :attr:`read_worker_pays`; where it gives none, a worker starts once
         ``NEWSCRAWL_READ_WORKER_AFTER`` pages were read in the crawl's process), stopped when
         the spider closes."""
-        settings = self.crawler.settings
-        workers = worker_count(settings, auto=self.read_worker_pays)
-        auto = str(settings.get("NEWSCRAWL_READ_WORKERS", "auto")).strip().lower() == "auto"
-        readers = PageReaders(
-            workers,
-            self.count,
-            later=worker_count(settings) if auto and not workers else 0,
-            after=settings.getint("NEWSCRAWL_READ_WORKER_AFTER", 200),
-        )
+        readers = readers_for(self.crawler.settings, self.read_worker_pays, self.count)
         self.crawler.signals.connect(readers.close, signal=signals.spider_closed)
         return readers
 
