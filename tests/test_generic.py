@@ -137,6 +137,11 @@ def test_articles_named_only_by_their_query_stay_apart() -> None:
     assert canonical_url("https://a.example/berita/123456/judul?id=9") == (
         "https://a.example/berita/123456/judul"
     )
+    # "near its end": the path's last 24 characters; a number just before them names nothing
+    far = "/a1/" + "x" * 23
+    assert canonical_url(f"https://a.example{far}?id=9") == f"https://a.example{far}?id=9"
+    near = "/a1/" + "x" * 22
+    assert canonical_url(f"https://a.example{near}?id=9") == f"https://a.example{near}"
 
 
 def test_canonical_url_and_article_id() -> None:
