@@ -64,7 +64,30 @@ PRELOAD = (
     "fastwarc.warc",
     "warcio.archiveiterator",
     "fastjsonschema",
+    # what tldextract imports, without tldextract itself
+    "requests",
+    "requests_file",
+    "filelock",
+    # the reading worker's pool, the state's database, the distributed mode's components
+    "multiprocessing.connection",
+    "multiprocessing.queues",
+    "concurrent.futures.process",
+    "sqlite3",
+    "scrapy_redis.scheduler",
+    "scrapy_redis.dupefilter",
+    # Scrapy's engine and what its default settings name (below)
+    "scrapy.core.engine",
+    "scrapy.core.scraper",
+    "scrapy.pqueues",
+    "scrapy.squeues",
+    "scrapy.dupefilters",
+    "scrapy.statscollectors",
+    "scrapy.logformatter",
+    "scrapy.loader",
+    "scrapy.http.cookies",
 )
+#: Scrapy's default settings whose components every crawl loads: their modules are preloaded too.
+DEFAULT_COMPONENTS = ("DOWNLOADER_MIDDLEWARES_BASE", "SPIDER_MIDDLEWARES_BASE", "EXTENSIONS_BASE")
 #: Environment variables read when a Python process or a preloaded library starts: a command
 #: whose value differs from the server's is started the usual way.
 STARTUP_PREFIXES = ("PYTHON", "LD_", "FAKETIME")
@@ -76,7 +99,14 @@ _STATUS = struct.Struct("!i")
 def _preload() -> None:
     import importlib
 
-    for name in PRELOAD:
+    from scrapy.settings import default_settings
+
+    components = {
+        path.rpartition(".")[0]
+        for setting in DEFAULT_COMPONENTS
+        for path in getattr(default_settings, setting)
+    }
+    for name in (*PRELOAD, *sorted(components)):
         with contextlib.suppress(ImportError):
             importlib.import_module(name)
 
