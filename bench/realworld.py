@@ -383,13 +383,18 @@ def read_as_given(page: Page) -> dict[str, Any] | None:
 
 def in_process(name: str, pages: list[Page], as_given: bool = False) -> Measured:
     """The spider's reader on each page in this process (no crawl, no pipeline but the
-    shared promo rules): quick feedback while working on the reader. ``as_given``: each
-    page read as a URL the user gave as an article (:func:`read_as_given`)."""
+    shared promo rules and the validation's required fields: an item without a title or a
+    body is none, as the crawl drops it): quick feedback while working on the reader.
+    ``as_given``: each page read as a URL the user gave as an article
+    (:func:`read_as_given`)."""
+    from newscrawl.items import REQUIRED_FIELDS
+
     started = time.monotonic()
     ours: dict[str, Mapping[str, Any]] = {}
     for page in pages:
         item = read_as_given(page) if as_given else read_in_process(page)
-        if item is not None:
+        required = (name for name in REQUIRED_FIELDS if name != "published_at")
+        if item is not None and all(item.get(name) for name in required):
             ours[page.id] = item
     seconds = time.monotonic() - started
     timing = f"{name}: read in process, {1000 * seconds / max(len(pages), 1):.0f} ms a page"

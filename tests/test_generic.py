@@ -23,9 +23,11 @@ from newscrawl.pages.generic import (
     article_id_of,
     brand_of,
     canonical_url,
+    names_site,
     names_the_site_test,
     registered_domain,
     split_names,
+    title_from_document,
 )
 from tests.support import FIXTURES, manifest
 
@@ -706,3 +708,52 @@ def test_a_page_whose_sources_give_no_date_has_the_day_htmldate_finds() -> None:
         url="https://www.example.com/news/council-approves-budget",
     )
     assert page.to_item().published_at == "2020-04-24"
+
+
+@pytest.mark.parametrize(
+    ("title", "brand", "headline"),
+    [
+        ("Lorem ipsum dolor sit amet – My website", "example", "Lorem ipsum dolor sit amet"),
+        ("Einschlag in Elmshorn: Es war ein Meteorit | NDR.de - Nachrichten - Schleswig-Holstein",
+         "ndr", "Einschlag in Elmshorn: Es war ein Meteorit"),
+        ("seelenradio » Nummer zwei: Leo", "seelenradio", "Nummer zwei: Leo"),
+        ("Judy Lybke, ganz und gar nicht eigenartig - n-tv.de", "n-tv",
+         "Judy Lybke, ganz und gar nicht eigenartig"),
+        ("Kompas.com raih penghargaan baru tahun ini | Kompas.com", "kompas",
+         "Kompas.com raih penghargaan baru tahun ini"),
+        ("Gefällt mir – jovelblog", "jovelstefan", "Gefällt mir"),
+        ("Bartleby the Scrivener Web Study", "x", "Bartleby the Scrivener Web Study"),
+        ("Quanta Magazine", "quantamagazine", None),
+        ("NDR.de | Kontakt", "ndr", "Kontakt"),
+        ("Blog - Some longer page title here", "example", "Blog - Some longer page title here"),
+        ("Eventvorschau - Bla", "ntv", "Eventvorschau - Bla"),  # no longer part: all of it
+        ("   ", "example", None),
+    ],
+)  # fmt: skip
+def test_the_headline_in_a_pages_title(title: str, brand: str, headline: str | None) -> None:
+    """Without a marked headline, the ``<title>`` less the site's name: the parts before the
+    site's name, or after it, else less a shorter last part (a site or section name)."""
+    assert title_from_document(title, brand) == headline
+
+
+def test_a_part_names_the_site_by_its_letters_from_a_words_start() -> None:
+    assert names_site("ndr")("NDR.de")
+    assert names_site("n-tv")("n-tv.de") and names_site("ntv")("n-tv.de")
+    assert names_site("quantamagazine")("Quanta Magazine")
+    assert not names_site("ntv")("Eventvorschau")  # not from a word's start
+    assert not names_site("ab")("AB")  # too short a name to tell
+
+
+def test_an_article_naming_no_headline_has_its_title_less_the_site() -> None:
+    """A page without an h1 or a named headline: its ``<title>`` less the site's name. An
+    article is not lost for a headline it does not mark; a page without any title has none
+    (the validation drops it, and the site's health counts it: its markup changed)."""
+    text = f"<div class='text'>{paragraphs(SENTENCES)}</div>"
+    page = real_page(text, head=article_head(headline=""))
+    page.root.find(".//title").text = "Council approves the budget | Example News"
+    assert page.to_item().title == "Council approves the budget"
+    page = real_page(f"<h2>Budget approved</h2>{text}")
+    page.root.find(".//title").text = ""
+    assert page.to_item().title is None
+    marked = real_page(f"<h1>Council approves budget</h1>{text}")
+    assert marked.to_item().title == "Council approves budget"

@@ -347,6 +347,63 @@ SITE_TAIL = re.compile(r"\s+[-|–—]\s+[^-|–—]+$")
 #: How alike a heading and a named headline must be for the heading to be taken as it.
 LIKE_HEADLINE = 0.6
 _HEADLINE_WORD = re.compile(r"\w+")
+#: What cuts a page's ``<title>`` into parts: a bar, a dash, a guillemet, a dot, a slash or
+#: "::" with spaces around it ("Headline | Site", "Site » Headline", "Headline - Section - Site").
+TITLE_SEPARATOR = re.compile(r"\s+(?:[|–—»«·•/\\>]|::|-)\s+")
+#: The most words of a part of a ``<title>`` that is the site's name ("DER SPIEGEL",
+#: "NDR.de", "Tageszeitung junge Welt"); a longer part naming the site is a headline.
+SITE_NAME_WORDS = 4
+
+
+def title_words(text: str) -> int:
+    """The words of a title: its space-separated words, and each CJK character one."""
+    return len(text.split()) + len(CJK.findall(text))
+
+
+def names_site(brand: str) -> Callable[[str], bool]:
+    """A test of a part of a ``<title>`` naming the site ``brand`` (the first label of its
+    domain): its letters from a word's start, whatever stands between them ("NDR.de" for
+    ``ndr``, "n-tv.de" for ``n-tv``, "Quanta Magazine" for ``quantamagazine``)."""
+    letters = [ch for ch in brand.casefold() if ch.isalnum()]
+    if len(letters) < 3:
+        return lambda part: False
+    pattern = re.compile(r"(?<![^\W_])" + r"[\W_]*".join(map(re.escape, letters)))
+    return lambda part: pattern.search(part.casefold()) is not None
+
+
+def title_from_document(text: str, brand: str) -> str | None:
+    """The headline in a page's ``<title>`` (``brand``: the site's name as its domain has
+    it, :func:`brand_of`): cut at its separators (:data:`TITLE_SEPARATOR`), the parts before
+    the first that names the site ("Headline | NDR.de - Nachrichten"), else those after the
+    last that does ("seelenradio » Nummer zwei: Leo"), else the longest other part; none when
+    it is only the site's name. A part names the site when it holds the site's name and at
+    most :data:`SITE_NAME_WORDS` words. Without a part naming the site, the last part goes
+    when the others hold more words ("Lorem ipsum dolor sit amet – My website"): a site's
+    name or section ends a title more often than it starts it. A ``<title>`` without
+    separators is the headline."""
+    text = clean_text(text)
+    named = names_site(brand)
+
+    def site_part(part: str) -> bool:
+        return title_words(part) <= SITE_NAME_WORDS and named(part)
+
+    seps = list(TITLE_SEPARATOR.finditer(text))
+    if not text or not seps:
+        return None if not text or site_part(text) else text
+    starts = [0, *(m.end() for m in seps)]
+    ends = [*(m.start() for m in seps), len(text)]
+    parts = [text[a:b] for a, b in zip(starts, ends, strict=True)]
+    naming = [n for n, part in enumerate(parts) if site_part(part)]
+    if naming:
+        if naming[0] > 0:
+            return text[: ends[naming[0] - 1]]
+        if naming[-1] < len(parts) - 1:
+            return text[starts[naming[-1] + 1] :]
+        others = [part for n, part in enumerate(parts) if n not in naming]
+        return max(others, key=title_words) if others else None
+    if title_words(text[: ends[-2]]) > title_words(parts[-1]):
+        return text[: ends[-2]]
+    return text
 
 
 def headline_likeness(text: str, named: str) -> float:
@@ -999,8 +1056,18 @@ class GenericArticlePage(ArticlePage):
     def title(self) -> str | None:
         """The headline: the h1 (its part that the page's named headline is, when the h1 also
         holds a kicker or when several h1s are shown: :attr:`headline`), else JSON-LD
-        ``headline``, else ``og:title`` without the site's name."""
-        return self.headline[1]
+        ``headline``, else ``og:title`` without the site's name; on a page naming none of
+        them, its ``<title>`` without the site's name (:func:`title_from_document`): an
+        article is not lost for a headline it does not mark. A page without any of them has
+        no title (the validation drops it, and the site's health counts it: its markup
+        changed)."""
+        return self.headline[1] or self.fallback_title
+
+    @cached_property
+    def fallback_title(self) -> str | None:
+        """The title of a page naming no headline (see :meth:`title`)."""
+        meta = self.meta_title()
+        return title_from_document(meta, brand_of(self.domain)) if meta else None
 
     @cached_property
     def named_headlines(self) -> list[str]:
