@@ -8,16 +8,18 @@ dateline form, promo rules and byline suffix).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, MutableMapping
 from datetime import datetime
 from typing import Any
 
+from itemloaders.common import wrap_loader_context
 from itemloaders.processors import Compose, Identity, Join, MapCompose, TakeFirst
+from itemloaders.utils import arg_to_iter, get_func_args
 from scrapy.loader import ItemLoader
 
 from newscrawl import processors as p
 from newscrawl.boilerplate import SHARED_RULES, Rule
-from newscrawl.items import FUTURE_DATE_SLACK, ArticleItem
+from newscrawl.items import FIELD_NAMES, FUTURE_DATE_SLACK, ArticleItem
 
 
 def clean_paragraphs(values: Iterable[str]) -> list[str]:
@@ -174,19 +176,149 @@ class ArticleLoader(ItemLoader):
 
     def load_item(self) -> ArticleItem:
         item: ArticleItem = super().load_item()
-        if not item.crawled_at:
-            item.crawled_at = p.utc_now_iso()
-        # the first update time later than the publication and not in the future (candidates
-        # most trusted first)
-        crawled = p.iso_datetime(item.crawled_at)
-        latest = crawled + FUTURE_DATE_SLACK if crawled is not None else None
-        item.updated_at = p.first_later(
-            self.get_collected_values("updated_at"), item.published_at, latest
-        )
-        if not item.body:
-            item.body = None
-        item.word_count = p.count_words(item.body or "")
-        return item
+        return finish_item(item, self.get_collected_values("updated_at"))
+
+    @classmethod
+    def load(cls, values: Iterable[tuple[str, Any]], **context: Any) -> ArticleItem:
+        """The item of ``values`` (field name, raw value; None values left out): what
+        ``add_value`` of each and then :meth:`load_item` give, the same processors applied
+        directly, without itemloaders' machinery on every value (:func:`direct_processor`).
+        A processor that raises is run again through the machinery, whose error (a
+        ``ValueError`` naming the field) is raised."""
+        given = [(name, value) for name, value in values if value is not None]
+        steps = cls._direct_steps()
+        if steps is not None:
+            item = ArticleItem()
+            loader_context = {**context, "response": None, "selector": None, "item": item}
+            try:
+                collected: dict[str, list[Any]] = {}
+                for name, value in given:
+                    step_in = steps[name][0]
+                    processed = step_in(arg_to_iter(value), loader_context)
+                    if processed:
+                        collected.setdefault(name, []).extend(arg_to_iter(processed))
+                for name, kept in collected.items():
+                    output = steps[name][1](kept, loader_context)
+                    if output is not None:
+                        setattr(item, name, output)
+                return finish_item(item, collected.get("updated_at", []))
+            except Exception:  # raised again below, as itemloaders raises it
+                pass
+        loader = cls(**context)
+        for name, value in given:
+            loader.add_value(name, value)
+        loaded: ArticleItem = loader.load_item()
+        return loaded
+
+    _steps: dict[type, dict[str, tuple[Step, Step]] | None] = {}  # noqa: RUF012 - a cache
+
+    @classmethod
+    def _direct_steps(cls) -> dict[str, tuple[Step, Step]] | None:
+        """Each field's input and output processor as a :data:`Step`, once per loader class;
+        None for a class that changes how the loader collects or loads values (its own
+        ``add_value`` or ``load_item``, say): it loads through the machinery."""
+        if cls not in ArticleLoader._steps:
+            own = any(getattr(cls, name) is not getattr(ArticleLoader, name) for name in _MACHINERY)
+            loader = cls()
+            ArticleLoader._steps[cls] = (
+                None
+                if own
+                else {
+                    name: (
+                        direct_processor(loader.get_input_processor(name)),
+                        direct_processor(loader.get_output_processor(name)),
+                    )
+                    for name in FIELD_NAMES
+                }
+            )
+        return ArticleLoader._steps[cls]
+
+
+#: How :class:`~itemloaders.ItemLoader` collects and loads values: a loader class with its
+#: own of any of them loads through the machinery (:meth:`ArticleLoader.load`).
+_MACHINERY = (
+    "add_value", "_add_value", "get_value", "_process_input_value", "get_output_value",
+    "load_item", "get_collected_values",
+)  # fmt: skip
+
+
+def finish_item(item: ArticleItem, updated: list[Any]) -> ArticleItem:
+    """What every loaded item gets last: its crawl time, the first of its collected update
+    times (``updated``, most trusted first) later than the publication and not in the
+    future, no empty body, its word count."""
+    if not item.crawled_at:
+        item.crawled_at = p.utc_now_iso()
+    crawled = p.iso_datetime(item.crawled_at)
+    latest = crawled + FUTURE_DATE_SLACK if crawled is not None else None
+    item.updated_at = p.first_later(updated, item.published_at, latest)
+    if not item.body:
+        item.body = None
+    item.word_count = p.count_words(item.body or "")
+    return item
+
+
+#: A processor applied directly: of the value (as itemloaders passes it) and the loader
+#: context.
+Step = Callable[[Any, MutableMapping[str, Any]], Any]
+
+
+def _takes_context(function: Callable[..., Any]) -> bool:
+    return "loader_context" in get_func_args(function)
+
+
+def _keep(values: Any, loader_context: MutableMapping[str, Any]) -> Any:
+    return values
+
+
+def direct_processor(processor: Callable[..., Any]) -> Step:
+    """``processor`` as a :data:`Step` giving what itemloaders' call of it gives (the
+    loader context bound when it takes one): :class:`Identity`, :class:`TakeFirst`,
+    :class:`Join`, and a :class:`MapCompose` or :class:`Compose` of functions that take no
+    loader context, run here without their per-call wrapping; any other processor called as
+    itemloaders calls it."""
+    if isinstance(processor, Identity):
+        return _keep
+    if isinstance(processor, TakeFirst):
+        return _take_first
+    if isinstance(processor, Join):
+        separator = processor.separator
+        return lambda values, loader_context: separator.join(values)
+    if isinstance(processor, MapCompose | Compose) and not any(
+        _takes_context(function) for function in processor.functions
+    ):
+        functions = processor.functions
+        if isinstance(processor, MapCompose):
+            return lambda value, loader_context: _map_compose(functions, value)
+        stop = processor.stop_on_none
+        return lambda value, loader_context: _compose(functions, value, stop)
+    return lambda value, loader_context: wrap_loader_context(processor, loader_context)(value)
+
+
+def _take_first(values: Iterable[Any], loader_context: MutableMapping[str, Any]) -> Any:
+    for value in values:
+        if value is not None and value != "":
+            return value
+    return None
+
+
+def _map_compose(functions: tuple[Callable[..., Any], ...], value: Any) -> Any:
+    """:class:`MapCompose`'s call: each function applied to each value, results flattened."""
+    values = arg_to_iter(value)
+    for function in functions:
+        next_values: list[Any] = []
+        for one in values:
+            next_values += arg_to_iter(function(one))
+        values = next_values
+    return values
+
+
+def _compose(functions: tuple[Callable[..., Any], ...], value: Any, stop_on_none: bool) -> Any:
+    """:class:`Compose`'s call: the functions applied in turn (stopping at None)."""
+    for function in functions:
+        if value is None and stop_on_none:
+            break
+        value = function(value)
+    return value
 
 
 # --- any site: the generic page's text forms -----------------------------------------------

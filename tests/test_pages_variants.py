@@ -249,3 +249,43 @@ def test_bisnis_visible_update_time(
 
 def test_bisnis_reference_articles_are_not_updated() -> None:
     assert all(item["updated_at"] is None for item in expected().values())
+
+
+@pytest.mark.parametrize(
+    ("head", "charset", "src", "joined"),
+    [
+        ("", "utf-8", "/posts/x.jpg", "https://kabar24.bisnis.com/posts/x.jpg"),
+        ("", "utf-8", "x y.jpg", None),  # made safe as Scrapy makes it
+        (
+            '<BASE href="https://cdn.example/img/">',
+            "utf-8",
+            "x.jpg",
+            "https://cdn.example/img/x.jpg",
+        ),
+        (
+            '<base href="https://cdn.example/img/">',
+            "cp1252",
+            "x.jpg",
+            "https://cdn.example/img/x.jpg",
+        ),
+        ("", "cp1252", "../x.jpg", None),
+    ],
+)
+def test_relative_image_sources_join_as_scrapy_joins_them(
+    head: str, charset: str, src: str, joined: str | None
+) -> None:
+    """A relative link is joined with the page's ``<base href>`` when it has one, else its URL,
+    as ``response.urljoin`` joins it (the page is not decoded for it when it is UTF-8 and has
+    no ``<base``)."""
+    original = response_for(URL).text.replace("<head>", "<head>" + head, 1)
+    body = original.replace(
+        '<img src="https://images.bisnis.com/posts/2025/11/20/1931001/bank-indonesia-bakal-men.jpg"',
+        f'<img src="{src}"',
+        1,
+    ).encode(charset, errors="replace")
+    response = HtmlResponse(
+        URL, body=body, headers={"Content-Type": f"text/html; charset={charset}"}
+    )
+    expected_url = response.urljoin(src)
+    assert joined is None or expected_url == joined
+    assert item_of(response).image_url == expected_url

@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from itemloaders.processors import MapCompose
 
 from newscrawl import processors as p
+from newscrawl.items import ArticleItem
 from newscrawl.loaders import (
     ArticleLoader,
+    GenericLoader,
     body_paragraphs,
     clean_paragraphs,
     dateline_of,
     datelines,
     parse_date,
 )
-from newscrawl.sites import bisnis
+from newscrawl.pages.generic import RealWebLoader
+from newscrawl.sites import bisnis, kompas
 
 
 @pytest.mark.parametrize(
@@ -310,3 +316,83 @@ def test_dates_at_the_edge_of_the_calendar_are_no_dates() -> None:
 
 def test_json_ld_too_deep_is_ignored() -> None:
     assert p.json_ld_values("[" * 100_000 + "]" * 100_000, "datePublished") == []
+
+
+#: Raw values of every field, as page objects give them (None: left out).
+RAW_VALUES: list[tuple[str, Any]] = [
+    ("url", "https://kabar24.bisnis.com/read/20251120/15/1931001/judul"),
+    ("article_id", "1931001"),
+    ("site", "bisnis.com"),
+    ("section", "kabar24"),
+    ("category", "  Ekonomi\u00a0Makro "),
+    ("title", ["", "  Judul \n berita  "]),
+    ("lead", None),
+    (
+        "authors",
+        ["Melvina Tionardus,", "Yunanto Wiji Utomo - Bisnis.com", ",", "Melvina Tionardus"],
+    ),
+    ("editor", ["Editor : Hadijah Alaydrus", "lain"]),
+    ("published_at", ["tidak terbaca", "2025-11-20T07:08:55+07:00"]),
+    ("updated_at", ["2025-11-20T07:08:55+07:00", "2025/11/20 12:30:00"]),
+    ("dateline", ["Baca juga: lain", "Bisnis.com, JAKARTA — Isi pertama.", "Kedua."]),
+    ("body", ["Baca juga: lain", "Bisnis.com, JAKARTA — Isi pertama.", " ", "Kedua."]),
+    ("image_url", "https://images.bisnis.com/x.jpg"),
+    ("image_caption", ""),
+    ("tags", ["Saham", "saham", "Saham", " "]),
+    ("is_premium", True),
+    ("language", "id"),
+]
+
+
+def _through_the_machinery(loader_class: type[ArticleLoader], **context: Any) -> ArticleItem:
+    loader = loader_class(**context)
+    for name, value in RAW_VALUES:
+        if value is not None:
+            loader.add_value(name, value)
+    item: ArticleItem = loader.load_item()
+    return item
+
+
+@pytest.mark.parametrize(
+    ("loader_class", "context"),
+    [
+        (ArticleLoader, {}),
+        (bisnis.BisnisLoader, {}),
+        (kompas.KompasLoader, {}),
+        (GenericLoader, {"brand": "Bisnis"}),
+        (RealWebLoader, {"brand": "Bisnis"}),
+    ],
+)
+def test_direct_load_gives_what_the_machinery_gives(
+    loader_class: type[ArticleLoader], context: dict[str, Any]
+) -> None:
+    direct = asdict(loader_class.load(RAW_VALUES, **context))
+    machinery = asdict(_through_the_machinery(loader_class, **context))
+    assert direct.pop("crawled_at") and machinery.pop("crawled_at")
+    assert direct == machinery
+    assert direct["body"]  # the values reached the item
+
+
+def test_direct_load_raises_what_the_machinery_raises() -> None:
+    def broken(value: str) -> str:
+        raise RuntimeError("no")
+
+    class Broken(ArticleLoader):
+        title_in = MapCompose(p.nonempty, broken)
+
+    with pytest.raises(ValueError, match="Error in MapCompose") as direct:
+        Broken.load(RAW_VALUES)
+    with pytest.raises(ValueError, match="Error in MapCompose") as machinery:
+        _through_the_machinery(Broken)
+    assert str(direct.value) == str(machinery.value)
+
+
+def test_a_loader_of_its_own_loading_loads_through_it() -> None:
+    class Marked(ArticleLoader):
+        def load_item(self) -> ArticleItem:
+            item = super().load_item()
+            item.title = "marked"
+            return item
+
+    assert Marked.load(RAW_VALUES).title == "marked"
+    assert ArticleLoader.load(RAW_VALUES).title == "Judul berita"

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from functools import cached_property
 from typing import Any, ClassVar, Protocol
+from urllib.parse import urljoin
 
 from parsel import Selector
 from scrapy.http import TextResponse
@@ -16,7 +17,7 @@ from scrapy.utils.sitemap import Sitemap
 
 from newscrawl.items import ArticleItem
 from newscrawl.loaders import ArticleLoader
-from newscrawl.pages.selectors import Element, ElementTable, parse_html
+from newscrawl.pages.selectors import Element, ElementTable, base_url, parse_html
 from newscrawl.processors import json_ld_values, parse_iso_date
 from newscrawl.urls import ArticleUrls
 
@@ -176,6 +177,16 @@ class ArticlePage:
     @cached_property
     def table(self) -> ElementTable:
         return ElementTable(self.root)
+
+    @cached_property
+    def base_url(self) -> str:
+        """What the page's relative links are joined with (see :func:`urljoin`)."""
+        return base_url(self.response)
+
+    def urljoin(self, url: str) -> str:
+        """``url`` made absolute as ``response.urljoin`` makes it, without decoding the page
+        for it (:func:`~newscrawl.pages.selectors.base_url`)."""
+        return urljoin(self.base_url, url)
 
     def find(self, css: str) -> list[Element]:
         """The elements matching ``css``, from the page's element table."""
@@ -381,7 +392,7 @@ class ArticlePage:
             for attribute in ("src", "data-src", "data-original", "data-lazy-src"):
                 src = (image.get(attribute) or "").strip()
                 if src and not src.startswith("data:"):
-                    return self.response.urljoin(src)
+                    return self.urljoin(src)
         return None
 
     def image_caption(self) -> str | None:
@@ -423,7 +434,7 @@ class ArticlePage:
             return []
         own = self.urls.canonical(self.response.url)
         hrefs = [link.get("href") or "" for link in self.find(self.pager_css)]
-        links = [self.response.urljoin(href) for href in hrefs]
+        links = [self.urljoin(href) for href in hrefs]
         return [link for link in links if self.urls.canonical(link) == own]
 
     def is_multipage(self) -> bool:
@@ -446,14 +457,10 @@ class ArticlePage:
         return {}
 
     def to_item(self) -> ArticleItem:
-        loader = self.loader_class(**self.loader_context())
-        for name in FIELDS:
-            method = self.site_name if name == "site" else getattr(self, name)
-            value = method()
-            if value is not None:
-                loader.add_value(name, value)
-        item: ArticleItem = loader.load_item()
-        return item
+        values = [
+            (name, (self.site_name if name == "site" else getattr(self, name))()) for name in FIELDS
+        ]
+        return self.loader_class.load(values, **self.loader_context())
 
 
 def page_in_layout(response: TextResponse, layouts: Sequence[type[ArticlePage]]) -> ArticlePage:

@@ -22,6 +22,8 @@ import lxml.html
 from lxml import etree
 from parsel.csstranslator import HTMLTranslator
 from scrapy.http import TextResponse
+from scrapy.utils.response import get_base_url
+from w3lib.url import safe_url_string
 
 _SIMPLE = re.compile(r"^(?P<tag>[a-zA-Z][a-zA-Z0-9-]*|\*)?(?P<rest>(?:[.#][\w-]+)*)$")
 _PART = re.compile(r"[.#][\w-]+")
@@ -135,6 +137,20 @@ def parse_html(response: TextResponse) -> Element:
     except etree.ParserError:  # an empty document
         root = response.selector.root
     return root
+
+
+#: What opens a ``<base>`` tag, in a page's bytes (w3lib looks for it so in the text).
+_BASE_TAG = re.compile(rb"<base", re.IGNORECASE)
+
+
+def base_url(response: TextResponse) -> str:
+    """What ``response.urljoin`` joins with (Scrapy's ``get_base_url``: the first ``<base
+    href>`` of the page's first 4,096 characters, else its URL), without decoding the whole
+    page for it when the page is UTF-8 and its bytes hold no ``<base`` anywhere (most pages):
+    then it is the URL, made safe as Scrapy makes it."""
+    if response.encoding.lower() in _UTF8 and not _BASE_TAG.search(response.body):
+        return safe_url_string(response.url)
+    return get_base_url(response)
 
 
 class ElementTable:
