@@ -26,7 +26,6 @@ import signal
 import site
 import subprocess
 import sys
-import tempfile
 import urllib.error
 import urllib.request
 import zlib
@@ -37,6 +36,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, cast
 
+from newscrawl import scratch
 from newscrawl.project import SETTINGS_ENV, settings_module
 
 if TYPE_CHECKING:
@@ -148,7 +148,7 @@ def _crawl(
     settings: Mapping[str, object] | None,
     log: Path | None,
 ) -> Iterator[dict[str, Any]]:
-    work = Path(tempfile.mkdtemp(prefix="newscrawl-crawl-"))
+    work = scratch.folder("crawl")
     try:
         feed = work / "items.jsonl"
         if not state:

@@ -31,7 +31,6 @@ import json
 import logging
 import os
 import shutil
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +43,7 @@ from scrapy.settings import BaseSettings
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 from scrapy_playwright.page import PageMethod
 
+from newscrawl import scratch
 from newscrawl.middlewares import SkipRequest, in_scope, site_domains
 from newscrawl.urls import host_of
 
@@ -233,7 +233,7 @@ PROFILE_PREFIX = "newscrawl-chromium-"
 
 def new_profile() -> Path:
     """A new Chromium profile directory (user data directory) with our preferences."""
-    root = Path(tempfile.mkdtemp(prefix=PROFILE_PREFIX))
+    root = scratch.folder("chromium")  # named PROFILE_PREFIX<pid>-...
     (root / "Default").mkdir()
     (root / "Default" / "Preferences").write_text(json.dumps(PROFILE_PREFERENCES), "utf-8")
     return root

@@ -136,6 +136,7 @@ def _become(request: dict[str, Any], fds: list[int]) -> int:
     os.environ.clear()
     os.environ.update(request["env"])
     time.tzset()
+    tempfile.tempdir = None  # TMPDIR as the command's environment has it
     sys.path[0] = request["cwd"]
     sys.argv = ["scrapy", *request["args"]]
     try:

@@ -278,9 +278,11 @@ def start_crawl(
     proxy_env: dict[str, str],
     log: Path,
     settings: dict[str, str] | None = None,
+    feed: Path | None = None,
 ) -> subprocess.Popen[bytes] | ForkedProcess:
-    """Start a crawl (default feed) in the background; its log goes to ``log``."""
-    command = crawl_command(spider, args, output_dir, None, settings)
+    """Start a crawl in the background (its default feed, else ``-O feed``); its log goes to
+    ``log``."""
+    command = crawl_command(spider, args, output_dir, feed, settings)
     env = {**os.environ, **proxy_env}
     with open(log, "ab") as handle:
         if forkable(command, env):

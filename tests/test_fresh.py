@@ -9,11 +9,12 @@ delivers its articles to the user's feed only, from a throwaway folder it remove
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from pathlib import Path
 
 from tests.replay import ReplayProxy
-from tests.support import assert_refused, run_crawl
+from tests.support import assert_refused, run_crawl, start_crawl, wait_until
 
 ARGS = {"since": "2025-11-20", "channels": "186", "browser": "never"}
 
@@ -125,3 +126,36 @@ def test_a_bad_fresh_value_is_refused(bisnis_proxy: ReplayProxy, tmp_path: Path)
         "bisnis", {**ARGS, "fresh": "maybe"}, output_dir=tmp_path, proxy_env=bisnis_proxy.env()
     )
     assert_refused(result, bisnis_proxy.urls(), tmp_path, "fresh='maybe' is not 0 or 1")
+
+
+def test_a_killed_fresh_runs_folder_is_removed_by_the_next_fresh_run(
+    bisnis_proxy: ReplayProxy, tmp_path: Path
+) -> None:
+    """SIGKILL leaves a fresh run no time to remove its folder; the next fresh run removes it
+    (its process is gone) and says so, and removes its own at its end."""
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    env = {**bisnis_proxy.env(), "TMPDIR": str(scratch)}
+    killed = start_crawl(
+        "bisnis", {**ARGS, "fresh": "1"}, output_dir=tmp_path / "out", proxy_env=env,
+        log=tmp_path / "killed.log", feed=tmp_path / "killed.jsonl",
+        settings={"DOWNLOAD_DELAY": "2"},  # still crawling when killed
+    )  # fmt: skip
+    try:
+        wait_until(lambda: len(bisnis_proxy.urls()) > 2)  # mid-crawl
+    finally:
+        killed.kill()
+        killed.wait(timeout=30)
+    [left] = list(scratch.iterdir())
+    assert left.name.startswith(f"newscrawl-fresh-{killed.pid}-") and left.is_dir()
+
+    bisnis_proxy.reset()
+    again = run_crawl(
+        "bisnis", {**ARGS, "fresh": "1"}, output_dir=tmp_path / "out", proxy_env=env,
+        feed=tmp_path / "again.jsonl",
+    )  # fmt: skip
+    assert again.returncode == 0, again.log[-3000:]
+    assert again.items
+    assert f"it works in {scratch}{os.sep}newscrawl-fresh-" in again.log, "not in TMPDIR"
+    assert f"removed 1 fresh folder(s) left in {scratch} by killed runs" in again.log
+    assert list(scratch.iterdir()) == [], "the killed run's folder and its own are removed"

@@ -15,7 +15,6 @@ import argparse
 import asyncio
 import logging
 import shutil
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -26,7 +25,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import UsageError
 from scrapy.settings import BaseSettings
 
-from newscrawl import distributed, health
+from newscrawl import distributed, health, scratch
 from newscrawl.arguments import ArgumentError, CrawlPlan
 from newscrawl.browser import chromium_available, missing_browser_message
 from newscrawl.extensions import EXIT_UNHEALTHY, RunReport
@@ -79,7 +78,7 @@ class Command(ScrapyCrawl):
             return
         if plan.fresh:  # a one-off run: a throwaway output folder, nothing of the real one
             kept = output_dir(settings)
-            self.fresh_folder = Path(tempfile.mkdtemp(prefix="newscrawl-fresh-"))
+            self.fresh_folder = scratch.folder("fresh")
             for setting, value in fresh_settings(self.fresh_folder).items():
                 settings.set(setting, value, priority="cmdline")
             logger.info(
