@@ -28,6 +28,7 @@ from newscrawl.pages.generic import (
     registered_domain,
     split_names,
     title_from_document,
+    without_chrome,
 )
 from tests.support import FIXTURES, manifest
 
@@ -757,3 +758,24 @@ def test_an_article_naming_no_headline_has_its_title_less_the_site() -> None:
     assert page.to_item().title is None
     marked = real_page(f"<h1>Council approves budget</h1>{text}")
     assert marked.to_item().title == "Council approves budget"
+
+
+def test_a_second_opinion_loses_the_lines_of_the_pages_chrome() -> None:
+    """trafilatura's lines the page shows in its chrome (a date line, a paywall prompt)
+    go, unless the reader's body has them too; all stay when they are most of the text
+    (the chrome holds the article the reader missed)."""
+    text = ["A first paragraph of the article, long enough.", "Another paragraph, as long."]
+    chrome = {"12 May 2024 10:00", "Subscribe to read on"}
+    lines = ["12 May 2024 10:00", *text, "Subscribe to read on"]
+    assert without_chrome(lines, [], chrome) == text
+    assert without_chrome(lines, text, chrome | {text[1]}) == text  # the reader's line stays
+    assert without_chrome(lines, [], chrome | {text[1]}) == lines  # most of it: all stay
+
+
+def test_the_chrome_lines_are_the_texts_of_the_pages_chrome() -> None:
+    page = real_page(
+        f"<nav><ul><li>Home</li><li>Politics</li></ul></nav><h1>Budget</h1>"
+        f"<div class='text'>{paragraphs(SENTENCES)}</div><footer><p>© Example News</p></footer>"
+    )
+    assert {"Home", "Politics", "© Example News"} <= page.chrome_lines
+    assert not page.chrome_lines & set(SENTENCES)

@@ -135,6 +135,9 @@ UNSURE_SHARE = 0.9
 #: real-web corpus, ``make bench-realworld``).
 SECOND_LONGER = 1.3
 SECOND_AGREES = 0.5
+#: A second opinion's lines the page shows in its chrome are left out, unless less than
+#: this share of its text would be left (then the chrome holds the article).
+CHROME_KEPT = 0.5
 _WORDS = re.compile(r"\w+")
 
 #: What Readability measures a page's prose on: paragraphs, ``pre`` and ``article``
@@ -404,6 +407,16 @@ def title_from_document(text: str, brand: str) -> str | None:
     if title_words(text[: ends[-2]]) > title_words(parts[-1]):
         return text[: ends[-2]]
     return text
+
+
+def without_chrome(lines: list[str], own: list[str], chrome: set[str]) -> list[str]:
+    """A second opinion's ``lines`` without those the page shows in its chrome (``chrome``:
+    a date line, a paywall prompt, a related link) and not in the reader's own body
+    (``own``); all of them when those are over :data:`CHROME_KEPT` of their text (then the
+    chrome holds the article, which the reader missed)."""
+    shown = set(own)
+    kept = [line for line in lines if line in shown or line not in chrome]
+    return kept if len("".join(kept)) >= CHROME_KEPT * len("".join(lines)) else lines
 
 
 def headline_likeness(text: str, named: str) -> float:
@@ -749,14 +762,17 @@ class GenericArticlePage(ArticlePage):
             )
         except Exception:  # a second opinion that fails is none
             return None
-        title = clean_text(self.title() or "").casefold()
+        title = clean_text(self.title() or "")
         lines = []
         for raw in (text or "").splitlines():
             line = clean_text(raw.removeprefix("- "))
-            if not line or line.casefold() == title:
+            if not line or line.casefold() == title.casefold():
                 continue  # the headline is no body line
+            if title and headline_likeness(line, title) >= LIKE_HEADLINE:
+                continue  # the headline with its kicker
             if rule_for(line, SHARED_RULES) is not None or not furniture_line(line):
                 lines.append(line)
+        lines = without_chrome(lines, own, self.chrome_lines)
         if not lines:
             return None
         mine, theirs = "\n".join(own), "\n".join(lines)
@@ -765,6 +781,21 @@ class GenericArticlePage(ArticlePage):
         words = set(_WORDS.findall(mine.casefold()))
         shared = words & set(_WORDS.findall(theirs.casefold()))
         return lines if len(shared) < SECOND_AGREES * len(words) else None
+
+    @cached_property
+    def chrome_lines(self) -> set[str]:
+        """The lines the page shows in its chrome (navigation, footers, comments, paywall
+        prompts, related links, date lines: :attr:`TextMap.chrome`): the texts of their
+        elements, cleaned. Asked of a second opinion only (:attr:`second_opinion`), whose
+        reader knows none of the page's chrome."""
+        found: set[str] = set()
+        for element in self.text_map.chrome:
+            for node in element.iter():
+                if isinstance(node.tag, str) and node.tag not in HIDDEN_TAGS:
+                    text = " ".join(_TEXT(node).split())
+                    if text and len(text) <= FURNITURE_CHARS:
+                        found.add(clean_text(text))
+        return found
 
     @cached_property
     def learned(self) -> list[str]:
