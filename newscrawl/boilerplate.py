@@ -67,19 +67,41 @@ def _one_pattern(rules: tuple[Rule, ...]) -> tuple[re.Pattern[str], tuple[str, .
     return re.compile("|".join(parts), re.IGNORECASE), names
 
 
-def rule_for(paragraph: str, rules: Sequence[Rule]) -> str | None:
-    """The name of the first of ``rules`` matching ``paragraph``, or None."""
+#: The patterns of rule tuples by identity (a tuple and what it compiles to): hashing a tuple
+#: of rules hashes each rule, which costs more than the match it is for.
+_BY_IDENTITY: dict[int, tuple[tuple[Rule, ...], re.Pattern[str], tuple[str, ...]]] = {}
+
+
+def _pattern_of(rules: Sequence[Rule]) -> tuple[re.Pattern[str], tuple[str, ...]]:
+    """:func:`_one_pattern` of ``rules``, looked up by identity when they are a tuple."""
+    entry = _BY_IDENTITY.get(id(rules))
+    if entry is not None and entry[0] is rules:
+        return entry[1], entry[2]
     pattern, names = _one_pattern(tuple(rules))
+    if isinstance(rules, tuple):  # immutable, and kept alive here: its id names it
+        if len(_BY_IDENTITY) >= 64:
+            _BY_IDENTITY.clear()
+        _BY_IDENTITY[id(rules)] = (rules, pattern, names)
+    return pattern, names
+
+
+def _first_rule(paragraph: str, pattern: re.Pattern[str], names: tuple[str, ...]) -> str | None:
     match = pattern.match(clean_text(paragraph))
     return None if match is None else names[int(str(match.lastgroup)[1:])]
 
 
+def rule_for(paragraph: str, rules: Sequence[Rule]) -> str | None:
+    """The name of the first of ``rules`` matching ``paragraph``, or None."""
+    return _first_rule(paragraph, *_pattern_of(rules))
+
+
 def filter_paragraphs(paragraphs: Iterable[str], rules: Sequence[Rule]) -> Cleaned:
     """Keep paragraphs no rule matches; name the first matching rule of each dropped one."""
+    pattern, names = _pattern_of(rules)
     kept: list[str] = []
     dropped: list[str] = []
     for paragraph in paragraphs:
-        name = rule_for(paragraph, rules)
+        name = _first_rule(paragraph, pattern, names)
         if name is None:
             kept.append(paragraph)
         else:

@@ -42,6 +42,7 @@ from collections.abc import Callable, Collection, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any, Protocol
 
@@ -172,8 +173,10 @@ def complete_lines(part: Path) -> Iterator[tuple[bytes, dict[str, Any]]]:
                 yield raw, record
 
 
+@lru_cache(maxsize=64)
 def feed_key(final: Path, root: Path) -> str:
-    """How the state names a feed: its path relative to the output directory."""
+    """How the state names a feed: its path relative to the output directory (once a feed:
+    the dedup pipeline asks for the open feed's with every item)."""
     return final.relative_to(root).as_posix() if final.is_relative_to(root) else str(final)
 
 

@@ -289,3 +289,20 @@ def test_relative_image_sources_join_as_scrapy_joins_them(
     expected_url = response.urljoin(src)
     assert joined is None or expected_url == joined
     assert item_of(response).image_url == expected_url
+
+
+def test_a_base_past_the_first_4096_characters_is_not_read() -> None:
+    """Scrapy reads ``<base>`` in a page's first 4,096 characters only: one further down
+    (past them, or past the bytes they can be in) changes no link, as with Scrapy."""
+    original = response_for(URL).text
+    src = "https://images.bisnis.com/posts/2025/11/20/1931001/bank-indonesia-bakal-men.jpg"
+    for at in (5000, 20000):
+        assert len(original) > at
+        body = (original[:at] + '<base href="https://cdn.example/img/">' + original[at:]).encode()
+        body = body.replace(f'<img src="{src}"'.encode(), b'<img src="x.jpg"', 1)
+        response = HtmlResponse(URL, body=body, encoding="utf-8")
+        assert (
+            item_of(response).image_url
+            == response.urljoin("x.jpg")
+            == URL.rsplit("/", 1)[0] + "/x.jpg"
+        )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,6 +19,7 @@ from scrapy.utils.test import get_crawler
 
 from newscrawl.feeds import FeedWriter
 from newscrawl.items import FIELD_NAMES, REQUIRED_FIELDS, ArticleItem, item_record
+from newscrawl.logformatter import SCRAPER_LOGGER, LogFormatter, heard
 from newscrawl.pipelines import (
     DedupPipeline,
     ExportPipeline,
@@ -494,3 +496,31 @@ def test_times_are_in_wib_for_the_site_spiders_and_as_the_page_gives_them_for_ne
     generic = get_crawler()
     generic.spider = _GenericSpider()  # type: ignore[assignment]
     assert getattr(ValidationPipeline(generic).process_item(item), field) == value
+
+
+def test_the_scraped_record_is_made_only_when_a_handler_keeps_it() -> None:
+    """Scrapy's "Scraped from" record (DEBUG) of each item is made only when a handler would
+    keep it: at LOG_LEVEL INFO (the default) every one was made and dropped."""
+    formatter = LogFormatter()
+    spider = get_crawler(settings_dict={}).spidercls("x")
+    item = article()
+    handler = logging.Handler(logging.INFO)
+    root = logging.getLogger()
+    old_level, old_handlers = root.level, root.handlers[:]
+    root.handlers = [handler]
+    root.setLevel(logging.DEBUG)
+    try:
+        assert not heard(SCRAPER_LOGGER, logging.DEBUG)
+        assert heard(SCRAPER_LOGGER, logging.INFO)
+        assert formatter.scraped(item, None, spider) is None
+        handler.setLevel(logging.DEBUG)
+        scraped = formatter.scraped(item, None, spider)
+        assert scraped is not None and scraped["level"] == logging.DEBUG
+        root.setLevel(logging.INFO)  # the logger itself drops DEBUG records
+        assert formatter.scraped(item, None, spider) is None
+        root.handlers = []  # no handler: logging's last resort keeps WARNING and above
+        assert not heard(SCRAPER_LOGGER, logging.INFO)
+        assert heard(SCRAPER_LOGGER, logging.WARNING)
+    finally:
+        root.handlers = old_handlers
+        root.setLevel(old_level)

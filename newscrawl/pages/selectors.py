@@ -143,12 +143,19 @@ def parse_html(response: TextResponse) -> Element:
 _BASE_TAG = re.compile(rb"<base", re.IGNORECASE)
 
 
+#: Scrapy looks for ``<base>`` in a page's first 4,096 characters: in UTF-8 (a BOM, then at
+#: most 4 bytes a character, an undecodable byte one) they lie in its first this many bytes.
+_BASE_SCAN_BYTES = 3 + 4 * 4096
+
+
 def base_url(response: TextResponse) -> str:
     """What ``response.urljoin`` joins with (Scrapy's ``get_base_url``: the first ``<base
     href>`` of the page's first 4,096 characters, else its URL), without decoding the whole
-    page for it when the page is UTF-8 and its bytes hold no ``<base`` anywhere (most pages):
-    then it is the URL, made safe as Scrapy makes it."""
-    if response.encoding.lower() in _UTF8 and not _BASE_TAG.search(response.body):
+    page for it when the page is UTF-8 and the bytes those characters are in hold no
+    ``<base`` (most pages): then it is the URL, made safe as Scrapy makes it."""
+    if response.encoding.lower() in _UTF8 and not _BASE_TAG.search(
+        response.body, 0, _BASE_SCAN_BYTES
+    ):
         return safe_url_string(response.url)
     return get_base_url(response)
 
