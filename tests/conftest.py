@@ -74,3 +74,48 @@ def kompas_proxy_session(site_proxies: Callable[[str], ReplayProxy]) -> ReplayPr
 @pytest.fixture
 def kompas_proxy(site_proxies: Callable[[str], ReplayProxy]) -> ReplayProxy:
     return site_proxies("kompas")
+
+
+# -- the order files are handed to xdist's workers ------------------------------------------
+#: The slowest test files (``pytest --durations=0``, summed by file), slowest first. With
+#: ``--dist loadfile`` a worker takes a whole file at a time: a slow file taken last keeps one
+#: worker busy while the others have nothing left. These go first; the other files follow, those
+#: with more tests first (xdist's own order). A file missing here only runs later.
+SLOW_FILES = (
+    "tests/test_distributed.py",
+    "tests/test_cron.py",
+    "tests/test_news.py",
+    "tests/test_news_publishing.py",
+    "tests/test_archive_hostile.py",
+    "tests/test_api.py",
+    "tests/test_browser.py",
+    "tests/test_archives.py",
+    "tests/test_backfill.py",
+    "tests/test_dataset.py",
+    "tests/test_readme.py",
+    "tests/test_bad_days.py",
+    "tests/test_tools.py",
+    "tests/test_sites.py",
+)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if hasattr(config.option, "loadscopereorder"):  # xdist: keep the order below
+        config.option.loadscopereorder = False
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def file_of(item: pytest.Item) -> str:
+        return item.nodeid.split("::", 1)[0]
+
+    tests_in: dict[str, int] = {}
+    for item in items:
+        tests_in[file_of(item)] = tests_in.get(file_of(item), 0) + 1
+    slow = {name: rank for rank, name in enumerate(SLOW_FILES)}
+    items.sort(
+        key=lambda item: (
+            slow.get(file_of(item), len(slow)),
+            -tests_in[file_of(item)],
+            file_of(item),
+        )
+    )
