@@ -156,3 +156,22 @@ def test_a_summary_box_repeating_the_article_is_not_its_text() -> None:
 
 def test_no_text_no_container() -> None:
     assert container_of("<html><body><nav><a href='/'>Home</a></nav></body></html>") is None
+
+
+def test_a_menu_left_open_around_the_page_is_no_chrome() -> None:
+    """A menu whose markup is left open (``<li><div>`` never closed) nests the rest of the
+    page, its ``<main>`` too, in the ``nav`` as the parser reads it: a ``nav`` or ``footer``
+    holding the page's ``<main>`` is no chrome. A menu of its own still is."""
+    body = "".join(para(n) for n in range(4))
+    left_open = (
+        "<html><body><header><nav><ul><li><a href='/a'>Home</a><div class='sub'>"
+        f"<ul><li><a href='/b'>News</a></li></ul><main><div id='text'>{body}</div></main>"
+        "</body></html>"
+    )
+    assert container_of(left_open) == "text"
+    closed = (
+        "<html><body><nav><ul><li><a href='/a'>Home</a></li></ul>"
+        f"<div id='menu-text'>{body}</div></nav><div id='text'>{para(9)}{para(8)}</div>"
+        "</body></html>"
+    )
+    assert container_of(closed) == "text"

@@ -7,9 +7,10 @@ text is summed from its descendants. The article's container is the element whos
 outweighs its other text most (:meth:`TextMap.container`): an article split over sibling
 blocks is held by their common parent, a sidebar or a footer costs a page-wide element more
 than it gains. Site chrome (``nav``, ``footer``, and elements whose class or id names comments,
-sharing, related links, newsletters, ads, cookie notices, paywalls...) is never good text; an
-``aside``, a ``form`` or a ``header`` is chrome unless it holds most of the page's good text
-(an ASP.NET page-wide form, an article set in an aside).
+sharing, related links, newsletters, ads, cookie notices, paywalls...) is never good text (but
+a ``nav`` or ``footer`` holding the page's ``main``: a menu's markup left open nests the page
+in it); an ``aside``, a ``form`` or a ``header`` is chrome unless it holds most of the page's
+good text (an ASP.NET page-wide form, an article set in an aside).
 
 No site's names: the class words are the web's common ones (:data:`JUNK_WORDS`).
 """
@@ -96,6 +97,9 @@ _NON_WORD = re.compile(r"\W+")
 _TEXT = etree.XPath("string()")
 _REACT_SEGMENT = re.compile(r"S:[0-9a-f]+$")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+#: An element holding the page's ``<main>``: a navigation or a footer holding it is no chrome
+#: (a menu's markup left open nests the rest of the page in it, as the parser reads it).
+_HOLDS_MAIN = etree.XPath("boolean(.//main)")
 
 
 @lru_cache(maxsize=8192)
@@ -344,7 +348,7 @@ class TextMap:
                             self.microdata_times.append(child)
                     if not chrome:
                         kind = names_kind(tag, classes, ident) if classes or ident else 0
-                        if kind == HARD or tag in hard:
+                        if kind == HARD or (tag in hard and not _HOLDS_MAIN(child)):
                             # chrome for good (navigation, footer, comments): its text is
                             # other text, measured in one go, never read block by block
                             self.chrome.add(child)
