@@ -22,7 +22,8 @@ class ArticleItem:
     :data:`MAX_TITLE_CHARS` or whose body is longer than ``NEWSCRAWL_MAX_BODY_CHARS``.
     """
 
-    #: Canonical URL: https, no query, no fragment, no page suffix.
+    #: Canonical URL: https, no fragment, no page suffix, no query (but for an article its
+    #: path does not name, in generic mode: the query's identity parameters, ``?id=5``).
     url: str | None = None
     #: The site's own id of the article, from the URL (e.g. a string of digits).
     article_id: str | None = None

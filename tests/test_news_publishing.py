@@ -473,3 +473,50 @@ def test_a_time_in_the_pages_own_form_is_exported(
         assert item["published_at"] == date
     else:
         assert datetime.fromisoformat(item["published_at"]) == datetime.fromisoformat(instant)
+
+
+# -- articles named by their query ----------------------------------------------------------------
+
+QUERY_NAMED = "https://www.arusdaerah.id/baca.php?id={n}"
+QUERY_NAMED_PAGE = """<!DOCTYPE html>
+<html lang="id"><head><title>{title}</title>
+<meta property="og:type" content="article">
+<meta property="article:published_time" content="2025-11-20T08:00:00+07:00">
+<link rel="canonical" href="{url}">
+</head><body>
+<main><article>
+<h1>{title}</h1>
+<div class="article-body">
+<p>{place} menunggu jembatan baru yang dijanjikan pemerintah daerah sejak lama.</p>
+<p>Kepala desa mengatakan jalan setapak menuju pasar masih licin ketika hujan turun pada
+sore hari.</p>
+<p>Anak-anak sekolah harus berjalan kaki lebih jauh karena jembatan lama sudah tidak bisa
+dilewati.</p>
+</div>
+</article></main>
+</body>
+</html>
+"""
+
+
+def test_articles_named_only_by_their_query_are_exported_apart(tmp_path: Path) -> None:
+    """``baca.php?id=101`` and ``?id=102`` are two articles whose path names neither: each
+    is exported, its URL keeping the query's identity parameter (tracking parameters go), and
+    each item passes the run-time schema (it dropped both as invalid URLs)."""
+    builder = SiteBuilder(ANYSITE, tmp_path / "site")
+    given = []
+    for n, place in ((101, "Warga desa Sukamaju"), (102, "Petani di lembah Cikaso")):
+        url = QUERY_NAMED.format(n=n)
+        title = f"Jembatan Baru untuk {place}"
+        builder.put(url, QUERY_NAMED_PAGE.format(url=url, title=title, place=place))
+        given.append(url)
+    result, _ = crawl(
+        builder.save(), tmp_path / "out", start_urls=f"{given[0]},{given[1]}&utm_source=feed"
+    )
+    assert result.returncode == 0, result.log[-3000:]
+    items = published_items(tmp_path / "out", "news/arusdaerah.id")
+    assert sorted(item["url"] for item in items) == given
+    assert len({item["article_id"] for item in items}) == 2
+    for item in items:
+        validate(item)
+    assert "Dropped" not in result.log
