@@ -779,3 +779,22 @@ def test_the_chrome_lines_are_the_texts_of_the_pages_chrome() -> None:
     )
     assert {"Home", "Politics", "© Example News"} <= page.chrome_lines
     assert not page.chrome_lines & set(SENTENCES)
+
+
+def test_an_article_whose_page_shows_no_text_has_the_text_of_its_data() -> None:
+    """A page that builds its text with a script shows none in its HTML: a page marked as an
+    article then has JSON-LD ``articleBody`` as its body (not when it shows a body)."""
+    data = article_head(datePublished="2024-05-02T20:53:56+01:00", articleBody="\n".join(SENTENCES))
+    empty = real_page("<h1>Council approves budget</h1><div id='app'></div>", head=data)
+    assert empty.has_body() and empty.is_article()
+    assert empty.to_item().body == "\n\n".join(SENTENCES)
+    shown = real_page(
+        f"<h1>Council approves budget</h1><div class='text'>{paragraphs(SENTENCES[:3])}</div>",
+        head=data,
+    )
+    assert shown.to_item().body == "\n\n".join(SENTENCES[:3])
+    unmarked = real_page(
+        "<h1>Council approves budget</h1><div id='app'></div>",
+        head=data.replace('"NewsArticle"', '"WebPage"'),
+    )
+    assert not unmarked.has_body()

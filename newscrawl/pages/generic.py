@@ -59,7 +59,7 @@ from newscrawl.pages.base import BLOCK_TAGS, HIDDEN_TAGS, ArticlePage, element_t
 from newscrawl.pages.furniture import byline_line, credit_line, furniture_line
 from newscrawl.pages.maintext import BLOCK_LEVEL, CJK, TextMap
 from newscrawl.pages.selectors import Element, ElementTable, parse_html
-from newscrawl.processors import clean_text, nonempty
+from newscrawl.processors import clean_text, has_word_char, nonempty
 from newscrawl.urls import alias_form
 
 #: JSON-LD types of an article page.
@@ -725,9 +725,29 @@ class GenericArticlePage(ArticlePage):
 
     def body(self) -> list[str]:
         """The body's blocks: :attr:`paragraphs`, or trafilatura's when the reader is unsure
-        and trafilatura reads the page otherwise (:attr:`second_opinion`)."""
+        and trafilatura reads the page otherwise (:attr:`second_opinion`); on an article
+        whose page shows no text of its body, its data's (:attr:`data_body`)."""
+        if not self.has_text():
+            return self.data_body
         second = self.second_opinion
         return self.paragraphs if second is None else second
+
+    @cached_property
+    def data_body(self) -> list[str]:
+        """The lines of JSON-LD ``articleBody`` of the page's article data (a page that
+        builds its text with a script shows none in its HTML), furniture lines left out as
+        from the reader's own; else none."""
+        data = self.json_ld_article
+        text = data.get("articleBody") if data else None
+        if not isinstance(text, str):
+            return []
+        lines = (clean_text(raw) for raw in text.splitlines())
+        return [
+            line
+            for line in lines
+            if has_word_char(line)
+            and (rule_for(line, SHARED_RULES) is not None or not furniture_line(line))
+        ]
 
     @cached_property
     def unsure(self) -> bool:
@@ -985,9 +1005,10 @@ class GenericArticlePage(ArticlePage):
     def has_body(self) -> bool:
         """The page has an article's body: any text in its body when its markup says it is an
         article; else prose enough to read (:meth:`readerable`, or :meth:`reads_as_article`:
-        a landing page's short blurbs, a list of links or a few lines are none)."""
+        a landing page's short blurbs, a list of links or a few lines are none); a marked
+        article whose page shows no text has one in its data (:attr:`data_body`)."""
         if not self.has_text():
-            return False
+            return bool(self.data_body)
         return self.marked_article or self.readerable() or self.reads_as_article()
 
     def has_text(self) -> bool:
