@@ -79,6 +79,10 @@ class NotAnArticle(Exception):
     """No article can be read from the page; the message says why (one line)."""
 
 
+class _PageGone(NotAnArticle):
+    """The page is gone (HTTP 404 or 410): a split article goes out without it."""
+
+
 # -- settings -----------------------------------------------------------------------------------
 
 
@@ -404,7 +408,8 @@ class _Reader:
 
     def joined(self, first: HtmlResponse, fetch: Callable[[str], HtmlResponse]) -> ArticleItem:
         """A split article's pages read in turn and joined (``SplitArticle``), at most
-        ``NEWSCRAWL_MAX_ARTICLE_PAGES`` of them."""
+        ``NEWSCRAWL_MAX_ARTICLE_PAGES`` of them; a page that is gone (404, 410) left out, as
+        a crawl leaves it out."""
         from newscrawl.pages.reading import read_generic
         from newscrawl.spiders.news import SplitArticle
 
@@ -420,7 +425,11 @@ class _Reader:
                     f"past NEWSCRAWL_MAX_ARTICLE_PAGES={cap}"
                 )
             number, url = split.pending[0]
-            page = reading(fetch(url))
+            try:
+                page = reading(fetch(url))
+            except _PageGone:
+                split.leave_out(number)
+                continue
             if not page.is_complete() or page.item is None or not page.item.body:
                 raise NotAnArticle(f"page {number} of the article ({url}) gave no body")
             split.add(number, page)
@@ -429,6 +438,8 @@ class _Reader:
     def fetch(self, url: str) -> HtmlResponse:
         """GET ``url`` (see :func:`extract_url`)."""
         from scrapy.http import HtmlResponse
+
+        from newscrawl.split_articles import GONE
 
         _check_url(url)
         settings = self.settings
@@ -448,7 +459,9 @@ class _Reader:
                 body = answer.read(limit + 1)
         except urllib.error.HTTPError as error:
             detail = _http_error_detail(error)
-            raise NotAnArticle(f"{url} answered HTTP {error.code} {error.reason}{detail}") from None
+            gone = error.code in GONE
+            refusal = _PageGone if gone else NotAnArticle
+            raise refusal(f"{url} answered HTTP {error.code} {error.reason}{detail}") from None
         except (urllib.error.URLError, OSError) as error:
             reason = getattr(error, "reason", error)
             raise NotAnArticle(f"{url} could not be fetched: {reason}") from None

@@ -5,20 +5,25 @@ whole-text view (:meth:`newscrawl.pages.reading.Reading.other_pages`). It then f
 other pages one after another (:meth:`SplitArticle.next_request`), each read by the same page
 reader, and exports the article once the last is read: the first page's fields with the
 bodies of all pages in page order (:meth:`SplitArticle.joined`). An article whose pagers name
-a page past ``NEWSCRAWL_MAX_ARTICLE_PAGES`` is skipped (:meth:`SplitArticle.past_cap`).
+a page past ``NEWSCRAWL_MAX_ARTICLE_PAGES`` is skipped (:meth:`SplitArticle.past_cap`). A page
+that is gone (HTTP 404 or 410: a pager's dead link) is left out, counted and logged, and the
+article goes out with the pages that exist; a page that fails otherwise (a timeout, a 5xx after
+the retries) skips the article as ``incomplete``, and the next run reads it again.
 :class:`SplitJoining` does this for the spider, whose callbacks hand it each page.
 ``newscrawl extract`` joins such an article the same way (:mod:`newscrawl.api`).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+import logging
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import replace
 from typing import Any, Protocol
 
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from newscrawl.arguments import CrawlPlan
@@ -31,6 +36,8 @@ from newscrawl.spiders.common import asked
 #: Meta keys of a request for a page of a split article: the article, the page's number.
 SPLIT = "split"
 PAGE_NUMBER = "page_number"
+#: The HTTP statuses of a page that is gone: the article goes out without it.
+GONE = frozenset({404, 410})
 
 
 class SplitArticle:
@@ -45,6 +52,8 @@ class SplitArticle:
         self.readings: list[Reading] = []
         self.seen = {1, *(number for number, _ in page.other_pages())}
         self.pending = page.other_pages()
+        #: The pages that were gone (404, 410), left out of the article.
+        self.gone: list[int] = []
 
     @property
     def last_page(self) -> int:
@@ -60,6 +69,11 @@ class SplitArticle:
                 self.seen.add(later)
                 self.pending.append((later, url))
         self.pending.sort()
+
+    def leave_out(self, number: int) -> None:
+        """Page ``number`` is gone: the article is joined without it."""
+        self.gone.append(number)
+        self.pending = [(n, url) for n, url in self.pending if n != number]
 
     def joined(self) -> Reading:
         """The first page's reading with the bodies of all pages, in page order, and what
@@ -114,13 +128,16 @@ class JoiningSpider(Protocol):
     @property
     def readers(self) -> PageReaders: ...
 
+    @property
+    def logger(self) -> logging.LoggerAdapter[logging.Logger]: ...
+
     def count(self, event: str, by: int = 1) -> None: ...
 
     def skip(self, reason: str, url: str, detail: str = "") -> None: ...
 
     def parse_split(self, response: Response, **kwargs: Any) -> AsyncIterator[Any]: ...
 
-    def on_split_error(self, failure: Failure) -> None: ...
+    def on_split_error(self, failure: Failure) -> Iterator[Any]: ...
 
 
 class SplitJoining:
@@ -179,10 +196,24 @@ class SplitJoining:
             return None
         return self.next_request(split) if split.pending else split
 
-    def failed(self, failure: Failure) -> None:
-        """A page of a split article failed (after its retries): the article is skipped as
-        ``incomplete`` (not remembered: the next run reads it again)."""
+    def failed(self, failure: Failure) -> Request | SplitArticle | None:
+        """A page of a split article failed (after its retries). A page that is gone (404,
+        410: a dead link of the pager) is left out (counted ``discovery/split_page_gone``,
+        logged): the request for the next page, or the article with the pages read (to
+        export). Any other failure skips the article as ``incomplete`` (not remembered: the
+        next run reads it again); None."""
         request: Request = failure.request  # type: ignore[attr-defined]
         split: SplitArticle = request.meta[SPLIT]
-        detail = f"page {request.meta.get(PAGE_NUMBER)} ({request.url}): {failure.value!r}"
+        number = int(request.meta[PAGE_NUMBER])
+        status = failure.value.response.status if isinstance(failure.value, HttpError) else None
+        if status in GONE:
+            split.leave_out(number)
+            self.spider.count("discovery/split_page_gone")
+            self.spider.logger.info(
+                "Page %d of %s is gone (HTTP %d at %s): the article goes out without it",
+                number, split.origin, status, request.url,
+            )  # fmt: skip
+            return self.next_request(split) if split.pending else split
+        detail = f"page {number} ({request.url}): {failure.value!r}"
         self.spider.skip("incomplete", split.origin, detail[:300])
+        return None

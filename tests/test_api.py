@@ -353,6 +353,25 @@ def test_extract_url_joins_a_split_article_without_whole_text(
     assert len(fetched) > 1 and not any("page=all" in u for u in fetched)
 
 
+def test_extract_url_leaves_out_a_split_articles_page_that_is_gone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As a crawl does (tests/test_news.py): page 2 answers 404, the article is the rest."""
+    from tests.test_news import split_with_a_page_missing
+
+    url, _ = split_with_a_page_missing(tmp_path)
+    with ReplayProxy(tmp_path / "site", lifetime=120) as proxy:
+        for name, value in {**proxy.env(), "SSL_CERT_FILE": str(proxy.ca_cert_path)}.items():
+            monkeypatch.setenv(name, value)
+        item = newscrawl.extract_url(url)
+        fetched = proxy.urls()
+    assert url + "/2" in fetched
+    whole = anysite_expected()[url]["body"].split("\n\n")
+    got = item["body"].split("\n\n")
+    assert got[0] == whole[0] and len(got) < len(whole)
+    assert [line for line in whole if line in got] == got
+
+
 # -- dataset ------------------------------------------------------------------------------------
 
 

@@ -387,16 +387,48 @@ def test_a_split_article_without_a_whole_text_link_is_joined(tmp_path: Path) -> 
     assert len(fetched) == len(set(fetched)), "a page was fetched twice"
 
 
-def test_a_split_article_missing_a_page_is_skipped_as_incomplete(tmp_path: Path) -> None:
+def split_with_a_page_missing(tmp_path: Path) -> tuple[str, list[str]]:
+    """The generated sites with split articles and no whole-text links, page 2 of one article
+    (split as ``/2``) gone from them: that article, and all of them."""
     probe = without_whole_text_links(tmp_path / "probe")
     first = next(url for url in probe if url.endswith(tuple("0123456789")))  # pages as /2
-    articles = without_whole_text_links(tmp_path / "site", missing=first + "/2")
+    return first, without_whole_text_links(tmp_path / "site", missing=first + "/2")
+
+
+def test_a_split_article_whose_page_is_gone_goes_out_without_it(tmp_path: Path) -> None:
+    """A pager's dead link (404) does not cost the article: it is exported with the pages
+    that exist, in order, counted and logged (it was skipped as incomplete, and skipped again
+    on every run after)."""
+    first, articles = split_with_a_page_missing(tmp_path)
     with ReplayProxy(tmp_path / "site", lifetime=300) as proxy:
+        result = crawl(proxy, tmp_path / "out", start_urls=",".join(articles))
+    assert result.returncode == 0, result.log[-3000:]
+    assert len(result.items) == len(articles)
+    [item] = [item for item in result.items if item["url"] == first]
+    whole = expected_by_url("anysite")[first]["body"].split("\n\n")
+    got = item["body"].split("\n\n")
+    assert got[0] == whole[0] and len(got) < len(whole)
+    assert [line for line in whole if line in got] == got, "pages out of order or foreign text"
+    assert stat(result.log, "newscrawl/discovery/split_page_gone") == 1
+    assert stat(result.log, "newscrawl/skipped/incomplete") == 0
+    assert f"Page 2 of {first} is gone (HTTP 404 at {first}/2)" in result.log
+    others = [item for item in result.items if item["url"] != first]
+    want = {url if url in expected_by_url("anysite") else str(twin_of(url)) for url in articles}
+    assert_contract_items("anysite", others, want - {first})
+
+
+def test_a_split_article_whose_page_fails_is_skipped_as_incomplete(tmp_path: Path) -> None:
+    """A page that fails on every try (HTTP 503) may come back: the article is skipped as
+    ``incomplete``, not remembered, so the next run reads it again."""
+    first, articles = split_with_a_page_missing(tmp_path)
+    faults = {f"{first}/2": ["http_503"] * 3}  # RETRY_TIMES = 2: three tries
+    with ReplayProxy(tmp_path / "site", lifetime=300, faults=faults) as proxy:
         result = crawl(proxy, tmp_path / "out", start_urls=",".join(articles))
     assert result.returncode == 0, result.log[-3000:]
     assert first not in {item["url"] for item in result.items}
     assert len(result.items) == len(articles) - 1
     assert stat(result.log, "newscrawl/skipped/incomplete") == 1
+    assert stat(result.log, "newscrawl/discovery/split_page_gone") == 0
     folder = tmp_path / "out" / "news" / "arusdaerah.id+sorotrakyat.id"
     state = SQLiteState(folder / "state.sqlite3")
     assert state.in_backoff(article_id_of(first)) is None  # the next run reads it again

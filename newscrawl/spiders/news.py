@@ -336,10 +336,15 @@ class GenericNewsSpider(BaseNewsSpider):
             for output in self.export(step.first, step.joined()):
                 yield output
 
-    def on_split_error(self, failure: Failure) -> None:
-        """A page of a split article failed (after its retries): the article is skipped as
-        ``incomplete`` (not remembered: the next run reads it again)."""
-        self.joining.failed(failure)
+    def on_split_error(self, failure: Failure) -> Iterator[Any]:
+        """A page of a split article failed (after its retries): a page that is gone is left
+        out (the next page is read, or the article exported); else the article is skipped as
+        ``incomplete`` (:meth:`~newscrawl.split_articles.SplitJoining.failed`)."""
+        step = self.joining.failed(failure)
+        if isinstance(step, Request):
+            yield step
+        elif step is not None:
+            yield from self.export(step.first, step.joined())
 
     def export(self, response: TextResponse, page: Reading) -> Iterator[Any]:
         """The article's item, kept when it was published inside ``since``/``until``; a
