@@ -40,6 +40,11 @@ class Thresholds:
     #: pages blocked an hour ago (``NEWSCRAWL_RETRY_AFTER_HOURS``) meets: the reference days'
     #: 3 blocked and 1 gone with ``browser=never``.
     min_blocked_pages: int = 5
+    #: A site judged on its own (``scrapy crawl news``, site by site) fails ``markup`` only
+    #: when at least this many of its pages lack the field: its pages are read one by one by
+    #: the generic reader, and one odd page of a handful (a gallery, a page with no headline)
+    #: says nothing of the others, whose articles it would withhold.
+    min_site_missing_pages: int = 2
 
     @classmethod
     def from_settings(cls, settings: _Settings) -> Self:
@@ -50,6 +55,9 @@ class Thresholds:
             ),
             min_article_pages=settings.getint(
                 "NEWSCRAWL_HEALTH_MIN_ARTICLE_PAGES", cls.min_article_pages
+            ),
+            min_site_missing_pages=settings.getint(
+                "NEWSCRAWL_HEALTH_MIN_SITE_MISSING_PAGES", cls.min_site_missing_pages
             ),
             max_blocked_share=settings.getfloat(
                 "NEWSCRAWL_HEALTH_MAX_BLOCKED_SHARE", cls.max_blocked_share
@@ -131,7 +139,7 @@ def check_sites(stats: Mapping[str, Any], thresholds: Thresholds) -> dict[str, l
         failures = [
             failure
             for failure in (
-                _markup(counted, thresholds),
+                _markup(counted, thresholds, thresholds.min_site_missing_pages),
                 _site_fetching(counted),
                 _callbacks(counted, thresholds),
             )
@@ -189,9 +197,12 @@ def _invalid(stats: Mapping[str, Any]) -> dict[str, int]:
     }
 
 
-def _markup(stats: Mapping[str, Any], thresholds: Thresholds) -> Failure | None:
+def _markup(
+    stats: Mapping[str, Any], thresholds: Thresholds, min_missing: int = 1
+) -> Failure | None:
     """Too many article pages lack a required field, or hold an insane value in a field
-    (``newscrawl/validation/invalid_<field>``, counted like a missing one)."""
+    (``newscrawl/validation/invalid_<field>``, counted like a missing one): the threshold's
+    share of them, and at least ``min_missing``."""
     pages = int(stats.get("newscrawl/health/article_pages", 0))
     missing = {
         name: int(stats.get(f"newscrawl/health/missing_{name}", 0)) for name in REQUIRED_FIELDS
@@ -210,7 +221,7 @@ def _markup(stats: Mapping[str, Any], thresholds: Thresholds) -> Failure | None:
     failing = []
     for name in (*missing, *(name for name in invalid if name not in missing)):
         count = missing.get(name, 0) + invalid.get(name, 0)
-        if count / pages >= thresholds.max_missing_share:
+        if count / pages >= thresholds.max_missing_share and count >= min_missing:
             bad = f", {invalid[name]} invalid" if invalid.get(name) else ""
             failing.append(f"{name} on {count} of {pages} ({count / pages:.0%}{bad})")
     if not failing:

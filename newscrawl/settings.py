@@ -151,6 +151,8 @@ FEED_EXPORT_ENCODING = "utf-8"
 NEWSCRAWL_HEALTH_MAX_MISSING_SHARE = 0.2
 #: ... counted only once this many article pages were parsed.
 NEWSCRAWL_HEALTH_MIN_ARTICLE_PAGES = 3
+#: ... and, for a site of `crawl news` judged on its own, once this many pages lack it.
+NEWSCRAWL_HEALTH_MIN_SITE_MISSING_PAGES = 2
 #: Fail when at least this share of the article pages that answered were blocked (401/403, a
 #: challenge) or gone (404/410)...
 NEWSCRAWL_HEALTH_MAX_BLOCKED_SHARE = 0.5

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from newscrawl.health import Thresholds, check
+from newscrawl.health import Thresholds, check, check_sites
 
 T = Thresholds(max_missing_share=0.2, min_article_pages=3)
 
@@ -248,12 +248,34 @@ def test_blocked_thresholds_and_a_run_judged_site_by_site() -> None:
     settings = {"NEWSCRAWL_HEALTH_MAX_BLOCKED_SHARE": "0.2",
                 "NEWSCRAWL_HEALTH_MIN_BLOCKED_PAGES": "1",
                 "NEWSCRAWL_HEALTH_MAX_MISSING_SHARE": "0.3",
-                "NEWSCRAWL_HEALTH_MIN_ARTICLE_PAGES": "4"}  # fmt: skip
+                "NEWSCRAWL_HEALTH_MIN_ARTICLE_PAGES": "4",
+                "NEWSCRAWL_HEALTH_MIN_SITE_MISSING_PAGES": "1"}  # fmt: skip
     strict = Thresholds.from_settings(Settings(settings))
-    assert strict == Thresholds(0.3, 4, 0.2, 1)
+    assert strict == Thresholds(0.3, 4, 0.2, 1, 1)
     stats = blocked_run(read=4, blocked=1)
     assert kinds(stats) == []
     [failure] = check(stats, "finished", strict)
     assert "1 of 5 article pages (20%)" in failure.message and "threshold 20%" in failure.message
     # a news run: the skips are counted for the whole run, so it is judged whole
     assert [f.kind for f in check(blocked_run(0, 6), "finished", T, per_site=True)] == ["blocked"]
+
+
+def test_one_odd_page_of_a_site_judged_on_its_own_withholds_nothing() -> None:
+    """Judged site by site (``crawl news``), one page of three without a title is not a
+    changed markup (it is, judged whole: a site spider's run); two of six are."""
+    site = {
+        "newscrawl/sites/a.id/health/article_pages": 3,
+        "newscrawl/sites/a.id/layout/generic": 3,
+        "newscrawl/sites/a.id/health/missing_title": 1,
+        "newscrawl/sites/a.id/fetch/requests": 3,
+        "newscrawl/sites/a.id/fetch/ok": 3,
+    }
+    assert per_site(site) == {}
+    whole = {"newscrawl/health/article_pages": 3, "newscrawl/layout/bisnis_v1": 3,
+             "newscrawl/health/missing_title": 1}  # fmt: skip
+    assert [f.kind for f in check(whole, "finished", T)] == ["markup"]
+    two = {**site, "newscrawl/sites/a.id/health/article_pages": 6,
+           "newscrawl/sites/a.id/health/missing_title": 2}  # fmt: skip
+    assert per_site(two) == {"a.id": ["markup"]}
+    lax = Thresholds(min_site_missing_pages=3)
+    assert check_sites(two, lax) == {}
