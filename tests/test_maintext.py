@@ -175,3 +175,20 @@ def test_a_menu_left_open_around_the_page_is_no_chrome() -> None:
         "</body></html>"
     )
     assert container_of(closed) == "text"
+
+
+def test_a_list_with_a_linked_item_is_no_teaser_card() -> None:
+    """A list in the article whose one item is a link (a question linking an older post) is
+    the article's list, not a teaser card; a card (a headline link and its summary) still is."""
+    items = (
+        "<li>Will it end up in the crap list picture one day, as so much else?</li>"
+        "<li><a href='/put'>Where am I going to put it</a>?</li><li>Is it in my budget?</li>"
+    )
+    card = f"<div id='card'><h3><a href='/other'>Another story</a></h3>{para(7)}</div>"
+    html = f"<html><body><div id='text'>{para(1)}<ul id='list'>{items}</ul>{para(2)}</div>{card}"
+    html += "</body></html>"
+    root = lxml.html.document_fromstring(html)
+    text_map = TextMap(root)
+    chrome = {element.get("id") for element in text_map.chrome}
+    assert "list" not in chrome and "card" in chrome
+    assert text_map.container() is not None and text_map.container().get("id") == "text"

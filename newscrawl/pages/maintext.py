@@ -87,6 +87,9 @@ GOOD_LINK_SHARE = 0.35
 #: good text (characters) in their parent.
 CARD_HEADING_WORDS = 25
 CARD_MAX_GOOD = 400
+#: What is never a teaser card (:meth:`TextMap._cards`): the page itself, and a list (an
+#: item all of a link is a list's, not a teaser's headline).
+LIST_TAGS = frozenset({"body", "html", "ul", "ol"})
 #: How much other text costs a container, against its good text.
 OTHER_COST = 1.0
 
@@ -407,8 +410,8 @@ class TextMap:
         found = []
         for line in self._link_lines:
             card = line.getparent()
-            if card is None or card.tag in ("body", "html") or card in found:
-                continue
+            if card is None or card.tag in LIST_TAGS or card in found:
+                continue  # a list whose one item is a link is no teaser (a link box is)
             held = self.good.get(card, 0)
             if 0 < held <= CARD_MAX_GOOD:
                 found.append(card)
