@@ -46,7 +46,7 @@ from newscrawl.pages.base import ReadPage
 from newscrawl.pages.reading import PageReaders, Reading, read_site
 from newscrawl.safefetch import RedirectRefused
 from newscrawl.sites import Site
-from newscrawl.state import StateStore
+from newscrawl.state import SQLiteState, StateStore
 from newscrawl.urls import on_domain, path_of
 
 #: Archive records read between two returns to the reactor.
@@ -375,7 +375,7 @@ class ArchiveRoute:
         if (
             reading.known
             or article_id in read
-            or (not reading.fresh and spider.state.has_article(article_id))
+            or (not reading.fresh and self.shared and spider.state.has_article(article_id))
         ):
             spider.count("archive/known")
             return []
@@ -405,6 +405,14 @@ class ArchiveRoute:
             spider.logger.exception("Could not read %s from %s", capture.url, source)
             return []
         return outputs
+
+    @property
+    def shared(self) -> bool:
+        """Whether others may commit articles to the state while this run reads (distributed
+        mode). A SQLite state has this run for its only writer (the run lock): it learns
+        only what this run exported, whose ids are in the run's ``read`` already, so an
+        article unknown to it when its record was read is unknown when it is taken."""
+        return not isinstance(self.spider.state, SQLiteState)
 
     def wanted(self, url: str, status: int) -> bool:
         """A response record to read: an article URL of the site answered 200 (another answer

@@ -326,8 +326,13 @@ class ArticlePage:
 
     # -- fields ---------------------------------------------------------------------------
 
-    def url(self) -> str:
+    @cached_property
+    def canonical_url(self) -> str:
+        """The page's canonical URL (its ``url`` field; its pager's links are compared to it)."""
         return self.urls.canonical(self.response.url)
+
+    def url(self) -> str:
+        return self.canonical_url
 
     def article_id(self) -> str | None:
         return self.urls.article_id(self.response.url)
@@ -432,8 +437,10 @@ class ArticlePage:
         """Links of the pager to pages of this same article, if it is split."""
         if not self.pager_css:
             return []
-        own = self.urls.canonical(self.response.url)
         hrefs = [link.get("href") or "" for link in self.find(self.pager_css)]
+        if not hrefs:
+            return []
+        own = self.canonical_url
         links = [self.urljoin(href) for href in hrefs]
         return [link for link in links if self.urls.canonical(link) == own]
 
