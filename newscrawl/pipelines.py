@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
@@ -48,6 +48,8 @@ PARAGRAPH_SEPARATOR = "\n\n"
 DEFAULT_MAX_BODY_CHARS = 1_000_000
 #: Dates an item may carry: from EARLIEST_DATE to this long after the crawl.
 EARLIEST_TIME = datetime.fromisoformat(EARLIEST_DATE)
+#: The stat of each field of ``COVERAGE_FIELDS``: items exported with a value in it.
+COVERAGE_STATS = {name: f"newscrawl/coverage/{name}" for name in COVERAGE_FIELDS}
 #: The exported record's JSON Schema.
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "article.schema.json"
 #: The stat (``invalid_item``) of a schema failure that names no field (an unknown field).
@@ -108,6 +110,18 @@ class _Counting:
 
     def count(self, event: str, by: int = 1) -> None:
         self.stats.inc_value(f"newscrawl/{self.component}/{event}", by)
+
+    def count_each(self, keys: Iterable[str]) -> None:
+        """Each stat of ``keys`` counted once, as ``inc_value`` counts it. Scrapy's own
+        collector is asked for its stats once for all of them (each of its calls costs some
+        3 µs behind its argument checks); another collector counts them one by one."""
+        if type(self.stats).inc_value is not StatsCollector.inc_value:
+            for key in keys:
+                self.stats.inc_value(key)
+            return
+        stats = self.stats.get_stats()
+        for key in keys:
+            stats[key] = stats.setdefault(key, 0) + 1
 
     @property
     def spider(self) -> Any:
@@ -364,9 +378,7 @@ class ExportPipeline(_OfTheRun):
             logger.info("Exported %d article(s): max_articles reached, closing the spider", limit)
             engine = self.crawler.engine
             _schedule_coro(engine.close_spider_async(reason=MAX_ARTICLES))
-        for name in COVERAGE_FIELDS:
-            if record.get(name):
-                self.stats.inc_value(f"newscrawl/coverage/{name}")
+        self.count_each(COVERAGE_STATS[name] for name in COVERAGE_FIELDS if record.get(name))
         return item
 
     def leave_for_later(self, item: ArticleItem) -> None:

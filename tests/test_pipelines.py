@@ -15,6 +15,7 @@ import jsonschema
 import pytest
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
+from scrapy.statscollectors import MemoryStatsCollector
 from scrapy.utils.test import get_crawler
 
 from newscrawl.feeds import FeedWriter
@@ -375,6 +376,35 @@ def test_export_counts_field_coverage(tmp_path: Path) -> None:
     assert crawler.stats.get_value("newscrawl/coverage/lead") == 1
     assert crawler.stats.get_value("newscrawl/coverage/tags") == 1
     assert crawler.stats.get_value("newscrawl/coverage/editor") is None
+    run.close()
+
+
+class _Forwarding(MemoryStatsCollector):
+    """A collector of its own counting: every increment must reach it."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self.increments: list[str] = []
+
+    def inc_value(self, key: str, count: int = 1, start: int = 0, spider: Any = None) -> None:
+        self.increments.append(key)
+        super().inc_value(key, count, start)
+
+
+@pytest.mark.parametrize("own_collector", [False, True])
+def test_coverage_counts_reach_any_stats_collector(tmp_path: Path, own_collector: bool) -> None:
+    run = run_in(tmp_path)
+    crawler = get_crawler(settings_dict={"STATS_CLASS": _Forwarding} if own_collector else {})
+    run.attach(crawler)
+    export = ExportPipeline(crawler)
+    for n in range(3):
+        export.process_item(article(article_id=str(n), body=f"Isi {n}.", lead="L.", tags=["a"]))
+    run.feed.close()
+    assert crawler.stats is not None
+    assert crawler.stats.get_value("newscrawl/coverage/lead") == 3
+    assert crawler.stats.get_value("newscrawl/coverage/tags") == 3
+    if isinstance(crawler.stats, _Forwarding):
+        assert crawler.stats.increments.count("newscrawl/coverage/lead") == 3
     run.close()
 
 

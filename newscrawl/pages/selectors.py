@@ -231,6 +231,9 @@ class ElementTable:
     def _candidates(self, simple: _Simple) -> list[Element]:
         if simple.ident is not None:
             return self.by_id.get(simple.ident, [])
+        if len(simple.classes) == 1:
+            (name,) = simple.classes
+            return self.by_class.get(name, [])
         if simple.classes:
             rarest = min(simple.classes, key=lambda name: len(self.by_class.get(name, ())))
             return self.by_class.get(rarest, [])
