@@ -50,6 +50,7 @@ from scrapy.utils.defer import _schedule_coro
 from twisted.internet.task import LoopingCall
 
 from newscrawl import safepaths
+from newscrawl.scratch import alive
 from newscrawl.state import LockedError, RunLock
 
 logger = logging.getLogger(__name__)
@@ -298,16 +299,6 @@ def _bytes(value: Any) -> bytes | None:
     return value.encode() if isinstance(value, str) else value
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 class WorkerLease:
     """One worker's lease: a Redis key with a time to live, renewed by a heartbeat while the
     crawl's reactor runs, and a local ``flock`` on ``<output>/<run>/workers/<id>.lock`` that
@@ -385,7 +376,7 @@ class WorkerLease:
         except ValueError:
             return False
         same_host = info.get("host") == socket.gethostname()
-        return bool(same_host and not _pid_alive(int(info.get("pid", 0))))
+        return bool(same_host and not alive(int(info.get("pid", 0))))
 
     def beat(self) -> None:
         """Renew the lease; one that lapsed meanwhile (a long Redis outage) is taken again."""
