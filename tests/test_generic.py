@@ -11,6 +11,7 @@ import json
 from functools import cache
 from typing import Any
 
+import lxml.html
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -23,6 +24,7 @@ from newscrawl.pages.generic import (
     article_id_of,
     brand_of,
     canonical_url,
+    logo_like,
     names_site,
     names_the_site_test,
     registered_domain,
@@ -530,7 +532,7 @@ def test_ruby_readings_are_no_text() -> None:
     page = real_page(
         f"<h1>体罰を<ruby>禁止<rt>きんし</rt></ruby></h1><div class='story'>"
         f"<p>{sentence}</p><p>{sentence}この法律は4月から始まります。</p></div>",
-        head=article_head(datePublished="2020-06-24T11:30:00+09:00"),
+        head=article_head(headline="体罰を禁止", datePublished="2020-06-24T11:30:00+09:00"),
         lang="ja",
         url="https://www3.nhk.or.jp/news/easy/k10011959621000/k10011959621000.html",
     )
@@ -798,3 +800,40 @@ def test_an_article_whose_page_shows_no_text_has_the_text_of_its_data() -> None:
         head=data.replace('"NewsArticle"', '"WebPage"'),
     )
     assert not unmarked.has_body()
+
+
+@pytest.mark.parametrize(
+    ("h1", "logo"),
+    [
+        ('<h1><a href="/">Daily Example</a></h1>', True),
+        ('<h1><a href="https://www.example.com">Daily Example</a></h1>', True),
+        ('<h1 class="site-logo">Daily Example</h1>', True),
+        ('<h1><span>Example</span><svg viewBox="0 0 9 9"></svg></h1>', True),
+        ('<h1><a href="/news/budget-123">Council approves budget</a></h1>', False),
+        ('<h1><a href="#top">Council approves budget</a></h1>', False),
+        ("<h1>Council approves budget</h1>", False),
+    ],
+)
+def test_a_heading_that_is_the_sites_logo(h1: str, logo: bool) -> None:
+    assert logo_like(lxml.html.fragment_fromstring(h1)) is logo
+
+
+def test_an_h1_like_no_named_headline_nor_the_title_is_no_headline() -> None:
+    """A site's logo or a section's name set as the page's h1 (short, or a logo): the
+    headline the page names is the title; an h1 like the page's <title>, or a long one,
+    stays the title."""
+    text = f"<div class='text'>{paragraphs(SENTENCES)}</div>"
+    head = article_head(headline="Council approves the budget after a long debate")
+    logo = real_page(f"<h1>Daily Example</h1>{text}", head=head)
+    assert logo.to_item().title == "Council approves the budget after a long debate"
+    own = real_page(f"<h1>Budget passes, teachers wait</h1>{text}", head=head)
+    own.root.find(".//title").text = "Budget passes, teachers wait | Daily Example"
+    assert own.to_item().title == "Budget passes, teachers wait"
+    unnamed = real_page(f"<h1>Budget passes, teachers wait</h1>{text}")
+    assert unnamed.to_item().title == "Budget passes, teachers wait"
+    long = real_page(
+        f"<h1>The council passes its budget, and the teachers wait</h1>{text}", head=head
+    )
+    assert long.to_item().title == "The council passes its budget, and the teachers wait"
+    logo = real_page(f"<h1><a href='/'>The Daily Example of Anytown</a></h1>{text}", head=head)
+    assert logo.to_item().title == "Council approves the budget after a long debate"

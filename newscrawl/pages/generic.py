@@ -374,6 +374,24 @@ def names_site(brand: str) -> Callable[[str], bool]:
     return lambda part: pattern.search(part.casefold()) is not None
 
 
+#: A class or id naming a logo.
+_LOGO_NAME = re.compile(r"logo", re.IGNORECASE)
+
+
+def logo_like(heading: Element) -> bool:
+    """A heading that is the site's logo: it holds an image, or links the site's front page
+    (``href="/"``, a site's root URL), or its class or id names a logo."""
+    for node in heading.iter():
+        if node.tag in ("img", "svg", "picture"):
+            return True
+        href = (node.get("href") or "#") if node.tag == "a" else "#"
+        if not href.startswith(("#", "?")) and urlsplit(href).path in ("", "/"):
+            return True  # a link to the front page
+        if _LOGO_NAME.search(f"{node.get('class') or ''} {node.get('id') or ''}"):
+            return True
+    return False
+
+
 def title_from_document(text: str, brand: str) -> str | None:
     """The headline in a page's ``<title>`` (``brand``: the site's name as its domain has
     it, :func:`brand_of`): cut at its separators (:data:`TITLE_SEPARATOR`), the parts before
@@ -1139,8 +1157,11 @@ class GenericArticlePage(ArticlePage):
     def headline(self) -> tuple[Element | None, str | None]:
         """The headline's element and text: of the page's h1s and their parts (a kicker and
         a title in one h1), the one most like a headline the page names (:attr:`named_headlines`,
-        :func:`headline_likeness` at least :data:`LIKE_HEADLINE`), else the first h1; without
-        an h1, the first named headline."""
+        :func:`headline_likeness` at least :data:`LIKE_HEADLINE`), else the first h1; but a
+        site's logo or a section's name set as the h1 (:func:`logo_like`, or of at most
+        :data:`SITE_NAME_WORDS` words) that is like neither a named headline nor the page's
+        ``<title>`` (:attr:`fallback_title`) gives way to the first named headline. Without an
+        h1, the first named headline."""
         named = self.named_headlines
         headings = [h for h in self.root.iter("h1") if element_text(h).strip()]
         if not headings:
@@ -1157,7 +1178,14 @@ class GenericArticlePage(ArticlePage):
                     best = (likeness, heading, text)
         if best is not None and best[0] >= LIKE_HEADLINE:
             return best[1], best[2]
-        return headings[0], element_text(headings[0])
+        first = element_text(headings[0])
+        if (
+            named
+            and (logo_like(headings[0]) or title_words(first) <= SITE_NAME_WORDS)
+            and headline_likeness(first, self.fallback_title or "") < LIKE_HEADLINE
+        ):
+            return headings[0], named[0]  # a site's logo, a section's name
+        return headings[0], first
 
     def meta_title(self) -> str | None:
         """The page's ``<title>``, if it has one with text."""
