@@ -48,6 +48,12 @@ RETRY_ENABLED = True
 #: 2 retries after the first try (Scrapy's default), on its default codes (500, 502, 503, 504,
 #: 522, 524, 408, 429) and transport errors; the spiders retry a corrupt compressed body too.
 RETRY_TIMES = 2
+#: What a spider's own retry of a damaged page (a cut or corrupt body) carries on, as Scrapy's
+#: retries do: its try count and redirects (what the try's download left, it drops). Scrapy's
+#: metacopy check warns of any other internal key a spider's request copies.
+META_COPY_WARN_SKIP_KEYS = [
+    "retry_times", "redirect_urls", "redirect_times", "redirect_ttl", "redirect_reasons",
+]  # fmt: skip
 COOKIES_ENABLED = True
 
 # --- our pipeline -----------------------------------------------------------------------------

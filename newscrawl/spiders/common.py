@@ -52,6 +52,15 @@ def asked(response: Response) -> str:
 #: Meta key of the retry of a page that ended before ``</html>``: the SHA-256 of the bytes the
 #: try before it returned (see :meth:`BaseNewsSpider.whole_without_end`).
 UNENDED_DIGEST = "newscrawl_unended_sha256"
+#: What a try's download left in its request's meta, which the next try must not carry (it
+#: measures or marks that download; Scrapy's metacopy check warns of them).
+PER_DOWNLOAD_META = (
+    "download_latency",
+    "_scheme_proxy",
+    "_auth_proxy",
+    "cache_timestamp",
+    "_dont_cache",
+)
 
 
 #: The end of a whole page that has no ``</html>``: its ``</body>`` near the end, or its footer
@@ -207,6 +216,8 @@ class BaseNewsSpider(scrapy.Spider):
         if request is not None:
             retry = get_retry_request(request, spider=self, reason=reason)
         if retry is not None:
+            for key in PER_DOWNLOAD_META:
+                retry.meta.pop(key, None)
             if isinstance(failed, Response) and reason == "truncated":
                 # what this try returned: a retry returning it byte for byte may be whole
                 retry.meta[UNENDED_DIGEST] = hashlib.sha256(failed.body).hexdigest()
