@@ -161,20 +161,27 @@ def base_url(response: TextResponse) -> str:
 
 
 class ElementTable:
-    """Elements of one document by class and id (built in one pass), for :meth:`select`."""
+    """Elements of one document by class (built in one pass) and id (when asked), for
+    :meth:`select`."""
 
     def __init__(self, root: Element) -> None:
         self.root = root
         self.by_class: dict[str, list[Element]] = {}
-        self.by_id: dict[str, list[Element]] = {}
         for element in root.iter(etree.Element):
             classes = element.get("class")
             if classes:
                 for name in classes.split():
                     self.by_class.setdefault(name, []).append(element)
+
+    @cached_property
+    def by_id(self) -> dict[str, list[Element]]:
+        """Elements by id, made for the first ``#id`` query (page objects ask none)."""
+        found: dict[str, list[Element]] = {}
+        for element in self.root.iter(etree.Element):
             ident = element.get("id")
             if ident:
-                self.by_id.setdefault(ident, []).append(element)
+                found.setdefault(ident, []).append(element)
+        return found
 
     @cached_property
     def position(self) -> dict[Element, int]:
