@@ -192,3 +192,14 @@ def test_a_list_with_a_linked_item_is_no_teaser_card() -> None:
     chrome = {element.get("id") for element in text_map.chrome}
     assert "list" not in chrome and "card" in chrome
     assert text_map.container() is not None and text_map.container().get("id") == "text"
+
+
+def test_a_page_whose_text_is_all_in_noscript_is_read_from_it() -> None:
+    """A page that shows its text to readers without scripts only (all of it in
+    ``<noscript>``) is read from there; a page with text of its own never reads its
+    ``<noscript>``."""
+    body = "".join(para(n) for n in range(4))
+    only = f"<html><body><div id='app'></div><noscript><div id='text'>{body}</div></noscript>"
+    assert container_of(only + "</body></html>") == "text"
+    own = f"<html><body><div id='main'>{body}</div><noscript><div id='text'>{body}{body}</div>"
+    assert container_of(own + "</noscript></body></html>") == "main"

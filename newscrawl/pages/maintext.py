@@ -10,7 +10,8 @@ than it gains. Site chrome (``nav``, ``footer``, and elements whose class or id 
 sharing, related links, newsletters, ads, cookie notices, paywalls...) is never good text (but
 a ``nav`` or ``footer`` holding the page's ``main``: a menu's markup left open nests the page
 in it); an ``aside``, a ``form`` or a ``header`` is chrome unless it holds most of the page's
-good text (an ASP.NET page-wide form, an article set in an aside).
+good text (an ASP.NET page-wide form, an article set in an aside). A page with no good text
+but in ``<noscript>`` (shown to readers without scripts) is read from there.
 
 No site's names: the class words are the web's common ones (:data:`JUNK_WORDS`).
 """
@@ -103,6 +104,7 @@ _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 #: An element holding the page's ``<main>``: a navigation or a footer holding it is no chrome
 #: (a menu's markup left open nests the rest of the page in it, as the parser reads it).
 _HOLDS_MAIN = etree.XPath("boolean(.//main)")
+_HAS_NOSCRIPT = etree.XPath("boolean(//body//noscript)")
 
 
 @lru_cache(maxsize=8192)
@@ -225,10 +227,15 @@ class TextMap:
         the best element found without them (an aside holds the article on a few sites:
         the page is then measured again, asides read as any soft chrome)."""
         self.root = root
+        self._unread = SILENT
         self._start(HARD_CHROME | {"aside"})
         skipped = sum(self.other.get(aside, 0) for aside in self.chrome if aside.tag == "aside")
         if skipped > self.good.get(self.best, 0):
             self._start(HARD_CHROME)  # the article may be in an aside: read the asides too
+        if self.best is None and _HAS_NOSCRIPT(root):
+            # no text but in <noscript>: a page shown to readers without scripts
+            self._unread = SILENT - {"noscript"}
+            self._start(HARD_CHROME | {"aside"})
 
     def _start(self, hard: frozenset[str]) -> None:
         """Measure the page, with the elements of tags ``hard`` taken for chrome unread."""
@@ -327,12 +334,12 @@ class TextMap:
         some); returns the sums under ``element``."""
         pieces, linked, good, other = self._pieces, self._linked, self.good, self.other
         silent, in_chrome, soft, hard = self.silent, self._in_chrome, self._soft, self._hard
-        visit, classify = self._visit, self._classify
+        visit, classify, unread = self._visit, self._classify, self._unread
         good_sum = other_sum = 0
         order = self.order
         for child in element:
             tag = child.tag
-            if type(tag) is str and tag not in SILENT:
+            if type(tag) is str and tag not in unread:
                 order[child] = len(order)
                 keys = child.keys()
                 if keys and not _SHOWN.isdisjoint(keys) and hidden(child):
