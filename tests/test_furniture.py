@@ -34,6 +34,8 @@ ARTICLE_LINES = [
     "Share this article with your friends, the mayor told the crowd, because it matters.",
     "The agency said it would publish the AP photos later.",
     "12 hours ago the vote was still open, and the mayor had not yet spoken.",
+    "Artikel teilen heißt Wissen teilen, sagt die Redaktion der Zeitung am Montag.",
+    "The council's lawyer - Copyright Office veteran Jane Doe - said the rules stand.",
 ]
 
 
@@ -60,6 +62,11 @@ def test_article_lines_are_no_furniture(line: str) -> None:
         (share_line, "Box aufklappen Box zuklappen"),
         (share_line, "Diesen Artikel teilenKommentare"),
         (share_line, "Diesen Artikel teilen FacebookTwitterFlipboardSendXingMessengerTelegram"),
+        (
+            share_line,
+            "Diesen Artikel teilen FacebookTwitterFlipboardSendXingMessengerTelegram Den Link"
+            " zum Einbetten des Videos kopierenCopied",
+        ),
         (newsletter_line, "Der BR24 Newsletter informiert Sie immer montags bis freitags."),
         (rights_line, "© dpa-infocom, dpa:240516-99-53606/3 (dpa)"),
         (rights_line, "Copyright 2024 Example Media. All rights reserved."),
@@ -84,6 +91,11 @@ def test_article_lines_are_no_furniture(line: str) -> None:
             " (AP Photo/Matias Delacroix) - Copyright AP Photo",
         ),
         (credit_line, "A woman takes a picture of the dock of El Palito refinery. AP Photo"),
+        (
+            credit_line,
+            "Tausende haben am Montag in Tiflis an einer Kundgebung teilgenommen. - Copyright"
+            " Shakh Aivazov/Copyright 2024 The AP. All rights reserved.",
+        ),
         (credit_line, "Viel Ruhe, Schlaf und Erholung helfen.Unsplash/Kelly Sikkema"),
         (date_line, "Stand: 26.04.2024, 20:44 Uhr"),
         (date_line, "Publié le 18 juil. 2024 à 08:01Mis à jour le 18 juil. 2024 à 09:06"),

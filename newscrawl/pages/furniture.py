@@ -67,6 +67,8 @@ _SHARE_OPENING = re.compile(
     r"compartir esta noticia|condividi l'articolo|bagikan artikel ini)",
     re.IGNORECASE,
 )
+#: Three names or more glued together, as a row of buttons reads ("FacebookTwitterXing").
+_GLUED_NAMES = re.compile(r"(?:[A-Z][a-z]+){3,}")
 _NEWSLETTER = re.compile(r"newsletter|push-nachrichten|push notifications")
 _RIGHTS = re.compile(
     r"^\W*(?:©|\(c\)|copyright\b)|\ball rights reserved\b|\balle rechte vorbehalten\b|"
@@ -99,7 +101,7 @@ _CAPTION_TAIL = re.compile(
     r"\(\s*(?:quelle|source|foto|photo|bild)\s*:[^)]{2,80}\)\s*$|"
     r"\((?-i:[A-Z])[\w .'-]{1,40}/(?-i:[A-Z])[\w .'&-]{1,40}\)\s*$|"
     r"\bimage credits?\s*:|"
-    r"\s[-–—|]\s*(?:copyright|©)\s*[^.!?]{1,60}$|"
+    r"\s[-–—|]\s*(?:copyright|©)\s*[^.!?]{1,60}(?:\.\s*all rights reserved\.?)?$|"
     r"\b(?-i:[A-Z]{2,8})\s+(?:photos?|fotos?|images?)\s*$|"
     r"\b(?:unsplash|pexels|pixabay|adobe stock)\s*/\s*[^.!?]{2,60}$)",
     re.IGNORECASE,
@@ -245,6 +247,8 @@ def share_line(line: str, words: int | None = None) -> bool:
     if opening is None:
         return False
     rest = line[opening.end() :].split()  # buttons' names, not a sentence's words
+    if rest and _GLUED_NAMES.match(rest[0]):
+        return True  # the buttons' names glued together ("FacebookTwitterFlipboard...")
     return all(not word[:1].islower() for word in rest)
 
 
