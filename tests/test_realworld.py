@@ -129,6 +129,9 @@ PINNED: dict[str, Floors] = {
     # not an article (Readability: readerable false): no item, even given as an article
     # (test_pages_that_are_no_articles_give_no_item_even_given_as_articles)
     "readability/mozilla-2": Floors(no_item=True),
+    # Bosnian news (htmldate's set): its JSON-LD script holds its article object and more
+    # after it (json.loads refuses it): datePublished read, not a related article's date
+    "htmldate/1750355638": Floors(date=True, given=True),
     # Danish news (htmldate's MediaCloud set): the publication day right
     "htmldate/1484494308": Floors(date=True),
     # German (trafilatura's evaluation): 4 of 4 snippets found, 0 of 4 leaked

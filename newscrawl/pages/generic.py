@@ -427,6 +427,30 @@ def title_from_document(text: str, brand: str) -> str | None:
     return text
 
 
+_JSON = json.JSONDecoder()
+
+
+def json_ld_values(block: str) -> list[object]:
+    """The JSON values of a JSON-LD script: one, or several written one after another (a
+    script holding two objects, or one with a stray character after it: each value read
+    up to where the next fails); none when the first fails."""
+    try:
+        return [json.loads(block)]
+    except ValueError:
+        pass
+    values: list[object] = []
+    at = 0
+    while True:
+        at = len(block) - len(block[at:].lstrip(" \t\r\n;,"))
+        if at >= len(block):
+            return values
+        try:
+            value, at = _JSON.raw_decode(block, at)
+        except ValueError:
+            return values
+        values.append(value)
+
+
 def without_chrome(lines: list[str], own: list[str], chrome: set[str]) -> list[str]:
     """A second opinion's ``lines`` without those the page shows in its chrome (``chrome``:
     a date line, a paywall prompt, a related link) and not in the reader's own body
@@ -584,11 +608,7 @@ class GenericArticlePage(ArticlePage):
     def json_ld_article(self) -> dict[str, object] | None:
         """The page's JSON-LD article object (plain, in ``@graph`` or in a list)."""
         for block in self.json_ld_blocks:
-            try:
-                data = json.loads(block)
-            except ValueError:
-                continue
-            stack = [data]
+            stack = json_ld_values(block)
             while stack:
                 node = stack.pop(0)
                 if isinstance(node, list):
@@ -1257,10 +1277,7 @@ class GenericArticlePage(ArticlePage):
         for block in self.json_ld_blocks:
             if '"@id"' not in block:
                 continue
-            try:
-                stack = [json.loads(block)]
-            except ValueError:
-                continue
+            stack = json_ld_values(block)
             while stack:
                 node = stack.pop()
                 if isinstance(node, list):
