@@ -8,6 +8,7 @@ it is not built yet.
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from functools import cache
 from typing import Any
 
@@ -854,3 +855,28 @@ def test_a_json_ld_script_of_several_values_is_read_value_by_value() -> None:
         ' "datePublished": "2020-10-26T18:10:00+01:00"}\n{"@type": "Organization"}</script>',
     )
     assert page.to_item().published_at == "2020-10-26T18:10:00+01:00"
+
+
+def test_a_pages_own_json_ld_webpage_dates_it_when_no_article_object_does() -> None:
+    """A blog's JSON-LD graph describes the post as a ``WebPage`` with ``datePublished``:
+    read when the page has no article object, and only the ``WebPage`` of this very page."""
+    url = "https://www.example.co.uk/news/2024/council-budget-123456"
+
+    def graph(page_url: str) -> str:
+        data = {"@context": "https://schema.org", "@graph": [
+            {"@type": "WebSite", "@id": "https://www.example.co.uk/#website", "name": "Ex"},
+            {"@type": "WebPage", "@id": page_url, "url": page_url,
+             "datePublished": "2020-08-18T19:35:33+00:00", "name": "Budget"},
+        ]}  # fmt: skip
+        return f'<script type="application/ld+json">{json.dumps(data)}</script>'
+
+    text = f"<h1>Council approves budget</h1><div class='text'>{paragraphs(SENTENCES)}</div>"
+    text += "<ul class='feed'><li>2020.08.19. Another story</li></ul>"
+    published = datetime.fromisoformat("2020-08-18T19:35:33+00:00")
+
+    def instant(page: GenericArticlePage) -> datetime | None:
+        value = page.to_item().published_at
+        return datetime.fromisoformat(value) if value and "T" in value else None
+
+    assert instant(real_page(text, head=graph(url))) == published
+    assert instant(real_page(text, head=graph("https://www.example.co.uk/other"))) != published

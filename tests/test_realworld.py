@@ -132,6 +132,9 @@ PINNED: dict[str, Floors] = {
     # Bosnian news (htmldate's set): its JSON-LD script holds its article object and more
     # after it (json.loads refuses it): datePublished read, not a related article's date
     "htmldate/1750355638": Floors(date=True, given=True),
+    # Hungarian news (htmldate's set): no JSON-LD article object; its graph's WebPage of
+    # this very page gives datePublished, not a feed's date beside the article
+    "htmldate/1686705395": Floors(date=True, given=True),
     # Danish news (htmldate's MediaCloud set): the publication day right
     "htmldate/1484494308": Floors(date=True),
     # German (trafilatura's evaluation): 4 of 4 snippets found, 0 of 4 leaked

@@ -1271,6 +1271,25 @@ class GenericArticlePage(ArticlePage):
         return []
 
     @cached_property
+    def json_ld_page(self) -> dict[str, object] | None:
+        """The JSON-LD ``WebPage`` object of this very page (its ``url`` or ``@id``, less a
+        fragment, the URL fetched or the one the page names), read for its dates when the
+        page has no JSON-LD article object (a blog's graph describes the post so)."""
+        own = {self.response.url.split("#")[0].rstrip("/")}
+        named = self.named_url()
+        if named:
+            own.add(named.split("#")[0].rstrip("/"))
+        for node in self.json_ld_graph.values():
+            kind = node.get("@type")
+            kinds = kind if isinstance(kind, list) else [kind]
+            if not any(str(k).lower() == "webpage" for k in kinds):
+                continue
+            names = (node.get("url"), node.get("@id"))
+            if any(isinstance(n, str) and n.split("#")[0].rstrip("/") in own for n in names):
+                return node
+        return None
+
+    @cached_property
     def json_ld_graph(self) -> dict[str, dict[str, object]]:
         """The page's JSON-LD objects by ``@id`` (for an author named by reference)."""
         found: dict[str, dict[str, object]] = {}
@@ -1500,7 +1519,7 @@ class GenericArticlePage(ArticlePage):
     def time_texts(self, kind: str) -> list[str]:
         """The page's time sources of ``kind`` (see :data:`PUBLICATION_SOURCES`), read only
         when asked for (a page whose JSON-LD gives the time has its visible dates unread)."""
-        data = self.json_ld_article or {}
+        data = self.json_ld_article or self.json_ld_page or {}
         if kind in ("json_ld", "json_ld_modified"):
             value = data.get("datePublished" if kind == "json_ld" else "dateModified")
             return [value] if isinstance(value, str) else []
