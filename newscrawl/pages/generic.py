@@ -1127,7 +1127,7 @@ class GenericArticlePage(ArticlePage):
         if named is None or not named.strip():
             return None
         try:
-            return self.response.urljoin(named.strip())
+            return self.urljoin(named.strip())
         except ValueError:  # no URL (``http://[::1``): refused as it is
             return named.strip()
 
@@ -1627,7 +1627,7 @@ class GenericArticlePage(ArticlePage):
         navigation or a link, where logos are)."""
         og = self.meta("og:image")
         if og and og.strip():
-            return self.response.urljoin(og.strip())
+            return self.urljoin(og.strip())
         body = self.body_element
         cover = None
         for element in self.root.iter():
@@ -1640,7 +1640,7 @@ class GenericArticlePage(ArticlePage):
                 for a in element.iterancestors()
             ):
                 continue
-            cover = self.response.urljoin(str(element.get("src")).strip())
+            cover = self.urljoin(str(element.get("src")).strip())
         return cover
 
     def image_caption(self) -> str | None:
@@ -1683,7 +1683,7 @@ class GenericArticlePage(ArticlePage):
                 WHOLE_TEXT_QUERY.search(query) or WHOLE_TEXT_WORDS.search("".join(link.itertext()))
             ):
                 continue
-            target = self.response.urljoin(href)
+            target = self.urljoin(href)
             own = own or self.url()
             if canonical_url(target) != own:
                 continue
@@ -1704,7 +1704,7 @@ class GenericArticlePage(ArticlePage):
             href = (link.get("href") or "").strip()
             if "?" not in href and not href.rstrip("/")[-1:].isdigit():
                 continue  # the cheap look first: no page number
-            target = self.response.urljoin(href).split("#", 1)[0]
+            target = self.urljoin(href).split("#", 1)[0]
             number = page_number(target)
             if number is None or number < 2:
                 continue
