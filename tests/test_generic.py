@@ -25,7 +25,7 @@ from newscrawl.pages.generic import (
     article_id_of,
     brand_of,
     canonical_url,
-    json_ld_values,
+    json_ld_documents,
     logo_like,
     names_site,
     names_the_site_test,
@@ -844,11 +844,11 @@ def test_an_h1_like_no_named_headline_nor_the_title_is_no_headline() -> None:
 def test_a_json_ld_script_of_several_values_is_read_value_by_value() -> None:
     """Two objects written one after the other, or one with a stray character after it:
     each value up to where the next fails (json.loads refuses the whole script)."""
-    assert json_ld_values('{"a": 1}') == [{"a": 1}]
-    assert json_ld_values('{"a": 1}\n{"b": 2}') == [{"a": 1}, {"b": 2}]
-    assert json_ld_values('{"a": 1};') == [{"a": 1}]
-    assert json_ld_values('{"a": 1} }') == [{"a": 1}]
-    assert json_ld_values("not json") == []
+    assert json_ld_documents('{"a": 1}') == [{"a": 1}]
+    assert json_ld_documents('{"a": 1}\n{"b": 2}') == [{"a": 1}, {"b": 2}]
+    assert json_ld_documents('{"a": 1};') == [{"a": 1}]
+    assert json_ld_documents('{"a": 1} }') == [{"a": 1}]
+    assert json_ld_documents("not json") == []
     page = real_page(
         f"<h1>Council approves budget</h1><div class='text'>{paragraphs(SENTENCES)}</div>",
         head='<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Budget",'

@@ -430,10 +430,11 @@ def title_from_document(text: str, brand: str) -> str | None:
 _JSON = json.JSONDecoder()
 
 
-def json_ld_values(block: str) -> list[object]:
-    """The JSON values of a JSON-LD script: one, or several written one after another (a
-    script holding two objects, or one with a stray character after it: each value read
-    up to where the next fails); none when the first fails."""
+def json_ld_documents(block: str) -> list[object]:
+    """The JSON values of a JSON-LD script, parsed: one, or several written one after another
+    (a script holding two objects, or one with a stray character after it: each value read
+    up to where the next fails); none when the first fails. (The string values of one key are
+    :func:`newscrawl.processors.json_ld_values`.)"""
     try:
         return [json.loads(block)]
     except ValueError:
@@ -608,7 +609,7 @@ class GenericArticlePage(ArticlePage):
     def json_ld_article(self) -> dict[str, object] | None:
         """The page's JSON-LD article object (plain, in ``@graph`` or in a list)."""
         for block in self.json_ld_blocks:
-            stack = json_ld_values(block)
+            stack = json_ld_documents(block)
             while stack:
                 node = stack.pop(0)
                 if isinstance(node, list):
@@ -1296,7 +1297,7 @@ class GenericArticlePage(ArticlePage):
         for block in self.json_ld_blocks:
             if '"@id"' not in block:
                 continue
-            stack = json_ld_values(block)
+            stack = json_ld_documents(block)
             while stack:
                 node = stack.pop()
                 if isinstance(node, list):
