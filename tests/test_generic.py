@@ -849,6 +849,15 @@ def test_a_json_ld_script_of_several_values_is_read_value_by_value() -> None:
     assert json_ld_documents('{"a": 1};') == [{"a": 1}]
     assert json_ld_documents('{"a": 1} }') == [{"a": 1}]
     assert json_ld_documents("not json") == []
+    # nested past Python's recursion limit: no document, as processors.json_ld_values has it
+    assert json_ld_documents("[" * 100_000 + "]" * 100_000) == []
+    assert json_ld_documents('{"a": 1}' + "[" * 100_000 + "]" * 100_000) == [{"a": 1}]
+    deep = '<script type="application/ld+json">' + "[" * 100_000 + "]" * 100_000 + "</script>"
+    nested = real_page(
+        f"<h1>Council approves budget</h1><div class='text'>{paragraphs(SENTENCES)}</div>",
+        head=deep,
+    )
+    assert nested.to_item().title == "Council approves budget"  # it raised RecursionError
     page = real_page(
         f"<h1>Council approves budget</h1><div class='text'>{paragraphs(SENTENCES)}</div>",
         head='<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Budget",'

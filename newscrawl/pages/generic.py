@@ -437,7 +437,7 @@ def json_ld_documents(block: str) -> list[object]:
     :func:`newscrawl.processors.json_ld_values`.)"""
     try:
         return [json.loads(block)]
-    except ValueError:
+    except (ValueError, RecursionError):  # nested past the recursion limit: no document
         pass
     values: list[object] = []
     at = 0
@@ -447,7 +447,7 @@ def json_ld_documents(block: str) -> list[object]:
             return values
         try:
             value, at = _JSON.raw_decode(block, at)
-        except ValueError:
+        except (ValueError, RecursionError):
             return values
         values.append(value)
 
