@@ -47,7 +47,7 @@ from newscrawl.pages.reading import PageReaders, Reading, read_site
 from newscrawl.safefetch import RedirectRefused
 from newscrawl.sites import Site
 from newscrawl.state import SQLiteState, StateStore
-from newscrawl.urls import on_domain, path_of
+from newscrawl.urls import on_domain
 
 #: Archive records read between two returns to the reactor.
 ARCHIVE_BREATHE = 200
@@ -426,7 +426,7 @@ class ArchiveRoute:
             if len(self._hosts) >= HOSTS_REMEMBERED:
                 self._hosts.clear()
             on_site = self._hosts[prefix] = on_domain(url, urls.domain)
-        if not on_site or not urls.path.match(path_of(url)):  # ArticleUrls.is_article
+        if not on_site or not urls.has_article_path(url):  # on_domain remembered above
             return False
         if status != 200:
             self.spider.count("archive/not_ok")

@@ -157,7 +157,12 @@ class ArticleUrls:
 
     def is_article(self, url: str) -> bool:
         """True for an article URL of the site (any section, any page)."""
-        return on_domain(url, self.domain) and bool(self.path.match(path_of(url)))
+        return on_domain(url, self.domain) and self.has_article_path(url)
+
+    def has_article_path(self, url: str) -> bool:
+        """True when ``url``'s path is an article's, on whatever host (:meth:`is_article`
+        without the domain, for a caller that knows the host is the site's)."""
+        return bool(self.path.match(path_of(url)))
 
     def canonical(self, url: str) -> str:
         """https, no query, no fragment, no page suffix."""
