@@ -452,6 +452,18 @@ def json_ld_documents(block: str) -> list[object]:
         values.append(value)
 
 
+def body_line(line: str) -> bool:
+    """A line of a body read elsewhere than from the page's blocks (its data's, trafilatura's)
+    that stays in it, as :attr:`GenericArticlePage.body_lines` keeps the page's own: no page
+    furniture, unless a shared rule names it (the boilerplate pipeline drops and counts it)."""
+    return rule_for(line, SHARED_RULES) is not None or not furniture_line(line)
+
+
+def without_fragment(url: str) -> str:
+    """``url`` without its fragment and a trailing slash (to compare a page's URLs)."""
+    return url.split("#")[0].rstrip("/")
+
+
 def without_chrome(lines: list[str], own: list[str], chrome: set[str]) -> list[str]:
     """A second opinion's ``lines`` without those the page shows in its chrome (``chrome``:
     a date line, a paywall prompt, a related link) and not in the reader's own body
@@ -781,12 +793,7 @@ class GenericArticlePage(ArticlePage):
         if not isinstance(text, str):
             return []
         lines = (clean_text(raw) for raw in text.splitlines())
-        return [
-            line
-            for line in lines
-            if has_word_char(line)
-            and (rule_for(line, SHARED_RULES) is not None or not furniture_line(line))
-        ]
+        return [line for line in lines if has_word_char(line) and body_line(line)]
 
     @cached_property
     def unsure(self) -> bool:
@@ -829,7 +836,7 @@ class GenericArticlePage(ArticlePage):
                 continue  # the headline is no body line
             if title and headline_likeness(line, title) >= LIKE_HEADLINE:
                 continue  # the headline with its kicker
-            if rule_for(line, SHARED_RULES) is not None or not furniture_line(line):
+            if body_line(line):
                 lines.append(line)
         lines = without_chrome(lines, own, self.chrome_lines)
         if not lines:
@@ -1276,17 +1283,17 @@ class GenericArticlePage(ArticlePage):
         """The JSON-LD ``WebPage`` object of this very page (its ``url`` or ``@id``, less a
         fragment, the URL fetched or the one the page names), read for its dates when the
         page has no JSON-LD article object (a blog's graph describes the post so)."""
-        own = {self.response.url.split("#")[0].rstrip("/")}
+        own = {without_fragment(self.response.url)}
         named = self.named_url()
         if named:
-            own.add(named.split("#")[0].rstrip("/"))
+            own.add(without_fragment(named))
         for node in self.json_ld_graph.values():
             kind = node.get("@type")
             kinds = kind if isinstance(kind, list) else [kind]
             if not any(str(k).lower() == "webpage" for k in kinds):
                 continue
             names = (node.get("url"), node.get("@id"))
-            if any(isinstance(n, str) and n.split("#")[0].rstrip("/") in own for n in names):
+            if any(isinstance(n, str) and without_fragment(n) in own for n in names):
                 return node
         return None
 
