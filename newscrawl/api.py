@@ -439,7 +439,7 @@ class _Reader:
         """GET ``url`` (see :func:`extract_url`)."""
         from scrapy.http import HtmlResponse
 
-        from newscrawl.split_articles import GONE
+        from newscrawl.ledger import GONE
 
         _check_url(url)
         settings = self.settings

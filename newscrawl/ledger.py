@@ -77,10 +77,14 @@ def failure_reason(error: BaseException | None) -> str:
     return "download_error"
 
 
+#: The HTTP statuses of a page that is gone (skipped as ``not_found``).
+GONE = frozenset({404, 410})
+
+
 def response_reason(response: Response) -> str:
     """Why a response with an error status gave no item, as a skip reason (a bot check is
     ``blocked`` whatever its status, a 429 that is none ``rate_limited``)."""
-    if response.status in (404, 410):
+    if response.status in GONE:
         return "not_found"
     if response.status in (401, 403) or is_challenge(response):
         return "blocked"

@@ -29,6 +29,7 @@ from twisted.python.failure import Failure
 from newscrawl.arguments import CrawlPlan
 from newscrawl.browser import BROWSER_META
 from newscrawl.learning import NO_PROMO
+from newscrawl.ledger import GONE
 from newscrawl.pages.reading import PageReaders, Reading
 from newscrawl.processors import count_words
 from newscrawl.spiders.common import asked
@@ -36,8 +37,6 @@ from newscrawl.spiders.common import asked
 #: Meta keys of a request for a page of a split article: the article, the page's number.
 SPLIT = "split"
 PAGE_NUMBER = "page_number"
-#: The HTTP statuses of a page that is gone: the article goes out without it.
-GONE = frozenset({404, 410})
 
 
 class SplitArticle:
