@@ -23,6 +23,7 @@ from newscrawl.loaders import GenericLoader
 from newscrawl.pages.generic import (
     GenericArticlePage,
     article_id_of,
+    body_line,
     brand_of,
     canonical_url,
     json_ld_documents,
@@ -32,7 +33,9 @@ from newscrawl.pages.generic import (
     registered_domain,
     split_names,
     title_from_document,
+    title_words,
     without_chrome,
+    without_fragment,
 )
 from tests.support import FIXTURES, manifest
 
@@ -889,3 +892,58 @@ def test_a_pages_own_json_ld_webpage_dates_it_when_no_article_object_does() -> N
 
     assert instant(real_page(text, head=graph(url))) == published
     assert instant(real_page(text, head=graph("https://www.example.co.uk/other"))) != published
+
+
+# -- the real-web helpers' edges (make mutation generic) ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "brand", "title"),
+    [
+        # a site part of SITE_NAME_WORDS words is the site's name
+        ("Headline | Tageszeitung junge Welt Online", "jungewelt", "Headline"),
+        ("NDR | A | B", "ndr", "A | B"),  # after the site's name
+        ("NDR | A | NDR | B", "ndr", "B"),  # after its last mention
+        ("NDR | a b c | zz | NDR", "ndr", "a b c"),  # between mentions: the longest part
+        ("NDR | NDR.de", "ndr", None),  # only the site's name
+        # no part names the site: the last part goes only when the others hold more words
+        ("Short – X – a b c d e f g", "example", "Short – X – a b c d e f g"),
+    ],
+)
+def test_the_headline_of_a_title_at_its_edges(text: str, brand: str, title: str | None) -> None:
+    assert title_from_document(text, brand) == title
+
+
+def test_title_words_count_each_cjk_character() -> None:
+    assert title_words("東京 news") == 4  # two words, and each of the two characters
+
+
+def test_a_body_line_read_elsewhere_is_no_furniture_unless_a_rule_names_it() -> None:
+    assert body_line("Warga desa menunggu jembatan baru yang dijanjikan pemerintah.")
+    assert not body_line("Foto: Reuters")  # furniture
+    assert body_line("Baca juga: Harga emas naik")  # a shared rule's: the pipeline counts it
+
+
+def test_without_chrome_keeps_half_of_the_text() -> None:
+    """Exactly half of the text left: the chrome lines go."""
+    assert without_chrome(["aa", "bb"], [], {"bb"}) == ["aa"]
+    assert without_chrome(["a", "bb"], [], {"bb"}) == ["a", "bb"]  # less than half left
+
+
+def test_without_fragment() -> None:
+    assert without_fragment("https://a.example/news/Box/#top") == "https://a.example/news/Box"
+    assert without_fragment("https://a.example/news/X/") == "https://a.example/news/X"
+
+
+@pytest.mark.parametrize(
+    ("h1", "logo"),
+    [
+        ('<h1><img src="/logo.png" alt="Daily Example"></h1>', True),
+        ("<h1><picture><source srcset='/l.webp'></picture>Daily</h1>", True),
+        ('<h1 id="site-logo">Daily Example</h1>', True),
+        ('<h1><a href="?ref=home">Council approves budget</a></h1>', False),
+        ('<h1><span href="/">Council approves budget</span></h1>', False),  # no link
+    ],
+)
+def test_a_heading_that_is_the_sites_logo_more(h1: str, logo: bool) -> None:
+    assert logo_like(lxml.html.fragment_fromstring(h1)) is logo
