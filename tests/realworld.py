@@ -186,7 +186,9 @@ def _readability(folder: Path, root: Path) -> list[Page]:
                 article=bool(meta.get("readerable", True)),
                 title=meta.get("title") or None,
                 published=meta.get("publishedTime") or None,
-                body=html_text(gzip.decompress((case / "expected.html.gz").read_bytes())),
+                # Readability's expected pages are UTF-8 and say no charset: from bytes,
+                # lxml would read them as Latin-1 (every CJK page scored near 0)
+                body=html_text(gzip.decompress((case / "expected.html.gz").read_bytes()).decode()),
                 language=lang.split("-")[0].lower() if lang else None,
                 extra={"byline": meta.get("byline")},
             )

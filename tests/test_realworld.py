@@ -288,6 +288,11 @@ def test_every_page_scores_full_marks_against_its_own_expectations() -> None:
     assert counts == {"fundus": 187, "readability": 130, "htmldate": 150, "trafilatura": 150}
 
 
+def test_readabilitys_expected_bodies_are_read_as_utf8() -> None:
+    body = pages()["readability/qq"].body
+    assert body and "人工智能" in body and "\u00e4" not in body
+
+
 def test_body_tokens_are_words_and_each_cjk_character() -> None:
     assert tokens("Die GEMA dreht völlig am Zeiger!") == ["die", "gema", "dreht", "völlig", "am",
                                                           "zeiger"]  # fmt: skip
