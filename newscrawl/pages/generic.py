@@ -1057,6 +1057,13 @@ class GenericArticlePage(ArticlePage):
             return bool(self.data_body)
         return self.marked_article or self.readerable() or self.reads_as_article()
 
+    def has_given_body(self) -> bool:
+        """The page has a body when the user gave it as an article: any text read in its body
+        (or its data's, :attr:`data_body`). The user said it is one, so no prose is asked of
+        it: a short article, a product note of a few lines reads as it is. A page found by
+        the crawl has a body by :meth:`has_body`'s rule."""
+        return self.has_text() or bool(self.data_body)
+
     def has_text(self) -> bool:
         """The body read has any text."""
         return any(any(ch.isalnum() for ch in text) for text in self.paragraphs)

@@ -113,11 +113,12 @@ def read_generic(
     """What the news spider asks of a page, in the order it asks: is it an article, does its
     pager link the whole text, is it complete; then its item, what reading it noticed and
     its promo-shaped lines (``known_promo``: the site's promo lines learned so far). With
-    ``as_article`` (a page the user gave as an article), a page with a body is read as an
-    article even when neither its markup nor its text says it is one."""
+    ``as_article`` (a page the user gave as an article), a page with any body text is read as
+    an article even when neither its markup nor its text says it is one
+    (:meth:`~GenericArticlePage.has_given_body`)."""
     response = HtmlResponse(url, body=body, encoding=encoding)
     page = GenericArticlePage(response, known_promo=known_promo)
-    if not page.is_article() and not (as_article and page.has_body()):
+    if not page.is_article() and not (as_article and page.has_given_body()):
         return Reading(page.layout, article=False)
     whole = page.whole_text_url()
     if whole is not None:
