@@ -836,6 +836,16 @@ def test_an_h1_like_no_named_headline_nor_the_title_is_no_headline() -> None:
     assert own.to_item().title == "Budget passes, teachers wait"
     unnamed = real_page(f"<h1>Budget passes, teachers wait</h1>{text}")
     assert unnamed.to_item().title == "Budget passes, teachers wait"
+    # naming no headline: the <title>, when it says more than a short h1 and does not hold it
+    section = real_page(f"<h1>Allergies Health Center</h1>{text}")
+    section.root.find(".//title").text = "Babies Who Eat Peanuts Early May Avoid Allergy"
+    assert section.to_item().title == "Babies Who Eat Peanuts Early May Avoid Allergy"
+    same = real_page(f"<h1>About This Site</h1>{text}")
+    same.root.find(".//title").text = "Daring Fireball: Colophon"
+    assert same.to_item().title == "About This Site"  # the <title> says no more
+    held = real_page(f"<h1>Mozilla</h1>{text}")
+    held.root.find(".//title").text = "Mozilla - Wikipedia, the free encyclopedia"
+    assert held.to_item().title == "Mozilla"
     long = real_page(
         f"<h1>The council passes its budget, and the teachers wait</h1>{text}", head=head
     )

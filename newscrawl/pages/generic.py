@@ -1214,13 +1214,25 @@ class GenericArticlePage(ArticlePage):
         if best is not None and best[0] >= LIKE_HEADLINE:
             return best[1], best[2]
         first = element_text(headings[0])
+        document = self.fallback_title or ""
         if (
-            named
-            and (logo_like(headings[0]) or title_words(first) <= SITE_NAME_WORDS)
-            and headline_likeness(first, self.fallback_title or "") < LIKE_HEADLINE
+            (logo_like(headings[0]) or title_words(first) <= SITE_NAME_WORDS)
+            and headline_likeness(first, document) < LIKE_HEADLINE
+            and (named or self._document_titles(first, document))
         ):
-            return headings[0], named[0]  # a site's logo, a section's name
+            # a site's logo, a section's name
+            return headings[0], named[0] if named else document
         return headings[0], first
+
+    @staticmethod
+    def _document_titles(h1: str, document: str) -> bool:
+        """On a page naming no headline, its ``<title>`` (``document``, without the site's
+        name) is the title rather than a short ``h1`` unlike it: when it says more than the
+        h1 and does not hold it (as a headline with the site's name would): a section's name
+        ("Allergies Health Center") over the article's title."""
+        return title_words(document) > title_words(h1) and (
+            clean_text(h1).casefold() not in document.casefold()
+        )
 
     def meta_title(self) -> str | None:
         """The page's ``<title>``, if it has one with text."""
