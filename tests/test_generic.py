@@ -357,6 +357,23 @@ def test_an_article_split_over_sibling_blocks_is_read_whole() -> None:
     assert page.to_item().body == "\n\n".join(SENTENCES)
 
 
+def test_a_blocks_hidden_text_figures_and_chrome_boxes_are_not_its_text() -> None:
+    """A block of text read whole leaves out what a reader does not read in it: a hidden
+    span, MathML's markup, a figure's caption, an embed's consent placeholder (chrome)."""
+    inner = (
+        f"{SENTENCES[1]} <span style='display:none'>Hidden words here</span>"
+        "<figure><img src='a.jpg'><figcaption>Photo: imago/Marius Schwarz</figcaption></figure>"
+        "<div class='c-oembed-placeholder cookie-consent'>Here you can see a podcast, if you "
+        "agree to the cookies</div>"
+    )
+    page = real_page(
+        f"<h1>Council approves budget</h1><div class='text'><p>{SENTENCES[0]}</p>"
+        f"<div>{inner}</div><p>{SENTENCES[2]}</p></div>",
+        head=article_head(datePublished="2024-05-02T20:53:56+01:00"),
+    )
+    assert page.to_item().body == "\n\n".join(SENTENCES[:3])
+
+
 def test_the_lead_above_the_body_is_read() -> None:
     lead = "The city will hire fewer teachers next year, the council decided after a long night."
     page = real_page(

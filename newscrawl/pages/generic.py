@@ -55,7 +55,13 @@ from newscrawl.dates import (
 from newscrawl.language import SAMPLE_CHARS, page_language
 from newscrawl.language import normalise as normalise_language
 from newscrawl.loaders import GenericLoader
-from newscrawl.pages.base import BLOCK_TAGS, HIDDEN_TAGS, ArticlePage, element_text
+from newscrawl.pages.base import (
+    BLOCK_TAGS,
+    BREAKING_TAGS,
+    HIDDEN_TAGS,
+    ArticlePage,
+    element_text,
+)
 from newscrawl.pages.furniture import byline_line, credit_line, furniture_line
 from newscrawl.pages.maintext import BLOCK_LEVEL, CJK, TextMap
 from newscrawl.pages.selectors import Element, ElementTable, parse_html
@@ -912,7 +918,7 @@ class GenericArticlePage(ArticlePage):
                 run.append(child.tail or "")
                 continue
             if tag not in BLOCK_LEVEL and tag != "br" and not self._has_block(child):
-                run.append(element_text(child))  # inline: part of the running text
+                run.append(self._shown_text(child))  # inline: part of the running text
                 run.append(child.tail or "")
                 continue
             yield from self._flush(run, container)
@@ -936,7 +942,7 @@ class GenericArticlePage(ArticlePage):
             elif not self._has_block(child):
                 if child.find(".//img") is not None and not element_text(child).strip():
                     continue
-                text = element_text(child)
+                text = self._shown_text(child)
                 if tag in BLOCK_TAGS and self._wholly_emphasised(child):
                     self.emphasised.add(clean_text(text).casefold())
                 if tag in ("h2", "h3", "h4", "h5", "h6"):
@@ -946,6 +952,38 @@ class GenericArticlePage(ArticlePage):
             else:
                 yield from self._block_texts(child)
         yield from self._flush(run, container)
+
+    def _shown_text(self, block: Element) -> str:
+        """The text of ``block`` as :func:`element_text` reads it, less what the text map
+        found silent in it (scripts, figures and their captions, media, MathML's markup, a
+        ``display:none`` span) and the chrome blocks in it (a teaser box, an embed's consent
+        placeholder): what a reader of the article does not read as its text."""
+        if not len(block):
+            return block.text or ""
+        silent, chrome = self.text_map.silent, self.text_map.chrome
+        parts: list[str] = [block.text or ""]
+
+        def walk(node: Element) -> None:
+            for child in node:
+                tag = child.tag
+                if (
+                    isinstance(tag, str)
+                    and child not in silent  # scripts, figures, media and hidden elements
+                    and not (tag in BLOCK_LEVEL and child in chrome)
+                ):
+                    breaking = tag in BREAKING_TAGS
+                    if breaking:
+                        parts.append(" ")
+                    if child.text:
+                        parts.append(child.text)
+                    walk(child)
+                    if breaking:
+                        parts.append(" ")
+                if child.tail:
+                    parts.append(child.tail)
+
+        walk(block)
+        return "".join(parts)
 
     def _flush(self, run: list[str], holder: Element) -> Iterator[str]:
         """A run of inline text between blocks, as a block when it holds anything (its
