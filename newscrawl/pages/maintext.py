@@ -175,14 +175,15 @@ def byline_marked(element: Element) -> bool:
 
 
 def hidden(element: Element) -> bool:
-    """True for an element the page does not show (``hidden``, ``display: none``); but a
-    React streaming boundary (``<div hidden id="S:1">``), which a script shows in place, and
-    a paywall's hidden rest of the article (``<div class="paywall" hidden>``)."""
+    """True for an element the page does not show (``hidden``, ``display: none``,
+    ``aria-hidden``); but a React streaming boundary (``<div hidden id="S:1">``), which a
+    script shows in place, and a paywall's hidden rest of the article (``<div class="paywall"
+    hidden>``, ``<p class="paywall" aria-hidden="true">``)."""
     if element.get("hidden") is not None:
         shown = _REACT_SEGMENT.match(element.get("id") or "") or _paywall(element)
         return not shown
     if element.get("aria-hidden") == "true":
-        return True
+        return not _paywall(element)  # a paywall's paragraph is hidden from screen readers
     style = element.get("style")
     return bool(style) and _HIDDEN_STYLE.search(style) is not None and not _paywall(element)
 
@@ -296,6 +297,8 @@ class TextMap:
                 continue  # a page-wide form, an article in an aside: not chrome
             if element.tag == "header" and element in headed:
                 continue  # the article's header: its headline, its lead
+            if element.tag == "p" and _paywall(element) and first in element.iterancestors():
+                continue  # the article's paragraph, named for a paywall's script
             if most and groups[element.get("class")] >= most:
                 continue  # most of the best element's text (alone or with its like)
             self._demote(element)
