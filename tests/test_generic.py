@@ -374,6 +374,22 @@ def test_a_blocks_hidden_text_figures_and_chrome_boxes_are_not_its_text() -> Non
     assert page.to_item().body == "\n\n".join(SENTENCES[:3])
 
 
+def test_the_next_article_of_an_infinite_scroll_is_not_read() -> None:
+    """A column holding this article and the next one under it: this article's paragraphs,
+    not both, nor a second opinion reading both."""
+    mine = [f"{s} This article goes on about the council." for s in SENTENCES[:3]]
+    theirs = [
+        f"Another story, part {n}: {SENTENCES[n % 5]} It is about other things." for n in range(9)
+    ]
+    page = real_page(
+        f"<main><article><h1>Council approves budget</h1>{paragraphs(mine)}</article>"
+        f"<div class='next'><article><h2>Another story</h2>{paragraphs(theirs)}</article></div>"
+        "</main>",
+        head=article_head(datePublished="2024-05-02T20:53:56+01:00"),
+    )
+    assert page.to_item().body == "\n\n".join(mine)
+
+
 def test_the_lead_above_the_body_is_read() -> None:
     lead = "The city will hire fewer teachers next year, the council decided after a long night."
     page = real_page(

@@ -215,3 +215,34 @@ def test_a_page_whose_text_is_all_in_noscript_is_read_from_it() -> None:
     assert container_of(only + "</body></html>") == "text"
     own = f"<html><body><div id='main'>{body}</div><noscript><div id='text'>{body}{body}</div>"
     assert container_of(own + "</noscript></body></html>") == "main"
+
+
+def test_of_two_articles_in_one_column_the_one_with_the_headline() -> None:
+    """An infinite scroll's next article set under this one, in the same column: the article
+    holding the page's h1 (else the first) is the container, not the column holding both."""
+    first = f'<article id="this"><h1>The headline</h1>{para(1)}{para(2)}{para(3)}</article>'
+    second = f'<div class="under"><article id="next">{para(4)}{para(5)}{para(6)}</article></div>'
+    html = f'<html><body><main id="main">{first}{second}</main></body></html>'
+    text_map = TextMap(lxml.html.document_fromstring(html))
+    assert container_of(html) == "this" and text_map.several_articles
+    headline_second = html.replace("<h1>The headline</h1>", "").replace(
+        '<article id="next">', '<article id="next"><h1>The headline</h1>'
+    )
+    assert container_of(headline_second) == "next"
+    no_headline = html.replace("<h1>The headline</h1>", "")
+    assert container_of(no_headline) == "this"
+
+
+def test_a_live_blogs_small_entries_are_one_article() -> None:
+    """Entries set as small ``<article>`` elements (each under a fifth of the text) and an
+    article nested in another are read as one article."""
+    entries = "".join(f'<article class="entry">{para(n)}</article>' for n in range(8))
+    html = f'<html><body><div id="blog"><h1>Live</h1>{entries}</div></body></html>'
+    assert container_of(html) == "blog"
+    assert not TextMap(lxml.html.document_fromstring(html)).several_articles
+    nested = (
+        f'<html><body><div id="page"><article id="outer"><h1>A</h1>{para(1)}{para(2)}'
+        f"<article>{para(3)}{para(4)}</article></article>{para(5)}{para(6)}</div></body></html>"
+    )
+    assert container_of(nested) == "page"
+    assert not TextMap(lxml.html.document_fromstring(nested)).several_articles

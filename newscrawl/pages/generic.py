@@ -804,11 +804,12 @@ class GenericArticlePage(ArticlePage):
     @cached_property
     def unsure(self) -> bool:
         """The reader is unsure of its body: the body holds less than :data:`UNSURE_SHARE`
-        of the page's article-like text (other blocks compete with it). Never the case for a
-        site's usual template, whose body holds nearly all of the page's article-like text."""
+        of the page's article-like text (other blocks compete with it), but another article
+        of an infinite scroll (:meth:`TextMap._one_article`). Never the case for a site's
+        usual template, whose body holds nearly all of the page's article-like text."""
         text_map, best = self.text_map, self.body_element
-        if best is None or best not in text_map.good:
-            return False
+        if best is None or best not in text_map.good or text_map.several_articles:
+            return False  # a page of several articles: the others are what competes
         return text_map.good[best] < UNSURE_SHARE * text_map.good.get(text_map.root, 0)
 
     @cached_property

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterator
 from functools import lru_cache
 
 from lxml import etree
@@ -47,6 +48,9 @@ SOFT_CHROME = frozenset({"aside", "form", "header"})
 #: A soft chrome element inside the best element is no chrome when it holds this share of
 #: the best element's good text.
 SOFT_SHARE = 0.5
+#: An ``<article>`` in the best element holding this share of its good text is an article of
+#: its own (an infinite scroll's next article under this one: :meth:`TextMap._one_article`).
+ARTICLE_SHARE = 0.2
 #: Words of class names and ids that mark what is never the article's text.
 JUNK_WORDS = frozenset(
     {"related", "recommended", "recommendations", "recommendation", "recirculation", "share",
@@ -188,6 +192,14 @@ def hidden(element: Element) -> bool:
     return bool(style) and _HIDDEN_STYLE.search(style) is not None and not _paywall(element)
 
 
+def _ancestors_below(element: Element, top: Element) -> Iterator[Element]:
+    """The ancestors of ``element`` below ``top`` (an ancestor of it), nearest first."""
+    for up in element.iterancestors():
+        if up is top:
+            return
+        yield up
+
+
 def _paywall(element: Element) -> bool:
     classes = element.get("class")
     return bool(classes) and not name_words(classes).isdisjoint(SOFT_WORDS)
@@ -302,7 +314,7 @@ class TextMap:
             if most and groups[element.get("class")] >= most:
                 continue  # most of the best element's text (alone or with its like)
             self._demote(element)
-        self.best = self._best()
+        self.best = self._one_article(self._best())
         self.good_blocks = {block for block in self._candidates if block in self.good}
         del self._pieces, self._linked, self._candidates
 
@@ -505,6 +517,32 @@ class TextMap:
                 and child not in self.chrome
             )
         ]
+
+    def _one_article(self, best: Element | None) -> Element | None:
+        """``best``, or when it holds two ``<article>`` elements or more (not one inside
+        another), each with :data:`ARTICLE_SHARE` of its good text, the one holding the page's
+        first h1, else the first: the page's article, not the next one an infinite scroll
+        set under it (:attr:`several_articles` is then true)."""
+        self.several_articles = False
+        if best is None:
+            return None
+        least = ARTICLE_SHARE * self.good.get(best, 0)
+        articles = [
+            article
+            for article in best.iter("article")
+            if article is not best
+            and self.good.get(article, 0) >= least
+            and not any(up.tag == "article" for up in _ancestors_below(article, best))
+        ]
+        if len(articles) < 2:
+            return best
+        self.several_articles = True
+        headline = self.headlines[0] if self.headlines else None
+        if headline is not None:
+            for article in articles:
+                if article in headline.iterancestors():
+                    return article
+        return articles[0]
 
     def _best(self) -> Element | None:
         """The best container (see :meth:`container`): a paragraph alone only when no
