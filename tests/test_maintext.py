@@ -50,6 +50,11 @@ def test_words_of_names_split_camel_case_and_separators() -> None:
         ("article-body", 0),
         ("text", 0),
         ("sidebar-grid__content article__content", 0),
+        ("post-comments", HARD),  # a post's comments: "post" is no keep word for comments
+        ("comment-box user-post-box", HARD),
+        ("entry-comments", HARD),
+        ("ShareAndComment -content-meta-info", 0),  # the article's content, with buttons
+        ("article-comments-count", 0),
     ],
 )
 def test_names_make_chrome(names: str, kind: int) -> None:

@@ -82,6 +82,9 @@ KEEP_WORDS = frozenset(
     {"article", "body", "content", "main", "story", "text", "entry", "post", "richtext",
      "articlebody", "paragraph", "prose", "copy"}
 )  # fmt: skip
+#: The words of :data:`KEEP_WORDS` that name the article itself or its content, which a name
+#: of comments does not outweigh (a "post", an "entry" or a "text" may be a comment's).
+ARTICLE_WORDS = frozenset({"article", "articlebody", "story", "main", "content"})
 #: The fewest characters a block needs to count as article-like text (CJK: fewer).
 GOOD_CHARS = 40
 GOOD_CHARS_CJK = 16
@@ -126,16 +129,16 @@ HARD, SOFT = 2, 1
 
 @lru_cache(maxsize=8192)
 def kind_of_names(names: str) -> int:
-    """:data:`HARD` for names of comments (chrome however long they are), :data:`SOFT` for
-    names of what is never article text (sharing, related links, ads, ...: :data:`JUNK_WORDS`)
-    or of a paywall's wrapper (:data:`SOFT_WORDS`), unless a word names the article itself
-    (:data:`KEEP_WORDS`); else 0."""
+    """:data:`HARD` for names of comments (chrome however long they are) unless a word names
+    the article or its content (:data:`ARTICLE_WORDS`), :data:`SOFT` for names of what is never
+    article text (sharing, related links, ads, ...: :data:`JUNK_WORDS`) unless a word names
+    the article's text (:data:`KEEP_WORDS`), or of a paywall's wrapper (:data:`SOFT_WORDS`);
+    else 0."""
     words = name_words(names)
-    if words.isdisjoint(KEEP_WORDS):
-        if not words.isdisjoint(COMMENT_WORDS):
-            return HARD
-        if not words.isdisjoint(JUNK_WORDS):
-            return SOFT
+    if not words.isdisjoint(COMMENT_WORDS) and words.isdisjoint(ARTICLE_WORDS):
+        return HARD  # "post-comments", "comment-box user-post-box": a post's comments
+    if words.isdisjoint(KEEP_WORDS) and not words.isdisjoint(JUNK_WORDS):
+        return SOFT
     return SOFT if not words.isdisjoint(SOFT_WORDS) else 0
 
 
