@@ -4,7 +4,7 @@ layouts read the same way (from their own selectors), listing pages and item loa
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from functools import cached_property
@@ -57,14 +57,19 @@ def select(root: Element, css: str) -> list[Element]:
     return ElementTable(root).select(css)
 
 
-def element_text(element: Element) -> str:
+def element_text(element: Element, unread: Callable[[Element], bool] | None = None) -> str:
     """The text of ``element`` as shown: inline children joined as written, block children
-    kept apart by a space, scripts and styles left out (white space is folded later)."""
+    kept apart by a space, scripts and styles left out (white space is folded later); and
+    the elements ``unread`` names, when given."""
     parts: list[str] = [element.text or ""]
 
     def walk(node: Element) -> None:
         for child in node:
-            if isinstance(child.tag, str) and child.tag not in HIDDEN_TAGS:
+            if (
+                isinstance(child.tag, str)
+                and child.tag not in HIDDEN_TAGS
+                and (unread is None or not unread(child))
+            ):
                 breaking = child.tag in BREAKING_TAGS
                 if breaking:
                     parts.append(" ")

@@ -57,7 +57,6 @@ from newscrawl.language import normalise as normalise_language
 from newscrawl.loaders import GenericLoader
 from newscrawl.pages.base import (
     BLOCK_TAGS,
-    BREAKING_TAGS,
     HIDDEN_TAGS,
     ArticlePage,
     element_text,
@@ -962,29 +961,11 @@ class GenericArticlePage(ArticlePage):
         if not len(block):
             return block.text or ""
         silent, chrome = self.text_map.silent, self.text_map.chrome
-        parts: list[str] = [block.text or ""]
 
-        def walk(node: Element) -> None:
-            for child in node:
-                tag = child.tag
-                if (
-                    isinstance(tag, str)
-                    and child not in silent  # scripts, figures, media and hidden elements
-                    and not (tag in BLOCK_LEVEL and child in chrome)
-                ):
-                    breaking = tag in BREAKING_TAGS
-                    if breaking:
-                        parts.append(" ")
-                    if child.text:
-                        parts.append(child.text)
-                    walk(child)
-                    if breaking:
-                        parts.append(" ")
-                if child.tail:
-                    parts.append(child.tail)
+        def unread(child: Element) -> bool:
+            return child in silent or (child.tag in BLOCK_LEVEL and child in chrome)
 
-        walk(block)
-        return "".join(parts)
+        return element_text(block, unread)
 
     def _flush(self, run: list[str], holder: Element) -> Iterator[str]:
         """A run of inline text between blocks, as a block when it holds anything (its
