@@ -1,0 +1,112 @@
+"""The archive route's speed-ups (issue 24): its bodies go to a reading worker in a file, not
+through its pipe (the pages read the same, and no file is left behind, also when the worker is
+lost)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+from pathlib import Path
+from typing import Any
+
+from scrapy.http import HtmlResponse
+
+from newscrawl.pages.reading import (
+    SPOOL_DIR,
+    PageReaders,
+    Reading,
+    read_site_batch,
+    read_spooled_batch,
+    spool,
+)
+from newscrawl.sites.bisnis import SITE
+from tests.test_archive_route import pages, timeless
+
+
+def spooled_files() -> list[Path]:
+    folder = Path(SPOOL_DIR or os.environ.get("TMPDIR", "/tmp"))
+    return sorted(folder.glob(f"newscrawl-pages-{os.getpid()}-*"))
+
+
+def test_a_spooled_batch_reads_as_its_pages_and_removes_its_file() -> None:
+    batch = pages()[:5]
+    assert len({len(body) for _, _, _, body, _ in batch}) > 1  # bodies of several lengths
+    path = spool([body for _, _, _, body, _ in batch])
+    assert Path(path).read_bytes() == b"".join(body for _, _, _, body, _ in batch)
+    lengths = [(url, s, h, len(body), follow) for url, s, h, body, follow in batch]
+    layouts = SITE.article_layouts
+    readings = read_spooled_batch(HtmlResponse, path, lengths, layouts, False)
+    assert not Path(path).exists()
+    want = read_site_batch(HtmlResponse, batch, layouts, False)
+    assert all(isinstance(reading, Reading) for reading in readings)
+    assert list(map(timeless, readings)) == list(map(timeless, want))
+
+
+def test_a_spooled_file_cut_short_is_an_error_and_removed() -> None:
+    batch = pages()[:2]
+    path = spool([body for _, _, _, body, _ in batch])
+    lengths = [(url, s, h, len(body) + 1, follow) for url, s, h, body, follow in batch]
+    try:
+        read_spooled_batch(HtmlResponse, path, lengths, SITE.article_layouts, False)
+    except OSError as error:
+        assert "ends before the body" in str(error)
+    else:
+        raise AssertionError("a body cut short was read")
+    assert not Path(path).exists()
+
+
+def test_batches_in_a_worker_and_after_it_is_lost_leave_no_file() -> None:
+    batch = pages()
+    layouts = SITE.article_layouts
+    counts: dict[str, int] = {}
+
+    def count(name: str) -> None:
+        counts[name] = counts.get(name, 0) + 1
+
+    async def run() -> list[list[Reading | Exception]]:
+        readers = PageReaders(1, count)
+        try:
+            first = await readers.read_site_batch(HtmlResponse, batch, layouts, False)
+            assert spooled_files() == []
+            pool: Any = readers._pool
+            for pid in list(pool._processes):
+                os.kill(pid, signal.SIGKILL)
+            second = await readers.read_site_batch(HtmlResponse, batch, layouts, False)
+            return [first, second]
+        finally:
+            readers.close()
+
+    first, second = asyncio.run(run())
+    assert counts == {"reading/in_worker": len(batch), "reading/worker_lost": 1}
+    want = list(map(timeless, read_site_batch(HtmlResponse, batch, layouts, False)))
+    assert list(map(timeless, first)) == want
+    assert list(map(timeless, second)) == want
+    assert spooled_files() == []
+
+
+def lost_after_reading(path: str, parent: int) -> str:
+    """In a worker: its file read and removed, then the worker lost (killed)."""
+    os.unlink(path)
+    if os.getpid() != parent:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return "read again from the file"
+
+
+def test_a_batch_whose_worker_is_lost_after_reading_it_is_read_from_its_pages(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "bodies"
+    path.write_bytes(b"x")
+
+    async def run() -> str:
+        readers = PageReaders(1)
+        try:
+            return await readers._in_worker(
+                lost_after_reading, (str(path), os.getpid()), here=lambda: "read from its pages"
+            )
+        finally:
+            readers.close()
+
+    assert asyncio.run(run()) == "read from its pages"
+    assert not path.exists()
