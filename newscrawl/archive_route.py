@@ -15,6 +15,7 @@ import logging
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Iterator
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -63,6 +64,11 @@ AHEAD = (IN_WORKER + 2) * BATCH
 #: URL prefixes (scheme and host) known to be on the site's domain or not
 #: (:meth:`ArchiveRoute.wanted`).
 HOSTS_REMEMBERED = 10_000
+#: Local archives this big in all start a run's later reading worker (``auto``) at once, not
+#: after ``NEWSCRAWL_READ_WORKER_AFTER`` pages read in the crawl's process: FastWARC alone
+#: takes some 0.4 s to read 64 MB, and the worker's start (some 0.7 s of the other core) then
+#: overlaps the first pages, which the crawl's process read alone before (docs/benchmarks.md).
+WORKER_AT_ONCE_BYTES = 64 * 1024 * 1024
 #: The spider arguments that make a crawl an archive run.
 ARCHIVE_ARGUMENTS = ("warc", "ccnews")
 
@@ -213,7 +219,10 @@ class ArchiveRoute:
                 "some three times slower)"
             )
         spider.ledger.remembers_failures = False  # a bad capture says nothing of the site now
-        for source in self.sources():
+        sources = self.sources()
+        if local_bytes(sources) >= WORKER_AT_ONCE_BYTES:
+            spider.readers.start_later()
+        for source in sources:
             spider.logger.info("Reading archive %s", source)
             before = counts.read
             reading: deque[_Reading] = deque()  # in archive order
@@ -432,6 +441,17 @@ class ArchiveRoute:
             self.spider.count("archive/not_ok")
             return False
         return True
+
+
+def local_bytes(sources: list[str]) -> int:
+    """The size of the local archives among ``sources`` (a remote one, or one that cannot be
+    read, counts nothing: reading it says why)."""
+    total = 0
+    for source in sources:
+        if not is_remote(source):
+            with suppress(OSError):
+                total += Path(source).stat().st_size
+    return total
 
 
 def _before_path(url: str) -> str:

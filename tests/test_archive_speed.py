@@ -1,6 +1,6 @@
 """The archive route's speed-ups (issue 24): its bodies go to a reading worker in a file, not
 through its pipe (the pages read the same, and no file is left behind, also when the worker is
-lost)."""
+lost); a big local archive starts the reading worker at once."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from typing import Any
 
 from scrapy.http import HtmlResponse
 
+from newscrawl.archive_route import WORKER_AT_ONCE_BYTES, local_bytes
 from newscrawl.pages.reading import (
     SPOOL_DIR,
     PageReaders,
@@ -21,7 +22,9 @@ from newscrawl.pages.reading import (
     spool,
 )
 from newscrawl.sites.bisnis import SITE
+from tests.support import run_crawl, stat
 from tests.test_archive_route import pages, timeless
+from tests.warcs import site_records, write_warc
 
 
 def spooled_files() -> list[Path]:
@@ -110,3 +113,31 @@ def test_a_batch_whose_worker_is_lost_after_reading_it_is_read_from_its_pages(
 
     assert asyncio.run(run()) == "read from its pages"
     assert not path.exists()
+
+
+def test_a_big_local_archive_starts_the_reading_worker_at_once(tmp_path: Path) -> None:
+    """Fewer pages than ``NEWSCRAWL_READ_WORKER_AFTER`` in a local archive of 64 MB or more
+    (other hosts' records, mostly) are read in a worker with ``auto``; in a small one, not."""
+    ours = [r for r in site_records("bisnis") if SITE.urls.is_article(r[0]) and r[2] == 200]
+    padding = 2 * 1024 * 1024
+    theirs = [
+        (f"https://www.news{n}.example/read/{n}/story", b"x" * padding, 200, "text/html")
+        for n in range(WORKER_AT_ONCE_BYTES // padding)
+    ]
+    big = write_warc(tmp_path / "big.warc", ours + theirs, gzip=False)
+    small = write_warc(tmp_path / "small.warc", ours, gzip=False)
+    assert local_bytes([str(big)]) >= WORKER_AT_ONCE_BYTES > local_bytes([str(small)])
+    assert local_bytes([str(small), "https://data.commoncrawl.org/x.warc.gz"]) == local_bytes(
+        [str(small)]
+    )
+    feeds = {}
+    for name, archive in (("big", big), ("small", small)):
+        result = run_crawl(
+            "bisnis", {"warc": str(archive)}, output_dir=tmp_path / f"out-{name}",
+            proxy_env={}, settings={"LOG_LEVEL": "INFO"},
+        )  # fmt: skip
+        assert result.returncode == 0, result.log[-3000:]
+        in_worker = stat(result.log, "newscrawl/reading/in_worker")
+        assert bool(in_worker) == (name == "big"), in_worker
+        feeds[name] = [{**item, "crawled_at": ""} for item in result.items]
+    assert feeds["big"] and feeds["big"] == feeds["small"]

@@ -342,6 +342,12 @@ class PageReaders:
                 self._read_here,
             )
 
+    def start_later(self) -> None:
+        """The ``later`` workers start now (a big archive: they pay whatever it holds)."""
+        if self._later:
+            self.workers, self._later = self._later, 0
+            logger.info("Reading article pages in %d worker process(es)", self.workers)
+
     async def read(
         self, response: TextResponse, known_promo: Collection[str], as_article: bool = False
     ) -> Reading:
