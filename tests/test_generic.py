@@ -390,6 +390,18 @@ def test_the_next_article_of_an_infinite_scroll_is_not_read() -> None:
     assert page.to_item().body == "\n\n".join(mine)
 
 
+def test_a_wordpress_posts_category_and_tags_do_not_make_it_comments() -> None:
+    """``category-comment`` (an opinion section's slug) and ``tag-privacy`` name the post's
+    taxonomy, not comments: the post is read."""
+    for classes in ("post-12 post type-post hentry category-comment", "post tag-cookies"):
+        page = real_page(
+            f"<div id='primary'><div class='{classes}'><h1>Council approves budget</h1>"
+            f"<div class='entry-content'>{paragraphs(SENTENCES)}</div></div></div>",
+            head=article_head(datePublished="2024-05-02T20:53:56+01:00"),
+        )
+        assert page.to_item().body == "\n\n".join(SENTENCES), classes
+
+
 def test_the_lead_above_the_body_is_read() -> None:
     lead = "The city will hire fewer teachers next year, the council decided after a long night."
     page = real_page(

@@ -54,7 +54,14 @@ def test_words_of_names_split_camel_case_and_separators() -> None:
         ("comment-box user-post-box", HARD),
         ("entry-comments", HARD),
         ("ShareAndComment -content-meta-info", 0),  # the article's content, with buttons
-        ("article-comments-count", 0),
+        ("article-comments", HARD),  # the article's comments
+        ("comments-content", HARD),
+        # WordPress's post wrapper: its categories and tags say nothing of it
+        ("post-12 post type-post hentry category-comment", 0),
+        ("post-12 type-post hentry tag-cookies tag-privacy", 0),
+        ("post-text category-opinion-comment", 0),
+        ("entry tag-privacy", 0),
+        ("post comments-open", 0),  # a post that takes comments, not the comments
     ],
 )
 def test_names_make_chrome(names: str, kind: int) -> None:

@@ -85,6 +85,9 @@ KEEP_WORDS = frozenset(
 #: The words of :data:`KEEP_WORDS` that name the article itself or its content, which a name
 #: of comments does not outweigh (a "post", an "entry" or a "text" may be a comment's).
 ARTICLE_WORDS = frozenset({"article", "articlebody", "story", "main", "content"})
+#: Names of a post's categories, tags, format and status (WordPress writes them as classes of
+#: the post's wrapper), which say nothing of what the element is.
+TAXONOMY = re.compile(r"(?:category|tag|tags|format|status|type|author)-", re.IGNORECASE)
 #: The fewest characters a block needs to count as article-like text (CJK: fewer).
 GOOD_CHARS = 40
 GOOD_CHARS_CJK = 16
@@ -129,17 +132,35 @@ HARD, SOFT = 2, 1
 
 @lru_cache(maxsize=8192)
 def kind_of_names(names: str) -> int:
-    """:data:`HARD` for names of comments (chrome however long they are) unless a word names
-    the article or its content (:data:`ARTICLE_WORDS`), :data:`SOFT` for names of what is never
-    article text (sharing, related links, ads, ...: :data:`JUNK_WORDS`) unless a word names
-    the article's text (:data:`KEEP_WORDS`), or of a paywall's wrapper (:data:`SOFT_WORDS`);
-    else 0."""
+    """:data:`HARD` for names of comments (chrome however long they are: :func:`comments`),
+    :data:`SOFT` for names of what is never article text (sharing, related links, ads, ...:
+    :data:`JUNK_WORDS`) unless a word names the article's text (:data:`KEEP_WORDS`), or of a
+    paywall's wrapper (:data:`SOFT_WORDS`); else 0."""
+    if comments(names):
+        return HARD
     words = name_words(names)
-    if not words.isdisjoint(COMMENT_WORDS) and words.isdisjoint(ARTICLE_WORDS):
-        return HARD  # "post-comments", "comment-box user-post-box": a post's comments
     if words.isdisjoint(KEEP_WORDS) and not words.isdisjoint(JUNK_WORDS):
         return SOFT
     return SOFT if not words.isdisjoint(SOFT_WORDS) else 0
+
+
+def comments(names: str) -> bool:
+    """Names (class attribute and id) of comments, a cookie notice or a consent box: a name
+    holding a word of :data:`COMMENT_WORDS` ("post-comments", "comment-box user-post-box"),
+    unless another names the article's text: a word of :data:`ARTICLE_WORDS` in a name of no
+    comments, or a name that is a keep word itself (WordPress's ``post hentry`` wrapper). A
+    taxonomy name (``category-comment``, ``tag-privacy``: the post's categories and tags) says
+    nothing of the element."""
+    said = [name for name in names.split() if not TAXONOMY.match(name)]
+    if not any(not COMMENT_WORDS.isdisjoint(name_words(name)) for name in said):
+        return False
+    for name in said:
+        words = name_words(name)
+        if name.lower() in KEEP_WORDS or name.lower() == "hentry":
+            return False
+        if COMMENT_WORDS.isdisjoint(words) and not ARTICLE_WORDS.isdisjoint(words):
+            return False
+    return True
 
 
 def name_kind(element: Element) -> int:
