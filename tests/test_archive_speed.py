@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +27,8 @@ from newscrawl.sites.bisnis import SITE
 from tests.support import run_crawl, stat
 from tests.test_archive_route import pages, timeless
 from tests.warcs import site_records, write_warc
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def spooled_files() -> list[Path]:
@@ -141,3 +145,16 @@ def test_a_big_local_archive_starts_the_reading_worker_at_once(tmp_path: Path) -
         assert bool(in_worker) == (name == "big"), in_worker
         feeds[name] = [{**item, "crawled_at": ""} for item in result.items]
     assert feeds["big"] and feeds["big"] == feeds["small"]
+
+
+def test_a_site_reading_worker_imports_no_generic_page() -> None:
+    """What a worker reading a site's pages imports (the reading functions, the site's page
+    objects) leaves out the generic page: it starts sooner."""
+    code = (
+        "import sys, pickle; from newscrawl.pages import reading; from newscrawl.sites import "
+        "bisnis; print('newscrawl.pages.generic' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert done.stdout.strip() == "False"

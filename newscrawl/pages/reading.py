@@ -43,7 +43,6 @@ from scrapy.settings import BaseSettings
 
 from newscrawl.items import ArticleItem
 from newscrawl.pages.base import ArticlePage, page_in_layout
-from newscrawl.pages.generic import GenericArticlePage
 
 logger = logging.getLogger(__name__)
 
@@ -119,6 +118,9 @@ def read_generic(
     an article even when neither its markup nor its text says it is one
     (:meth:`~GenericArticlePage.has_given_body`)."""
     response = HtmlResponse(url, body=body, encoding=encoding)
+    # imported here: a worker reading a site's pages (an archive run) starts ~0.1 s sooner
+    from newscrawl.pages.generic import GenericArticlePage
+
     page = GenericArticlePage(response, known_promo=known_promo)
     if not page.is_article() and not (as_article and page.has_given_body()):
         return Reading(page.layout, article=False)
