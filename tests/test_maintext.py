@@ -231,7 +231,8 @@ def test_a_page_whose_text_is_all_in_noscript_is_read_from_it() -> None:
 
 def test_of_two_articles_in_one_column_the_one_with_the_headline() -> None:
     """An infinite scroll's next article set under this one, in the same column: the article
-    holding the page's h1 (else the first) is the container, not the column holding both."""
+    holding the page's first h1 is the container, not the column holding both; alone, even
+    when the two share a class."""
     first = f'<article id="this"><h1>The headline</h1>{para(1)}{para(2)}{para(3)}</article>'
     second = f'<div class="under"><article id="next">{para(4)}{para(5)}{para(6)}</article></div>'
     html = f'<html><body><main id="main">{first}{second}</main></body></html>'
@@ -241,20 +242,52 @@ def test_of_two_articles_in_one_column_the_one_with_the_headline() -> None:
         '<article id="next">', '<article id="next"><h1>The headline</h1>'
     )
     assert container_of(headline_second) == "next"
-    no_headline = html.replace("<h1>The headline</h1>", "")
-    assert container_of(no_headline) == "this"
+    siblings = (
+        f'<html><body><main><article class="story" id="this"><h1>A</h1>{para(1)}{para(2)}'
+        f'</article><article class="story" id="next"><h1>B</h1>{para(3)}{para(4)}</article>'
+        "</main></body></html>"
+    )
+    narrowed = TextMap(lxml.html.document_fromstring(siblings))
+    assert [c.get("id") for c in narrowed.containers()] == ["this"]
 
 
-def test_a_live_blogs_small_entries_are_one_article() -> None:
-    """Entries set as small ``<article>`` elements (each under a fifth of the text) and an
-    article nested in another are read as one article."""
-    entries = "".join(f'<article class="entry">{para(n)}</article>' for n in range(8))
-    html = f'<html><body><div id="blog"><h1>Live</h1>{entries}</div></body></html>'
-    assert container_of(html) == "blog"
-    assert not TextMap(lxml.html.document_fromstring(html)).several_articles
+def test_articles_under_a_headline_of_their_own_are_one_page() -> None:
+    """A live blog's entries or a digest's stories, set as ``<article>`` elements of any size
+    under the page's h1 (outside them), an article nested in another, and entries without an
+    h1 anywhere: the element holding them all."""
+    entries = "".join(f'<article class="entry">{para(n)}{para(n + 1)}</article>' for n in range(4))
+    live = f'<html><body><div id="blog"><h1>Live</h1>{entries}</div></body></html>'
+    assert container_of(live) == "blog"
+    assert not TextMap(lxml.html.document_fromstring(live)).several_articles
+    assert container_of(live.replace("<h1>Live</h1>", "")) == "blog"
     nested = (
         f'<html><body><div id="page"><article id="outer"><h1>A</h1>{para(1)}{para(2)}'
         f"<article>{para(3)}{para(4)}</article></article>{para(5)}{para(6)}</div></body></html>"
     )
     assert container_of(nested) == "page"
     assert not TextMap(lxml.html.document_fromstring(nested)).several_articles
+
+
+def test_a_sidebar_is_weighed_against_the_whole_column_not_one_article() -> None:
+    """Whether the asides are read is judged before one article of several is taken: a
+    sidebar of notes beside a column of two articles stays out of the body."""
+    said = [
+        "The council approved the new budget on Tuesday after a long debate about the schools.",
+        "Opposition members said the plan would leave the poorest districts without teachers.",
+        "The mayor replied that the city had no money left for another round of hiring.",
+        "A final vote on the teachers' contracts is expected before the end of the month.",
+        "Parents gathered outside the town hall, holding signs that asked for smaller classes.",
+        "Teachers' unions warned that strikes could follow if the contracts were not signed.",
+        "The budget also cuts funding for libraries and parks by about ten percent next year.",
+        "Several councillors abstained, saying they had not been given time to read the plan.",
+    ]
+    paragraphs = ["".join(f"<p>{s}</p>" for s in part) for part in (said[:4], said[4:])]
+    notes = "".join(f"<p>Aside note {n}: {said[n]}</p>" for n in range(5))
+    html = (
+        f'<html><body><main><article id="this"><h1>A</h1>{paragraphs[0]}</article>'
+        f'<div class="next"><article><h2>B</h2>{paragraphs[1]}</article></div></main>'
+        f'<aside class="rail">{notes}</aside></body></html>'
+    )
+    text_map = TextMap(lxml.html.document_fromstring(html))
+    assert container_of(html) == "this" and text_map.several_articles
+    assert [e.tag for e in text_map.chrome if e.tag == "aside"] == ["aside"]

@@ -265,6 +265,10 @@ class TextMap:
         the page is then measured again, asides read as any soft chrome)."""
         self.root = root
         self._unread = SILENT
+        #: The element holding the article (:meth:`container`).
+        self.best: Element | None = None
+        #: The best element is one of several articles (:meth:`_one_article`).
+        self.several_articles = False
         self._start(HARD_CHROME | {"aside"})
         skipped = sum(self.other.get(aside, 0) for aside in self.chrome if aside.tag == "aside")
         if skipped > self.good.get(self.best, 0):
@@ -273,6 +277,7 @@ class TextMap:
             # no text but in <noscript>: a page shown to readers without scripts
             self._unread = SILENT - {"noscript"}
             self._start(HARD_CHROME | {"aside"})
+        self.best = self._one_article(self.best)  # measured whole: then one article of it
 
     def _start(self, hard: frozenset[str]) -> None:
         """Measure the page, with the elements of tags ``hard`` taken for chrome unread."""
@@ -284,7 +289,7 @@ class TextMap:
         #: Good and other characters under each element.
         self.good: dict[Element, int] = {}
         self.other: dict[Element, int] = {}
-        self.best: Element | None = None
+        self.best = None
         #: Elements that say they hold a byline (:func:`byline_marked`), in page order.
         self.byline_elements: list[Element] = []
         #: The place of each element read in page order (not those in silent or hard chrome
@@ -338,7 +343,7 @@ class TextMap:
             if most and groups[element.get("class")] >= most:
                 continue  # most of the best element's text (alone or with its like)
             self._demote(element)
-        self.best = self._one_article(self._best())
+        self.best = self._best()
         self.good_blocks = {block for block in self._candidates if block in self.good}
         del self._pieces, self._linked, self._candidates
 
@@ -525,11 +530,11 @@ class TextMap:
     def containers(self) -> list[Element]:
         """The container, with its siblings of the same tag and class that have good text
         (an article set in sibling blocks their parent shares with other things), in page
-        order."""
+        order; but one article of several (:meth:`_one_article`) alone."""
         best = self.best
         parent = best.getparent() if best is not None else None
-        if best is None or parent is None or not best.get("class"):
-            return [best] if best is not None else []
+        if best is None or parent is None or not best.get("class") or self.several_articles:
+            return [best] if best is not None else []  # one of several articles: itself
         kind = (best.tag, best.get("class"))
         return [
             child
@@ -544,12 +549,13 @@ class TextMap:
 
     def _one_article(self, best: Element | None) -> Element | None:
         """``best``, or when it holds two ``<article>`` elements or more (not one inside
-        another), each with :data:`ARTICLE_SHARE` of its good text, the one holding the page's
-        first h1, else the first: the page's article, not the next one an infinite scroll
-        set under it (:attr:`several_articles` is then true)."""
+        another), each with :data:`ARTICLE_SHARE` of its good text, and one of them holds the
+        page's first h1: that one, the page's article, not the next one an infinite scroll
+        set under it (:attr:`several_articles` is then true). With the h1 outside them (a
+        live blog's entries, a digest's stories), ``best`` stays whole."""
         self.several_articles = False
-        if best is None:
-            return None
+        if best is None or not self.headlines:
+            return best
         least = ARTICLE_SHARE * self.good.get(best, 0)
         articles = [
             article
@@ -560,13 +566,12 @@ class TextMap:
         ]
         if len(articles) < 2:
             return best
+        above = set(self.headlines[0].iterancestors())
+        holding = next((article for article in articles if article in above), None)
+        if holding is None:
+            return best
         self.several_articles = True
-        headline = self.headlines[0] if self.headlines else None
-        if headline is not None:
-            for article in articles:
-                if article in headline.iterancestors():
-                    return article
-        return articles[0]
+        return holding
 
     def _best(self) -> Element | None:
         """The best container (see :meth:`container`): a paragraph alone only when no
