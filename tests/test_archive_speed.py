@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -158,3 +159,29 @@ def test_a_site_reading_worker_imports_no_generic_page() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
     )
     assert done.stdout.strip() == "False"
+
+
+KILLED_CRAWL = """
+import asyncio, os, signal
+from newscrawl.pages.reading import PageReaders, spool
+
+async def main():
+    readers = PageReaders(1)
+    worker = await readers._in_worker(os.getpid, ())
+    print(worker, spool([b"a body no worker read"]), flush=True)
+    os.kill(os.getpid(), signal.SIGKILL)
+
+asyncio.run(main())
+"""
+
+
+def test_a_killed_crawls_spooled_bodies_are_removed_by_its_leaving_worker() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", KILLED_CRAWL], capture_output=True, text=True, cwd=ROOT
+    )
+    worker, path = done.stdout.split()
+    deadline = time.monotonic() + 15
+    while Path(f"/proc/{worker}").exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not Path(f"/proc/{worker}").exists(), "the worker outlived its crawl"
+    assert not Path(path).exists()

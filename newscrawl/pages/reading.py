@@ -36,6 +36,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import suppress
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 
 from scrapy.http import HtmlResponse, TextResponse
@@ -219,10 +220,14 @@ SpooledPage = tuple[str, int, dict[str, Any], int, bool]
 SPOOL_DIR = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
 
 
+def _spool_prefix(pid: int) -> str:
+    return f"newscrawl-pages-{pid}-"
+
+
 def spool(bodies: Sequence[bytes]) -> str:
     """``bodies`` written one after the other to a new file (only this user may read it);
     its path."""
-    fd, path = tempfile.mkstemp(prefix=f"newscrawl-pages-{os.getpid()}-", dir=SPOOL_DIR)
+    fd, path = tempfile.mkstemp(prefix=_spool_prefix(os.getpid()), dir=SPOOL_DIR)
     with os.fdopen(fd, "wb") as handle:
         for body in bodies:
             handle.write(body)
@@ -263,14 +268,25 @@ def _sendable(error: Exception) -> Exception:
     return error
 
 
+def remove_spooled(pid: int) -> None:
+    """The files of bodies process ``pid`` spooled (:func:`spool`) and no worker read: a
+    crawl killed leaves them (in memory, on tmpfs) until its worker leaves."""
+    folder = Path(SPOOL_DIR or tempfile.gettempdir())
+    for path in folder.glob(f"{_spool_prefix(pid)}*"):
+        with suppress(OSError):
+            path.unlink()
+
+
 def _worker_started(parent: int) -> None:
     """In a worker: Ctrl-C is the crawl's to handle; leave when the crawl's process is gone
-    (a killed parent closes no pipe the worker would notice)."""
+    (a killed parent closes no pipe the worker would notice), removing the bodies it
+    spooled for no one."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def watch() -> None:
         while os.getppid() == parent:
             time.sleep(PARENT_CHECK_SECONDS)
+        remove_spooled(parent)
         os._exit(0)
 
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
