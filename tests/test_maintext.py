@@ -79,18 +79,31 @@ def test_hidden_elements_but_react_segments() -> None:
         '<p aria-hidden="true">d</p><p style="color: red">e</p></div>'
     )
     assert [hidden(child) for child in root] == [True, True, False, True, False]
-    paywalled = lxml.html.fragment_fromstring('<p class="paywall" aria-hidden="true">d</p>')
-    assert not hidden(paywalled)  # shown, hidden from screen readers for a paywall's script
+    marked = '<p class="paywall" aria-hidden="true">d</p>'
+    text = lxml.html.fragment_fromstring(f"<div>{marked}{marked}</div>")
+    assert [hidden(p) for p in text] == [False, False]  # the article's text, for a script
+    prompt = lxml.html.fragment_fromstring(f"<div><p>a</p>{marked}</div>")
+    assert [hidden(p) for p in prompt] == [False, True]  # one of its kind: a prompt
 
 
 def test_the_articles_paragraphs_named_for_a_paywall_are_its_text() -> None:
     """Paragraphs of the article carrying a paywall's class (a metering script's mark, the
-    text shown) are read with the others, not demoted as a paywall's prompt."""
-    marked = f'<p class="paywall">Paragraph 9 says: {SENTENCE}</p>'
+    text shown) are read with the others, not demoted as a paywall's prompt; a paragraph
+    alone of its kind is a prompt ("Subscribe now to keep reading")."""
+    each = [f'<p class="paywall">Paragraph {n} says: {SENTENCE}</p>' for n in (8, 9)]
+    marked = "".join(each)
     html = f'<html><body><div id="text">{para(1)}{marked}{para(2)}{para(3)}</div></body></html>'
     text_map = TextMap(lxml.html.document_fromstring(html))
     assert text_map.best is not None and text_map.best.get("id") == "text"
     assert not [e for e in text_map.chrome if e.get("class") == "paywall"]
+    wrapped = "".join(f"<div>{p}</div>" for p in each)
+    html = f'<html><body><div id="text">{para(1)}{wrapped}{para(2)}{para(3)}</div></body></html>'
+    text_map = TextMap(lxml.html.document_fromstring(html))
+    assert not [e for e in text_map.chrome if e.get("class") == "paywall"]  # each in a wrapper
+    prompt = '<p class="paywall-prompt">Subscribe now to keep reading: one euro a month.</p>'
+    html = f'<html><body><div id="text">{para(1)}{para(2)}{para(3)}{prompt}</div></body></html>'
+    text_map = TextMap(lxml.html.document_fromstring(html))
+    assert [e.get("class") for e in text_map.chrome] == ["paywall-prompt"]
 
 
 def test_good_length_wants_a_sentence() -> None:

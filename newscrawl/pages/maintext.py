@@ -206,12 +206,12 @@ def hidden(element: Element) -> bool:
     """True for an element the page does not show (``hidden``, ``display: none``,
     ``aria-hidden``); but a React streaming boundary (``<div hidden id="S:1">``), which a
     script shows in place, and a paywall's hidden rest of the article (``<div class="paywall"
-    hidden>``, ``<p class="paywall" aria-hidden="true">``)."""
+    hidden>``; paragraphs ``<p class="paywall" aria-hidden="true">``: :func:`_paywalled_text`)."""
     if element.get("hidden") is not None:
         shown = _REACT_SEGMENT.match(element.get("id") or "") or _paywall(element)
         return not shown
     if element.get("aria-hidden") == "true":
-        return not _paywall(element)  # a paywall's paragraph is hidden from screen readers
+        return not _paywalled_text(element)  # the article's text, hidden from screen readers
     style = element.get("style")
     return bool(style) and _HIDDEN_STYLE.search(style) is not None and not _paywall(element)
 
@@ -222,6 +222,21 @@ def _ancestors_below(element: Element, top: Element) -> Iterator[Element]:
         if up is top:
             return
         yield up
+
+
+def _paywalled_text(paragraph: Element, within: Element | None = None) -> bool:
+    """A paragraph of the article marked for a paywall's script (the text shown, the mark
+    read by the script that meters it): a ``p`` with a paywall's class that another
+    paragraph of ``within`` (else of its parent) shares. A prompt is one paragraph of its
+    kind ("Subscribe now to keep reading ...")."""
+    if paragraph.tag != "p" or not _paywall(paragraph):
+        return False
+    holder = within if within is not None else paragraph.getparent()
+    if holder is None:
+        return False
+    classes = paragraph.get("class")
+    shared = (other for other in holder.iter("p") if other.get("class") == classes)
+    return next(shared, None) is not None and next(shared, None) is not None
 
 
 def _paywall(element: Element) -> bool:
@@ -338,7 +353,7 @@ class TextMap:
                 continue  # a page-wide form, an article in an aside: not chrome
             if element.tag == "header" and element in headed:
                 continue  # the article's header: its headline, its lead
-            if element.tag == "p" and _paywall(element) and first in element.iterancestors():
+            if first in element.iterancestors() and _paywalled_text(element, first):
                 continue  # the article's paragraph, named for a paywall's script
             if most and groups[element.get("class")] >= most:
                 continue  # most of the best element's text (alone or with its like)
