@@ -881,11 +881,19 @@ def test_an_h1_like_no_named_headline_nor_the_title_is_no_headline() -> None:
     assert own.to_item().title == "Budget passes, teachers wait"
     unnamed = real_page(f"<h1>Budget passes, teachers wait</h1>{text}")
     assert unnamed.to_item().title == "Budget passes, teachers wait"
-    # naming no headline: the <title>, when it says more than a short h1 and does not hold it
-    section = real_page(f"<h1>Allergies Health Center</h1>{text}")
+    # naming no headline: the <title>, when it says more than a short h1 that is a section's
+    # name (a link's text on the page too) and does not hold it
+    crumbs = (
+        "<nav><a href='/health'>Health</a> › <a href='/allergies'>Allergies Health Center</a></nav>"
+    )
+    section = real_page(f"{crumbs}<h1>Allergies Health Center</h1>{text}")
     section.root.find(".//title").text = "Babies Who Eat Peanuts Early May Avoid Allergy"
     assert section.to_item().title == "Babies Who Eat Peanuts Early May Avoid Allergy"
-    same = real_page(f"<h1>About This Site</h1>{text}")
+    headline = real_page(f"<h1>Queen dies at 96</h1>{text}")
+    headline.root.find(".//title").text = "UK news - latest headlines, stories and video"
+    assert headline.to_item().title == "Queen dies at 96"  # a site-wide <title>: no section
+    about = crumbs.replace("Allergies Health Center", "About This Site")
+    same = real_page(f"{about}<h1>About This Site</h1>{text}")
     same.root.find(".//title").text = "Daring Fireball: Colophon"
     assert same.to_item().title == "About This Site"  # the <title> says no more
     held = real_page(f"<h1>Mozilla</h1>{text}")

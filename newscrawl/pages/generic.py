@@ -1238,18 +1238,25 @@ class GenericArticlePage(ArticlePage):
         if (
             (logo_like(headings[0]) or title_words(first) <= SITE_NAME_WORDS)
             and headline_likeness(first, document) < LIKE_HEADLINE
-            and (named or self._document_titles(first, document))
+            and (named or (self._document_titles(first, document) and self._linked(first)))
         ):
             # a site's logo, a section's name
             return headings[0], named[0] if named else document
         return headings[0], first
 
+    def _linked(self, text: str) -> bool:
+        """``text`` is also a link's on the page (a section's name in the navigation or the
+        breadcrumbs): what a short h1 that is a section's name shows itself by."""
+        wanted = clean_text(text).casefold()
+        return any(clean_text(element_text(a)).casefold() == wanted for a in self.root.iter("a"))
+
     @staticmethod
     def _document_titles(h1: str, document: str) -> bool:
         """On a page naming no headline, its ``<title>`` (``document``, without the site's
-        name) is the title rather than a short ``h1`` unlike it: when it says more than the
-        h1 and does not hold it (as a headline with the site's name would): a section's name
-        ("Allergies Health Center") over the article's title."""
+        name) is the title rather than a short ``h1`` unlike it that is a section's name (a
+        link's text on the page too: :meth:`_linked`): when it says more than the h1 and does
+        not hold it (as a headline with the site's name would): "Allergies Health Center"
+        over the article's title."""
         return title_words(document) > title_words(h1) and (
             clean_text(h1).casefold() not in document.casefold()
         )
