@@ -58,3 +58,21 @@ def test_a_few_short_lines_are_an_article_given_as_one_and_none_found() -> None:
     # the page object's own judgement is unchanged: it has no body by the prose rule, so a
     # JavaScript check of a few lines is still told from an article (spiders/common.py)
     assert not reading.has_body()
+
+
+def test_a_page_of_one_sentence_given_as_an_article_is_none() -> None:
+    """A soft "page not found", a consent wall of one sentence and its buttons, a script's
+    "enable JavaScript" line in <noscript>: no article, given or not."""
+    pages = [
+        "<h1>Page not found</h1><p>Sorry, the page you are looking for could not be found on "
+        "this site.</p>",
+        "<div class='wrap'><h1>Before you continue</h1><p>We use cookies and data to deliver "
+        "and maintain our services and measure audience engagement.</p><p>Accept all | Reject "
+        "all</p></div>",
+        "<h1>Daily</h1><div id='app'></div><noscript><p>Please enable JavaScript to read the "
+        "news on this site, as it needs scripts.</p><p>Our pages are built in your browser by "
+        "scripts, so without them there is nothing to show.</p></noscript>",
+    ]
+    for body in pages:
+        html = f"<html><head><title>Site</title></head><body>{body}</body></html>".encode()
+        assert not read_generic(URL, html, "utf-8", frozenset(), as_article=True).is_article()

@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable, Collection, Iterator
 from datetime import UTC, datetime, timedelta, tzinfo
 from functools import cached_property, lru_cache
-from itertools import chain
+from itertools import chain, islice
 from typing import Any, ClassVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -62,7 +62,7 @@ from newscrawl.pages.base import (
     element_text,
 )
 from newscrawl.pages.furniture import byline_line, credit_line, furniture_line
-from newscrawl.pages.maintext import BLOCK_LEVEL, CJK, TextMap
+from newscrawl.pages.maintext import BLOCK_LEVEL, CJK, TextMap, good_length
 from newscrawl.pages.selectors import Element, ElementTable, parse_html
 from newscrawl.processors import clean_text, has_word_char, nonempty
 from newscrawl.urls import alias_form
@@ -78,6 +78,8 @@ ARTICLE_TYPES = frozenset(
 READABLE_CHARS = 500
 READABLE_CHARS_CJK = 200
 READABLE_BLOCKS = 2
+#: The sentence-long blocks a page given as an article needs (:meth:`has_given_body`).
+GIVEN_BLOCKS = 2
 #: And paragraphs (not list items) long enough: the sum over those longer than
 #: READABLE_PARAGRAPH characters of the square root of what they have more is at least
 #: READABLE_PROSE (Readability's measure of a readable page).
@@ -573,6 +575,11 @@ def drop_keeping_tail(node: Element) -> None:
         else:
             parent.text = (parent.text or "") + tail
     parent.remove(node)
+
+
+def _sentence_long(line: str) -> bool:
+    """A body line of a sentence or more (:func:`~newscrawl.pages.maintext.good_length`)."""
+    return good_length(len(line), len(line.split()), CJK.search(line) is not None)
 
 
 def block_text(element: Element) -> str:
@@ -1078,11 +1085,20 @@ class GenericArticlePage(ArticlePage):
         return self.marked_article or self.readerable() or self.reads_as_article()
 
     def has_given_body(self) -> bool:
-        """The page has a body when the user gave it as an article: any text read in its body
-        (or its data's, :attr:`data_body`). The user said it is one, so no prose is asked of
-        it: a short article, a product note of a few lines reads as it is. A page found by
-        the crawl has a body by :meth:`has_body`'s rule."""
-        return self.has_text() or bool(self.data_body)
+        """The page has a body when the user gave it as an article: by :meth:`has_body`'s rule
+        (a page found by the crawl needs it), or :data:`GIVEN_BLOCKS` sentence-long lines read
+        in its body, not from ``<noscript>``. The user said it is one, so no more prose is
+        asked of it: a short article, a product note of a few lines reads as it is; a "page
+        not found" or a consent wall of one sentence, or a script's "enable JavaScript" line,
+        does not."""
+        if not self.has_text():
+            return bool(self.data_body)
+        if self.has_body():
+            return True
+        if self.text_map.noscript:
+            return False
+        sentences = (line for line in self.paragraphs if _sentence_long(line))
+        return len(list(islice(sentences, GIVEN_BLOCKS))) >= GIVEN_BLOCKS
 
     def has_text(self) -> bool:
         """The body read has any text."""

@@ -288,10 +288,13 @@ class TextMap:
         skipped = sum(self.other.get(aside, 0) for aside in self.chrome if aside.tag == "aside")
         if skipped > self.good.get(self.best, 0):
             self._start(HARD_CHROME)  # the article may be in an aside: read the asides too
+        #: The page was read from its ``<noscript>`` (it had no text elsewhere).
+        self.noscript = False
         if self.best is None and _HAS_NOSCRIPT(root):
             # no text but in <noscript>: a page shown to readers without scripts
             self._unread = SILENT - {"noscript"}
             self._start(HARD_CHROME | {"aside"})
+            self.noscript = True
         self.best = self._one_article(self.best)  # measured whole: then one article of it
 
     def _start(self, hard: frozenset[str]) -> None:

@@ -231,7 +231,7 @@ class GenericNewsSpider(BaseNewsSpider):
         An HTML page that ends before ``</html>`` is retried (``truncated``), and taken as
         whole when a retry returns it byte for byte and it ends like a whole page
         (:meth:`~newscrawl.spiders.common.BaseNewsSpider.whole_without_end`). A page the user
-        gave as an article on which no text of a body is read is skipped as
+        gave as an article on which less than a body is read (``has_given_body``) is skipped as
         ``start_not_article``: never read as a listing page.
 
         ``scrapy check news`` reads the article the project began with (Bisnis.com, 2019),
@@ -261,7 +261,7 @@ class GenericNewsSpider(BaseNewsSpider):
                 return
             response = response.replace(body=response.body + b"\n</html>\n")  # its end, implied
         given = response.meta.get(GIVEN)
-        # a page the user gave as an article is one when any text of a body is read, marked or not
+        # a page the user gave as an article is one with two sentences of a body, marked or not
         reading = await self.readers.read(response, NO_PROMO, as_article=given is not None)
         if reading.is_article():
             for output in self.parse_article(response, reading):
@@ -270,7 +270,7 @@ class GenericNewsSpider(BaseNewsSpider):
             self.skip(
                 "start_not_article",
                 asked(response),
-                "given as an article, but no text of a body is read on its page; "
+                "given as an article, but its page holds no body of two sentences; "
                 "not read as a listing page",
             )
         elif depth > 0:
