@@ -372,6 +372,19 @@ def test_a_blocks_hidden_text_figures_and_chrome_boxes_are_not_its_text() -> Non
         head=article_head(datePublished="2024-05-02T20:53:56+01:00"),
     )
     assert page.to_item().body == "\n\n".join(SENTENCES[:3])
+    shown = (
+        "<div><span aria-hidden='true'>The</span> area is <math><mi>x</mi></math> square "
+        "metres, <span style='display:none'><math><mi>y</mi></math></span>as measured.</div>"
+    )
+    page = real_page(
+        f"<h1>Council approves budget</h1><div class='text'><p>{SENTENCES[0]}</p>{shown}"
+        f"<p>{SENTENCES[2]}</p></div>",
+        head=article_head(datePublished="2024-05-02T20:53:56+01:00"),
+    )
+    # text hidden from screen readers only, and math shown, are read
+    assert page.to_item().body == "\n\n".join(
+        [SENTENCES[0], "The area is x square metres, as measured.", SENTENCES[2]]
+    )
 
 
 def test_the_next_article_of_an_infinite_scroll_is_not_read() -> None:

@@ -62,7 +62,14 @@ from newscrawl.pages.base import (
     element_text,
 )
 from newscrawl.pages.furniture import byline_line, credit_line, furniture_line
-from newscrawl.pages.maintext import BLOCK_LEVEL, CJK, TextMap, good_length
+from newscrawl.pages.maintext import (
+    BLOCK_LEVEL,
+    CJK,
+    SILENT,
+    TextMap,
+    good_length,
+    hidden_from_view,
+)
 from newscrawl.pages.selectors import Element, ElementTable, parse_html
 from newscrawl.processors import clean_text, has_word_char, nonempty
 from newscrawl.urls import alias_form
@@ -962,15 +969,19 @@ class GenericArticlePage(ArticlePage):
 
     def _shown_text(self, block: Element) -> str:
         """The text of ``block`` as :func:`element_text` reads it, less what the text map
-        found silent in it (scripts, figures and their captions, media, MathML's markup, a
-        ``display:none`` span) and the chrome blocks in it (a teaser box, an embed's consent
-        placeholder): what a reader of the article does not read as its text."""
+        found silent in it (scripts, figures and their captions, media, a ``display:none``
+        span and the MathML in it) and the chrome blocks in it (a teaser box, an embed's
+        consent placeholder): what a reader of the article does not read as its text. Math
+        shown and text hidden from screen readers only (``aria-hidden``) are read."""
         if not len(block):
             return block.text or ""
         silent, chrome = self.text_map.silent, self.text_map.chrome
 
         def unread(child: Element) -> bool:
-            return child in silent or (child.tag in BLOCK_LEVEL and child in chrome)
+            if child in silent:  # by its tag, or hidden; but shown math and aria-hidden text
+                tag = child.tag
+                return (tag in SILENT and tag != "math") or hidden_from_view(child)
+            return child.tag in BLOCK_LEVEL and child in chrome
 
         return element_text(block, unread)
 

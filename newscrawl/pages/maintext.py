@@ -224,6 +224,15 @@ def _ancestors_below(element: Element, top: Element) -> Iterator[Element]:
         yield up
 
 
+def hidden_from_view(element: Element) -> bool:
+    """``element`` is not shown at all (``hidden``, ``display: none``), not only hidden from
+    screen readers (``aria-hidden``)."""
+    if element.get("hidden") is not None:
+        return True
+    style = element.get("style")
+    return bool(style) and _HIDDEN_STYLE.search(style) is not None
+
+
 def _paywalled_text(paragraph: Element, within: Element | None = None) -> bool:
     """A paragraph of the article marked for a paywall's script (the text shown, the mark
     read by the script that meters it): a ``p`` with a paywall's class that another
