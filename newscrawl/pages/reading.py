@@ -115,9 +115,9 @@ def read_generic(
     """What the news spider asks of a page, in the order it asks: is it an article, does its
     pager link the whole text, is it complete; then its item, what reading it noticed and
     its promo-shaped lines (``known_promo``: the site's promo lines learned so far). With
-    ``as_article`` (a page the user gave as an article), a page with any body text is read as
-    an article even when neither its markup nor its text says it is one
-    (:meth:`~GenericArticlePage.has_given_body`)."""
+    ``as_article`` (a page the user gave as an article), a page with a body of two sentences
+    is read as an article even when neither its markup nor its text says it is one
+    (:meth:`~newscrawl.pages.generic.GenericArticlePage.has_given_body`)."""
     response = HtmlResponse(url, body=body, encoding=encoding)
     # imported here: a worker reading a site's pages (an archive run) starts ~0.1 s sooner
     from newscrawl.pages.generic import GenericArticlePage
