@@ -13,9 +13,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 from scrapy.http import HtmlResponse
 
 from newscrawl.archive_route import WORKER_AT_ONCE_BYTES, local_bytes
+from newscrawl.pages import reading
 from newscrawl.pages.reading import (
     SPOOL_DIR,
     PageReaders,
@@ -185,3 +187,39 @@ def test_a_killed_crawls_spooled_bodies_are_removed_by_its_leaving_worker() -> N
         time.sleep(0.1)
     assert not Path(f"/proc/{worker}").exists(), "the worker outlived its crawl"
     assert not Path(path).exists()
+
+
+def test_bodies_that_cannot_be_spooled_go_through_the_pipe(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where no file can be written for them (no room, no folder), a batch's bodies go to the
+    worker through its pipe, and read the same."""
+    monkeypatch.setattr(reading, "SPOOL_DIR", str(tmp_path / "not-there"))
+    batch = pages()[:4]
+    layouts = SITE.article_layouts
+    counts: dict[str, int] = {}
+
+    def count(name: str) -> None:
+        counts[name] = counts.get(name, 0) + 1
+
+    async def run() -> list[Reading | Exception]:
+        readers = PageReaders(1, count)
+        try:
+            return await readers.read_site_batch(HtmlResponse, batch, layouts, False)
+        finally:
+            readers.close()
+
+    readings = asyncio.run(run())
+    assert counts == {"reading/in_worker": len(batch)}
+    want = read_site_batch(HtmlResponse, batch, layouts, False)
+    assert list(map(timeless, readings)) == list(map(timeless, want))
+
+
+def test_a_spool_that_fails_leaves_no_file_half_written() -> None:
+    def bodies() -> Any:
+        yield b"a first body"
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(OSError, match="No space left"):
+        spool(bodies())
+    assert spooled_files() == []

@@ -115,9 +115,9 @@ def read_generic(
     """What the news spider asks of a page, in the order it asks: is it an article, does its
     pager link the whole text, is it complete; then its item, what reading it noticed and
     its promo-shaped lines (``known_promo``: the site's promo lines learned so far). With
-    ``as_article`` (a page the user gave as an article), a page with a body of two sentences
-    is read as an article even when neither its markup nor its text says it is one
-    (:meth:`~newscrawl.pages.generic.GenericArticlePage.has_given_body`)."""
+    ``as_article`` (a page the user gave as an article), a page with any body text is read as
+    an article even when neither its markup nor its text says it is one
+    (:meth:`~GenericArticlePage.has_given_body`)."""
     response = HtmlResponse(url, body=body, encoding=encoding)
     # imported here: a worker reading a site's pages (an archive run) starts ~0.1 s sooner
     from newscrawl.pages.generic import GenericArticlePage
@@ -228,9 +228,14 @@ def spool(bodies: Sequence[bytes]) -> str:
     """``bodies`` written one after the other to a new file (only this user may read it);
     its path."""
     fd, path = tempfile.mkstemp(prefix=_spool_prefix(os.getpid()), dir=SPOOL_DIR)
-    with os.fdopen(fd, "wb") as handle:
-        for body in bodies:
-            handle.write(body)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            for body in bodies:
+                handle.write(body)
+    except BaseException:  # no room left there, say: no file half written left behind
+        with suppress(OSError):
+            os.unlink(path)
+        raise
     return path
 
 
@@ -409,7 +414,10 @@ class PageReaders:
         args = (kind, list(pages), tuple(layouts), whole)
         if self.workers == 0:
             return read_site_batch(*args)
-        path = spool([page[3] for page in pages])
+        try:
+            path = spool([page[3] for page in pages])
+        except OSError:  # no room for them there (a container's small /dev/shm): the pipe
+            return await self._in_worker(read_site_batch, args, len(pages))
         self._spooled.add(path)
         spooled = [
             (url, status, headers, len(body), follow)
