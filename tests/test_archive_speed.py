@@ -24,6 +24,7 @@ from newscrawl.pages.reading import (
     Reading,
     read_site_batch,
     read_spooled_batch,
+    remove_stale_spools,
     spool,
 )
 from newscrawl.sites.bisnis import SITE
@@ -66,7 +67,41 @@ def test_a_spooled_file_cut_short_is_an_error_and_removed() -> None:
     assert not Path(path).exists()
 
 
+def dead_pid() -> int:
+    """The process id of a process that has ended."""
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_the_bodies_a_killed_crawl_and_its_worker_left_are_swept(tmp_path: Path) -> None:
+    """A process group killed at once leaves its spooled bodies (neither the crawl nor its
+    worker removed them): the next crawl removes them, and only them (this user's files of
+    processes that are gone; not a live crawl's, not a link, not another file)."""
+    gone, live = dead_pid(), os.getpid()
+    left = tmp_path / f"newscrawl-pages-{gone}-abc"
+    left.write_bytes(b"<html>")
+    running = tmp_path / f"newscrawl-pages-{live}-def"
+    running.write_bytes(b"<html>")
+    target = tmp_path / "kept.html"
+    target.write_bytes(b"<html>")
+    link = tmp_path / f"newscrawl-pages-{gone}-link"
+    link.symlink_to(target)
+    other = tmp_path / f"other-{gone}-abc"
+    other.write_bytes(b"")
+    theirs = tmp_path / f"newscrawl-pages-{gone}-theirs"
+    theirs.write_bytes(b"<html>")
+    if os.getuid() == 0:  # another user's file (only root can make one here)
+        os.chown(theirs, 65534, -1)
+    assert remove_stale_spools(tmp_path) == 1 + (os.getuid() != 0)
+    assert not left.exists()
+    assert running.exists() and link.is_symlink() and target.exists() and other.exists()
+    assert theirs.exists() is (os.getuid() == 0)
+
+
 def test_batches_in_a_worker_and_after_it_is_lost_leave_no_file() -> None:
+    stale = Path(SPOOL_DIR or os.environ.get("TMPDIR", "/tmp")) / f"newscrawl-pages-{dead_pid()}-x"
+    stale.write_bytes(b"<html>")  # a killed crawl's: the first batch spooled sweeps it
     batch = pages()
     layouts = SITE.article_layouts
     counts: dict[str, int] = {}
@@ -92,7 +127,7 @@ def test_batches_in_a_worker_and_after_it_is_lost_leave_no_file() -> None:
     want = list(map(timeless, read_site_batch(HtmlResponse, batch, layouts, False)))
     assert list(map(timeless, first)) == want
     assert list(map(timeless, second)) == want
-    assert spooled_files() == []
+    assert spooled_files() == [] and not stale.exists()
 
 
 def lost_after_reading(path: str, parent: int) -> str:

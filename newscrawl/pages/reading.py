@@ -27,6 +27,7 @@ import logging
 import multiprocessing
 import os
 import pickle
+import re
 import signal
 import tempfile
 import threading
@@ -42,6 +43,7 @@ from typing import Any, TypeVar
 from scrapy.http import HtmlResponse, TextResponse
 from scrapy.settings import BaseSettings
 
+from newscrawl import scratch
 from newscrawl.items import ArticleItem
 from newscrawl.pages.base import ArticlePage, page_in_layout
 
@@ -282,6 +284,36 @@ def remove_spooled(pid: int) -> None:
             path.unlink()
 
 
+def remove_stale_spools(folder: Path | None = None) -> int:
+    """The spooled bodies (:func:`spool`) left by crawls that are gone, with their workers
+    (a process group killed at once: neither removed them), in ``folder`` (the spool's):
+    this user's files only, whose process is gone; how many were removed. A crawl sweeps
+    them when it first spools, as :func:`newscrawl.scratch.sweep` does folders."""
+    folder = Path(SPOOL_DIR or tempfile.gettempdir()) if folder is None else folder
+    named = re.compile(r"newscrawl-pages-(\d+)-")
+    removed = 0
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return 0
+    for entry in entries:
+        match = named.match(entry.name)
+        if match is None or scratch.alive(int(match.group(1))):
+            continue
+        try:
+            if not entry.is_file(follow_symlinks=False):
+                continue
+            if entry.stat(follow_symlinks=False).st_uid != os.getuid():
+                continue
+            os.unlink(entry.path)
+        except OSError:
+            continue
+        removed += 1
+    if removed:
+        logger.info("Removed %d file(s) of page bodies left in %s by killed runs", removed, folder)
+    return removed
+
+
 def _worker_started(parent: int) -> None:
     """In a worker: Ctrl-C is the crawl's to handle; leave when the crawl's process is gone
     (a killed parent closes no pipe the worker would notice), removing the bodies it
@@ -352,6 +384,7 @@ class PageReaders:
         self._read_here = 0
         #: The files of batches' bodies (:func:`spool`) not read and removed yet.
         self._spooled: set[str] = set()
+        self._swept = False
 
     def read_here(self) -> None:
         """A site page was read in the crawl's process: the ``later`` workers start after
@@ -414,6 +447,9 @@ class PageReaders:
         args = (kind, list(pages), tuple(layouts), whole)
         if self.workers == 0:
             return read_site_batch(*args)
+        if not self._swept:
+            self._swept = True
+            remove_stale_spools()
         try:
             path = spool([page[3] for page in pages])
         except OSError:  # no room for them there (a container's small /dev/shm): the pipe
