@@ -130,6 +130,24 @@ TARGETS: dict[str, Target] = {
             "body_line",
             "without_fragment",
             "without_chrome",
+            "_sentence_long",
+        ),
+    ),
+    # The main text's pure rules (its text map is tested through small pages in its tests).
+    "maintext": Target(
+        "newscrawl/pages/maintext.py",
+        ("tests/test_maintext.py",),
+        functions=(
+            "name_words",
+            "comments",
+            "names_kind",
+            "name_kind",
+            "hidden",
+            "hidden_from_view",
+            "_paywalled_text",
+            "_paywall",
+            "_ancestors_below",
+            "good_length",
         ),
     ),
 }

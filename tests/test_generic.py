@@ -22,6 +22,7 @@ from newscrawl.boilerplate import SHARED_RULES, filter_paragraphs
 from newscrawl.loaders import GenericLoader
 from newscrawl.pages.generic import (
     GenericArticlePage,
+    _sentence_long,
     article_id_of,
     body_line,
     brand_of,
@@ -1023,3 +1024,14 @@ def test_without_fragment() -> None:
 )
 def test_a_heading_that_is_the_sites_logo_more(h1: str, logo: bool) -> None:
     assert logo_like(lxml.html.fragment_fromstring(h1)) is logo
+
+
+def test_a_sentence_long_line_has_the_words_and_characters_of_a_sentence() -> None:
+    """What a page given as an article needs two of (has_given_body)."""
+    assert _sentence_long("The council approved the new budget on Tuesday night.")
+    assert not _sentence_long("Accept all | Reject all")
+    assert _sentence_long("one two three four five six seven eighty")  # 40 chars, 8 words
+    assert not _sentence_long("one two three four five six seven eight")  # 39 characters
+    assert not _sentence_long("one two three four five six seventy-eighty")  # 7 words
+    assert _sentence_long("小笠原諸島の警察は十日に次のように発表した")  # 21 CJK characters
+    assert not _sentence_long("小笠原諸島の警察は発表した")  # 13

@@ -5,19 +5,27 @@ named "sidebar", streamed by React into hidden segments; comments longer than th
 
 from __future__ import annotations
 
+import lxml.etree
 import lxml.html
 import pytest
 
 from newscrawl.pages.maintext import (
+    GOOD_CHARS,
+    GOOD_CHARS_CJK,
+    GOOD_WORDS,
     HARD,
     SOFT,
     TextMap,
+    _paywalled_text,
+    comments,
     copies,
     good_length,
     hidden,
+    hidden_from_view,
     kind_of_names,
     name_kind,
     name_words,
+    names_kind,
 )
 
 SENTENCE = "This is a sentence of the article that is long enough to count as its text."
@@ -304,3 +312,61 @@ def test_a_sidebar_is_weighed_against_the_whole_column_not_one_article() -> None
     text_map = TextMap(lxml.html.document_fromstring(html))
     assert container_of(html) == "this" and text_map.several_articles
     assert [e.tag for e in text_map.chrome if e.tag == "aside"] == ["aside"]
+
+
+def test_hidden_from_view_is_not_shown_at_all() -> None:
+    root = lxml.html.fragment_fromstring(
+        '<div><p hidden>a</p><p style="display: none">b</p><p aria-hidden="true">c</p>'
+        '<p style="color: red">d</p><p>e</p><p hidden style="color: red">f</p></div>'
+    )
+    assert [hidden_from_view(child) for child in root] == [True, True, False, False, False, True]
+
+
+def test_names_of_an_element_are_its_class_and_its_id() -> None:
+    for html, kind in [
+        ('<div class="comments">x</div>', HARD),
+        ('<div id="comments">x</div>', HARD),
+        ('<div class="share-bar">x</div>', SOFT),
+        ('<div id="share-bar">x</div>', SOFT),
+        ('<div class="box" id="comments">x</div>', HARD),
+        ("<div>x</div>", 0),
+        ('<article class="comments">x</article>', 0),
+    ]:
+        assert name_kind(lxml.html.fragment_fromstring(html)) == kind, html
+    assert names_kind("div", None, "comments") == HARD
+    assert names_kind("div", "comments", None) == HARD
+    assert names_kind("div", None, None) == 0
+    assert names_kind("section", "article-body", "related") == 0
+
+
+def test_a_name_that_is_a_keep_word_itself_keeps_an_element_of_comments() -> None:
+    assert not comments("HEntry comments-open")
+    assert not comments("Post comments-open")
+    assert comments("comments-open")
+
+
+def test_good_length_at_its_edges() -> None:
+    assert good_length(GOOD_CHARS, GOOD_WORDS, cjk=False)
+    assert not good_length(GOOD_CHARS - 1, GOOD_WORDS, cjk=False)
+    assert not good_length(GOOD_CHARS, GOOD_WORDS - 1, cjk=False)
+    assert good_length(GOOD_CHARS_CJK, 1, cjk=True)
+    assert not good_length(GOOD_CHARS_CJK - 1, 1, cjk=True)
+
+
+def test_paywalled_text_is_paragraphs_sharing_a_paywall_class() -> None:
+    lone = lxml.etree.Element("p", {"class": "paywall"})
+    assert not _paywalled_text(lone)  # no parent: nothing shares its class
+    box = lxml.html.fragment_fromstring(
+        '<div><p class="paywall">a</p><div class="paywall">Subscribe</div></div>'
+    )
+    assert not _paywalled_text(box[0])  # a box of the class is no paragraph of it
+    two = lxml.html.fragment_fromstring(
+        '<div><p class="paywall">a</p><p class="paywall">b</p></div>'
+    )
+    assert _paywalled_text(two[0]) and not _paywalled_text(two[0], within=box)
+    plain = lxml.html.fragment_fromstring('<div><p class="text">a</p><p class="text">b</p></div>')
+    assert not _paywalled_text(plain[0])  # no paywall's class
+    boxes = lxml.html.fragment_fromstring(
+        '<div><div class="paywall">a</div><p class="paywall">b</p></div>'
+    )
+    assert not _paywalled_text(boxes[0])  # no paragraph
