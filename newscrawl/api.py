@@ -387,11 +387,15 @@ class _Reader:
         self, response: HtmlResponse, fetch: Callable[[str], HtmlResponse] | None
     ) -> ArticleItem:
         """As the ``news`` spider reads a page (``parse``, ``parse_article``): an article by its
-        markup; its whole text, or its other pages joined, when they can be fetched."""
+        markup, or, at a URL shaped like an article's (a start URL the spider reads as given),
+        by a body of two sentences (``has_given_body``); its whole text, or its other pages
+        joined, when they can be fetched."""
+        from newscrawl.discovery import looks_like_article
         from newscrawl.pages.generic import GenericArticlePage
 
         page = GenericArticlePage(response, known_promo=frozenset())
-        if not page.is_article():
+        given = looks_like_article(response.url)
+        if not page.is_article() and not (given and page.has_given_body()):
             raise NotAnArticle(f"{response.url} is not an article page (by its markup)")
         if fetch is None:
             return _checked(response, page)

@@ -225,6 +225,21 @@ def test_extract_of_a_page_with_no_article(site: str, url: str, why: str) -> Non
         newscrawl.extract(fixture_file(site, url).read_bytes(), url)
 
 
+def test_extract_reads_a_short_page_at_an_article_url_as_the_crawl_reads_a_given_one() -> None:
+    """No article markup and little prose: at a URL shaped like an article's, a body of two
+    sentences is an article (as ``crawl news`` reads such a start URL); elsewhere it is not."""
+    html = (
+        "<html><head><title>Rates held</title></head><body><h1>Rates held</h1><div class='text'>"
+        "<p>The central bank held its rates on Thursday, as economists had expected.</p>"
+        "<p>It said it would watch prices closely before it moved again.</p></div></body></html>"
+    )
+    item = newscrawl.extract(html, "https://www.example.com/2024/05/02/rates-held-by-the-bank")
+    assert item["title"] == "Rates held" and item["published_at"] == "2024-05-02"
+    assert item["body"].startswith("The central bank held its rates on Thursday")
+    with pytest.raises(newscrawl.NotAnArticle, match="not an article page"):
+        newscrawl.extract(html, "https://www.example.com/ekonomi")
+
+
 def test_extract_names_a_missing_field() -> None:
     """A page the validation pipeline would drop: no publication time anywhere."""
     html = fixture_file("bisnis", SEED_URL).read_text("utf-8")
