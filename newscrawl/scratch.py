@@ -17,6 +17,7 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 logger = logging.getLogger(__name__)
@@ -36,16 +37,8 @@ def sweep(kind: str, parent: Path | None = None) -> int:
     """Remove the ``kind`` folders in ``parent`` (the temporary folder) whose process is gone;
     how many were removed."""
     parent = Path(tempfile.gettempdir()) if parent is None else parent
-    named = re.compile(rf"{re.escape(PREFIX)}{re.escape(kind)}-(\d+)-")
     removed = 0
-    try:
-        entries = list(os.scandir(parent))
-    except OSError:
-        return 0
-    for entry in entries:
-        match = named.match(entry.name)
-        if match is None or not _left_behind(entry, int(match.group(1))):
-            continue
+    for entry in left_behind(kind, parent, folders=True):
         shutil.rmtree(entry.path, ignore_errors=True)
         if not os.path.lexists(entry.path):
             removed += 1
@@ -54,10 +47,25 @@ def sweep(kind: str, parent: Path | None = None) -> int:
     return removed
 
 
-def _left_behind(entry: os.DirEntry[str], pid: int) -> bool:
-    """A real folder of this user's whose process is gone."""
+def left_behind(kind: str, parent: Path, folders: bool) -> Iterator[os.DirEntry[str]]:
+    """The entries of ``parent`` named ``newscrawl-<kind>-<pid>-...`` that a process now gone
+    left: this user's, real folders (``folders``) or regular files, never a symbolic link."""
+    named = re.compile(rf"{re.escape(PREFIX)}{re.escape(kind)}-(\d+)-")
     try:
-        if not entry.is_dir(follow_symlinks=False):
+        entries = list(os.scandir(parent))
+    except OSError:
+        return
+    for entry in entries:
+        match = named.match(entry.name)
+        if match is not None and _left_behind(entry, int(match.group(1)), folders):
+            yield entry
+
+
+def _left_behind(entry: os.DirEntry[str], pid: int, folders: bool) -> bool:
+    """A real folder (or regular file) of this user's whose process is gone."""
+    try:
+        kind_of = entry.is_dir if folders else entry.is_file
+        if not kind_of(follow_symlinks=False):
             return False
         if entry.stat(follow_symlinks=False).st_uid != os.getuid():
             return False

@@ -27,7 +27,6 @@ import logging
 import multiprocessing
 import os
 import pickle
-import re
 import signal
 import tempfile
 import threading
@@ -117,9 +116,9 @@ def read_generic(
     """What the news spider asks of a page, in the order it asks: is it an article, does its
     pager link the whole text, is it complete; then its item, what reading it noticed and
     its promo-shaped lines (``known_promo``: the site's promo lines learned so far). With
-    ``as_article`` (a page the user gave as an article), a page with any body text is read as
-    an article even when neither its markup nor its text says it is one
-    (:meth:`~GenericArticlePage.has_given_body`)."""
+    ``as_article`` (a page the user gave as an article), a page with a body of two sentences
+    is read as an article even when neither its markup nor its text says it is one
+    (:meth:`~newscrawl.pages.generic.GenericArticlePage.has_given_body`)."""
     response = HtmlResponse(url, body=body, encoding=encoding)
     # imported here: a worker reading a site's pages (an archive run) starts ~0.1 s sooner
     from newscrawl.pages.generic import GenericArticlePage
@@ -222,8 +221,12 @@ SpooledPage = tuple[str, int, dict[str, Any], int, bool]
 SPOOL_DIR = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
 
 
+#: The kind of a spooled file's name (:mod:`newscrawl.scratch`): ``newscrawl-pages-<pid>-``.
+SPOOL_KIND = "pages"
+
+
 def _spool_prefix(pid: int) -> str:
-    return f"newscrawl-pages-{pid}-"
+    return f"{scratch.PREFIX}{SPOOL_KIND}-{pid}-"
 
 
 def spool(bodies: Sequence[bytes]) -> str:
@@ -287,28 +290,15 @@ def remove_spooled(pid: int) -> None:
 def remove_stale_spools(folder: Path | None = None) -> int:
     """The spooled bodies (:func:`spool`) left by crawls that are gone, with their workers
     (a process group killed at once: neither removed them), in ``folder`` (the spool's):
-    this user's files only, whose process is gone; how many were removed. A crawl sweeps
-    them when it first spools, as :func:`newscrawl.scratch.sweep` does folders."""
+    this user's files only, whose process is gone (:func:`newscrawl.scratch.left_behind`, as
+    :func:`newscrawl.scratch.sweep` finds folders); how many were removed. A crawl sweeps
+    them when it first spools."""
     folder = Path(SPOOL_DIR or tempfile.gettempdir()) if folder is None else folder
-    named = re.compile(r"newscrawl-pages-(\d+)-")
     removed = 0
-    try:
-        entries = list(os.scandir(folder))
-    except OSError:
-        return 0
-    for entry in entries:
-        match = named.match(entry.name)
-        if match is None or scratch.alive(int(match.group(1))):
-            continue
-        try:
-            if not entry.is_file(follow_symlinks=False):
-                continue
-            if entry.stat(follow_symlinks=False).st_uid != os.getuid():
-                continue
+    for entry in scratch.left_behind(SPOOL_KIND, folder, folders=False):
+        with suppress(OSError):
             os.unlink(entry.path)
-        except OSError:
-            continue
-        removed += 1
+            removed += 1
     if removed:
         logger.info("Removed %d file(s) of page bodies left in %s by killed runs", removed, folder)
     return removed
