@@ -1102,11 +1102,9 @@ class GenericArticlePage(ArticlePage):
         asked of it: a short article, a product note of a few lines reads as it is; a "page
         not found" or a consent wall of one sentence, or a script's "enable JavaScript" line,
         does not."""
-        if not self.has_text():
-            return bool(self.data_body)
         if self.has_body():
             return True
-        if self.text_map.noscript:
+        if not self.has_text() or self.text_map.noscript:
             return False
         sentences = (line for line in self.paragraphs if _sentence_long(line))
         return len(list(islice(sentences, GIVEN_BLOCKS))) >= GIVEN_BLOCKS

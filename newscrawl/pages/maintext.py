@@ -151,11 +151,10 @@ def comments(names: str) -> bool:
     comments, or a name that is a keep word itself (WordPress's ``post hentry`` wrapper). A
     taxonomy name (``category-comment``, ``tag-privacy``: the post's categories and tags) says
     nothing of the element."""
-    said = [name for name in names.split() if not TAXONOMY.match(name)]
-    if not any(not COMMENT_WORDS.isdisjoint(name_words(name)) for name in said):
+    said = [(name, name_words(name)) for name in names.split() if not TAXONOMY.match(name)]
+    if all(COMMENT_WORDS.isdisjoint(words) for _, words in said):
         return False
-    for name in said:
-        words = name_words(name)
+    for name, words in said:
         if name.lower() in KEEP_WORDS or name.lower() == "hentry":
             return False
         if COMMENT_WORDS.isdisjoint(words) and not ARTICLE_WORDS.isdisjoint(words):
