@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -21,7 +22,7 @@ from scrapy.http import HtmlResponse
 from newscrawl.archive_route import ArchiveRoute, _before_path
 from newscrawl.archives import _HTTP, _STATUS_LINE
 from newscrawl.pages.base import ArticlePage
-from newscrawl.pages.reading import PageReaders, Reading, read_site, read_site_batch
+from newscrawl.pages.reading import PageReaders, Reading, SitePage, read_site, read_site_batch
 from newscrawl.settings import NEWSCRAWL_READ_WORKER_AFTER as AUTO_WORKER_AFTER
 from newscrawl.sites import registered
 from newscrawl.sites.bisnis import SITE
@@ -58,13 +59,10 @@ def pages() -> list[tuple[str, int, dict[str, Any], bytes, bool]]:
     ]
 
 
-def test_a_batch_reads_as_one_page_at_a_time() -> None:
-    batch = pages()
-    layouts = SITE.article_layouts
-    one_by_one = [
-        read_site(HtmlResponse(url, status=s, headers=h, body=b), layouts, follow, False)
-        for url, s, h, b, follow in batch
-    ]
+def read_in_a_worker(
+    batch: list[SitePage], layouts: Sequence[type[ArticlePage]]
+) -> tuple[list[Reading | Exception], dict[str, int]]:
+    """``batch`` read as one batch by a reading worker of its own; and what was counted."""
     counts: dict[str, int] = {}
 
     def count(name: str) -> None:
@@ -77,8 +75,18 @@ def test_a_batch_reads_as_one_page_at_a_time() -> None:
         finally:
             readers.close()
 
+    return asyncio.run(in_worker()), counts
+
+
+def test_a_batch_reads_as_one_page_at_a_time() -> None:
+    batch = pages()
+    layouts = SITE.article_layouts
+    one_by_one = [
+        read_site(HtmlResponse(url, status=s, headers=h, body=b), layouts, follow, False)
+        for url, s, h, b, follow in batch
+    ]
     here = read_site_batch(HtmlResponse, batch, layouts, False)
-    there = asyncio.run(in_worker())
+    there, counts = read_in_a_worker(batch, layouts)
     assert counts == {"reading/in_worker": len(batch)}
     assert list(map(timeless, here)) == list(map(timeless, one_by_one))
     assert list(map(timeless, there)) == list(map(timeless, one_by_one))

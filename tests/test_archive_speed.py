@@ -29,7 +29,7 @@ from newscrawl.pages.reading import (
 )
 from newscrawl.sites.bisnis import SITE
 from tests.support import run_crawl, stat
-from tests.test_archive_route import pages, timeless
+from tests.test_archive_route import pages, read_in_a_worker, timeless
 from tests.warcs import site_records, write_warc
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -232,19 +232,7 @@ def test_bodies_that_cannot_be_spooled_go_through_the_pipe(
     monkeypatch.setattr(reading, "SPOOL_DIR", str(tmp_path / "not-there"))
     batch = pages()[:4]
     layouts = SITE.article_layouts
-    counts: dict[str, int] = {}
-
-    def count(name: str) -> None:
-        counts[name] = counts.get(name, 0) + 1
-
-    async def run() -> list[Reading | Exception]:
-        readers = PageReaders(1, count)
-        try:
-            return await readers.read_site_batch(HtmlResponse, batch, layouts, False)
-        finally:
-            readers.close()
-
-    readings = asyncio.run(run())
+    readings, counts = read_in_a_worker(batch, layouts)
     assert counts == {"reading/in_worker": len(batch)}
     want = read_site_batch(HtmlResponse, batch, layouts, False)
     assert list(map(timeless, readings)) == list(map(timeless, want))
