@@ -86,12 +86,16 @@ def test_a_forked_crawl_is_a_process_the_test_signals(
         env = {**os.environ, **slow.env()}
         for signum, wanted in ((signal.SIGKILL, -signal.SIGKILL), (signal.SIGTERM, None)):
             log = tmp_path / f"log-{signum}"
+            asked = slow.count(index)
             with log.open("wb") as handle:
                 process = forkserver.server(ROOT).start(
                     command, cwd=ROOT, env=env, stdout=handle, stderr=handle
                 )
             os.kill(process.pid, 0)  # a real process, by its pid
             wait_until(lambda log=log: "Spider opened" in log.read_text(), timeout=60)
+            # the hanging page asked for (a loaded machine opens the spider well before): a
+            # graceful stop then waits for it, and only the second signal ends the crawl
+            wait_until(lambda asked=asked: slow.count(index) > asked, timeout=60)
             assert process.poll() is None
             process.send_signal(signum)
             if wanted is None:  # a graceful stop waits for the hung page: signal again
