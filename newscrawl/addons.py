@@ -7,7 +7,7 @@ command gets:
 
 * :class:`BrowserFallback`: Chromium for the pages behind a JavaScript check. Always installed
   (``scrapy crawl`` and Scrapy's tools alike), it starts nothing until a page needs it
-  (:class:`newscrawl.browser.LazyPlaywrightHandler`,
+  (:class:`newscrawl.browser.BrowserDownloadHandler`,
   :class:`~newscrawl.browser.BrowserFallbackMiddleware`).
 * :class:`DistributedMode`: several workers on one frontier in Redis. On for ``scrapy crawl``
   with ``NEWSCRAWL_REDIS_URL`` only; Scrapy's tools (``scrapy shell``, ``fetch``, ``parse``)
@@ -61,9 +61,10 @@ class _AddOn:
 class BrowserFallback(_AddOn):
     """Chromium for the pages behind a JavaScript check (docs/browser.md).
 
-    Installs scrapy-playwright's download handler, made lazy
-    (:class:`~newscrawl.browser.LazyPlaywrightHandler`: no Playwright driver and no Chromium
-    until a page needs one), for ``http`` and ``https``; the middleware that decides which
+    Installs a download handler for ``http`` and ``https``
+    (:class:`~newscrawl.browser.BrowserDownloadHandler`) that hands the pages the browser
+    renders to scrapy-playwright's, made lazy (no Playwright import, driver or Chromium until a
+    page needs one), and the others to Scrapy's own; the middleware that decides which
     page needs it (:class:`~newscrawl.browser.BrowserFallbackMiddleware`, before Scrapy's
     cookie middleware, 700, which keeps the cookies the browser earned); and
     scrapy-playwright's settings from ours (:func:`~newscrawl.browser.browser_settings`:
@@ -71,7 +72,7 @@ class BrowserFallback(_AddOn):
     rendered only when its meta names the markup to wait for (the spiders' article requests).
     """
 
-    HANDLER = "newscrawl.browser.LazyPlaywrightHandler"
+    HANDLER = "newscrawl.browser.BrowserDownloadHandler"
     MIDDLEWARE = "newscrawl.browser.BrowserFallbackMiddleware"
     MIDDLEWARE_ORDER = 690
 

@@ -1,10 +1,12 @@
 """Chromium through scrapy-playwright, only for pages behind a JavaScript check.
 
 Every request is a plain Scrapy download unless the spider marks it ``playwright``. The
-download handler below is scrapy-playwright's, made lazy: no Playwright driver and no Chromium
-process start until the first page that needs the browser, and both are closed when the crawl
-ends (also when it fails). Chromium is Debian's, launched by path (``NEWSCRAWL_CHROMIUM_PATH``,
-default ``$NEWSCRAWL_CHROMIUM`` or ``/usr/bin/chromium``), never downloaded by Playwright.
+download handler below (:class:`BrowserDownloadHandler`) hands those to scrapy-playwright's,
+made lazy (:mod:`newscrawl.browser_handler`): no Playwright import, no Playwright driver and
+no Chromium process until the first page that needs the browser, and both are closed when the
+crawl ends (also when it fails). Chromium is Debian's, launched by path
+(``NEWSCRAWL_CHROMIUM_PATH``, default ``$NEWSCRAWL_CHROMIUM`` or ``/usr/bin/chromium``), never
+downloaded by Playwright.
 The browser does not verify TLS certificates (like Scrapy) and opens connections to the site's
 hosts only, Chromium's own traffic included (each piece below was seen to be needed, on the
 wire, with Debian's Chromium 156; docs/browser.md says how):
@@ -30,7 +32,6 @@ import base64
 import json
 import logging
 import os
-import shutil
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,11 +41,11 @@ from urllib.parse import unquote, urlsplit
 from scrapy.crawler import Crawler
 from scrapy.http import Request, Response, TextResponse
 from scrapy.settings import BaseSettings
-from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
-from scrapy_playwright.page import PageMethod
+from scrapy.utils.httpobj import urlparse_cached
+from scrapy.utils.misc import build_from_crawler, load_object
 
 from newscrawl import scratch
-from newscrawl.middlewares import SkipRequest, in_scope, site_domains
+from newscrawl.middlewares import SkipRequest
 from newscrawl.urls import host_of
 
 logger = logging.getLogger(__name__)
@@ -261,66 +262,48 @@ def browser_settings(settings: BaseSettings) -> dict[str, Any]:
     }
 
 
-class LazyPlaywrightHandler(ScrapyPlaywrightDownloadHandler):  # type: ignore[misc]
-    """scrapy-playwright's handler, started on the first browser request instead of at start."""
+#: The browser's download handler, by path (Scrapy's way with components): scrapy-playwright's,
+#: made lazy. Its module imports scrapy-playwright; this one does not.
+RENDERING_HANDLER = "newscrawl.browser_handler.LazyPlaywrightHandler"
+
+
+class BrowserDownloadHandler:
+    """The download handler of ``http`` and ``https``: Scrapy's own for the scheme
+    (``DOWNLOAD_HANDLERS_BASE``: HTTP/1.1) for a plain request, and for a request the browser
+    renders (meta ``playwright``) scrapy-playwright's, made lazy (:data:`RENDERING_HANDLER`).
+    Each is made, and imported, on its first request: a crawl that renders no page never
+    imports Playwright, and one that downloads nothing (an archive run) not even Scrapy's HTTP
+    client (~0.1 s of every start: docs/benchmarks.md)."""
+
+    lazy = True
 
     def __init__(self, crawler: Crawler) -> None:
-        super().__init__(crawler)
-        self._crawler_ref = crawler
-        self._started = False
-        self._start_lock = asyncio.Lock()
-        self._profile: Path | None = None
-        self._base_launch = dict(self.config.launch_options)
-        self._base_contexts = {k: dict(v) for k, v in self.config.startup_context_kwargs.items()}
-        self.abort_request = self._abort
+        self.crawler = crawler
+        self._plain: Any = None
+        self._browser: Any = None
 
-    async def _maybe_launch_in_thread(self) -> None:  # engine_started: do nothing yet
-        return None
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> BrowserDownloadHandler:
+        return cls(crawler)
 
-    async def _download_request(self, request: Request, spider: Any = None) -> Response:
-        async with self._start_lock:
-            if not self._started:
-                self._prepare_launch()
-                logger.info(
-                    "Starting Chromium (%s) for %s; profile %s",
-                    chromium_path(self._crawler_ref.settings),
-                    request.url,
-                    self._profile,
-                )
-                await self._launch()
-                self._started = True
-        response: Response = await super()._download_request(request, spider)
+    async def download_request(self, request: Request) -> Response:
+        if request.meta.get("playwright"):
+            if self._browser is None:
+                self._browser = build_from_crawler(load_object(RENDERING_HANDLER), self.crawler)
+            handler = self._browser
+        else:
+            if self._plain is None:
+                scheme = urlparse_cached(request).scheme
+                path = self.crawler.settings.getdict("DOWNLOAD_HANDLERS_BASE")[scheme]
+                self._plain = build_from_crawler(load_object(path), self.crawler)
+            handler = self._plain
+        response: Response = await handler.download_request(request)
         return response
 
-    def _prepare_launch(self) -> None:
-        """The site's launch options, and the default context as a persistent one in a fresh
-        profile whose preferences turn off what no switch does (see :data:`PROFILE_PREFERENCES`)."""
-        launch = site_launch_options(self._base_launch, site_domains(self._crawler_ref))
-        self.config.launch_options = launch
-        if self._profile is None:  # kept if a failed launch is tried again
-            self._profile = new_profile()
-        contexts = {k: dict(v) for k, v in self._base_contexts.items()}
-        contexts["default"] = {
-            **launch,
-            **contexts.get("default", {}),
-            "user_data_dir": str(self._profile),
-        }
-        self.config.startup_context_kwargs = contexts
-
-    async def _close(self) -> None:
-        try:
-            if self._started:
-                await super()._close()
-        finally:
-            if self._profile is not None:
-                shutil.rmtree(self._profile, ignore_errors=True)
-                self._profile = None
-
-    def _abort(self, request: Any) -> bool:
-        """Block heavy resources and every host outside the crawled site."""
-        if request.resource_type in BLOCKED_RESOURCES:
-            return True
-        return not in_scope(request.url, site_domains(self._crawler_ref))
+    async def close(self) -> None:
+        for handler in (self._plain, self._browser):
+            if handler is not None:
+                await handler.close()
 
 
 #: Markers of a bot check or challenge page instead of content (looked for in the page head).
@@ -550,6 +533,8 @@ class BrowserFallbackMiddleware:
 
 def render_meta(wait_for: str, timeout_ms: int = 15_000) -> dict[str, Any]:
     """Request meta for a browser render that waits until ``wait_for`` matches."""
+    from scrapy_playwright.page import PageMethod  # light; its package's handler is not
+
     return {
         "playwright": True,
         "playwright_include_page": True,

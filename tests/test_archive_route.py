@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import os
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
@@ -27,7 +28,7 @@ from newscrawl.settings import NEWSCRAWL_READ_WORKER_AFTER as AUTO_WORKER_AFTER
 from newscrawl.sites import registered
 from newscrawl.sites.bisnis import SITE
 from tests.sitegen import generate_site
-from tests.support import run_crawl, stat
+from tests.support import crawl_command, run_command, run_crawl, stat
 from tests.warcs import site_records, write_warc
 
 
@@ -192,6 +193,23 @@ def test_auto_reads_a_backfill_on_both_cores_and_a_small_archive_on_one(tmp_path
     assert result.returncode == 0, result.log[-3000:]
     assert len(result.items) == 20
     assert not stat(result.log, "newscrawl/reading/in_worker")
+
+
+def test_an_archive_run_imports_no_http_client_and_no_browser(tmp_path: Path) -> None:
+    """A crawl of an archive downloads nothing: it imports neither Scrapy's HTTP client nor
+    scrapy-playwright (each is made on its first request: ~0.1 s of every start). A fresh
+    interpreter (not the tests' fork server, which preloads both), its imports listed."""
+    records = [r for r in site_records("bisnis") if SITE.urls.is_article(r[0]) and r[2] == 200]
+    archive = write_warc(tmp_path / "one.warc.gz", records[:1])
+    command = crawl_command("bisnis", {"warc": str(archive)}, tmp_path / "out")
+    command[1:1] = ["-X", "importtime"]
+    returncode, log = run_command(command, dict(os.environ), timeout=120)
+    assert returncode == 0, log[-3000:]
+    assert stat(log, "item_scraped_count") == 1
+    imported = {line.rsplit("|", 1)[-1].strip() for line in log.splitlines() if "|" in line}
+    assert "newscrawl.spiders.base" in imported  # the listing is there
+    assert not {name for name in imported if name.startswith("scrapy_playwright")}
+    assert "scrapy.core.downloader.handlers.http11" not in imported
 
 
 PLAIN = [

@@ -32,7 +32,7 @@ FRONTIER = "newscrawl.frontier.Frontier"
 SEEDING = "newscrawl.frontier.SeedOncePerTick"
 RATE_GATE = "newscrawl.middlewares.SharedRateMiddleware"
 BROWSER_MIDDLEWARE = "newscrawl.browser.BrowserFallbackMiddleware"
-LAZY_HANDLER = "newscrawl.browser.LazyPlaywrightHandler"
+LAZY_HANDLER = "newscrawl.browser.BrowserDownloadHandler"
 
 
 # --- imports ---------------------------------------------------------------------------------
