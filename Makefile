@@ -9,11 +9,17 @@ DEV_STAMP := $(VENV)/.installed-dev
 SPIDER ?= bisnis
 ARGS ?=
 
-.PHONY: setup setup-dev chromium faketime redis _apt crawl dataset search report test lint typecheck unit bench bench-backfill bench-distributed bench-quality bench-realworld mutation clean
+.PHONY: setup setup-dev bytecode chromium faketime redis _apt crawl dataset search report test lint typecheck unit bench bench-backfill bench-distributed bench-quality bench-realworld mutation clean
 
-setup: $(RUNTIME_STAMP) chromium faketime redis
+setup: $(RUNTIME_STAMP) bytecode chromium faketime redis
 
-setup-dev: $(DEV_STAMP) chromium faketime redis
+setup-dev: $(DEV_STAMP) bytecode chromium faketime redis
+
+# The package's bytecode, compiled ahead (only the modules that changed): every crawl starts
+# ~0.1 s sooner where Python does not cache it itself (PYTHONDONTWRITEBYTECODE=1, a read-only
+# checkout), as a pip-installed package's does. A stale file is never used: Python checks it.
+bytecode: $(RUNTIME_STAMP)
+	@$(BIN)/python -m compileall -q newscrawl >/dev/null
 
 # Debian packages, installed when missing and we are root with apt-get (never downloaded any
 # other way): Chromium for pages behind a JavaScript check (never `playwright install`;
