@@ -5,6 +5,7 @@ worker costs no article."""
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
 import os
 import pickle
 import signal
@@ -13,14 +14,26 @@ from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
+from scrapy import signals
 from scrapy.http import HtmlResponse
 from scrapy.settings import Settings
+from scrapy.utils.test import get_crawler
 
 from newscrawl.items import ArticleItem
 from newscrawl.pages.generic import GenericArticlePage
-from newscrawl.pages.reading import PageReaders, Reading, read_generic, worker_count
+from newscrawl.pages.reading import (
+    WORKER_NICENESS,
+    PageReaders,
+    Reading,
+    read_generic,
+    worker_count,
+)
+from newscrawl.sites import registered as all_sites
+from newscrawl.spiders.base import NewsSpider
+from newscrawl.spiders.news import GenericNewsSpider
 from tests.replay import ReplayProxy
 from tests.sitegen import Generated, generate_site, index_url
 from tests.support import (
@@ -106,6 +119,52 @@ def test_a_worker_reads_as_the_crawls_process_does() -> None:
 )
 def test_worker_count(value: str, workers: int) -> None:
     assert worker_count(Settings({"NEWSCRAWL_READ_WORKERS": value})) == workers
+
+
+#: Asked in a worker (through ``eval``: a function of this module would import the module,
+#: and with it the generic page): whether the generic page is imported there.
+GENERIC_IMPORTED = "'newscrawl.pages.generic' in __import__('sys').modules"
+
+
+def new_children(before: set[multiprocessing.Process], count: int) -> None:
+    wait_until(lambda: len(set(multiprocessing.active_children()) - before) >= count)
+
+
+def test_workers_start_before_any_page_and_run_nicer() -> None:
+    """``start_now`` spawns every worker, each importing what its reading needs, before any
+    page is sent; a worker runs :data:`WORKER_NICENESS` nicer than the crawl's process (which
+    goes first where they contend for a core). With no worker it starts nothing."""
+    before = set(multiprocessing.active_children())
+    PageReaders(0).start_now(("json",))
+    assert set(multiprocessing.active_children()) == before
+    readers = PageReaders(2, niceness=WORKER_NICENESS)
+    try:
+        readers.start_now(("newscrawl.pages.generic",))
+        new_children(before, 2)
+        pool: Any = readers._executor()
+        assert pool.submit(eval, GENERIC_IMPORTED).result(timeout=60)
+        assert pool.submit(os.nice, 0).result(timeout=60) == min(19, os.nice(0) + WORKER_NICENESS)
+    finally:
+        readers.close()
+
+
+def test_the_news_spider_starts_its_workers_as_it_opens() -> None:
+    """``crawl news`` starts its workers as the spider opens, to run nicer than the crawl's
+    process; a site's spider keeps its workers at the crawl's priority (they read most of an
+    archive run's pages)."""
+    crawler = get_crawler(GenericNewsSpider, {"NEWSCRAWL_READ_WORKERS": "2"})
+    spider = GenericNewsSpider.from_crawler(crawler, start_urls="https://www.bisnis.com/")
+    crawler.spider = spider
+    before = set(multiprocessing.active_children())
+    crawler.signals.send_catch_log(signals.spider_opened, spider=spider)
+    try:
+        new_children(before, 2)
+        assert spider.readers.niceness == WORKER_NICENESS
+    finally:
+        spider.readers.close()
+    site_spider = NewsSpider.for_site(all_sites()["bisnis"])
+    crawler = get_crawler(site_spider, {"NEWSCRAWL_READ_WORKERS": "1"})
+    assert site_spider.from_crawler(crawler).readers.niceness == 0
 
 
 @pytest.mark.parametrize("value", ["many", "-1", "1.5"])

@@ -27,11 +27,12 @@ from scrapy.utils.test import get_crawler
 from newscrawl.items import ArticleItem
 from newscrawl.pages.base import ArticlePage, find_layout
 from newscrawl.pages.reading import (
+    PAYING_WORKERS,
     PageReaders,
     Reading,
     read_site,
     read_site_sent,
-    worker_count,
+    readers_for,
 )
 from newscrawl.sites import Site
 from newscrawl.spiders.base import NewsSpider
@@ -315,14 +316,18 @@ def test_a_site_crawl_exports_the_same_with_a_worker_and_without(
 @pytest.mark.parametrize(
     ("value", "pays", "workers"),
     [
-        ("auto", True, 1 if (os.cpu_count() or 1) > 1 else 0),
+        ("auto", True, PAYING_WORKERS if (os.cpu_count() or 1) > 1 else 0),
         ("auto", False, 0),
         ("1", False, 1),
+        ("3", True, 3),
         ("0", True, 0),
     ],
 )
-def test_auto_gives_a_worker_only_where_it_pays(value: str, pays: bool, workers: int) -> None:
-    assert worker_count(Settings({"NEWSCRAWL_READ_WORKERS": value}), auto=pays) == workers
+def test_auto_gives_workers_only_where_they_pay(value: str, pays: bool, workers: int) -> None:
+    """``auto``: :data:`PAYING_WORKERS` (two) for the generic pages of ``crawl news``, none
+    from the start for a site's spider; a number is obeyed."""
+    assert PAYING_WORKERS == 2
+    assert readers_for(Settings({"NEWSCRAWL_READ_WORKERS": value}), pays).workers == workers
 
 
 def readers_of(spider_class: type[BaseNewsSpider], value: str, **args: str) -> int:
@@ -342,7 +347,7 @@ def test_auto_reads_site_pages_in_the_crawls_process_and_news_pages_in_a_worker(
     assert later_of(site_spider, "auto") == (1, 200)
     assert readers_of(site_spider, "1") == 1 and later_of(site_spider, "1")[0] == 0
     assert later_of(site_spider, "0")[0] == 0
-    assert readers_of(GenericNewsSpider, "auto", start_urls="https://www.bisnis.com/") == 1
+    assert readers_of(GenericNewsSpider, "auto", start_urls="https://www.bisnis.com/") == 2
     assert get_project_settings().get("NEWSCRAWL_READ_WORKERS") == "auto"
     assert get_project_settings().getint("NEWSCRAWL_READ_WORKER_AFTER") == 200
 

@@ -3,18 +3,20 @@
 Scrapy runs in one process on one core: every millisecond a callback spends parsing HTML is
 a millisecond no response is received. The generic page (:class:`GenericArticlePage`) costs
 ~3 ms an article, most of a crawl's time, a site's page objects ~1 ms; :class:`PageReaders`
-hands them to worker processes (``NEWSCRAWL_READ_WORKERS``; ``auto``: one when the machine
-has a second core, for ``crawl news``; for a site's spider, whose cheaper pages gain from a
-worker only in a long crawl, and an archive run (:mod:`newscrawl.archive_route`), one once
-``NEWSCRAWL_READ_WORKER_AFTER`` pages were read in the crawl's process: docs/benchmarks.md)
-and the spider
-awaits a :class:`Reading`: what it and the ledger use of the page, made in the worker
-(:func:`read_generic` for ``crawl news``, :func:`read_site` for a site's spider: the same
-page objects, in a worker or not). A page reads the same in a worker as in the crawl's
-process (the tests compare both); with no worker it is read in the crawl's process. Pages
-read in a worker are counted (``newscrawl/reading/in_worker``).
+hands them to worker processes (``NEWSCRAWL_READ_WORKERS``; ``auto``: two when the machine
+has a second core, for ``crawl news``, started as the spider opens; for a site's spider,
+whose cheaper pages gain from a worker only in a long crawl, and an archive run
+(:mod:`newscrawl.archive_route`), one once ``NEWSCRAWL_READ_WORKER_AFTER`` pages were read
+in the crawl's process: docs/benchmarks.md) and the spider awaits a :class:`Reading`: what
+it and the ledger use of the page, made in the worker (:func:`read_generic` for ``crawl
+news``, :func:`read_site` for a site's spider: the same page objects, in a worker or not).
+A page reads the same in a worker as in the crawl's process (the tests compare both); with
+no worker it is read in the crawl's process. Pages read in a worker are counted
+(``newscrawl/reading/in_worker``).
 
-Workers are started with ``spawn`` (no fork of a process running a reactor), ignore Ctrl-C
+Workers are started with ``spawn`` (no fork of a process running a reactor), run a little
+nicer than the crawl's process for ``crawl news`` (it goes first where they contend for a
+core), ignore Ctrl-C
 (the crawl stops them at its end) and leave when the crawl's process is gone, even killed.
 A worker lost mid-run (killed, out of memory) is logged and counted
 (``newscrawl/reading/worker_lost``); the run reads the rest of its pages in its own process.
@@ -23,6 +25,7 @@ A worker lost mid-run (killed, out of memory) is logged and counted
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
 import multiprocessing
 import os
@@ -304,10 +307,18 @@ def remove_stale_spools(folder: Path | None = None) -> int:
     return removed
 
 
-def _worker_started(parent: int) -> None:
-    """In a worker: Ctrl-C is the crawl's to handle; leave when the crawl's process is gone
-    (a killed parent closes no pipe the worker would notice), removing the bodies it
-    spooled for no one."""
+def _import_modules(modules: Sequence[str]) -> None:
+    """In a worker: import ``modules`` (:meth:`PageReaders.start_now`)."""
+    for name in modules:
+        importlib.import_module(name)
+
+
+def _worker_started(parent: int, niceness: int) -> None:
+    """In a worker: ``niceness`` more than the crawl's process (:data:`WORKER_NICENESS`);
+    Ctrl-C is the crawl's to handle; leave when the crawl's process is gone (a killed parent
+    closes no pipe the worker would notice), removing the bodies it spooled for no one."""
+    if niceness:
+        os.nice(niceness)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def watch() -> None:
@@ -319,14 +330,28 @@ def _worker_started(parent: int) -> None:
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
-def worker_count(settings: BaseSettings, auto: bool = True) -> int:
-    """``NEWSCRAWL_READ_WORKERS``: a number, or ``auto``: one worker when the machine has more
-    than one core and a worker pays for the spider's pages whatever else the machine runs
-    (``auto``: the news spider's generic pages; a site's page objects, ~1 ms a page, gained
-    only where the second core was free: docs/benchmarks.md), else none."""
+#: How much nicer than the crawl's process the workers of ``crawl news`` run (``nice``): where
+#: they contend for a core, the crawl's process, which keeps the network busy, goes first and
+#: the workers take the rest (two workers at the crawl's own priority were no faster than
+#: one; at +5, 10 % faster). A site's spider and an archive run keep their one worker at the
+#: crawl's priority: there it reads most pages, and niced it made the run slower
+#: (docs/benchmarks.md).
+WORKER_NICENESS = 5
+
+#: The workers ``auto`` gives a spider whose pages pay for them (``crawl news``) on a machine
+#: with more than one core: two, so the reading also takes the crawl's process's core while it
+#: waits on the network (one worker kept both cores ~75 % busy: docs/benchmarks.md), at a
+#: lower priority than the crawl's process (:data:`WORKER_NICENESS`).
+PAYING_WORKERS = 2
+
+
+def worker_count(settings: BaseSettings, auto: int = 1) -> int:
+    """``NEWSCRAWL_READ_WORKERS``: a number, or ``auto``: ``auto`` workers when the machine
+    has more than one core, else none (``crawl news``: :data:`PAYING_WORKERS`; a site's spider
+    and an archive run: one, once its pages pay for it; docs/benchmarks.md)."""
     value = str(settings.get("NEWSCRAWL_READ_WORKERS", "auto")).strip().lower()
     if value == "auto":
-        return 1 if auto and (os.cpu_count() or 1) > 1 else 0
+        return auto if (os.cpu_count() or 1) > 1 else 0
     try:
         workers = int(value)
     except ValueError:
@@ -339,16 +364,18 @@ def worker_count(settings: BaseSettings, auto: bool = True) -> int:
 def readers_for(
     settings: BaseSettings, pays: bool, count: Callable[[str], None] = lambda name: None
 ) -> PageReaders:
-    """A spider's readers: :func:`worker_count` workers (``pays``: its ``auto`` gives one),
-    and where ``auto`` gives none, the workers of a machine (one with a second core) once
-    ``NEWSCRAWL_READ_WORKER_AFTER`` pages were read in the crawl's process."""
-    workers = worker_count(settings, auto=pays)
+    """A spider's readers: :func:`worker_count` workers (``pays``: its ``auto`` gives
+    :data:`PAYING_WORKERS`, run :data:`WORKER_NICENESS` nicer), and where ``auto`` gives none,
+    one worker (on a machine with a second core) once ``NEWSCRAWL_READ_WORKER_AFTER`` pages
+    were read in the crawl's process."""
+    workers = worker_count(settings, auto=PAYING_WORKERS if pays else 0)
     auto = str(settings.get("NEWSCRAWL_READ_WORKERS", "auto")).strip().lower() == "auto"
     return PageReaders(
         workers,
         count,
         later=worker_count(settings) if auto and not workers else 0,
         after=settings.getint("NEWSCRAWL_READ_WORKER_AFTER", 200),
+        niceness=WORKER_NICENESS if pays else 0,
     )
 
 
@@ -362,12 +389,15 @@ class PageReaders:
         *,
         later: int = 0,
         after: int = 0,
+        niceness: int = 0,
     ) -> None:
         """``count``: counts an event (a stat name under ``newscrawl/``). ``later`` workers
         are started once ``after`` site pages were read in the crawl's process (``auto`` for
-        a site's spider: a crawl short enough never pays for a worker's start)."""
+        a site's spider: a crawl short enough never pays for a worker's start). The workers
+        run ``niceness`` nicer than the crawl's process."""
         self.workers = workers
         self.count = count
+        self.niceness = niceness
         self._pool: ProcessPoolExecutor | None = None
         self._later = later if workers == 0 else 0
         self._after = after
@@ -387,6 +417,14 @@ class PageReaders:
                 self.workers,
                 self._read_here,
             )
+
+    def start_now(self, modules: Sequence[str] = ()) -> None:
+        """Start the workers now, if there are any, each importing ``modules`` (what its
+        reading needs): while the crawl's process starts, not on the first page."""
+        if self.workers:
+            pool = self._executor()
+            for _ in range(self.workers):  # one a task: each spawns a worker
+                pool.submit(_import_modules, tuple(modules))
 
     def start_later(self) -> None:
         """The ``later`` workers start now (a big archive: they pay whatever it holds)."""
@@ -470,15 +508,8 @@ class PageReaders:
     ) -> T:
         """``read(*args)`` in a worker, counted as ``pages`` pages read there; in the crawl's
         process once the workers are lost (``here()`` when given, else ``read(*args)``)."""
-        if self._pool is None:
-            self._pool = ProcessPoolExecutor(
-                self.workers,
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=_worker_started,
-                initargs=(os.getpid(),),
-            )
         try:
-            reading = await asyncio.wrap_future(self._pool.submit(read, *args))
+            reading = await asyncio.wrap_future(self._executor().submit(read, *args))
         except BrokenProcessPool:
             if self.workers:
                 self.count("reading/worker_lost")
@@ -491,6 +522,16 @@ class PageReaders:
         for _ in range(pages):
             self.count("reading/in_worker")
         return reading
+
+    def _executor(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(
+                self.workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_worker_started,
+                initargs=(os.getpid(), self.niceness),
+            )
+        return self._pool
 
     def close(self) -> None:
         """Stop the workers (pages still queued are not read: the crawl is over); the files of

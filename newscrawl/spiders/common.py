@@ -116,6 +116,10 @@ class BaseNewsSpider(scrapy.Spider):
     #: was free, and lost where other jobs held it (docs/benchmarks.md): a site crawl starts
     #: its worker only after ``NEWSCRAWL_READ_WORKER_AFTER`` pages (a backfill, not a cron run).
     read_worker_pays: ClassVar[bool] = False
+    #: What a page-reading worker imports as it starts (the generic page for ``news``); the
+    #: workers there are from the start are started as the spider opens, while the crawl's
+    #: process starts (:meth:`~newscrawl.pages.reading.PageReaders.start_now`).
+    reading_modules: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, *args: Any, plan: CrawlPlan | None = None, **kwargs: Any) -> None:
         """``plan``: the arguments as ``scrapy crawl`` read them (:data:`PLAN_SETTING`), else
@@ -165,7 +169,12 @@ class BaseNewsSpider(scrapy.Spider):
             kwargs = {**kwargs, "plan": plan}
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.ledger  # noqa: B018 - opened now: it counts callback errors from the start
+        crawler.signals.connect(spider.start_readers, signal=signals.spider_opened)
         return spider
+
+    def start_readers(self) -> None:
+        """The page-reading workers there are from the start, started now."""
+        self.readers.start_now(self.reading_modules)
 
     @property
     def run(self) -> Run | None:

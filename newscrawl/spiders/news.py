@@ -76,6 +76,7 @@ class GenericNewsSpider(BaseNewsSpider):
     page_times: ClassVar[bool] = True
     #: Its pages are read in a worker process on a machine with a second core.
     read_worker_pays: ClassVar[bool] = True
+    reading_modules: ClassVar[tuple[str, ...]] = ("newscrawl.pages.generic",)
     distributable: ClassVar[bool] = False
     not_distributable: ClassVar[str] = (
         "`crawl news` does not run in distributed mode (NEWSCRAWL_REDIS_URL is set): it joins "
