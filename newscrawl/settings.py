@@ -122,10 +122,11 @@ NEWSCRAWL_MAX_ARTICLE_PAGES = 50
 #: promo lines learned by their recurrence are left out of them too.
 NEWSCRAWL_LEARN_WARMUP = 10
 #: Worker processes reading article pages, so the crawl's own process keeps to the network
-#: (0: read in-process). "auto", on a machine with a second core: one for `scrapy crawl news`;
-#: for a site crawl (`scrapy crawl <slug>`, whose cheaper pages gain from a worker only in a
-#: long crawl) and an archive run, one once NEWSCRAWL_READ_WORKER_AFTER pages were read in the
-#: crawl's process; none on one core. A number is obeyed.
+#: (0: read in-process). "auto", on a machine with a second core: two for `scrapy crawl news`
+#: (started as the spider opens, run 5 nicer than the crawl's process); for a site crawl
+#: (`scrapy crawl <slug>`, whose cheaper pages gain from a worker only in a long crawl) and an
+#: archive run, one once NEWSCRAWL_READ_WORKER_AFTER pages were read in the crawl's process;
+#: none on one core. A number is obeyed.
 NEWSCRAWL_READ_WORKERS = "auto"
 #: ... the site pages a crawl reads in its own process before "auto" starts its worker.
 NEWSCRAWL_READ_WORKER_AFTER = 200

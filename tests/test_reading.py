@@ -23,12 +23,14 @@ from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler
 
 from newscrawl.items import ArticleItem
+from newscrawl.pages import reading
 from newscrawl.pages.generic import GenericArticlePage
 from newscrawl.pages.reading import (
     WORKER_NICENESS,
     PageReaders,
     Reading,
     read_generic,
+    read_spooled_generic,
     worker_count,
 )
 from newscrawl.sites import registered as all_sites
@@ -100,18 +102,50 @@ def test_a_reading_without_an_item_says_so() -> None:
         Reading("generic", article=False).to_item()
 
 
-def test_a_worker_reads_as_the_crawls_process_does() -> None:
+async def read_all(readers: PageReaders, responses: list[HtmlResponse]) -> list[Reading]:
+    try:
+        return [await readers.read(response, ()) for response in responses]
+    finally:
+        readers.close()
+
+
+def test_a_worker_reads_as_the_crawls_process_does(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A page reads the same in a worker, its body sent in a file (which the worker reads and
+    removes), not through the worker's pipe."""
     responses = [response_of(folder, url) for folder, url in fixture_pages()[:12]]
+    spooled: list[str] = []
+    original = reading.spool
 
-    async def read_all(readers: PageReaders) -> list[Reading]:
-        try:
-            return [await readers.read(response, ()) for response in responses]
-        finally:
-            readers.close()
+    def spool(bodies: list[bytes]) -> str:
+        assert [len(body) for body in bodies] == [len(responses[len(spooled)].body)]
+        spooled.append(original(bodies))
+        return spooled[-1]
 
-    in_worker = asyncio.run(read_all(PageReaders(1)))
-    in_process = asyncio.run(read_all(PageReaders(0)))
+    monkeypatch.setattr(reading, "spool", spool)
+    in_worker = asyncio.run(read_all(PageReaders(1), responses))
+    in_process = asyncio.run(read_all(PageReaders(0), responses))
     assert list(map(timeless_reading, in_worker)) == list(map(timeless_reading, in_process))
+    assert len(spooled) == len(responses) and not any(map(os.path.exists, spooled))
+
+
+def test_a_body_that_cannot_be_spooled_goes_through_the_pipe(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where no file can be written for it (no room, no folder), a page goes to the worker
+    through its pipe, and reads the same."""
+    responses = [response_of(folder, url) for folder, url in fixture_pages()[:3]]
+    monkeypatch.setattr(reading, "SPOOL_DIR", str(tmp_path / "not-there"))
+    in_worker = asyncio.run(read_all(PageReaders(1), responses))
+    in_process = asyncio.run(read_all(PageReaders(0), responses))
+    assert list(map(timeless_reading, in_worker)) == list(map(timeless_reading, in_process))
+
+
+def test_a_spooled_page_of_another_length_is_an_error_and_removed() -> None:
+    response = response_of(*fixture_pages()[0])
+    path = reading.spool([response.body])
+    with pytest.raises(OSError, match="does not hold the body"):
+        read_spooled_generic(response.url, path, len(response.body) + 1, "utf-8", (), False)
+    assert not os.path.exists(path)
 
 
 @pytest.mark.parametrize(

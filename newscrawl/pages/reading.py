@@ -271,6 +271,27 @@ def read_spooled_batch(
     return read_site_batch(kind, full, layouts, whole)
 
 
+def read_spooled_generic(
+    url: str,
+    path: str,
+    length: int,
+    encoding: str,
+    known_promo: Collection[str],
+    as_article: bool,
+) -> Reading:
+    """:func:`read_generic` of the page whose body is the file ``path`` (:func:`spool`, of
+    ``length`` bytes); the file is removed once read."""
+    try:
+        with open(path, "rb") as handle:
+            body = handle.read()
+    finally:
+        with suppress(FileNotFoundError):
+            os.unlink(path)
+    if len(body) != length:
+        raise OSError(f"{path} does not hold the body of {url}")
+    return read_generic(url, body, encoding, known_promo, as_article)
+
+
 def _sendable(error: Exception) -> Exception:
     """``error``, or when it cannot be pickled (sent back from a worker) a RuntimeError that
     names it."""
@@ -436,7 +457,8 @@ class PageReaders:
         self, response: TextResponse, known_promo: Collection[str], as_article: bool = False
     ) -> Reading:
         """The page of ``response`` read, in a worker when there is one (``as_article``: see
-        :func:`read_generic`)."""
+        :func:`read_generic`), its body sent in a file (:func:`spool`) as a batch's are: through
+        the worker's pipe a 100 KB body also waited on the crawl's process's threads."""
         args = (
             response.url,
             response.body,
@@ -446,7 +468,13 @@ class PageReaders:
         )
         if self.workers == 0:
             return read_generic(*args)
-        return await self._in_worker(read_generic, args)
+        url, body, *rest = args
+        return await self._read_spooled(
+            [response.body],
+            lambda path: (read_spooled_generic, (url, path, len(body), *rest)),
+            read_generic,
+            args,
+        )
 
     async def read_site(
         self,
@@ -475,25 +503,41 @@ class PageReaders:
         args = (kind, list(pages), tuple(layouts), whole)
         if self.workers == 0:
             return read_site_batch(*args)
-        if not self._swept:
-            self._swept = True
-            remove_stale_spools()
-        try:
-            path = spool([page[3] for page in pages])
-        except OSError:  # no room for them there (a container's small /dev/shm): the pipe
-            return await self._in_worker(read_site_batch, args, len(pages))
-        self._spooled.add(path)
         spooled = [
             (url, status, headers, len(body), follow)
             for url, status, headers, body, follow in pages
         ]
+        return await self._read_spooled(
+            [page[3] for page in pages],
+            lambda path: (read_spooled_batch, (kind, path, spooled, tuple(layouts), whole)),
+            read_site_batch,
+            args,
+            len(pages),
+        )
+
+    async def _read_spooled(
+        self,
+        bodies: Sequence[bytes],
+        spooled: Callable[[str], tuple[Callable[..., T], tuple[Any, ...]]],
+        read: Callable[..., T],
+        args: tuple[Any, ...],
+        pages: int = 1,
+    ) -> T:
+        """A reading in a worker, ``bodies`` written to a file (:func:`spool`) whose path
+        ``spooled`` makes the reading and its arguments of; ``read(*args)`` is the same reading
+        with the bodies in its arguments: through the worker's pipe when they cannot be
+        written there (no room), in the crawl's process once the workers are lost."""
+        if not self._swept:
+            self._swept = True
+            remove_stale_spools()
         try:
-            return await self._in_worker(
-                read_spooled_batch,
-                (kind, path, spooled, tuple(layouts), whole),
-                len(pages),
-                here=lambda: read_site_batch(*args),
-            )
+            path = spool(bodies)
+        except OSError:  # no room for them there (a container's small /dev/shm): the pipe
+            return await self._in_worker(read, args, pages)
+        self._spooled.add(path)
+        try:
+            task, task_args = spooled(path)
+            return await self._in_worker(task, task_args, pages, here=lambda: read(*args))
         finally:
             self._spooled.discard(path)
             with suppress(FileNotFoundError):
