@@ -6,8 +6,8 @@
    article pages -> title; same concurrency; throttling off) — the floor — and
    `scrapy crawl bisnis` over the same days (fresh state each round), and `scrapy crawl news`
    from the index pages as section pages; each of the two as it runs by default
-   (NEWSCRAWL_READ_WORKERS=auto: `crawl news` reads in a worker process, `crawl bisnis` from
-   its 201st page) and in its own process (=0: the one-core figure).
+   (NEWSCRAWL_READ_WORKERS=auto: `crawl news` reads in two worker processes, `crawl bisnis`
+   in one from its 201st page) and in its own process (=0: the one-core figure).
    CPU seconds count the worker's too. Each crawl's ratio to the floor is printed round by
    round too (the floor of its own round), with the machine's load average: other processes
    on the machine take the worker's core.
@@ -254,7 +254,7 @@ CRAWLS = {
     "floor": "floor (bare Scrapy)",
     "bisnis": "`crawl bisnis` (default: a worker after 200 pages)",
     "bisnis0": "`crawl bisnis`, no worker (one core)",
-    "news": "`crawl news` (default: a reading worker)",
+    "news": "`crawl news` (default: two reading workers)",
     "news0": "`crawl news`, no worker (one core)",
 }
 
@@ -349,7 +349,7 @@ def main() -> None:
         f"{time.strftime('%Y-%m-%d')}; medians of {args.rounds} rounds at N={args.articles:,}"
         + (f", {args.large_rounds} at N={args.large:,}" if args.large else "")
         + f"; load average {started_load:.2f} at the start, {load:.2f} at the end (other "
-        "processes take the reading worker's core: compare on an idle machine)"
+        "processes take the reading workers' core: compare on an idle machine)"
     )
     sys.stdout.write(header + "\n\n" + table(runs) + "\n")
 
