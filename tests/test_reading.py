@@ -26,6 +26,7 @@ from newscrawl.items import ArticleItem
 from newscrawl.pages import reading
 from newscrawl.pages.generic import GenericArticlePage
 from newscrawl.pages.reading import (
+    QUEUED_AHEAD,
     WORKER_NICENESS,
     PageReaders,
     Reading,
@@ -180,6 +181,23 @@ def test_workers_start_before_any_page_and_run_nicer() -> None:
         assert pool.submit(os.nice, 0).result(timeout=60) == min(19, os.nice(0) + WORKER_NICENESS)
     finally:
         readers.close()
+
+
+def test_pages_are_queued_ahead_for_the_workers() -> None:
+    """The workers' queue holds :data:`QUEUED_AHEAD` tasks besides one a worker (a worker done
+    with a page need not wait for the crawl's process's threads to send the next); the
+    standard library's default is left as it was for every other executor."""
+    from concurrent.futures import process
+
+    default = process.EXTRA_QUEUED_CALLS
+    readers = PageReaders(2)
+    try:
+        pool: Any = readers._executor()
+        assert pool._call_queue._maxsize == 2 + QUEUED_AHEAD
+        assert QUEUED_AHEAD >= 8
+    finally:
+        readers.close()
+    assert process.EXTRA_QUEUED_CALLS == default == 1
 
 
 def test_the_news_spider_starts_its_workers_as_it_opens() -> None:
