@@ -39,6 +39,7 @@ from typing import Any, cast
 from urllib.parse import unquote, urlsplit
 
 from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured, NotSupported
 from scrapy.http import Request, Response, TextResponse
 from scrapy.settings import BaseSettings
 from scrapy.utils.httpobj import urlparse_cached
@@ -293,17 +294,30 @@ class BrowserDownloadHandler:
             handler = self._browser
         else:
             if self._plain is None:
-                scheme = urlparse_cached(request).scheme
-                path = self.crawler.settings.getdict("DOWNLOAD_HANDLERS_BASE")[scheme]
-                self._plain = build_from_crawler(load_object(path), self.crawler)
+                self._plain = self._base_handler(urlparse_cached(request).scheme)
             handler = self._plain
         response: Response = await handler.download_request(request)
         return response
 
+    def _base_handler(self, scheme: str) -> Any:
+        """Scrapy's own handler of ``scheme``; :class:`NotSupported` (as Scrapy answers) when
+        there is none, or it is not configured."""
+        path = self.crawler.settings.getdict("DOWNLOAD_HANDLERS_BASE").get(scheme)
+        if path is None:
+            raise NotSupported(f"Unsupported URL scheme '{scheme}': no handler for it")
+        try:
+            return build_from_crawler(load_object(path), self.crawler)
+        except NotConfigured as error:
+            raise NotSupported(f"Unsupported URL scheme '{scheme}': {error}") from error
+
     async def close(self) -> None:
-        for handler in (self._plain, self._browser):
-            if handler is not None:
-                await handler.close()
+        """Close each handler made, the browser's even when the other's close fails."""
+        try:
+            if self._plain is not None:
+                await self._plain.close()
+        finally:
+            if self._browser is not None:
+                await self._browser.close()
 
 
 #: Markers of a bot check or challenge page instead of content (looked for in the page head).

@@ -1,7 +1,8 @@
 """scrapy-playwright's download handler, made lazy: the browser's half of
 :class:`newscrawl.browser.BrowserDownloadHandler`, imported and made on the first request the
-browser renders (importing scrapy-playwright costs ~0.05 s, Scrapy's HTTP client under it as
-much again: a crawl that renders nothing pays for neither)."""
+browser renders (importing scrapy-playwright costs ~0.05 s, and Scrapy's HTTP client under it
+as much again: a crawl that renders nothing never imports scrapy-playwright, and an archive
+run, which downloads nothing, neither)."""
 
 from __future__ import annotations
 

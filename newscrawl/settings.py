@@ -123,7 +123,8 @@ NEWSCRAWL_MAX_ARTICLE_PAGES = 50
 NEWSCRAWL_LEARN_WARMUP = 10
 #: Worker processes reading article pages, so the crawl's own process keeps to the network
 #: (0: read in-process). "auto", on a machine with a second core: two for `scrapy crawl news`
-#: (started as the spider opens, run 5 nicer than the crawl's process); for a site crawl
+#: (its workers, however many, start as the spider opens and run 5 nicer than the crawl's
+#: process; a site crawl's given number starts as it opens too); for a site crawl
 #: (`scrapy crawl <slug>`, whose cheaper pages gain from a worker only in a long crawl) and an
 #: archive run, one once NEWSCRAWL_READ_WORKER_AFTER pages were read in the crawl's process;
 #: none on one core. A number is obeyed.

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from scrapy.exceptions import NotSupported
 from scrapy.http import HtmlResponse, Request, Response
+from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler
 
 from newscrawl.browser import (
@@ -16,6 +19,7 @@ from newscrawl.browser import (
     BROWSER_META,
     RENDER_META,
     WAIT_FOR_META,
+    BrowserDownloadHandler,
     BrowserFallbackMiddleware,
 )
 from newscrawl.middlewares import SkipRequest
@@ -229,3 +233,39 @@ def test_without_chromium_a_check_stays_a_check_and_one_warning_says_why(
         asyncio.run(scenario())
     warnings = [r for r in caplog.records if "Chromium not found" in r.getMessage()]
     assert len(warnings) == 1
+
+
+# -- the download handler -------------------------------------------------------------------
+
+
+HTTP11 = "scrapy.core.downloader.handlers.http11.HTTP11DownloadHandler"
+
+
+class _Closing:
+    """A handler that records its close (and fails it, when asked)."""
+
+    def __init__(self, fails: bool = False) -> None:
+        self.fails, self.closed = fails, False
+
+    async def close(self) -> None:
+        self.closed = True
+        if self.fails:
+            raise RuntimeError("close failed")
+
+
+def test_the_handler_closes_the_browser_even_when_the_plain_handler_fails_to() -> None:
+    handler = BrowserDownloadHandler(get_crawler())
+    plain, browser = _Closing(fails=True), _Closing()
+    handler._plain, handler._browser = plain, browser
+    with pytest.raises(RuntimeError, match="close failed"):
+        asyncio.run(handler.close())
+    assert plain.closed and browser.closed
+    asyncio.run(BrowserDownloadHandler(get_crawler()).close())  # nothing made: nothing to do
+
+
+def test_a_scheme_scrapy_has_no_handler_for_is_not_supported() -> None:
+    """As Scrapy answers a scheme it has no handler for (``NotSupported``), not a KeyError."""
+    crawler: Any = SimpleNamespace(settings=Settings({"DOWNLOAD_HANDLERS_BASE": {"https": HTTP11}}))
+    handler = BrowserDownloadHandler(crawler)
+    with pytest.raises(NotSupported, match="Unsupported URL scheme 'http'"):
+        asyncio.run(handler.download_request(Request("http://example.com/")))

@@ -9,6 +9,7 @@ import multiprocessing
 import os
 import pickle
 import signal
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import replace
@@ -200,10 +201,18 @@ def test_pages_are_queued_ahead_for_the_workers() -> None:
     assert process.EXTRA_QUEUED_CALLS == default == 1
 
 
-def test_the_news_spider_starts_its_workers_as_it_opens() -> None:
-    """``crawl news`` starts its workers as the spider opens, to run nicer than the crawl's
-    process; a site's spider keeps its workers at the crawl's priority (they read most of an
-    archive run's pages)."""
+def test_the_news_spider_starts_its_workers_as_it_opens(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``crawl news`` (a run: ``scrapy crawl``) starts its workers as the spider opens, to
+    run nicer than the crawl's process; Scrapy's tools (no run) start none before a page
+    (``scrapy fetch`` reads none); a site's spider keeps its workers at the crawl's priority
+    (they read most of an archive run's pages)."""
+    crawler = get_crawler(GenericNewsSpider, {"NEWSCRAWL_READ_WORKERS": "2"})
+    tool = GenericNewsSpider.from_crawler(crawler, start_urls="https://www.bisnis.com/")
+    crawler.spider = tool
+    crawler.signals.send_catch_log(signals.spider_opened, spider=tool)
+    assert tool.run is None and tool.readers._pool is None
+
+    monkeypatch.setattr(GenericNewsSpider, "run", property(lambda self: object()))
     crawler = get_crawler(GenericNewsSpider, {"NEWSCRAWL_READ_WORKERS": "2"})
     spider = GenericNewsSpider.from_crawler(crawler, start_urls="https://www.bisnis.com/")
     crawler.spider = spider
@@ -217,6 +226,46 @@ def test_the_news_spider_starts_its_workers_as_it_opens() -> None:
     site_spider = NewsSpider.for_site(all_sites()["bisnis"])
     crawler = get_crawler(site_spider, {"NEWSCRAWL_READ_WORKERS": "1"})
     assert site_spider.from_crawler(crawler).readers.niceness == 0
+
+
+def test_executors_made_at_once_in_threads_all_queue_ahead() -> None:
+    """The standard library's constant is set under a lock while an executor is made: made
+    in several threads at once, each queues as many, and the default is left as it was."""
+    from concurrent.futures import process
+
+    sizes: list[int] = []
+
+    def make() -> None:
+        for _ in range(20):
+            pool: Any = PageReaders(1)._executor()
+            sizes.append(pool._call_queue._maxsize)
+            pool.shutdown()
+
+    threads = [threading.Thread(target=make) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sizes == [1 + QUEUED_AHEAD] * 80
+    assert process.EXTRA_QUEUED_CALLS == 1
+
+
+def test_closing_cancels_the_pages_waiting_for_a_worker() -> None:
+    """The crawl closed, the pages waiting for a worker are cancelled, not read (those sent
+    ahead fail there: their files are gone), and no body's file is left."""
+    response = response_of(*fixture_pages()[0])
+    readers = PageReaders(1)
+
+    async def close_early() -> list[Any]:
+        tasks = [asyncio.ensure_future(readers.read(response, ())) for _ in range(60)]
+        await asyncio.sleep(0)  # every read submitted
+        readers.close()
+        return await asyncio.gather(*tasks, return_exceptions=True)
+
+    results = asyncio.run(close_early())
+    cancelled = sum(isinstance(result, asyncio.CancelledError) for result in results)
+    assert cancelled >= 60 - 1 - QUEUED_AHEAD - 5
+    assert not list(Path(reading.SPOOL_DIR or "/tmp").glob(f"newscrawl-pages-{os.getpid()}-*"))
 
 
 @pytest.mark.parametrize("value", ["many", "-1", "1.5"])

@@ -35,7 +35,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Collection, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import process as futures_process
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import suppress
@@ -366,6 +366,7 @@ WORKER_NICENESS = 5
 #: took 4 % less time (4 of 4 interleaved rounds: docs/benchmarks.md). Tasks are small: the
 #: bodies go in files (:func:`spool`).
 QUEUED_AHEAD = 16
+_QUEUE_SIZE_LOCK = threading.Lock()
 
 #: The workers ``auto`` gives a spider whose pages pay for them (``crawl news``) on a machine
 #: with more than one core: two, so the reading also takes the crawl's process's core while it
@@ -433,6 +434,8 @@ class PageReaders:
         self._read_here = 0
         #: The files of batches' bodies (:func:`spool`) not read and removed yet.
         self._spooled: set[str] = set()
+        #: The tasks sent to the workers and not done (cancelled when the crawl closes).
+        self._tasks: set[Future[Any]] = set()
         self._swept = False
 
     def read_here(self) -> None:
@@ -561,7 +564,10 @@ class PageReaders:
         """``read(*args)`` in a worker, counted as ``pages`` pages read there; in the crawl's
         process once the workers are lost (``here()`` when given, else ``read(*args)``)."""
         try:
-            reading = await asyncio.wrap_future(self._executor().submit(read, *args))
+            task = self._executor().submit(read, *args)  # raises once the pool is broken
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+            reading = await asyncio.wrap_future(task)
         except BrokenProcessPool:
             if self.workers:
                 self.count("reading/worker_lost")
@@ -579,23 +585,29 @@ class PageReaders:
         if self._pool is None:
             # The tasks sent ahead to the workers: ProcessPoolExecutor has no argument for it and
             # reads this module constant once, as it is made (its default sends one: see
-            # QUEUED_AHEAD); set for that moment only (the test pins the queue's size).
-            default = futures_process.EXTRA_QUEUED_CALLS
-            setattr(futures_process, "EXTRA_QUEUED_CALLS", QUEUED_AHEAD)  # noqa: B010 - Final
-            try:
-                self._pool = ProcessPoolExecutor(
-                    self.workers,
-                    mp_context=multiprocessing.get_context("spawn"),
-                    initializer=_worker_started,
-                    initargs=(os.getpid(), self.niceness),
-                )
-            finally:
-                setattr(futures_process, "EXTRA_QUEUED_CALLS", default)  # noqa: B010
+            # QUEUED_AHEAD). It is set for that moment only, under a lock (an executor made
+            # meanwhile in another thread would take it too); the test pins the queue's size.
+            with _QUEUE_SIZE_LOCK:
+                default = futures_process.EXTRA_QUEUED_CALLS
+                setattr(futures_process, "EXTRA_QUEUED_CALLS", QUEUED_AHEAD)  # noqa: B010 - Final
+                try:
+                    self._pool = ProcessPoolExecutor(
+                        self.workers,
+                        mp_context=multiprocessing.get_context("spawn"),
+                        initializer=_worker_started,
+                        initargs=(os.getpid(), self.niceness),
+                    )
+                finally:
+                    setattr(futures_process, "EXTRA_QUEUED_CALLS", default)  # noqa: B010
         return self._pool
 
     def close(self) -> None:
-        """Stop the workers (pages still queued are not read: the crawl is over); the files of
-        their bodies not read yet removed."""
+        """Stop the workers (the crawl is over): the pages waiting for one are cancelled, and
+        the files of the bodies not read yet removed (a page already sent ahead to a worker
+        then fails there: its file is gone)."""
+        for task in list(self._tasks):
+            task.cancel()
+        self._tasks.clear()
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None

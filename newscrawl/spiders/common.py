@@ -173,8 +173,11 @@ class BaseNewsSpider(scrapy.Spider):
         return spider
 
     def start_readers(self) -> None:
-        """The page-reading workers there are from the start, started now."""
-        self.readers.start_now(self.reading_modules)
+        """The page-reading workers there are from the start, started now: for ``scrapy
+        crawl`` (Scrapy's tools, which have no run, start theirs on a first page, if any:
+        ``scrapy fetch`` reads none)."""
+        if self.run is not None:
+            self.readers.start_now(self.reading_modules)
 
     @property
     def run(self) -> Run | None:
