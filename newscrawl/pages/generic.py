@@ -1273,7 +1273,7 @@ class GenericArticlePage(ArticlePage):
         """``text`` is also a link's on the page (a section's name in the navigation or the
         breadcrumbs): what a short h1 that is a section's name shows itself by."""
         wanted = clean_text(text).casefold()
-        return any(clean_text(element_text(a)).casefold() == wanted for a in self.root.iter("a"))
+        return any(block_text(a).casefold() == wanted for a in self.root.iter("a"))
 
     @staticmethod
     def _document_titles(h1: str, document: str) -> bool:
