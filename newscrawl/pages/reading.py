@@ -229,6 +229,12 @@ SPOOL_DIR = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os
 SPOOL_KIND = "pages"
 
 
+def _spool_folder() -> Path:
+    """Where :func:`spool` writes (``mkstemp``'s folder: :data:`SPOOL_DIR`, else the
+    temporary folder)."""
+    return Path(SPOOL_DIR or tempfile.gettempdir())
+
+
 def _spool_prefix(pid: int) -> str:
     return f"{scratch.PREFIX}{SPOOL_KIND}-{pid}-"
 
@@ -306,8 +312,7 @@ def _sendable(error: Exception) -> Exception:
 def remove_spooled(pid: int) -> None:
     """The files of bodies process ``pid`` spooled (:func:`spool`) and no worker read: a
     crawl killed leaves them (in memory, on tmpfs) until its worker leaves."""
-    folder = Path(SPOOL_DIR or tempfile.gettempdir())
-    for path in folder.glob(f"{_spool_prefix(pid)}*"):
+    for path in _spool_folder().glob(f"{_spool_prefix(pid)}*"):
         with suppress(OSError):
             path.unlink()
 
@@ -318,7 +323,7 @@ def remove_stale_spools(folder: Path | None = None) -> int:
     this user's files only, whose process is gone (:func:`newscrawl.scratch.left_behind`, as
     :func:`newscrawl.scratch.sweep` finds folders); how many were removed. A crawl sweeps
     them when it first spools."""
-    folder = Path(SPOOL_DIR or tempfile.gettempdir()) if folder is None else folder
+    folder = _spool_folder() if folder is None else folder
     removed = 0
     for entry in scratch.left_behind(SPOOL_KIND, folder, folders=False):
         with suppress(OSError):
@@ -481,7 +486,7 @@ class PageReaders:
             return read_generic(*args)
         url, body, *rest = args
         return await self._read_spooled(
-            [response.body],
+            [body],
             lambda path: (read_spooled_generic, (url, path, len(body), *rest)),
             read_generic,
             args,
