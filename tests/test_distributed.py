@@ -251,21 +251,38 @@ def test_a_killed_seeder_loses_nothing_of_its_plan(
     generated, proxy = site
     proxy.reset()
     machine_a, machine_b = tmp_path / "machine-a", tmp_path / "machine-b"
-    seeder = start_worker(site, machine_a, tmp_path / "seeder.log", redis_url, **SLOW)
-    wait_until(lambda: "seeds tick" in (tmp_path / "seeder.log").read_text("utf-8"), 60)
-    others = [
-        start_worker(site, machine_a, tmp_path / "other-a.log", redis_url, **SLOW),
-        start_worker(site, machine_b, tmp_path / "other-b.log", redis_url, **SLOW),
-    ]
-    articles = set(generated.articles.values())
-    wait_until(lambda: len(articles & set(proxy.urls())) >= 150, timeout=120)
-    assert seeder.poll() is None
-    seeder.send_signal(signal.SIGKILL)
-    seeder.wait(30)
-    log_seeder = (tmp_path / "seeder.log").read_text("utf-8")
-    assert "Tick" not in log_seeder or "is seeded" not in log_seeder  # killed mid-plan
-    restarted = start_worker(site, machine_a, tmp_path / "restarted.log", redis_url, **SLOW)
-    codes = finish([*others, restarted])
+    # the seeder plans a day only once the queue is nearly empty: its plan takes the whole run
+    paced = {**SLOW, "NEWSCRAWL_DAYS_AHEAD": "1", "NEWSCRAWL_BACKLOG": "10"}
+    seeder = start_worker(site, machine_a, tmp_path / "seeder.log", redis_url, **paced)
+    started = [seeder]
+    try:
+        wait_until(lambda: "seeds tick" in (tmp_path / "seeder.log").read_text("utf-8"), 60)
+        started += [
+            start_worker(site, machine_a, tmp_path / "other-a.log", redis_url, **SLOW),
+            start_worker(site, machine_b, tmp_path / "other-b.log", redis_url, **SLOW),
+        ]
+        wait_until(
+            lambda: all(
+                "joins tick" in (tmp_path / f"{name}.log").read_text("utf-8")
+                for name in ("other-a", "other-b")
+            ),
+            60,
+        )
+        # killed once its first day is queued
+        tick_key = Keys("bisnis").tick
+        wait_until(lambda: int(redis_server.client().hget(tick_key, "planned") or 0) >= 1, 60)
+        assert seeder.poll() is None
+        seeder.send_signal(signal.SIGKILL)
+        seeder.wait(30)
+        log_seeder = (tmp_path / "seeder.log").read_text("utf-8")
+        assert "Tick" not in log_seeder or "is seeded" not in log_seeder  # killed mid-plan
+        started.append(start_worker(site, machine_a, tmp_path / "restarted.log", redis_url, **SLOW))
+        codes = finish(started[1:])
+    finally:
+        for process in started:
+            if process.poll() is None:
+                process.kill()
+                process.wait(30)
     logs = {
         name: (tmp_path / f"{name}.log").read_text("utf-8")
         for name in ("other-a", "other-b", "restarted")
