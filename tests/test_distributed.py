@@ -70,6 +70,21 @@ def window(generated: Generated) -> dict[str, str]:
     return {"since": str(generated.days[0]), "until": str(generated.days[-1]), "browser": "never"}
 
 
+#: Every worker a test started: the ones still running when it ends are killed.
+_STARTED: list[subprocess.Popen[bytes]] = []
+
+
+@pytest.fixture(autouse=True)
+def _no_worker_outlives_its_test() -> Iterator[None]:
+    """A test that fails leaves no worker behind to claim the next test's articles."""
+    yield
+    while _STARTED:
+        process = _STARTED.pop()
+        if process.poll() is None:
+            process.kill()
+            process.wait(30)
+
+
 def start_worker(
     site: tuple[Generated, ReplayProxy],
     output: Path,
@@ -78,7 +93,7 @@ def start_worker(
     **settings: str,
 ) -> subprocess.Popen[bytes]:
     generated, proxy = site
-    return start_crawl(
+    process = start_crawl(
         "bisnis",
         window(generated),
         output_dir=output,
@@ -86,6 +101,13 @@ def start_worker(
         log=log,
         settings={"NEWSCRAWL_REDIS_URL": url, **LEASE, **settings},
     )
+    return track(process)
+
+
+def track(process: subprocess.Popen[bytes]) -> subprocess.Popen[bytes]:
+    """``process``, killed when the test ends if it still runs."""
+    _STARTED.append(process)
+    return process
 
 
 def finish(processes: list[subprocess.Popen[bytes]], timeout: float = 240) -> list[int]:
@@ -254,35 +276,28 @@ def test_a_killed_seeder_loses_nothing_of_its_plan(
     # the seeder plans a day only once the queue is nearly empty: its plan takes the whole run
     paced = {**SLOW, "NEWSCRAWL_DAYS_AHEAD": "1", "NEWSCRAWL_BACKLOG": "10"}
     seeder = start_worker(site, machine_a, tmp_path / "seeder.log", redis_url, **paced)
-    started = [seeder]
-    try:
-        wait_until(lambda: "seeds tick" in (tmp_path / "seeder.log").read_text("utf-8"), 60)
-        started += [
-            start_worker(site, machine_a, tmp_path / "other-a.log", redis_url, **SLOW),
-            start_worker(site, machine_b, tmp_path / "other-b.log", redis_url, **SLOW),
-        ]
-        wait_until(
-            lambda: all(
-                "joins tick" in (tmp_path / f"{name}.log").read_text("utf-8")
-                for name in ("other-a", "other-b")
-            ),
-            60,
-        )
-        # killed once its first day is queued
-        tick_key = Keys("bisnis").tick
-        wait_until(lambda: int(redis_server.client().hget(tick_key, "planned") or 0) >= 1, 60)
-        assert seeder.poll() is None
-        seeder.send_signal(signal.SIGKILL)
-        seeder.wait(30)
-        log_seeder = (tmp_path / "seeder.log").read_text("utf-8")
-        assert "Tick" not in log_seeder or "is seeded" not in log_seeder  # killed mid-plan
-        started.append(start_worker(site, machine_a, tmp_path / "restarted.log", redis_url, **SLOW))
-        codes = finish(started[1:])
-    finally:
-        for process in started:
-            if process.poll() is None:
-                process.kill()
-                process.wait(30)
+    wait_until(lambda: "seeds tick" in (tmp_path / "seeder.log").read_text("utf-8"), 60)
+    others = [
+        start_worker(site, machine_a, tmp_path / "other-a.log", redis_url, **SLOW),
+        start_worker(site, machine_b, tmp_path / "other-b.log", redis_url, **SLOW),
+    ]
+    wait_until(
+        lambda: all(
+            "joins tick" in (tmp_path / f"{name}.log").read_text("utf-8")
+            for name in ("other-a", "other-b")
+        ),
+        60,
+    )
+    # killed once its first day is queued
+    tick_key = Keys("bisnis").tick
+    wait_until(lambda: int(redis_server.client().hget(tick_key, "planned") or 0) >= 1, 60)
+    assert seeder.poll() is None
+    seeder.send_signal(signal.SIGKILL)
+    seeder.wait(30)
+    log_seeder = (tmp_path / "seeder.log").read_text("utf-8")
+    assert "Tick" not in log_seeder or "is seeded" not in log_seeder  # killed mid-plan
+    restarted = start_worker(site, machine_a, tmp_path / "restarted.log", redis_url, **SLOW)
+    codes = finish([*others, restarted])
     logs = {
         name: (tmp_path / f"{name}.log").read_text("utf-8")
         for name in ("other-a", "other-b", "restarted")
@@ -356,10 +371,10 @@ def test_worker_ids_are_unique_per_process(
     one_day = {"since": str(generated.days[0]), "until": str(generated.days[0]), "browser": "never"}
     named = {"NEWSCRAWL_REDIS_URL": redis_url, "NEWSCRAWL_WORKER_ID": "alpha", **SLOW}
     # every day: long enough that the twin's start comes while it runs, even on a loaded machine
-    first = start_crawl(
+    first = track(start_crawl(
         "bisnis", window(generated), output_dir=tmp_path / "a", proxy_env=proxy.env(),
         log=tmp_path / "first.log", settings=named,
-    )  # fmt: skip
+    ))  # fmt: skip
     wait_until(lambda: "seeds tick" in (tmp_path / "first.log").read_text(), timeout=60)
     # the same id while its holder runs: refused (75), nothing fetched, nothing written
     twin = run_crawl(
@@ -453,13 +468,15 @@ def test_an_unhealthy_tick_exits_3_on_the_workers_that_find_it(
         args = {"since": "2025-11-20", "browser": "never"}
         settings = {"NEWSCRAWL_REDIS_URL": redis_url, **LEASE, "CONCURRENT_REQUESTS": "2"}
         workers = [
-            start_crawl(
-                "bisnis",
-                args,
-                output_dir=tmp_path / f"out{n}",
-                proxy_env=proxy.env(),
-                log=tmp_path / f"w{n}.log",
-                settings=settings,
+            track(
+                start_crawl(
+                    "bisnis",
+                    args,
+                    output_dir=tmp_path / f"out{n}",
+                    proxy_env=proxy.env(),
+                    log=tmp_path / f"w{n}.log",
+                    settings=settings,
+                )
             )
             for n in range(2)
         ]
@@ -600,13 +617,15 @@ def test_three_workers_export_exactly_the_reference_items(
     plan = crawl_plan(slug)
     outputs = [tmp_path / f"machine{n}" for n in range(3)]
     workers = [
-        start_crawl(
-            slug,
-            {**plan["arguments"], "browser": "never"},
-            output_dir=output,
-            proxy_env=proxy.env(),
-            log=tmp_path / f"w{n}.log",
-            settings={"NEWSCRAWL_REDIS_URL": redis_url, **LEASE, "CONCURRENT_REQUESTS": "4"},
+        track(
+            start_crawl(
+                slug,
+                {**plan["arguments"], "browser": "never"},
+                output_dir=output,
+                proxy_env=proxy.env(),
+                log=tmp_path / f"w{n}.log",
+                settings={"NEWSCRAWL_REDIS_URL": redis_url, **LEASE, "CONCURRENT_REQUESTS": "4"},
+            )
         )
         for n, output in enumerate(outputs)
     ]
