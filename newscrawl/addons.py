@@ -9,6 +9,8 @@ command gets:
   (``scrapy crawl`` and Scrapy's tools alike), it starts nothing until a page needs it
   (:class:`newscrawl.browser.BrowserDownloadHandler`,
   :class:`~newscrawl.browser.BrowserFallbackMiddleware`).
+* :class:`ArchiveRun`: a crawl of web archives (``-a warc=``, ``-a ccnews=``) downloads
+  nothing through Scrapy, and leaves out Scrapy's retry middleware.
 * :class:`DistributedMode`: several workers on one frontier in Redis. On for ``scrapy crawl``
   with ``NEWSCRAWL_REDIS_URL`` only; Scrapy's tools (``scrapy shell``, ``fetch``, ``parse``)
   never touch Redis, whatever the environment says.
@@ -27,7 +29,7 @@ from scrapy.settings import BaseSettings
 
 from newscrawl import distributed
 from newscrawl.browser import browser_settings
-from newscrawl.run import RUN_ENABLED
+from newscrawl.run import RUN_ENABLED, RUN_PLAN
 
 #: The priority add-ons set their settings at (below the project's, the spider's and the
 #: command line's).
@@ -116,3 +118,20 @@ class DistributedMode(_AddOn):
             settings.set(name, value, ADDON)
         set_key(settings, "SPIDER_MIDDLEWARES", self.SEEDING, self.SEEDING_ORDER)
         set_key(settings, "DOWNLOADER_MIDDLEWARES", self.RATE_GATE, self.RATE_GATE_ORDER)
+
+
+class ArchiveRun(_AddOn):
+    """A crawl of web archives (``-a warc=``, ``-a ccnews=``: docs/backfills.md) downloads
+    nothing through Scrapy: its pages come from the archives, and the archive route
+    (:mod:`newscrawl.archive_route`) fetches a remote archive itself
+    (:mod:`newscrawl.safefetch`, with its own retries). So Scrapy's retry middleware, which
+    imports Scrapy's HTTP client and OpenSSL to name the tunnel error it retries (~0.1 s of
+    the run's start), is left out of such a crawl. Any other crawl, and Scrapy's tools, keep
+    it."""
+
+    RETRY = "scrapy.downloadermiddlewares.retry.RetryMiddleware"
+
+    def update_settings(self, settings: BaseSettings) -> None:
+        plan = settings.get(RUN_PLAN)
+        if settings.getbool(RUN_ENABLED) and getattr(plan, "from_archives", False):
+            set_key(settings, "DOWNLOADER_MIDDLEWARES", self.RETRY, None)

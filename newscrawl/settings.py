@@ -175,6 +175,8 @@ ADDONS = {
     # several machines on one Redis (NEWSCRAWL_REDIS_URL), `scrapy crawl` only: the Frontier
     # scheduler, SeedOncePerTick (spider middleware, 10), SharedRateMiddleware (900)
     "newscrawl.addons.DistributedMode": 200,
+    # a crawl of web archives downloads nothing through Scrapy: no retry middleware
+    "newscrawl.addons.ArchiveRun": 300,
 }
 
 # --- downloader middlewares -------------------------------------------------------------------

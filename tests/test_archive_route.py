@@ -195,21 +195,36 @@ def test_auto_reads_a_backfill_on_both_cores_and_a_small_archive_on_one(tmp_path
     assert not stat(result.log, "newscrawl/reading/in_worker")
 
 
+#: ``python -c`` running ``scrapy`` as ``python -m scrapy`` does, which lists the modules it
+#: imported as it exits (``-X importtime`` leaves some out once the crawl has begun).
+LIST_MODULES = (
+    "import atexit, sys\n"
+    "atexit.register(lambda: print('MODULES', *sorted(sys.modules), file=sys.stderr))\n"
+    "from scrapy.cmdline import execute\n"
+    "execute(['scrapy', *sys.argv[1:]])\n"
+)
+
+
 def test_an_archive_run_imports_no_http_client_and_no_browser(tmp_path: Path) -> None:
     """A crawl of an archive downloads nothing: it imports neither Scrapy's HTTP client nor
-    scrapy-playwright (each is made on its first request: ~0.1 s of every start). A fresh
-    interpreter (not the tests' fork server, which preloads both), its imports listed."""
+    scrapy-playwright (each is made on its first request: ~0.1 s of every start), nor the
+    news spider and its generic page (~0.2 s). A fresh interpreter (not the tests' fork
+    server, which preloads them), its modules listed as it exits."""
     records = [r for r in site_records("bisnis") if SITE.urls.is_article(r[0]) and r[2] == 200]
     archive = write_warc(tmp_path / "one.warc.gz", records[:1])
     command = crawl_command("bisnis", {"warc": str(archive)}, tmp_path / "out")
-    command[1:1] = ["-X", "importtime"]
+    assert command[1:3] == ["-m", "scrapy"]
+    command[1:3] = ["-c", LIST_MODULES]
     returncode, log = run_command(command, dict(os.environ), timeout=120)
     assert returncode == 0, log[-3000:]
     assert stat(log, "item_scraped_count") == 1
-    imported = {line.rsplit("|", 1)[-1].strip() for line in log.splitlines() if "|" in line}
+    (listed,) = [line for line in log.splitlines() if line.startswith("MODULES ")]
+    imported = set(listed.split()[1:])
     assert "newscrawl.spiders.base" in imported  # the listing is there
     assert not {name for name in imported if name.startswith("scrapy_playwright")}
     assert "scrapy.core.downloader.handlers.http11" not in imported
+    assert "newscrawl.spiders.news" not in imported
+    assert "newscrawl.pages.generic" not in imported
 
 
 PLAIN = [

@@ -15,6 +15,7 @@ import pytest
 from scrapy.crawler import Crawler
 from scrapy.settings import Settings
 
+from newscrawl.arguments import CrawlPlan
 from newscrawl.sites import bisnis
 from newscrawl.spiders.base import NewsSpider
 from newscrawl.spiders.news import GenericNewsSpider
@@ -246,6 +247,51 @@ def test_an_explicit_setting_wins_over_an_addon(monkeypatch: pytest.MonkeyPatch)
     crawler.addons.load_settings(crawler.settings)
     assert crawler.settings.getdict("DOWNLOADER_MIDDLEWARES")[RATE_GATE] is None
     assert crawler.settings["SCHEDULER"] == FRONTIER
+
+
+RETRY = "scrapy.downloadermiddlewares.retry.RetryMiddleware"
+
+
+@pytest.mark.parametrize(
+    ("plan", "crawl", "retried"),
+    [
+        (CrawlPlan(archives=("a.warc.gz",)), True, False),
+        (CrawlPlan(ccnews="2025-11"), True, False),
+        (CrawlPlan(start_urls=("https://www.bisnis.com/",)), True, True),
+        (None, True, True),
+        (CrawlPlan(archives=("a.warc.gz",)), False, True),  # a tool: the add-on does nothing
+    ],
+    ids=["warc", "ccnews", "site", "no-plan", "tool"],
+)
+def test_an_archive_run_leaves_out_the_retry_middleware(
+    plan: CrawlPlan | None, crawl: bool, retried: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A crawl of web archives downloads nothing through Scrapy: no retry middleware (whose
+    tunnel error would import Scrapy's HTTP client); every other crawl keeps it."""
+    monkeypatch.delenv("NEWSCRAWL_REDIS_URL", raising=False)
+    settings = Settings()
+    settings.setmodule("newscrawl.settings", priority="project")
+    crawler = Crawler(BisnisSpider, settings)
+    crawler.settings.set("NEWSCRAWL_RUN_ENABLED", crawl, priority="cmdline")
+    crawler.settings.set("NEWSCRAWL_RUN_PLAN", plan, priority="cmdline")
+    crawler.addons.load_settings(crawler.settings)
+    middlewares = crawler.settings.getdict("DOWNLOADER_MIDDLEWARES")
+    assert (middlewares.get(RETRY, "base") is not None) is retried
+    assert crawler.settings.getbool("RETRY_ENABLED")
+
+
+def test_the_user_may_keep_the_retry_middleware_in_an_archive_run(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("NEWSCRAWL_REDIS_URL", raising=False)
+    settings = Settings()
+    settings.setmodule("newscrawl.settings", priority="project")
+    settings.set("DOWNLOADER_MIDDLEWARES", f'{{"{RETRY}": 550}}', priority="cmdline")
+    crawler = Crawler(BisnisSpider, settings)
+    crawler.settings.set("NEWSCRAWL_RUN_ENABLED", True, priority="cmdline")
+    crawler.settings.set("NEWSCRAWL_RUN_PLAN", CrawlPlan(archives=("a",)), priority="cmdline")
+    crawler.addons.load_settings(crawler.settings)
+    assert crawler.settings.getdict("DOWNLOADER_MIDDLEWARES")[RETRY] == 550
 
 
 @pytest.mark.parametrize("spider", [BisnisSpider, GenericNewsSpider], ids=["bisnis", "news"])
