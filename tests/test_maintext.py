@@ -70,10 +70,6 @@ def test_words_of_names_split_camel_case_and_separators() -> None:
         ("post-text category-opinion-comment", 0),
         ("entry tag-privacy", 0),
         ("post comments-open", 0),  # a post that takes comments, not the comments
-        # "cmp" names a consent box as often as a CMS's component: junk, not comments
-        ("cmp-banner", SOFT),
-        ("ls-cmp-wrap ls-1st", SOFT),
-        ("cookie-consent cmp", HARD),
     ],
 )
 def test_names_make_chrome(names: str, kind: int) -> None:

@@ -57,7 +57,7 @@ JUNK_WORDS = frozenset(
      "sharing", "shares", "social", "socials", "newsletter", "newsletters", "subscribe",
      "signup", "promo", "promotion", "advert", "advertisement", "advertising", "ads", "ad",
      "adv", "advs", "adslot", "adunit", "gpt", "dfp", "adsense", "iklan", "anzeige", "werbung",
-     "sponsor", "sponsored", "modal", "popup", "cmp",
+     "sponsor", "sponsored", "modal", "popup",
      "overlay", "breadcrumb", "breadcrumbs", "sidebar", "footer", "navigation", "navbar", "menu",
      "toolbar", "pagination", "pager", "caption", "captions", "credit", "credits", "outbrain",
      "taboola", "teaser", "teasers", "byline", "bio", "biography", "tags", "tag", "keywords",
@@ -71,7 +71,7 @@ JUNK_WORDS = frozenset(
 #: most of the text.
 COMMENT_WORDS = frozenset(
     {"comment", "comments", "disqus", "replies", "reply", "respond", "cookie", "cookies",
-     "consent", "gdpr", "onetrust", "privacy"}
+     "consent", "gdpr", "onetrust", "cmp", "privacy"}
 )  # fmt: skip
 #: Words of class names and ids of wrappers that may hold the visible part of the article
 #: (a paywall's teaser) or only a prompt: chrome unless they hold most of the good text.
