@@ -6,7 +6,7 @@ same script, to the worker's *in-flight* hash (``newscrawl:<run>:inflight:<worke
 leaves it only when Scrapy has finished with it: downloaded, its callback or errback run and
 every request that produced was queued (it left the engine's in-progress set). Requests a
 worker holds go back to the queue when it closes, and when it dies, as soon as its lease
-lapses (:class:`newscrawl.distributed.WorkerLease`): any idle worker requeues a dead
+lapses (:class:`newscrawl.redisclient.WorkerLease`): any idle worker requeues a dead
 worker's in-flight requests before it looks whether the tick is over.
 
 A **tick** is one cron run of every worker together. The first worker to start creates it
@@ -22,7 +22,6 @@ from __future__ import annotations
 import json
 import logging
 import secrets
-import weakref
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
 from typing import Any, Self
@@ -38,7 +37,7 @@ from scrapy_redis.scheduler import Scheduler
 from twisted.internet.defer import Deferred
 from twisted.internet.task import LoopingCall
 
-from newscrawl import distributed, requestcodec
+from newscrawl import distributed, redisclient, requestcodec
 from newscrawl.distributed import Keys, text
 from newscrawl.run import Run, run_name_of
 
@@ -209,8 +208,6 @@ end
 return 1
 """
 
-_FRONTIERS: weakref.WeakKeyDictionary[Crawler, Frontier] = weakref.WeakKeyDictionary()
-
 
 class LeasedQueue(PriorityQueue):  # type: ignore[misc]  # scrapy-redis is untyped
     """scrapy-redis's priority queue (a sorted set by ``-priority``) whose pop leases: the
@@ -325,20 +322,21 @@ class Frontier(Scheduler):  # type: ignore[misc]
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         frontier = cls(
-            distributed.client_of(crawler),
+            redisclient.client_of(crawler),
             crawler,
             Keys(run_name_of(crawler)),
             distributed.worker_id(crawler.settings),
         )
         frontier.stats = crawler.stats
-        _FRONTIERS[crawler] = frontier
+        distributed._FRONTIERS[crawler] = frontier
         crawler.signals.connect(frontier.spider_idle, signal=signals.spider_idle)
         return frontier
 
     @staticmethod
     def of(crawler: Crawler) -> Frontier | None:
         """The frontier of ``crawler`` (None on one machine)."""
-        return _FRONTIERS.get(crawler)
+        found = distributed.frontier_of(crawler)
+        return found if isinstance(found, Frontier) else None
 
     def count(self, event: str, by: int = 1) -> None:
         if self.stats is not None and by:
@@ -465,7 +463,7 @@ class Frontier(Scheduler):  # type: ignore[misc]
         except redis.RedisError as error:  # never taken for the tick's end
             logger.error("Could not ask Redis what is left of tick %s: %r", self.tick, error)
             if getattr(self.server, "lost", None) is None:  # a lost Redis stopped it already
-                distributed.stop_crawl(self.crawler, error)
+                redisclient.stop_crawl(self.crawler, error)
             raise DontCloseSpider("redis") from error
         state = text(state)
         self.reaped(int(reaped))

@@ -396,7 +396,9 @@ class SharedRateMiddleware:
             raise NotConfigured  # DOWNLOAD_DELAY is 0: nothing to space
         self.crawler = crawler
         self.keys = distributed.Keys(run_name_of(crawler))
-        self._reserve = distributed.client_of(crawler).register_script(RESERVE_SLOT)
+        from newscrawl.redisclient import client_of  # distributed mode only: redis-py
+
+        self._reserve = client_of(crawler).register_script(RESERVE_SLOT)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SharedRateMiddleware:

@@ -28,8 +28,9 @@ import redis
 from scrapy.crawler import Crawler
 from scrapy.settings import BaseSettings
 
-from newscrawl.distributed import PROCESS_NONCE, Keys, client_of, redis_url, text, worker_id
+from newscrawl.distributed import PROCESS_NONCE, Keys, redis_url, text, worker_id
 from newscrawl.redact import redact
+from newscrawl.redisclient import client_of
 from newscrawl.state import (
     Exported,
     StateError,

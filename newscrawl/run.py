@@ -196,7 +196,9 @@ class Run:
         lock: Lock
         owned = None
         if distributed.enabled(crawler.settings):
-            lease = distributed.lease_for(crawler, output, spider_name)
+            from newscrawl.redisclient import lease_for  # distributed mode only: redis-py
+
+            lease = lease_for(crawler, output, spider_name)
             lock, worker = lease, lease.worker
             owned = partial(_orphaned, spider_dir, worker)
         else:

@@ -148,7 +148,7 @@ class StateStore(Protocol):
 
 class Lock(Protocol):
     """What keeps a run's writers apart: :class:`RunLock` on one machine, a worker's lease
-    in distributed mode (:class:`newscrawl.distributed.WorkerLease`)."""
+    in distributed mode (:class:`newscrawl.redisclient.WorkerLease`)."""
 
     def acquire(self) -> None: ...
 

@@ -208,8 +208,9 @@ LIST_MODULES = (
 def test_an_archive_run_imports_no_http_client_and_no_browser(tmp_path: Path) -> None:
     """A crawl of an archive downloads nothing: it imports neither Scrapy's HTTP client nor
     scrapy-playwright (each is made on its first request: ~0.1 s of every start), nor the
-    news spider and its generic page (~0.2 s). A fresh interpreter (not the tests' fork
-    server, which preloads them), its modules listed as it exits."""
+    news spider and its generic page (~0.2 s), nor a Redis client (a crawl on one machine). A
+    fresh interpreter (not the tests' fork server, which preloads them), its modules listed as
+    it exits."""
     records = [r for r in site_records("bisnis") if SITE.urls.is_article(r[0]) and r[2] == 200]
     archive = write_warc(tmp_path / "one.warc.gz", records[:1])
     command = crawl_command("bisnis", {"warc": str(archive)}, tmp_path / "out")
@@ -225,6 +226,7 @@ def test_an_archive_run_imports_no_http_client_and_no_browser(tmp_path: Path) ->
     assert "scrapy.core.downloader.handlers.http11" not in imported
     assert "newscrawl.spiders.news" not in imported
     assert "newscrawl.pages.generic" not in imported
+    assert not {name for name in imported if name.split(".")[0] in ("redis", "scrapy_redis")}
 
 
 PLAIN = [

@@ -17,8 +17,9 @@ import pytest
 import redis
 from scrapy import Request, Spider
 
-from newscrawl.distributed import Keys, connect, unusable, worker_of_feed
+from newscrawl.distributed import Keys, worker_of_feed
 from newscrawl.frontier import ID_BYTES, IDLE, JOIN, PLAN, QUEUED, LeasedQueue
+from newscrawl.redisclient import connect, unusable
 from newscrawl.redisstate import RedisState
 from newscrawl.state import Exported
 from tests.redis_server import RedisServer

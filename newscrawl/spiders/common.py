@@ -25,10 +25,10 @@ from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from newscrawl import distributed
 from newscrawl.arguments import RUN_OPTIONS, CrawlPlan, check_names, run_options
 from newscrawl.browser import is_challenge, is_js_check
 from newscrawl.days import DAY_START, DayCount, LocalDays
-from newscrawl.frontier import Frontier
 from newscrawl.items import ArticleItem
 from newscrawl.ledger import RETRIED_HERE, Ledger, failure_reason, response_reason
 from newscrawl.middlewares import origin_url
@@ -267,7 +267,7 @@ class BaseNewsSpider(scrapy.Spider):
     def days(self) -> DayCount:
         """Who counts the planned days whose first index page did not come back yet (a site
         spider's): this process, or in distributed mode the tick's frontier."""
-        frontier = Frontier.of(self.crawler)  # never `or`: an empty queue makes it falsy
+        frontier = distributed.frontier_of(self.crawler)  # never `or`: an empty queue is falsy
         return frontier if frontier is not None else self._local_days
 
     def day_read(self, request: Request | None) -> None:
