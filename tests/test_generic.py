@@ -446,6 +446,23 @@ def test_comments_and_a_cookie_notice_are_not_the_body() -> None:
     assert page.to_item().body == "\n\n".join(SENTENCES[:2])
 
 
+def test_an_article_in_a_component_wrapper_named_cmp_is_read() -> None:
+    """ "cmp" names a CMS's components (jagran.com wraps the whole article column in
+    ``ls-cmp-wrap``) as well as consent boxes: an article whose headline and text are all
+    inside one is read (a real Hindi article gave no item); a consent box so named still
+    stays out of the body."""
+    consent = (
+        '<div class="cmp-banner"><p>We use cookies and similar technologies to give you a '
+        "better experience, to personalise content and ads and to analyse our traffic.</p></div>"
+    )
+    page = real_page(
+        f"{consent}<div class='ls-cmp-wrap ls-1st'><h1>Council approves budget</h1>"
+        f"<div class='articleBody'>{paragraphs(SENTENCES)}</div></div>",
+        head=article_head(datePublished="2024-05-02T20:53:56+01:00"),
+    )
+    assert page.to_item().body == "\n\n".join(SENTENCES)
+
+
 def test_an_article_in_sibling_sections_is_read_once() -> None:
     """The first of the article's sibling sections lies between the headline and the best
     one: it is read as part of the body, not as a lead above it as well."""

@@ -250,6 +250,26 @@ def test_a_page_whose_text_is_all_in_noscript_is_read_from_it() -> None:
     assert container_of(own + "</noscript></body></html>") == "main"
 
 
+def test_a_headline_wrapper_named_as_comments_is_read_when_nothing_else_is() -> None:
+    """ "cmp" names a consent box and a CMS's components alike (jagran.com wraps its article
+    column in ``ls-cmp-wrap``): on a page with no text outside such a box, the box that
+    holds the h1 is read as soft chrome; where the page has text elsewhere it stays chrome,
+    and so does a box without the h1."""
+    body = "".join(para(n) for n in range(4))
+    wrapped = f"<div class='ls-cmp-wrap' id='wrap'><h1>The headline</h1><div id='text'>{body}"
+    assert container_of(f"<html><body>{wrapped}</div></div></body></html>") == "text"
+    elsewhere = f"<div id='main'>{body}</div>{wrapped}{body}</div></div>"
+    assert container_of(f"<html><body>{elsewhere}</body></html>") == "main"
+    no_headline = wrapped.replace("<h1>The headline</h1>", "")
+    top = "<div class='top'><h1>Title</h1></div>"
+    assert container_of(f"<html><body>{top}{no_headline}</div></div></body></html>") is None
+    comments = f"<section id='comments'><h1>Comments</h1><div id='text'>{body}</div></section>"
+    assert (
+        container_of(f"<html><body><div id='main'>{para(9)}{para(8)}</div>{comments}</body></html>")
+        == "main"
+    )
+
+
 def test_of_two_articles_in_one_column_the_one_with_the_headline() -> None:
     """An infinite scroll's next article set under this one, in the same column: the article
     holding the page's first h1 is the container, not the column holding both; alone, even

@@ -114,6 +114,9 @@ _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 #: An element holding the page's ``<main>``: a navigation or a footer holding it is no chrome
 #: (a menu's markup left open nests the rest of the page in it, as the parser reads it).
 _HOLDS_MAIN = etree.XPath("boolean(.//main)")
+_HOLDS_H1 = etree.XPath("boolean(.//h1)")
+#: A page whose names make chrome of some element holding its headline (:class:`TextMap`).
+_NAMED_HEADLINE_BOX = etree.XPath("boolean(//h1/ancestor::*[@class or @id])")
 _HAS_NOSCRIPT = etree.XPath("boolean(//body//noscript)")
 
 
@@ -288,6 +291,9 @@ class TextMap:
         the page is then measured again, asides read as any soft chrome)."""
         self.root = root
         self._unread = SILENT
+        #: Elements named as comments or a consent box that hold an h1 are read as soft
+        #: chrome (the page is measured so when it had no text otherwise).
+        self._headline_boxes_soft = False
         #: The element holding the article (:meth:`container`).
         self.best: Element | None = None
         #: The best element is one of several articles (:meth:`_one_article`).
@@ -303,6 +309,11 @@ class TextMap:
             self._unread = SILENT - {"noscript"}
             self._start(HARD_CHROME | {"aside"})
             self.noscript = True
+        if self.best is None and _NAMED_HEADLINE_BOX(root):
+            # no text at all, and a name took the headline's wrapper for comments or a consent
+            # box ("cmp" names a CMS's components as well): that wrapper is soft chrome
+            self._headline_boxes_soft = True
+            self._start(HARD_CHROME | {"aside"})
         self.best = self._one_article(self.best)  # measured whole: then one article of it
 
     def _start(self, hard: frozenset[str]) -> None:
@@ -428,6 +439,8 @@ class TextMap:
                             self.microdata_times.append(child)
                     if not chrome:
                         kind = names_kind(tag, classes, ident) if classes or ident else 0
+                        if kind == HARD and self._headline_boxes_soft and _HOLDS_H1(child):
+                            kind = SOFT
                         if kind == HARD or (tag in hard and not _HOLDS_MAIN(child)):
                             # chrome for good (navigation, footer, comments): its text is
                             # other text, measured in one go, never read block by block
