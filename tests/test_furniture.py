@@ -36,6 +36,8 @@ ARTICLE_LINES = [
     "12 hours ago the vote was still open, and the mayor had not yet spoken.",
     "Artikel teilen heißt Wissen teilen, sagt die Redaktion der Zeitung am Montag.",
     "The council's lawyer - Copyright Office veteran Jane Doe - said the rules stand.",
+    "Lea el informe completo antes del lunes, dijo la ministra a los periodistas en Madrid.",
+    "Symbolbild einer Stadt, gemalt von Kindern der dritten Klasse, hängt nun im Rathaus.",
 ]
 
 
@@ -57,6 +59,10 @@ def test_article_lines_are_no_furniture(line: str) -> None:
         (link_label_line, "WATCH | Palestinians react to Sinwar being named leader:"),
         (link_label_line, "Czytaj więcej"),
         (link_label_line, "Lesen Sie auch „Markt zieht Investitionen an“ Habecks Täuschung"),
+        (link_label_line, "Lea más: El Gobierno aprueba el presupuesto"),
+        (link_label_line, "LEA: Las claves de la reforma"),
+        (link_label_line, "Das könnte dich auch interessieren"),
+        (link_label_line, "Das Thema könnte Sie auch interessieren"),
         (share_line, "Partager cet article"),
         (share_line, "Regala esta noticia"),
         (share_line, "Box aufklappen Box zuklappen"),
@@ -70,7 +76,13 @@ def test_article_lines_are_no_furniture(line: str) -> None:
         (newsletter_line, "Der BR24 Newsletter informiert Sie immer montags bis freitags."),
         (rights_line, "© dpa-infocom, dpa:240516-99-53606/3 (dpa)"),
         (rights_line, "Copyright 2024 Example Media. All rights reserved."),
+        (rights_line, "Materiał chroniony prawem autorskim - wszelkie prawa zastrzeżone."),
+        (rights_line, "Alle rechten voorbehouden"),
+        (rights_line, "Todos os direitos reservados."),
+        (rights_line, "Tüm hakları saklıdır."),
         (credit_line, "Foto: Rescue Photo"),
+        (credit_line, "Symbolbild: Picture Alliance"),
+        (credit_line, "Titelfoto: Stadt Köln"),
         (credit_line, "Quelle: ntv.de, ino/dpa"),
         (credit_line, "Reporting by Gopal Sharma; Editing by Alex Richardson"),
         (credit_line, "—Associated Press writer John Leicester contributed to this report."),

@@ -463,6 +463,31 @@ def test_an_article_in_a_component_wrapper_named_cmp_is_read() -> None:
     assert page.to_item().body == "\n\n".join(SENTENCES)
 
 
+def test_a_sign_in_prompt_is_left_out_but_a_long_box_linking_to_subscribe_is_read() -> None:
+    """A short box linking to a login or subscription page is a prompt, left out; a box of
+    the article with much text (a product comparison whose "Buy now" links go to a
+    subscription page) is read, however few of its characters count as good text."""
+    prompt = '<div class="box"><a href="/login">Sign in</a> to read all our stories.</div>'
+    rows = "".join(
+        f"<tr><td>Plan {n} with {n * 10} GB of storage</td><td>{n * 3} EUR a month</td></tr>"
+        for n in range(1, 13)
+    ) + "".join(f'<td><a href="/subscribe/plan-{n}">Buy now</a></td>' for n in range(1, 13))
+    table = (
+        '<div class="frame"><a href="/subscribe/student">Are you a student? Save with Student'
+        f" Edition</a><section><h2>Compare editions</h2><table>{rows}</table></section></div>"
+    )
+    text = [f"In part {n} of the report: {s}" for n, s in enumerate(SENTENCES * 4)]
+    for box, kept in ((prompt, False), (table, True)):
+        page = real_page(
+            f"<h1>Council approves budget</h1><div class='story'>{paragraphs(text[:12])}"
+            f"{box}{paragraphs(text[12:])}</div>",
+            head=article_head(datePublished="2024-05-02T20:53:56+01:00"),
+        )
+        body = page.to_item().body
+        assert all(line in body for line in text)
+        assert ("Sign in" in body or "Plan 12 with 120 GB" in body) is kept, body
+
+
 def test_an_article_in_sibling_sections_is_read_once() -> None:
     """The first of the article's sibling sections lies between the headline and the best
     one: it is read as part of the body, not as a lead above it as well."""

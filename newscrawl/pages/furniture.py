@@ -39,7 +39,8 @@ _LINK_LABEL = (
     r"te puede interesar|leggi anche|leggi|guarda|czytaj więcej|czytaj też|czytaj także|"
     r"zobacz też|les også|les mer|se også|läs också|läs mer|se även|læs også|læs mere|"
     r"lees ook|lees meer|lue myös|okuyun|ayrıca okuyun|bunlar da ilginizi çekebilir|"
-    r"baca selengkapnya|selengkapnya|tonton|dengarkan"
+    r"baca selengkapnya|selengkapnya|tonton|dengarkan|lea más|lea|"
+    r"das (?:thema )?könnte (?:sie|dich) auch interessieren"
 )
 #: A label of a link to another page, alone on its line or before its title ("READ MORE:
 #: ...", "WATCH | ...", "Zum Artikel: ...", "Lesen Sie auch „...“").
@@ -73,12 +74,16 @@ _NEWSLETTER = re.compile(r"newsletter|push-nachrichten|push notifications")
 _RIGHTS = re.compile(
     r"^\W*(?:©|\(c\)|copyright\b)|\ball rights reserved\b|\balle rechte vorbehalten\b|"
     r"\btous droits réservés\b|\btodos los derechos reservados\b|\btutti i diritti riservati\b|"
-    r"\bhak cipta\b|\bhak cipta dilindungi\b",
+    r"\bhak cipta\b|\bhak cipta dilindungi\b|\bwszelkie prawa zastrzeżone\b|"
+    r"\balle rettigheder forbeholdes\b|\balle rechten voorbehouden\b|\btüm hakları saklıdır\b|"
+    r"\bvšechna práva vyhrazena\b|\bkaikki oikeudet pidätetään\b|"
+    r"\balla rättigheter förbehållna\b|\btodos os direitos reservados\b",
     re.IGNORECASE,
 )
 #: A credit label: "Foto: ...", "Quelle: ...", "Source: ...".
 _CREDIT = re.compile(
-    r"^\W*(?:foto|fotos|photo|photos|photograph|bild|bilder|image|images|picture|pictures|"
+    r"^\W*(?:(?:titel|beitrags|header|vorschau|symbol|aufmacher)(?:bild|foto)|"
+    r"foto|fotos|photo|photos|photograph|bild|bilder|image|images|picture|pictures|"
     r"grafik|graphic|infografik|quelle|quellen|source|sources|credit|credits|kamera|camera|"
     r"illustration|karikatur|kuva|zdjęcie|fot|sumber|gambar)\s*:",
     re.IGNORECASE,
@@ -191,7 +196,9 @@ _AD_WORDS = (
 )  # fmt: skip
 _RIGHTS_WORDS = (
     "©", "(c)", "copyright", "rights reserved", "rechte vorbehalten", "droits réservés",
-    "derechos reservados", "diritti riservati", "hak cipta",
+    "derechos reservados", "diritti riservati", "hak cipta", "prawa zastrzeżone",
+    "rettigheder forbeholdes", "rechten voorbehouden", "hakları saklıdır", "práva vyhrazena",
+    "oikeudet pidätetään", "rättigheter förbehållna", "direitos reservados",
 )  # fmt: skip
 _STAFF_WORDS = (
     "reporting", "writing", "editing", "compiled", "translat", "produced", "contributed",

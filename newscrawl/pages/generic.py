@@ -1074,7 +1074,12 @@ class GenericArticlePage(ArticlePage):
         return len(blocks) <= 1
 
     def _gate(self, element: Element) -> bool:
-        """A paywall or sign-in prompt: a box linking to a login or subscription page."""
+        """A paywall or sign-in prompt: a short box (under :data:`GATE_MAX_GOOD` characters of
+        any text: a comparison table with "Buy now" links to a subscription page is no
+        prompt) linking to a login or subscription page."""
+        text_map = self.text_map
+        if text_map.good.get(element, 0) + text_map.other.get(element, 0) >= GATE_MAX_GOOD:
+            return False
         return any(GATE_LINK.search(a.get("href") or "") for a in element.iter("a"))
 
     def _byline_block(self, element: Element) -> bool:
