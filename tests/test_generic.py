@@ -924,6 +924,20 @@ def test_a_heading_that_is_the_sites_logo(h1: str, logo: bool) -> None:
     assert logo_like(lxml.html.fragment_fromstring(h1)) is logo
 
 
+def test_a_kicker_set_apart_in_the_h1_is_never_the_headline_alone() -> None:
+    """An h1 of a kicker ending in a colon (often visually hidden) and a headline: the
+    kicker alone is no headline, however like the named one it is (lto.de gave
+    "Waffenlieferungen an Israel:"); the whole h1 is."""
+    text = f"<div class='text'>{paragraphs(SENTENCES)}</div>"
+    head = article_head(headline="City budget vote: plan passes")
+    h1 = (
+        "<h1><span class='kicker'>City budget vote<span class='visually-hidden'>:</span></span>"
+        " <span class='title'>Council approves spending for the year</span></h1>"
+    )
+    title = real_page(f"{h1}{text}", head=head).to_item().title
+    assert title == "City budget vote: Council approves spending for the year"
+
+
 def test_an_h1_like_no_named_headline_nor_the_title_is_no_headline() -> None:
     """A site's logo or a section's name set as the page's h1 (short, or a logo): the
     headline the page names is the title; an h1 like the page's <title>, or a long one,

@@ -1256,8 +1256,8 @@ class GenericArticlePage(ArticlePage):
             parts = [heading, *(c for c in heading if isinstance(c.tag, str))]
             for part in parts:
                 text = element_text(part)
-                if not text.strip():
-                    continue
+                if not text.strip() or (part is not heading and text.rstrip().endswith(":")):
+                    continue  # no text, or a kicker ("Topic:") set apart in the h1
                 likeness = max((headline_likeness(text, n) for n in named), default=0.0)
                 if best is None or likeness > best[0]:
                     best = (likeness, heading, text)
