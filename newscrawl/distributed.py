@@ -106,6 +106,11 @@ def settings_overrides() -> dict[str, Any]:
 _FRONTIERS: weakref.WeakKeyDictionary[Crawler, DayCount] = weakref.WeakKeyDictionary()
 
 
+def register_frontier(crawler: Crawler, frontier: DayCount) -> None:
+    """``frontier`` is the tick's frontier of ``crawler`` (its scheduler, as it is made)."""
+    _FRONTIERS[crawler] = frontier
+
+
 def frontier_of(crawler: Crawler) -> DayCount | None:
     """The tick's frontier of ``crawler`` (None on one machine, where it is never imported)."""
     return _FRONTIERS.get(crawler)

@@ -328,7 +328,7 @@ class Frontier(Scheduler):  # type: ignore[misc]
             distributed.worker_id(crawler.settings),
         )
         frontier.stats = crawler.stats
-        distributed._FRONTIERS[crawler] = frontier
+        distributed.register_frontier(crawler, frontier)
         crawler.signals.connect(frontier.spider_idle, signal=signals.spider_idle)
         return frontier
 

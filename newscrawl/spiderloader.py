@@ -33,7 +33,8 @@ from newscrawl.spiders.base import NewsSpider
 
 SITE_MODULES = "NEWSCRAWL_SITE_MODULES"
 #: Spiders of ours named by the loader, their modules imported on first use (each module
-#: holds that one spider). A spider of ``SPIDER_MODULES`` of the same name wins.
+#: holds that one spider), when ``SPIDER_MODULES`` names their package (it does by default).
+#: A spider of ``SPIDER_MODULES`` of the same name wins.
 DEFERRED = {"news": "newscrawl.spiders.news.GenericNewsSpider"}
 
 
@@ -75,7 +76,7 @@ class SiteSpiderLoader(SpiderLoader):
                     category=RuntimeWarning,
                 )
         for name, path in DEFERRED.items():
-            if name not in self._spiders:
+            if name not in self._spiders and self._walked(path):
                 self._deferred[name] = path
                 module_path, _, class_name = path.rpartition(".")
                 self._found[name].append((module_path, class_name))
@@ -86,10 +87,17 @@ class SiteSpiderLoader(SpiderLoader):
                 self._found[slug].append((site.module, spider.__name__))
         self._check_name_duplicates()
 
+    def _walked(self, path: str) -> bool:
+        """The module of the class at ``path`` is one the walk of ``SPIDER_MODULES`` would
+        import (its package or itself is named there)."""
+        module = path.rpartition(".")[0]
+        return any(module == name or module.startswith(f"{name}.") for name in self.spider_modules)
+
     def load(self, spider_name: str) -> type[Spider]:
-        path = self._deferred.pop(spider_name, None)
+        path = self._deferred.get(spider_name)
         if path is not None:
-            self._spiders[spider_name] = load_object(path)
+            self._spiders[spider_name] = load_object(path)  # an import error: still deferred
+            del self._deferred[spider_name]
         return super().load(spider_name)
 
     def list(self) -> list[str]:

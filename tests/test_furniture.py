@@ -37,6 +37,8 @@ ARTICLE_LINES = [
     "Artikel teilen heißt Wissen teilen, sagt die Redaktion der Zeitung am Montag.",
     "The council's lawyer - Copyright Office veteran Jane Doe - said the rules stand.",
     "Lea el informe completo antes del lunes, dijo la ministra a los periodistas en Madrid.",
+    "Lea: Ich habe damals gar nicht gewusst, wie schwer das wird.",
+    "Lea – die jüngste Tochter der Familie – lebt heute in Berlin.",
     "Symbolbild einer Stadt, gemalt von Kindern der dritten Klasse, hängt nun im Rathaus.",
 ]
 
@@ -60,7 +62,7 @@ def test_article_lines_are_no_furniture(line: str) -> None:
         (link_label_line, "Czytaj więcej"),
         (link_label_line, "Lesen Sie auch „Markt zieht Investitionen an“ Habecks Täuschung"),
         (link_label_line, "Lea más: El Gobierno aprueba el presupuesto"),
-        (link_label_line, "LEA: Las claves de la reforma"),
+        (link_label_line, "Lea además: Las claves de la reforma"),
         (link_label_line, "Das könnte dich auch interessieren"),
         (link_label_line, "Das Thema könnte Sie auch interessieren"),
         (share_line, "Partager cet article"),

@@ -464,9 +464,10 @@ def test_an_article_in_a_component_wrapper_named_cmp_is_read() -> None:
 
 
 def test_a_sign_in_prompt_is_left_out_but_a_long_box_linking_to_subscribe_is_read() -> None:
-    """A short box linking to a login or subscription page is a prompt, left out; a box of
-    the article with much text (a product comparison whose "Buy now" links go to a
-    subscription page) is read, however few of its characters count as good text."""
+    """A box linking to a login or subscription page with little text outside its links is
+    a prompt, left out (also one listing its plans' links); a box of the article with much
+    text (a product comparison whose "Buy now" links go to a subscription page) is read,
+    however few of its characters count as good text."""
     prompt = '<div class="box"><a href="/login">Sign in</a> to read all our stories.</div>'
     rows = "".join(
         f"<tr><td>Plan {n} with {n * 10} GB of storage</td><td>{n * 3} EUR a month</td></tr>"
@@ -477,7 +478,16 @@ def test_a_sign_in_prompt_is_left_out_but_a_long_box_linking_to_subscribe_is_rea
         f" Edition</a><section><h2>Compare editions</h2><table>{rows}</table></section></div>"
     )
     text = [f"In part {n} of the report: {s}" for n, s in enumerate(SENTENCES * 4)]
-    for box, kept in ((prompt, False), (table, True)):
+    plans = "".join(
+        f"<li><a href='/subscribe?plan={n}'>Plan {n}: all articles, the e-paper and the"
+        f" archive for {n + 1} euro a month, cancel any time</a></li>"
+        for n in range(5)
+    )
+    pitch = (
+        "<div class='pitch'><p>The rest of this article is for our readers with an account."
+        f" Go on reading with one of our plans.</p><ul>{plans}</ul></div>"
+    )
+    for box, kept in ((prompt, False), (table, True), (pitch, False)):
         page = real_page(
             f"<h1>Council approves budget</h1><div class='story'>{paragraphs(text[:12])}"
             f"{box}{paragraphs(text[12:])}</div>",
@@ -485,7 +495,8 @@ def test_a_sign_in_prompt_is_left_out_but_a_long_box_linking_to_subscribe_is_rea
         )
         body = page.to_item().body
         assert all(line in body for line in text)
-        assert ("Sign in" in body or "Plan 12 with 120 GB" in body) is kept, body
+        shown = ("Sign in", "Plan 12 with 120 GB", "rest of this article", "Plan 1:")
+        assert any(text in body for text in shown) is kept, body
 
 
 def test_an_article_in_sibling_sections_is_read_once() -> None:

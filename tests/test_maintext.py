@@ -263,6 +263,10 @@ def test_a_headline_wrapper_named_as_comments_is_read_when_nothing_else_is() -> 
     no_headline = wrapped.replace("<h1>The headline</h1>", "")
     top = "<div class='top'><h1>Title</h1></div>"
     assert container_of(f"<html><body>{top}{no_headline}</div></div></body></html>") is None
+    # a box other words name comments or a consent box stays chrome, h1 or not
+    for names in ("id='comments'", "id='cmp-consent'", "class='cmp-wrap comments'"):
+        box = f"<section {names}><h1>Comments</h1><div id='text'>{body}</div></section>"
+        assert container_of(f"<html><body><div id='app'></div>{box}</body></html>") is None
     comments = f"<section id='comments'><h1>Comments</h1><div id='text'>{body}</div></section>"
     assert (
         container_of(f"<html><body><div id='main'>{para(9)}{para(8)}</div>{comments}</body></html>")

@@ -107,5 +107,27 @@ def test_a_module_that_cannot_be_imported_fails_unless_warn_only(handmade: str) 
     with pytest.raises(ImportError):
         loader(SPIDER_MODULES=["handmade.nosuch"])
     with pytest.warns(RuntimeWarning, match="Could not load spiders from module"):
-        spiders = loader(SPIDER_MODULES=["handmade.nosuch"], SPIDER_LOADER_WARN_ONLY=True)
+        spiders = loader(
+            SPIDER_MODULES=["handmade.nosuch", "newscrawl.spiders"], SPIDER_LOADER_WARN_ONLY=True
+        )
     assert "news" in spiders.list()
+
+
+def test_the_news_spider_is_there_only_when_spider_modules_name_its_package() -> None:
+    """As Scrapy's loader would: ``SPIDER_MODULES`` without ``newscrawl.spiders`` has no
+    ``news`` spider (the site spiders come from the site modules)."""
+    assert sorted(loader(SPIDER_MODULES=[]).list()) == ["bisnis", "kompas"]
+    assert "news" in loader(SPIDER_MODULES=["newscrawl.spiders.news"]).list()
+    assert "news" not in loader(SPIDER_MODULES=["newscrawl.sites"]).list()
+
+
+def test_a_deferred_spider_that_fails_to_import_stays_listed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(DEFERRED, "broken", "newscrawl.spiders.nosuch.Spider")
+    spiders = loader()
+    assert "broken" in spiders.list()
+    for _ in range(2):  # the same error each time, not "Spider not found" the second
+        with pytest.raises(ModuleNotFoundError):
+            spiders.load("broken")
+    assert "broken" in spiders.list()

@@ -39,7 +39,7 @@ _LINK_LABEL = (
     r"te puede interesar|leggi anche|leggi|guarda|czytaj więcej|czytaj też|czytaj także|"
     r"zobacz też|les også|les mer|se også|läs också|läs mer|se även|læs også|læs mere|"
     r"lees ook|lees meer|lue myös|okuyun|ayrıca okuyun|bunlar da ilginizi çekebilir|"
-    r"baca selengkapnya|selengkapnya|tonton|dengarkan|lea más|lea|"
+    r"baca selengkapnya|selengkapnya|tonton|dengarkan|lea más|lea además|"
     r"das (?:thema )?könnte (?:sie|dich) auch interessieren"
 )
 #: A label of a link to another page, alone on its line or before its title ("READ MORE:

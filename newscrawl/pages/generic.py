@@ -1074,13 +1074,15 @@ class GenericArticlePage(ArticlePage):
         return len(blocks) <= 1
 
     def _gate(self, element: Element) -> bool:
-        """A paywall or sign-in prompt: a short box (under :data:`GATE_MAX_GOOD` characters of
-        any text: a comparison table with "Buy now" links to a subscription page is no
-        prompt) linking to a login or subscription page."""
-        text_map = self.text_map
-        if text_map.good.get(element, 0) + text_map.other.get(element, 0) >= GATE_MAX_GOOD:
+        """A paywall or sign-in prompt: a box linking to a login or subscription page, with
+        under :data:`GATE_MAX_GOOD` characters of text outside its links (a prompt listing
+        its plans' links is one; a comparison table whose "Buy now" buttons link to a
+        subscription page is not)."""
+        links = list(element.iter("a"))
+        if not any(GATE_LINK.search(a.get("href") or "") for a in links):
             return False
-        return any(GATE_LINK.search(a.get("href") or "") for a in element.iter("a"))
+        shown = self.text_map.good.get(element, 0) + self.text_map.other.get(element, 0)
+        return shown - sum(len(block_text(a)) for a in links) < GATE_MAX_GOOD
 
     def _byline_block(self, element: Element) -> bool:
         """A short author or editor line inside the body container."""

@@ -165,6 +165,14 @@ def comments(names: str) -> bool:
     return True
 
 
+def only_cmp(names: str) -> bool:
+    """Names whose one word of comments or consent is "cmp" (``ls-cmp-wrap``), a word that
+    names a CMS's components as often as a consent management platform's box."""
+    return all(
+        COMMENT_WORDS.isdisjoint(words - {"cmp"}) for words in map(name_words, names.split())
+    )
+
+
 def name_kind(element: Element) -> int:
     """What ``element``'s class and id make it (:func:`kind_of_names`); html, body, main
     and article elements are never judged by their names."""
@@ -291,8 +299,8 @@ class TextMap:
         the page is then measured again, asides read as any soft chrome)."""
         self.root = root
         self._unread = SILENT
-        #: Elements named as comments or a consent box that hold an h1 are read as soft
-        #: chrome (the page is measured so when it had no text otherwise).
+        #: Elements that "cmp" alone names a consent box and that hold an h1 are read as
+        #: soft chrome (the page is measured so when it had no text otherwise).
         self._headline_boxes_soft = False
         #: The element holding the article (:meth:`container`).
         self.best: Element | None = None
@@ -310,8 +318,9 @@ class TextMap:
             self._start(HARD_CHROME | {"aside"})
             self.noscript = True
         if self.best is None and _NAMED_HEADLINE_BOX(root):
-            # no text at all, and a name took the headline's wrapper for comments or a consent
-            # box ("cmp" names a CMS's components as well): that wrapper is soft chrome
+            # no text at all, and "cmp" alone took the headline's wrapper for a consent box
+            # (it names a CMS's components as well): that wrapper is soft chrome
+            self._unread, self.noscript = SILENT, False
             self._headline_boxes_soft = True
             self._start(HARD_CHROME | {"aside"})
         self.best = self._one_article(self.best)  # measured whole: then one article of it
@@ -439,7 +448,12 @@ class TextMap:
                             self.microdata_times.append(child)
                     if not chrome:
                         kind = names_kind(tag, classes, ident) if classes or ident else 0
-                        if kind == HARD and self._headline_boxes_soft and _HOLDS_H1(child):
+                        if (
+                            kind == HARD
+                            and self._headline_boxes_soft
+                            and only_cmp(f"{classes or ''} {ident or ''}")
+                            and _HOLDS_H1(child)
+                        ):
                             kind = SOFT
                         if kind == HARD or (tag in hard and not _HOLDS_MAIN(child)):
                             # chrome for good (navigation, footer, comments): its text is
