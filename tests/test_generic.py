@@ -346,14 +346,18 @@ def paragraphs(sentences: list[str]) -> str:
     return "".join(f"<p>{s}</p>" for s in sentences)
 
 
+def dated_page(body: str) -> GenericArticlePage:
+    """:func:`real_page` of ``body``, its JSON-LD giving the article's date."""
+    return real_page(body, head=article_head(datePublished="2024-05-02T20:53:56+01:00"))
+
+
 def test_an_article_split_over_sibling_blocks_is_read_whole() -> None:
     """Each paragraph in its own wrapper (a React site): every paragraph, in order, not the
     largest block alone."""
     blocks = "".join(f'<div class="x1"><div><p>{s}</p></div></div>' for s in SENTENCES)
-    page = real_page(
+    page = dated_page(
         f"<h1>Council approves budget</h1><div class='col'>{blocks}</div>"
         '<aside><ul><li><a href="/a">Trending story</a></li></ul></aside>',
-        head=article_head(datePublished="2024-05-02T20:53:56+01:00"),
     )
     assert page.to_item().body == "\n\n".join(SENTENCES)
 
@@ -367,20 +371,18 @@ def test_a_blocks_hidden_text_figures_and_chrome_boxes_are_not_its_text() -> Non
         "<div class='c-oembed-placeholder cookie-consent'>Here you can see a podcast, if you "
         "agree to the cookies</div>"
     )
-    page = real_page(
+    page = dated_page(
         f"<h1>Council approves budget</h1><div class='text'><p>{SENTENCES[0]}</p>"
         f"<div>{inner}</div><p>{SENTENCES[2]}</p></div>",
-        head=article_head(datePublished="2024-05-02T20:53:56+01:00"),
     )
     assert page.to_item().body == "\n\n".join(SENTENCES[:3])
     shown = (
         "<div><span aria-hidden='true'>The</span> area is <math><mi>x</mi></math> square "
         "metres, <span style='display:none'><math><mi>y</mi></math></span>as measured.</div>"
     )
-    page = real_page(
+    page = dated_page(
         f"<h1>Council approves budget</h1><div class='text'><p>{SENTENCES[0]}</p>{shown}"
         f"<p>{SENTENCES[2]}</p></div>",
-        head=article_head(datePublished="2024-05-02T20:53:56+01:00"),
     )
     # text hidden from screen readers only, and math shown, are read
     assert page.to_item().body == "\n\n".join(
@@ -395,11 +397,10 @@ def test_the_next_article_of_an_infinite_scroll_is_not_read() -> None:
     theirs = [
         f"Another story, part {n}: {SENTENCES[n % 5]} It is about other things." for n in range(9)
     ]
-    page = real_page(
+    page = dated_page(
         f"<main><article><h1>Council approves budget</h1>{paragraphs(mine)}</article>"
         f"<div class='next'><article><h2>Another story</h2>{paragraphs(theirs)}</article></div>"
         "</main>",
-        head=article_head(datePublished="2024-05-02T20:53:56+01:00"),
     )
     assert page.to_item().body == "\n\n".join(mine)
 
@@ -408,21 +409,19 @@ def test_a_wordpress_posts_category_and_tags_do_not_make_it_comments() -> None:
     """``category-comment`` (an opinion section's slug) and ``tag-privacy`` name the post's
     taxonomy, not comments: the post is read."""
     for classes in ("post-12 post type-post hentry category-comment", "post tag-cookies"):
-        page = real_page(
+        page = dated_page(
             f"<div id='primary'><div class='{classes}'><h1>Council approves budget</h1>"
             f"<div class='entry-content'>{paragraphs(SENTENCES)}</div></div></div>",
-            head=article_head(datePublished="2024-05-02T20:53:56+01:00"),
         )
         assert page.to_item().body == "\n\n".join(SENTENCES), classes
 
 
 def test_the_lead_above_the_body_is_read() -> None:
     lead = "The city will hire fewer teachers next year, the council decided after a long night."
-    page = real_page(
+    page = dated_page(
         f'<article><header><h1>Council approves budget</h1><p class="standfirst">{lead}</p>'
         '<div class="byline">By Jane Doe</div></header>'
         f'<div class="article-body">{paragraphs(SENTENCES)}</div></article>',
-        head=article_head(datePublished="2024-05-02T20:53:56+01:00"),
     )
     assert page.to_item().body == "\n\n".join([lead, *SENTENCES])
 
@@ -437,11 +436,10 @@ def test_comments_and_a_cookie_notice_are_not_the_body() -> None:
         "a better experience, to personalise content and ads and to analyse our traffic, as "
         "described in our privacy notice, which you can read at any time.</p></div>"
     )
-    page = real_page(
+    page = dated_page(
         f"{cookie}<h1>Council approves budget</h1>"
         f"<div class='story'>{paragraphs(SENTENCES[:2])}</div>"
         f"<section id='comments'>{comments}</section>",
-        head=article_head(datePublished="2024-05-02T20:53:56+01:00"),
     )
     assert page.to_item().body == "\n\n".join(SENTENCES[:2])
 
@@ -455,10 +453,9 @@ def test_an_article_in_a_component_wrapper_named_cmp_is_read() -> None:
         '<div class="cmp-banner"><p>We use cookies and similar technologies to give you a '
         "better experience, to personalise content and ads and to analyse our traffic.</p></div>"
     )
-    page = real_page(
+    page = dated_page(
         f"{consent}<div class='ls-cmp-wrap ls-1st'><h1>Council approves budget</h1>"
         f"<div class='articleBody'>{paragraphs(SENTENCES)}</div></div>",
-        head=article_head(datePublished="2024-05-02T20:53:56+01:00"),
     )
     assert page.to_item().body == "\n\n".join(SENTENCES)
 
@@ -488,10 +485,9 @@ def test_a_sign_in_prompt_is_left_out_but_a_long_box_linking_to_subscribe_is_rea
         f" Go on reading with one of our plans.</p><ul>{plans}</ul></div>"
     )
     for box, kept in ((prompt, False), (table, True), (pitch, False)):
-        page = real_page(
+        page = dated_page(
             f"<h1>Council approves budget</h1><div class='story'>{paragraphs(text[:12])}"
             f"{box}{paragraphs(text[12:])}</div>",
-            head=article_head(datePublished="2024-05-02T20:53:56+01:00"),
         )
         body = page.to_item().body
         assert all(line in body for line in text)
@@ -511,9 +507,8 @@ def test_an_article_in_sibling_sections_is_read_once() -> None:
         f'<div class="related"><ul>{related}</ul></div>'
         f'<section class="story-group">{paragraphs(SENTENCES[2:])}</section>'
     )
-    page = real_page(
+    page = dated_page(
         f"<article><h1>Council approves budget</h1>{sections}</article>",
-        head=article_head(datePublished="2024-05-02T20:53:56+01:00"),
     )
     assert page.to_item().body == "\n\n".join(SENTENCES)
 
@@ -522,10 +517,9 @@ def test_a_hidden_paywall_copy_of_the_whole_text_is_not_read_again() -> None:
     """A paywall box (kept though hidden: it may hold the rest of the article) that repeats
     the article's paragraphs in one run adds nothing."""
     blob = "".join(SENTENCES)
-    page = real_page(
+    page = dated_page(
         f"<h1>Council approves budget</h1><div class='story'>{paragraphs(SENTENCES)}"
         f'<div class="o-paywall" style="display:none">{blob}</div></div>',
-        head=article_head(datePublished="2024-05-02T20:53:56+01:00"),
     )
     assert page.to_item().body == "\n\n".join(SENTENCES)
 
@@ -534,9 +528,8 @@ def test_a_paragraph_and_its_pull_quote_both_stay() -> None:
     quote = "Opposition members said the plan would leave the poorest districts without teachers"
     whole = f"Later, {quote}, and that they would vote against it again."
     body = paragraphs([SENTENCES[0], quote, SENTENCES[2], whole, SENTENCES[3]])
-    page = real_page(
+    page = dated_page(
         f"<h1>Council approves budget</h1><div class='story'>{body}</div>",
-        head=article_head(datePublished="2024-05-02T20:53:56+01:00"),
     )
     assert page.to_item().body == "\n\n".join(
         [SENTENCES[0], quote, SENTENCES[2], whole, SENTENCES[3]]
@@ -546,10 +539,9 @@ def test_a_paragraph_and_its_pull_quote_both_stay() -> None:
 def test_a_sub_heading_a_table_of_contents_repeats_stays() -> None:
     toc = "<nav class='toc'><ul><li><span>What the mayor said</span></li></ul></nav>"
     body = f"{paragraphs(SENTENCES[:2])}<h2>What the mayor said</h2>{paragraphs(SENTENCES[2:])}"
-    page = real_page(
+    page = dated_page(
         f"<h1>Council approves budget</h1><div class='contents'><span>What the mayor said</span>"
         f"</div><div class='story'>{body}</div>{toc}",
-        head=article_head(datePublished="2024-05-02T20:53:56+01:00"),
     )
     assert page.to_item().body == "\n\n".join(
         [*SENTENCES[:2], "What the mayor said", *SENTENCES[2:]]
@@ -559,9 +551,8 @@ def test_a_sub_heading_a_table_of_contents_repeats_stays() -> None:
 def test_a_paragraph_said_twice_stays() -> None:
     chorus = "Bottom line: B."
     body = paragraphs([SENTENCES[0], chorus, SENTENCES[1], chorus, SENTENCES[0], SENTENCES[2]])
-    page = real_page(
+    page = dated_page(
         f"<h1>Council approves budget</h1><div class='story'>{body}</div>",
-        head=article_head(datePublished="2024-05-02T20:53:56+01:00"),
     )
     assert page.to_item().body == "\n\n".join(
         [SENTENCES[0], chorus, SENTENCES[1], chorus, SENTENCES[0], SENTENCES[2]]
@@ -586,9 +577,8 @@ def test_a_paragraph_said_twice_stays() -> None:
 )
 def test_furniture_lines_are_left_out_of_the_body(line: str) -> None:
     body = paragraphs([*SENTENCES[:3], line, *SENTENCES[3:]])
-    page = real_page(
+    page = dated_page(
         f"<h1>Council approves budget</h1><div class='story'>{body}</div>",
-        head=article_head(datePublished="2024-05-02T20:53:56+01:00"),
     )
     assert page.to_item().body == "\n\n".join(SENTENCES)
 
@@ -613,9 +603,8 @@ def test_a_landing_page_of_short_blurbs_has_no_body_unless_marked_as_an_article(
     )
     landing = real_page(f"<h1>Welcome to the new browser</h1><main>{blurbs}</main>")
     assert landing.paragraphs and not landing.has_body() and not landing.is_article()
-    marked = real_page(
+    marked = dated_page(
         f"<h1>Welcome to the new browser</h1><main>{blurbs}</main>",
-        head=article_head(datePublished="2024-05-02T20:53:56+01:00"),
     )
     assert marked.has_body()
     prose = " ".join(SENTENCES)
@@ -670,10 +659,9 @@ def test_ruby_readings_are_no_text() -> None:
 
 
 def test_an_article_in_a_page_wide_form_is_read() -> None:
-    page = real_page(
+    page = dated_page(
         f"<form id='aspnetForm'><h1>Council approves budget</h1><div class='text'>"
         f"{paragraphs(SENTENCES)}</div></form>",
-        head=article_head(datePublished="2024-05-02T20:53:56+01:00"),
     )
     assert page.to_item().body == "\n\n".join(SENTENCES)
 
