@@ -85,6 +85,30 @@ def element_text(element: Element, unread: Callable[[Element], bool] | None = No
     return "".join(parts)
 
 
+def element_texts(elements: Sequence[Element]) -> dict[Element, str]:
+    """:func:`element_text` of each of ``elements`` (in page order), the text of one that
+    holds others of them made of theirs, each subtree walked once (nested short blocks)."""
+    known: dict[Element, str] = {}
+    for element in reversed(elements):  # the inner ones first
+        if not len(element):
+            known[element] = element.text or ""
+            continue
+        parts = [element.text or ""]
+        for child in element:
+            if isinstance(child.tag, str) and child.tag not in HIDDEN_TAGS:
+                inner = known.get(child)
+                if inner is None:
+                    inner = element_text(child)
+                if child.tag in BREAKING_TAGS:
+                    parts += (" ", inner, " ")
+                else:
+                    parts.append(inner)
+            if child.tail:
+                parts.append(child.tail)
+        known[element] = "".join(parts)
+    return known
+
+
 def document_complete(response: TextResponse) -> bool:
     """True when an HTML document reaches its end (``</html>`` in its last bytes): a body cut
     short under a matching length, or a gzip stream cut in half, does not."""

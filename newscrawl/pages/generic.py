@@ -60,6 +60,7 @@ from newscrawl.pages.base import (
     HIDDEN_TAGS,
     ArticlePage,
     element_text,
+    element_texts,
 )
 from newscrawl.pages.furniture import byline_line, credit_line, furniture_line
 from newscrawl.pages.maintext import (
@@ -1005,13 +1006,13 @@ class GenericArticlePage(ArticlePage):
         """Short blocks outside the body and their texts, in page order (see
         :data:`SMALL_BLOCKS`): where bylines, date lines and footer lines are."""
         inside = self.body_nodes
+        outside = [element for element in SMALL_BLOCKS(self.root) if element not in inside]
         found = []
-        for element in SMALL_BLOCKS(self.root):
-            if element in inside:
-                continue
-            text = block_text(element)
+        for element, raw in element_texts(outside).items():
+            text = clean_text(raw)
             if 0 < len(text) < SMALL_BLOCK_CHARS:
                 found.append((element, text))
+        found.reverse()  # element_texts reads the inner ones first: page order again
         return found
 
     @cached_property
