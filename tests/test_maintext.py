@@ -274,6 +274,15 @@ def test_a_headline_wrapper_named_as_comments_is_read_when_nothing_else_is() -> 
     )
 
 
+def test_a_page_without_text_is_measured_again_only_for_a_cmp_box() -> None:
+    """The second measurement is for a headline inside a box named "cmp": a page with no
+    text and no such box keeps what its first measurement found (here: that it was read
+    from its ``<noscript>``)."""
+    head = "<div class='top'><h1>Title</h1></div><noscript><p>Enable JavaScript.</p></noscript>"
+    text_map = TextMap(lxml.html.document_fromstring(f"<html><body>{head}</body></html>"))
+    assert text_map.container() is None and text_map.noscript
+
+
 def test_of_two_articles_in_one_column_the_one_with_the_headline() -> None:
     """An infinite scroll's next article set under this one, in the same column: the article
     holding the page's first h1 is the container, not the column holding both; alone, even

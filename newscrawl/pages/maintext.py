@@ -115,8 +115,11 @@ _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 #: (a menu's markup left open nests the rest of the page in it, as the parser reads it).
 _HOLDS_MAIN = etree.XPath("boolean(.//main)")
 _HOLDS_H1 = etree.XPath("boolean(.//h1)")
-#: A page whose names make chrome of some element holding its headline (:class:`TextMap`).
-_NAMED_HEADLINE_BOX = etree.XPath("boolean(//h1/ancestor::*[@class or @id])")
+#: A page with an h1 inside an element whose class or id holds "cmp" (any case): one that
+#: :func:`only_cmp` may have made chrome (:class:`TextMap`).
+_CMP_HEADLINE_BOX = etree.XPath(
+    "boolean(//h1/ancestor::*[contains(translate(concat(@class, ' ', @id), 'CMP', 'cmp'), 'cmp')])"
+)
 _HAS_NOSCRIPT = etree.XPath("boolean(//body//noscript)")
 
 
@@ -317,7 +320,7 @@ class TextMap:
             self._unread = SILENT - {"noscript"}
             self._start(HARD_CHROME | {"aside"})
             self.noscript = True
-        if self.best is None and _NAMED_HEADLINE_BOX(root):
+        if self.best is None and _CMP_HEADLINE_BOX(root):
             # no text at all, and "cmp" alone took the headline's wrapper for a consent box
             # (it names a CMS's components as well): that wrapper is soft chrome
             self._unread, self.noscript = SILENT, False
