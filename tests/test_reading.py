@@ -142,11 +142,14 @@ def test_a_body_that_cannot_be_spooled_goes_through_the_pipe(
     assert list(map(timeless_reading, in_worker)) == list(map(timeless_reading, in_process))
 
 
-def test_a_spooled_page_of_another_length_is_an_error_and_removed() -> None:
+@pytest.mark.parametrize(
+    ("more", "error"), [(1, "ends before the body"), (-1, "holds more than the bodies")]
+)
+def test_a_spooled_page_of_another_length_is_an_error_and_removed(more: int, error: str) -> None:
     response = response_of(*fixture_pages()[0])
     path = reading.spool([response.body])
-    with pytest.raises(OSError, match="does not hold the body"):
-        read_spooled_generic(response.url, path, len(response.body) + 1, "utf-8", (), False)
+    with pytest.raises(OSError, match=error):
+        read_spooled_generic(response.url, path, len(response.body) + more, "utf-8", (), False)
     assert not os.path.exists(path)
 
 

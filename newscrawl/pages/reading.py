@@ -254,6 +254,26 @@ def spool(bodies: Sequence[bytes]) -> str:
     return path
 
 
+def unspool(path: str, pieces: Sequence[tuple[str, int]]) -> list[bytes]:
+    """The bodies :func:`spool` wrote to the file ``path``, one after the other, of the pages
+    ``pieces`` names (URL, length); :class:`OSError` for a file cut short or holding more. The
+    file is removed once read."""
+    bodies = []
+    try:
+        with open(path, "rb") as handle:
+            for url, length in pieces:
+                body = handle.read(length)
+                if len(body) != length:
+                    raise OSError(f"{path} ends before the body of {url}")
+                bodies.append(body)
+            if handle.read(1):
+                raise OSError(f"{path} holds more than the bodies of {len(pieces)} page(s)")
+    finally:
+        with suppress(FileNotFoundError):
+            os.unlink(path)
+    return bodies
+
+
 def read_spooled_batch(
     kind: type[TextResponse],
     path: str,
@@ -264,17 +284,11 @@ def read_spooled_batch(
     """:func:`read_site_batch` of ``pages`` whose bodies are in the file ``path``
     (:func:`spool`), one after the other, each of the length its page names; the file is
     removed once read."""
-    full: list[SitePage] = []
-    try:
-        with open(path, "rb") as handle:
-            for url, status, headers, length, follow_pager in pages:
-                body = handle.read(length)
-                if len(body) != length:
-                    raise OSError(f"{path} ends before the body of {url}")
-                full.append((url, status, headers, body, follow_pager))
-    finally:
-        with suppress(FileNotFoundError):
-            os.unlink(path)
+    bodies = unspool(path, [(url, length) for url, _, _, length, _ in pages])
+    full: list[SitePage] = [
+        (url, status, headers, body, follow_pager)
+        for (url, status, headers, _, follow_pager), body in zip(pages, bodies, strict=True)
+    ]
     return read_site_batch(kind, full, layouts, whole)
 
 
@@ -288,14 +302,7 @@ def read_spooled_generic(
 ) -> Reading:
     """:func:`read_generic` of the page whose body is the file ``path`` (:func:`spool`, of
     ``length`` bytes); the file is removed once read."""
-    try:
-        with open(path, "rb") as handle:
-            body = handle.read()
-    finally:
-        with suppress(FileNotFoundError):
-            os.unlink(path)
-    if len(body) != length:
-        raise OSError(f"{path} does not hold the body of {url}")
+    (body,) = unspool(path, [(url, length)])
     return read_generic(url, body, encoding, known_promo, as_article)
 
 
