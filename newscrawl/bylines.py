@@ -16,12 +16,13 @@ from collections.abc import Iterable, Mapping
 from newscrawl.processors import clean_text
 
 #: Labels that open a byline, in the languages of the news: "By", "Von", "Oleh", "Penulis:",
-#: "Autorin/Autor", "Text:", "Par", "Por", "Reporter:".
+#: "Autorin/Autor", "Text:" (with its colon: a "Text" button is no byline), "Par", "Por",
+#: "Reporter:".
 BYLINE_LABEL = re.compile(
     r"^\W*(?:(?-i:by(?=[A-Z]))|(?:written by|words by|story by|reported by|by|von|par|por|"
     r"door|av|af|oleh|penulis|reporter|pewarta|penyusun|writer|autorin\s*/\s*autor|autor\s*/\s*autorin|"
-    r"autorin|autoren|autor|author|authors|auteur|auteurs|text|texte|yazar|kirjoittanut|"
-    r"redakteur(?:in)?|correspondent)\b)\s*:?\s*",
+    r"autorin|autoren|autor|author|authors|auteur|auteurs|yazar|kirjoittanut|"
+    r"redakteur(?:in)?|correspondent)\b|(?:text|texte)\s*(?=:))\s*:?\s*",
     re.IGNORECASE,
 )
 #: Labels of bylines that end with the writer's place ("Von Ines Zöttl, Washington",

@@ -782,6 +782,16 @@ def test_the_visible_byline_wins_over_a_json_ld_editor() -> None:
          ["Andi Pratama", "Ni Made Ayu Lestari"]),
         (article_head(author={"@type": "Organization", "name": "Example News"}),
          '<div class="byline">By Jane Doe and John Smith</div>', ["Jane Doe", "John Smith"]),
+        # en.yna.co.kr: the search box's "Text Delete" button is no byline ("Text:" is one)
+        ('<meta property="og:type" content="article">',
+         '<button><span>Text Delete</span></button>', []),
+        ('<meta property="og:type" content="article">',
+         '<p>Text: Max Muster</p>', ["Max Muster"]),
+        # chinadaily.com.cn: meta author and meta editor name the same editor
+        ('<meta name="author" content="严玉洁"><meta name="editor" content="严玉洁">'
+         '<meta property="og:type" content="article">', "", []),
+        ('<meta name="author" content="Ani Lestari"><meta name="editor" content="Budi Santoso">'
+         '<meta property="og:type" content="article">', "", ["Ani Lestari"]),
     ],
 )  # fmt: skip
 def test_authors_of_real_pages(head: str, shown: str, authors: list[str]) -> None:
@@ -816,6 +826,23 @@ def test_a_page_whose_sources_give_no_date_has_the_day_htmldate_finds() -> None:
         url="https://www.example.com/news/council-approves-budget",
     )
     assert page.to_item().published_at == "2020-04-24"
+
+
+def test_a_year_or_month_alone_is_no_day() -> None:
+    """arabic.cnn.com: no date but "© 2013" in the footer, which htmldate's text search
+    makes 2013-01-01: no date at all. A first of the month htmldate finds in the markup
+    (a meta only htmldate reads) stays."""
+    footer = "<div class='legal'>© 2013 Cable News Network. All Rights Reserved.</div>"
+    story = f"<h1>Council approves budget</h1><div class='story'>{paragraphs(SENTENCES)}</div>"
+    head = '<meta property="og:type" content="article">'
+    page = real_page(story + footer, head=head, url="https://www.example.com/news/budget")
+    assert page.to_item().published_at is None
+    dated = real_page(
+        story + footer,
+        head=head + '<meta name="citation_publication_date" content="2013-08-01">',
+        url="https://www.example.com/news/budget",
+    )
+    assert dated.to_item().published_at == "2013-08-01"
 
 
 @pytest.mark.parametrize(

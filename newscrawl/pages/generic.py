@@ -1345,7 +1345,8 @@ class GenericArticlePage(ArticlePage):
 
     def metadata_authors(self) -> list[str]:
         """The persons the page's JSON-LD names as authors (an organisation is none), else
-        ``meta[name=author]`` (an e-mail address, a URL or the site's name is none)."""
+        ``meta[name=author]`` (an e-mail address, a URL or the site's name is none; the same
+        names as ``meta[name=editor]`` name the editor)."""
         data = self.json_ld_article
         if data is not None and "author" in data:
             names = json_ld_names(data["author"], self.json_ld_graph)
@@ -1354,7 +1355,9 @@ class GenericArticlePage(ArticlePage):
                 return names
         meta = self.meta("author")
         if meta and not meta.lstrip().startswith(("http", "@")):
-            return byline_names(meta, self.site_names)
+            names = byline_names(meta, self.site_names)
+            editors = byline_names(self.meta("editor") or "", self.site_names)
+            return [] if editors and all(same_people([n], editors) for n in names) else names
         return []
 
     @cached_property
@@ -1542,21 +1545,31 @@ class GenericArticlePage(ArticlePage):
         """The day htmldate (its extensive search of the page's text and markup) finds, for a
         page none of whose sources gives a date; None when it finds none. Only then is it
         asked: it costs tens of milliseconds a page (and a second, once, to load)."""
+        found = self._htmldate(extensive=True)
+        if found and found.endswith("-01") and self._htmldate(extensive=False) != found:
+            return None  # the first of a month only the text search found: a year or month
+        time = parse_machine(found) if found else None
+        return time if time is not None and plausible(time, self.now) else None
+
+    def _htmldate(self, extensive: bool) -> str | None:
+        """htmldate's day for the page (ISO), its search of the text too when ``extensive``.
+
+        Where the text gives only a year ("© 2013") or a month, htmldate's text search
+        makes its first day the date: a day 01 it finds only there is no day at all."""
         from htmldate import find_date  # imported lazily: most pages never need it
 
         try:
-            found = find_date(
+            found: str | None = find_date(
                 self.response.text,
                 url=self.response.url,
                 original_date=True,
-                extensive_search=True,
+                extensive_search=extensive,
                 outputformat="%Y-%m-%d",
                 max_date=self.now.date().isoformat(),
             )
         except Exception:  # a third party's parse of a hostile page: no day
             return None
-        time = parse_machine(found) if found else None
-        return time if time is not None and plausible(time, self.now) else None
+        return found
 
     def _read_time(self, source: tuple[str, str]) -> PageTime | None:
         """A source's time, read (machine or visible form), placed in the page's own offset
