@@ -9,6 +9,7 @@ from newscrawl.pages.furniture import (
     byline_line,
     credit_line,
     date_line,
+    follow_line,
     furniture_line,
     gallery_line,
     link_label_line,
@@ -40,6 +41,7 @@ ARTICLE_LINES = [
     "Lea: Ich habe damals gar nicht gewusst, wie schwer das wird.",
     "Lea – die jüngste Tochter der Familie – lebt heute in Berlin.",
     "Symbolbild einer Stadt, gemalt von Kindern der dritten Klasse, hängt nun im Rathaus.",
+    "The minister posted the letter on https://twitter.com/minister on Monday.",
 ]
 
 
@@ -76,6 +78,12 @@ def test_article_lines_are_no_furniture(line: str) -> None:
             " zum Einbetten des Videos kopierenCopied",
         ),
         (newsletter_line, "Der BR24 Newsletter informiert Sie immer montags bis freitags."),
+        (  # prachatai.com: "Follow Prachatai's updates at: Facebook ... Twitter ... LINE ..."
+            follow_line,
+            "ติดตามประชาไทอัพเดท ได้ที่: เฟซบุ๊ก https://fb.me/prachatai ทวิตเตอร์ "
+            "https://twitter.com/prachatai LINE ไอดี = @prachatai",
+        ),
+        (follow_line, "Follow us: facebook.com/example and instagram.com/example"),
         (rights_line, "© dpa-infocom, dpa:240516-99-53606/3 (dpa)"),
         (rights_line, "Copyright 2024 Example Media. All rights reserved."),
         (rights_line, "Materiał chroniony prawem autorskim - wszelkie prawa zastrzeżone."),

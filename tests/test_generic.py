@@ -828,6 +828,26 @@ def test_a_page_whose_sources_give_no_date_has_the_day_htmldate_finds() -> None:
     assert page.to_item().published_at == "2020-04-24"
 
 
+def test_a_paragraph_listing_links_one_a_line_is_no_text() -> None:
+    """prachatai.com: "<p><strong>Related</strong><br><a>...</a><br><a>...</a></p>" at the
+    text's end is a box of links; a paragraph with two links in its sentence is text."""
+    linked = (  # mostly its links' text, but one sentence
+        "<p><a href='/a'>The council's finance committee and the city treasurer</a> met "
+        "<a href='/b'>the regional auditors of the state to discuss the new budget</a>.</p>"
+    )
+    related = (
+        "<p><strong>Related</strong><br><a href='/news/1'>Budget talks stall again</a><br>"
+        "<a href='/news/2'>Council names new treasurer after long search</a></p>"
+    )
+    page = dated_page(
+        f"<h1>Council approves budget</h1><div class='story'>{paragraphs(SENTENCES)}"
+        f"{linked}{related}</div>"
+    )
+    body = page.to_item().body
+    assert body.endswith("the state to discuss the new budget.")
+    assert "Budget talks" not in body
+
+
 def test_a_year_or_month_alone_is_no_day() -> None:
     """arabic.cnn.com: no date but "© 2013" in the footer, which htmldate's text search
     makes 2013-01-01: no date at all. A first of the month htmldate finds in the markup

@@ -1,5 +1,5 @@
 """Lines of a body that are page furniture, in any language: ad labels, read-more and watch
-links, share and newsletter lines, copyright and credit lines, photo captions, date lines,
+links, share, follow and newsletter lines, copyright and credit lines, photo captions, date lines,
 bylines, agency and editor initials, and the labels of page controls.
 
 Each test takes one cleaned line (white space folded) and is pure. They know the web's
@@ -71,6 +71,13 @@ _SHARE_OPENING = re.compile(
 #: Three names or more glued together, as a row of buttons reads ("FacebookTwitterXing").
 _GLUED_NAMES = re.compile(r"(?:[A-Z][a-z]+){3,}")
 _NEWSLETTER = re.compile(r"newsletter|push-nachrichten|push notifications")
+#: An address of a page on a social network ("https://fb.me/prachatai", "twitter.com/x").
+_SOCIAL_URL = re.compile(
+    r"(?:https?://)?(?:www\.|m\.)?(?:facebook\.com|fb\.me|fb\.com|twitter\.com|x\.com|"
+    r"instagram\.com|youtube\.com|youtu\.be|t\.me|tiktok\.com|line\.me|linkedin\.com|"
+    r"threads\.net|whatsapp\.com)/\S",
+    re.IGNORECASE,
+)
 _RIGHTS = re.compile(
     r"^\W*(?:©|\(c\)|copyright\b)|\ball rights reserved\b|\balle rechte vorbehalten\b|"
     r"\btous droits réservés\b|\btodos los derechos reservados\b|\btutti i diritti riservati\b|"
@@ -265,6 +272,14 @@ def newsletter_line(line: str, words: int | None = None) -> bool:
     return words <= NEWSLETTER_WORDS and _NEWSLETTER.search(line.lower()) is not None
 
 
+def follow_line(line: str, words: int | None = None) -> bool:
+    """An invitation to follow the site, in any language: a short line giving two or more
+    of its addresses on social networks ("Follow us on: Facebook https://fb.me/x Twitter
+    https://twitter.com/x")."""
+    words = words_of(line) if words is None else words
+    return words <= SHORT + 8 and "/" in line and len(_SOCIAL_URL.findall(line)) >= 2
+
+
 def rights_line(line: str, words: int | None = None) -> bool:
     """A copyright line: "© dpa-infocom ...", "Copyright 2024 ...", "All rights reserved"."""
     words = words_of(line) if words is None else words
@@ -353,6 +368,7 @@ def furniture_line(line: str) -> bool:
         or link_label_line(line, words)
         or share_line(line, words)
         or newsletter_line(line, words)
+        or follow_line(line, words)
         or rights_line(line, words)
         or credit_line(line, words)
         or date_line(line, words)

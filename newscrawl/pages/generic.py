@@ -1053,14 +1053,18 @@ class GenericArticlePage(ArticlePage):
 
     def _link_box(self, element: Element) -> bool:
         """A box of links (read-also, related articles, a pager, tags, share buttons): a
-        container whose text is its links' text, but for a short title."""
-        if element.tag in ("p", "h2", "h3", "h4", "h5", "h6"):
+        container whose text is its links' text, but for a short title; a paragraph only as
+        a list of links, one a line ("<strong>Related</strong><br><a>...</a><br><a>...</a>")."""
+        if element.tag in ("h2", "h3", "h4", "h5", "h6"):
             return False
         links = list(element.iter("a"))
         if not links:
             return False
         linked = sum(_chars(a) for a in links)
         rest = _chars(element) - linked
+        if element.tag == "p":
+            breaks = sum(1 for child in element if child.tag == "br")
+            return len(links) >= 2 and breaks >= len(links) - 1 and rest * 4 <= linked
         return linked > 0 and rest <= 40 and (rest * 4 <= linked or len(links) >= 2)
 
     @staticmethod
