@@ -848,6 +848,26 @@ def test_a_paragraph_listing_links_one_a_line_is_no_text() -> None:
     assert "Budget talks" not in body
 
 
+def test_a_post_shown_in_a_script_template_is_read_from_its_noscript() -> None:
+    """security.googleblog.com: the post in ``<script type="text/template">`` and again in
+    the ``<noscript>`` beside it, the page showing only its tagline and the post's last
+    line: the body is the post's, read from the ``<noscript>`` inside the post's element."""
+    sentences = [
+        *SENTENCES,
+        *(f"Speaker {n} at the meeting asked about {SENTENCES[n]}" for n in range(3)),
+    ]
+    post = paragraphs(sentences)
+    last = "Jane Doe reported from the town hall for the city desk of the paper."
+    page = dated_page(
+        "<header><p>The latest news and insights from our teams on the web</p></header>"
+        "<h1>Council approves budget</h1>"
+        f"<div class='post-body' itemprop='articleBody'><script type='text/template'>{post}"
+        f"</script><noscript><span class='byline-author'>Posted by Jane Doe</span>{post}"
+        f"</noscript><p>{last}</p></div>"
+    )
+    assert page.to_item().body == "\n\n".join([*sentences, last])
+
+
 def test_a_year_or_month_alone_is_no_day() -> None:
     """arabic.cnn.com: no date but "© 2013" in the footer, which htmldate's text search
     makes 2013-01-01: no date at all. A first of the month htmldate finds in the markup

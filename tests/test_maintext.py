@@ -250,6 +250,45 @@ def test_a_page_whose_text_is_all_in_noscript_is_read_from_it() -> None:
     assert container_of(own + "</noscript></body></html>") == "main"
 
 
+def test_a_page_showing_little_text_is_read_from_its_noscript_when_that_says_more() -> None:
+    """security.googleblog.com: the post in a script template and again in ``<noscript>``,
+    the page showing only its tagline: read from the ``<noscript>``. A ``<noscript>`` saying
+    less than twice the shown text, or less than :data:`NOSCRIPT_BELOW` characters ("Please
+    enable JavaScript ..."), leaves the page as shown."""
+    body = "".join(para(n) for n in range(8))
+    tagline = "<div id='tagline'><p>The latest news and insights from our teams on the web</p>"
+    post = f"<div id='post'><script type='text/template'>{body}</script><noscript>{body}"
+    html = f"<html><body>{tagline}</div>{post}</noscript></div></body></html>"
+    text_map = TextMap(lxml.html.document_fromstring(html))
+    found = text_map.container()
+    assert text_map.noscript and found is not None
+    assert "Paragraph 7 says" in found.text_content()
+    enable = "<noscript><div id='note'><p>Please enable JavaScript to pass the antispam check.</p>"
+    shown = f"<html><body>{tagline}</div>{enable}</div></noscript></body></html>"
+    assert container_of(shown) == "tagline"
+    shown_four = "".join(para(n) for n in range(4))  # under NOSCRIPT_BELOW characters
+    more = "".join(para(n) for n in range(6))  # over it, but not twice the shown text
+    page = f"<html><body><div id='main'>{shown_four}</div><noscript><div id='x'>{more}"
+    assert container_of(page + "</div></noscript></body></html>") == "main"
+
+
+def test_a_sign_in_form_is_never_the_text() -> None:
+    """zdf.de: a registration dialog's form, its hints sentence-long, beside a page showing
+    one paragraph: the paragraph. A page-wide form holding the headline, the article and a
+    sign-in box is read (ASP.NET)."""
+    hints = "".join(
+        f"<p>{SENTENCE} Your password must be {n} characters long.</p>" for n in range(6)
+    )
+    form = f"<form id='register'><input type='password' name='password'>{hints}</form>"
+    dialog = f"<div class='b-dialog'>{form}</div>"
+    html = f"<html><body><div id='text'>{para(1)}</div>{dialog}</body></html>"
+    assert container_of(html) == "text"
+    body = "".join(para(n) for n in range(5))
+    login = "<div class='box'><input type='password' name='pw'></div>"
+    page_wide = f"<form id='aspnet'><h1>Title</h1>{login}<div id='article'>{body}</div></form>"
+    assert container_of(f"<html><body>{page_wide}</body></html>") == "article"
+
+
 def test_a_headline_wrapper_named_as_comments_is_read_when_nothing_else_is() -> None:
     """ "cmp" names a consent box and a CMS's components alike (jagran.com wraps its article
     column in ``ls-cmp-wrap``): on a page with no text outside such a box, the box that

@@ -923,10 +923,13 @@ class GenericArticlePage(ArticlePage):
         list items, table rows, blocks of text without blocks inside, and the runs of text
         between blocks."""
         silent, chrome = self.text_map.silent, self.text_map.chrome
+        shown = self.text_map.noscript  # the page was read from its <noscript>
         run: list[str] = [container.text or ""]
         for child in container:
             tag = child.tag
-            if not isinstance(tag, str) or tag in HIDDEN_TAGS or tag in NOT_BODY_TAGS:
+            if not isinstance(tag, str) or (
+                (tag in HIDDEN_TAGS or tag in NOT_BODY_TAGS) and not (shown and tag == "noscript")
+            ):
                 run.append(child.tail or "")
                 continue
             if child in silent:

@@ -51,6 +51,10 @@ SOFT_SHARE = 0.5
 #: An ``<article>`` in the best element holding this share of its good text is an article of
 #: its own (an infinite scroll's next article under this one: :meth:`TextMap._one_article`).
 ARTICLE_SHARE = 0.2
+#: A page whose best element holds less good text than this (characters) is measured again
+#: with its ``<noscript>`` read, which is kept when its best element holds twice as much,
+#: and as much as this.
+NOSCRIPT_BELOW = 500
 #: Words of class names and ids that mark what is never the article's text.
 JUNK_WORDS = frozenset(
     {"related", "recommended", "recommendations", "recommendation", "recirculation", "share",
@@ -121,6 +125,10 @@ _CMP_HEADLINE_BOX = etree.XPath(
     "boolean(//h1/ancestor::*[contains(translate(concat(@class, ' ', @id), 'CMP', 'cmp'), 'cmp')])"
 )
 _HAS_NOSCRIPT = etree.XPath("boolean(//body//noscript)")
+#: A form asking for a password and holding no headline: a sign-in or registration form,
+#: never the article's text (an ASP.NET page-wide form may hold a sign-in box and the
+#: article, headline and all).
+_SIGN_IN_FORM = etree.XPath("boolean(.//input[@type='password']) and not(.//h1)")
 
 
 @lru_cache(maxsize=8192)
@@ -315,11 +323,18 @@ class TextMap:
             self._start(HARD_CHROME)  # the article may be in an aside: read the asides too
         #: The page was read from its ``<noscript>`` (it had no text elsewhere).
         self.noscript = False
-        if self.best is None and _HAS_NOSCRIPT(root):
-            # no text but in <noscript>: a page shown to readers without scripts
+        shown = self.good.get(self.best, 0) if self.best is not None else 0
+        if shown < NOSCRIPT_BELOW and _HAS_NOSCRIPT(root):
+            # little or no text but in <noscript>: a page shown to readers without scripts
+            # (a blog's post in a script template, and again in <noscript>)
+            first = dict(self.__dict__)
             self._unread = SILENT - {"noscript"}
             self._start(HARD_CHROME | {"aside"})
             self.noscript = True
+            if first["best"] is not None and (
+                self.best is None or self.good.get(self.best, 0) < max(2 * shown, NOSCRIPT_BELOW)
+            ):
+                self.__dict__.update(first)  # <noscript> says no more: the first reading
         if self.best is None and _CMP_HEADLINE_BOX(root):
             # no text at all, and "cmp" alone took the headline's wrapper for a consent box
             # (it names a CMS's components as well): that wrapper is soft chrome
@@ -458,7 +473,11 @@ class TextMap:
                             and _HOLDS_H1(child)
                         ):
                             kind = SOFT
-                        if kind == HARD or (tag in hard and not _HOLDS_MAIN(child)):
+                        if (
+                            kind == HARD
+                            or (tag in hard and not _HOLDS_MAIN(child))
+                            or (tag == "form" and _SIGN_IN_FORM(child))
+                        ):
                             # chrome for good (navigation, footer, comments): its text is
                             # other text, measured in one go, never read block by block
                             self.chrome.add(child)
