@@ -76,3 +76,32 @@ def test_a_page_of_one_sentence_given_as_an_article_is_none() -> None:
     for body in pages:
         html = f"<html><head><title>Site</title></head><body>{body}</body></html>".encode()
         assert not read_generic(URL, html, "utf-8", frozenset(), as_article=True).is_article()
+
+
+def test_one_long_paragraph_under_a_headline_is_an_article_given_as_one() -> None:
+    """dw.com: a video page whose text is the video's summary, one paragraph under the
+    headline: an article given (a line of ``GIVEN_LONE_CHARS`` or more); not a shorter line,
+    nor one without a headline above it."""
+    from newscrawl.pages.generic import GIVEN_LONE_CHARS
+
+    summary = (
+        "Chaque année, 24 milliards de tonnes de terres fertiles disparaissent dans le monde, "
+        "et en Guinée les éléphants qui cherchent de quoi manger ravagent les champs des "
+        "villages, disent les chercheurs de l'institut."
+    )
+    assert len(summary) >= GIVEN_LONE_CHARS
+
+    def page(headline: str, text: str) -> bytes:
+        return (
+            f"<html><head><title>Terres</title></head><body>{headline}"
+            f"<div class='col3'><p class='intro'>{text}</p></div></body></html>"
+        ).encode()
+
+    headline = "<h1>La perte des terres fertiles en Guinée</h1>"
+    reading = read_generic(URL, page(headline, summary), "utf-8", frozenset(), as_article=True)
+    assert reading.is_article()
+    assert reading.to_item().body == summary
+    short = summary[: GIVEN_LONE_CHARS - 12].rsplit(" ", 1)[0] + "."
+    for html in (page(headline, short), page("", summary)):
+        assert not read_generic(URL, html, "utf-8", frozenset(), as_article=True).is_article()
+    assert not read_generic(URL, page(headline, summary), "utf-8", frozenset()).is_article()

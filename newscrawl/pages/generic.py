@@ -88,6 +88,8 @@ READABLE_CHARS_CJK = 200
 READABLE_BLOCKS = 2
 #: The sentence-long blocks a page given as an article needs (:meth:`has_given_body`).
 GIVEN_BLOCKS = 2
+#: ... or one paragraph this long (characters) under a headline: a video page's summary.
+GIVEN_LONE_CHARS = 200
 #: And paragraphs (not list items) long enough: the sum over those longer than
 #: READABLE_PARAGRAPH characters of the square root of what they have more is at least
 #: READABLE_PROSE (Readability's measure of a readable page).
@@ -1113,7 +1115,8 @@ class GenericArticlePage(ArticlePage):
     def has_given_body(self) -> bool:
         """The page has a body when the user gave it as an article: by :meth:`has_body`'s rule
         (a page found by the crawl needs it), or :data:`GIVEN_BLOCKS` sentence-long lines read
-        in its body, not from ``<noscript>``. The user said it is one, so no more prose is
+        in its body, not from ``<noscript>`` (or one of :data:`GIVEN_LONE_CHARS` under the
+        page's headline: a video page's summary). The user said it is one, so no more prose is
         asked of it: a short article, a product note of a few lines reads as it is; a "page
         not found" or a consent wall of one sentence, or a script's "enable JavaScript" line,
         does not."""
@@ -1121,8 +1124,15 @@ class GenericArticlePage(ArticlePage):
             return True
         if not self.has_text() or self.text_map.noscript:
             return False
-        sentences = (line for line in self.paragraphs if _sentence_long(line))
-        return len(list(islice(sentences, GIVEN_BLOCKS))) >= GIVEN_BLOCKS
+        sentences = [line for line in islice(self.paragraphs, 8) if _sentence_long(line)]
+        if len(sentences) >= GIVEN_BLOCKS:
+            return True
+        # one paragraph under the headline: a video's or a short note's text
+        return (
+            len(sentences) == 1
+            and len(sentences[0]) >= GIVEN_LONE_CHARS
+            and self.headline_element is not None
+        )
 
     def has_text(self) -> bool:
         """The body read has any text."""
