@@ -868,6 +868,30 @@ def test_a_post_shown_in_a_script_template_is_read_from_its_noscript() -> None:
     assert page.to_item().body == "\n\n".join([*sentences, last])
 
 
+def test_a_hidden_copy_of_the_text_makes_no_line_furniture() -> None:
+    """eldeber.com.bo: a hidden copy of the article (``display:none``) after it; its short
+    paragraphs are no footer lines shown elsewhere on the page, so all stay. The same lines
+    shown in a footer are left out."""
+    short = ["Dificultades para recuperarlos", "Bustos was sure of it, he told the radio."]
+    text = paragraphs([SENTENCES[0], short[0], SENTENCES[1], short[1], *SENTENCES[2:]])
+    hidden = f"<div style='display:none' class='copy'>{text}</div>"
+    page = dated_page(f"<h1>Council approves budget</h1><div class='story'>{text}</div>{hidden}")
+    assert page.to_item().body == "\n\n".join([SENTENCES[0], short[0], SENTENCES[1],
+                                               short[1], *SENTENCES[2:]])  # fmt: skip
+    footer = f"<footer><p>{short[0]}</p></footer>"
+    page = dated_page(f"<h1>Council approves budget</h1><div class='story'>{text}</div>{footer}")
+    assert short[0] not in page.to_item().body
+
+
+def test_the_headline_again_in_the_text_is_left_out() -> None:
+    """nytimes.com: the headline set again at the top of the text (a print header)."""
+    page = dated_page(
+        "<h1>Council approves budget</h1><div class='story'><p>Council approves budget</p>"
+        f"{paragraphs(SENTENCES)}</div>"
+    )
+    assert page.to_item().body == "\n\n".join(SENTENCES)
+
+
 def test_a_year_or_month_alone_is_no_day() -> None:
     """arabic.cnn.com: no date but "© 2013" in the footer, which htmldate's text search
     makes 2013-01-01: no date at all. A first of the month htmldate finds in the markup

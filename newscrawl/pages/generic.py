@@ -775,10 +775,13 @@ class GenericArticlePage(ArticlePage):
         if not lines:
             return []
         names_the_site = names_the_site_test(brand_of(self.domain))
+        headline = clean_text(self.headline[1] or "").casefold()
         kept: list[tuple[str, str, bool]] = []
         for entry in lines:
             _, line, named = entry
             folded = line.casefold()
+            if folded == headline:
+                continue  # the headline again (a print header): the title's, not the text's
             promo = not named and (
                 (self.is_furniture(line) and folded not in self.headings)
                 or folded in self.known_promo
@@ -1022,8 +1025,19 @@ class GenericArticlePage(ArticlePage):
 
     @cached_property
     def furniture(self) -> frozenset[str]:
-        """The texts of the short blocks outside the body (footer, sidebars), case-folded."""
-        return frozenset(t.casefold() for _, t in self.small_blocks if len(t) < FURNITURE_CHARS)
+        """The texts of the short blocks outside the body (footer, sidebars), case-folded; not
+        those of hidden elements (a hidden copy of the text, eldeber.com.bo's, is no footer)."""
+        hidden = {
+            node
+            for silent in self.text_map.silent
+            if silent.tag not in ("script", "style")
+            for node in silent.iter()
+        }
+        return frozenset(
+            t.casefold()
+            for element, t in self.small_blocks
+            if len(t) < FURNITURE_CHARS and element not in hidden
+        )
 
     @cached_property
     def headings(self) -> set[str]:
