@@ -417,6 +417,15 @@ def test_a_name_that_is_a_keep_word_itself_keeps_an_element_of_comments() -> Non
     assert comments("comments-open")
 
 
+def test_a_name_opening_with_comment_is_of_comments_but_commentary() -> None:
+    """taz.de's comments are ``sect_commentlinks``, WordPress's ``commentlist``; an opinion
+    piece's region is ``sect_article commentary``."""
+    assert comments("even sect sect_commentlinks style_commentlinks")
+    assert comments("commentlist")
+    assert not comments("odd sect sect_article news subjective commentary")
+    assert not comments("commentaries")
+
+
 def test_good_length_at_its_edges() -> None:
     assert good_length(GOOD_CHARS, GOOD_WORDS, cjk=False)
     assert not good_length(GOOD_CHARS - 1, GOOD_WORDS, cjk=False)

@@ -160,12 +160,17 @@ def kind_of_names(names: str) -> int:
 
 def comments(names: str) -> bool:
     """Names (class attribute and id) of comments, a cookie notice or a consent box: a name
-    holding a word of :data:`COMMENT_WORDS` ("post-comments", "comment-box user-post-box"),
+    holding a word of :data:`COMMENT_WORDS` ("post-comments", "comment-box user-post-box",
+    "commentlinks": :func:`comment_stems`),
     unless another names the article's text: a word of :data:`ARTICLE_WORDS` in a name of no
     comments, or a name that is a keep word itself (WordPress's ``post hentry`` wrapper). A
     taxonomy name (``category-comment``, ``tag-privacy``: the post's categories and tags) says
     nothing of the element."""
-    said = [(name, name_words(name)) for name in names.split() if not TAXONOMY.match(name)]
+    said = [
+        (name, comment_stems(name_words(name)))
+        for name in names.split()
+        if not TAXONOMY.match(name)
+    ]
     if all(COMMENT_WORDS.isdisjoint(words) for _, words in said):
         return False
     for name, words in said:
@@ -174,6 +179,15 @@ def comments(names: str) -> bool:
         if COMMENT_WORDS.isdisjoint(words) and not ARTICLE_WORDS.isdisjoint(words):
             return False
     return True
+
+
+def comment_stems(words: frozenset[str]) -> frozenset[str]:
+    """``words``, with "comment" for a word that opens with it ("commentlinks",
+    "commentlist": taz.de's and WordPress's comments), not for "commentary" (an opinion
+    piece's class)."""
+    if any(w.startswith("comment") and not w.startswith("commentar") for w in words):
+        return words | {"comment"}
+    return words
 
 
 def only_cmp(names: str) -> bool:
