@@ -883,6 +883,23 @@ def test_a_hidden_copy_of_the_text_makes_no_line_furniture() -> None:
     assert short[0] not in page.to_item().body
 
 
+def test_links_to_other_articles_under_the_text_are_left_out() -> None:
+    """dtb-tennis.de, yle.fi: paragraphs that are each one link to another article, after the
+    text, are no text; such a paragraph within the text stays (a link to the report)."""
+    middle = "<p><a href='/report.pdf'>The auditors' full report on the city budget</a></p>"
+    tail = (
+        "<p><a href='/news/1'>Kohlmann: “Next we win the cup”</a></p>"
+        "<p><strong><a href='/news/2'>Juniors named for the season</a></strong></p>"
+    )
+    page = dated_page(
+        "<h1>Council approves budget</h1><div class='story'>"
+        f"{paragraphs(SENTENCES[:2])}{middle}{paragraphs(SENTENCES[2:])}{tail}</div>"
+    )
+    assert page.to_item().body == "\n\n".join(
+        [*SENTENCES[:2], "The auditors' full report on the city budget", *SENTENCES[2:]]
+    )
+
+
 def test_the_headline_again_in_the_text_is_left_out() -> None:
     """nytimes.com: the headline set again at the top of the text (a print header)."""
     page = dated_page(

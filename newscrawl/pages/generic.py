@@ -792,6 +792,8 @@ class GenericArticlePage(ArticlePage):
                 self.learned.append(line)
             else:
                 kept.append(entry)
+        while len(kept) > 1 and kept[-1][1].casefold() in self.linked_lines:
+            kept.pop()  # links to other articles under the text ("<p><a>...</a></p>")
         return kept
 
     @cached_property
@@ -970,6 +972,8 @@ class GenericArticlePage(ArticlePage):
                     self.emphasised.add(clean_text(text).casefold())
                 if tag in ("h2", "h3", "h4", "h5", "h6"):
                     self.headings.add(clean_text(text).casefold())
+                if self._wholly_linked(child):
+                    self.linked_lines.add(clean_text(text).casefold())
                 self.body_blocks.append(child)
                 yield text
             else:
@@ -1001,6 +1005,20 @@ class GenericArticlePage(ArticlePage):
         if text.strip():
             self.run_holders.add(holder)
             yield text
+
+    @staticmethod
+    def _wholly_linked(block: Element) -> bool:
+        """A block whose text is all one link's ("<p><a>Another story</a></p>")."""
+        if len(block) != 1 or (block.text or "").strip() or (block[0].tail or "").strip():
+            return False
+        inner = block[0]
+        if (
+            inner.tag in ("strong", "b", "em", "i")
+            and len(inner) == 1
+            and not ((inner.text or "").strip() or (inner[0].tail or "").strip())
+        ):
+            inner = inner[0]  # "<p><strong><a>...</a></strong></p>"
+        return bool(inner.tag == "a")
 
     @staticmethod
     def _wholly_emphasised(block: Element) -> bool:
@@ -1047,6 +1065,12 @@ class GenericArticlePage(ArticlePage):
     @cached_property
     def emphasised(self) -> set[str]:
         """The body blocks (case-folded) that are wholly emphasised."""
+        return set()
+
+    @cached_property
+    def linked_lines(self) -> set[str]:
+        """The body blocks (case-folded) that are all one link's text (filled as the body is
+        read): at the body's end, links to other articles."""
         return set()
 
     def promo_candidates(self) -> list[str]:
