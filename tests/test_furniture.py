@@ -9,6 +9,7 @@ from newscrawl.pages.furniture import (
     byline_line,
     credit_line,
     date_line,
+    disclosure_line,
     follow_line,
     furniture_line,
     gallery_line,
@@ -42,6 +43,9 @@ ARTICLE_LINES = [
     "Lea – die jüngste Tochter der Familie – lebt heute in Berlin.",
     "Symbolbild einer Stadt, gemalt von Kindern der dritten Klasse, hängt nun im Rathaus.",
     "The minister posted the letter on https://twitter.com/minister on Monday.",
+    "I like this plan, the mayor said.",
+    "Nach oben ging es für die Aktie erst am Nachmittag, als die Zahlen kamen.",
+    "Analysts said the affiliate of the bank had earned less than a year before.",
 ]
 
 
@@ -84,6 +88,24 @@ def test_article_lines_are_no_furniture(line: str) -> None:
             "https://twitter.com/prachatai LINE ไอดี = @prachatai",
         ),
         (follow_line, "Follow us: facebook.com/example and instagram.com/example"),
+        (ad_line, "About these ads"),  # WordPress.com
+        (share_line, "Gefällt mir:"),
+        (share_line, "Like this:"),
+        (share_line, "Möchten Sie den Artikel teilen?"),
+        (share_line, "War der Artikel nützlich?"),
+        (share_line, "Was this article helpful?"),
+        (share_line, "Zurück nach oben"),
+        (link_label_line, "Ähnliche Beiträge"),
+        (
+            disclosure_line,
+            "PCMag editors select and review products independently. We may earn affiliate "
+            "commissions from buying links, which help support our testing.",
+        ),
+        (
+            disclosure_line,
+            "In diesem Artikel sind Affiliate-Links enthalten. Durch einen Klick darauf "
+            "gelangen Sie direkt zum Anbieter.",
+        ),
         (rights_line, "© dpa-infocom, dpa:240516-99-53606/3 (dpa)"),
         (rights_line, "Copyright 2024 Example Media. All rights reserved."),
         (rights_line, "Materiał chroniony prawem autorskim - wszelkie prawa zastrzeżone."),

@@ -1,6 +1,7 @@
 """Lines of a body that are page furniture, in any language: ad labels, read-more and watch
-links, share, follow and newsletter lines, copyright and credit lines, photo captions, date lines,
-bylines, agency and editor initials, and the labels of page controls.
+links, share, follow and newsletter lines, affiliate disclosures, copyright and credit lines,
+photo captions, date lines, bylines, agency and editor initials, and the labels of page
+controls.
 
 Each test takes one cleaned line (white space folded) and is pure. They know the web's
 common words in English, German, Indonesian and the other languages of the news the
@@ -24,9 +25,9 @@ CAPTION_TAIL_CHARS = 160
 _AD = re.compile(
     r"^(?:advertisement|advertising|anzeige|werbung|iklan|publicidad|publicité|pubblicità|"
     r"reklame|reklama|annonse|annons|annonce|mainos|advertentie|reklam|sponsored|gesponsert|"
-    r"광고|広告)\b|\b(?:advertisement|scroll to continue|continues? below|article continues|"
-    r"story continues|continue reading|weiterlesen nach der anzeige|nach der anzeige|"
-    r"lanjutkan membaca|scroll untuk melanjutkan|gulir untuk melanjutkan)\b",
+    r"광고|広告|about these ads)\b|\b(?:advertisement|scroll to continue|continues? below|"
+    r"article continues|story continues|continue reading|weiterlesen nach der anzeige|"
+    r"nach der anzeige|lanjutkan membaca|scroll untuk melanjutkan|gulir untuk melanjutkan)\b",
     re.IGNORECASE,
 )
 _LINK_LABEL = (
@@ -40,7 +41,7 @@ _LINK_LABEL = (
     r"zobacz też|les også|les mer|se også|läs också|läs mer|se även|læs også|læs mere|"
     r"lees ook|lees meer|lue myös|okuyun|ayrıca okuyun|bunlar da ilginizi çekebilir|"
     r"baca selengkapnya|selengkapnya|tonton|dengarkan|lea más|lea además|"
-    r"das (?:thema )?könnte (?:sie|dich) auch interessieren"
+    r"das (?:thema )?könnte (?:sie|dich) auch interessieren|ähnliche beiträge|ähnliche artikel"
 )
 #: A label of a link to another page, alone on its line or before its title ("READ MORE:
 #: ...", "WATCH | ...", "Zum Artikel: ...", "Lesen Sie auch „...“").
@@ -56,7 +57,13 @@ _SHARE = re.compile(
     r"bagikan artikel ini|del|del artikkelen|dela|dela artikeln|del artiklen|jaa|"
     r"udostępnij|paylaş|delen|print|drucken|imprimer|imprimir|stampa|cetak|"
     r"save|saved|story saved|bookmark|merken|gemerkt|follow|folgen|ikuti|"
-    r"font size|schriftgröße|yazı boyutu.*|좋아요.*|box aufklappen.*|.*aufklappen.*zuklappen)"
+    r"font size|schriftgröße|yazı boyutu.*|좋아요.*|box aufklappen.*|.*aufklappen.*zuklappen|"
+    r"gefällt mir|like this|j'aime|me gusta|mi piace|"
+    r"möchten sie (?:den|diesen) (?:artikel|beitrag) teilen|"
+    r"(?:war|ist) (?:der|dieser) (?:artikel|beitrag) (?:nützlich|hilfreich)|"
+    r"was this (?:article|page|post|story) (?:helpful|useful)|"
+    r"did you find this (?:article |page |post )?(?:helpful|useful)|"
+    r"zur startseite|back to top|zurück nach oben|nach oben)"
     r"\W*$",
     re.IGNORECASE,
 )
@@ -71,6 +78,13 @@ _SHARE_OPENING = re.compile(
 #: Three names or more glued together, as a row of buttons reads ("FacebookTwitterXing").
 _GLUED_NAMES = re.compile(r"(?:[A-Z][a-z]+){3,}")
 _NEWSLETTER = re.compile(r"newsletter|push-nachrichten|push notifications")
+#: A disclosure of affiliate links: "We may earn affiliate commissions from buying links".
+_AFFILIATE = re.compile(
+    r"\baffiliate[ -](?:commissions?|links?|partner)|\bwe may (?:earn|receive) (?:a )?commission|"
+    r"\baffiliate-links?\b|\bprovisions-links?\b|\bliens? affiliés?\b|\benlaces? de afiliados?\b|"
+    r"\blink di affiliazione\b|\btautan afiliasi\b",
+    re.IGNORECASE,
+)
 #: An address of a page on a social network ("https://fb.me/prachatai", "twitter.com/x").
 _SOCIAL_URL = re.compile(
     r"(?:https?://)?(?:www\.|m\.)?(?:facebook\.com|fb\.me|fb\.com|twitter\.com|x\.com|"
@@ -199,7 +213,7 @@ BYLINE_OPENING = re.compile(
 _AD_WORDS = (
     "advert", "anzeige", "werbung", "iklan", "publicid", "publicit", "pubblicit", "reklam",
     "annons", "annonc", "mainos", "sponsor", "gesponsert", "광고", "広告", "scroll",
-    "continue", "lanjutkan", "gulir",
+    "continue", "lanjutkan", "gulir", "about these ads",
 )  # fmt: skip
 _RIGHTS_WORDS = (
     "©", "(c)", "copyright", "rights reserved", "rechte vorbehalten", "droits réservés",
@@ -278,6 +292,13 @@ def follow_line(line: str, words: int | None = None) -> bool:
     https://twitter.com/x")."""
     words = words_of(line) if words is None else words
     return words <= SHORT + 8 and "/" in line and len(_SOCIAL_URL.findall(line)) >= 2
+
+
+def disclosure_line(line: str, words: int | None = None) -> bool:
+    """A disclosure of the page's affiliate links ("We may earn affiliate commissions from
+    buying links, which help support our testing.")."""
+    words = words_of(line) if words is None else words
+    return words <= NEWSLETTER_WORDS and _AFFILIATE.search(line) is not None
 
 
 def rights_line(line: str, words: int | None = None) -> bool:
@@ -362,12 +383,15 @@ def furniture_line(line: str) -> bool:
     if words > LONGEST:
         return False
     if words > LONG_LINE:
-        return newsletter_line(line, words) or credit_line(line, words)
+        return (
+            newsletter_line(line, words) or disclosure_line(line, words) or credit_line(line, words)
+        )
     return (
         ad_line(line, words)
         or link_label_line(line, words)
         or share_line(line, words)
         or newsletter_line(line, words)
+        or disclosure_line(line, words)
         or follow_line(line, words)
         or rights_line(line, words)
         or credit_line(line, words)
