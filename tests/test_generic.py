@@ -909,6 +909,30 @@ def test_the_headline_again_in_the_text_is_left_out() -> None:
     assert page.to_item().body == "\n\n".join(SENTENCES)
 
 
+@pytest.mark.parametrize(
+    ("shown", "published"),
+    [
+        ("Monday Apr 13, 2020 at 4:38 PM", "2020-04-13T16:38:07-08:00"),
+        ("Apr 14, 2020 at 6:08 AM", "2020-04-14T06:08:07+05:30"),
+        ("Apr 13, 2020 at 4:51 PM", "2020-04-14T00:38:07+00:00"),  # another time: not it
+        ("Apr 13, 2020", "2020-04-14T00:38:07+00:00"),  # no time of day shown
+    ],
+)
+def test_a_utc_time_is_given_in_the_offset_of_the_clock_the_page_shows(
+    shown: str, published: str
+) -> None:
+    """registerguard.com: JSON-LD "20200414T00:38:07Z", the page showing "Apr 13, 2020 at
+    4:38 PM": the instant in the offset of the wall clock shown (a whole number of half
+    hours from UTC), so its day is the page's."""
+    page = real_page(
+        f"<h1>Council approves budget</h1><div class='date'>{shown}</div>"
+        f"<div class='story'>{paragraphs(SENTENCES)}</div>",
+        head=article_head(datePublished="20200414T00:38:07Z"),
+        url="https://www.example.com/news/council-approves-budget",
+    )
+    assert page.to_item().published_at == published
+
+
 def test_a_year_or_month_alone_is_no_day() -> None:
     """arabic.cnn.com: no date but "© 2013" in the footer, which htmldate's text search
     makes 2013-01-01: no date at all. A first of the month htmldate finds in the markup

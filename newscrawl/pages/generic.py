@@ -16,7 +16,7 @@ import json
 import math
 import re
 from collections.abc import Callable, Collection, Iterator
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from functools import cached_property, lru_cache
 from itertools import chain, islice
 from typing import Any, ClassVar
@@ -302,6 +302,10 @@ def _words(element: Element) -> int:
 
 
 ZERO = timedelta(0)
+HALF_HOUR = timedelta(minutes=30)
+#: The farthest offsets from UTC a page's wall clock may show.
+MAX_BEHIND = timedelta(hours=12)
+MAX_AHEAD = timedelta(hours=14)
 DIGIT = re.compile(r"\d")
 #: A year, as date lines print it.
 YEAR = re.compile(r"\b(?:19[89]\d|20\d\d)\b")
@@ -1637,7 +1641,26 @@ class GenericArticlePage(ArticlePage):
         if time.has_time and self.site_zone is None and time.value.utcoffset() in (None, ZERO):
             offsets = self.machine_offsets  # only then does localise look at them
         time = localise(time, self.site_zone, offsets)
+        utc = time.has_time and time.value.utcoffset() == ZERO
+        if utc and kind != "visible" and self.site_zone is None:
+            shown = self._shown_offset(time.value)
+            if shown is not None:
+                time = PageTime(time.value.astimezone(shown))
         return time if plausible(time, self.now) else None
+
+    def _shown_offset(self, instant: datetime) -> tzinfo | None:
+        """The offset of the wall clock the page shows for ``instant`` (a UTC time): a
+        visible publication line with that time of day in another offset ("Apr 13, 2020 at
+        4:38 PM" for 2020-04-14T00:38Z: -08:00), a whole number of half hours from UTC."""
+        utc = instant.astimezone(UTC).replace(tzinfo=None, second=0, microsecond=0)
+        for text in self.visible_dates[0]:
+            shown = parse_visible(text, self.month_first)
+            if shown is None or not shown.has_time or shown.value.tzinfo is not None:
+                continue
+            delta = shown.value - utc
+            if delta and delta % HALF_HOUR == ZERO and -MAX_BEHIND <= delta <= MAX_AHEAD:
+                return timezone(delta)
+        return None
 
     @cached_property
     def now(self) -> datetime:
