@@ -44,6 +44,8 @@ ARTICLE_LINES = [
     "Symbolbild einer Stadt, gemalt von Kindern der dritten Klasse, hängt nun im Rathaus.",
     "The minister posted the letter on https://twitter.com/minister on Monday.",
     "I like this plan, the mayor said.",
+    "Was this article helpful to the council? The mayor thought so and said it on Monday.",
+    "Über den Autor des Buches wissen wir wenig, sagte die Verlegerin am Montag in Berlin.",
     "Nach oben ging es für die Aktie erst am Nachmittag, als die Zahlen kamen.",
     "Analysts said the affiliate of the bank had earned less than a year before.",
 ]
@@ -96,6 +98,19 @@ def test_article_lines_are_no_furniture(line: str) -> None:
         (share_line, "Was this article helpful?"),
         (share_line, "Zurück nach oben"),
         (link_label_line, "Ähnliche Beiträge"),
+        (link_label_line, "Auch lesen: Diese 3 Sternzeichen verschenken ihr Herz"),
+        (link_label_line, "Verwandte Themenbereiche"),
+        (link_label_line, "About the Author"),
+        (share_line, "Gefällt mir Lade..."),  # WordPress's like button, loading
+        (share_line, "Like Loading..."),
+        (share_line, "Jetzt teilen!"),
+        (share_line, "Rezept drucken"),
+        (share_line, "Externer Inhalt"),
+        (share_line, "(Noch keine Bewertungen)"),
+        (share_line, "zurück zur Listenansicht"),
+        (share_line, "War der Artikel nützlich? (95 Stimmen: 4,73 von 5) Loading..."),
+        (ad_line, "- Anzeige-"),
+        (ad_line, "Advertising Disclosure"),
         (
             disclosure_line,
             "PCMag editors select and review products independently. We may earn affiliate "

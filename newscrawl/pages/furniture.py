@@ -23,8 +23,8 @@ NEWSLETTER_WORDS = 40
 CAPTION_TAIL_CHARS = 160
 
 _AD = re.compile(
-    r"^(?:advertisement|advertising|anzeige|werbung|iklan|publicidad|publicité|pubblicità|"
-    r"reklame|reklama|annonse|annons|annonce|mainos|advertentie|reklam|sponsored|gesponsert|"
+    r"^\W*(?:advertisement|advertising disclosure|advertising|anzeige|werbung|iklan|"
+    r"publicidad|publicité|pubblicità|reklame|reklama|annonse|annons|annonce|mainos|advertentie|reklam|sponsored|gesponsert|"
     r"광고|広告|about these ads)\b|\b(?:advertisement|scroll to continue|continues? below|"
     r"article continues|story continues|continue reading|weiterlesen nach der anzeige|"
     r"nach der anzeige|lanjutkan membaca|scroll untuk melanjutkan|gulir untuk melanjutkan)\b",
@@ -41,7 +41,9 @@ _LINK_LABEL = (
     r"zobacz też|les også|les mer|se også|läs också|läs mer|se även|læs også|læs mere|"
     r"lees ook|lees meer|lue myös|okuyun|ayrıca okuyun|bunlar da ilginizi çekebilir|"
     r"baca selengkapnya|selengkapnya|tonton|dengarkan|lea más|lea además|"
-    r"das (?:thema )?könnte (?:sie|dich) auch interessieren|ähnliche beiträge|ähnliche artikel"
+    r"das (?:thema )?könnte (?:sie|dich) auch interessieren|ähnliche beiträge|ähnliche artikel|"
+    r"auch lesen|verwandte themen|verwandte themenbereiche|weiterführende links?|"
+    r"weiterführender link|related topics|related content|über den autor|about the author"
 )
 #: A label of a link to another page, alone on its line or before its title ("READ MORE:
 #: ...", "WATCH | ...", "Zum Artikel: ...", "Lesen Sie auch „...“").
@@ -59,12 +61,22 @@ _SHARE = re.compile(
     r"save|saved|story saved|bookmark|merken|gemerkt|follow|folgen|ikuti|"
     r"font size|schriftgröße|yazı boyutu.*|좋아요.*|box aufklappen.*|.*aufklappen.*zuklappen|"
     r"gefällt mir|like this|j'aime|me gusta|mi piace|"
-    r"möchten sie (?:den|diesen) (?:artikel|beitrag) teilen|"
-    r"(?:war|ist) (?:der|dieser) (?:artikel|beitrag) (?:nützlich|hilfreich)|"
+    r"(?:gefällt mir|like)\W+(?:lade|loading|wird geladen)\W*|"
+    r"möchten sie (?:den|diesen) (?:artikel|beitrag) teilen|jetzt teilen|share now|"
+    r"(?:artikel|beitrag|rezept|seite) drucken|print (?:this )?(?:article|recipe|page)|"
+    r"externer inhalt|external content|noch keine bewertungen|no ratings yet|"
+    r"zur startseite|back to top|zurück nach oben|nach oben|"
+    r"zurück zur (?:übersicht|liste|listenansicht)|back to (?:the )?(?:overview|list))"
+    r"\W*$",
+    re.IGNORECASE,
+)
+#: A question asking the reader to rate the article, and what its widget shows after it
+#: ("War der Artikel nützlich? (95 Stimmen: 4,73 von 5) Loading...").
+_FEEDBACK = re.compile(
+    r"^\W*(?:(?:war|ist) (?:der|dieser) (?:artikel|beitrag) (?:nützlich|hilfreich)|"
     r"was this (?:article|page|post|story) (?:helpful|useful)|"
     r"did you find this (?:article |page |post )?(?:helpful|useful)|"
-    r"zur startseite|back to top|zurück nach oben|nach oben)"
-    r"\W*$",
+    r"wie (?:hat|gefällt) (?:ihnen|dir) (?:der|dieser) (?:artikel|beitrag)(?: gefallen)?)\s*\?",
     re.IGNORECASE,
 )
 #: A share line with its buttons' names glued after it ("Diesen Artikel teilen
@@ -271,6 +283,8 @@ def share_line(line: str, words: int | None = None) -> bool:
     words = words_of(line) if words is None else words
     if words <= 6 and _SHARE.match(line) is not None:
         return True
+    if words <= SHORT and _FEEDBACK.match(line) is not None:
+        return True  # a rating widget's question
     opening = _SHARE_OPENING.match(line) if words <= SHORT else None
     if opening is None:
         return False
