@@ -900,6 +900,48 @@ def test_links_to_other_articles_under_the_text_are_left_out() -> None:
     )
 
 
+#: A body long enough that its element is the text's, whatever the header holds.
+LONG_TEXT = [
+    *SENTENCES,
+    *(f"Speaker {n} at the meeting asked about {SENTENCES[n].lower()}" for n in range(5)),
+]
+STANDFIRST = (
+    "The city will spend more on its schools next year, after a vote that split the council "
+    "down the middle."
+)
+
+
+def test_the_standfirst_in_the_articles_header_opens_the_body() -> None:
+    """lastampa.it, cooperativa.cl, topagrar.com: the standfirst in the article's
+    ``<header>`` (chrome to the text map), under the headline: the body's first paragraph."""
+    page = dated_page(
+        "<article><header class='entry__header'><h1>Council approves budget</h1>"
+        f"<p class='entry__subtitle'>{STANDFIRST}</p><p>By Jane Doe</p></header>"
+        f"<div class='entry__content'>{paragraphs(LONG_TEXT)}</div></article>"
+    )
+    assert page.to_item().body == "\n\n".join([STANDFIRST, *LONG_TEXT])
+
+
+def test_a_hidden_h1_is_no_headline_when_one_is_shown() -> None:
+    """lastampa.it: a screen reader's h1 (hidden) before the shown one."""
+    page = dated_page(
+        "<h1 style='display:none'>La Stampa</h1><div class='top'><h1>Council approves "
+        f"budget</h1></div><div class='story'>{paragraphs(SENTENCES)}</div>"
+    )
+    shown = page.headline_element
+    assert shown is not None and shown.text == "Council approves budget"
+
+
+def test_a_lead_repeating_a_line_of_the_text_is_read_where_the_text_has_it() -> None:
+    """bisnis.com's look-alike: its lead box repeats a line of the text: read once, there."""
+    page = dated_page(
+        "<article><header class='entry__header'><h1>Council approves budget</h1>"
+        f"<div class='detailsLead'><p>{SENTENCES[2]}</p></div></header>"
+        f"<div class='entry__content'>{paragraphs(LONG_TEXT)}</div></article>"
+    )
+    assert page.paragraphs == LONG_TEXT
+
+
 def test_the_headline_again_in_the_text_is_left_out() -> None:
     """nytimes.com: the headline set again at the top of the text (a print header)."""
     page = dated_page(

@@ -62,7 +62,7 @@ from newscrawl.pages.base import (
     element_text,
     element_texts,
 )
-from newscrawl.pages.furniture import byline_line, credit_line, furniture_line
+from newscrawl.pages.furniture import CAPTION_TAIL_CHARS, byline_line, credit_line, furniture_line
 from newscrawl.pages.maintext import (
     BLOCK_LEVEL,
     CJK,
@@ -70,6 +70,7 @@ from newscrawl.pages.maintext import (
     TextMap,
     good_length,
     hidden_from_view,
+    names_kind,
 )
 from newscrawl.pages.selectors import Element, ElementTable, parse_html
 from newscrawl.processors import clean_text, has_word_char, nonempty
@@ -86,6 +87,15 @@ ARTICLE_TYPES = frozenset(
 READABLE_CHARS = 500
 READABLE_CHARS_CJK = 200
 READABLE_BLOCKS = 2
+#: The elements after the headline looked at for a standfirst (:meth:`_standfirst`), its
+#: tags, and its fewest characters.
+_FOLLOWING = etree.XPath("following::*[position() <= 40]")
+_HOLDS_IMAGE = etree.XPath("boolean(.//img | .//picture)")
+#: An agency's name after a caption's last sentence ("... Risiken bergen.dpa").
+_AGENCY_AFTER = re.compile(r"[.!?]\s*(?:dpa|afp|ap|reuters|epa|imago|ddp|kna|epd)\s*$", re.I)
+STANDFIRST_TAGS = frozenset({"p", "h2", "div", "span"})
+STANDFIRST_CHARS = 80
+STANDFIRST_WORDS = 8
 #: The sentence-long blocks a page given as an article needs (:meth:`has_given_body`).
 GIVEN_BLOCKS = 2
 #: ... or one paragraph this long (characters) under a headline: a video page's summary.
@@ -596,6 +606,12 @@ def _sentence_long(line: str) -> bool:
     return good_length(len(line), len(line.split()), CJK.search(line) is not None)
 
 
+def _near(element: Element) -> Iterator[Element]:
+    """``element`` and its three nearest ancestors (what names a block's box)."""
+    yield element
+    yield from islice(element.iterancestors(), 3)
+
+
 def block_text(element: Element) -> str:
     """The text of ``element`` as shown, cleaned."""
     return clean_text(element_text(element))
@@ -764,6 +780,10 @@ class GenericArticlePage(ArticlePage):
             if not named and furniture_line(line):
                 continue
             lines.append((text, line, named))
+        if lines and self.standfirst_text and lines[0][1] == self.standfirst_text:
+            rest = " ".join(line for _, line, _ in lines[1:])
+            if self.standfirst_text in rest:
+                lines = lines[1:]  # a lead that repeats a line of the text: the text's
         return [lines[n] for n in without_repeats([line for _, line, _ in lines])]
 
     @cached_property
@@ -922,12 +942,60 @@ class GenericArticlePage(ArticlePage):
         """The lead or summary above the body (:meth:`TextMap.lead_blocks`); not a list's
         items (a summary's points, as the body repeats them)."""
         containers = set(self.body_containers)
+        found = False
         for block in self.text_map.lead_blocks(self.headline_element):
             if containers.intersection(block.iterancestors()):
                 continue  # in a sibling container before the best one: read with the body
             if block.tag != "li" and not self._has_block(block) and not self._link_box(block):
                 self.body_blocks.append(block)
+                found = True
                 yield element_text(block)
+        standfirst = None if found else self._standfirst()
+        if standfirst is not None:
+            self.body_blocks.append(standfirst)
+            self.standfirst_text = clean_text(element_text(standfirst))
+            yield element_text(standfirst)
+
+    #: The text of the standfirst read before the body (:meth:`_standfirst`), if any.
+    standfirst_text = ""
+
+    def _standfirst(self) -> Element | None:
+        """The article's standfirst in its header, when :meth:`TextMap.lead_blocks` finds no
+        lead (the header is chrome, or holds no good block): the first block after the
+        headline and before the body's container, within :data:`STANDFIRST_REACH` elements,
+        that reads as a sentence or more of its own (a ``p``, an ``h2``, a ``div`` of text:
+        "entry__subtitle", "epigraph", "bajada"), not a link, a byline, a date or other
+        furniture."""
+        headline, best = self.headline_element, self.text_map.best
+        order = self.text_map.order
+        if headline is None or best is None or best in headline.iterancestors():
+            return None
+        containers = self.body_containers
+        end = min(order.get(container, -1) for container in containers)
+        for element in _FOLLOWING(headline):
+            at = order.get(element)
+            if at is None:
+                continue  # silent, or in hard chrome
+            if at >= end or element.tag == "h1" or any(c in containers for c in _near(element)):
+                return None
+            if element.tag not in STANDFIRST_TAGS or _words(element) < STANDFIRST_WORDS:
+                continue  # the cheap looks first
+            if self._has_block(element):
+                continue
+            text = clean_text(element_text(element))
+            if len(text) < STANDFIRST_CHARS or not _sentence_long(text) or text.count(":") > 2:
+                continue  # short, or a box of labelled data ("Coop: 2 - 4 Multiplayer: -")
+            if any(names_kind(up.tag, up.get("class"), up.get("id")) for up in _near(element)):
+                continue  # a caption, a teaser, a credit: named so
+            if _HOLDS_IMAGE(element):
+                continue  # an image's box: its caption
+            if credit_line(text[-CAPTION_TAIL_CHARS:]) or _AGENCY_AFTER.search(text):
+                continue  # a photo's caption, ending in its credit
+            linked = sum(_chars(a) for a in element.iter("a"))
+            if linked * 3 > len(text) or furniture_line(text) or BYLINE_LABEL.match(text):
+                return None
+            return element
+        return None
 
     def _block_texts(self, container: Element) -> Iterator[str]:
         """The texts of the blocks under ``container``, in page order: paragraphs, headings,
@@ -1311,6 +1379,9 @@ class GenericArticlePage(ArticlePage):
         h1, the first named headline."""
         named = self.named_headlines
         headings = [h for h in self.root.iter("h1") if element_text(h).strip()]
+        silent = self.text_map.silent
+        shown = [h for h in headings if h in self.positions and h not in silent]
+        headings = shown or headings  # not a hidden one (a screen reader's site name)
         if not headings:
             return None, named[0] if named else None
         best: tuple[float, Element, str] | None = None
