@@ -970,17 +970,16 @@ class GenericArticlePage(ArticlePage):
         order = self.text_map.order
         if headline is None or best is None or best in headline.iterancestors():
             return None
-        containers = self.body_containers
-        end = min(order.get(container, -1) for container in containers)
+        end = min(order.get(container, -1) for container in self.body_containers)
         for element in _FOLLOWING(headline):
             at = order.get(element)
             if at is None:
                 continue  # silent, or in hard chrome
-            if at >= end or element.tag == "h1" or any(c in containers for c in _near(element)):
-                return None
-            if element.tag not in STANDFIRST_TAGS or _words(element) < STANDFIRST_WORDS:
-                continue  # the cheap looks first
-            if self._has_block(element):
+            if at >= end or element.tag == "h1":
+                return None  # the body (whose elements all come after its containers)
+            if element.tag not in STANDFIRST_TAGS or self._has_block(element):
+                continue  # the cheap looks first (a wrapper has a block soon)
+            if _words(element) < STANDFIRST_WORDS:
                 continue
             text = clean_text(element_text(element))
             if len(text) < STANDFIRST_CHARS or not _sentence_long(text) or text.count(":") > 2:
