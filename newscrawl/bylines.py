@@ -22,7 +22,7 @@ BYLINE_LABEL = re.compile(
     r"^\W*(?:(?-i:by(?=[A-Z]))|(?:written by|words by|story by|reported by|by|von|par|por|"
     r"door|av|af|oleh|penulis|reporter|pewarta|penyusun|writer|autorin\s*/\s*autor|autor\s*/\s*autorin|"
     r"autorin|autoren|autor|author|authors|auteur|auteurs|yazar|kirjoittanut|"
-    r"redakteur(?:in)?|correspondent)\b|(?:text|texte)\s*(?=:))\s*:?\s*",
+    r"redakteur(?:in)?|correspondent)\b|(?:text|texte)(?:\s*/\s*\w+)?\s*(?=:))\s*:?\s*",
     re.IGNORECASE,
 )
 #: Labels of bylines that end with the writer's place ("Von Ines Zöttl, Washington",

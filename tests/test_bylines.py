@@ -70,6 +70,8 @@ def test_a_name_given_as_data_keeps_its_case() -> None:
         ("Autorin/Autor Roman Goncharenko", ["Roman Goncharenko"]),
         ("Malek Fouda Zuerst veröffentlicht", ["Malek Fouda"]),
         ("Redaktion hessenschau.de", []),
+        ("Text: Max Muster", ["Max Muster"]),
+        ("Text/Foto: Anna Muster", ["Anna Muster"]),
     ],
 )
 def test_byline_names(text: str, names: list[str]) -> None:

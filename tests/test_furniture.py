@@ -48,6 +48,13 @@ ARTICLE_LINES = [
     "Über den Autor des Buches wissen wir wenig, sagte die Verlegerin am Montag in Berlin.",
     "Nach oben ging es für die Aktie erst am Nachmittag, als die Zahlen kamen.",
     "Analysts said the affiliate of the bank had earned less than a year before.",
+    "Fox said its affiliate partners would carry the game in 40 markets.",
+    "Amazon cut the commission rates it pays for affiliate links last year, the company said.",
+    "Die Verbraucherzentrale warnt vor Affiliate-Links in Preisvergleichen, sagte die Sprecherin.",
+    "We may receive commission payments, the broker told investors.",
+    "“Advertising revenue fell by half this year,” the chief executive said.",
+    "„Werbung wirkt bei jungen Leuten kaum noch“, sagte die Forscherin.",
+    "She posted the clips on youtube.com/@mayor and tiktok.com/@mayor, her aide said.",
 ]
 
 

@@ -905,21 +905,6 @@ LONG_TEXT = [
     *SENTENCES,
     *(f"Speaker {n} at the meeting asked about {SENTENCES[n].lower()}" for n in range(5)),
 ]
-STANDFIRST = (
-    "The city will spend more on its schools next year, after a vote that split the council "
-    "down the middle."
-)
-
-
-def test_the_standfirst_in_the_articles_header_opens_the_body() -> None:
-    """lastampa.it, cooperativa.cl, topagrar.com: the standfirst in the article's
-    ``<header>`` (chrome to the text map), under the headline: the body's first paragraph."""
-    page = dated_page(
-        "<article><header class='entry__header'><h1>Council approves budget</h1>"
-        f"<p class='entry__subtitle'>{STANDFIRST}</p><p>By Jane Doe</p></header>"
-        f"<div class='entry__content'>{paragraphs(LONG_TEXT)}</div></article>"
-    )
-    assert page.to_item().body == "\n\n".join([STANDFIRST, *LONG_TEXT])
 
 
 def test_a_hidden_h1_is_no_headline_when_one_is_shown() -> None:
@@ -958,6 +943,8 @@ def test_the_headline_again_in_the_text_is_left_out() -> None:
         ("Apr 14, 2020 at 6:08 AM", "2020-04-14T06:08:07+05:30"),
         ("Apr 13, 2020 at 4:51 PM", "2020-04-14T00:38:07+00:00"),  # another time: not it
         ("Apr 13, 2020", "2020-04-14T00:38:07+00:00"),  # no time of day shown
+        # the first time shown is UTC's own clock: so it stays, whatever a later line says
+        ("Apr 14, 2020 at 12:38 AM | Apr 13, 2020 at 4:38 PM", "2020-04-14T00:38:07+00:00"),
     ],
 )
 def test_a_utc_time_is_given_in_the_offset_of_the_clock_the_page_shows(
@@ -973,6 +960,20 @@ def test_a_utc_time_is_given_in_the_offset_of_the_clock_the_page_shows(
         url="https://www.example.com/news/council-approves-budget",
     )
     assert page.to_item().published_at == published
+
+
+def test_an_update_in_utc_is_shown_in_the_offset_found_for_the_publication() -> None:
+    """The offset of the clock the page shows is found once, from its publication: its
+    update, given in UTC too, is shown in it (not matched against a publication line)."""
+    page = real_page(
+        "<h1>Council approves budget</h1><div class='date'>Apr 13, 2020 at 4:38 PM</div>"
+        f"<div class='story'>{paragraphs(SENTENCES)}</div>",
+        head=article_head(datePublished="20200414T00:38:07Z", dateModified="20200414T04:00:00Z"),
+        url="https://www.example.com/news/council-approves-budget",
+    )
+    item = page.to_item()
+    assert item.published_at == "2020-04-13T16:38:07-08:00"
+    assert item.updated_at == "2020-04-13T20:00:00-08:00"
 
 
 def test_a_year_or_month_alone_is_no_day() -> None:

@@ -274,19 +274,28 @@ def test_a_page_showing_little_text_is_read_from_its_noscript_when_that_says_mor
 
 def test_a_sign_in_form_is_never_the_text() -> None:
     """zdf.de: a registration dialog's form, its hints sentence-long, beside a page showing
-    one paragraph: the paragraph. A page-wide form holding the headline, the article and a
-    sign-in box is read (ASP.NET)."""
+    one paragraph (and its menus and footer, most of the page's words): the paragraph. A
+    page-wide form holding the article and a sign-in box is read (ASP.NET), its headline
+    inside it or not."""
     hints = "".join(
         f"<p>{SENTENCE} Your password must be {n} characters long.</p>" for n in range(6)
     )
     form = f"<form id='register'><input type='password' name='password'>{hints}</form>"
     dialog = f"<div class='b-dialog'>{form}</div>"
-    html = f"<html><body><div id='text'>{para(1)}</div>{dialog}</body></html>"
+    menu = "<nav>" + "".join(f"<a href='/{n}'>Section number {n}</a>" for n in range(60))
+    html = f"<html><body>{menu}</nav><div id='text'>{para(1)}</div>{dialog}</body></html>"
     assert container_of(html) == "text"
     body = "".join(para(n) for n in range(5))
     login = "<div class='box'><input type='password' name='pw'></div>"
     page_wide = f"<form id='aspnet'><h1>Title</h1>{login}<div id='article'>{body}</div></form>"
     assert container_of(f"<html><body>{page_wide}</body></html>") == "article"
+    # ... even beside a menu of more words than it holds (its headline says what it is)
+    assert container_of(f"<html><body>{menu}</nav>{page_wide}</body></html>") == "article"
+    # ... or its headline in an h2, or before the form, or none: a form of much text
+    for head, inside in (("", "<h2>Title</h2>"), ("<h1>Title</h1>", ""), ("", "")):
+        form = f"<form id='aspnet'>{inside}{login}<div id='article'>{body}{body}{body}</div>"
+        html = f"<html><body>{head}{form}</form></body></html>"
+        assert container_of(html) == "article", (head, inside)
 
 
 def test_a_headline_wrapper_named_as_comments_is_read_when_nothing_else_is() -> None:
@@ -424,6 +433,7 @@ def test_a_name_opening_with_comment_is_of_comments_but_commentary() -> None:
     assert comments("commentlist")
     assert not comments("odd sect sect_article news subjective commentary")
     assert not comments("commentaries")
+    assert not comments("article-commentator commentator-bio")
 
 
 def test_good_length_at_its_edges() -> None:

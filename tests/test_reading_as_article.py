@@ -105,3 +105,25 @@ def test_one_long_paragraph_under_a_headline_is_an_article_given_as_one() -> Non
     for html in (page(headline, short), page("", summary)):
         assert not read_generic(URL, html, "utf-8", frozenset(), as_article=True).is_article()
     assert not read_generic(URL, page(headline, summary), "utf-8", frozenset()).is_article()
+
+
+def test_a_consent_wall_or_a_page_of_more_lines_is_no_lone_paragraph_article() -> None:
+    """The one-paragraph rule takes a page whose whole text is that paragraph, and never a
+    consent wall's long sentence; a page whose two sentence-long lines come late is read."""
+    consent = (
+        "We use cookies and data to deliver and maintain our services, to track outages and "
+        "protect against spam, fraud and abuse, and to measure audience engagement and site "
+        "statistics to understand how our services are used and to improve their quality."
+    )
+    wall = (
+        "<html><head><title>Site</title></head><body><h1>Before you continue</h1>"
+        f"<div class='text'><p>{consent}</p></div></body></html>"
+    ).encode()
+    assert not read_generic(URL, wall, "utf-8", frozenset(), as_article=True).is_article()
+    items = "".join(f"<p>Item {n}</p>" for n in range(9))
+    late = (
+        "<html><head><title>Rates</title></head><body><h1>Rates held</h1><div class='text'>"
+        f"{items}<p>The central bank held its rates on Thursday, as economists had expected.</p>"
+        "<p>It said it would watch prices closely before it moved again.</p></div></body></html>"
+    ).encode()
+    assert read_generic(URL, late, "utf-8", frozenset(), as_article=True).is_article()

@@ -23,7 +23,7 @@ NEWSLETTER_WORDS = 40
 CAPTION_TAIL_CHARS = 160
 
 _AD = re.compile(
-    r"^\W*(?:advertisement|advertising disclosure|advertising|anzeige|werbung|iklan|"
+    r"^[-–—•*\s]*(?:advertisement|advertising disclosure|advertising|anzeige|werbung|iklan|"
     r"publicidad|publicité|pubblicità|reklame|reklama|annonse|annons|annonce|mainos|advertentie|reklam|sponsored|gesponsert|"
     r"광고|広告|about these ads)\b|\b(?:advertisement|scroll to continue|continues? below|"
     r"article continues|story continues|continue reading|weiterlesen nach der anzeige|"
@@ -92,9 +92,13 @@ _GLUED_NAMES = re.compile(r"(?:[A-Z][a-z]+){3,}")
 _NEWSLETTER = re.compile(r"newsletter|push-nachrichten|push notifications")
 #: A disclosure of affiliate links: "We may earn affiliate commissions from buying links".
 _AFFILIATE = re.compile(
-    r"\baffiliate[ -](?:commissions?|links?|partner)|\bwe may (?:earn|receive) (?:a )?commission|"
-    r"\baffiliate-links?\b|\bprovisions-links?\b|\bliens? affiliés?\b|\benlaces? de afiliados?\b|"
-    r"\blink di affiliazione\b|\btautan afiliasi\b",
+    r"\bwe may (?:earn|receive) (?:an? )?(?:affiliate )?commissions? (?:from|when|if|on)\b|"
+    r"\bwhen you buy (?:something )?through (?:our |the )?links\b|"
+    r"\b(?:this|the) (?:article|post|page|story) (?:contains|includes) affiliate links\b|"
+    r"\b(?:enthält|enthalten|sind) (?:sogenannte |sog\. )?affiliate-links\b|"
+    r"\baffiliate-links (?:enthalten|gekennzeichnet)\b|\bcontient des liens affiliés\b|"
+    r"\bcontiene enlaces de afiliados?\b|\bcontiene link di affiliazione\b|"
+    r"\bmengandung tautan afiliasi\b",
     re.IGNORECASE,
 )
 #: An address of a page on a social network ("https://fb.me/prachatai", "twitter.com/x").
@@ -305,7 +309,9 @@ def follow_line(line: str, words: int | None = None) -> bool:
     of its addresses on social networks ("Follow us on: Facebook https://fb.me/x Twitter
     https://twitter.com/x")."""
     words = words_of(line) if words is None else words
-    return words <= SHORT + 8 and "/" in line and len(_SOCIAL_URL.findall(line)) >= 2
+    if words > SHORT + 8 or "/" not in line or line.rstrip().endswith((".", "!", "?")):
+        return False  # a sentence mentioning two addresses is no follow line
+    return len(_SOCIAL_URL.findall(line)) >= 2
 
 
 def disclosure_line(line: str, words: int | None = None) -> bool:

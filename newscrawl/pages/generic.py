@@ -98,8 +98,14 @@ STANDFIRST_CHARS = 80
 STANDFIRST_WORDS = 8
 #: The sentence-long blocks a page given as an article needs (:meth:`has_given_body`).
 GIVEN_BLOCKS = 2
-#: ... or one paragraph this long (characters) under a headline: a video page's summary.
+#: ... or one paragraph this long (characters), the page's whole text, on a page with a
+#: headline: a video page's summary (not a consent wall's text: :data:`CONSENT_WORDS`).
 GIVEN_LONE_CHARS = 200
+CONSENT_WORDS = re.compile(
+    r"\b(?:cookies?|consent|privacy|datenschutz|einwilligung|zustimmung|consentement|"
+    r"confidentialité|privacidad|consenso|persetujuan|privasi)\b",
+    re.IGNORECASE,
+)
 #: And paragraphs (not list items) long enough: the sum over those longer than
 #: READABLE_PARAGRAPH characters of the square root of what they have more is at least
 #: READABLE_PROSE (Readability's measure of a readable page).
@@ -962,7 +968,7 @@ class GenericArticlePage(ArticlePage):
     def _standfirst(self) -> Element | None:
         """The article's standfirst in its header, when :meth:`TextMap.lead_blocks` finds no
         lead (the header is chrome, or holds no good block): the first block after the
-        headline and before the body's container, within :data:`STANDFIRST_REACH` elements,
+        headline and before the body's container, within the 40 elements after it,
         that reads as a sentence or more of its own (a ``p``, an ``h2``, a ``div`` of text:
         "entry__subtitle", "epigraph", "bajada"), not a link, a byline, a date or other
         furniture."""
@@ -973,8 +979,8 @@ class GenericArticlePage(ArticlePage):
         end = min(order.get(container, -1) for container in self.body_containers)
         for element in _FOLLOWING(headline):
             at = order.get(element)
-            if at is None:
-                continue  # silent, or in hard chrome
+            if at is None or element in self.text_map.silent:
+                continue  # hidden, silent, or in hard chrome
             if at >= end or element.tag == "h1":
                 return None  # the body (whose elements all come after its containers)
             if element.tag not in STANDFIRST_TAGS or self._has_block(element):
@@ -1119,7 +1125,7 @@ class GenericArticlePage(ArticlePage):
         hidden = {
             node
             for silent in self.text_map.silent
-            if silent.tag not in ("script", "style")
+            if silent.tag not in ("script", "style") and hidden_from_view(silent)
             for node in silent.iter()
         }
         return frozenset(
@@ -1224,23 +1230,25 @@ class GenericArticlePage(ArticlePage):
     def has_given_body(self) -> bool:
         """The page has a body when the user gave it as an article: by :meth:`has_body`'s rule
         (a page found by the crawl needs it), or :data:`GIVEN_BLOCKS` sentence-long lines read
-        in its body, not from ``<noscript>`` (or one of :data:`GIVEN_LONE_CHARS` under the
-        page's headline: a video page's summary). The user said it is one, so no more prose is
-        asked of it: a short article, a product note of a few lines reads as it is; a "page
-        not found" or a consent wall of one sentence, or a script's "enable JavaScript" line,
+        in its body, not from ``<noscript>`` (or one of :data:`GIVEN_LONE_CHARS`, the whole
+        text of a page with a headline: a video page's summary). The user said it is one, so
+        no more prose is asked of it: a short article, a product note of a few lines reads as
+        it is; a "page not found" or a consent wall, or a script's "enable JavaScript" line,
         does not."""
         if self.has_body():
             return True
         if not self.has_text() or self.text_map.noscript:
             return False
-        sentences = [line for line in islice(self.paragraphs, 8) if _sentence_long(line)]
+        sentences = [line for line in self.paragraphs if _sentence_long(line)]
         if len(sentences) >= GIVEN_BLOCKS:
             return True
-        # one paragraph under the headline: a video's or a short note's text
+        # one long paragraph, all the text of a page with a headline: a video's summary
         return (
             len(sentences) == 1
+            and len(self.paragraphs) == 1
             and len(sentences[0]) >= GIVEN_LONE_CHARS
             and self.headline_element is not None
+            and not CONSENT_WORDS.search(sentences[0])
         )
 
     def has_text(self) -> bool:
@@ -1712,16 +1720,26 @@ class GenericArticlePage(ArticlePage):
             offsets = self.machine_offsets  # only then does localise look at them
         time = localise(time, self.site_zone, offsets)
         utc = time.has_time and time.value.utcoffset() == ZERO
-        if utc and kind != "visible" and self.site_zone is None:
-            shown = self._shown_offset(time.value)
-            if shown is not None:
-                time = PageTime(time.value.astimezone(shown))
+        if utc and kind != "visible" and self.site_zone is None and self.shown_zone is not None:
+            time = PageTime(time.value.astimezone(self.shown_zone))
         return time if plausible(time, self.now) else None
 
+    @cached_property
+    def shown_zone(self) -> tzinfo | None:
+        """The offset of the wall clock the page shows, for its times given in UTC (its
+        publication's and its update's): found from the first publication time in its data
+        that is in UTC (:meth:`_shown_offset`); None when none is, or the page shows none."""
+        for _, text in self._time_sources(("json_ld", "meta", "itemprop", "time")):
+            time = parse_machine(text)
+            if time is not None and time.has_time and time.value.utcoffset() == ZERO:
+                return self._shown_offset(time.value)
+        return None
+
     def _shown_offset(self, instant: datetime) -> tzinfo | None:
-        """The offset of the wall clock the page shows for ``instant`` (a UTC time): a
-        visible publication line with that time of day in another offset ("Apr 13, 2020 at
-        4:38 PM" for 2020-04-14T00:38Z: -08:00), a whole number of half hours from UTC."""
+        """The offset of the wall clock the page shows for ``instant`` (a UTC time): the first
+        visible publication line with a time of day, when that is a whole number of half
+        hours from UTC ("Apr 13, 2020 at 4:38 PM" for 2020-04-14T00:38Z: -08:00); None when
+        it shows UTC's own clock or another time."""
         utc = instant.astimezone(UTC).replace(tzinfo=None, second=0, microsecond=0)
         for text in self.visible_dates[0]:
             shown = parse_visible(text, self.month_first)
@@ -1730,6 +1748,7 @@ class GenericArticlePage(ArticlePage):
             delta = shown.value - utc
             if delta and delta % HALF_HOUR == ZERO and -MAX_BEHIND <= delta <= MAX_AHEAD:
                 return timezone(delta)
+            return None  # the first shown time is UTC's clock, or another time
         return None
 
     @cached_property

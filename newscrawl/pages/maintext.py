@@ -125,10 +125,13 @@ _CMP_HEADLINE_BOX = etree.XPath(
     "boolean(//h1/ancestor::*[contains(translate(concat(@class, ' ', @id), 'CMP', 'cmp'), 'cmp')])"
 )
 _HAS_NOSCRIPT = etree.XPath("boolean(//body//noscript)")
-#: A form asking for a password and holding no headline: a sign-in or registration form,
-#: never the article's text (an ASP.NET page-wide form may hold a sign-in box and the
-#: article, headline and all).
-_SIGN_IN_FORM = etree.XPath("boolean(.//input[@type='password']) and not(.//h1)")
+#: A form asking for a password and holding no heading, article or main: with less than
+#: half of the page's words (:meth:`TextMap._sign_in_form`), a sign-in or registration
+#: form, never the article's text (an ASP.NET page-wide form may hold a sign-in box and the
+#: article).
+_SIGN_IN_FORM = etree.XPath(
+    "boolean(.//input[@type='password']) and not(.//h1 | .//h2 | .//article | .//main)"
+)
 
 
 @lru_cache(maxsize=8192)
@@ -184,8 +187,8 @@ def comments(names: str) -> bool:
 def comment_stems(words: frozenset[str]) -> frozenset[str]:
     """``words``, with "comment" for a word that opens with it ("commentlinks",
     "commentlist": taz.de's and WordPress's comments), not for "commentary" (an opinion
-    piece's class)."""
-    if any(w.startswith("comment") and not w.startswith("commentar") for w in words):
+    piece's class) or "commentator"."""
+    if any(w.startswith("comment") and not w.startswith(("commentar", "commentat")) for w in words):
         return words | {"comment"}
     return words
 
@@ -324,6 +327,8 @@ class TextMap:
         the page is then measured again, asides read as any soft chrome)."""
         self.root = root
         self._unread = SILENT
+        #: The page's words, counted for the first form asking for a password.
+        self._page_words: int | None = None
         #: Elements that "cmp" alone names a consent box and that hold an h1 are read as
         #: soft chrome (the page is measured so when it had no text otherwise).
         self._headline_boxes_soft = False
@@ -490,7 +495,7 @@ class TextMap:
                         if (
                             kind == HARD
                             or (tag in hard and not _HOLDS_MAIN(child))
-                            or (tag == "form" and _SIGN_IN_FORM(child))
+                            or (tag == "form" and self._sign_in_form(child))
                         ):
                             # chrome for good (navigation, footer, comments): its text is
                             # other text, measured in one go, never read block by block
@@ -541,6 +546,15 @@ class TextMap:
                 if link:
                     linked[block] = linked.get(block, 0) + len(tail.strip())
         return good_sum, other_sum
+
+    def _sign_in_form(self, form: Element) -> bool:
+        """A sign-in or registration form (:data:`_SIGN_IN_FORM`), of less than half of the
+        page's words."""
+        if not _SIGN_IN_FORM(form):
+            return False
+        if self._page_words is None:
+            self._page_words = len(_TEXT(self.root).split())
+        return len(_TEXT(form).split()) * 2 < self._page_words
 
     def _cards(self) -> list[Element]:
         """Teaser cards: the parents of a line that is all a link (a headline linking another
