@@ -43,7 +43,10 @@ _LINK_LABEL = (
     r"baca selengkapnya|selengkapnya|tonton|dengarkan|lea más|lea además|"
     r"das (?:thema )?könnte (?:sie|dich) auch interessieren|ähnliche beiträge|ähnliche artikel|"
     r"auch lesen|verwandte themen|verwandte themenbereiche|weiterführende links?|"
-    r"weiterführender link|related topics|related content|über den autor|about the author"
+    r"weiterführender link|related topics|related content|über den autor|about the author|"
+    r"schon gelesen|le puede interesar|les puede interesar|vea también|ver también|"
+    r"notas relacionadas|noticias relacionadas|contenido relacionado|artículos relacionados|"
+    r"leia também|veja também|leia mais|saiba mais"
 )
 #: A label of a link to another page, alone on its line or before its title ("READ MORE:
 #: ...", "WATCH | ...", "Zum Artikel: ...", "Lesen Sie auch „...“").
