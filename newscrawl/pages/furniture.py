@@ -24,7 +24,8 @@ CAPTION_TAIL_CHARS = 160
 
 _AD = re.compile(
     r"^[-–—•*\s]*(?:advertisement|advertising disclosure|advertising|anzeige|werbung|iklan|"
-    r"publicidad|publicité|pubblicità|reklame|reklama|annonse|annons|annonce|mainos|advertentie|reklam|sponsored|gesponsert|"
+    r"publicidad|publicité|pubblicità|reklame|reklama|annonse|annons|annonce|mainos|"
+    r"advertentie|reklam|sponsored|gesponsert|"
     r"광고|広告|about these ads)\b|\b(?:advertisement|scroll to continue|continues? below|"
     r"article continues|story continues|continue reading|weiterlesen nach der anzeige|"
     r"nach der anzeige|lanjutkan membaca|scroll untuk melanjutkan|gulir untuk melanjutkan)\b",

@@ -612,6 +612,18 @@ def _sentence_long(line: str) -> bool:
     return good_length(len(line), len(line.split()), CJK.search(line) is not None)
 
 
+#: Tags that emphasise their text.
+EMPHASIS_TAGS = frozenset({"strong", "b", "em", "i"})
+
+
+def _sole_child(element: Element) -> Element | None:
+    """``element``'s one child, when it holds nothing else (no text before or after it)."""
+    if len(element) != 1 or (element.text or "").strip() or (element[0].tail or "").strip():
+        return None
+    child: Element = element[0]
+    return child
+
+
 def _near(element: Element) -> Iterator[Element]:
     """``element`` and its three nearest ancestors (what names a block's box)."""
     yield element
@@ -959,8 +971,9 @@ class GenericArticlePage(ArticlePage):
         standfirst = None if found else self._standfirst()
         if standfirst is not None:
             self.body_blocks.append(standfirst)
-            self.standfirst_text = clean_text(element_text(standfirst))
-            yield element_text(standfirst)
+            text = element_text(standfirst)
+            self.standfirst_text = clean_text(text)
+            yield text
 
     #: The text of the standfirst read before the body (:meth:`_standfirst`), if any.
     standfirst_text = ""
@@ -1085,24 +1098,18 @@ class GenericArticlePage(ArticlePage):
 
     @staticmethod
     def _wholly_linked(block: Element) -> bool:
-        """A block whose text is all one link's ("<p><a>Another story</a></p>")."""
-        if len(block) != 1 or (block.text or "").strip() or (block[0].tail or "").strip():
-            return False
-        inner = block[0]
-        if (
-            inner.tag in ("strong", "b", "em", "i")
-            and len(inner) == 1
-            and not ((inner.text or "").strip() or (inner[0].tail or "").strip())
-        ):
-            inner = inner[0]  # "<p><strong><a>...</a></strong></p>"
-        return bool(inner.tag == "a")
+        """A block whose text is all one link's ("<p><a>Another story</a></p>"), perhaps
+        emphasised ("<p><strong><a>...</a></strong></p>")."""
+        inner = _sole_child(block)
+        if inner is not None and inner.tag in EMPHASIS_TAGS:
+            inner = _sole_child(inner)
+        return inner is not None and inner.tag == "a"
 
     @staticmethod
     def _wholly_emphasised(block: Element) -> bool:
         """A block whose text is all in one ``strong``/``b``/``em`` (as promo lines often are)."""
-        if len(block) != 1 or (block.text or "").strip() or (block[0].tail or "").strip():
-            return False
-        return block[0].tag in ("strong", "b", "em", "i")
+        inner = _sole_child(block)
+        return inner is not None and inner.tag in EMPHASIS_TAGS
 
     @cached_property
     def small_blocks(self) -> list[tuple[Element, str]]:
