@@ -100,8 +100,8 @@ def clean_name(text: str, shown: bool = True) -> str | None:
     words = name.split()
     if len(words) > MAX_NAME_WORDS or not any(ch.isalpha() for ch in name):
         return None
-    if name.casefold() in NOT_NAMES:
-        return None
+    if all(word.casefold() in NOT_NAMES for word in words):
+        return None  # "Twitter", "Twitter Facebook": a share box's, no person's
     if shown and not (name[0].isalpha() and not name[0].islower()):
         return None  # words of a sentence ("of the article", "(max."), not a name
     if sum(ch.isdigit() for ch in name) > 0:
@@ -113,6 +113,40 @@ def split_names(text: str) -> list[str]:
     """Names joined by separators: ``"Ani dan Budi"`` → ``["Ani", "Budi"]``, ``"A und B, C"``
     → ``["A", "B", "C"]``."""
     return [name for name in NAME_SEPARATOR.split(clean_text(text)) if name and name.strip()]
+
+
+#: Separators of the names of a line of names alone: those of :data:`NAME_SEPARATOR`,
+#: and "/" without spaces ("Mathatisi Sebusi/Mohalenyane Phakela").
+_LONE_NAMES_SEPARATOR = re.compile(rf"{NAME_SEPARATOR.pattern}|\s*/\s*")
+#: A capitalised word of a name: "Mpesi", "Anne-Marie", "O'Brien", "J.".
+_NAME_WORD = re.compile(r"[^\W\d_]+(?:['’.-][^\W\d_]*)*$")
+#: The most names a line of names alone gives.
+MAX_LONE_NAMES = 4
+
+
+def lone_names(line: str) -> list[str]:
+    """The names of a line that is names and nothing else ("Mohloai Mpesi", "Mathatisi
+    Sebusi/Mohalenyane Phakela"): each of two to four words, every word capitalised;
+    none for a sentence, a date or a label. A heading of capitalised words ("Key Points")
+    passes: ask only of a line where a byline stands."""
+    line = clean_text(line)
+    if not line or line[-1] in ".!?:;" or any(ch.isdigit() for ch in line):
+        return []
+    parts = [part for part in _LONE_NAMES_SEPARATOR.split(line) if part and part.strip()]
+    if not 1 <= len(parts) <= MAX_LONE_NAMES:
+        return []
+    names = []
+    for part in parts:
+        words = part.split()
+        if not 2 <= len(words) <= 4 or not all(
+            w[0].isupper() and _NAME_WORD.match(w) for w in words
+        ):
+            return []
+        name = clean_name(part)
+        if name is None or any(w.casefold() in NOT_NAMES for w in words):
+            return []
+        names.append(name)
+    return names
 
 
 def byline_names(text: str, site_names: Iterable[str] = ()) -> list[str]:
@@ -144,6 +178,23 @@ def _is_person(node: Mapping[str, object]) -> bool:
     return any(str(k).lower() == "person" for k in kinds)
 
 
+#: The last part of the address of a site's account, not a person's ("/author/admin/").
+_ACCOUNTS = frozenset({"admin", "administrator", "webmaster", "wpadmin", "superuser"})
+
+
+def _account(person: Mapping[str, object]) -> bool:
+    """A JSON-LD person that is a site's account: its ``@id`` or ``url`` ends with
+    ``/admin/`` (a WordPress site's default user), or it is named so."""
+    for key in ("@id", "url"):
+        value = person.get(key)
+        if isinstance(value, str):
+            path = value.split("#", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+            if path.casefold() in _ACCOUNTS:
+                return True
+    name = person.get("name")
+    return isinstance(name, str) and name.strip().casefold() in _ACCOUNTS
+
+
 def json_ld_names(author: object, graph: Mapping[str, Mapping[str, object]]) -> list[str]:
     """The persons of a JSON-LD ``author`` value (one or a list; strings, or objects named
     by ``name``, ``givenName`` + ``familyName`` or ``byline``; ``{"@id": ...}`` looked up in
@@ -157,7 +208,7 @@ def json_ld_names(author: object, graph: Mapping[str, Mapping[str, object]]) -> 
             continue
         if set(person) <= {"@id", "@type"} and isinstance(person.get("@id"), str):
             person = graph.get(str(person["@id"]), person)
-        if not _is_person(person):
+        if not _is_person(person) or _account(person):
             continue
         name = person.get("name") or person.get("byline")
         if not isinstance(name, str) or not name.strip():

@@ -9,6 +9,7 @@ from newscrawl.bylines import (
     clean_name,
     full_names,
     json_ld_names,
+    lone_names,
     same_people,
     split_names,
     without_place,
@@ -42,6 +43,7 @@ def test_split_names(text: str, names: list[str]) -> None:
         ("of the article", None),
         ("April", None),
         ("Twitter", None),
+        ("Twitter Facebook", None),  # a share box's networks, each no name
         ("Mykolo Romerio universiteto Žmogaus ir visuomenės studijų fakulteto profesorius", None),
     ],
 )
@@ -100,12 +102,37 @@ def test_json_ld_names() -> None:
         {"@id": "https://x/#p1"},
         {"@type": "Organization", "name": "Arusdaerah"},
         {"@type": "Person", "name": "Felix Schröder und Jörg Soldwisch, dpa"},
+        {"@id": "https://x/author/admin/", "name": "Ilanga D"},  # a site's account
+        {"@type": "Person", "name": "admin"},
     ]
     assert json_ld_names(author, graph) == [
         "Anna Giulia Fink", "Gopal Sharma", "Kyle Wiggers", "Eliaser N", "Felix Schröder",
         "Jörg Soldwisch", "dpa",
     ]  # fmt: skip
     assert json_ld_names("Ani dan Budi", {}) == ["Ani", "Budi"]
+
+
+@pytest.mark.parametrize(
+    ("line", "names"),
+    [
+        ("Mohloai Mpesi", ["Mohloai Mpesi"]),
+        ("Mathatisi Sebusi/Mohalenyane Phakela", ["Mathatisi Sebusi", "Mohalenyane Phakela"]),
+        ("Jane Doe and John Smith", ["Jane Doe", "John Smith"]),
+        ("Anne-Marie O'Brien", ["Anne-Marie O'Brien"]),
+        ("MTHOBISI SITHOLE", ["MTHOBISI SITHOLE"]),
+        ("F.P. Report", ["F.P. Report"]),
+        ("Mohloai", []),  # one word: no full name
+        ("Jane doe", []),
+        ("Reporting by Jane Doe", []),
+        ("The council approved the budget.", []),
+        ("Updated May 5 2024", []),
+        ("Follow Us On Twitter", []),
+        ("A B C D E", []),
+        ("Ann Lee, Bo Kim, Cy Yu, Di Ma, Ed Ng", []),  # more names than a byline gives
+    ],
+)
+def test_lone_names(line: str, names: list[str]) -> None:
+    assert lone_names(line) == names
 
 
 def test_same_people_and_full_names() -> None:

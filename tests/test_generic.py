@@ -685,6 +685,14 @@ def test_an_article_in_a_page_wide_form_is_read() -> None:
          '<div class="date">October 23, 2024, 3:48: Uhr</div>', "2024-10-23T16:48:15+01:00"),
         ('<meta name="DC.Date.Issued" content="2024-04-22T06:00+02:00">', "",
          "2024-04-22T06:00:00+02:00"),
+        # less common names of the publication meta (htmldate's list)
+        ('<meta name="OriginalPublicationDate" content="2014-06-30T16:54:02+02:00">', "",
+         "2014-06-30T16:54:02+02:00"),
+        ('<meta property="rnews:datePublished" content="2010-02-22T11:53:04+02:00">', "",
+         "2010-02-22T11:53:04+02:00"),
+        # JSON-LD's time in seconds (or milliseconds) since 1970, in the site's zone
+        (article_head(datePublished=1676551869000), "", "2023-02-16T12:51:09+00:00"),
+        (article_head(datePublished=1676551869), "", "2023-02-16T12:51:09+00:00"),
         # a date without a time stays a date
         ('<meta property="article:published_time" content="2024-08-22">', "", "2024-08-22"),
         # a date alone gives way to the time of that day another source shows
@@ -792,6 +800,22 @@ def test_the_visible_byline_wins_over_a_json_ld_editor() -> None:
          '<meta property="og:type" content="article">', "", []),
         ('<meta name="author" content="Ani Lestari"><meta name="editor" content="Budi Santoso">'
          '<meta property="og:type" content="article">', "", ["Ani Lestari"]),
+        # hessenschau.de: the site's name and its place are no people
+        ('<meta name="author" content="example.co.uk, Frankfurt, Germany">'
+         '<meta property="og:type" content="article">', "", []),
+        # author pages are /author/<name>, not a company's /profil/x/page.html (rbb24.de)
+        ('<meta property="og:type" content="article">',
+         '<a href="/profil/internet/internet.html">Programmprojekte</a>', []),
+        ('<meta property="og:type" content="article">',
+         '<a href="/author/jane-doe/">Jane Doe</a>', ["Jane Doe"]),
+        ('<meta property="og:type" content="article">', '<a href="/author/x/">Example</a>', []),
+        # a byline in another story's <article> (a teaser) is not this one's (hessenschau.de)
+        ('<meta property="og:type" content="article">',
+         '<article><h2><a href="/x">Another story</a></h2><p class="byline">Von Stefan Kiske'
+         '</p></article>', []),
+        # a WordPress site's default account is no person (ilanganews.co.za)
+        (article_head(author={"@id": "https://example.co.uk/author/admin/", "name": "Ilanga D"}),
+         "", []),
     ],
 )  # fmt: skip
 def test_authors_of_real_pages(head: str, shown: str, authors: list[str]) -> None:
@@ -800,6 +824,50 @@ def test_authors_of_real_pages(head: str, shown: str, authors: list[str]) -> Non
         head=head,
     )
     assert page.to_item().authors == authors
+
+
+def test_a_byline_of_names_alone_opening_the_body_names_its_authors() -> None:
+    """lestimes.com: the byline is the body's first paragraph, bold names without a label,
+    on a page whose metadata names nobody; it is the authors, not a line of the text. A page
+    whose metadata names its author keeps such a line (medium.com: a bold subtitle)."""
+    story = (
+        "<div class='story'><p><strong>Mathatisi Sebusi/Mohalenyane Phakela</strong></p>"
+        f"{paragraphs(SENTENCES)}</div>"
+    )
+    page = real_page(f"<h1>Council approves budget</h1>{story}",
+                     head='<meta property="og:type" content="article">')  # fmt: skip
+    item = page.to_item()
+    assert item.authors == ["Mathatisi Sebusi", "Mohalenyane Phakela"]
+    assert item.body == "\n\n".join(SENTENCES)
+    page = real_page(
+        f"<h1>Council approves budget</h1>{story}",
+        head='<meta property="og:type" content="article"><meta name="author" content="Ani Lee">',
+    )
+    item = page.to_item()
+    assert item.authors == ["Ani Lee"]
+    assert item.body == "\n\n".join(["Mathatisi Sebusi/Mohalenyane Phakela", *SENTENCES])
+    # not emphasised, or after the first lines of the body: a line of the text
+    for story in (
+        f"<div class='story'><p>Jane Doe</p>{paragraphs(SENTENCES)}</div>",
+        f"<div class='story'>{paragraphs(SENTENCES)}<p><b>Jane Doe</b></p></div>",
+    ):
+        page = real_page(f"<h1>Council approves budget</h1>{story}",
+                         head='<meta property="og:type" content="article">')  # fmt: skip
+        assert page.to_item().authors == []
+
+
+def test_another_storys_date_lines_are_not_this_ones() -> None:
+    """dagbladet.no: the next story, set under this one, shows when it was updated; that is
+    not this story's update (nor is a teaser's date this story's)."""
+    story = f"<article><h1>Council approves budget</h1>{paragraphs(SENTENCES)}</article>"
+    nxt = (
+        "<article><h2><a href='/next'>Next story</a></h2>"
+        "<p class='date'>Updated 25 April 2024, 18:00</p></article>"
+    )
+    head = '<meta property="article:published_time" content="2024-04-25T09:00:00+01:00">'
+    assert real_page(story + nxt, head=head).to_item().updated_at is None
+    mine = story.replace("</h1>", "</h1><p class='date'>Updated 25 April 2024, 18:00</p>")
+    assert real_page(mine + nxt, head=head).to_item().updated_at == "2024-04-25T18:00:00+01:00"
 
 
 def test_a_page_declaring_latin_1_but_sent_in_utf_8_is_read_as_utf_8() -> None:
@@ -881,6 +949,36 @@ def test_a_hidden_copy_of_the_text_makes_no_line_furniture() -> None:
     footer = f"<footer><p>{short[0]}</p></footer>"
     page = dated_page(f"<h1>Council approves budget</h1><div class='story'>{text}</div>{footer}")
     assert short[0] not in page.to_item().body
+
+
+def test_the_lead_a_share_box_shows_again_is_no_furniture() -> None:
+    """usatoday.com: the share box repeats the page's description, which is the article's
+    first paragraph; that paragraph is the article's, not a line of the page's furniture.
+    Another line the box shows stays furniture."""
+    lead = "ANAHEIM, Calif. — Musicians often show off their rings, but rarely make music."
+    other = "Reporting by the city desk of the paper."
+    share = f"<div class='util-bar-share'><p>{lead}</p><p>{other}</p></div>"
+    text = paragraphs([lead, *SENTENCES[:3], other, SENTENCES[3]])
+    head = article_head(datePublished="2024-05-02T20:53:56+01:00")
+    page = real_page(
+        f"{share}<h1>Council approves budget</h1><div class='story'>{text}</div>",
+        head=f'{head}<meta name="description" content="{lead}">',
+    )
+    assert page.to_item().body == "\n\n".join([lead, *SENTENCES[:3], SENTENCES[3]])
+
+
+def test_text_running_between_line_breaks_beside_an_image_is_read() -> None:
+    """tulsaworld.com: the article is one span of text runs between ``<br>`` beside an image
+    and a lead heading; a wrapper of an image and more text than a caption is no image box.
+    An image with its caption alone is left out."""
+    runs = "<br><br>".join(SENTENCES[1:])
+    page = dated_page(
+        "<h1>Council approves budget</h1><div class='entry'><span class='text'>"
+        f"<img src='/a.jpg'><span class='lead'><h2>{SENTENCES[0]}</h2></span>"
+        f"<br><br>{runs}</span><span class='pic'><img src='/b.jpg'><p>The town hall, on Tuesday"
+        " evening, seen from the square.</p></span></div>"
+    )
+    assert page.to_item().body == "\n\n".join(SENTENCES)
 
 
 def test_links_to_other_articles_under_the_text_are_left_out() -> None:

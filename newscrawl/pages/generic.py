@@ -39,8 +39,10 @@ from newscrawl.boilerplate import (
 from newscrawl.bylines import (
     BYLINE_LABEL,
     byline_names,
+    clean_name,
     full_names,
     json_ld_names,
+    lone_names,
     same_people,
 )
 from newscrawl.dates import (
@@ -336,6 +338,15 @@ PUBLICATION_METAS = (
     "sailthru.date", "parsely-pub-date", "cXenseParse:recs:publishtime", "DC.date.issued",
     "dc.date.issued", "dcterms.issued", "DCTERMS.issued", "dcterms.created", "DC.date",
     "dc.date", "date", "Date", "pub_date", "pubDate", "article:published", "release_date",
+    # less common names (htmldate's list of them)
+    "OriginalPublicationDate", "rnews:datePublished", "article:post_date",
+    "article:published_date", "article:publicationdate", "bt:pubdate", "displaydate",
+    "citation_publication_date", "citation_date", "date_published", "dateposted",
+    "dc.date.created", "dc.date.publication", "dcterms.date",
+    "og:pubdate", "og:publish_date", "og:datepublished", "published_time", "published-date",
+    "published_date", "publisheddate", "publish_time", "shareaholic:article_published_time",
+    "twt-published-at", "rbpubdate", "pdate", "ptime", "mediator_published_time",
+    "vr:published_time", "analyticsattributes.articledate",
 )  # fmt: skip
 UPDATE_METAS = (
     "article:modified_time", "og:updated_time", "og:article:modified_time", "dateModified",
@@ -612,6 +623,10 @@ def _sentence_long(line: str) -> bool:
     return good_length(len(line), len(line.split()), CJK.search(line) is not None)
 
 
+#: A byline without a label is looked for in this many first lines of the body, before
+#: the first line of this many words (:meth:`GenericArticlePage.body_lines`).
+OPENING_LINES = 3
+OPENING_WORDS = 20
 #: Tags that emphasise their text.
 EMPHASIS_TAGS = frozenset({"strong", "b", "em", "i"})
 
@@ -802,7 +817,30 @@ class GenericArticlePage(ArticlePage):
             rest = " ".join(line for _, line, _ in lines[1:])
             if self.standfirst_text in rest:
                 lines = lines[1:]  # a lead that repeats a line of the text: the text's
-        return [lines[n] for n in without_repeats([line for _, line, _ in lines])]
+        lines = [lines[n] for n in without_repeats([line for _, line, _ in lines])]
+        openings = [] if self.metadata_authors() else lines[:OPENING_LINES]
+        for at, (_, line, named) in enumerate(openings):
+            if len(line.split()) >= OPENING_WORDS:
+                break  # the text has begun
+            names = [] if named else self._opening_names(line)
+            if names:
+                self.opening_byline = tuple(names)
+                del lines[at]
+                break
+        return lines
+
+    #: The names of the byline that opens the body (:meth:`_opening_names`), if any.
+    opening_byline: tuple[str, ...] = ()
+
+    def _opening_names(self, line: str) -> list[str]:
+        """The names of ``line`` when it is a byline without a label opening the body of a
+        page whose metadata names no author: names alone
+        (:func:`~newscrawl.bylines.lone_names`), wholly emphasised ("<p><strong>Mohloai
+        Mpesi</strong></p>"), not the site's."""
+        if line.casefold() not in self.emphasised:
+            return []
+        names = lone_names(line)
+        return [] if any(name.casefold() in self.site_names for name in names) else names
 
     @cached_property
     def kept_lines(self) -> list[tuple[str, str, bool]]:
@@ -1128,17 +1166,25 @@ class GenericArticlePage(ArticlePage):
     @cached_property
     def furniture(self) -> frozenset[str]:
         """The texts of the short blocks outside the body (footer, sidebars), case-folded; not
-        those of hidden elements (a hidden copy of the text, eldeber.com.bo's, is no footer)."""
+        those of hidden elements (a hidden copy of the text, eldeber.com.bo's, is no footer),
+        nor the page's own description (its lead, which a share box shows again)."""
         hidden = {
             node
             for silent in self.text_map.silent
             if silent.tag not in ("script", "style") and hidden_from_view(silent)
             for node in silent.iter()
         }
+        described = {
+            clean_text(text).casefold()
+            for text in (self.meta("description"), self.meta("og:description"))
+            if text
+        }
         return frozenset(
-            t.casefold()
+            folded
             for element, t in self.small_blocks
-            if len(t) < FURNITURE_CHARS and element not in hidden
+            if len(t) < FURNITURE_CHARS
+            and element not in hidden
+            and (folded := t.casefold()) not in described
         )
 
     @cached_property
@@ -1197,13 +1243,14 @@ class GenericArticlePage(ArticlePage):
     @staticmethod
     def _image_block(element: Element) -> bool:
         """A wrapper holding an image and at most its caption (not a container of text
-        that happens to hold an image)."""
+        that happens to hold an image: nor one whose text runs between ``<br>``, with more
+        text than a caption has)."""
         if not any(isinstance(c.tag, str) and c.tag in ("img", "picture") for c in element):
             return False
         blocks = [
             n for n in element.iterdescendants() if isinstance(n.tag, str) and n.tag in BLOCK_TAGS
         ]
-        return len(blocks) <= 1
+        return len(blocks) <= 1 and len(block_text(element)) < GATE_MAX_GOOD
 
     def _gate(self, element: Element) -> bool:
         """A paywall or sign-in prompt: a box linking to a login or subscription page, with
@@ -1478,19 +1525,22 @@ class GenericArticlePage(ArticlePage):
         """The writers: the page's metadata (JSON-LD persons, else ``meta[name=author]``)
         unless the byline shown between the headline and the text names other people (a
         JSON-LD editor, the site's name), then that byline; without metadata, the first
-        byline shown; else author-page links."""
+        byline shown, else a byline of names alone opening the body (:meth:`_opening_names`),
+        else author-page links."""
         listed = self.metadata_authors()
         if listed:
             shown = self.visible_byline(header_only=True)
             if full_names(shown) and not same_people(shown, listed):
                 return shown
             return listed
-        return self.visible_byline() or self.author_links()
+        _ = self.body_lines  # read first: it finds the byline opening the body, if any
+        return self.visible_byline() or list(self.opening_byline) or self.author_links()
 
     def metadata_authors(self) -> list[str]:
         """The persons the page's JSON-LD names as authors (an organisation is none), else
-        ``meta[name=author]`` (an e-mail address, a URL or the site's name is none; the same
-        names as ``meta[name=editor]`` name the editor)."""
+        ``meta[name=author]`` (an e-mail address, a URL or the site's name is none, nor what
+        follows the site's name, its place; the same names as ``meta[name=editor]`` name the
+        editor)."""
         data = self.json_ld_article
         if data is not None and "author" in data:
             names = json_ld_names(data["author"], self.json_ld_graph)
@@ -1499,6 +1549,9 @@ class GenericArticlePage(ArticlePage):
                 return names
         meta = self.meta("author")
         if meta and not meta.lstrip().startswith(("http", "@")):
+            parts = split_names(meta)
+            if len(parts) > 1 and clean_text(parts[0]).casefold() in self.site_names:
+                return []  # the site's signature ("hessenschau.de, Frankfurt, Germany")
             names = byline_names(meta, self.site_names)
             editors = byline_names(self.meta("editor") or "", self.site_names)
             return [] if editors and all(same_people([n], editors) for n in names) else names
@@ -1555,17 +1608,20 @@ class GenericArticlePage(ArticlePage):
         return frozenset(name.casefold() for name in names if name)
 
     def author_links(self) -> list[str]:
-        """Names linked to author pages (``/author/<name>``), outside the body."""
+        """Names linked to author pages (``/author/<name>``: not ``/profil/x/page.html``, a
+        company's profile), outside the body; not the site's own name."""
         names: list[str] = []
-        for link in self.links_to(AUTHOR_SEGMENTS):
-            name = clean_text(element_text(link))
-            if name and name not in names:
+        own = self.site_names
+        for link in self.links_to(AUTHOR_SEGMENTS, named=True):
+            name = clean_name(element_text(link))
+            if name and name not in names and name.casefold() not in own:
                 names.append(name)
         return names
 
-    def links_to(self, segments: frozenset[str]) -> Iterator[Element]:
+    def links_to(self, segments: frozenset[str], named: bool = False) -> Iterator[Element]:
         """Links outside the body whose path goes through one of ``segments`` (``/tag/x``,
-        ``/author/x``), in page order."""
+        ``/author/x``), in page order; with ``named``, only those where the segment names
+        the page's last part (``/author/x``, not ``/author/x/y``)."""
         inside = self.body_nodes
         for link in self.root.iter("a"):
             href = (link.get("href") or "").lower()
@@ -1574,7 +1630,8 @@ class GenericArticlePage(ArticlePage):
             if inside and any(up in inside for up in link.iterancestors()):
                 continue
             path = [part for part in urlsplit(href).path.split("/") if part]
-            if any(part in segments for part in path[:-1]):
+            through = path[-2:-1] if named else path[:-1]
+            if any(part in segments for part in through):
                 yield link
 
     def visible_byline(self, header_only: bool = False) -> list[str]:
@@ -1796,6 +1853,8 @@ class GenericArticlePage(ArticlePage):
         data = self.json_ld_article or self.json_ld_page or {}
         if kind in ("json_ld", "json_ld_modified"):
             value = data.get("datePublished" if kind == "json_ld" else "dateModified")
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                value = str(int(value))  # seconds (or milliseconds) since 1970
             return [value] if isinstance(value, str) else []
         if kind in ("meta", "meta_modified"):
             keys = PUBLICATION_META_KEYS if kind == "meta" else UPDATE_META_KEYS
@@ -1890,11 +1949,22 @@ class GenericArticlePage(ArticlePage):
 
     def _in_chrome_box(self, element: Element) -> bool:
         """True for an element in the page's navigation or footer (a date in the header bar
-        is today's, a footer's is the copyright's)."""
-        return any(
-            isinstance(up.tag, str) and up.tag in ("nav", "footer")
-            for up in element.iterancestors()
-        )
+        is today's, a footer's is the copyright's), or in another story's ``<article>`` (a
+        teaser's byline: one holding neither the headline nor the body)."""
+        for up in element.iterancestors():
+            tag = up.tag
+            if tag in ("nav", "footer"):
+                return True
+            if tag == "article" and not self._holds_the_article(up):
+                return True
+        return False
+
+    def _holds_the_article(self, element: Element) -> bool:
+        """``element`` holds the page's headline or its body."""
+        for own in (self.headline_element, self.body_element):
+            if own is not None and (own is element or element in own.iterancestors()):
+                return True
+        return False
 
     def image_url(self) -> str | None:
         """``og:image``, else the cover: the last image above the body (not in the header,
