@@ -19,7 +19,8 @@ from newscrawl.processors import clean_text
 #: "Autorin/Autor", "Text:" (with its colon: a "Text" button is no byline), "Par", "Por",
 #: "Reporter:".
 BYLINE_LABEL = re.compile(
-    r"^\W*(?:(?-i:by(?=[A-Z]))|(?:written by|words by|story by|reported by|by|von|par|por|"
+    r"^\W*(?:(?-i:by(?=[A-Z])|By(?=[A-Z][a-z]))|(?:written by|words by|story by|reported by|"
+    r"more stories by|by|von|par|por|"
     r"door|av|af|oleh|penulis|reporter|pewarta|penyusun|writer|autorin\s*/\s*autor|autor\s*/\s*autorin|"
     r"autorin|autoren|autor|author|authors|auteur|auteurs|yazar|kirjoittanut|"
     r"redakteur(?:in)?|correspondent)\b|(?:text|texte)(?:\s*/\s*\w+)?\s*(?=:))\s*:?\s*",
@@ -56,9 +57,23 @@ _NAMES_END = re.compile(
     r"zuerst|first published|erstmals)\b|@|"
     r"\d|\b(?:senin|selasa|rabu|kamis|jum'?at|sabtu|minggu|monday|tuesday|wednesday|"
     r"thursday|friday|saturday|sunday|montag|dienstag|mittwoch|donnerstag|freitag|"
-    r"samstag|sonntag)\b",
+    r"samstag|sonntag|twitter|facebook|instagram|linkedin)\b|(?<=[^\W\d_])\(|"
+    r"\b(?:on\s+)?(?:january|february|march|april|may|june|july|august|september|october|"
+    r"november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\b\.?,?\s*(?=\d)",
     re.IGNORECASE,
 )
+#: Words of a job's title after a name ("Sam Stein Senior Politics Editor", "Steve Gillman
+#: Contributor"): the name ends before the first.
+_ROLE_WORDS = frozenset(
+    {"senior", "contributor", "contributing", "columnist", "correspondent", "writer",
+     "reporter", "staff", "editor", "editors", "journalist", "producer", "intern"}
+)  # fmt: skip
+#: Words of a sentence or a link's text, never of a name ("Follow us on Twitter", "See all",
+#: "Gracie J using Floss Gloss"): a name shown with one is none.
+_SENTENCE_WORDS = frozenset(
+    {"us", "on", "all", "the", "of", "in", "to", "for", "with", "more", "our", "your", "at",
+     "from", "using", "see", "view", "via", "is", "was", "has"}
+)  # fmt: skip
 #: Separators of two or more names: ",", "&", ";", "/", and the word for "and".
 NAME_SEPARATOR = re.compile(
     r"\s*(?:,|&|;|\s/\s|\b(?:and|und|dan|et|og|och|en|ve|y|e|i|a)\b(?!\.))\s*"
@@ -94,16 +109,28 @@ def clean_name(text: str, shown: bool = True) -> str | None:
     glued = _GLUED.search(name)
     if glued is not None and " " in name[: glued.start()]:
         name = name[: glued.start()]
-    name = name.strip(" ,;:|-–—·•").strip()
+    name = name.strip(" ,;:|/-–—·•").strip()
     if not name or _EMAIL.search(name) or _URL.search(name):
         return None
     words = name.split()
+    role = next((n for n, word in enumerate(words) if word.casefold() in _ROLE_WORDS), None)
+    if shown and role is not None:  # (in data, a desk's name: "Guardian staff reporter")
+        # a title after a name ("Sam Stein Senior Politics Editor"), or alone ("Staff
+        # Writer", "Culture Writer"), or after words that are no name's
+        if role == 0 or role == len(words) - 1 == 1:
+            return None
+        if not all(word[0].isupper() for word in words[:role]):
+            return None
+        words = words[:role]
+        name = " ".join(words).strip(" ,;:|-–—·•")
     if len(words) > MAX_NAME_WORDS or not any(ch.isalpha() for ch in name):
         return None
     if all(word.casefold() in NOT_NAMES for word in words):
         return None  # "Twitter", "Twitter Facebook": a share box's, no person's
     if shown and not (name[0].isalpha() and not name[0].islower()):
         return None  # words of a sentence ("of the article", "(max."), not a name
+    if shown and any(word in _SENTENCE_WORDS for word in words):
+        return None
     if sum(ch.isdigit() for ch in name) > 0:
         return None
     return name
@@ -157,6 +184,7 @@ def byline_names(text: str, site_names: Iterable[str] = ()) -> list[str]:
     text = clean_text(text)
     placed = _PLACED_LABEL.match(text) is not None
     text = BYLINE_LABEL.sub("", text, count=1)
+    text = BYLINE_LABEL.sub("", text, count=1)  # "By by JOSH HASKELL": a label twice
     end = _NAMES_END.search(text)
     if end is not None:
         text = text[: end.start()]

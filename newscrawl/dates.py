@@ -83,7 +83,7 @@ def plausible(time: PageTime, now: datetime) -> bool:
 _ISO = re.compile(
     r"^\s*(?P<y>\d{4})-?(?P<m>\d{2})-?(?P<d>\d{2})"
     r"(?:[T\s]+(?P<H>\d{1,2}):?(?P<M>\d{2})(?::?(?P<S>\d{2})(?:[.,]\d+)?)?)?"
-    r"\s*(?P<z>Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?\s*$",
+    r"\s*(?P<z>Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?|[+-]\d{3})?\s*$",
     re.IGNORECASE,
 )
 _SLASHED = re.compile(
@@ -102,6 +102,8 @@ def _offset(text: str | None) -> tzinfo | None:
         return UTC
     sign = -1 if text[0] == "-" else 1
     digits = text[1:].replace(":", "")
+    if len(digits) == 3:
+        digits = "0" + digits  # "-500": an hour of one digit (washingtonpost.com's)
     hours, minutes = int(digits[:2]), int(digits[2:4] or 0)
     if hours > 14 or minutes > 59:
         return None
@@ -220,6 +222,11 @@ ZONE_NAMES: dict[str, float] = {
     "wat": 1, "eet": 2, "eest": 3, "msk": 3, "aest": 10, "aedt": 11, "nzst": 12, "nzdt": 13,
     "hkt": 8, "sgt": 8, "trt": 3,
 }  # fmt: skip
+#: The US zones as pages print them without saying whether summer time is on ("3:42 PM
+#: ET"); in capitals only ("et" is a word in French and Latin).
+US_ZONES = {"ET": "America/New_York", "CT": "America/Chicago", "MT": "America/Denver",
+            "PT": "America/Los_Angeles"}  # fmt: skip
+_US_ZONE = re.compile(r"(?<![\w])(ET|CT|MT|PT)(?![\w])")
 _ZONE = re.compile(
     r"(?<![\w])(?:(?P<name>" + "|".join(sorted(ZONE_NAMES, key=len, reverse=True)) + r")"
     r"|(?:utc|gmt)\s*(?P<off>[+-]\d{1,2}(?::?\d{2})?))(?![\w])",
@@ -276,14 +283,19 @@ def parse_visible(text: str, month_first: bool = False) -> PageTime | None:
         hour = 0
     if hour > 23 or minute > 59 or second > 59:
         return _build(year, month, day, None, 0, 0, None)
-    return _build(year, month, day, hour, minute, second, _printed_zone(rest))
+    zone = _printed_zone(rest)
+    if isinstance(zone, ZoneInfo):  # "ET": its offset on that day, fixed
+        zone = _fixed(zone, datetime(year, month, day, hour, minute))
+    return _build(year, month, day, hour, minute, second, zone)
 
 
 def _printed_zone(text: str) -> tzinfo | None:
-    """The zone printed beside a visible time ("WIB", "EST", "GMT+2"), if any."""
+    """The zone printed beside a visible time ("WIB", "EST", "GMT+2"; "ET", "PT": the US
+    zones, summer time or not), if any."""
     match = _ZONE.search(text)
     if match is None:
-        return None
+        us = _US_ZONE.search(text)
+        return ZoneInfo(US_ZONES[us.group(1)]) if us is not None else None
     if match.group("name"):
         hours = ZONE_NAMES[match.group("name").lower()]
         return timezone(timedelta(hours=hours))

@@ -54,6 +54,8 @@ def test_clean_name(text: str, name: str | None) -> None:
 def test_a_name_given_as_data_keeps_its_case() -> None:
     assert clean_name("dpa", shown=False) == "dpa"
     assert clean_name("dpa") is None  # shown: a name opens with a capital
+    # a desk's name in data keeps its role words
+    assert clean_name("Guardian staff reporter", shown=False) == "Guardian staff reporter"
 
 
 @pytest.mark.parametrize(
@@ -74,6 +76,23 @@ def test_a_name_given_as_data_keeps_its_case() -> None:
         ("Redaktion hessenschau.de", []),
         ("Text: Max Muster", ["Max Muster"]),
         ("Text/Foto: Anna Muster", ["Anna Muster"]),
+        # what US bylines print after the names (postlight/parser's pages)
+        ("ByTravis Haney", ["Travis Haney"]),
+        ("By by JOSH HASKELL and DAVID CAPLAN", ["JOSH HASKELL", "DAVID CAPLAN"]),
+        ("BYRON SMITH", ["BYRON SMITH"]),
+        ("By Nicole Gallucci on December 13, 2016", ["Nicole Gallucci"]),
+        ("Teresa Newsome Dec. 5, 2016", ["Teresa Newsome"]),
+        ("Sam Stein Senior Politics Editor", ["Sam Stein"]),
+        ("Andrew Husband, Culture Writer", ["Andrew Husband"]),
+        ("Staff Writer", []),
+        ("Benjamin Romano Seattle Times business reporter", []),
+        ("Rebecca Hersher Twitter", ["Rebecca Hersher"]),
+        ("More stories by Jeremy Herron", ["Jeremy Herron"]),
+        ("Cécile Ducourtieux(Bruxelles, correspondant)", ["Cécile Ducourtieux"]),
+        ("Richard (R.J.) Eskow", ["Richard (R.J.) Eskow"]),
+        ("Follow us on Twitter", []),
+        ("See all", []),
+        ("TIMESOFINDIA.COM / Updated", ["TIMESOFINDIA.COM"]),
     ],
 )
 def test_byline_names(text: str, names: list[str]) -> None:

@@ -31,6 +31,7 @@ NOW = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
         ("2024/04/25 14:07:00", "2024-04-25"),  # a time whose zone nothing tells: its day
         ("20240425", "2024-04-25"),
         ("1714054020", "2024-04-25T14:07:00+00:00"),
+        ("2018-10-29T10:15-500", "2018-10-29T10:15:00-05:00"),  # an hour of one digit
     ],
 )
 def test_machine_times(text: str, iso: str) -> None:
@@ -49,6 +50,11 @@ def test_machine_nonsense(text: str) -> None:
     [
         ("Kamis, 20 November 2025 | 07:13 WIB", False, "2025-11-20T07:13:00+07:00"),
         ("Published 11:11 PM EST Nov 19, 2019", True, "2019-11-19T23:11:00-05:00"),
+        # the US zones without summer time said: its offset on that day
+        ("November 29, 2016: 3:42 PM ET", True, "2016-11-29T15:42:00-05:00"),
+        ("July 4, 2016: 3:42 PM ET", True, "2016-07-04T15:42:00-04:00"),
+        ("11/28/2016 11:00 AM PT", True, "2016-11-28T11:00:00-08:00"),
+        ("12 mars 2016 à 14h30 et 15h", False, "2016-03-12"),  # "et" is a word: no zone
         ("25. April 2024, 14.07 Uhr", False, (2024, 4, 25, 14, 7)),
         ("Stand: 26.04.2024, 20:44 Uhr", False, (2024, 4, 26, 20, 44)),
         ("Publié le 18 juil. 2024 à 08:01", False, (2024, 7, 18, 8, 1)),

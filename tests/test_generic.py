@@ -813,6 +813,10 @@ def test_the_visible_byline_wins_over_a_json_ld_editor() -> None:
         ('<meta property="og:type" content="article">',
          '<article><h2><a href="/x">Another story</a></h2><p class="byline">Von Stefan Kiske'
          '</p></article>', []),
+        # a byline in an <article> of the body's is this one's
+        ('<meta property="og:type" content="article">', "<div class='story'><article>"
+         f"<p class='byline'>By Jane Doe</p>{paragraphs(SENTENCES[:3])}</article><article>"
+         f"{paragraphs(SENTENCES[3:])}</article></div>", ["Jane Doe"]),
         # a WordPress site's default account is no person (ilanganews.co.za)
         (article_head(author={"@id": "https://example.co.uk/author/admin/", "name": "Ilanga D"}),
          "", []),

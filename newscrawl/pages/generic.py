@@ -1960,11 +1960,12 @@ class GenericArticlePage(ArticlePage):
         return False
 
     def _holds_the_article(self, element: Element) -> bool:
-        """``element`` holds the page's headline or its body."""
+        """``element`` holds the page's headline or its body, or is in the body."""
         for own in (self.headline_element, self.body_element):
             if own is not None and (own is element or element in own.iterancestors()):
                 return True
-        return False
+        body = self.body_element
+        return body is not None and body in element.iterancestors()
 
     def image_url(self) -> str | None:
         """``og:image``, else the cover: the last image above the body (not in the header,
