@@ -860,6 +860,21 @@ def test_a_byline_of_names_alone_opening_the_body_names_its_authors() -> None:
         assert page.to_item().authors == []
 
 
+def test_an_inline_images_credit_is_no_text_of_its_paragraph() -> None:
+    """msn.com: the lead paragraph opens with an image in a span and its credit in a span
+    named as a caption; the credit is left out, and the lead is read (not taken whole for a
+    credit line)."""
+    lead = "The psychological reason why we love to watch sad movies is linked to endorphins."
+    first = (
+        "<p><span class='storyimage'><img src='/a.jpg'><span class='caption truncate'>"
+        "<span class='attribution'>© Archive Photos/Getty Images</span></span></span> "
+        f"<strong>{lead}</strong></p>"
+    )
+    page = dated_page(f"<h1>Council approves budget</h1><div class='story'>{first}"
+                      f"{paragraphs(SENTENCES)}</div>")  # fmt: skip
+    assert page.to_item().body == "\n\n".join([lead, *SENTENCES])
+
+
 def test_another_storys_date_lines_are_not_this_ones() -> None:
     """dagbladet.no: the next story, set under this one, shows when it was updated; that is
     not this story's update (nor is a teaser's date this story's)."""

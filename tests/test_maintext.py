@@ -461,3 +461,12 @@ def test_paywalled_text_is_paragraphs_sharing_a_paywall_class() -> None:
         '<div><div class="paywall">a</div><p class="paywall">b</p></div>'
     )
     assert not _paywalled_text(boxes[0])  # no paragraph
+
+
+def test_adobe_experience_managers_components_are_no_consent_boxes() -> None:
+    """fortinet.com: the post's text is in "cmp cmp-text aem-GridColumn" blocks; "cmp" is
+    Adobe Experience Manager's prefix there, not a consent management platform's box."""
+    assert not comments("cmp cmp-text aem-GridColumn aem-GridColumn--default--12")
+    assert not comments("cmp-title")
+    assert comments("cmp-wrapper")
+    assert comments("comments aem-GridColumn")  # other words of comments still count

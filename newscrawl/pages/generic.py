@@ -627,6 +627,19 @@ def _sentence_long(line: str) -> bool:
 #: the first line of this many words (:meth:`GenericArticlePage.body_lines`).
 OPENING_LINES = 3
 OPENING_WORDS = 20
+#: Class names of an image's wrapper, caption or credit.
+_IMAGE_NAMES = re.compile(r"image|img|photo|picture|figure|media|caption|credit", re.IGNORECASE)
+_HOLDS_IMAGE = etree.XPath("boolean(.//img | .//picture)")
+
+
+def _image_span(element: Element) -> bool:
+    """An inline element named for an image and holding one, perhaps with its caption or
+    credit ("<span class='storyimage'><img><span class='caption'>© Getty</span></span>"
+    opening a paragraph): no text of the paragraph."""
+    names = element.get("class")
+    return bool(names) and _IMAGE_NAMES.search(names) is not None and bool(_HOLDS_IMAGE(element))
+
+
 #: Tags that emphasise their text.
 EMPHASIS_TAGS = frozenset({"strong", "b", "em", "i"})
 
@@ -1113,7 +1126,8 @@ class GenericArticlePage(ArticlePage):
         found silent in it (scripts, figures and their captions, media, a ``display:none``
         span and the MathML in it) and the chrome blocks in it (a teaser box, an embed's
         consent placeholder): what a reader of the article does not read as its text. Math
-        shown and text hidden from screen readers only (``aria-hidden``) are read."""
+        shown and text hidden from screen readers only (``aria-hidden``) are read. An inline
+        image with its caption or credit (:func:`_image_span`, msn.com's) is no text either."""
         if not len(block):
             return block.text or ""
         silent, chrome = self.text_map.silent, self.text_map.chrome
@@ -1122,7 +1136,9 @@ class GenericArticlePage(ArticlePage):
             if child in silent:  # by its tag, or hidden; but shown math and aria-hidden text
                 tag = child.tag
                 return (tag in SILENT and tag != "math") or hidden_from_view(child)
-            return child.tag in BLOCK_LEVEL and child in chrome
+            if child.tag in BLOCK_LEVEL:
+                return child in chrome
+            return _image_span(child)
 
         return element_text(block, unread)
 

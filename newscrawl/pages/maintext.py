@@ -176,6 +176,8 @@ def comments(names: str) -> bool:
     ]
     if all(COMMENT_WORDS.isdisjoint(words) for _, words in said):
         return False
+    if _aem_component(names):
+        return False
     for name, words in said:
         if name.lower() in KEEP_WORDS or name.lower() == "hentry":
             return False
@@ -191,6 +193,17 @@ def comment_stems(words: frozenset[str]) -> frozenset[str]:
     if any(w.startswith("comment") and not w.startswith(("commentar", "commentat")) for w in words):
         return words | {"comment"}
     return words
+
+
+#: Adobe Experience Manager's components are named "cmp-text", "cmp-title" and set in its
+#: grid ("aem-GridColumn"): there "cmp" names no consent box (fortinet.com's post).
+_AEM_NAMES = re.compile(r"(?:^|\s)(?:aem-|cmp-(?:text|title)(?:\s|$))")
+
+
+def _aem_component(names: str) -> bool:
+    """Names of an Adobe Experience Manager component (:data:`_AEM_NAMES`) whose one word
+    of comments or consent is its "cmp" prefix."""
+    return _AEM_NAMES.search(names) is not None and only_cmp(names)
 
 
 def only_cmp(names: str) -> bool:
