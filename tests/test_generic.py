@@ -161,6 +161,10 @@ def test_canonical_url_and_article_id() -> None:
     )
     assert article_id_of("https://a.example/20251120/judul-7660126") == "7660126"
     assert article_id_of("https://a.example/n6468796/judul") == "6468796"
+    # a month's folder is no id (two sites' /news/201903/ pages were one article)
+    month = article_id_of("https://www.sanwa.co.jp/news/201903/ma-irfp139bk/index.html")
+    assert month.startswith("u")
+    assert month != article_id_of("http://www.elecom.co.jp/news/201903/keyboard/index.html")
     hashed = article_id_of("https://a.example/2025/11/20/judul-tanpa-id")
     assert hashed.startswith("u") and hashed == article_id_of(
         "https://a.example/2025/11/20/judul-tanpa-id?x=1"

@@ -148,7 +148,9 @@ PAGE_SEGMENT = re.compile(r"/(\d{1,2})/?$")
 #: A run of digits that can be a site's own article id (a date alone is none).
 ID_SEGMENT = re.compile(r"[a-z]{0,2}-?([0-9]{5,})(?:\.html?)?")
 ID_TAIL = re.compile(r"-([0-9]{5,})(?:\.html?)?$")
-DATE_DIGITS = re.compile(r"^(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])$")
+#: A day (``20251120``) or a month (``201903``: a month's folder, elecom.co.jp's and
+#: sanwa.co.jp's ``/news/201903/``) written as digits: no article's id.
+DATE_DIGITS = re.compile(r"^(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])?$")
 #: Links of a pager to the whole text.
 WHOLE_TEXT_QUERY = re.compile(r"(?:^|&)(?:page|p)=all\b|(?:^|&)single=1\b")
 WHOLE_TEXT_WORDS = re.compile(r"tampilkan semua|lihat semua|baca selengkapnya|satu halaman", re.I)
