@@ -821,6 +821,16 @@ def test_the_visible_byline_wins_over_a_json_ld_editor() -> None:
         ('<meta property="og:type" content="article">', "<div class='story'><article>"
          f"<p class='byline'>By Jane Doe</p>{paragraphs(SENTENCES[:3])}</article><article>"
          f"{paragraphs(SENTENCES[3:])}</article></div>", ["Jane Doe"]),
+        # the other author metas, when the page shows no byline (bloomberg.com's Parse.ly
+        # meta); a byline shown wins over them ("Gillman, Steve" in thepennyhoarder's)
+        ('<meta property="og:type" content="article">'
+         '<meta name="article:author" content="https://facebook.com/x">'
+         '<meta name="parsely-author" content="Andrea Wong">', "", ["Andrea Wong"]),
+        ('<meta property="og:type" content="article"><meta name="sailthru.author" '
+         'content="Gillman, Steve">', '<p class="byline">By Steve Gillman</p>', ["Steve Gillman"]),
+        # a meta naming the site's title is no author (yjc.ir)
+        ('<meta property="og:type" content="article">'
+         '<meta name="article:author" content="Latest news | Example">', "", []),
         # a WordPress site's default account is no person (ilanganews.co.za)
         (article_head(author={"@id": "https://example.co.uk/author/admin/", "name": "Ilanga D"}),
          "", []),

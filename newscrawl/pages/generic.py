@@ -350,6 +350,9 @@ PUBLICATION_METAS = (
     "twt-published-at", "rbpubdate", "pdate", "ptime", "mediator_published_time",
     "vr:published_time", "analyticsattributes.articledate",
 )  # fmt: skip
+#: Metas naming the authors besides ``meta[name=author]``, most trusted first: read when
+#: the page shows no byline (one may write "Gillman, Steve").
+AUTHOR_METAS = ("article:author", "parsely-author", "sailthru.author")
 UPDATE_METAS = (
     "article:modified_time", "og:updated_time", "og:article:modified_time", "dateModified",
     "datemodified", "last-modified", "lastmod", "dcterms.modified", "DC.date.modified",
@@ -1544,7 +1547,7 @@ class GenericArticlePage(ArticlePage):
         unless the byline shown between the headline and the text names other people (a
         JSON-LD editor, the site's name), then that byline; without metadata, the first
         byline shown, else a byline of names alone opening the body (:meth:`_opening_names`),
-        else author-page links."""
+        else the other author metas (:data:`AUTHOR_METAS`), else author-page links."""
         listed = self.metadata_authors()
         if listed:
             shown = self.visible_byline(header_only=True)
@@ -1552,24 +1555,35 @@ class GenericArticlePage(ArticlePage):
                 return shown
             return listed
         _ = self.body_lines  # read first: it finds the byline opening the body, if any
-        return self.visible_byline() or list(self.opening_byline) or self.author_links()
+        shown = self.visible_byline() or list(self.opening_byline)
+        return shown or self._meta_authors(AUTHOR_METAS) or self.author_links()
 
     def metadata_authors(self) -> list[str]:
         """The persons the page's JSON-LD names as authors (an organisation is none), else
         ``meta[name=author]`` (an e-mail address, a URL or the site's name is none, nor what
-        follows the site's name, its place; the same names as ``meta[name=editor]`` name the
-        editor)."""
+        follows the site's name, its place, nor the site's title; the same names as
+        ``meta[name=editor]`` name the editor)."""
         data = self.json_ld_article
         if data is not None and "author" in data:
             names = json_ld_names(data["author"], self.json_ld_graph)
             names = [n for n in names if n.casefold() not in self.site_names]
             if names:
                 return names
-        meta = self.meta("author")
-        if meta and not meta.lstrip().startswith(("http", "@")):
+        return self._meta_authors(("author",))
+
+    def _meta_authors(self, metas: tuple[str, ...]) -> list[str]:
+        """The authors of the first of the metas ``metas`` that is no URL (see
+        :meth:`metadata_authors`)."""
+        values = (self.meta(name) for name in metas)
+        meta = next((m for m in values if m and not m.lstrip().startswith(("http", "@"))), None)
+        if meta:
             parts = split_names(meta)
-            if len(parts) > 1 and clean_text(parts[0]).casefold() in self.site_names:
-                return []  # the site's signature ("hessenschau.de, Frankfurt, Germany")
+            titled = [clean_text(part).casefold() for part in TITLE_SEPARATOR.split(meta)]
+            if (len(parts) > 1 and clean_text(parts[0]).casefold() in self.site_names) or (
+                len(titled) > 1 and self.site_names.intersection(titled)
+            ):
+                return []  # the site's signature ("hessenschau.de, Frankfurt, Germany"), or
+                # its title ("Agency | Latest news | YJC")
             names = byline_names(meta, self.site_names)
             editors = byline_names(self.meta("editor") or "", self.site_names)
             return [] if editors and all(same_people([n], editors) for n in names) else names
