@@ -82,7 +82,7 @@ def plausible(time: PageTime, now: datetime) -> bool:
 
 _ISO = re.compile(
     r"^\s*(?P<y>\d{4})-?(?P<m>\d{2})-?(?P<d>\d{2})"
-    r"(?:[T\s]+(?P<H>\d{1,2}):?(?P<M>\d{2})(?::?(?P<S>\d{2})(?:[.,]\d+)?)?)?"
+    r"(?:[T\s]+(?P<H>\d{1,2}):?(?P<M>\d{2})(?::(?P<S>\d{1,2})|(?P<S2>\d{2}))?(?:[.,]\d+)?)?"
     r"\s*(?P<z>Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?|[+-]\d{3})?\s*$",
     re.IGNORECASE,
 )
@@ -145,7 +145,7 @@ def parse_machine(text: str) -> PageTime | None:
         int(parts["d"]),
         hour,
         int(parts["M"] or 0),
-        int(parts["S"] or 0),
+        int(parts["S"] or parts.get("S2") or 0),
         zone if hour is not None else None,
     )
 
@@ -287,6 +287,17 @@ def parse_visible(text: str, month_first: bool = False) -> PageTime | None:
     if isinstance(zone, ZoneInfo):  # "ET": its offset on that day, fixed
         zone = _fixed(zone, datetime(year, month, day, hour, minute))
     return _build(year, month, day, hour, minute, second, zone)
+
+
+def parse_written(text: str) -> PageTime | None:
+    """A time a machine's field writes for people ("Tue, Sep 15 2020 10:01:41 EDT",
+    "2017-03-13|19h18"), read as :func:`parse_visible` reads a shown one, when its date leaves
+    no order of day and month to guess: year first, or the month named."""
+    if len(text) > 64 or not (
+        _YEAR_FIRST.search(text) or _DAY_MONTH_YEAR.search(text) or _MONTH_DAY_YEAR.search(text)
+    ):
+        return None
+    return parse_visible(text)
 
 
 def _printed_zone(text: str) -> tzinfo | None:

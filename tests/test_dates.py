@@ -14,6 +14,7 @@ from newscrawl.dates import (
     month_first,
     parse_machine,
     parse_visible,
+    parse_written,
     plausible,
     site_zone,
 )
@@ -32,6 +33,7 @@ NOW = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
         ("20240425", "2024-04-25"),
         ("1714054020", "2024-04-25T14:07:00+00:00"),
         ("2018-10-29T10:15-500", "2018-10-29T10:15:00-05:00"),  # an hour of one digit
+        ("2020-12-05T23:15:0Z", "2020-12-05T23:15:00+00:00"),  # a second of one digit
     ],
 )
 def test_machine_times(text: str, iso: str) -> None:
@@ -178,3 +180,18 @@ def test_page_time_forms() -> None:
     aware = PageTime(datetime(2024, 4, 25, 14, 7, 0, 123, tzinfo=timezone(timedelta(hours=2))))
     assert aware.iso() == "2024-04-25T14:07:00+02:00"
     assert PageTime(datetime(2024, 4, 25), has_time=False).iso() == "2024-04-25"
+
+
+@pytest.mark.parametrize(
+    ("text", "iso"),
+    [
+        ("Tue, Sep 15 2020 10:01:41 EDT", "2020-09-15T10:01:41-04:00"),
+        ("Sun, 11 Oct 2020 07:34:36 GMT", "2020-10-11T07:34:36+00:00"),
+        ("2017-03-13|19h18", "2017-03-13"),  # no zone: its day
+        ("05/08/2014 07:01:00", None),  # the 5th of August or the 8th of May: not guessed
+        ("Tuesday", None),
+    ],
+)
+def test_a_machines_field_written_for_people(text: str, iso: str | None) -> None:
+    time = parse_written(text)
+    assert (time.iso() if time is not None else None) == iso

@@ -51,6 +51,7 @@ from newscrawl.dates import (
     month_first,
     parse_machine,
     parse_visible,
+    parse_written,
     plausible,
     site_zone,
 )
@@ -1809,6 +1810,8 @@ class GenericArticlePage(ArticlePage):
         (:func:`~newscrawl.dates.localise`), if plausible."""
         kind, text = source
         time = parse_visible(text, self.month_first) if kind == "visible" else parse_machine(text)
+        if time is None and kind != "visible":
+            time = parse_written(text)  # a machine's field written for people
         if time is None or not plausible(time, self.now):
             return None  # a placeholder (0001-01-01) is refused before it is placed
         offsets: list[tzinfo] = []
