@@ -21,7 +21,7 @@ from newscrawl.processors import clean_text
 BYLINE_LABEL = re.compile(
     r"^\W*(?:(?-i:by(?=[A-Z])|By(?=[A-Z][a-z]))|(?:written by|words by|story by|reported by|"
     r"more stories by|by|von|par|por|"
-    r"door|av|af|oleh|penulis|reporter|pewarta|penyusun|writer|autorin\s*/\s*autor|autor\s*/\s*autorin|"
+    r"door|av|af|oleh|penulis|reporter|pewarta|penyusun|writer|piše|autorin\s*/\s*autor|autor\s*/\s*autorin|"
     r"autorin|autoren|autor|author|authors|auteur|auteurs|yazar|kirjoittanut|"
     r"redakteur(?:in)?|correspondent)\b|(?:text|texte)(?:\s*/\s*\w+)?\s*(?=:))\s*:?\s*",
     re.IGNORECASE,
@@ -49,7 +49,9 @@ def without_place(names: str) -> str:
 
 #: Where a byline's names end: an editor's label, a day's name, a digit (a date, a time,
 #: "5 hours ago"), an address's "@", a separator before something else ("| Editor: B",
-#: "Published on ...").
+#: "Published on ..."), a social network's name, a "(" glued to the name ("Ducourtieux(
+#: Bruxelles"), a date that names its month ("on December 13, 2016", "Dec. 5, 2016"; not
+#: "Rachel May, 12 March 2024").
 _NAMES_END = re.compile(
     r"\s+[|•·]\s+|\b(?:editor|editing|penyunting|redaktur|redaktion|fotograf|photos?|"
     r"published|updated|veröffentlicht|aktualisiert|stand|diperbarui|publié|publicado|"
@@ -59,21 +61,42 @@ _NAMES_END = re.compile(
     r"thursday|friday|saturday|sunday|montag|dienstag|mittwoch|donnerstag|freitag|"
     r"samstag|sonntag|twitter|facebook|instagram|linkedin)\b|(?<=[^\W\d_])\(|"
     r"\b(?:on\s+)?(?:january|february|march|april|may|june|july|august|september|october|"
-    r"november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\b\.?,?\s*(?=\d)",
+    r"november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\b\.?"
+    r"(?=\s+\d{1,2}(?:st|nd|rd|th)?(?:,?\s+\d{4}|,|\s+at\b))|\bon\s+(?=[a-z]+\.?\s+\d)",
     re.IGNORECASE,
 )
-#: Words of a job's title after a name ("Sam Stein Senior Politics Editor", "Steve Gillman
-#: Contributor"): the name ends before the first.
+#: "by" again after the label ("By by JOSH HASKELL").
+_BY_AGAIN = re.compile(r"^\W*by\b\s*:?\s*", re.IGNORECASE)
+#: Words of a job's title beside a name ("Sam Stein Senior Politics Editor", "Steve Gillman
+#: Contributor", "Senior Reporter Jane Doe"): the name is the words before the first, or
+#: after the last when the title comes first.
 _ROLE_WORDS = frozenset(
     {"senior", "contributor", "contributing", "columnist", "correspondent", "writer",
      "reporter", "staff", "editor", "editors", "journalist", "producer", "intern"}
 )  # fmt: skip
 #: Words of a sentence or a link's text, never of a name ("Follow us on Twitter", "See all",
-#: "Gracie J using Floss Gloss"): a name shown with one is none.
+#: "Jane Doe View all posts", "Gracie J using Floss Gloss"): a name shown ends before the
+#: first (none when it is the first).
 _SENTENCE_WORDS = frozenset(
-    {"us", "on", "all", "the", "of", "in", "to", "for", "with", "more", "our", "your", "at",
-     "from", "using", "see", "view", "via", "is", "was", "has"}
+    {"us", "on", "all", "the", "of", "to", "for", "with", "more", "our", "your", "at", "from",
+     "using", "see", "view", "via", "is", "was", "has", "follow", "read", "by", "edited",
+     "ago", "vor", "prije", "před"}
 )  # fmt: skip
+#: Words of a name that are written in small letters: its particles ("Mark van der Berg",
+#: "Ana de la Torre", "Ahmed al-Sayed").
+_PARTICLES = frozenset(
+    {"van", "von", "der", "den", "de", "del", "della", "di", "da", "das", "dos", "du", "la",
+     "le", "al", "el", "bin", "binti", "ibn", "ter", "ten", "te", "het", "'t", "op", "zu",
+     "y", "e"}
+)  # fmt: skip
+
+
+def _name_word(word: str) -> bool:
+    """A word a name may hold: not in small letters (capitalised, or of a script without
+    case), or a particle ("van", "al-Sayed")."""
+    return not word[:1].islower() or word.split("-", 1)[0].casefold() in _PARTICLES
+
+
 #: Separators of two or more names: ",", "&", ";", "/", and the word for "and".
 NAME_SEPARATOR = re.compile(
     r"\s*(?:,|&|;|\s/\s|\b(?:and|und|dan|et|og|och|en|ve|y|e|i|a)\b(?!\.))\s*"
@@ -113,27 +136,54 @@ def clean_name(text: str, shown: bool = True) -> str | None:
     if not name or _EMAIL.search(name) or _URL.search(name):
         return None
     words = name.split()
-    role = next((n for n, word in enumerate(words) if word.casefold() in _ROLE_WORDS), None)
-    if shown and role is not None:  # (in data, a desk's name: "Guardian staff reporter")
-        # a title after a name ("Sam Stein Senior Politics Editor"), or alone ("Staff
-        # Writer", "Culture Writer"), or after words that are no name's
-        if role == 0 or role == len(words) - 1 == 1:
+    if shown:  # (in data, a desk's name: "Guardian staff reporter")
+        kept = _without_title(words)
+        if kept is None:
             return None
-        if not all(word[0].isupper() for word in words[:role]):
-            return None
-        words = words[:role]
+        words = kept
         name = " ".join(words).strip(" ,;:|-–—·•")
+        if not name:
+            return None
     if len(words) > MAX_NAME_WORDS or not any(ch.isalpha() for ch in name):
         return None
     if all(word.casefold() in NOT_NAMES for word in words):
         return None  # "Twitter", "Twitter Facebook": a share box's, no person's
     if shown and not (name[0].isalpha() and not name[0].islower()):
         return None  # words of a sentence ("of the article", "(max."), not a name
-    if shown and any(word in _SENTENCE_WORDS for word in words):
-        return None
     if sum(ch.isdigit() for ch in name) > 0:
         return None
     return name
+
+
+def _without_title(words: list[str]) -> list[str] | None:
+    """A shown name's words without what follows it (a sentence's or a link's words, a job's
+    title: :data:`_SENTENCE_WORDS`, :data:`_ROLE_WORDS`) or a title before it ("Senior
+    Reporter Jane Doe"); None for no name: fewer than two words before a sentence's words
+    ("Terms of Use", "Follow us on Twitter"), words in small letters but a name's particles
+    (:data:`_PARTICLES`: "Latest news"), a title alone or after one word ("Staff Writer",
+    "Times Staff Writer")."""
+    if len(words) > MAX_NAME_WORDS + 1:
+        return None  # a sentence, or a name in a sentence
+    stop = next((n for n, w in enumerate(words) if w.casefold() in _SENTENCE_WORDS), None)
+    if stop is not None:  # a name then other words ("Jane Doe View all posts")
+        if stop < 2:
+            return None  # "Terms of Use", "See all": no name before them
+        words = words[:stop]
+    if not all(
+        _name_word(w) or (w == "in" and after.casefold() in _PARTICLES)
+        for w, after in zip(words, [*words[1:], ""], strict=True)
+    ):
+        return None  # "Latest news", "Das Magazin für Lesben": no one's name
+    titled = [n for n, w in enumerate(words) if w.casefold() in _ROLE_WORDS]
+    if not titled:
+        return words or None
+    if titled[0] == 0:  # the title first: the name after it
+        rest = words[titled[-1] + 1 :]
+        return rest if len(rest) >= 2 and all(_name_word(w) for w in rest) else None
+    before = words[: titled[0]]
+    if len(before) < 2 or not all(_name_word(w) for w in before):
+        return None
+    return before
 
 
 def split_names(text: str) -> list[str]:
@@ -176,15 +226,15 @@ def lone_names(line: str) -> list[str]:
     return names
 
 
-def byline_names(text: str, site_names: Iterable[str] = ()) -> list[str]:
+def byline_names(text: str, site_names: Iterable[str] = (), shown: bool = True) -> list[str]:
     """The names of a byline's text: its label cut ("By", "Von", "Oleh", "Penulis:"), cut
     where something else starts (an editor's label, a date, a time, " | "), split into names,
-    each cleaned (:func:`clean_name`); the site's own name (``site_names``, case-folded) is
-    no person."""
+    each cleaned (:func:`clean_name`, as ``shown`` on the page or given as data); the site's
+    own name (``site_names``, case-folded) is no person."""
     text = clean_text(text)
     placed = _PLACED_LABEL.match(text) is not None
     text = BYLINE_LABEL.sub("", text, count=1)
-    text = BYLINE_LABEL.sub("", text, count=1)  # "By by JOSH HASKELL": a label twice
+    text = _BY_AGAIN.sub("", text, count=1)  # "By by JOSH HASKELL" (not "By Oleh Pavliuk")
     end = _NAMES_END.search(text)
     if end is not None:
         text = text[: end.start()]
@@ -194,7 +244,7 @@ def byline_names(text: str, site_names: Iterable[str] = ()) -> list[str]:
     own = {name.casefold() for name in site_names}
     names = []
     for part in split_names(text):
-        name = clean_name(part)
+        name = clean_name(part, shown)
         if name and name.casefold() not in own and name not in names:
             names.append(name)
     return names

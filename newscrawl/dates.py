@@ -226,7 +226,7 @@ ZONE_NAMES: dict[str, float] = {
 #: ET"); in capitals only ("et" is a word in French and Latin).
 US_ZONES = {"ET": "America/New_York", "CT": "America/Chicago", "MT": "America/Denver",
             "PT": "America/Los_Angeles"}  # fmt: skip
-_US_ZONE = re.compile(r"(?<![\w])(ET|CT|MT|PT)(?![\w])")
+_US_ZONE = re.compile(r"\s*(ET|CT|MT|PT)(?![\w])")
 _ZONE = re.compile(
     r"(?<![\w])(?:(?P<name>" + "|".join(sorted(ZONE_NAMES, key=len, reverse=True)) + r")"
     r"|(?:utc|gmt)\s*(?P<off>[+-]\d{1,2}(?::?\d{2})?))(?![\w])",
@@ -283,7 +283,7 @@ def parse_visible(text: str, month_first: bool = False) -> PageTime | None:
         hour = 0
     if hour > 23 or minute > 59 or second > 59:
         return _build(year, month, day, None, 0, 0, None)
-    zone = _printed_zone(rest)
+    zone = _printed_zone(rest, rest[clock.end() :])
     if isinstance(zone, ZoneInfo):  # "ET": its offset on that day, fixed
         zone = _fixed(zone, datetime(year, month, day, hour, minute))
     return _build(year, month, day, hour, minute, second, zone)
@@ -300,12 +300,13 @@ def parse_written(text: str) -> PageTime | None:
     return parse_visible(text)
 
 
-def _printed_zone(text: str) -> tzinfo | None:
-    """The zone printed beside a visible time ("WIB", "EST", "GMT+2"; "ET", "PT": the US
-    zones, summer time or not), if any."""
+def _printed_zone(text: str, after: str) -> tzinfo | None:
+    """The zone printed beside a visible time in ``text`` ("WIB", "EST", "GMT+2"), or right
+    after it (``after``: "3:42 PM ET", "11:00 AM PT", the US zones, summer time or not; not
+    "HARTFORD, CT" nor "PT Pertamina" elsewhere on the line), if any."""
     match = _ZONE.search(text)
     if match is None:
-        us = _US_ZONE.search(text)
+        us = _US_ZONE.match(after)
         return ZoneInfo(US_ZONES[us.group(1)]) if us is not None else None
     if match.group("name"):
         hours = ZONE_NAMES[match.group("name").lower()]

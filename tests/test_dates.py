@@ -57,6 +57,8 @@ def test_machine_nonsense(text: str) -> None:
         ("July 4, 2016: 3:42 PM ET", True, "2016-07-04T15:42:00-04:00"),
         ("11/28/2016 11:00 AM PT", True, "2016-11-28T11:00:00-08:00"),
         ("12 mars 2016 à 14h30 et 15h", False, "2016-03-12"),  # "et" is a word: no zone
+        ("HARTFORD, CT — March 3, 2024, 10:00 AM", True, "2024-03-03"),  # a state
+        ("12/03/2024 10:00 | Foto: PT Pertamina", False, "2024-03-12"),  # a company
         ("25. April 2024, 14.07 Uhr", False, (2024, 4, 25, 14, 7)),
         ("Stand: 26.04.2024, 20:44 Uhr", False, (2024, 4, 26, 20, 44)),
         ("Publié le 18 juil. 2024 à 08:01", False, (2024, 7, 18, 8, 1)),

@@ -165,6 +165,7 @@ def test_canonical_url_and_article_id() -> None:
     month = article_id_of("https://www.sanwa.co.jp/news/201903/ma-irfp139bk/index.html")
     assert month.startswith("u")
     assert month != article_id_of("http://www.elecom.co.jp/news/201903/keyboard/index.html")
+    assert article_id_of("https://a.example/article/200512") == "200512"  # an id at the end
     hashed = article_id_of("https://a.example/2025/11/20/judul-tanpa-id")
     assert hashed.startswith("u") and hashed == article_id_of(
         "https://a.example/2025/11/20/judul-tanpa-id?x=1"
@@ -831,9 +832,18 @@ def test_the_visible_byline_wins_over_a_json_ld_editor() -> None:
          '<meta name="parsely-author" content="Andrea Wong">', "", ["Andrea Wong"]),
         ('<meta property="og:type" content="article"><meta name="sailthru.author" '
          'content="Gillman, Steve">', '<p class="byline">By Steve Gillman</p>', ["Steve Gillman"]),
-        # a meta naming the site's title is no author (yjc.ir)
+        # a meta naming the site's title is no author (yjc.ir); one naming a person and the
+        # site names the person
         ('<meta property="og:type" content="article">'
-         '<meta name="article:author" content="Latest news | Example">', "", []),
+         '<meta name="article:author" content="Agency | Latest News | Example">', "", []),
+        ('<meta name="author" content="Jane Doe | Example">', "", ["Jane Doe"]),
+        ('<meta name="author" content="example.co.uk, Jane Doe">', "", ["Jane Doe"]),
+        # one author as "Last, First" in Sailthru's meta
+        ('<meta property="og:type" content="article">'
+         '<meta name="sailthru.author" content="Gillman, Steve">', "", ["Steve Gillman"]),
+        # a box of the article's byline set as an <article> without a heading is the page's
+        ('<meta property="og:type" content="article">',
+         "<article class='meta'><p class='byline'>By Jane Doe</p></article>", ["Jane Doe"]),
         # a WordPress site's default account is no person (ilanganews.co.za)
         (article_head(author={"@id": "https://example.co.uk/author/admin/", "name": "Ilanga D"}),
          "", []),
@@ -867,6 +877,15 @@ def test_a_byline_of_names_alone_opening_the_body_names_its_authors() -> None:
     item = page.to_item()
     assert item.authors == ["Ani Lee"]
     assert item.body == "\n\n".join(["Mathatisi Sebusi/Mohalenyane Phakela", *SENTENCES])
+    # nor is it when the page shows a byline: a bold line ("Key Points") of the text
+    page = real_page(
+        "<h1>Council approves budget</h1><p class='byline'>By Jane Doe</p>"
+        + story.replace("Mathatisi Sebusi/Mohalenyane Phakela", "Key Points"),
+        head='<meta property="og:type" content="article">',
+    )
+    item = page.to_item()
+    assert item.authors == ["Jane Doe"]
+    assert item.body == "\n\n".join(["Key Points", *SENTENCES])
     # not emphasised, or after the first lines of the body: a line of the text
     for story in (
         f"<div class='story'><p>Jane Doe</p>{paragraphs(SENTENCES)}</div>",
@@ -890,6 +909,16 @@ def test_an_inline_images_credit_is_no_text_of_its_paragraph() -> None:
     page = dated_page(f"<h1>Council approves budget</h1><div class='story'>{first}"
                       f"{paragraphs(SENTENCES)}</div>")  # fmt: skip
     assert page.to_item().body == "\n\n".join([lead, *SENTENCES])
+    # a link with an icon, or a span with an image and text of its own, is text
+    line = (
+        "Read the filing: <a class='media-link'><img src='/pdf.png'>the council's budget for "
+        "2024</a> and <span class='inline-image'><img src='/i.png'>its annex</span> for details."
+    )
+    page = dated_page(f"<h1>Council approves budget</h1><div class='story'><p>{line}</p>"
+                      f"{paragraphs(SENTENCES)}</div>")  # fmt: skip
+    assert page.to_item().body.split("\n\n")[0] == (
+        "Read the filing: the council's budget for 2024 and its annex for details."
+    )
 
 
 def test_another_storys_date_lines_are_not_this_ones() -> None:
@@ -1001,6 +1030,14 @@ def test_the_lead_a_share_box_shows_again_is_no_furniture() -> None:
         head=f'{head}<meta name="description" content="{lead}">',
     )
     assert page.to_item().body == "\n\n".join([lead, *SENTENCES[:3], SENTENCES[3]])
+    # a description that is the site's slogan, in the footer and at the text's end: furniture
+    slogan = "Example News is the leading source of local news for the valley."
+    page = real_page(
+        f"<h1>Council approves budget</h1><div class='story'>{paragraphs([*SENTENCES, slogan])}"
+        f"</div><footer><p>{slogan}</p></footer>",
+        head=f'{head}<meta name="description" content="{slogan}">',
+    )
+    assert page.to_item().body == "\n\n".join(SENTENCES)
 
 
 def test_text_running_between_line_breaks_beside_an_image_is_read() -> None:

@@ -94,6 +94,7 @@ READABLE_BLOCKS = 2
 #: tags, and its fewest characters.
 _FOLLOWING = etree.XPath("following::*[position() <= 40]")
 _HOLDS_IMAGE = etree.XPath("boolean(.//img | .//picture)")
+_HOLDS_HEADING = etree.XPath("boolean(.//h1 | .//h2 | .//h3 | .//h4 | .//h5 | .//h6)")
 #: An agency's name after a caption's last sentence ("... Risiken bergen.dpa").
 _AGENCY_AFTER = re.compile(r"[.!?]\s*(?:dpa|afp|ap|reuters|epa|imago|ddp|kna|epd)\s*$", re.I)
 STANDFIRST_TAGS = frozenset({"p", "h2", "div", "span"})
@@ -149,9 +150,10 @@ PAGE_SEGMENT = re.compile(r"/(\d{1,2})/?$")
 #: A run of digits that can be a site's own article id (a date alone is none).
 ID_SEGMENT = re.compile(r"[a-z]{0,2}-?([0-9]{5,})(?:\.html?)?")
 ID_TAIL = re.compile(r"-([0-9]{5,})(?:\.html?)?$")
-#: A day (``20251120``) or a month (``201903``: a month's folder, elecom.co.jp's and
-#: sanwa.co.jp's ``/news/201903/``) written as digits: no article's id.
-DATE_DIGITS = re.compile(r"^(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])?$")
+DATE_DIGITS = re.compile(r"^(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])$")
+#: A month written as digits: a folder of it (``/news/201903/``: elecom.co.jp's and
+#: sanwa.co.jp's) holds no article's id (the last part of a path may be one: ``/a/200512``).
+MONTH_DIGITS = re.compile(r"^(?:19|20)\d{2}(?:0[1-9]|1[0-2])$")
 #: Links of a pager to the whole text.
 WHOLE_TEXT_QUERY = re.compile(r"(?:^|&)(?:page|p)=all\b|(?:^|&)single=1\b")
 WHOLE_TEXT_WORDS = re.compile(r"tampilkan semua|lihat semua|baca selengkapnya|satu halaman", re.I)
@@ -290,10 +292,16 @@ def page_number(url: str) -> int | None:
 def article_id_of(url: str) -> str:
     """The site's own id in the URL: a path segment that is a number (``/1931005/``, with a
     short prefix: ``/n6468796/``, ``/d-123456/``), else the number that ends the slug
-    (``/judul-berita-7660126``); a date is no id. Else a stable hash of the canonical URL."""
+    (``/judul-berita-7660126``); a date is no id, nor a folder that is a month
+    (``/news/201903/x``). Else a stable hash of the canonical URL."""
     segments = [s for s in urlsplit(url).path.split("/") if s]
-    whole = [m.group(1) for seg in segments if (m := ID_SEGMENT.fullmatch(seg.lower()))]
-    whole = [d for d in whole if not DATE_DIGITS.match(d)]
+    whole = [
+        m.group(1)
+        for n, seg in enumerate(segments)
+        if (m := ID_SEGMENT.fullmatch(seg.lower()))
+        and not DATE_DIGITS.match(m.group(1))
+        and not (n < len(segments) - 1 and MONTH_DIGITS.match(m.group(1)))
+    ]
     if whole:
         return whole[-1]
     tail = ID_TAIL.search(segments[-1]) if segments else None
@@ -352,8 +360,10 @@ PUBLICATION_METAS = (
     "vr:published_time", "analyticsattributes.articledate",
 )  # fmt: skip
 #: Metas naming the authors besides ``meta[name=author]``, most trusted first: read when
-#: the page shows no byline (one may write "Gillman, Steve").
+#: the page shows no byline.
 AUTHOR_METAS = ("article:author", "parsely-author", "sailthru.author")
+#: One author named "Last, First" (a Sailthru meta's "Gillman, Steve").
+_LAST_FIRST = re.compile(r"([^\W\d_][\w'’-]*),\s*([^\W\d_][\w'’-]*)")
 UPDATE_METAS = (
     "article:modified_time", "og:updated_time", "og:article:modified_time", "dateModified",
     "datemodified", "last-modified", "lastmod", "dcterms.modified", "DC.date.modified",
@@ -633,17 +643,27 @@ def _sentence_long(line: str) -> bool:
 #: the first line of this many words (:meth:`GenericArticlePage.body_lines`).
 OPENING_LINES = 3
 OPENING_WORDS = 20
-#: Class names of an image's wrapper, caption or credit.
+#: Class names of an image's wrapper, and of its caption or credit.
 _IMAGE_NAMES = re.compile(r"image|img|photo|picture|figure|media|caption|credit", re.IGNORECASE)
+_CAPTION_NAMES = re.compile(r"caption|credit|attribution", re.IGNORECASE)
 _HOLDS_IMAGE = etree.XPath("boolean(.//img | .//picture)")
 
 
 def _image_span(element: Element) -> bool:
-    """An inline element named for an image and holding one, perhaps with its caption or
-    credit ("<span class='storyimage'><img><span class='caption'>© Getty</span></span>"
-    opening a paragraph): no text of the paragraph."""
+    """An inline element named for an image and holding one, its text all in its caption
+    or credit ("<span class='storyimage'><img><span class='caption'>© Getty</span></span>"
+    opening a paragraph): no text of the paragraph (a link with an icon, an image beside
+    text of its own, is)."""
     names = element.get("class")
-    return bool(names) and _IMAGE_NAMES.search(names) is not None and bool(_HOLDS_IMAGE(element))
+    if not names or _IMAGE_NAMES.search(names) is None:
+        return False
+    if not _HOLDS_IMAGE(element):
+        return False
+    rest = element_text(
+        element, lambda child: bool(_CAPTION_NAMES.search(child.get("class") or ""))
+    )
+    return _CAPTION_NAMES.search(names) is not None or not rest.strip()
+    return False
 
 
 #: Tags that emphasise their text.
@@ -837,25 +857,31 @@ class GenericArticlePage(ArticlePage):
             if self.standfirst_text in rest:
                 lines = lines[1:]  # a lead that repeats a line of the text: the text's
         lines = [lines[n] for n in without_repeats([line for _, line, _ in lines])]
-        openings = [] if self.metadata_authors() else lines[:OPENING_LINES]
-        for at, (_, line, named) in enumerate(openings):
+        for _, line, named in lines[:OPENING_LINES]:
             if len(line.split()) >= OPENING_WORDS:
                 break  # the text has begun
             names = [] if named else self._opening_names(line)
             if names:
-                self.opening_byline = tuple(names)
-                del lines[at]
+                self.opening_line = (line, tuple(names))
                 break
         return lines
 
-    #: The names of the byline that opens the body (:meth:`_opening_names`), if any.
-    opening_byline: tuple[str, ...] = ()
+    #: A line of names alone opening the body (:meth:`_opening_names`) and its names.
+    opening_line: tuple[str, tuple[str, ...]] | None = None
+
+    @cached_property
+    def opening_byline(self) -> tuple[str, ...]:
+        """The names of :attr:`opening_line`, when the page names its authors nowhere else
+        (no metadata, no byline shown): then it is the byline, and no line of the text."""
+        opening = self.body_lines and self.opening_line
+        if not opening or self.metadata_authors() or self.visible_byline():
+            return ()
+        return opening[1]
 
     def _opening_names(self, line: str) -> list[str]:
-        """The names of ``line`` when it is a byline without a label opening the body of a
-        page whose metadata names no author: names alone
-        (:func:`~newscrawl.bylines.lone_names`), wholly emphasised ("<p><strong>Mohloai
-        Mpesi</strong></p>"), not the site's."""
+        """The names of ``line`` when it may be a byline without a label opening the body:
+        names alone (:func:`~newscrawl.bylines.lone_names`), wholly emphasised
+        ("<p><strong>Mohloai Mpesi</strong></p>"), not the site's."""
         if line.casefold() not in self.emphasised:
             return []
         names = lone_names(line)
@@ -865,24 +891,30 @@ class GenericArticlePage(ArticlePage):
     def kept_lines(self) -> list[tuple[str, str, bool]]:
         """:attr:`body_lines` without the promo lines no rule was written for (counted as
         ``boilerplate/<site>/learned``): a block the page also shows outside the body (a
-        footer line; not a sub-heading, which a table of contents repeats), a short one
+        footer line; not a sub-heading, which a table of contents repeats, nor a lead that is
+        the page's description, which a share box repeats), a short one
         naming the site, an invitation to an app, a channel, a
         newsletter or a subscription (:func:`~newscrawl.boilerplate.invitation`), or a line
-        an earlier run learned on the site (:attr:`known_promo`). Lines a shared rule names
-        stay: the pipeline drops and counts those."""
+        an earlier run learned on the site (:attr:`known_promo`); and the byline opening the
+        body (:attr:`opening_byline`). Lines a shared rule names stay: the pipeline drops and
+        counts those."""
         lines = self.body_lines
         if not lines:
             return []
+        if self.opening_byline and self.opening_line is not None:
+            byline = self.opening_line[0]
+            lines = [entry for entry in lines if entry[1] != byline]  # the byline's
         names_the_site = names_the_site_test(brand_of(self.domain))
         headline = clean_text(self.headline[1] or "").casefold()
         kept: list[tuple[str, str, bool]] = []
-        for entry in lines:
+        for at, entry in enumerate(lines):
             _, line, named = entry
             folded = line.casefold()
             if folded == headline:
                 continue  # the headline again (a print header): the title's, not the text's
+            lead = at < OPENING_LINES and folded == self.description  # a share box shows it
             promo = not named and (
-                (self.is_furniture(line) and folded not in self.headings)
+                (self.is_furniture(line) and folded not in self.headings and not lead)
                 or folded in self.known_promo
                 or invitation(line)
                 or (bool(kept) and names_the_site(line))
@@ -1188,26 +1220,25 @@ class GenericArticlePage(ArticlePage):
     @cached_property
     def furniture(self) -> frozenset[str]:
         """The texts of the short blocks outside the body (footer, sidebars), case-folded; not
-        those of hidden elements (a hidden copy of the text, eldeber.com.bo's, is no footer),
-        nor the page's own description (its lead, which a share box shows again)."""
+        those of hidden elements (a hidden copy of the text, eldeber.com.bo's, is no footer)."""
         hidden = {
             node
             for silent in self.text_map.silent
             if silent.tag not in ("script", "style") and hidden_from_view(silent)
             for node in silent.iter()
         }
-        described = {
-            clean_text(text).casefold()
-            for text in (self.meta("description"), self.meta("og:description"))
-            if text
-        }
         return frozenset(
-            folded
+            t.casefold()
             for element, t in self.small_blocks
-            if len(t) < FURNITURE_CHARS
-            and element not in hidden
-            and (folded := t.casefold()) not in described
+            if len(t) < FURNITURE_CHARS and element not in hidden
         )
+
+    @cached_property
+    def description(self) -> str:
+        """The page's description (``meta[name=description]``, else ``og:description``),
+        cleaned and case-folded; "" for none."""
+        text = self.meta("description") or self.meta("og:description") or ""
+        return clean_text(text).casefold()
 
     @cached_property
     def headings(self) -> set[str]:
@@ -1555,15 +1586,15 @@ class GenericArticlePage(ArticlePage):
             if full_names(shown) and not same_people(shown, listed):
                 return shown
             return listed
-        _ = self.body_lines  # read first: it finds the byline opening the body, if any
         shown = self.visible_byline() or list(self.opening_byline)
         return shown or self._meta_authors(AUTHOR_METAS) or self.author_links()
 
     def metadata_authors(self) -> list[str]:
         """The persons the page's JSON-LD names as authors (an organisation is none), else
-        ``meta[name=author]`` (an e-mail address, a URL or the site's name is none, nor what
-        follows the site's name, its place, nor the site's title; the same names as
-        ``meta[name=editor]`` name the editor)."""
+        ``meta[name=author]`` (an e-mail address, a URL or the site's name is none: "Jane Doe
+        | Brand" names Jane Doe; the site's signature "Brand, City, Country" and its title
+        "Brand | Latest news | Region" name nobody; the same names as ``meta[name=editor]``
+        name the editor)."""
         data = self.json_ld_article
         if data is not None and "author" in data:
             names = json_ld_names(data["author"], self.json_ld_graph)
@@ -1578,14 +1609,23 @@ class GenericArticlePage(ArticlePage):
         values = (self.meta(name) for name in metas)
         meta = next((m for m in values if m and not m.lstrip().startswith(("http", "@"))), None)
         if meta:
-            parts = split_names(meta)
-            titled = [clean_text(part).casefold() for part in TITLE_SEPARATOR.split(meta)]
-            if (len(parts) > 1 and clean_text(parts[0]).casefold() in self.site_names) or (
-                len(titled) > 1 and self.site_names.intersection(titled)
+            own = self.site_names
+            titled = [clean_text(part) for part in TITLE_SEPARATOR.split(meta)]
+            if len(titled) > 1 and own.intersection(t.casefold() for t in titled):
+                if len(titled) > 2:
+                    return []  # the site's title ("Agency | Latest news | YJC")
+                meta = next(t for t in titled if t.casefold() not in own)  # "A | Brand"
+            parts = [clean_text(part) for part in split_names(meta)]
+            if (
+                len(parts) > 1
+                and parts[0].casefold() in own
+                and all(len(part.split()) == 1 for part in parts[1:])
             ):
-                return []  # the site's signature ("hessenschau.de, Frankfurt, Germany"), or
-                # its title ("Agency | Latest news | YJC")
-            names = byline_names(meta, self.site_names)
+                return []  # the site's signature ("hessenschau.de, Frankfurt, Germany")
+            last_first = _LAST_FIRST.fullmatch(meta.strip()) if metas is AUTHOR_METAS else None
+            if last_first is not None:
+                meta = f"{last_first.group(2)} {last_first.group(1)}"  # "Gillman, Steve"
+            names = byline_names(meta, own)
             editors = byline_names(self.meta("editor") or "", self.site_names)
             return [] if editors and all(same_people([n], editors) for n in names) else names
         return []
@@ -1985,12 +2025,13 @@ class GenericArticlePage(ArticlePage):
     def _in_chrome_box(self, element: Element) -> bool:
         """True for an element in the page's navigation or footer (a date in the header bar
         is today's, a footer's is the copyright's), or in another story's ``<article>`` (a
-        teaser's byline: one holding neither the headline nor the body)."""
+        teaser's byline: one with a heading of its own, holding neither the headline nor the
+        body; not a box of the article's byline and date set as an ``<article>``)."""
         for up in element.iterancestors():
             tag = up.tag
             if tag in ("nav", "footer"):
                 return True
-            if tag == "article" and not self._holds_the_article(up):
+            if tag == "article" and _HOLDS_HEADING(up) and not self._holds_the_article(up):
                 return True
         return False
 
