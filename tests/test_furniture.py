@@ -106,6 +106,9 @@ def test_article_lines_are_no_furniture(line: str) -> None:
         (share_line, "War der Artikel nützlich?"),
         (share_line, "Was this article helpful?"),
         (share_line, "Zurück nach oben"),
+        (share_line, "mehr anzeigen"),  # a box's buttons (heise.de's)
+        (share_line, "Show more"),
+        (share_line, "Ver más"),
         (link_label_line, "Ähnliche Beiträge"),
         (link_label_line, "Auch lesen: Diese 3 Sternzeichen verschenken ihr Herz"),
         (link_label_line, "Verwandte Themenbereiche"),

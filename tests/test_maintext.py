@@ -470,3 +470,17 @@ def test_adobe_experience_managers_components_are_no_consent_boxes() -> None:
     assert not comments("cmp-title")
     assert comments("cmp-wrapper")
     assert comments("comments aem-GridColumn")  # other words of comments still count
+
+
+def test_a_headings_anchor_made_of_its_words_says_nothing_of_it() -> None:
+    """heise.de: "<h3 id='nav_nur_die_folie__1'>Nur die Folie bleibt zurück</h3>", an anchor
+    of the table of contents, is a sub-heading of the text, not navigation; a heading
+    whose id names navigation in other words is."""
+    text = "".join(para(n) for n in range(4))
+    heading = "<h3 id='nav_nur_die_folie__1'>Nur die Folie bleibt zurück</h3>"
+    page = f"<div class='story'>{text}{heading}{text}</div>"
+    tm = TextMap(lxml.html.document_fromstring(page))
+    assert tm.root.find(".//h3") not in tm.chrome
+    page = page.replace("nav_nur_die_folie__1", "nav_menu_top")
+    tm = TextMap(lxml.html.document_fromstring(page))
+    assert tm.root.find(".//h3") in tm.chrome

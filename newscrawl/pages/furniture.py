@@ -70,7 +70,10 @@ _SHARE = re.compile(
     r"(?:artikel|beitrag|rezept|seite) drucken|print (?:this )?(?:article|recipe|page)|"
     r"externer inhalt|external content|noch keine bewertungen|no ratings yet|"
     r"zur startseite|back to top|zurück nach oben|nach oben|"
-    r"zurück zur (?:übersicht|liste|listenansicht)|back to (?:the )?(?:overview|list))"
+    r"zurück zur (?:übersicht|liste|listenansicht)|back to (?:the )?(?:overview|list)|"
+    r"show more|show less|load more|mehr anzeigen|weniger anzeigen|mehr laden|voir plus|"
+    r"voir moins|afficher plus|mostrar más|ver más|mostra di più|toon meer|vis mere|"
+    r"visa mer|näytä lisää|daha fazla göster|tampilkan lebih banyak|muat lebih banyak)"
     r"\W*$",
     re.IGNORECASE,
 )

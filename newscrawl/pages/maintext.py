@@ -214,6 +214,21 @@ def only_cmp(names: str) -> bool:
     )
 
 
+#: Headings of an article's parts.
+SUBHEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
+
+
+def _anchor_of(ident: str, text: str | None) -> bool:
+    """``ident`` is an anchor made of the heading's own words (``nav_nur_die_folie__1`` for
+    "Nur die Folie bleibt zurück", heise.de's table of contents): it names the text, not
+    what the element is."""
+    words = [w for w in _NON_WORD.split((text or "").casefold()) if w]
+    if len(words) < 2:
+        return False
+    named = name_words(ident)
+    return sum(w in named for w in words) >= 2
+
+
 def name_kind(element: Element) -> int:
     """What ``element``'s class and id make it (:func:`kind_of_names`); html, body, main
     and article elements are never judged by their names."""
@@ -497,6 +512,8 @@ class TextMap:
                         if "itemprop" in keys and child.get("itemprop") in _TIME_PROPS:
                             self.microdata_times.append(child)
                     if not chrome:
+                        if ident and tag in SUBHEADINGS and _anchor_of(ident, child.text):
+                            ident = None  # a contents' anchor made of the heading's words
                         kind = names_kind(tag, classes, ident) if classes or ident else 0
                         if (
                             kind == HARD
