@@ -722,6 +722,30 @@ def test_publication_times_of_real_pages(head: str, shown: str, published: str) 
     assert page.to_item().published_at == published
 
 
+def test_a_date_line_in_cjk_and_a_last_edited_line() -> None:
+    """publickey1.jp: "2019年4月4日" under the headline is the date (a year glued to 年 is a
+    year); "last edited on ..." (Wikipedia's) is an update, not the publication."""
+    page = real_page(
+        f"<h1>体罰を禁止</h1><div class='pubdate'>2019年4月4日</div>"
+        f"<div class='story'>{paragraphs(SENTENCES)}</div>",
+        head='<meta property="og:type" content="article">',
+        lang="ja",
+        url="https://www.publickey1.jp/blog/19/post_123456.html",
+    )
+    assert page.to_item().published_at == "2019-04-04"
+    page = real_page(
+        f"<h1>Council approves budget</h1><p class='date'>Published 25 April 2024, 14:07</p>"
+        f"<div class='story'>{paragraphs(SENTENCES)}</div>"
+        "<p>Last edited 28 April 2024, 20:33</p>",
+        head='<meta property="og:type" content="article">',
+    )
+    item = page.to_item()
+    assert (item.published_at, item.updated_at) == (
+        "2024-04-25T14:07:00+01:00",
+        "2024-04-28T20:33:00+01:00",
+    )
+
+
 def test_day_and_month_in_the_locales_order() -> None:
     page = real_page(
         f"<h1>Drusen fordern Teilhabe</h1><p class='meta'>Publiziert 05.01.2025, 15:23 Uhr</p>"

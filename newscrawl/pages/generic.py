@@ -336,8 +336,8 @@ HALF_HOUR = timedelta(minutes=30)
 MAX_BEHIND = timedelta(hours=12)
 MAX_AHEAD = timedelta(hours=14)
 DIGIT = re.compile(r"\d")
-#: A year, as date lines print it.
-YEAR = re.compile(r"\b(?:19[89]\d|20\d\d)\b")
+#: A year, as date lines print it ("2019", "2019年").
+YEAR = re.compile(r"(?<!\d)(?:19[89]\d|20\d\d)(?!\d)")
 #: Where a page's publication time is, most trusted first (see :attr:`time_texts`).
 PUBLICATION_SOURCES = ("json_ld", "meta", "itemprop", "time", "visible", "url")
 UPDATE_SOURCES = ("json_ld_modified", "meta_modified", "itemprop_modified", "visible_updated")
@@ -389,7 +389,9 @@ URL_DATE = re.compile(
 UPDATE_LABEL = re.compile(
     r"(?:diperbarui|updated?|last updated|aktualisiert|zuletzt aktualisiert|mis à jour|"
     r"actualizado|actualización|aggiornato|uppdaterad|oppdatert|opdateret|bijgewerkt|"
-    r"güncelleme|güncellenme|zaktualizowano|päivitetty|aktualizováno)(?![^\W\d_])\s*:?"
+    r"güncelleme|güncellenme|zaktualizowano|päivitetty|aktualizováno|last edited|"
+    r"last modified|modified|zuletzt bearbeitet|zuletzt geändert|geändert|"
+    r"dernière modification|modifié|最終更新日?|更新日?)(?![^\W\d_])\s*:?"
 )  # searched in the lower-cased text, without an opening \b: a first letter to skip to
 PUBLISHED_LABEL = re.compile(
     r"(?:published|posted|first published|publiziert|veröffentlicht|erschienen|publié|"
