@@ -695,6 +695,9 @@ def test_an_article_in_a_page_wide_form_is_read() -> None:
          "2014-06-30T16:54:02+02:00"),
         ('<meta property="rnews:datePublished" content="2010-02-22T11:53:04+02:00">', "",
          "2010-02-22T11:53:04+02:00"),
+        # a shown line that is an ISO time keeps its offset (goose3's test page)
+        ('<meta property="og:type" content="article">',
+         '<div class="pubdate">2014-11-23T16:00:00+04:00</div>', "2014-11-23T16:00:00+04:00"),
         # JSON-LD's time written for people (engadget.com's)
         (article_head(datePublished="Tue, Sep 15 2020 10:01:41 EDT"), "",
          "2020-09-15T10:01:41-04:00"),

@@ -1851,7 +1851,9 @@ class GenericArticlePage(ArticlePage):
         """A source's time, read (machine or visible form), placed in the page's own offset
         (:func:`~newscrawl.dates.localise`), if plausible."""
         kind, text = source
-        time = parse_visible(text, self.month_first) if kind == "visible" else parse_machine(text)
+        time = parse_machine(text)  # a shown line may be an ISO time with its offset
+        if kind == "visible" and (time is None or not time.aware):
+            time = parse_visible(text, self.month_first)
         if time is None and kind != "visible":
             time = parse_written(text)  # a machine's field written for people
         if time is None or not plausible(time, self.now):
