@@ -396,7 +396,10 @@ class _Reader:
         page = GenericArticlePage(response, known_promo=frozenset())
         given = looks_like_article(response.url)
         if not page.is_article() and not (given and page.has_given_body()):
-            raise NotAnArticle(f"{response.url} is not an article page (by its markup)")
+            alone = GenericArticlePage(response, known_promo=frozenset(), paragraph_alone=True)
+            if not (given and alone.has_given_body()):  # as read_generic reads it again
+                raise NotAnArticle(f"{response.url} is not an article page (by its markup)")
+            page = alone
         if fetch is None:
             return _checked(response, page)
         whole = page.whole_text_url()

@@ -240,6 +240,15 @@ def test_extract_reads_a_short_page_at_an_article_url_as_the_crawl_reads_a_given
         newscrawl.extract(html, "https://www.example.com/ekonomi")
 
 
+def test_extract_reads_a_one_paragraph_post_among_boxes_as_the_crawl_does() -> None:
+    """As ``crawl news`` reads a start URL that gives no body: again, for a paragraph alone
+    (tests/test_reading_as_article.py has the page's story)."""
+    from tests.test_reading_as_article import one_paragraph_post
+
+    item = newscrawl.extract(one_paragraph_post(), "https://www.example.com/2024/05/02/tax-rate")
+    assert "the richest fifth of households" in item["body"]
+
+
 def test_extract_names_a_missing_field() -> None:
     """A page the validation pipeline would drop: no publication time anywhere."""
     html = fixture_file("bisnis", SEED_URL).read_text("utf-8")

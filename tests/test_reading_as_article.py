@@ -127,3 +127,36 @@ def test_a_consent_wall_or_a_page_of_more_lines_is_no_lone_paragraph_article() -
         "<p>It said it would watch prices closely before it moved again.</p></div></body></html>"
     ).encode()
     assert read_generic(URL, late, "utf-8", frozenset(), as_article=True).is_article()
+
+
+def one_paragraph_post() -> bytes:
+    """buzzap.jp's shape: a post of one paragraph (its lines between ``<br>``s) in a box that
+    also holds a shop's box of links, which outweigh it; a header of one line."""
+    post = (
+        "The reduced tax rate was meant to ease the burden on households, but the ministry "
+        "admitted on Friday that it helps the poorest the least.<br><br>Its own estimate "
+        "found that the richest fifth of households saves twice as much as the poorest one, "
+        "which the government had denied for months."
+    )
+    shop = "".join(
+        f"<div><a href='/shop/item-{n}'>Recommended book number {n} on the tax</a></div>"
+        for n in range(15)
+    )
+    html = (
+        "<html><head><title>Tax</title></head><body><header class='entry-header'>"
+        "<h1>The reduced rate helps the rich</h1><p>What the ministry said on Friday about "
+        "the new tax rate.</p></header><div class='entry-content'><div class='frame'>"
+        f"<p>{post}</p><div class='amazlet-box'>{shop}</div></div></div></body></html>"
+    ).encode()
+    return html
+
+
+def test_a_one_paragraph_post_among_boxes_of_other_text_is_read_given_as_one() -> None:
+    """The header's one line scores best and gives no body; given as an article, the page is
+    read again for a paragraph alone that scores three times that: the post. Not given, it is
+    no article."""
+    html = one_paragraph_post()
+    reading = read_generic(URL, html, "utf-8", frozenset(), as_article=True)
+    assert reading.is_article()
+    assert "the richest fifth of households" in reading.to_item().body
+    assert not read_generic(URL, html, "utf-8", frozenset()).is_article()

@@ -710,10 +710,13 @@ class GenericArticlePage(ArticlePage):
         response: TextResponse,
         table: ElementTable | None = None,
         known_promo: Collection[str] = frozenset(),
+        paragraph_alone: bool = False,
     ) -> None:
-        """``known_promo``: the site's promo lines learned so far (case-folded)."""
+        """``known_promo``: the site's promo lines learned so far (case-folded);
+        ``paragraph_alone``: the text map's (:class:`~newscrawl.pages.maintext.TextMap`)."""
         super().__init__(response, table)
         self.known_promo = known_promo
+        self.paragraph_alone = paragraph_alone
 
     #: A block of the body that is a table row: its cells joined by this.
     cell_separator: ClassVar[str] = " | "
@@ -789,7 +792,7 @@ class GenericArticlePage(ArticlePage):
     @cached_property
     def text_map(self) -> TextMap:
         """The page's text measured per element (:class:`~newscrawl.pages.maintext.TextMap`)."""
-        return TextMap(self.root)
+        return TextMap(self.root, self.paragraph_alone)
 
     @cached_property
     def body_element(self) -> Element | None:

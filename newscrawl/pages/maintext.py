@@ -105,6 +105,9 @@ CARD_MAX_GOOD = 400
 #: What is never a teaser card (:meth:`TextMap._cards`): the page itself, and a list (an
 #: item all of a link is a list's, not a teaser's headline).
 LIST_TAGS = frozenset({"body", "html", "ul", "ol"})
+#: With ``paragraph_alone`` (:class:`TextMap`), a paragraph alone is the container when it
+#: scores this many times the best element holding paragraphs.
+LEAF_LEAD = 3.0
 #: How much other text costs a container, against its good text.
 OTHER_COST = 1.0
 
@@ -349,11 +352,16 @@ def copies(texts: dict[Element, str]) -> list[Element]:
 class TextMap:
     """A page's text measured per element (see the module docstring)."""
 
-    def __init__(self, root: Element) -> None:
+    def __init__(self, root: Element, paragraph_alone: bool = False) -> None:
         """Asides are taken for chrome, measured in one go, unless they hold more text than
         the best element found without them (an aside holds the article on a few sites:
-        the page is then measured again, asides read as any soft chrome)."""
+        the page is then measured again, asides read as any soft chrome). With
+        ``paragraph_alone``, a paragraph alone is the container when it scores
+        :data:`LEAF_LEAD` times the best element holding paragraphs (asked of a page given as
+        an article that gave no body otherwise: a one-paragraph post among boxes of other
+        text)."""
         self.root = root
+        self._paragraph_alone = paragraph_alone
         self._unread = SILENT
         #: The page's words, counted for the first form asking for a password.
         self._page_words: int | None = None
@@ -710,7 +718,13 @@ class TextMap:
         """The best container (see :meth:`container`): a paragraph alone only when no
         element holding paragraphs scores."""
         best = self._best_of(leaves=False)
-        return best if best is not None else self._best_of(leaves=True)
+        if best is None:
+            return self._best_of(leaves=True)
+        if self._paragraph_alone:
+            alone = self._best_of(leaves=True)
+            if alone is not None and self.score(alone) > LEAF_LEAD * self.score(best):
+                return alone
+        return best
 
     def _best_of(self, leaves: bool) -> Element | None:
         best: Element | None = None

@@ -122,14 +122,20 @@ def read_generic(
     its promo-shaped lines (``known_promo``: the site's promo lines learned so far). With
     ``as_article`` (a page the user gave as an article), a page with a body of two sentences
     is read as an article even when neither its markup nor its text says it is one
-    (:meth:`~newscrawl.pages.generic.GenericArticlePage.has_given_body`)."""
+    (:meth:`~newscrawl.pages.generic.GenericArticlePage.has_given_body`), read again for a
+    paragraph alone when it gives no body (``paragraph_alone``)."""
     response = HtmlResponse(url, body=body, encoding=encoding)
     # imported here: a worker reading a site's pages (an archive run) starts ~0.1 s sooner
     from newscrawl.pages.generic import GenericArticlePage
 
     page = GenericArticlePage(response, known_promo=known_promo)
     if not page.is_article() and not (as_article and page.has_given_body()):
-        return Reading(page.layout, article=False)
+        if not as_article:
+            return Reading(page.layout, article=False)
+        # given as an article, and no body: a one-paragraph post among boxes of other text?
+        page = GenericArticlePage(response, known_promo=known_promo, paragraph_alone=True)
+        if not page.has_given_body():
+            return Reading(page.layout, article=False)
     whole = page.whole_text_url()
     if whole is not None:
         return Reading(page.layout, article=True, whole_text=whole)
