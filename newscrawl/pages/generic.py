@@ -648,7 +648,6 @@ OPENING_WORDS = 20
 #: Class names of an image's wrapper, and of its caption or credit.
 _IMAGE_NAMES = re.compile(r"image|img|photo|picture|figure|media|caption|credit", re.IGNORECASE)
 _CAPTION_NAMES = re.compile(r"caption|credit|attribution", re.IGNORECASE)
-_HOLDS_IMAGE = etree.XPath("boolean(.//img | .//picture)")
 
 
 def _image_span(element: Element) -> bool:
@@ -665,7 +664,6 @@ def _image_span(element: Element) -> bool:
         element, lambda child: bool(_CAPTION_NAMES.search(child.get("class") or ""))
     )
     return _CAPTION_NAMES.search(names) is not None or not rest.strip()
-    return False
 
 
 #: Tags that emphasise their text.
