@@ -195,8 +195,8 @@ def split_names(text: str) -> list[str]:
 #: Separators of the names of a line of names alone: those of :data:`NAME_SEPARATOR`,
 #: and "/" without spaces ("Mathatisi Sebusi/Mohalenyane Phakela").
 _LONE_NAMES_SEPARATOR = re.compile(rf"{NAME_SEPARATOR.pattern}|\s*/\s*")
-#: A capitalised word of a name: "Mpesi", "Anne-Marie", "O'Brien", "J.".
-_NAME_WORD = re.compile(r"[^\W\d_]+(?:['’.-][^\W\d_]*)*$")
+#: A word of a line of names alone, all letters: "Mpesi", "Anne-Marie", "O'Brien", "J.".
+_LONE_NAME_WORD = re.compile(r"[^\W\d_]+(?:['’.-][^\W\d_]*)*$")
 #: The most names a line of names alone gives.
 MAX_LONE_NAMES = 4
 
@@ -216,7 +216,7 @@ def lone_names(line: str) -> list[str]:
     for part in parts:
         words = part.split()
         if not 2 <= len(words) <= 4 or not all(
-            w[0].isupper() and _NAME_WORD.match(w) for w in words
+            w[0].isupper() and _LONE_NAME_WORD.match(w) for w in words
         ):
             return []
         name = clean_name(part)
@@ -226,11 +226,11 @@ def lone_names(line: str) -> list[str]:
     return names
 
 
-def byline_names(text: str, site_names: Iterable[str] = (), shown: bool = True) -> list[str]:
+def byline_names(text: str, site_names: Iterable[str] = ()) -> list[str]:
     """The names of a byline's text: its label cut ("By", "Von", "Oleh", "Penulis:"), cut
     where something else starts (an editor's label, a date, a time, " | "), split into names,
-    each cleaned (:func:`clean_name`, as ``shown`` on the page or given as data); the site's
-    own name (``site_names``, case-folded) is no person."""
+    each cleaned (:func:`clean_name`); the site's own name (``site_names``, case-folded) is
+    no person."""
     text = clean_text(text)
     placed = _PLACED_LABEL.match(text) is not None
     text = BYLINE_LABEL.sub("", text, count=1)
@@ -244,7 +244,7 @@ def byline_names(text: str, site_names: Iterable[str] = (), shown: bool = True) 
     own = {name.casefold() for name in site_names}
     names = []
     for part in split_names(text):
-        name = clean_name(part, shown)
+        name = clean_name(part)
         if name and name.casefold() not in own and name not in names:
             names.append(name)
     return names
