@@ -391,15 +391,17 @@ class _Reader:
         by a body of two sentences (``has_given_body``); its whole text, or its other pages
         joined, when they can be fetched."""
         from newscrawl.discovery import looks_like_article
-        from newscrawl.pages.generic import GenericArticlePage
+        from newscrawl.pages.generic import GenericArticlePage, given_article_page
 
-        page = GenericArticlePage(response, known_promo=frozenset())
-        given = looks_like_article(response.url)
-        if not page.is_article() and not (given and page.has_given_body()):
-            alone = GenericArticlePage(response, known_promo=frozenset(), paragraph_alone=True)
-            if not (given and alone.has_given_body()):  # as read_generic reads it again
-                raise NotAnArticle(f"{response.url} is not an article page (by its markup)")
-            page = alone
+        found: GenericArticlePage | None
+        if looks_like_article(response.url):
+            found = given_article_page(response)
+        else:
+            found = GenericArticlePage(response, known_promo=frozenset())
+            found = found if found.is_article() else None
+        if found is None:
+            raise NotAnArticle(f"{response.url} is not an article page (by its markup)")
+        page = found
         if fetch is None:
             return _checked(response, page)
         whole = page.whole_text_url()

@@ -2142,3 +2142,17 @@ class GenericArticlePage(ArticlePage):
     def loader_context(self) -> dict[str, Any]:
         """The site's name, for the dateline forms of :class:`~newscrawl.loaders.GenericLoader`."""
         return {"brand": brand_of(self.domain)}
+
+
+def given_article_page(
+    response: TextResponse, known_promo: Collection[str] = frozenset()
+) -> GenericArticlePage | None:
+    """The page of a URL the user gave as an article, read as one when its markup says it
+    is one or it has a body (:meth:`GenericArticlePage.has_given_body`), else read once more
+    for a paragraph alone (``paragraph_alone``: a one-paragraph post among boxes of other
+    text); None when neither reading gives an article."""
+    page = GenericArticlePage(response, known_promo=known_promo)
+    if page.is_article() or page.has_given_body():
+        return page
+    alone = GenericArticlePage(response, known_promo=known_promo, paragraph_alone=True)
+    return alone if alone.has_given_body() else None

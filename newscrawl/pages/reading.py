@@ -123,18 +123,19 @@ def read_generic(
     ``as_article`` (a page the user gave as an article), a page with a body of two sentences
     is read as an article even when neither its markup nor its text says it is one
     (:meth:`~newscrawl.pages.generic.GenericArticlePage.has_given_body`), read again for a
-    paragraph alone when it gives no body (``paragraph_alone``)."""
+    paragraph alone when it gives no body (:func:`~newscrawl.pages.generic.given_article_page`)."""
     response = HtmlResponse(url, body=body, encoding=encoding)
     # imported here: a worker reading a site's pages (an archive run) starts ~0.1 s sooner
-    from newscrawl.pages.generic import GenericArticlePage
+    from newscrawl.pages.generic import GenericArticlePage, given_article_page
 
-    page = GenericArticlePage(response, known_promo=known_promo)
-    if not page.is_article() and not (as_article and page.has_given_body()):
-        if not as_article:
-            return Reading(page.layout, article=False)
-        # given as an article, and no body: a one-paragraph post among boxes of other text?
-        page = GenericArticlePage(response, known_promo=known_promo, paragraph_alone=True)
-        if not page.has_given_body():
+    if as_article:
+        given = given_article_page(response, known_promo)
+        if given is None:
+            return Reading(GenericArticlePage.layout, article=False)
+        page = given
+    else:
+        page = GenericArticlePage(response, known_promo=known_promo)
+        if not page.is_article():
             return Reading(page.layout, article=False)
     whole = page.whole_text_url()
     if whole is not None:
