@@ -859,25 +859,26 @@ class GenericArticlePage(ArticlePage):
             rest = " ".join(line for _, line, _ in lines[1:])
             if self.standfirst_text in rest:
                 lines = lines[1:]  # a lead that repeats a line of the text: the text's
-        lines = [lines[n] for n in without_repeats([line for _, line, _ in lines])]
-        for _, line, named in lines[:OPENING_LINES]:
+        return [lines[n] for n in without_repeats([line for _, line, _ in lines])]
+
+    @cached_property
+    def opening_line(self) -> tuple[str, tuple[str, ...]] | None:
+        """A line of names alone among the body's first lines (:meth:`_opening_names`), before
+        the text has begun, and its names."""
+        for _, line, named in self.body_lines[:OPENING_LINES]:
             if len(line.split()) >= OPENING_WORDS:
-                break  # the text has begun
+                return None  # the text has begun
             names = [] if named else self._opening_names(line)
             if names:
-                self.opening_line = (line, tuple(names))
-                break
-        return lines
-
-    #: A line of names alone opening the body (:meth:`_opening_names`) and its names.
-    opening_line: tuple[str, tuple[str, ...]] | None = None
+                return line, tuple(names)
+        return None
 
     @cached_property
     def opening_byline(self) -> tuple[str, ...]:
         """The names of :attr:`opening_line`, when the page names its authors nowhere else
         (no metadata, no byline shown): then it is the byline, and no line of the text."""
-        opening = self.body_lines and self.opening_line
-        if not opening or self.metadata_authors() or self.visible_byline():
+        opening = self.opening_line
+        if opening is None or self.metadata_authors() or self.visible_byline():
             return ()
         return opening[1]
 
@@ -1049,26 +1050,39 @@ class GenericArticlePage(ArticlePage):
         return self.headline[0]
 
     def _lead_texts(self) -> Iterator[str]:
-        """The lead or summary above the body (:meth:`TextMap.lead_blocks`); not a list's
-        items (a summary's points, as the body repeats them)."""
-        containers = set(self.body_containers)
-        found = False
-        for block in self.text_map.lead_blocks(self.headline_element):
-            if containers.intersection(block.iterancestors()):
-                continue  # in a sibling container before the best one: read with the body
-            if block.tag != "li" and not self._has_block(block) and not self._link_box(block):
-                self.body_blocks.append(block)
-                found = True
-                yield element_text(block)
-        standfirst = None if found else self._standfirst()
-        if standfirst is not None:
-            self.body_blocks.append(standfirst)
-            text = element_text(standfirst)
-            self.standfirst_text = clean_text(text)
-            yield text
+        """The texts of the lead above the body (:attr:`lead_elements`), else of its
+        standfirst (:attr:`standfirst_element`)."""
+        standfirst = self.standfirst_element
+        leads = self.lead_elements if standfirst is None else [standfirst]
+        for block in leads:
+            self.body_blocks.append(block)
+            yield element_text(block)
 
-    #: The text of the standfirst read before the body (:meth:`_standfirst`), if any.
-    standfirst_text = ""
+    @cached_property
+    def lead_elements(self) -> list[Element]:
+        """The lead or summary above the body (:meth:`TextMap.lead_blocks`); not in a sibling
+        container before the best one (read with the body), nor a list's items (a summary's
+        points, as the body repeats them), a wrapper of blocks or a box of links."""
+        containers = set(self.body_containers)
+        return [
+            block
+            for block in self.text_map.lead_blocks(self.headline_element)
+            if not containers.intersection(block.iterancestors())
+            and block.tag != "li"
+            and not self._has_block(block)
+            and not self._link_box(block)
+        ]
+
+    @cached_property
+    def standfirst_element(self) -> Element | None:
+        """The standfirst read before the body when no lead is (:meth:`_standfirst`)."""
+        return None if self.lead_elements else self._standfirst()
+
+    @cached_property
+    def standfirst_text(self) -> str:
+        """The text of :attr:`standfirst_element`, cleaned; "" for none."""
+        element = self.standfirst_element
+        return clean_text(element_text(element)) if element is not None else ""
 
     def _standfirst(self) -> Element | None:
         """The article's standfirst in its header, when :meth:`TextMap.lead_blocks` finds no
