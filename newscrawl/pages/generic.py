@@ -1604,7 +1604,7 @@ class GenericArticlePage(ArticlePage):
                 return shown
             return listed
         shown = self.visible_byline() or list(self.opening_byline)
-        return shown or self._meta_authors(AUTHOR_METAS) or self.author_links()
+        return shown or self._meta_authors(AUTHOR_METAS, last_first=True) or self.author_links()
 
     def metadata_authors(self) -> list[str]:
         """The persons the page's JSON-LD names as authors (an organisation is none), else
@@ -1620,9 +1620,10 @@ class GenericArticlePage(ArticlePage):
                 return names
         return self._meta_authors(("author",))
 
-    def _meta_authors(self, metas: tuple[str, ...]) -> list[str]:
+    def _meta_authors(self, metas: tuple[str, ...], last_first: bool = False) -> list[str]:
         """The authors of the first of the metas ``metas`` that is no URL (see
-        :meth:`metadata_authors`)."""
+        :meth:`metadata_authors`); with ``last_first``, one name written "Last, First" is read
+        as "First Last" (Sailthru's)."""
         values = (self.meta(name) for name in metas)
         meta = next((m for m in values if m and not m.lstrip().startswith(("http", "@"))), None)
         if meta:
@@ -1639,9 +1640,9 @@ class GenericArticlePage(ArticlePage):
                 and all(len(part.split()) == 1 for part in parts[1:])
             ):
                 return []  # the site's signature ("hessenschau.de, Frankfurt, Germany")
-            last_first = _LAST_FIRST.fullmatch(meta.strip()) if metas is AUTHOR_METAS else None
-            if last_first is not None:
-                meta = f"{last_first.group(2)} {last_first.group(1)}"  # "Gillman, Steve"
+            swapped = _LAST_FIRST.fullmatch(meta.strip()) if last_first else None
+            if swapped is not None:
+                meta = f"{swapped.group(2)} {swapped.group(1)}"  # "Gillman, Steve"
             names = byline_names(meta, own)
             editors = byline_names(self.meta("editor") or "", self.site_names)
             return [] if editors and all(same_people([n], editors) for n in names) else names
