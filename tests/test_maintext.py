@@ -19,6 +19,7 @@ from newscrawl.pages.maintext import (
     _paywalled_text,
     comments,
     copies,
+    described_opening,
     good_length,
     hidden,
     hidden_from_view,
@@ -237,6 +238,58 @@ def test_a_list_with_a_linked_item_is_no_teaser_card() -> None:
     chrome = {element.get("id") for element in text_map.chrome}
     assert "list" not in chrome and "card" in chrome
     assert text_map.container() is not None and text_map.container().get("id") == "text"
+
+
+def test_a_short_post_opening_with_the_description_is_no_teaser_card() -> None:
+    """cbslocal.com: a one-paragraph post above a link to its audio looks like a teaser card
+    (a link line beside a little text) and lost to a sidebar of promo widgets. A block
+    opening with the page's description (its first 8 words) is this page's text: it is no
+    card, unless it sits inside what was found first (an article's own teaser box of
+    itself). Without the description, the post is lost as before."""
+    lead = (
+        "Boomer and Craig were thrilled to welcome an American hero into the studio, as Kelly "
+        "Malloy stopped by and was given the royal treatment she deserved after her service"
+    )
+    widgets = "".join(
+        f"<div class='textwidget'><h4><a href='/w{n}'>Promo {n}</a></h4>"
+        f"<p>Widget {n}: win tickets to the summer concert series and meet the band "
+        "backstage, all week long!</p></div>"
+        for n in range(4)
+    )
+    html = (
+        f"<html><body><div id='post'><p>{lead}</p><p><a href='/audio'>LISTEN: the interview "
+        f"(06/08)</a></p></div><div id='column'>{widgets}</div></body></html>"
+    )
+    root = lxml.html.document_fromstring(html)
+
+    def container(described: str) -> str | None:
+        found = TextMap(root, described=described).container()
+        return None if found is None else found.get("id")
+
+    assert container(lead[:70].casefold() + "...") == "post"
+    assert container("") != "post"  # as before: a card, demoted
+    assert container("other words than the post opens with, said right here") != "post"
+
+
+def test_a_box_repeating_the_description_inside_the_article_is_still_a_card() -> None:
+    """A teaser of the page's own story inside its article (a box repeating the description
+    under a link to the story) is a card as before: only a block outside what was found
+    first, or on a page found whole, is taken for the page's text."""
+    lead = "The council approved the new budget on Monday after a long debate over the schools"
+    box = f"<div id='box'><h3><a href='/this'>This story</a></h3><p>{lead}, in brief.</p></div>"
+    body = "".join(para(n) for n in range(6))
+    html = f"<html><body><div id='article'>{body}{box}{para(7)}</div></body></html>"
+    text_map = TextMap(lxml.html.document_fromstring(html), described=lead.casefold())
+    assert text_map.container().get("id") == "article"  # type: ignore[union-attr]
+    assert "box" in {element.get("id") for element in text_map.chrome}
+
+
+def test_the_opening_of_a_description_is_its_first_words_case_and_punctuation_aside() -> None:
+    assert described_opening("Boomer & Craig were thrilled, to welcome an American Hero") == (
+        "boomer", "craig", "were", "thrilled", "to", "welcome", "an", "american",
+    )  # fmt: skip
+    assert described_opening("...  Too short, to tell: seven words") == ()
+    assert described_opening("One two three", 3) == ("one", "two", "three")
 
 
 def test_a_page_whose_text_is_all_in_noscript_is_read_from_it() -> None:

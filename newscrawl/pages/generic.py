@@ -790,7 +790,7 @@ class GenericArticlePage(ArticlePage):
     @cached_property
     def text_map(self) -> TextMap:
         """The page's text measured per element (:class:`~newscrawl.pages.maintext.TextMap`)."""
-        return TextMap(self.root, self.paragraph_alone)
+        return TextMap(self.root, self.paragraph_alone, self.description)
 
     @cached_property
     def body_element(self) -> Element | None:

@@ -108,6 +108,8 @@ LIST_TAGS = frozenset({"body", "html", "ul", "ol"})
 #: With ``paragraph_alone`` (:class:`TextMap`), a paragraph alone is the container when it
 #: scores this many times the best element holding paragraphs.
 LEAF_LEAD = 3.0
+#: The opening words a block shares with the page's description to be this page's text.
+DESCRIBED_WORDS = 8
 #: How much other text costs a container, against its good text.
 OTHER_COST = 1.0
 
@@ -330,6 +332,15 @@ def good_length(text_chars: int, words: int, cjk: bool) -> bool:
     return text_chars >= GOOD_CHARS and words >= GOOD_WORDS
 
 
+def described_opening(text: str, words: int = DESCRIBED_WORDS) -> tuple[str, ...]:
+    """The first ``words`` words of ``text`` (case and punctuation aside), or () for a
+    shorter text: what a block shares with the page's description when it opens with it
+    (a description may be cut short, or end in "...")."""
+    found = tuple(_NON_WORD.split(text.casefold(), maxsplit=words + 1))
+    found = tuple(word for word in found[: words + 1] if word)[:words]
+    return found if len(found) == words else ()
+
+
 def copies(texts: dict[Element, str]) -> list[Element]:
     """The blocks whose text is a copy of another's: a part of a longer block's text (a
     summary box repeating the article's sentences, a lead that is its first sentence), or
@@ -352,16 +363,18 @@ def copies(texts: dict[Element, str]) -> list[Element]:
 class TextMap:
     """A page's text measured per element (see the module docstring)."""
 
-    def __init__(self, root: Element, paragraph_alone: bool = False) -> None:
+    def __init__(self, root: Element, paragraph_alone: bool = False, described: str = "") -> None:
         """Asides are taken for chrome, measured in one go, unless they hold more text than
         the best element found without them (an aside holds the article on a few sites:
         the page is then measured again, asides read as any soft chrome). With
         ``paragraph_alone``, a paragraph alone is the container when it scores
         :data:`LEAF_LEAD` times the best element holding paragraphs (asked of a page given as
         an article that gave no body otherwise: a one-paragraph post among boxes of other
-        text)."""
+        text). ``described`` is the page's description: a block opening with it is this
+        page's text, never a teaser of another's (:meth:`_cards`)."""
         self.root = root
         self._paragraph_alone = paragraph_alone
+        self._described = described_opening(described)
         self._unread = SILENT
         #: The page's words, counted for the first form asking for a password.
         self._page_words: int | None = None
@@ -444,9 +457,14 @@ class TextMap:
         first = self._best()
         holding = set(first.iterancestors()) | {first} if first is not None else set()
         most = SOFT_SHARE * self.good.get(first, 0) if first is not None else 0
+        described = self._described_holders()
         for card in self._cards():
-            if card not in holding:
-                self._demote(card)
+            if card in holding:
+                continue
+            whole_page = first is None or first.tag in ("html", "body")
+            if card in described and (whole_page or first not in card.iterancestors()):
+                continue  # this page's own text (a short post), not a box in its article
+            self._demote(card)
         groups: dict[str | None, int] = {}
         for element in self._soft:
             key = element.get("class")
@@ -607,6 +625,19 @@ class TextMap:
             held = self.good.get(card, 0)
             if 0 < held <= CARD_MAX_GOOD:
                 found.append(card)
+        return found
+
+    def _described_holders(self) -> set[Element]:
+        """The good blocks opening with the page's description, and the elements holding
+        them."""
+        opening = self._described
+        if not opening:
+            return set()
+        found: set[Element] = set()
+        for block, (text, _) in self._candidates.items():
+            if block in self.good and described_opening(text, len(opening)) == opening:
+                found.add(block)
+                found.update(block.iterancestors())
         return found
 
     def _classify(self, block: Element) -> tuple[int, int]:
