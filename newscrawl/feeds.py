@@ -51,7 +51,7 @@ from scrapy.extensions.feedexport import FileFeedStorage
 
 from newscrawl import safepaths
 from newscrawl.processors import content_fingerprint
-from newscrawl.state import Exported, StateStore, output_dir
+from newscrawl.state import Exported, StateStore, output_dir, state_key
 
 logger = logging.getLogger(__name__)
 
@@ -148,13 +148,31 @@ class FeedWriter:
         return self.part
 
 
-def exported_of(record: dict[str, Any]) -> Exported:
-    """What the state keeps of an exported record: its id, URL and content fingerprint (the
-    same story under another URL has the same; the dedup pipeline checks it before export)."""
+def exported_of(record: dict[str, Any], by_site: bool = False) -> Exported:
+    """What the state keeps of an exported record: its key (:func:`record_key`), URL and
+    content fingerprint (the same story under another URL has the same; the dedup pipeline
+    checks it before export)."""
     title, body = str(record.get("title") or ""), str(record.get("body") or "")
     return Exported(
-        str(record["article_id"]), str(record.get("url") or ""), content_fingerprint(title, body)
+        record_key(record, by_site), str(record.get("url") or ""), content_fingerprint(title, body)
     )
+
+
+def record_key(record: dict[str, Any], by_site: bool) -> str:
+    """The key the state keeps an exported record under: its ``article_id``, or with
+    ``by_site`` (a state that keys by site: :attr:`StateStore.keys_by_site`) its ``site`` and
+    ``article_id`` (:func:`~newscrawl.state.state_key`)."""
+    return state_key(str(record["article_id"]), str(record.get("site") or "") if by_site else None)
+
+
+def _keyed(writer: FeedWriter, state: StateStore) -> list[Exported]:
+    """The articles ``writer`` wrote, keyed as ``state`` keeps them."""
+    if not state.keys_by_site:
+        return writer.exported
+    return [
+        Exported(state_key(article.article_id, site), article.url, article.fingerprint)
+        for article, site in zip(writer.exported, writer.sites, strict=True)
+    ]
 
 
 def complete_lines(part: Path) -> Iterator[tuple[bytes, dict[str, Any]]]:
@@ -188,7 +206,7 @@ def publish_written(writer: FeedWriter, state: StateStore, root: Path) -> Publis
         return None
     final = writer.final
     key = feed_key(final, root)
-    committed = state.commit_feed(key, writer.exported)
+    committed = state.commit_feed(key, _keyed(writer, state))
     if len(committed) < writer.written:
         # distributed mode: another worker exported some of these articles meanwhile (this
         # worker's claim lapsed); the feed is rewritten with the committed lines only
@@ -223,7 +241,7 @@ def publish_withholding(
     final = writer.final
     kept = [
         article
-        for article, site in zip(writer.exported, writer.sites, strict=True)
+        for article, site in zip(_keyed(writer, state), writer.sites, strict=True)
         if site not in withheld
     ]
     state.commit_feed(feed_key(final, root), kept)
@@ -286,7 +304,7 @@ def publish(part: Path, state: StateStore, root: Path, *, recovered: bool = Fals
         seen_ids: set[str] = set()
         seen_prints: set[str] = set()
         for _, record in complete_lines(part):
-            article = exported_of(record)
+            article = exported_of(record, state.keys_by_site)
             duplicate = (
                 article.article_id in seen_ids
                 or article.fingerprint in seen_prints
@@ -304,7 +322,7 @@ def publish(part: Path, state: StateStore, root: Path, *, recovered: bool = Fals
     tmp = final.with_name(final.name + TMP)
     with safepaths.open_nofollow(tmp, "wb", root) as out:
         for raw, record in complete_lines(part):
-            article_id = str(record["article_id"])
+            article_id = record_key(record, state.keys_by_site)
             if article_id in keep:
                 keep.discard(article_id)
                 out.write(raw)
@@ -359,7 +377,7 @@ def adopt_feeds(spider_dir: Path, state: StateStore, root: Path) -> Adopted | No
         return None
     articles = 0
     for feed in unknown:
-        exported = [exported_of(record) for _, record in complete_lines(feed)]
+        exported = [exported_of(record, state.keys_by_site) for _, record in complete_lines(feed)]
         key = feed_key(feed, root)
         state.commit_feed(key, exported)
         state.mark_published(key)

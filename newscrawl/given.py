@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from newscrawl.pipelines import Duplicate, OverLimit
+from newscrawl.state import state_key
 
 #: Meta key of the requests for an article the user gave (a start URL shaped like an
 #: article's, a line of ``urls_file``): the URL given. Such a page is read as an article only.
@@ -51,9 +52,9 @@ class GivenArticles:
         """``url`` (its whole text) is fetched for the article ``given``."""
         self._given_of[url] = given
 
-    def item_of(self, article_id: str, given: str) -> None:
-        """The item ``article_id``, on its way through the pipelines, is the article ``given``."""
-        self._given_ids[article_id] = given
+    def item_of(self, item: Any, given: str) -> None:
+        """``item``, on its way through the pipelines, is the article ``given``."""
+        self._given_ids[_key(item)] = given
 
     def done(self, url: str | None, outcome: str) -> None:
         """What became of the given article ``url`` (or of the page ``url`` fetched for one):
@@ -72,13 +73,13 @@ class GivenArticles:
     def item_scraped(self, item: Any, **kwargs: Any) -> None:
         """Signal ``item_scraped``: an item went through the pipelines into the feed: a given
         article is exported."""
-        self.done(self._given_ids.pop(str(getattr(item, "article_id", "")), None), "exported")
+        self.done(self._given_ids.pop(_key(item), None), "exported")
 
     def item_dropped(self, item: Any, exception: BaseException, **kwargs: Any) -> None:
         """Signal ``item_dropped``: a pipeline dropped an item: a given article exported
         before (``duplicate``), left for later (``over_limit``: ``max_articles`` were
         exported) or lost (``dropped``: a missing or invalid field)."""
-        given = self._given_ids.pop(str(getattr(item, "article_id", "")), None)
+        given = self._given_ids.pop(_key(item), None)
         if isinstance(exception, Duplicate):
             outcome = "duplicate"
         elif isinstance(exception, OverLimit):
@@ -86,3 +87,8 @@ class GivenArticles:
         else:
             outcome = "dropped"
         self.done(given, outcome)
+
+
+def _key(item: Any) -> str:
+    """An item's article by its site and id (two given sites may number articles alike)."""
+    return state_key(str(getattr(item, "article_id", "")), str(getattr(item, "site", "") or ""))

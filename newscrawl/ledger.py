@@ -41,6 +41,7 @@ from newscrawl.middlewares import SkipRequest, origin_url
 from newscrawl.pages.base import ReadPage
 from newscrawl.run import Run
 from newscrawl.sites import Site
+from newscrawl.state import state_key
 
 #: Skip reasons the state remembers, so that the article is not fetched again too soon.
 REMEMBERED_FAILURES = ("not_found", "blocked", "too_large", "too_many_pages")
@@ -169,6 +170,14 @@ class Ledger:
     def run(self) -> Run | None:
         return Run.of(self.crawler)
 
+    def state_key(self, article_id: str, url: str) -> str:
+        """The key the run's state keeps article ``article_id`` (at ``url``) under: with its
+        site (:attr:`site_of`) in a state that keys by site (the ``news`` spider's)."""
+        run, site_of = self.run, self.site_of
+        if run is None or site_of is None or not run.state.keys_by_site:
+            return article_id
+        return state_key(article_id, site_of(url))
+
     def count(self, event: str, by: int = 1, url: str | None = None) -> None:
         """Count ``newscrawl/<event>``; with ``url``, for its site too when health is judged
         site by site."""
@@ -287,7 +296,7 @@ class Ledger:
         run = self.run
         remember = self.remembers_failures and reason in REMEMBERED_FAILURES
         if remember and article_id is not None and run is not None:
-            run.state.record_failure(article_id, url, reason)
+            run.state.record_failure(self.state_key(article_id, url), url, reason)
         if reason not in FINAL_FAILURES:
             self.unfinished(url)
         self.article_done(article_id)
@@ -348,5 +357,6 @@ class Ledger:
         run = self.run
         target = item.article_id
         if run is not None and origin_id is not None and target and origin_id != target:
-            run.aliases.append((origin_id, origin, target))
+            keys = self.state_key(origin_id, origin), self.state_key(target, item.url or origin)
+            run.aliases.append((keys[0], origin, keys[1]))
             self.listed_as[target] = origin_id

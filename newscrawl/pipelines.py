@@ -273,7 +273,8 @@ class _OfTheRun(_Counting):
 
 
 class DedupPipeline(_OfTheRun):
-    """Exports each article once: by ``article_id`` and by content, in this run and before.
+    """Exports each article once: by ``article_id`` (with its site, in a state that keys by
+    site: :func:`~newscrawl.state.state_key`) and by content, in this run and before.
 
     The state is asked once per item (:meth:`~newscrawl.state.StateStore.claim`): in
     distributed mode that also claims the article for this worker's feed before it is
@@ -300,8 +301,8 @@ class DedupPipeline(_OfTheRun):
             self.prints.clear()
             self._feed = self.run.feed
         state = self.run.state
-        article_id = item.article_id or ""
-        digest = exported_of(item_record(item)).fingerprint
+        exported = exported_of(item_record(item), state.keys_by_site)
+        article_id, digest = exported.article_id, exported.fingerprint
         if article_id in self.ids:
             refused: str | None = EXPORTED
         elif digest in self.prints:

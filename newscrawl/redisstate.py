@@ -202,6 +202,11 @@ class RedisState:
 
     # -- articles -------------------------------------------------------------------------
 
+    @property
+    def keys_by_site(self) -> bool:
+        """Distributed mode crawls one site: articles are kept under their id."""
+        return False
+
     def has_article(self, article_id: str) -> bool:
         return bool(self.client.hexists(self._key("articles"), article_id))
 

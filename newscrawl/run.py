@@ -42,7 +42,15 @@ from newscrawl.feeds import (
     set_delivery_gate,
 )
 from newscrawl.processors import WIB
-from newscrawl.state import Lock, LockedError, RunLock, StateStore, lock_for, output_dir
+from newscrawl.state import (
+    Lock,
+    LockedError,
+    RunLock,
+    SQLiteState,
+    StateStore,
+    lock_for,
+    output_dir,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -207,6 +215,15 @@ class Run:
         try:
             started_at = unused_start(spider_dir, worker)
             state: StateStore = state_class(crawler.settings).from_crawler(crawler, spider_name)
+            site_of = getattr(crawler.spidercls, "state_site_of", None)
+            if site_of is not None and isinstance(state, SQLiteState):  # `news`: one machine
+                rekeyed = state.key_by_site(site_of)
+                if rekeyed:
+                    logger.warning(
+                        "The crawl state %s: keyed its %d article(s) by site and id",
+                        state.path,
+                        rekeyed,
+                    )
             feed = FeedWriter(_free_feed_path(spider_dir, started_at, worker), output)
             run = cls(spider_name, output, started_at, lock, state, feed, dict(arguments), worker)
             run.adopted = adopt_feeds(spider_dir, state, output)

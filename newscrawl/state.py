@@ -17,7 +17,7 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -92,6 +92,15 @@ class LockedError(RuntimeError):
     """Another run holds the lock."""
 
 
+def state_key(article_id: str, site: str | None) -> str:
+    """The key the state keeps an article under: its id on the site, or with ``site`` (a run
+    over any number of sites: the ``news`` spider) the site and the id, ``example.com/12345``:
+    two sites may number their articles alike, and neither may hide the other's."""
+    if not site or "/" in article_id:
+        return article_id
+    return f"{site}/{article_id}"
+
+
 @dataclass(frozen=True)
 class Exported:
     """One exported article as the state records it."""
@@ -107,6 +116,11 @@ class StateStore(Protocol):
     An implementation also offers ``from_crawler(crawler, spider_name)`` and
     ``check(settings, spider_name)`` (raises :class:`StateError`) as class methods.
     """
+
+    @property
+    def keys_by_site(self) -> bool:
+        """Whether articles are kept under their site and id (:func:`state_key`)."""
+        ...
 
     def has_article(self, article_id: str) -> bool: ...
 
@@ -216,6 +230,8 @@ class SQLiteState:
             self._db.executescript(SCHEMA)
             self._check_version()
             self._db.commit()
+            keys = self._db.execute("SELECT value FROM meta WHERE key = 'keys'").fetchone()
+            self._keys_by_site = keys is not None and keys[0] == "site"
         except safepaths.LinkError:
             raise
         except (OSError, sqlite3.Error) as exc:
@@ -270,6 +286,40 @@ class SQLiteState:
         if problems != ["ok"]:
             detail = "; ".join(problems[:3]) + (" ..." if len(problems) > 3 else "")
             raise _unusable(self.path, f"damaged ({detail})")
+
+    @property
+    def keys_by_site(self) -> bool:
+        """Whether articles are kept under their site and id (:meth:`key_by_site`)."""
+        return self._keys_by_site
+
+    def key_by_site(self, site_of: Callable[[str], str]) -> int:
+        """Key the articles and failures kept by their id alone by their site and id
+        (:func:`state_key`, the site of each one's URL by ``site_of``), the committed feeds'
+        lists with them: a state the ``news`` spider kept before it keyed by site. Once (the
+        meta ``keys``); the number of rows rekeyed."""
+        if self._keys_by_site:
+            return 0
+        rekeyed: dict[str, str] = {}
+        with self._writing():
+            for table in ("articles", "failures"):
+                rows = self._db.execute(f"SELECT article_id, url FROM {table}").fetchall()
+                for article_id, url in rows:
+                    key = state_key(article_id, site_of(url))
+                    if key != article_id:
+                        rekeyed.setdefault(article_id, key)
+                        self._db.execute(
+                            f"UPDATE OR IGNORE {table} SET article_id = ? WHERE article_id = ?",
+                            (key, article_id),
+                        )
+            feeds = self._db.execute("SELECT feed, article_ids FROM feeds").fetchall()
+            for feed, ids in feeds:
+                keys = [rekeyed.get(article_id, article_id) for article_id in json.loads(ids)]
+                self._db.execute(
+                    "UPDATE feeds SET article_ids = ? WHERE feed = ?", (json.dumps(keys), feed)
+                )
+            self._db.execute("INSERT OR REPLACE INTO meta VALUES ('keys', 'site')")
+        self._keys_by_site = True
+        return len(rekeyed)
 
     # -- articles -------------------------------------------------------------------------
 

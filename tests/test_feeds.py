@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -144,3 +145,56 @@ def test_run_lock_is_exclusive_and_released_by_the_kernel(tmp_path: Path) -> Non
     again = RunLock(tmp_path / "run.lock")
     again.acquire()
     again.release()
+
+
+def sited(article_id: str, site: str) -> dict[str, Any]:
+    """A record of ``site`` (a ``news`` run's, over many sites) numbered ``article_id``."""
+    return {
+        "url": f"https://www.{site}/berita/{article_id}/kabar-{site}",
+        "article_id": article_id,
+        "site": site,
+        "title": f"Kabar {site}",
+        "body": f"Isi kabar {site}.",
+    }
+
+
+def test_a_state_keyed_by_site_keeps_two_sites_articles_numbered_alike(
+    tmp_path: Path, state: SQLiteState
+) -> None:
+    """Keyed by site (the ``news`` spider's state), two sites' articles numbered 70001 are two
+    articles: both published, both committed under their site and id, a third copy of one
+    refused; a state keyed by id alone would keep one of them only."""
+    assert state.key_by_site(lambda url: url.split("/")[2].removeprefix("www.")) == 0
+    assert state.keys_by_site
+    part = write_part(tmp_path, [sited("70001", "a.id"), sited("70001", "b.id")])
+    result = publish(part, state, tmp_path)
+    assert lines_of(result.path) == ["70001", "70001"]
+    assert state.has_article("a.id/70001") and state.has_article("b.id/70001")
+    assert not state.has_article("70001")
+    writer = FeedWriter(feed_path(tmp_path, "100001"))
+    writer.write(sited("70001", "b.id") | {"title": "Kabar lain"})
+    again = writer.close()
+    assert again is not None
+    assert publish(again, state, tmp_path).lines == 0  # b.id's article 70001, exported
+
+
+def test_a_state_kept_by_id_alone_is_keyed_by_site_once(tmp_path: Path) -> None:
+    """A ``news`` state of before: its articles, failures and committed feeds' lists are
+    keyed by site and id when the spider first opens it, once (it stays so when opened
+    again); the ids of a site spider's state stay as they are."""
+    path = tmp_path / "news" / "state.sqlite3"
+    old = SQLiteState(path)
+    old.commit_feed("news/x/a.jsonl", [Exported("70001", "https://www.a.id/berita/70001/x", "f")])
+    old.record_failure("70002", "https://b.id/berita/70002/y", "not_found")
+    old.close()
+    state = SQLiteState(path, retry_after={"not_found": timedelta(days=1)})
+    assert not state.keys_by_site and state.has_article("70001")
+    site_of = lambda url: url.split("/")[2].removeprefix("www.")  # noqa: E731
+    assert state.key_by_site(site_of) == 2
+    assert state.has_article("a.id/70001") and not state.has_article("70001")
+    assert state.committed_feed("news/x/a.jsonl") == ["a.id/70001"]
+    assert state.in_backoff("b.id/70002") == "not_found" and state.in_backoff("70002") is None
+    state.close()
+    again = SQLiteState(path)
+    assert again.keys_by_site and again.key_by_site(site_of) == 0
+    assert again.has_article("a.id/70001")

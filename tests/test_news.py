@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from newscrawl.pages.generic import article_id_of
-from newscrawl.state import SQLiteState
+from newscrawl.pages.generic import article_id_of, registered_domain
+from newscrawl.state import SQLiteState, state_key
 from tests.replay import ReplayProxy
 from tests.sitegen import SiteBuilder
 from tests.support import (
@@ -431,4 +431,5 @@ def test_a_split_article_whose_page_fails_is_skipped_as_incomplete(tmp_path: Pat
     assert stat(result.log, "newscrawl/discovery/split_page_gone") == 0
     folder = tmp_path / "out" / "news" / "arusdaerah.id+sorotrakyat.id"
     state = SQLiteState(folder / "state.sqlite3")
-    assert state.in_backoff(article_id_of(first)) is None  # the next run reads it again
+    key = state_key(article_id_of(first), registered_domain(first))
+    assert state.keys_by_site and state.in_backoff(key) is None  # the next run reads it again

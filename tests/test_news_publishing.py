@@ -17,7 +17,10 @@ from typing import Any
 
 import pytest
 
+from newscrawl.given import GivenArticles
+from newscrawl.items import ArticleItem
 from newscrawl.pages.reading import read_generic
+from newscrawl.pipelines import Duplicate
 from tests.replay import ReplayProxy
 from tests.sitegen import SiteBuilder
 from tests.support import (
@@ -289,9 +292,10 @@ def test_a_given_article_exported_before_is_not_fetched_and_the_run_is_healthy(
 # -- many URLs ------------------------------------------------------------------------------------
 
 
-def many_sites(root: Path, articles: int, domains: int) -> tuple[Path, list[str]]:
+def many_sites(root: Path, articles: int, domains: int, shared: int = 0) -> tuple[Path, list[str]]:
     """``articles`` article pages over ``domains`` made-up sites (copies of the generated
-    articles, each with its own title); every fifth URL has commas in its path."""
+    articles, each with its own title); every fifth URL has commas in its path. The first
+    ``shared`` articles are numbered in pairs: two sites' articles share each number."""
     builder = SiteBuilder(ANYSITE, root)
     sources = plain_articles("arusdaerah.id")
     urls = []
@@ -299,7 +303,8 @@ def many_sites(root: Path, articles: int, domains: int) -> tuple[Path, list[str]
         source = sources[n % len(sources)]
         domain = f"kabar{n % domains:03d}-daerah.id"
         comma = ",UB" if n % 5 == 0 else ""
-        url = f"https://www.{domain}/berita/{n}{comma}/kabar-daerah-nomor-{n}-hari-ini"
+        number = 70000 + n // 2 if n < shared else n
+        url = f"https://www.{domain}/berita/{number}{comma}/kabar-daerah-nomor-{n}-hari-ini"
         page = builder.body(source)
         title = re.search(r"<h1[^>]*>(.*?)</h1>", page, flags=re.S)
         assert title is not None
@@ -312,8 +317,10 @@ def many_sites(root: Path, articles: int, domains: int) -> tuple[Path, list[str]
 def test_a_urls_file_over_many_domains_fits_the_file_system_and_is_stable(tmp_path: Path) -> None:
     """150 article URLs over 120 domains, some with commas, in a file with comments and blank
     lines: every one exported, in one folder whose name fits the file system; a second run
-    over the same file uses the same folder and fetches no article again."""
-    root, urls = many_sites(tmp_path / "site", 150, 120)
+    over the same file uses the same folder and fetches no article again. Two sites' articles
+    numbered alike (16 of them, in pairs) are two articles: the state keeps each by its site
+    and id."""
+    root, urls = many_sites(tmp_path / "site", 150, 120, shared=16)
     listing = tmp_path / "urls.txt"
     lines = ["# articles of the week", ""] + [f"  {url}  " for url in urls] + ["", "# end"]
     listing.write_text("\n".join(lines) + "\n", "utf-8")
@@ -522,3 +529,18 @@ def test_articles_named_only_by_their_query_are_exported_apart(tmp_path: Path) -
     for item in items:
         validate(item)
     assert "Dropped" not in result.log
+
+
+def test_two_given_sites_articles_numbered_alike_are_told_apart() -> None:
+    """Two given articles of two sites that number them alike: what became of each is its
+    own (one exported, the other a duplicate), not the other's."""
+    counted: list[str] = []
+    given = GivenArticles(counted.append)
+    first = ArticleItem(article_id="70001", site="a.id", url="https://a.id/berita/70001/x")
+    second = ArticleItem(article_id="70001", site="b.id", url="https://b.id/berita/70001/y")
+    for item in (first, second):
+        given.requested(str(item.url))
+        given.item_of(item, str(item.url))
+    given.item_scraped(first)
+    given.item_dropped(second, Duplicate("already exported"))
+    assert counted == ["given/requested", "given/requested", "given/exported", "given/duplicate"]

@@ -122,6 +122,12 @@ class GenericNewsSpider(BaseNewsSpider):
         crawler.signals.connect(spider.given.item_dropped, signal=signals.item_dropped)
         return spider
 
+    @staticmethod
+    def state_site_of(url: str) -> str:
+        """The site the state keeps an article of ``url`` under, with its id (two sites may
+        number theirs alike: :func:`~newscrawl.state.state_key`; found by :meth:`Run.open`)."""
+        return registered_domain(url)
+
     @classmethod
     def run_name(cls, plan: CrawlPlan) -> str:
         """``news/<folder>``: :func:`folder_name` of the start URLs' domains (``news/<domain>``
@@ -221,7 +227,7 @@ class GenericNewsSpider(BaseNewsSpider):
 
     def known(self, url: str) -> bool:
         """Exported by an earlier run, or failed recently (by the id its URL shows)."""
-        return self.not_to_fetch(article_id_of(url), url) is not None
+        return self.not_to_fetch(self.ledger.state_key(article_id_of(url), url), url) is not None
 
     # -- pages ----------------------------------------------------------------------------
 
@@ -377,7 +383,7 @@ class GenericNewsSpider(BaseNewsSpider):
                 self.given.done(given, "filtered")
                 continue
             if given is not None and output.article_id:
-                self.given.item_of(output.article_id, given)
+                self.given.item_of(output, given)
             domain = output.site or registered_domain(response.url)
             yield from self.learning.hold(domain, output, run=self.run is not None)
 
