@@ -356,7 +356,8 @@ class Ledger:
         origin_id = self.article_id(origin)
         run = self.run
         target = item.article_id
-        if run is not None and origin_id is not None and target and origin_id != target:
+        if run is not None and origin_id is not None and target:
             keys = self.state_key(origin_id, origin), self.state_key(target, item.url or origin)
-            run.aliases.append((keys[0], origin, keys[1]))
-            self.listed_as[target] = origin_id
+            if keys[0] != keys[1]:  # another article's URL (another site's, numbered alike)
+                run.aliases.append((keys[0], origin, keys[1]))
+                self.listed_as[target] = origin_id

@@ -29,7 +29,10 @@ from scrapy.settings import BaseSettings
 
 from newscrawl import safepaths
 
-SCHEMA_VERSION = 1
+#: The state's schema: 1, articles kept by their id; 2, by their site and id (the ``news``
+#: spider's, :meth:`SQLiteState.key_by_site`), which a newscrawl reading 1 alone refuses
+#: (it would export every article again).
+SCHEMA_BY_ID, SCHEMA_BY_SITE = "1", "2"
 #: How long a state write waits for another process's lock (SQLite's busy timeout), in
 #: seconds. Writes happen when the run ends, on the reactor thread: a locked state must cost
 #: seconds, not a stalled reactor; after one such timeout the run's later writes do not wait.
@@ -230,8 +233,6 @@ class SQLiteState:
             self._db.executescript(SCHEMA)
             self._check_version()
             self._db.commit()
-            keys = self._db.execute("SELECT value FROM meta WHERE key = 'keys'").fetchone()
-            self._keys_by_site = keys is not None and keys[0] == "site"
         except safepaths.LinkError:
             raise
         except (OSError, sqlite3.Error) as exc:
@@ -245,11 +246,12 @@ class SQLiteState:
     def _check_version(self) -> None:
         row = self._db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
         if row is None:
-            self._db.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
-        elif row[0] != str(SCHEMA_VERSION):
+            self._db.execute("INSERT INTO meta VALUES ('schema', ?)", (SCHEMA_BY_ID,))
+        elif row[0] not in (SCHEMA_BY_ID, SCHEMA_BY_SITE):
             raise sqlite3.DatabaseError(
-                f"state schema {row[0]}, this newscrawl reads {SCHEMA_VERSION}"
+                f"state schema {row[0]}, this newscrawl reads {SCHEMA_BY_ID} and {SCHEMA_BY_SITE}"
             )
+        self._keys_by_site = row is not None and row[0] == SCHEMA_BY_SITE
 
     @classmethod
     def in_memory(cls) -> Self:
@@ -295,31 +297,40 @@ class SQLiteState:
     def key_by_site(self, site_of: Callable[[str], str]) -> int:
         """Key the articles and failures kept by their id alone by their site and id
         (:func:`state_key`, the site of each one's URL by ``site_of``), the committed feeds'
-        lists with them: a state the ``news`` spider kept before it keyed by site. Once (the
-        meta ``keys``); the number of rows rekeyed."""
+        lists with them: a state the ``news`` spider kept before it keyed by site. Once (then
+        its schema is :data:`SCHEMA_BY_SITE`), in one transaction, a row at a time (memory
+        stays flat however big the state); the number of rows rekeyed."""
         if self._keys_by_site:
             return 0
-        rekeyed: dict[str, str] = {}
+
+        def key_of(article_id: str, url: str | None) -> str:
+            return state_key(article_id, site_of(url) if url else None)
+
         with self._writing():
-            for table in ("articles", "failures"):
-                rows = self._db.execute(f"SELECT article_id, url FROM {table}").fetchall()
-                for article_id, url in rows:
-                    key = state_key(article_id, site_of(url))
-                    if key != article_id:
-                        rekeyed.setdefault(article_id, key)
-                        self._db.execute(
-                            f"UPDATE OR IGNORE {table} SET article_id = ? WHERE article_id = ?",
-                            (key, article_id),
-                        )
-            feeds = self._db.execute("SELECT feed, article_ids FROM feeds").fetchall()
-            for feed, ids in feeds:
-                keys = [rekeyed.get(article_id, article_id) for article_id in json.loads(ids)]
+            feeds = [str(row[0]) for row in self._db.execute("SELECT feed FROM feeds")]
+            for feed in feeds:  # first, while the articles are found by their ids alone
+                (ids,) = self._db.execute(
+                    "SELECT article_ids FROM feeds WHERE feed = ?", (feed,)
+                ).fetchone()
+                keys = []
+                for article_id in json.loads(ids):
+                    row = self._db.execute(
+                        "SELECT url FROM articles WHERE article_id = ?", (article_id,)
+                    ).fetchone()
+                    keys.append(key_of(article_id, row[0] if row else None))
                 self._db.execute(
                     "UPDATE feeds SET article_ids = ? WHERE feed = ?", (json.dumps(keys), feed)
                 )
-            self._db.execute("INSERT OR REPLACE INTO meta VALUES ('keys', 'site')")
+            self._db.create_function("newscrawl_key", 2, key_of, deterministic=True)
+            rekeyed = 0
+            for table in ("articles", "failures"):
+                rekeyed += self._db.execute(
+                    f"UPDATE OR IGNORE {table} SET article_id = newscrawl_key(article_id, url) "
+                    "WHERE instr(article_id, '/') = 0"
+                ).rowcount
+            self._db.execute("UPDATE meta SET value = ? WHERE key = 'schema'", (SCHEMA_BY_SITE,))
         self._keys_by_site = True
-        return len(rekeyed)
+        return rekeyed
 
     # -- articles -------------------------------------------------------------------------
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import sys
 from datetime import timedelta
@@ -198,3 +199,6 @@ def test_a_state_kept_by_id_alone_is_keyed_by_site_once(tmp_path: Path) -> None:
     again = SQLiteState(path)
     assert again.keys_by_site and again.key_by_site(site_of) == 0
     assert again.has_article("a.id/70001")
+    again.close()
+    with sqlite3.connect(path) as db:  # schema 2: a newscrawl reading schema 1 refuses it
+        assert db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone() == ("2",)

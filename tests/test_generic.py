@@ -1463,3 +1463,29 @@ def test_a_sentence_long_line_has_the_words_and_characters_of_a_sentence() -> No
     assert not _sentence_long("one two three four five six seventy-eighty")  # 7 words
     assert _sentence_long("小笠原諸島の警察は十日に次のように発表した")  # 21 CJK characters
     assert not _sentence_long("小笠原諸島の警察は発表した")  # 13
+
+
+@pytest.mark.parametrize(
+    ("title", "described"),
+    [
+        ("B&C Morning Show: American Hero Kelly Malloy", True),  # "american", "hero", ...
+        ("Fair opens", False),  # a site's tagline as every page's description
+    ],
+)
+def test_the_description_speaks_of_the_page_when_it_shares_a_word_with_its_title(
+    title: str, described: bool
+) -> None:
+    """The description a block may open with to be the page's own text
+    (:class:`~newscrawl.pages.maintext.TextMap`) is the page's when it shares a word of four
+    letters or more with a title the page names; a site's tagline shares none."""
+    description = (
+        "Boomer and Craig welcomed an American hero to the studio"
+        if described
+        else "Your trusted source for local news, weather and sports since 1890"
+    )
+    html = (
+        f"<html><head><title>{title}</title><meta property='og:title' content='{title}'>"
+        f"<meta name='description' content='{description}'></head><body><p>x</p></body></html>"
+    )
+    page = GenericArticlePage(HtmlResponse("https://www.example.com/a/12345", body=html.encode()))
+    assert page.own_description == (description.casefold() if described else "")

@@ -243,7 +243,7 @@ def test_a_list_with_a_linked_item_is_no_teaser_card() -> None:
 def test_a_short_post_opening_with_the_description_is_no_teaser_card() -> None:
     """cbslocal.com: a one-paragraph post above a link to its audio looks like a teaser card
     (a link line beside a little text) and lost to a sidebar of promo widgets. A block
-    opening with the page's description (its first 8 words) is this page's text: it is no
+    opening with the page's description (its first 12 words) is this page's text: it is no
     card, unless it sits inside what was found first (an article's own teaser box of
     itself). Without the description, the post is lost as before."""
     lead = (
@@ -268,6 +268,16 @@ def test_a_short_post_opening_with_the_description_is_no_teaser_card() -> None:
 
     assert container(lead[:70].casefold() + "...") == "post"
     assert container("") != "post"  # as before: a card, demoted
+    # a teaser further down opening with the same words (a templated description) is a card
+    opening = " ".join(lead.split()[:12])
+    rest = "of the football team, who came by on Friday to talk about the season ahead"
+    teaser = (
+        f"<div id='upcoming'><h4><a href='/next'>Next show</a></h4><p>{opening} {rest}</p></div>"
+    )
+    root = lxml.html.document_fromstring(html.replace("</body>", f"{teaser}</body>"))
+    text_map = TextMap(root, described=lead.casefold())
+    assert text_map.container().get("id") == "post"  # type: ignore[union-attr]
+    assert "upcoming" in {element.get("id") for element in text_map.chrome}
     assert container("other words than the post opens with, said right here") != "post"
 
 
@@ -285,10 +295,12 @@ def test_a_box_repeating_the_description_inside_the_article_is_still_a_card() ->
 
 
 def test_the_opening_of_a_description_is_its_first_words_case_and_punctuation_aside() -> None:
-    assert described_opening("Boomer & Craig were thrilled, to welcome an American Hero") == (
-        "boomer", "craig", "were", "thrilled", "to", "welcome", "an", "american",
+    opening = "Boomer & Craig were thrilled, to welcome an American Hero into the Allstate Studio"
+    assert described_opening(opening) == (
+        "boomer", "craig", "were", "thrilled", "to", "welcome", "an", "american", "hero",
+        "into", "the", "allstate",
     )  # fmt: skip
-    assert described_opening("...  Too short, to tell: seven words") == ()
+    assert described_opening("...  Too short, to tell: just nine words, said here") == ()
     assert described_opening("One two three", 3) == ("one", "two", "three")
 
 

@@ -148,6 +148,8 @@ PAGE_SUFFIX = re.compile(r"/\d{1,2}/?$")
 PAGE_QUERY = re.compile(r"(?:^|&)(?:page|p|hal|halaman)=(\d{1,3})(?:&|$)")
 PAGE_SEGMENT = re.compile(r"/(\d{1,2})/?$")
 #: A run of digits that can be a site's own article id (a date alone is none).
+#: A word of four letters or more (:attr:`GenericArticlePage.own_description`).
+_LONG_WORD = re.compile(r"\w{4,}")
 ID_SEGMENT = re.compile(r"[a-z]{0,2}-?([0-9]{5,})(?:\.html?)?")
 ID_TAIL = re.compile(r"-([0-9]{5,})(?:\.html?)?$")
 DATE_DIGITS = re.compile(r"^(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])$")
@@ -790,7 +792,7 @@ class GenericArticlePage(ArticlePage):
     @cached_property
     def text_map(self) -> TextMap:
         """The page's text measured per element (:class:`~newscrawl.pages.maintext.TextMap`)."""
-        return TextMap(self.root, self.paragraph_alone, self.description)
+        return TextMap(self.root, self.paragraph_alone, self.own_description)
 
     @cached_property
     def body_element(self) -> Element | None:
@@ -1256,6 +1258,15 @@ class GenericArticlePage(ArticlePage):
         cleaned and case-folded; "" for none."""
         text = self.meta("description") or self.meta("og:description") or ""
         return clean_text(text).casefold()
+
+    @cached_property
+    def own_description(self) -> str:
+        """:attr:`description` when it speaks of this page: it shares a word of four letters
+        or more with a headline the page names or its ``<title>`` (a site's tagline set as
+        every page's description shares none); else ""."""
+        titles = " ".join([*self.named_headlines, self.fallback_title or ""]).casefold()
+        own = set(_LONG_WORD.findall(titles)) & set(_LONG_WORD.findall(self.description))
+        return self.description if own else ""
 
     @cached_property
     def headings(self) -> set[str]:

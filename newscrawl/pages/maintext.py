@@ -109,7 +109,7 @@ LIST_TAGS = frozenset({"body", "html", "ul", "ol"})
 #: scores this many times the best element holding paragraphs.
 LEAF_LEAD = 3.0
 #: The opening words a block shares with the page's description to be this page's text.
-DESCRIBED_WORDS = 8
+DESCRIBED_WORDS = 12
 #: How much other text costs a container, against its good text.
 OTHER_COST = 1.0
 
@@ -458,12 +458,18 @@ class TextMap:
         holding = set(first.iterancestors()) | {first} if first is not None else set()
         most = SOFT_SHARE * self.good.get(first, 0) if first is not None else 0
         described = self._described_holders()
+        whole_page = first is None or first.tag in ("html", "body")
+        spared: Element | None = None
         for card in self._cards():
             if card in holding:
                 continue
-            whole_page = first is None or first.tag in ("html", "body")
-            if card in described and (whole_page or first not in card.iterancestors()):
-                continue  # this page's own text (a short post), not a box in its article
+            if (
+                card in described
+                and spared is None
+                and (whole_page or first not in card.iterancestors())
+            ):
+                spared = card  # this page's own text (a short post), not a box in its article
+                continue
             self._demote(card)
         groups: dict[str | None, int] = {}
         for element in self._soft:
