@@ -158,7 +158,8 @@ class RunReport:
     ``newscrawl/health/callback_errors/<group>``; ``group`` is ``listing`` or ``article``).
     For a spider whose health is judged site by site (``per_site_health``: ``news``) these
     are counted for each site too, with the spider's requests that reached the downloader
-    and their 2xx answers (``newscrawl/sites/<site>/fetch/requests``, ``fetch/ok``); the run
+    and their 2xx or redirect answers (``newscrawl/sites/<site>/fetch/requests``,
+    ``fetch/ok``: a site whose articles moved to another site of the run answers); the run
     then withholds the articles of the sites whose markup checks failed, and publishes the
     others' (see :mod:`newscrawl.health`).
     Every end-of-run write is guarded: one that fails is an ERROR line and exit status 3;
@@ -182,6 +183,7 @@ class RunReport:
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(extension.engine_stopped, signal=signals.engine_stopped)
         crawler.signals.connect(extension.response_received, signal=signals.response_received)
+        crawler.signals.connect(extension.response_downloaded, signal=signals.response_downloaded)
         crawler.signals.connect(extension.spider_error, signal=signals.spider_error)
         crawler.signals.connect(
             extension.request_reached_downloader, signal=signals.request_reached_downloader
@@ -212,8 +214,15 @@ class RunReport:
             self.crawler.stats.inc_value(health.site_stat(site, event))
 
     def request_reached_downloader(self, request: Request, spider: Spider) -> None:
-        if _page_group(request) is not None:  # the spider's, not robots.txt
-            self._count_site("fetch/requests", request.url)
+        if _page_group(request) is None:  # not the spider's (robots.txt)
+            return
+        self._count_site("fetch/requests", request.url)
+
+    def response_downloaded(self, response: Response, request: Request, spider: Spider) -> None:
+        """A redirect answered (the middleware follows it, and no callback sees it): the site
+        is reachable (a site whose articles moved to another site of the run)."""
+        if _page_group(request) is not None and 300 <= response.status < 400:
+            self._count_site("fetch/ok", request.url)
 
     def response_received(self, response: Response, request: Request, spider: Spider) -> None:
         group = _page_group(request)

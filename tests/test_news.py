@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import sqlite3
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -266,6 +267,33 @@ def test_redirects_stay_on_the_site(tmp_path: Path) -> None:
     assert_contract_items("anysite", result.items, {article})
     assert stat(result.log, "newscrawl/skipped/start_offsite_redirect") == 1
     assert not any("evil" in host for host in hosts), hosts
+
+
+def test_a_redirect_to_another_sites_article_numbered_alike_is_remembered(tmp_path: Path) -> None:
+    """An article URL of one site of the run that redirects to another site's article of the
+    same number (a site renamed, its old URLs kept) is remembered under its own site and id
+    (``duplicate``): the next run does not fetch it again."""
+    builder = SiteBuilder(FIXTURES / "anysite", tmp_path / "site")
+    article, other = [u for u in sorted(expected_by_url("anysite")) if "sorotrakyat.id/" in u][:2]
+    number = article_id_of(article)
+    moved = f"https://www.arusdaerah.id/berita/{number}/kabar-yang-pindah"
+    builder.put(moved, "", status=301, headers={"Location": article})
+    with ReplayProxy(builder.save(), lifetime=300) as proxy:
+        first = crawl(proxy, tmp_path / "out", start_urls=f"{moved},{other}")
+        proxy.reset()
+        second = crawl(proxy, tmp_path / "out", start_urls=f"{moved},{other}")
+        asked = proxy.urls()
+    assert first.returncode == 0, first.log[-3000:]
+    assert sorted(item["url"] for item in first.items) == sorted([article, other])
+    folder = tmp_path / "out" / "news" / "arusdaerah.id+sorotrakyat.id"
+    assert "Remembered 1 redirected article URL(s) under their own id" in first.log
+    with sqlite3.connect(folder / "state.sqlite3") as db:
+        failures = db.execute("SELECT article_id, reason FROM failures").fetchall()
+        exported = db.execute("SELECT article_id FROM articles").fetchall()
+    assert failures == [(f"arusdaerah.id/{number}", "duplicate")]
+    assert (f"sorotrakyat.id/{number}",) in exported
+    assert second.returncode == 0 and second.items == []
+    assert moved not in asked and other not in asked, asked
 
 
 def test_learned_promo_lines_are_listed_and_remembered(two_runs: Any) -> None:
