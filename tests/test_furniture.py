@@ -57,6 +57,10 @@ ARTICLE_LINES = [
     "“Advertising revenue fell by half this year,” the chief executive said.",
     "„Werbung wirkt bei jungen Leuten kaum noch“, sagte die Forscherin.",
     "She posted the clips on youtube.com/@mayor and tiktok.com/@mayor, her aide said.",
+    # ma.ttias.be's newsletter issue: a sentence naming a newsletter invites nobody to it
+    "There’s quite a bit of news from Github this week, together with Windows 10 (I know, on "
+    "a Linux-focussed newsletter no less!) and ARM servers.",
+    "In a newsletter to investors, the fund's manager wrote that it would keep buying shares.",
 ]
 
 
@@ -93,6 +97,17 @@ def test_article_lines_are_no_furniture(line: str) -> None:
             " zum Einbetten des Videos kopierenCopied",
         ),
         (newsletter_line, "Der BR24 Newsletter informiert Sie immer montags bis freitags."),
+        (newsletter_line, "Sign up for our newsletter"),
+        (newsletter_line, "Der Morgen-Newsletter"),
+        (  # a writer's bio naming the newsletter they write (theverge.com)
+            newsletter_line,
+            "By Alex Heath, a deputy editor and author of the Command Line newsletter.",
+        ),
+        (  # tagesanzeiger.ch
+            newsletter_line,
+            "Edgar Schuler ist Redaktor am Newsdesk und verfasst regelmässig den Newsletter "
+            "«Der Morgen».",
+        ),
         (  # prachatai.com: "Follow Prachatai's updates at: Facebook ... Twitter ... LINE ..."
             follow_line,
             "ติดตามประชาไทอัพเดท ได้ที่: เฟซบุ๊ก https://fb.me/prachatai ทวิตเตอร์ "

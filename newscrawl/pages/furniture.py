@@ -19,6 +19,9 @@ from functools import lru_cache
 SHORT = 16
 CREDIT_WORDS = 14
 NEWSLETTER_WORDS = 40
+#: A line naming a newsletter in at most this many words is its label ("Newsletter", "Der
+#: Morgen-Newsletter").
+NEWSLETTER_LABEL = 5
 #: How much of a line's end a caption's credit can take (characters).
 CAPTION_TAIL_CHARS = 160
 
@@ -97,6 +100,19 @@ _SHARE_OPENING = re.compile(
 #: Three names or more glued together, as a row of buttons reads ("FacebookTwitterXing").
 _GLUED_NAMES = re.compile(r"(?:[A-Z][a-z]+){3,}")
 _NEWSLETTER = re.compile(r"newsletter|push-nachrichten|push notifications")
+#: What makes a line naming a newsletter furniture: a verb of signing up, the reader
+#: addressed, the site's own ("our newsletter"), what it costs, or a writer's bio naming the
+#: newsletter they write ("author of the Command Line newsletter", "verfasst regelmässig den
+#: Newsletter"); a sentence of an article naming someone's newsletter has none ("on a
+#: Linux-focussed newsletter no less").
+_INVITING = re.compile(
+    r"\b(?:sign(?:ing)? ?up|subscri\w*|register|join|inbox|get|receive|click|tap|you|your|"
+    r"our|free|here|now|abonn\w*|anmeld\w*|melden|bestell\w*|erhalten|unser\w*|kostenlos|"
+    r"jetzt|hier|sie|ihr|dich|dir|inscri\w*|notre|nos|vous|votre|gratuit\w*|suscr\w*|"
+    r"nuestr\w*|gratis|iscri\w*|nostr\w*|daftar|langganan|berlangganan|kami|anda|"
+    r"author|autor\w*|editor|redakt\w*|verfass\w*|writes|writer|schreibt|penulis)\b",
+    re.IGNORECASE,
+)
 #: A disclosure of affiliate links: "We may earn affiliate commissions from buying links".
 _AFFILIATE = re.compile(
     r"\bwe may (?:earn|receive) (?:an? )?(?:affiliate )?commissions? (?:from|when|if|on)\b|"
@@ -306,9 +322,12 @@ def share_line(line: str, words: int | None = None) -> bool:
 
 
 def newsletter_line(line: str, words: int | None = None) -> bool:
-    """An invitation to a newsletter or push notifications."""
+    """An invitation to a newsletter or push notifications (a label naming one, or a line
+    naming one that invites: :data:`_INVITING`)."""
     words = words_of(line) if words is None else words
-    return words <= NEWSLETTER_WORDS and _NEWSLETTER.search(line.lower()) is not None
+    if words > NEWSLETTER_WORDS or _NEWSLETTER.search(line.lower()) is None:
+        return False
+    return words <= NEWSLETTER_LABEL or _INVITING.search(line) is not None
 
 
 def follow_line(line: str, words: int | None = None) -> bool:
