@@ -61,6 +61,12 @@ ARTICLE_LINES = [
     "There’s quite a bit of news from Github this week, together with Windows 10 (I know, on "
     "a Linux-focussed newsletter no less!) and ARM servers.",
     "In a newsletter to investors, the fund's manager wrote that it would keep buying shares.",
+    # readability's blogger page: "LUT/FF" is no agency and photographer
+    "This runs a generic RTL synthesis pass, and finally maps the remaining logic to LUT/FF "
+    "cells and outputs a JSON-formatted netlist.",
+    "Debian GNU/Linux 9 and 8",
+    "Copyright law in the EU changed in 2019, and publishers now ask platforms to pay for the "
+    "snippets they show, the commission said on Monday.",
 ]
 
 
@@ -160,6 +166,15 @@ def test_article_lines_are_no_furniture(line: str) -> None:
         (rights_line, "Alle rechten voorbehouden"),
         (rights_line, "Todos os direitos reservados."),
         (rights_line, "Tüm hakları saklıdır."),
+        (  # a long notice opening with its sign (breakingbelizenews.com)
+            furniture_line,
+            "© 2022, BreakingBelizeNews.com. This article is the copyrighted property of "
+            "Breaking Belize News. Written permission must be obtained before reprint in online "
+            "or print media. REPRINTING CONTENT WITHOUT PERMISSION AND/OR PAYMENT IS THEFT AND "
+            "PUNISHABLE BY LAW.",
+        ),
+        (credit_line, "Warga antre di Jakarta. ANTARA FOTO/Muhammad Adimaja/foc."),
+        (credit_line, "Protesters in Seoul on Friday. REUTERS/Kim Hong-Ji"),
         (credit_line, "Foto: Rescue Photo"),
         (credit_line, "Symbolbild: Picture Alliance"),
         (credit_line, "Titelfoto: Stadt Köln"),

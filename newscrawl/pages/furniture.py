@@ -131,6 +131,8 @@ _SOCIAL_URL = re.compile(
     r"threads\.net|whatsapp\.com)/\S",
     re.IGNORECASE,
 )
+#: A copyright notice's opening: its sign, or "Copyright" and a year or the sign.
+_RIGHTS_SIGN = re.compile(r"^\W*(?:©|\(c\)\s*\d{4}|copyright\s*(?:©|\(c\)|\d{4}))", re.IGNORECASE)
 _RIGHTS = re.compile(
     r"^\W*(?:©|\(c\)|copyright\b)|\ball rights reserved\b|\balle rechte vorbehalten\b|"
     r"\btous droits réservés\b|\btodos los derechos reservados\b|\btutti i diritti riservati\b|"
@@ -160,7 +162,8 @@ _CAPTION_TAIL = re.compile(
     r"(?:\b(?:foto|photo|photograph|bild|image|picture|kuva|zdjęcie|fot|sumber foto|"
     r"credit)\s*(?::|by|von)\s*[^.!?]{2,80}[)\]]?$|\[\s*사진[^\]]*\]\s*$|"
     r"\b(?:getty images|imago images|picture alliance|shutterstock|istock)\b[^.!?]{0,40}$|"
-    r"\b(?-i:[A-Z]{2,8})\s*/\s*(?-i:[A-Z])[\w .'-]{1,60}$|"
+    r"\b(?-i:[A-Z]{2,8})\s*/\s*(?-i:[A-Z])[\w'.-]*(?:[ /]+(?-i:[A-Z])[\w'.-]*){0,5}"
+    r"(?:\s*/\s*(?-i:[a-z]){1,5}\.?)?$|"
     r"(?-i:[A-Z])[\w'.-]+(?:\s(?-i:[A-Z])[\w'.-]+){0,3}\s*/\s*(?:dpa|afp|ap|reuters|epa|"
     r"imago|getty images|picture alliance|keystone|anp|belga|xinhua|ansa|(?-i:[A-Z]{2,8}))\s*$|"
     r"\(\s*(?:quelle|source|foto|photo|bild)\s*:[^)]{2,80}\)\s*$|"
@@ -348,8 +351,12 @@ def disclosure_line(line: str, words: int | None = None) -> bool:
 
 
 def rights_line(line: str, words: int | None = None) -> bool:
-    """A copyright line: "© dpa-infocom ...", "Copyright 2024 ...", "All rights reserved"."""
+    """A copyright line: "© dpa-infocom ...", "Copyright 2024 ...", "All rights reserved";
+    a longer notice when it opens with its sign or year ("© 2022, BreakingBelizeNews.com.
+    This article is the copyrighted property of ... PUNISHABLE BY LAW.")."""
     words = words_of(line) if words is None else words
+    if words <= LONGEST and _RIGHTS_SIGN.match(line):
+        return True
     return words <= SHORT + 8 and _holds(line, _RIGHTS_WORDS) and _RIGHTS.search(line) is not None
 
 
@@ -430,7 +437,10 @@ def furniture_line(line: str) -> bool:
         return False
     if words > LONG_LINE:
         return (
-            newsletter_line(line, words) or disclosure_line(line, words) or credit_line(line, words)
+            newsletter_line(line, words)
+            or disclosure_line(line, words)
+            or credit_line(line, words)
+            or rights_line(line, words)
         )
     return (
         ad_line(line, words)
