@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -339,6 +340,44 @@ def test_a_urls_file_over_many_domains_fits_the_file_system_and_is_stable(tmp_pa
     assert run_folders(output) == [folder]
     assert not [url for url in asked if not url.endswith("/robots.txt")]
     assert stat(second.log, "newscrawl/discovery/known") == 150
+
+
+def test_a_state_kept_by_id_alone_is_keyed_by_site_and_nothing_is_exported_again(
+    tmp_path: Path,
+) -> None:
+    """A ``news`` state of an earlier newscrawl (schema 1: articles and committed feeds by id
+    alone, one of two sites' articles numbered alike lost) is keyed by site and id as the next
+    run opens it, with a WARNING: that run fetches none of the articles it had exported, and
+    fetches and exports the two it had lost."""
+    root, urls = many_sites(tmp_path / "site", 12, 6, shared=4)
+    listing = tmp_path / "urls.txt"
+    listing.write_text("\n".join(urls) + "\n", "utf-8")
+    output = tmp_path / "out"
+    first, _ = crawl(root, output, urls_file=str(listing))
+    assert first.returncode == 0, first.log[-3000:]
+    [folder] = run_folders(output)
+    path = folder / "state.sqlite3"
+    with sqlite3.connect(path) as db:  # as an earlier newscrawl kept it
+        ids = db.execute("SELECT article_id FROM articles").fetchall()
+        assert len(ids) == 12 and all("/" in key for (key,) in ids)
+        # of two sites' articles numbered alike, an earlier newscrawl kept one
+        losers = ("kabar001-daerah.id/70000", "kabar003-daerah.id/70001")
+        db.executemany("DELETE FROM articles WHERE article_id = ?", [(key,) for key in losers])
+        db.execute(
+            "UPDATE articles SET article_id = substr(article_id, instr(article_id, '/') + 1)"
+        )
+        feeds = db.execute("SELECT feed, article_ids FROM feeds").fetchall()
+        for feed, keys in feeds:
+            bare = [key.split("/", 1)[1] for key in json.loads(keys) if key not in losers]
+            db.execute("UPDATE feeds SET article_ids = ? WHERE feed = ?", (json.dumps(bare), feed))
+        db.execute("UPDATE meta SET value = '1' WHERE key = 'schema'")
+    second, asked = crawl(root, output, urls_file=str(listing))
+    assert second.returncode == 0, second.log[-3000:]
+    assert "keyed its" in second.log and "by site and id" in second.log
+    lost = [urls[1], urls[3]]  # one of each pair was dropped as the other's, before
+    assert stat(second.log, "newscrawl/export/written") == 2
+    assert stat(second.log, "newscrawl/discovery/known") == 10
+    assert sorted(url for url in asked if not url.endswith("/robots.txt")) == sorted(lost)
 
 
 def test_start_urls_with_commas(tmp_path: Path) -> None:
