@@ -158,8 +158,9 @@ class RunReport:
     ``newscrawl/health/callback_errors/<group>``; ``group`` is ``listing`` or ``article``).
     For a spider whose health is judged site by site (``per_site_health``: ``news``) these
     are counted for each site too, with the spider's requests that reached the downloader
-    and their 2xx or redirect answers (``newscrawl/sites/<site>/fetch/requests``,
-    ``fetch/ok``: a site whose articles moved to another site of the run answers); the run
+    and their 2xx answers (``newscrawl/sites/<site>/fetch/requests``, ``fetch/ok``; a redirect
+    to another site that answered is its first site's answer too: a site whose articles
+    moved); the run
     then withholds the articles of the sites whose markup checks failed, and publishes the
     others' (see :mod:`newscrawl.health`).
     Every end-of-run write is guarded: one that fails is an ERROR line and exit status 3;
@@ -183,7 +184,6 @@ class RunReport:
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(extension.engine_stopped, signal=signals.engine_stopped)
         crawler.signals.connect(extension.response_received, signal=signals.response_received)
-        crawler.signals.connect(extension.response_downloaded, signal=signals.response_downloaded)
         crawler.signals.connect(extension.spider_error, signal=signals.spider_error)
         crawler.signals.connect(
             extension.request_reached_downloader, signal=signals.request_reached_downloader
@@ -205,12 +205,18 @@ class RunReport:
         if url is not None:
             self._count_site(f"health/{name}", url)
 
-    def _count_site(self, event: str, url: str) -> None:
+    def _site(self, url: str) -> str:
+        """The site of ``url`` when health is judged site by site, else ``""``."""
         spider = self.crawler.spider
-        if self.crawler.stats is None or spider is None or not self.per_site:
-            return
-        site = getattr(spider, "site_of")(url)  # noqa: B009 - a spider of ours
-        if site:
+        if spider is None or not self.per_site:
+            return ""
+        return str(getattr(spider, "site_of")(url))  # noqa: B009 - a spider of ours
+
+    def _count_site(self, event: str, url: str) -> None:
+        self._count_for(self._site(url), event)
+
+    def _count_for(self, site: str, event: str) -> None:
+        if site and self.crawler.stats is not None:
             self.crawler.stats.inc_value(health.site_stat(site, event))
 
     def request_reached_downloader(self, request: Request, spider: Spider) -> None:
@@ -218,18 +224,19 @@ class RunReport:
             return
         self._count_site("fetch/requests", request.url)
 
-    def response_downloaded(self, response: Response, request: Request, spider: Spider) -> None:
-        """A redirect answered (the middleware follows it, and no callback sees it): the site
-        is reachable (a site whose articles moved to another site of the run)."""
-        if _page_group(request) is not None and 300 <= response.status < 400:
-            self._count_site("fetch/ok", request.url)
-
     def response_received(self, response: Response, request: Request, spider: Spider) -> None:
         group = _page_group(request)
         if group is not None and _reaches_callback(response.status, request):
             self._count(f"callbacks/{group}", request.url)
         if group is not None and 200 <= response.status < 300:
             self._count_site("fetch/ok", request.url)
+            # a redirect followed to this answer: the sites it started on answered too (a
+            # site whose articles moved to another site of the run); one refused, looping or
+            # led nowhere gives no answer
+            here = self._site(request.url)
+            for site in {self._site(url) for url in request.meta.get("redirect_urls", ())}:
+                if site != here:
+                    self._count_for(site, "fetch/ok")
 
     def spider_error(self, failure: Failure, response: Any, spider: Spider) -> None:
         request = response if isinstance(response, Request) else getattr(response, "request", None)

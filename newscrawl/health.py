@@ -152,7 +152,8 @@ def check_sites(stats: Mapping[str, Any], thresholds: Thresholds) -> dict[str, l
 
 def _site_fetching(stats: Mapping[str, Any]) -> Failure | None:
     """Every request to the site failed: ``fetch/requests`` (the spider's requests that
-    reached the downloader) without one ``fetch/ok`` (a 2xx answer)."""
+    reached the downloader) without one ``fetch/ok`` (a 2xx answer; a redirect to another
+    site of the run that answered counts for the site it left)."""
     requests = int(stats.get("newscrawl/fetch/requests", 0))
     if requests > 0 and int(stats.get("newscrawl/fetch/ok", 0)) <= 0:
         return Failure("fetch", f"all {requests} requests failed; is the site reachable?")

@@ -60,7 +60,10 @@ ARTICLE_LINES = [
     # ma.ttias.be's newsletter issue: a sentence naming a newsletter invites nobody to it
     "There’s quite a bit of news from Github this week, together with Windows 10 (I know, on "
     "a Linux-focussed newsletter no less!) and ARM servers.",
-    "In a newsletter to investors, the fund's manager wrote that it would keep buying shares.",
+    "In a newsletter to investors on Monday, the fund's manager wrote that it would keep buying "
+    "the company's shares through the end of the year.",
+    "(c) 2019 amendments to the act require platforms to remove illegal content within 24 "
+    "hours, the ministry said, and fines for those that fail to do so will double next year.",
     # readability's blogger page: "LUT/FF" is no agency and photographer
     "This runs a generic RTL synthesis pass, and finally maps the remaining logic to LUT/FF "
     "cells and outputs a JSON-formatted netlist.",
@@ -175,6 +178,12 @@ def test_article_lines_are_no_furniture(line: str) -> None:
         ),
         (credit_line, "Warga antre di Jakarta. ANTARA FOTO/Muhammad Adimaja/foc."),
         (credit_line, "Protesters in Seoul on Friday. REUTERS/Kim Hong-Ji"),
+        (credit_line, "Supporters wave flags in The Hague. ANP/Remko de Waal"),
+        (credit_line, "REUTERS/Mohammed al-Sulami"),
+        (credit_line, "AP Photo/Mark Schiefelbein, File"),
+        (credit_line, "ANTARA FOTO/Sigid Kurniawan/wsj/aa."),
+        (newsletter_line, "Recibe cada mañana la newsletter en tu correo electrónico."),
+        (newsletter_line, "Schrijf je in voor de wekelijkse newsletter van de krant."),
         (credit_line, "Foto: Rescue Photo"),
         (credit_line, "Symbolbild: Picture Alliance"),
         (credit_line, "Titelfoto: Stadt Köln"),

@@ -19,9 +19,6 @@ from functools import lru_cache
 SHORT = 16
 CREDIT_WORDS = 14
 NEWSLETTER_WORDS = 40
-#: A line naming a newsletter in at most this many words is its label ("Newsletter", "Der
-#: Morgen-Newsletter").
-NEWSLETTER_LABEL = 5
 #: How much of a line's end a caption's credit can take (characters).
 CAPTION_TAIL_CHARS = 160
 
@@ -106,7 +103,7 @@ _NEWSLETTER = re.compile(r"newsletter|push-nachrichten|push notifications")
 #: Newsletter"); a sentence of an article naming someone's newsletter has none ("on a
 #: Linux-focussed newsletter no less").
 _INVITING = re.compile(
-    r"\b(?:sign(?:ing)? ?up|subscri\w*|register|join|inbox|get|receive|click|tap|you|your|"
+    r"\b(?:sign(?:ing)?[ -]?up|subscri\w*|register|join|inbox\w*|get|receive|click|tap|you|your|"
     r"our|free|here|now|abonn\w*|anmeld\w*|melden|bestell\w*|erhalten|unser\w*|kostenlos|"
     r"jetzt|hier|sie|ihr|dich|dir|inscri\w*|notre|nos|vous|votre|gratuit\w*|suscr\w*|"
     r"nuestr\w*|gratis|iscri\w*|nostr\w*|daftar|langganan|berlangganan|kami|anda|"
@@ -133,6 +130,12 @@ _SOCIAL_URL = re.compile(
 )
 #: A copyright notice's opening: its sign, or "Copyright" and a year or the sign.
 _RIGHTS_SIGN = re.compile(r"^\W*(?:©|\(c\)\s*\d{4}|copyright\s*(?:©|\(c\)|\d{4}))", re.IGNORECASE)
+#: What a copyright notice speaks of beyond its opening.
+_RIGHTS_TERMS = re.compile(
+    r"\bcopyrighted\b|\brights\b|\breserved\b|\bpermission\b|\breprint|\breproduc|\brechte\b|"
+    r"\bdroits\b|\bderechos\b|\bdiritti\b|\bhak cipta\b",
+    re.IGNORECASE,
+)
 _RIGHTS = re.compile(
     r"^\W*(?:©|\(c\)|copyright\b)|\ball rights reserved\b|\balle rechte vorbehalten\b|"
     r"\btous droits réservés\b|\btodos los derechos reservados\b|\btutti i diritti riservati\b|"
@@ -158,12 +161,16 @@ _CAPTION_LABEL = re.compile(
 )
 #: A caption's photo credit at the line's end: "... Foto: Name", "(Photo by Name)",
 #: "REUTERS/Name", "[사진 = 기자]", "Getty Images".
+#: Lowercase particles of a photographer's name ("ANP/Remko de Waal", "REUTERS/Mohammed
+#: al-Sulami").
+_PARTICLES = r"de|van|der|den|da|di|du|del|della|la|le|al|el|bin|ibn|von|zu|ter|te|dos|das|do|y"
 _CAPTION_TAIL = re.compile(
     r"(?:\b(?:foto|photo|photograph|bild|image|picture|kuva|zdjęcie|fot|sumber foto|"
     r"credit)\s*(?::|by|von)\s*[^.!?]{2,80}[)\]]?$|\[\s*사진[^\]]*\]\s*$|"
     r"\b(?:getty images|imago images|picture alliance|shutterstock|istock)\b[^.!?]{0,40}$|"
-    r"\b(?-i:[A-Z]{2,8})\s*/\s*(?-i:[A-Z])[\w'.-]*(?:[ /]+(?-i:[A-Z])[\w'.-]*){0,5}"
-    r"(?:\s*/\s*(?-i:[a-z]){1,5}\.?)?$|"
+    r"\b(?-i:[A-Z]{2,8})(?:\s+(?:photo|foto|images))?\s*/\s*(?-i:[A-Z])[\w'.-]*"
+    r"(?:[ /]+(?:(?-i:[A-Z])[\w'.-]*|(?-i:" + _PARTICLES + r")(?:-[\w'.-]+)?)){0,6}"
+    r"(?:,\s*(?:file|archivo|archiv|pool))?(?:\s*/\s*(?-i:[a-z]){1,5}\.?)*$|"
     r"(?-i:[A-Z])[\w'.-]+(?:\s(?-i:[A-Z])[\w'.-]+){0,3}\s*/\s*(?:dpa|afp|ap|reuters|epa|"
     r"imago|getty images|picture alliance|keystone|anp|belga|xinhua|ansa|(?-i:[A-Z]{2,8}))\s*$|"
     r"\(\s*(?:quelle|source|foto|photo|bild)\s*:[^)]{2,80}\)\s*$|"
@@ -325,12 +332,13 @@ def share_line(line: str, words: int | None = None) -> bool:
 
 
 def newsletter_line(line: str, words: int | None = None) -> bool:
-    """An invitation to a newsletter or push notifications (a label naming one, or a line
-    naming one that invites: :data:`_INVITING`)."""
+    """An invitation to a newsletter or push notifications: a short line naming one (at most
+    :data:`SHORT` words, in any language), or a longer one that invites or is a writer's bio
+    (:data:`_INVITING`); an article's longer sentence naming a newsletter is none."""
     words = words_of(line) if words is None else words
     if words > NEWSLETTER_WORDS or _NEWSLETTER.search(line.lower()) is None:
         return False
-    return words <= NEWSLETTER_LABEL or _INVITING.search(line) is not None
+    return words <= SHORT or _INVITING.search(line) is not None
 
 
 def follow_line(line: str, words: int | None = None) -> bool:
@@ -355,7 +363,7 @@ def rights_line(line: str, words: int | None = None) -> bool:
     a longer notice when it opens with its sign or year ("© 2022, BreakingBelizeNews.com.
     This article is the copyrighted property of ... PUNISHABLE BY LAW.")."""
     words = words_of(line) if words is None else words
-    if words <= LONGEST and _RIGHTS_SIGN.match(line):
+    if words <= LONGEST and _RIGHTS_SIGN.match(line) and _RIGHTS_TERMS.search(line):
         return True
     return words <= SHORT + 8 and _holds(line, _RIGHTS_WORDS) and _RIGHTS.search(line) is not None
 
