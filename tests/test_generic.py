@@ -1489,3 +1489,34 @@ def test_the_description_speaks_of_the_page_when_it_shares_a_word_with_its_title
     )
     page = GenericArticlePage(HtmlResponse("https://www.example.com/a/12345", body=html.encode()))
     assert page.own_description == (description.casefold() if described else "")
+
+
+@pytest.mark.parametrize(
+    ("metas", "authors"),
+    [
+        (
+            {"twitter:label1": "Written by", "twitter:data1": "Dieter Kuckelkorn"},
+            ["Dieter Kuckelkorn"],
+        ),
+        ({"twitter:label2": "Verfasst von", "twitter:data2": "Anna Sleegers"}, ["Anna Sleegers"]),
+        ({"twitter:misc:Written by": "Dieter Kuckelkorn"}, ["Dieter Kuckelkorn"]),
+        ({"twitter:label1": "Est. reading time", "twitter:data1": "3 Minuten"}, []),
+    ],
+)
+def test_yoasts_written_by_names_the_writer_of_a_page_showing_none(
+    metas: dict[str, str], authors: list[str]
+) -> None:
+    """Yoast SEO (WordPress) names the writer in its Twitter metas ("Written by" and the
+    name): read when the page shows no byline and names no author otherwise
+    (boersen-zeitung.de, whose ``meta[name=author]`` is an e-mail address); another label's
+    data is no author."""
+    tags = "".join(f"<meta name='{name}' content='{value}'>" for name, value in metas.items())
+    html = (
+        "<html><head><title>Steigende US-Zinsen setzen Dax zu</title>"
+        f"<meta name='author' content='d.kuckelkorn@boersen-zeitung.de'>{tags}</head>"
+        "<body><h1>Steigende US-Zinsen setzen Dax zu</h1><p>Der Dax gab am Mittwoch nach.</p>"
+        "</body></html>"
+    )
+    url = "https://www.boersen-zeitung.de/kapitalmaerkte/steigende-us-zinsen-setzen-dax-zu"
+    page = GenericArticlePage(HtmlResponse(url, body=html.encode()))
+    assert page.authors() == authors

@@ -364,6 +364,12 @@ PUBLICATION_METAS = (
 #: Metas naming the authors besides ``meta[name=author]``, most trusted first: read when
 #: the page shows no byline.
 AUTHOR_METAS = ("article:author", "parsely-author", "sailthru.author")
+#: How Yoast SEO (WordPress) labels the writer in its Twitter metas (``twitter:labelN`` with
+#: ``twitter:dataN``, or ``twitter:misc:Written by``), in the languages it is set in.
+WRITTEN_BY = frozenset(
+    {"written by", "verfasst von", "geschrieben von", "écrit par", "escrito por", "scritto da",
+     "geschreven door", "ditulis oleh", "skrevet av", "skrivet av", "napisane przez"}
+)  # fmt: skip
 #: One author named "Last, First" (a Sailthru meta's "Gillman, Steve").
 _LAST_FIRST = re.compile(r"([^\W\d_][\w'’-]*),\s*([^\W\d_][\w'’-]*)")
 UPDATE_METAS = (
@@ -1607,7 +1613,8 @@ class GenericArticlePage(ArticlePage):
         unless the byline shown between the headline and the text names other people (a
         JSON-LD editor, the site's name), then that byline; without metadata, the first
         byline shown, else a byline of names alone opening the body (:meth:`_opening_names`),
-        else the other author metas (:data:`AUTHOR_METAS`), else author-page links."""
+        else the other author metas (:data:`AUTHOR_METAS`, then Yoast's :meth:`written_by`),
+        else author-page links."""
         listed = self.metadata_authors()
         if listed:
             shown = self.visible_byline(header_only=True)
@@ -1615,7 +1622,18 @@ class GenericArticlePage(ArticlePage):
                 return shown
             return listed
         shown = self.visible_byline() or list(self.opening_byline)
-        return shown or self._meta_authors(AUTHOR_METAS, last_first=True) or self.author_links()
+        metas = AUTHOR_METAS + self.written_by()
+        return shown or self._meta_authors(metas, last_first=True) or self.author_links()
+
+    def written_by(self) -> tuple[str, ...]:
+        """The metas in which Yoast SEO names the writer: ``twitter:misc:Written by``, and
+        each ``twitter:dataN`` whose ``twitter:labelN`` says "Written by" (:data:`WRITTEN_BY`)."""
+        found = ["twitter:misc:Written by"]
+        for n in (1, 2, 3):
+            label = self.meta(f"twitter:label{n}")
+            if label and clean_text(label).casefold() in WRITTEN_BY:
+                found.append(f"twitter:data{n}")
+        return tuple(found)
 
     def metadata_authors(self) -> list[str]:
         """The persons the page's JSON-LD names as authors (an organisation is none), else
