@@ -159,11 +159,11 @@ _CAPTION_LABEL = re.compile(
     r"didascalia|bijschrift|bildtext|keterangan foto|altyazı)\s*:",
     re.IGNORECASE,
 )
-#: A caption's photo credit at the line's end: "... Foto: Name", "(Photo by Name)",
-#: "REUTERS/Name", "[사진 = 기자]", "Getty Images".
 #: Lowercase particles of a photographer's name ("ANP/Remko de Waal", "REUTERS/Mohammed
 #: al-Sulami").
 _PARTICLES = r"de|van|der|den|da|di|du|del|della|la|le|al|el|bin|ibn|von|zu|ter|te|dos|das|do|y"
+#: A caption's photo credit at the line's end: "... Foto: Name", "(Photo by Name)",
+#: "REUTERS/Name", "[사진 = 기자]", "Getty Images".
 _CAPTION_TAIL = re.compile(
     r"(?:\b(?:foto|photo|photograph|bild|image|picture|kuva|zdjęcie|fot|sumber foto|"
     r"credit)\s*(?::|by|von)\s*[^.!?]{2,80}[)\]]?$|\[\s*사진[^\]]*\]\s*$|"

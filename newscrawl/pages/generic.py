@@ -147,9 +147,9 @@ PAGE_SUFFIX = re.compile(r"/\d{1,2}/?$")
 #: path's last segment (``/2``).
 PAGE_QUERY = re.compile(r"(?:^|&)(?:page|p|hal|halaman)=(\d{1,3})(?:&|$)")
 PAGE_SEGMENT = re.compile(r"/(\d{1,2})/?$")
-#: A run of digits that can be a site's own article id (a date alone is none).
 #: A word of four letters or more (:attr:`GenericArticlePage.own_description`).
 _LONG_WORD = re.compile(r"\w{4,}")
+#: A run of digits that can be a site's own article id (a date alone is none).
 ID_SEGMENT = re.compile(r"[a-z]{0,2}-?([0-9]{5,})(?:\.html?)?")
 ID_TAIL = re.compile(r"-([0-9]{5,})(?:\.html?)?$")
 DATE_DIGITS = re.compile(r"^(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])$")
@@ -1622,8 +1622,10 @@ class GenericArticlePage(ArticlePage):
                 return shown
             return listed
         shown = self.visible_byline() or list(self.opening_byline)
+        if shown:
+            return shown
         metas = AUTHOR_METAS + self.written_by()
-        return shown or self._meta_authors(metas, last_first=True) or self.author_links()
+        return self._meta_authors(metas, last_first=True) or self.author_links()
 
     def written_by(self) -> tuple[str, ...]:
         """The metas in which Yoast SEO names the writer: ``twitter:misc:Written by``, and

@@ -336,8 +336,7 @@ def described_opening(text: str, words: int = DESCRIBED_WORDS) -> tuple[str, ...
     """The first ``words`` words of ``text`` (case and punctuation aside), or () for a
     shorter text: what a block shares with the page's description when it opens with it
     (a description may be cut short, or end in "...")."""
-    found = tuple(_NON_WORD.split(text.casefold(), maxsplit=words + 1))
-    found = tuple(word for word in found[: words + 1] if word)[:words]
+    found = tuple(w for w in _NON_WORD.split(text.casefold(), maxsplit=words + 1) if w)[:words]
     return found if len(found) == words else ()
 
 
