@@ -133,7 +133,8 @@ MUTANTS: list[Mutant] = [
     m("retried-truncated", "ledger", 'RETRIED_HERE = ("corrupt_body",)',
       'RETRIED_HERE = ("truncated",)', "the spider retries the wrong failure"),
     m("no-401", "ledger", "(401, 403)", "(403,)", "401 is no block"),
-    m("no-410", "ledger", "(404, 410)", "(404,)", "410 is no not_found"),
+    m("no-410", "ledger", "GONE = frozenset({404, 410})", "GONE = frozenset({404})",
+      "410 is no not_found"),
     # -- boilerplate ----------------------------------------------------------------------
     m("promo-words-31", "boilerplate", "MAX_PROMO_WORDS = 30", "MAX_PROMO_WORDS = 31",
       "MAX_PROMO_WORDS grows by one"),

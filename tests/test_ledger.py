@@ -305,3 +305,55 @@ def test_settled_indexes_are_recovered_after_the_feed(tmp_path: Path) -> None:
     assert state.index_completed_at(DAY) == at
     assert not state.index_complete("2025-11-21/all")
     assert not list(tmp_path.glob("kompas/*/*.indexes"))
+
+
+class _Page:
+    """A page that gave its item (what :meth:`Ledger.article_exported` reads of one)."""
+
+    layout = "generic"
+
+    def notes(self) -> list[str]:
+        return []
+
+
+def _site(url: str) -> str:
+    return url.split("/")[2].removeprefix("www.")
+
+
+def ledger_over_sites(tmp_path: Path, by_site: bool = True) -> tuple[Ledger, Run]:
+    """A ledger naming the site of a URL (the ``news`` spider's), its run's state keyed by
+    site (or by id alone)."""
+    crawler = get_crawler()
+    state = SQLiteState(Path(":memory:"), {r: timedelta(hours=1) for r in REMEMBERED_FAILURES})
+    if by_site:
+        state.key_by_site(_site)
+    run = Run(
+        "news/a.id+b.id",
+        tmp_path,
+        datetime(2025, 11, 20, 23, 0, tzinfo=WIB),
+        lock_for(tmp_path, "news"),
+        state,
+        FeedWriter(tmp_path / "news" / "feed.jsonl"),
+    )
+    run.attach(crawler)
+    return Ledger.open(crawler, "news", lambda url: url.split("/")[4], lambda url: None, _site), run
+
+
+def test_a_ledger_over_many_sites_keys_failures_and_aliases_by_site(tmp_path: Path) -> None:
+    """Two sites number their articles alike: in a state keyed by site the ledger keeps a
+    failure under its site and id, and a URL of one site redirected to the other's article
+    of the same number is an alias (not the same article); in a state keyed by id alone, and
+    without a run, the id alone."""
+    first, second = "https://www.a.id/berita/70001/x", "https://b.id/berita/70001/y"
+    ledger, run = ledger_over_sites(tmp_path)
+    assert ledger.state_key("70001", first) == "a.id/70001"
+    ledger.skip("not_found", first)
+    assert run.state.in_backoff("a.id/70001") == "not_found"
+    assert run.state.in_backoff("70001") is None
+    ledger.article_exported(_Page(), first, ArticleItem(url=second, article_id="70001"))
+    assert run.aliases == [("a.id/70001", first, "b.id/70001")]
+    by_id, _ = ledger_over_sites(tmp_path / "by-id", by_site=False)
+    assert by_id.state_key("70001", first) == "70001"
+    crawler = get_crawler()
+    alone = Ledger.open(crawler, "news", lambda url: None, lambda url: None, _site)
+    assert alone.state_key("70001", first) == "70001"  # no run: nothing keys by site
