@@ -180,7 +180,8 @@ MUTANTS: list[Mutant] = [
     # -- the generic page's helpers --------------------------------------------------------
     m("id-four-digits", "generic", r"[a-z]{0,2}-?([0-9]{5,})", r"[a-z]{0,2}-?([0-9]{4,})",
       "a 4-digit segment is an id"),
-    m("date-digits-1900s", "generic", r'r"^(?:19|20)\d{2}', r'r"^(?:20)\d{2}',
+    m("date-digits-1900s", "generic", r'DATE_DIGITS = re.compile(r"^(?:19|20)\d{2}',
+      r'DATE_DIGITS = re.compile(r"^(?:20)\d{2}',
       "a 1990s date is an id"),
     m("page-no-halaman", "generic", "(?:page|p|hal|halaman)=", "(?:page|p|hal)=",
       "?halaman=2 is no page"),

@@ -166,6 +166,7 @@ def test_canonical_url_and_article_id() -> None:
     assert month.startswith("u")
     assert month != article_id_of("http://www.elecom.co.jp/news/201903/keyboard/index.html")
     assert article_id_of("https://a.example/article/200512") == "200512"  # an id at the end
+    assert article_id_of("https://www.elecom.co.jp/news/201903/keyboard.html").startswith("u")
     hashed = article_id_of("https://a.example/2025/11/20/judul-tanpa-id")
     assert hashed.startswith("u") and hashed == article_id_of(
         "https://a.example/2025/11/20/judul-tanpa-id?x=1"
