@@ -4,6 +4,6 @@ import sys
 
 from newscrawl.cli import main
 
-# Guarded: a crawl's page-reading workers are spawned processes that import the main module.
+# Guarded: a crawl's page-reading workers, started by multiprocessing, import the main module.
 if __name__ == "__main__":
     sys.exit(main())

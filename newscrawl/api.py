@@ -4,7 +4,7 @@
 - :func:`crawl` runs ``scrapy crawl`` in a subprocess and yields the items it exported. Scrapy's
   reactor cannot be started twice in a process, so a crawl in the caller's own process could run
   once per kernel; a subprocess also keeps the caller's script from being run again by the
-  crawl's page-reading worker (multiprocessing ``spawn`` re-imports the main module) and gives
+  crawl's page-reading worker (multiprocessing re-imports the main module in it) and gives
   each call exactly the run a cron job has: arguments checked, lock, dedup, health, exit status.
 - :func:`extract` reads one page as a crawl reads an article: the site module when the URL is an
   article of a known site, the generic reader otherwise, then the same pipelines (promo lines,

@@ -38,6 +38,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -157,6 +158,15 @@ def _become(request: dict[str, Any], fds: list[int]) -> int:
     return 0
 
 
+def _exit_as_python_does() -> None:
+    """In the forked child, once the command is over: what Python runs as it exits, which
+    ``os._exit`` skips: threading's exit hooks (an executor's workers joined) and its other
+    threads, then the ``atexit`` handlers (multiprocessing's finalizers: a process pool's
+    semaphores released, whose tracker otherwise warns of them on stderr; logging's flush)."""
+    threading._shutdown()  # type: ignore[attr-defined]
+    atexit._run_exitfuncs()
+
+
 def serve(path: str, parent: int) -> None:
     """Serve fork requests on the Unix socket ``path`` until process ``parent`` is gone."""
     _preload()
@@ -183,6 +193,8 @@ def serve(path: str, parent: int) -> None:
                 try:
                     code = _become(request, fds)
                 finally:
+                    with contextlib.suppress(Exception):
+                        _exit_as_python_does()
                     with contextlib.suppress(Exception):
                         sys.stdout.flush()
                         sys.stderr.flush()

@@ -48,7 +48,8 @@ def test_a_forked_crawl_exports_what_an_execd_one_does(
 
 def test_a_forked_crawl_gets_the_command_s_environment_and_folder(tmp_path: Path) -> None:
     """The child's environment is the command's, not the server's: a setting read from it
-    (NEWSCRAWL_CONTACT_URL in the user agent), and TZ applied to its clock."""
+    (NEWSCRAWL_CONTACT_URL in the user agent), and TZ applied to its clock; its exit runs its
+    atexit handlers, as Python's does."""
     command = [sys.executable, "-m", "scrapy", "settings", "--get", "USER_AGENT"]
     env = {**os.environ, "NEWSCRAWL_CONTACT_URL": "https://example.org/forked"}
     assert forkserver.forkable(command, env)
@@ -57,6 +58,8 @@ def test_a_forked_crawl_gets_the_command_s_environment_and_folder(tmp_path: Path
         assert process.wait(60) == 0
     assert (tmp_path / "out").read_text().strip() == "newscrawl/0.1 (+https://example.org/forked)"
     check = "import os, time; print(os.getcwd(), time.strftime('%z'), os.environ['ONLY_HERE'])"
+    # and it exits as Python does: its atexit handlers run (multiprocessing's among them)
+    check += "; import atexit; atexit.register(print, 'exited')"
     # `python -m scrapy` runs Scrapy's __main__; a command of ours shows what the child sees
     command = [sys.executable, "-m", "scrapy", "runspider", str(tmp_path / "spider.py")]
     (tmp_path / "spider.py").write_text(
@@ -72,7 +75,7 @@ def test_a_forked_crawl_gets_the_command_s_environment_and_folder(tmp_path: Path
             command, cwd=tmp_path, env=env, stdout=out, stderr=err
         )
         assert process.wait(60) == 0, (tmp_path / "err").read_text()
-    assert (tmp_path / "out").read_text().split() == [str(tmp_path), "+0700", "yes"]
+    assert (tmp_path / "out").read_text().split() == [str(tmp_path), "+0700", "yes", "exited"]
 
 
 def test_a_forked_crawl_is_a_process_the_test_signals(

@@ -9,6 +9,8 @@ import multiprocessing
 import os
 import pickle
 import signal
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -35,6 +37,7 @@ from newscrawl.pages.reading import (
     read_spooled_generic,
     worker_count,
 )
+from newscrawl.pages.reading import running as running_process
 from newscrawl.sites import registered as all_sites
 from newscrawl.spiders.base import NewsSpider
 from newscrawl.spiders.news import GenericNewsSpider
@@ -187,6 +190,33 @@ def test_workers_start_before_any_page_and_run_nicer() -> None:
         readers.close()
 
 
+def test_workers_are_forked_from_one_server_that_imported_their_reading() -> None:
+    """The workers are forked from one fork server, not started each as a new Python (a
+    second worker costs a fork, not another ~0.45 s of imports): their parent is the same
+    process, not the crawl's, and it had imported their reading."""
+    readers = PageReaders(2)
+    try:
+        readers.start_now(("newscrawl.pages.generic",))
+        pool: Any = readers._executor()
+        parents = {pool.submit(os.getppid).result(timeout=60) for _ in range(8)}
+        assert len(parents) == 1 and os.getpid() not in parents
+        (server,) = parents
+        assert b"newscrawl.pages.reading" in command_of(server)  # its preload
+    finally:
+        readers.close()
+
+
+def test_running_tells_a_gone_or_killed_process() -> None:
+    """A worker leaves when the crawl's process is not :func:`running`: gone, or killed and
+    not reaped yet (a zombie)."""
+    assert running_process(os.getpid())
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    wait_until(lambda: Path(f"/proc/{child.pid}/stat").read_text().split()[2] == "Z")
+    assert not running_process(child.pid)
+    child.wait()
+    assert not running_process(child.pid)
+
+
 def test_pages_are_queued_ahead_for_the_workers() -> None:
     """The workers' queue holds :data:`QUEUED_AHEAD` tasks besides one a worker (a worker done
     with a page need not wait for the crawl's process's threads to send the next); the
@@ -323,15 +353,29 @@ def running(pid: int) -> bool:
     return state != "Z"
 
 
+def command_of(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+def reading_workers(pid: int) -> list[int]:
+    """The reading workers of crawl ``pid``: the children of its fork server (forked from
+    it, they share its command line)."""
+    servers = [c for c in children_of(pid) if b"multiprocessing.forkserver" in command_of(c)]
+    return [worker for server in servers for worker in children_of(server)]
+
+
 def reading_worker(pid: int) -> int | None:
-    for child in children_of(pid):
-        try:
-            command = Path(f"/proc/{child}/cmdline").read_bytes()
-        except OSError:
-            continue
-        if b"multiprocessing" in command and b"resource_tracker" not in command:
-            return child
-    return None
+    return next(iter(reading_workers(pid)), None)
+
+
+def descendants_of(pid: int) -> list[int]:
+    found = children_of(pid)
+    for child in list(found):
+        found += descendants_of(child)
+    return found
 
 
 def test_no_worker_reads_the_same_items(
@@ -369,8 +413,8 @@ def test_workers_leave_with_a_killed_crawl(
     try:
         wait_until(lambda: reading_worker(process.pid) is not None or process.poll() is not None)
         assert process.poll() is None, (tmp_path / "crawl.log").read_text()[-3000:]
-        helpers = children_of(process.pid)
-        assert helpers
+        helpers = descendants_of(process.pid)  # the workers, their fork server, the tracker
+        assert reading_workers(process.pid) and len(helpers) >= 3
     finally:
         process.send_signal(signal.SIGKILL)
         process.wait()
