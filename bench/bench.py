@@ -23,6 +23,7 @@ Usage: python bench/bench.py [--articles 2000] [--large 20000] [--rounds 3] [--l
 from __future__ import annotations
 
 import argparse
+import ctypes
 import logging
 import os
 import platform
@@ -91,21 +92,62 @@ def _hwm_mb(pid: int) -> float:
     return 0.0
 
 
-def _children(pid: int) -> list[int]:
+def _descendants(pid: int) -> list[int]:
+    """The processes under ``pid``: the children of any of its threads, theirs, and so on (a
+    crawl's reading workers are its fork server's children)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as stat:
+                    parent = int(stat.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            children.setdefault(parent, []).append(int(entry))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def _adopt_orphans() -> bool:
+    """Make this process the reaper of its descendants' orphans (Linux's
+    ``PR_SET_CHILD_SUBREAPER``): what a crawl leaves running as it exits (its reading workers'
+    fork server, their tracker) is then this process's to wait for, CPU time included."""
     try:
-        with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as listing:
-            return [int(child) for child in listing.read().split()]
-    except OSError:
-        return []
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(36, 1, 0, 0, 0) == 0  # PR_SET_CHILD_SUBREAPER
+    except (OSError, AttributeError):
+        return False
+
+
+def _reap_orphans(timeout: float = 30.0) -> float:
+    """Wait for the orphans a command left (:func:`_adopt_orphans`); their CPU seconds."""
+    cpu = 0.0
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            pid, _, usage = os.wait4(-1, os.WNOHANG)
+        except ChildProcessError:
+            break
+        if pid == 0:
+            time.sleep(0.02)
+            continue
+        cpu += usage.ru_utime + usage.ru_stime
+    return cpu
 
 
 def run_measured(
     command: list[str], cwd: Path, env: dict[str, str]
 ) -> tuple[int, float, float, float]:
-    """Run a command; its exit status, wall seconds, CPU seconds (its children's included)
-    and peak RSS (MB): its own ``VmHWM`` plus its children's, read from ``/proc`` while it
-    runs. Not ``wait4``'s ``ru_maxrss``: that one carries over this process's memory (it
-    survives fork and exec), and this process holds the generated site."""
+    """Run a command; its exit status, wall seconds, CPU seconds (its descendants' included,
+    those it left running as it exited too: :func:`_adopt_orphans`) and peak RSS (MB): its own
+    ``VmHWM`` plus its descendants', read from ``/proc`` while it runs. Not ``wait4``'s
+    ``ru_maxrss``: that one carries over this process's memory (it survives fork and exec),
+    and this process holds the generated site."""
+    adopted = _adopt_orphans()
     started = time.perf_counter()
     process = subprocess.Popen(
         command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
@@ -116,7 +158,7 @@ def run_measured(
     def watch() -> None:
         while not done.is_set():
             own = _hwm_mb(process.pid)
-            peak[0] = max(peak[0], own + sum(_hwm_mb(c) for c in _children(process.pid)))
+            peak[0] = max(peak[0], own + sum(_hwm_mb(c) for c in _descendants(process.pid)))
             time.sleep(0.05)
 
     watcher = threading.Thread(target=watch, daemon=True)
@@ -130,7 +172,8 @@ def run_measured(
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         logger.error("%s failed (%d):\n%s", command[:4], process.returncode, err.decode()[-3000:])
-    return process.returncode, wall, usage.ru_utime + usage.ru_stime, peak[0]
+    cpu = usage.ru_utime + usage.ru_stime + (_reap_orphans() if adopted else 0.0)
+    return process.returncode, wall, cpu, peak[0]
 
 
 def crawl_floor(site: Generated, proxy: ReplayProxy, work: Path) -> Measure:
