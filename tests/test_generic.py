@@ -23,6 +23,7 @@ from newscrawl.loaders import GenericLoader
 from newscrawl.pages.generic import (
     GenericArticlePage,
     _sentence_long,
+    after_kicker,
     article_id_of,
     body_line,
     brand_of,
@@ -1309,6 +1310,40 @@ def test_a_kicker_set_apart_in_the_h1_is_never_the_headline_alone() -> None:
     )
     title = real_page(f"{h1}{text}", head=head).to_item().title
     assert title == "City budget vote: Council approves spending for the year"
+
+
+def test_a_kicker_opening_the_h1_is_left_out_where_the_named_headline_does() -> None:
+    """An h1 opening with a kicker in its own element, the headline after it (written
+    without a space: tageblatt.lu gave "Nationale DemoDer 9. Juli naht: ..."): the part
+    after the kicker is the title where it is the headline the page names; an h1 whose
+    first element is part of its headline keeps it."""
+    text = f"<div class='text'>{paragraphs(SENTENCES)}</div>"
+    head = article_head(headline="Council approves spending for the year")
+    h1 = "<h1><span>Budget vote</span>Council approves spending for the year</h1>"
+    assert real_page(f"{h1}{text}", head=head).to_item().title == (
+        "Council approves spending for the year"
+    )
+    head = article_head(headline="Frozen sequel tops the box office")
+    h1 = "<h1><em>Frozen</em> sequel tops the box office</h1>"
+    assert real_page(f"{h1}{text}", head=head).to_item().title == (
+        "Frozen sequel tops the box office"
+    )
+
+
+@pytest.mark.parametrize(
+    ("h1", "rest"),
+    [
+        ("<h1><span>Nationale Demo</span>Der 9. Juli naht</h1>", "Der 9. Juli naht"),
+        ("<h1><span>Tunesien</span> <b>Große</b> Aufgaben</h1>", "Große Aufgaben"),
+        ("<h1>Opening <span>words</span> of it</h1>", ""),  # text of its own first
+        ("<h1>News <span>News</span> of the day</h1>", ""),
+        ("<h1><img src='icon.png'>An icon first</h1>", ""),  # no kicker's text
+        ("<h1><a href='/a'>All in its link</a></h1>", ""),
+        ("<h1>No child at all</h1>", ""),
+    ],
+)
+def test_the_text_after_a_kicker(h1: str, rest: str) -> None:
+    assert after_kicker(lxml.html.fragment_fromstring(h1)) == rest
 
 
 def test_an_h1_like_no_named_headline_nor_the_title_is_no_headline() -> None:

@@ -548,6 +548,18 @@ def without_chrome(lines: list[str], own: list[str], chrome: set[str]) -> list[s
     return kept if len("".join(kept)) >= CHROME_KEPT * len("".join(lines)) else lines
 
 
+def after_kicker(heading: Element) -> str:
+    """The text of ``heading`` after a kicker in its first child ("<h1><span>Nationale
+    Demo</span>Der 9. Juli naht: ...</h1>": "Der 9. Juli naht: ..."), as a part of the h1
+    a named headline may be (:attr:`GenericArticlePage.headline`); "" for an h1 opening
+    with text of its own, or all in its first child."""
+    first = next((child for child in heading if isinstance(child.tag, str)), None)
+    if first is None or (heading.text or "").strip():
+        return ""
+    whole, kicker = clean_text(element_text(heading)), clean_text(element_text(first))
+    return whole[len(kicker) :].strip() if kicker and whole.startswith(kicker) else ""
+
+
 def headline_likeness(text: str, named: str) -> float:
     """How alike two headlines are: 1.0 for the same words, else the share of words they
     have in common (of both together)."""
@@ -1535,8 +1547,10 @@ class GenericArticlePage(ArticlePage):
         best: tuple[float, Element, str] | None = None
         for heading in headings:
             parts = [heading, *(c for c in heading if isinstance(c.tag, str))]
-            for part in parts:
-                text = element_text(part)
+            for part, text in [
+                *((p, element_text(p)) for p in parts),
+                (heading, after_kicker(heading)),
+            ]:
                 if not text.strip() or (part is not heading and text.rstrip().endswith(":")):
                     continue  # no text, or a kicker ("Topic:") set apart in the h1
                 likeness = max((headline_likeness(text, n) for n in named), default=0.0)
