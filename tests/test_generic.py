@@ -795,6 +795,35 @@ def test_the_language_is_the_pages(lang: str) -> None:
     assert page.to_item().language == "de"
 
 
+def test_an_author_meta_and_author_link_outvote_the_author_meta_naming_the_publisher() -> None:
+    """wired.com: ``meta[name=author]`` names the publisher, ``article:author`` and the
+    byline's link to the author's page the writer: the two agree, so the writer it is. One
+    source against one, or links that agree with the metadata, leave the metadata."""
+    text = f"<div class='text'>{paragraphs(SENTENCES)}</div>"
+    bio = "<a href='/author/emma-ellis'>Emma Ellis</a> writes about the council and the city"
+    link = f"<aside class='contributor'><p>{bio}.</p></aside>"  # after the text
+    publisher = (
+        '<meta property="og:type" content="article"><meta name="author" content="Conde Nast">'
+    )
+    writer = '<meta name="article:author" content="Emma Ellis">'
+    page = real_page(f"<h1>Council approves budget</h1>{text}{link}", head=publisher + writer)
+    assert page.to_item().authors == ["Emma Ellis"]
+    alone = real_page(f"<h1>Council approves budget</h1>{text}{link}", head=publisher)
+    assert alone.to_item().authors == ["Conde Nast"]
+    unlinked = real_page(f"<h1>Council approves budget</h1>{text}", head=publisher + writer)
+    assert unlinked.to_item().authors == ["Conde Nast"]
+    agreed = publisher.replace("Conde Nast", "Ani Lee")
+    both = link + link.replace("emma-ellis", "ani-lee").replace("Emma Ellis", "Ani Lee")
+    page = real_page(f"<h1>Council approves budget</h1>{text}{both}", head=agreed + writer)
+    assert page.to_item().authors == ["Ani Lee"]  # the links name the metadata's writer too
+    other = writer.replace("Emma Ellis", "Bob Stone")  # the meta and the link disagree
+    page = real_page(f"<h1>Council approves budget</h1>{text}{link}", head=publisher + other)
+    assert page.to_item().authors == ["Conde Nast"]
+    short = link.replace(">Emma Ellis<", ">Emma<")  # a link naming a first name only
+    page = real_page(f"<h1>Council approves budget</h1>{text}{short}", head=publisher + writer)
+    assert page.to_item().authors == ["Conde Nast"]
+
+
 def test_the_visible_byline_wins_over_a_json_ld_editor() -> None:
     """Media Indonesia's JSON-LD names the editor; its byline names the writer."""
     page = real_page(

@@ -1625,7 +1625,8 @@ class GenericArticlePage(ArticlePage):
     def authors(self) -> list[str]:
         """The writers: the page's metadata (JSON-LD persons, else ``meta[name=author]``)
         unless the byline shown between the headline and the text names other people (a
-        JSON-LD editor, the site's name), then that byline; without metadata, the first
+        JSON-LD editor, the site's name), then that byline, or unless another author meta and
+        the author links name others (:meth:`_outvoted`); without metadata, the first
         byline shown, else a byline of names alone opening the body (:meth:`_opening_names`),
         else the other author metas (:data:`AUTHOR_METAS`, then Yoast's :meth:`written_by`),
         else author-page links."""
@@ -1634,12 +1635,24 @@ class GenericArticlePage(ArticlePage):
             shown = self.visible_byline(header_only=True)
             if full_names(shown) and not same_people(shown, listed):
                 return shown
-            return listed
+            return self._outvoted(listed) or listed
         shown = self.visible_byline() or list(self.opening_byline)
         if shown:
             return shown
         metas = AUTHOR_METAS + self.written_by()
         return self._meta_authors(metas, last_first=True) or self.author_links()
+
+    def _outvoted(self, listed: list[str]) -> list[str]:
+        """The writers an author meta (:data:`AUTHOR_METAS`) names, where the page's author
+        links (:meth:`author_links`, full names) name them too and not the metadata's
+        ``listed``: two sources against one (wired.com's ``meta[name=author]`` names its
+        publisher, Condé Nast; ``article:author`` and the link to the author's page its
+        writer). Else none."""
+        linked = self.author_links()
+        if not full_names(linked) or same_people(linked, listed):
+            return []
+        named = self._meta_authors(AUTHOR_METAS, last_first=True)
+        return named if same_people(named, linked) else []
 
     def written_by(self) -> tuple[str, ...]:
         """The metas in which Yoast SEO names the writer: ``twitter:misc:Written by``, and
