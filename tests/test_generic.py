@@ -824,6 +824,23 @@ def test_an_author_meta_and_author_link_outvote_the_author_meta_naming_the_publi
     assert page.to_item().authors == ["Conde Nast"]
 
 
+def test_links_that_say_they_name_the_author_name_the_authors() -> None:
+    """theguardian.com: the byline is in an aside (which the reading passes over), two links
+    ``rel=author`` to the writers' profiles (no ``/author/`` path) and nothing else names
+    them: those links do. A ``rel=author`` link in the text names nobody."""
+    text = f"<div class='text'>{paragraphs(SENTENCES)}</div>"
+    byline = (
+        "<aside><address><a rel='author' href='/profile/jane-doe'>Jane Doe</a> and "
+        "<a rel='nofollow author' href='/profile/ann-lee'>Ann Lee</a></address></aside>"
+    )
+    article = '<meta property="og:type" content="article">'
+    page = real_page(f"<h1>Council approves budget</h1>{byline}{text}", head=article)
+    assert page.to_item().authors == ["Jane Doe", "Ann Lee"]
+    quoted = text.replace("the schools.", "the schools, <a rel='author' href='/p/x'>Bo Li</a>.")
+    page = real_page(f"<h1>Council approves budget</h1>{quoted}", head=article)
+    assert page.to_item().authors == []
+
+
 def test_the_visible_byline_wins_over_a_json_ld_editor() -> None:
     """Media Indonesia's JSON-LD names the editor; its byline names the writer."""
     page = real_page(

@@ -1758,10 +1758,19 @@ class GenericArticlePage(ArticlePage):
 
     def author_links(self) -> list[str]:
         """Names linked to author pages (``/author/<name>``: not ``/profil/x/page.html``, a
-        company's profile), outside the body; not the site's own name."""
+        company's profile), then of links that say they name the author (``rel=author``:
+        theguardian.com's byline, in an aside the reading passes over), outside the body; not
+        the site's own name."""
         names: list[str] = []
         own = self.site_names
-        for link in self.links_to(AUTHOR_SEGMENTS, named=True):
+        inside = self.body_nodes
+        related = (
+            link
+            for link in self.root.iter("a")
+            if "author" in (link.get("rel") or "").lower().split()
+            and not any(up in inside for up in link.iterancestors())
+        )
+        for link in chain(self.links_to(AUTHOR_SEGMENTS, named=True), related):
             name = clean_name(element_text(link))
             if name and name not in names and name.casefold() not in own:
                 names.append(name)
