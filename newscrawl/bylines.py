@@ -17,9 +17,11 @@ from newscrawl.processors import clean_text
 
 #: Labels that open a byline, in the languages of the news: "By", "Von", "Oleh", "Penulis:",
 #: "Autorin/Autor", "Text:" (with its colon: a "Text" button is no byline), "Par", "Por",
-#: "Reporter:".
+#: "Reporter:"; "By" written against its name ("ByJane Doe"), or against a "by" the byline
+#: repeats ("<span>By</span><span>by JOSH HASKELL</span>": "Byby JOSH HASKELL").
 BYLINE_LABEL = re.compile(
-    r"^\W*(?:(?-i:by(?=[A-Z])|By(?=[A-Z][a-z]))|(?:written by|words by|story by|reported by|"
+    r"^\W*(?:(?-i:by(?=[A-Z])|By(?=[A-Z][a-z])|By(?=by\b))|"
+    r"(?:written by|words by|story by|reported by|"
     r"more stories by|by|von|par|por|"
     r"door|av|af|oleh|penulis|reporter|pewarta|penyusun|writer|piše|autorin\s*/\s*autor|autor\s*/\s*autorin|"
     r"autorin|autoren|autor|author|authors|auteur|auteurs|yazar|kirjoittanut|"

@@ -79,6 +79,7 @@ def test_a_name_given_as_data_keeps_its_case() -> None:
         # what US bylines print after the names (postlight/parser's pages)
         ("ByTravis Haney", ["Travis Haney"]),
         ("By by JOSH HASKELL and DAVID CAPLAN", ["JOSH HASKELL", "DAVID CAPLAN"]),
+        ("Byby JOSH HASKELL and DAVID CAPLAN", ["JOSH HASKELL", "DAVID CAPLAN"]),
         ("BYRON SMITH", ["BYRON SMITH"]),
         ("By Nicole Gallucci on December 13, 2016", ["Nicole Gallucci"]),
         ("Teresa Newsome Dec. 5, 2016", ["Teresa Newsome"]),
