@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import ctypes
+import itertools
 import logging
 import os
 import platform
@@ -92,6 +93,19 @@ def _hwm_mb(pid: int) -> float:
     return 0.0
 
 
+def _pss_mb(pid: int) -> float:
+    """A process's proportional share of resident memory (``Pss``), MB: a forked worker's
+    pages shared with its fork server count once between them; 0 once it is gone."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as rollup:
+            for line in rollup:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) / 1024
+    except (OSError, ValueError):
+        pass
+    return 0.0
+
+
 def _descendants(pid: int) -> list[int]:
     """The processes under ``pid``: the children of any of its threads, theirs, and so on (a
     crawl's reading workers are its fork server's children)."""
@@ -143,10 +157,11 @@ def run_measured(
     command: list[str], cwd: Path, env: dict[str, str]
 ) -> tuple[int, float, float, float]:
     """Run a command; its exit status, wall seconds, CPU seconds (its descendants' included,
-    those it left running as it exited too: :func:`_adopt_orphans`) and peak RSS (MB): its own
-    ``VmHWM`` plus its descendants', read from ``/proc`` while it runs. Not ``wait4``'s
-    ``ru_maxrss``: that one carries over this process's memory (it survives fork and exec),
-    and this process holds the generated site."""
+    those it left running as it exited too: :func:`_adopt_orphans`) and peak memory (MB): its
+    own ``VmHWM`` plus its descendants' ``Pss`` (forked workers share pages with their fork
+    server), read from ``/proc`` while it runs. Not ``wait4``'s ``ru_maxrss``: that one
+    carries over this process's memory (it survives fork and exec), and this process holds
+    the generated site."""
     adopted = _adopt_orphans()
     started = time.perf_counter()
     process = subprocess.Popen(
@@ -156,9 +171,14 @@ def run_measured(
     done = threading.Event()  # never process.poll() here: it would reap what wait4 waits for
 
     def watch() -> None:
-        while not done.is_set():
+        descendants: list[int] = []
+        for tick in itertools.count():
+            if done.is_set():
+                break
+            if tick % 5 == 0:  # the tree read again every 0.25 s: each read scans /proc
+                descendants = _descendants(process.pid)
             own = _hwm_mb(process.pid)
-            peak[0] = max(peak[0], own + sum(_hwm_mb(c) for c in _descendants(process.pid)))
+            peak[0] = max(peak[0], own + sum(_pss_mb(c) for c in descendants))
             time.sleep(0.05)
 
     watcher = threading.Thread(target=watch, daemon=True)

@@ -193,7 +193,7 @@ def serve(path: str, parent: int) -> None:
                 try:
                     code = _become(request, fds)
                 finally:
-                    with contextlib.suppress(Exception):
+                    with contextlib.suppress(BaseException):  # never kept from os._exit
                         _exit_as_python_does()
                     with contextlib.suppress(Exception):
                         sys.stdout.flush()

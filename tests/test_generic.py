@@ -839,6 +839,17 @@ def test_links_that_say_they_name_the_author_name_the_authors() -> None:
     quoted = text.replace("the schools.", "the schools, <a rel='author' href='/p/x'>Bo Li</a>.")
     page = real_page(f"<h1>Council approves budget</h1>{quoted}", head=article)
     assert page.to_item().authors == []
+    # nor one in the footer (an imprint, a social profile), a list (other articles' writers),
+    # or not a full name
+    for elsewhere in (
+        "<footer><a rel='author' href='/impressum'>Impressum Redaktion Berlin</a></footer>",
+        "<nav><a rel='author' href='https://plus.google.com/+News'>Example News</a></nav>",
+        "<aside><ul><li><a rel='author' href='/profile/tom-hale'>Tom Hale</a>: "
+        "<a href='/rents'>Why rents rise</a></li></ul></aside>",
+        "<aside><address><a rel='author' href='/profile/jane'>Jane</a></address></aside>",
+    ):
+        page = real_page(f"<h1>Council approves budget</h1>{elsewhere}{text}", head=article)
+        assert page.to_item().authors == [], elsewhere
 
 
 def test_the_visible_byline_wins_over_a_json_ld_editor() -> None:
@@ -1374,6 +1385,15 @@ def test_a_kicker_opening_the_h1_is_left_out_where_the_named_headline_does() -> 
     assert real_page(f"{h1}{text}", head=head).to_item().title == (
         "Frozen sequel tops the box office"
     )
+    # a first element of the headline, the named one reworded: the whole h1 stays
+    for h1, named in (
+        ("<h1><a href='/tag/ukraine'>Ukraine</a> war: Russia launches largest drone attack</h1>",
+         "Russia launches largest drone attack on Kyiv"),
+        ("<h1><a href='/topics/nhs'>NHS</a> waiting lists fall for third month in a row</h1>",
+         "Waiting lists fall for third month running"),
+    ):  # fmt: skip
+        page = real_page(f"{h1}{text}", head=article_head(headline=named))
+        assert page.to_item().title == " ".join(lxml.html.fromstring(h1).text_content().split())
 
 
 @pytest.mark.parametrize(

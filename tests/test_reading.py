@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
@@ -45,6 +46,7 @@ from tests.replay import ReplayProxy
 from tests.sitegen import Generated, generate_site, index_url
 from tests.support import (
     FIXTURES,
+    ROOT,
     manifest,
     published_items,
     run_crawl,
@@ -201,15 +203,65 @@ def test_workers_are_forked_from_one_server_that_imported_their_reading() -> Non
         parents = {pool.submit(os.getppid).result(timeout=60) for _ in range(8)}
         assert len(parents) == 1 and os.getpid() not in parents
         (server,) = parents
-        assert b"newscrawl.pages.reading" in command_of(server)  # its preload
+        assert b"'scrapy.http'" in command_of(server)  # its preload
     finally:
         readers.close()
 
 
+def test_the_workers_start_in_a_thread_of_their_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker's start waits for its fork server's imports (~0.4 s): the workers are started
+    in a thread of their own, never in the caller's (the reactor's, where every request would
+    wait meanwhile); a page sent meanwhile waits for them, and is read there."""
+    threads: list[str] = []
+    make = PageReaders._executor
+
+    def recording(self: PageReaders) -> Any:
+        threads.append(threading.current_thread().name)
+        return make(self)
+
+    monkeypatch.setattr(PageReaders, "_executor", recording)
+    counts: Counter[str] = Counter()
+    readers = PageReaders(1, lambda name: counts.update([name]))
+    try:
+        readers.start_now(("json",))
+        assert readers._started is not None
+        response = response_of(*fixture_pages()[0])
+        asyncio.run(readers.read(response, frozenset()))
+        assert readers._started.done() and counts["reading/in_worker"] == 1
+        assert threads[0] == "reading-start" and threading.current_thread().name not in threads[:1]
+    finally:
+        readers.close()
+
+
+def test_workers_read_with_the_crawls_own_newscrawl(tmp_path: Path) -> None:
+    """The fork server imports third-party modules only: on Python 3.11 it imports from its
+    working folder, not from the crawl's path, and another copy of newscrawl there (a
+    checkout beside an installed one) is not the one the workers read with."""
+    wrong = tmp_path / "newscrawl"
+    wrong.mkdir()
+    (wrong / "__init__.py").write_text("raise RuntimeError('the working folder copy')\n")
+    script = (
+        "import sys\nsys.path.insert(0, sys.argv[1])\nfrom newscrawl.pages import reading\n"
+        "if __name__ == '__main__':\n"
+        "    readers = reading.PageReaders(1)\n"
+        "    readers.start_now(('newscrawl.pages.generic',))\n"
+        "    code = \"__import__('newscrawl').__file__\"\n"
+        "    print(readers._executor().submit(eval, code).result(timeout=60))\n"
+        "    readers.close()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(ROOT)],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.stdout.strip() == str(ROOT / "newscrawl" / "__init__.py"), done.stderr[-3000:]
+
+
 def test_running_tells_a_gone_or_killed_process() -> None:
-    """A worker leaves when the crawl's process is not :func:`running`: gone, or killed and
-    not reaped yet (a zombie)."""
+    """A worker leaves when the crawl's process is not :func:`running`: gone, killed and not
+    reaped yet (a zombie), or another process given its number since it started."""
     assert running_process(os.getpid())
+    assert running_process(os.getpid(), reading.started_at(os.getpid()))
+    assert not running_process(os.getpid(), "1")  # another process, given this one's number
     child = subprocess.Popen([sys.executable, "-c", "pass"])
     wait_until(lambda: Path(f"/proc/{child.pid}/stat").read_text().split()[2] == "Z")
     assert not running_process(child.pid)

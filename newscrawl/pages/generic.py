@@ -121,6 +121,9 @@ READABLE_PROSE = 20
 #: skipped as chrome; the article's header, with its headline and lead, is read).
 CHROME_TAGS = frozenset({"header", "footer", "nav", "aside", "form"})
 HARD_CHROME_TAGS = frozenset({"footer", "nav"})
+#: Where a link marked ``rel=author`` names no author of the page: the footer and the
+#: navigation (an imprint, a social profile), a list (other articles' writers).
+OUT_OF_BYLINES = HARD_CHROME_TAGS | {"li"}
 #: Elements (and their content) left out of the body: media, embeds and their captions.
 NOT_BODY_TAGS = frozenset(
     {"figure", "figcaption", "picture", "video", "audio", "iframe", "noscript"}
@@ -1547,10 +1550,9 @@ class GenericArticlePage(ArticlePage):
         best: tuple[float, Element, str] | None = None
         for heading in headings:
             parts = [heading, *(c for c in heading if isinstance(c.tag, str))]
-            for part, text in [
-                *((p, element_text(p)) for p in parts),
-                (heading, after_kicker(heading)),
-            ]:
+            rest = after_kicker(heading)  # only where it is a named headline, word for word
+            cut = [(heading, rest)] if rest.casefold() in {n.casefold() for n in named} else []
+            for part, text in [*((p, element_text(p)) for p in parts), *cut]:
                 if not text.strip() or (part is not heading and text.rstrip().endswith(":")):
                     continue  # no text, or a kicker ("Topic:") set apart in the h1
                 likeness = max((headline_likeness(text, n) for n in named), default=0.0)
@@ -1758,8 +1760,9 @@ class GenericArticlePage(ArticlePage):
 
     def author_links(self) -> list[str]:
         """Names linked to author pages (``/author/<name>``: not ``/profil/x/page.html``, a
-        company's profile), then of links that say they name the author (``rel=author``:
-        theguardian.com's byline, in an aside the reading passes over), outside the body; not
+        company's profile), then full names of links that say they name the author
+        (``rel=author``: theguardian.com's byline, in an aside the reading passes over; not
+        in a footer, the navigation or a list: :data:`OUT_OF_BYLINES`), outside the body; not
         the site's own name."""
         names: list[str] = []
         own = self.site_names
@@ -1768,7 +1771,8 @@ class GenericArticlePage(ArticlePage):
             link
             for link in self.root.iter("a")
             if "author" in (link.get("rel") or "").lower().split()
-            and not any(up in inside for up in link.iterancestors())
+            and full_names([clean_name(element_text(link)) or ""])
+            and not any(up in inside or up.tag in OUT_OF_BYLINES for up in link.iterancestors())
         )
         for link in chain(self.links_to(AUTHOR_SEGMENTS, named=True), related):
             name = clean_name(element_text(link))

@@ -36,7 +36,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Collection, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
 from concurrent.futures import process as futures_process
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import suppress
@@ -350,39 +350,67 @@ def remove_stale_spools(folder: Path | None = None) -> int:
     return removed
 
 
-def _import_modules(modules: Sequence[str]) -> None:
-    """In a worker: import ``modules`` (:meth:`PageReaders.start_now`)."""
+def _import_modules(modules: Sequence[str], hold: float = 0.0) -> None:
+    """In a worker: import ``modules`` (:meth:`PageReaders.start_now`), then hold the worker
+    ``hold`` seconds (:data:`START_HOLD`)."""
     for name in modules:
         importlib.import_module(name)
+    time.sleep(hold)
 
 
-def running(pid: int) -> bool:
-    """Whether process ``pid`` runs: it is there (``kill`` 0) and not a zombie (a killed
-    crawl not reaped yet). A worker's parent is the fork server, whose ending says nothing: it
-    waits for its workers."""
+def _stat(pid: int) -> list[str]:
+    """The fields of ``/proc/<pid>/stat`` after the command's name (state first); none where
+    there is no ``/proc``."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return []
+
+
+def started_at(pid: int) -> str | None:
+    """When process ``pid`` started (clock ticks after boot), None where ``/proc`` says not."""
+    fields = _stat(pid)
+    return fields[19] if len(fields) > 19 else None
+
+
+def running(pid: int, started: str | None = None) -> bool:
+    """Whether process ``pid`` runs: it is there (``kill`` 0), not a zombie (a killed crawl
+    not reaped yet) and, given when it ``started`` (:func:`started_at`), the same process,
+    not another given its number since. A worker's parent is the fork server, whose life says
+    nothing of the crawl's: it lives while its workers do."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except PermissionError:  # there, another user's
-        return True
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except (OSError, IndexError):
+    except PermissionError:  # there, another user's: another process, or no /proc to tell
+        return started is None or started_at(pid) == started
+    fields = _stat(pid)
+    if not fields:
         return True  # no /proc: there
+    return fields[0] != "Z" and (started is None or started_at(pid) == started)
 
 
-def worker_context(modules: Sequence[str]) -> BaseContext:
+#: The third-party modules a worker's reading imports (~0.4 s of a core), imported once by the
+#: workers' fork server (:func:`worker_context`). Not newscrawl's own (~0.08 s, imported by each
+#: worker): on Python 3.11 the server imports from its working folder, not from the crawl's
+#: path (CPython gh-117378), where another copy of newscrawl, or none, may be.
+SERVER_PRELOAD = ("scrapy.http", "itemloaders", "parsel", "lxml.html", "tldextract", "w3lib.html")
+#: How long a worker's first task holds it (seconds): long enough that the next worker's start
+#: finds it busy and forks another (:meth:`PageReaders.start_now`).
+START_HOLD = 0.2
+
+
+def worker_context() -> BaseContext:
     """How workers start: forked from multiprocessing's fork server, a fresh process (no
-    reactor, no thread) that imported this module and ``modules`` once, so a second worker
-    costs a fork, not another Python's start and imports (~0.45 s of a core each); where the
+    reactor, no thread) that imported :data:`SERVER_PRELOAD` once, so a second worker costs
+    a fork, not another Python's start and imports (~0.45 s of a core each); where the
     platform has no fork server, ``spawn``. The server is the crawl's process's own, started
-    with its first workers (``modules`` are those of the first); it ends once the crawl's
-    process and the workers are gone (each worker leaves with the crawl: :func:`running`)."""
+    with its first workers; it lives until the crawl's process and the workers are gone (the
+    workers hold its pipe; each leaves with the crawl: :func:`running`)."""
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([__name__, *modules])
+    context.set_forkserver_preload(list(SERVER_PRELOAD))
     return context
 
 
@@ -393,9 +421,10 @@ def _worker_started(parent: int, niceness: int) -> None:
     if niceness:
         os.nice(niceness)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    born = started_at(parent)
 
     def watch() -> None:
-        while running(parent):
+        while running(parent, born):
             time.sleep(PARENT_CHECK_SECONDS)
         remove_spooled(parent)
         os._exit(0)
@@ -490,6 +519,10 @@ class PageReaders:
         #: The tasks sent to the workers and not done (cancelled when the crawl closes).
         self._tasks: set[Future[Any]] = set()
         self._swept = False
+        #: The workers' start, in a thread (:meth:`start_now`): done once they are up.
+        self._started: Future[None] | None = None
+        self._closed = False
+        self._lock = threading.Lock()
 
     def read_here(self) -> None:
         """A site page was read in the crawl's process: the ``later`` workers start after
@@ -505,12 +538,32 @@ class PageReaders:
 
     def start_now(self, modules: Sequence[str] = ()) -> None:
         """Start the workers now, if there are any, each importing ``modules`` (what its
-        reading needs): while the crawl's process starts, not on the first page."""
+        reading needs): while the crawl's process starts, not on the first page. They start
+        in a thread: a worker's start waits for its fork server's imports (~0.4 s), which the
+        reactor's thread never waits for (pages sent meanwhile wait for the workers, as the
+        reactor goes on: :meth:`_in_worker`)."""
         self._modules = tuple(modules)
-        if self.workers:
+        if self.workers and self._started is None:
+            self._started = Future()
+            threading.Thread(
+                target=self._start, args=(self.workers, self._started), name="reading-start",
+                daemon=True,
+            ).start()  # fmt: skip
+
+    def _start(self, count: int, started: Future[None]) -> None:
+        """In a thread: ``count`` workers started, each with a first task that imports the
+        reading's modules and holds it :data:`START_HOLD` (so the next start finds it busy
+        and forks another); then pages go to them. A worker lost as it starts, or the crawl
+        closing meanwhile, leaves it to the reading (:meth:`_in_worker`)."""
+        try:
             pool = self._executor()
-            for _ in range(self.workers):  # one a task: each spawns a worker
-                pool.submit(_import_modules, tuple(modules))
+            starts = [pool.submit(_import_modules, self._modules, START_HOLD) for _ in range(count)]
+            for start in starts:
+                start.result()
+        except (Exception, CancelledError):
+            logger.debug("The page-reading workers' start ended early", exc_info=True)
+        finally:
+            started.set_result(None)
 
     def start_later(self) -> None:
         """The ``later`` workers start now (a big archive: they pay whatever it holds)."""
@@ -617,6 +670,12 @@ class PageReaders:
     ) -> T:
         """``read(*args)`` in a worker, counted as ``pages`` pages read there; in the crawl's
         process once the workers are lost (``here()`` when given, else ``read(*args)``)."""
+        if self._started is None:  # Scrapy's tools start none as the spider opens
+            self.start_now(self._modules)
+        if self._started is not None:
+            await asyncio.wrap_future(self._started)  # the reactor goes on meanwhile
+        if self._closed:  # the crawl closed while the page waited for the workers' start
+            raise asyncio.CancelledError
         try:
             task = self._executor().submit(read, *args)  # raises once the pool is broken
             self._tasks.add(task)
@@ -636,6 +695,14 @@ class PageReaders:
         return reading
 
     def _executor(self) -> ProcessPoolExecutor:
+        """The workers' pool, made once (by whichever thread asks first); none once the crawl
+        closed (:class:`BrokenProcessPool`, as for workers lost)."""
+        with self._lock:
+            if self._closed:
+                raise BrokenProcessPool("the crawl closed its page-reading workers")
+            return self._make_pool()
+
+    def _make_pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
             # The tasks sent ahead to the workers: ProcessPoolExecutor has no argument for it and
             # reads this module constant once, as it is made (its default sends one: see
@@ -647,7 +714,7 @@ class PageReaders:
                 try:
                     self._pool = ProcessPoolExecutor(
                         self.workers,
-                        mp_context=worker_context(self._modules),
+                        mp_context=worker_context(),
                         initializer=_worker_started,
                         initargs=(os.getpid(), self.niceness),
                     )
@@ -662,9 +729,11 @@ class PageReaders:
         for task in list(self._tasks):
             task.cancel()
         self._tasks.clear()
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = None
+        with self._lock:
+            self._closed = True
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
         for path in self._spooled:
             with suppress(FileNotFoundError):
                 os.unlink(path)
