@@ -367,9 +367,10 @@ def _stat(pid: int) -> list[str]:
         return []
 
 
-def started_at(pid: int) -> str | None:
-    """When process ``pid`` started (clock ticks after boot), None where ``/proc`` says not."""
-    fields = _stat(pid)
+def started_at(pid: int, fields: list[str] | None = None) -> str | None:
+    """When process ``pid`` started (clock ticks after boot; from its ``/proc`` ``fields``
+    when they were read already), None where ``/proc`` says not."""
+    fields = _stat(pid) if fields is None else fields
     return fields[19] if len(fields) > 19 else None
 
 
@@ -387,7 +388,7 @@ def running(pid: int, started: str | None = None) -> bool:
     fields = _stat(pid)
     if not fields:
         return True  # no /proc: there
-    return fields[0] != "Z" and (started is None or started_at(pid) == started)
+    return fields[0] != "Z" and (started is None or started_at(pid, fields) == started)
 
 
 #: The third-party modules a worker's reading imports (~0.4 s of a core), imported once by the
