@@ -67,6 +67,11 @@ _NAMES_END = re.compile(
     r"(?=\s+\d{1,2}(?:st|nd|rd|th)?(?:,?\s+\d{4}|,|\s+at\b))|\bon\s+(?=[a-z]+\.?\s+\d)",
     re.IGNORECASE,
 )
+#: Names added in parentheses ("Martin Untersinger (avec Damien Leloup et Morgane Tual)"):
+#: they are authors too.
+_WITH_NAMES = re.compile(
+    r"\s*\(\s*(?:with|avec|mit|con|com|met|dengan|bersama)\s+([^()]+)\)", re.IGNORECASE
+)
 #: "by" again after the label ("By by JOSH HASKELL").
 _BY_AGAIN = re.compile(r"^\W*by\b\s*:?\s*", re.IGNORECASE)
 #: Words of a job's title beside a name ("Sam Stein Senior Politics Editor", "Steve Gillman
@@ -237,6 +242,7 @@ def byline_names(text: str, site_names: Iterable[str] = ()) -> list[str]:
     placed = _PLACED_LABEL.match(text) is not None
     text = BYLINE_LABEL.sub("", text, count=1)
     text = _BY_AGAIN.sub("", text, count=1)  # "By by JOSH HASKELL" (not "By Oleh Pavliuk")
+    text = _WITH_NAMES.sub(r", \1", text)
     end = _NAMES_END.search(text)
     if end is not None:
         text = text[: end.start()]

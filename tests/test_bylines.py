@@ -91,6 +91,12 @@ def test_a_name_given_as_data_keeps_its_case() -> None:
         ("More stories by Jeremy Herron", ["Jeremy Herron"]),
         ("Cécile Ducourtieux(Bruxelles, correspondant)", ["Cécile Ducourtieux"]),
         ("Richard (R.J.) Eskow", ["Richard (R.J.) Eskow"]),
+        # names added in parentheses are authors too (lemonde.fr)
+        (
+            "Martin Untersinger (avec Damien Leloup et Morgane Tual)",
+            ["Martin Untersinger", "Damien Leloup", "Morgane Tual"],
+        ),
+        ("By Jane Doe (with John Roe)", ["Jane Doe", "John Roe"]),
         ("Follow us on Twitter", []),
         ("See all", []),
         ("TIMESOFINDIA.COM / Updated", ["TIMESOFINDIA.COM"]),

@@ -852,6 +852,36 @@ def test_links_that_say_they_name_the_author_name_the_authors() -> None:
         assert page.to_item().authors == [], elsewhere
 
 
+def test_microdata_names_the_article_s_authors_where_no_byline_is_read() -> None:
+    """ndtv.com: the byline sits in a ``<nav>`` (which bylines are never read from), marked
+    up as the authors of the page's ``NewsArticle`` item: that microdata names them. A
+    comment's or a review's ``itemprop=author`` names nobody of the article."""
+    text = f"<div class='text'>{paragraphs(SENTENCES)}</div>"
+    person = (
+        "<span itemprop='author' itemscope itemtype='https://schema.org/Person'>"
+        "<span itemprop='name'>Swati Bhasin</span></span>"
+    )
+    nav = f"<nav>Edited by <a href='/topic/swati-bhasin'>{person}</a> (with Agencies)</nav>"
+    head = '<meta property="og:type" content="article">'
+    for item in ("https://schema.org/NewsArticle", "http://schema.org/BlogPosting"):
+        scoped = f"<div itemscope itemtype='{item}'><h1>Council approves budget</h1>{nav}{text}"
+        page = real_page(scoped + "</div>", head=head)
+        assert page.to_item().authors == ["Swati Bhasin"], item
+    meta = "<meta itemprop='author' content='Ann Lee'>"
+    page = real_page(
+        f"<article itemscope itemtype='https://schema.org/Article'>{meta}"
+        f"<h1>Council approves budget</h1>{text}</article>",
+        head=head,
+    )
+    assert page.to_item().authors == ["Ann Lee"]
+    for other in ("https://schema.org/Comment", "https://schema.org/Review", ""):
+        scoped = f"<div itemscope itemtype='{other}'>{nav}</div>"
+        page = real_page(f"<h1>Council approves budget</h1>{scoped}{text}", head=head)
+        assert page.to_item().authors == [], other
+    page = real_page(f"<h1>Council approves budget</h1>{nav}{text}", head=head)
+    assert page.to_item().authors == [], "no item at all"
+
+
 def test_the_visible_byline_wins_over_a_json_ld_editor() -> None:
     """Media Indonesia's JSON-LD names the editor; its byline names the writer."""
     page = real_page(

@@ -551,6 +551,20 @@ def without_chrome(lines: list[str], own: list[str], chrome: set[str]) -> list[s
     return kept if len("".join(kept)) >= CHROME_KEPT * len("".join(lines)) else lines
 
 
+#: The elements of a page's microdata that name an author.
+_ITEMPROP_AUTHOR = etree.XPath("//*[@itemprop='author']")
+#: The item types of an article in schema.org's microdata (``itemtype``'s last part).
+_ARTICLE_ITEM = re.compile(r"(?:\w*Article|BlogPosting|LiveBlogPosting)/?\Z")
+
+
+def _of_an_article(element: Element) -> bool:
+    """``element``'s nearest ``itemscope`` ancestor is an article item (:data:`_ARTICLE_ITEM`)."""
+    for up in element.iterancestors():
+        if up.get("itemscope") is not None:
+            return bool(_ARTICLE_ITEM.search((up.get("itemtype") or "").strip()))
+    return False
+
+
 def after_kicker(heading: Element) -> str:
     """The text of ``heading`` after a kicker in its first child ("<h1><span>Nationale
     Demo</span>Der 9. Juli naht: ...</h1>": "Der 9. Juli naht: ..."), as a part of the h1
@@ -1638,11 +1652,28 @@ class GenericArticlePage(ArticlePage):
             if full_names(shown) and not same_people(shown, listed):
                 return shown
             return self._outvoted(listed) or listed
-        shown = self.visible_byline() or list(self.opening_byline)
+        shown = self.visible_byline() or list(self.opening_byline) or self.microdata_authors()
         if shown:
             return shown
         metas = AUTHOR_METAS + self.written_by()
         return self._meta_authors(metas, last_first=True) or self.author_links()
+
+    def microdata_authors(self) -> list[str]:
+        """The names the page's microdata gives its article as authors, where no byline is
+        shown to read them from (ndtv.com's sits in a ``<nav>``): ``itemprop=author`` of an
+        article item (its nearest ``itemscope``: schema.org's ``*Article``, ``BlogPosting``;
+        never a comment's or a review's), its ``itemprop=name`` part or ``content``; not the
+        site's own name."""
+        names: list[str] = []
+        for element in _ITEMPROP_AUTHOR(self.root):
+            if not _of_an_article(element):
+                continue
+            person = self._person_of(element)
+            text = person.get("content") or element_text(person)
+            for name in byline_names(text, self.site_names):
+                if name not in names:
+                    names.append(name)
+        return names
 
     def _outvoted(self, listed: list[str]) -> list[str]:
         """The writers an author meta (:data:`AUTHOR_METAS`) names, where the page's author
