@@ -53,9 +53,10 @@ def without_place(names: str) -> str:
 #: "5 hours ago"), an address's "@", a separator before something else ("| Editor: B",
 #: "Published on ..."), a social network's name, a "(" glued to the name ("Ducourtieux(
 #: Bruxelles"), a date that names its month ("on December 13, 2016", "Dec. 5, 2016"; not
-#: "Rachel May, 12 March 2024").
+#: "Rachel May, 12 March 2024"), a blog's category and date ("Written by A in Linux on 1 June
+#: 2019").
 _NAMES_END = re.compile(
-    r"\s+[|•·]\s+|\b(?:editor|editing|penyunting|redaktur|redaktion|fotograf|photos?|"
+    r"\s+[|•·]\s+|\s+in\s+(?=(?:\S+\s+){1,3}on\s)|\b(?:editor|editing|penyunting|redaktur|redaktion|fotograf|photos?|"
     r"published|updated|veröffentlicht|aktualisiert|stand|diperbarui|publié|publicado|"
     r"pubblicato|publicerad|publisert|last updated|posted|read more|lesedauer|min read|"
     r"zuerst|first published|erstmals)\b|@|"

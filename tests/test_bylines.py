@@ -97,6 +97,9 @@ def test_a_name_given_as_data_keeps_its_case() -> None:
             ["Martin Untersinger", "Damien Leloup", "Morgane Tual"],
         ),
         ("By Jane Doe (with John Roe)", ["Jane Doe", "John Roe"]),
+        # a blog's category and date after the name (phoronix.com); a place stays unread
+        ("Written by Michael Larabel in Valve on 1 June 2019", ["Michael Larabel"]),
+        ("Uta Staschewski, Projektleiterin der HSS in Tunesien", ["Uta Staschewski"]),
         ("Follow us on Twitter", []),
         ("See all", []),
         ("TIMESOFINDIA.COM / Updated", ["TIMESOFINDIA.COM"]),
