@@ -240,6 +240,8 @@ def byline_names(text: str, site_names: Iterable[str] = ()) -> list[str]:
     each cleaned (:func:`clean_name`); the site's own name (``site_names``, case-folded) is
     no person."""
     text = clean_text(text)
+    if text.startswith("#"):
+        return []  # a hashtag, a series' name ("#Krótko o przepisach prawa ...")
     placed = _PLACED_LABEL.match(text) is not None
     text = BYLINE_LABEL.sub("", text, count=1)
     text = _BY_AGAIN.sub("", text, count=1)  # "By by JOSH HASKELL" (not "By Oleh Pavliuk")

@@ -100,6 +100,8 @@ def test_a_name_given_as_data_keeps_its_case() -> None:
         # a blog's category and date after the name (phoronix.com); a place stays unread
         ("Written by Michael Larabel in Valve on 1 June 2019", ["Michael Larabel"]),
         ("Uta Staschewski, Projektleiterin der HSS in Tunesien", ["Uta Staschewski"]),
+        # a hashtag, a series' name, names nobody (klubjagiellonski.pl's span.autor)
+        ("#Krótko o przepisach prawa w Nowej Zelandii i Polsce", []),
         ("Follow us on Twitter", []),
         ("See all", []),
         ("TIMESOFINDIA.COM / Updated", ["TIMESOFINDIA.COM"]),

@@ -9,6 +9,7 @@ from newscrawl.pages.furniture import (
     byline_line,
     credit_line,
     date_line,
+    dated_byline_line,
     disclosure_line,
     follow_line,
     furniture_line,
@@ -68,6 +69,10 @@ ARTICLE_LINES = [
     "This runs a generic RTL synthesis pass, and finally maps the remaining logic to LUT/FF "
     "cells and outputs a JSON-formatted netlist.",
     "Debian GNU/Linux 9 and 8",
+    # a date, then a line of text or a place after " / ": no date and byline line
+    "2020 / 2021 was the club's best season in a decade, the chairman said.",
+    "12.03.2024 | Berlin",
+    "Mai 2024 / Die Stadt plant ein neues Stadion",
     "Copyright law in the EU changed in 2019, and publishers now ask platforms to pay for the "
     "snippets they show, the commission said on Monday.",
 ]
@@ -229,6 +234,13 @@ def test_article_lines_are_no_furniture(line: str) -> None:
         (byline_line, "Von Oliver Kring"),
         (byline_line, "Von Hannah Ritzmann, Redakteurin für Finanzen 09.09.2025, 15:15 Uhr"),
         (byline_line, "Oleh: Teguh Wibowo"),
+        # an article's date and byline on one line (golem.de, today.com, msnbc.com)
+        (dated_byline_line, "9. September 2025 um 15:46 Uhr / Frank Wunderlich-Pfeiffer"),
+        (dated_byline_line, "Dec. 22, 2016, 3:36 PM UTC / Source: Zillow By Melissa Allison"),
+        (
+            dated_byline_line,
+            "Dec. 20, 2016, 12:44 PM UTC / Updated Dec. 20, 2016, 1:00 PM UTC By Steve Benen",
+        ),
     ],
 )
 def test_furniture(test: object, line: str) -> None:

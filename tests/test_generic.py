@@ -882,6 +882,52 @@ def test_microdata_names_the_article_s_authors_where_no_byline_is_read() -> None
     assert page.to_item().authors == [], "no item at all"
 
 
+def nbc_page(byline: str) -> GenericArticlePage:
+    """today.com's and msnbc.com's template: one box holds the headline with its dek, then
+    the date line and byline, then the text."""
+    return real_page(
+        "<div class='article'><section><header><div class='headline'>"
+        "<h1>Council approves budget</h1><div class='dek'>The city will spend more on its "
+        "schools next year, and less on its roads and its parks.</div></div></header>"
+        "</section><div class='media-holder'></div><article><div class='grid'> </div>"
+        "<section class='mb7'><div class='date-source'>"
+        "<time>Dec. 22, 2016, 3:36 PM UTC</time><span> / Source: Reuters</span></div>"
+        f"{byline}</section><div class='content'>{paragraphs(SENTENCES)}</div></article></div>",
+        head='<meta property="og:type" content="article">',
+    )
+
+
+def test_the_headline_s_box_in_the_text_gives_its_dek_not_the_headline() -> None:
+    """The headline and its dek in one box, inside what the text is read from: the dek
+    opens the body, the headline does not; the date line and byline are no text."""
+    item = nbc_page("<div class='article-inline-byline'>By <span>Ann Lee</span></div>").to_item()
+    assert item.body is not None
+    assert item.body.split("\n\n")[:2] == [
+        "The city will spend more on its schools next year, and less on its roads and its parks.",
+        SENTENCES[0],
+    ]
+
+
+def test_a_byline_in_the_date_line_opening_the_text_names_the_authors() -> None:
+    """today.com: the byline sits in the date line opening the text (left out of it as
+    furniture): it names the authors. The same line further in the text names nobody."""
+    byline = "<div class='article-inline-byline'>By <span>Ann Lee</span></div>"
+    assert nbc_page(byline).to_item().authors == ["Ann Lee"]
+    line = "<section><time>Dec. 22, 2016</time> / <span class='author'>Ann Lee</span></section>"
+    head = '<meta property="og:type" content="article">'
+    first = real_page(
+        f"<h1>Council approves budget</h1><div class='text'>{line}{paragraphs(SENTENCES)}</div>",
+        head=head,
+    )
+    assert first.to_item().authors == ["Ann Lee"]
+    later = real_page(
+        f"<h1>Council approves budget</h1><div class='text'>{paragraphs(SENTENCES)}{line}"
+        f"<p>{SENTENCES[0]}</p></div>",
+        head=head,
+    )
+    assert later.to_item().authors == []
+
+
 def test_the_visible_byline_wins_over_a_json_ld_editor() -> None:
     """Media Indonesia's JSON-LD names the editor; its byline names the writer."""
     page = real_page(

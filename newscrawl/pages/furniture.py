@@ -426,6 +426,33 @@ def byline_line(line: str, words: int | None = None) -> bool:
     )
 
 
+#: What joins the parts of an article's date and byline on one line ("9. September 2025 um
+#: 15:46 Uhr / Frank Wunderlich-Pfeiffer").
+_PARTS = re.compile(r"\s+[/|•·]\s+")
+#: A part of such a line that names people alone ("Frank Wunderlich-Pfeiffer"): two to four
+#: capitalised words.
+_NAMES_PART = re.compile(r"(?:[^\W\d_][\w'’.-]*\s+){1,3}[^\W\d_][\w'’.-]*")
+
+
+def dated_byline_line(line: str, words: int | None = None) -> bool:
+    """An article's date and byline on one line, in parts joined by " / " or " | ": a date
+    line first (:func:`date_line`), then dates, bylines, credits or names alone ("Dec. 20,
+    2016, 12:44 PM UTC / Updated Dec. 20, 2016, 1:00 PM UTC By Steve Benen")."""
+    words = words_of(line) if words is None else words
+    if words > LONG_LINE:
+        return False
+    parts = _PARTS.split(line)
+    if len(parts) < 2 or not date_line(parts[0]):
+        return False
+    return all(
+        date_line(part)
+        or byline_line(part)
+        or credit_line(part)
+        or (_NAMES_PART.fullmatch(part) is not None and part.istitle())
+        for part in parts[1:]
+    )
+
+
 #: The most words of a line any of the tests above takes for furniture.
 LONGEST = 60
 #: A line of this many words or more that ends as a sentence ends is furniture only as an
@@ -462,4 +489,5 @@ def furniture_line(line: str) -> bool:
         or date_line(line, words)
         or byline_line(line, words)
         or gallery_line(line, words)
+        or dated_byline_line(line, words)
     )

@@ -557,6 +557,11 @@ _ITEMPROP_AUTHOR = etree.XPath("//*[@itemprop='author']")
 _ARTICLE_ITEM = re.compile(r"(?:\w*Article|BlogPosting|LiveBlogPosting)/?\Z")
 
 
+def _within(element: Element, blocks: set[Element]) -> bool:
+    """``element`` is one of ``blocks``, or inside one."""
+    return element in blocks or any(up in blocks for up in element.iterancestors())
+
+
 def _of_an_article(element: Element) -> bool:
     """``element``'s nearest ``itemscope`` ancestor is an article item (:data:`_ARTICLE_ITEM`)."""
     for up in element.iterancestors():
@@ -871,6 +876,14 @@ class GenericArticlePage(ArticlePage):
         return {node for block in self.body_blocks for node in block.iter()} | self.run_holders
 
     @cached_property
+    def opening_furniture(self) -> set[Element]:
+        """The body's blocks among its first :data:`OPENING_LINES` that were left out as
+        furniture (filled as the body is read): a date line and byline opening the body
+        (today.com's "Dec. 22, 2016, 3:36 PM UTC / Source: Zillow By Melissa Allison") is
+        where the byline is read from."""
+        return set()
+
+    @cached_property
     def run_holders(self) -> set[Element]:
         """Elements whose own runs of text are body text (filled as the body is read)."""
         return set()
@@ -886,10 +899,17 @@ class GenericArticlePage(ArticlePage):
             return []
         lines = []
         blocks = (self._block_texts(container) for container in self.body_containers)
+        read = 0  # the blocks read so far (a run of text between blocks is none)
+        shown = 0  # the lines with text so far
         for text in chain(self._lead_texts(), *blocks):
+            block = self.body_blocks[-1] if len(self.body_blocks) > read else None
+            read = len(self.body_blocks)
             line = clean_text(text)
+            shown += bool(line)
             named = rule_for(line, SHARED_RULES) is not None
             if not named and furniture_line(line):
+                if shown <= OPENING_LINES and block is not None:
+                    self.opening_furniture.add(block)
                 continue
             lines.append((text, line, named))
         if lines and self.standfirst_text and lines[0][1] == self.standfirst_text:
@@ -1336,7 +1356,7 @@ class GenericArticlePage(ArticlePage):
 
     def _has_block(self, element: Element) -> bool:
         return any(
-            isinstance(node.tag, str) and (node.tag in BLOCK_TAGS or node.tag == "tr")
+            isinstance(node.tag, str) and (node.tag in BLOCK_TAGS or node.tag in ("tr", "h1"))
             for node in element.iterdescendants()
         )
 
@@ -1861,9 +1881,13 @@ class GenericArticlePage(ArticlePage):
         def wanted(at: int) -> bool:
             return not header_only or start < at < first
 
+        _ = self.body_lines  # the body read first (:attr:`opening_furniture`)
+        opening = self.opening_furniture
         for element in self.text_map.byline_elements:
             at = position.get(element, 0)
-            if not wanted(at) or element in inside or self._in_chrome_box(element):
+            if not wanted(at) or self._in_chrome_box(element):
+                continue
+            if element in inside and not (opening and _within(element, opening)):
                 continue
             text = block_text(self._person_of(element))
             if text and len(text.split()) <= 20 and not credit_line(text):
