@@ -882,6 +882,50 @@ def test_microdata_names_the_article_s_authors_where_no_byline_is_read() -> None
     assert page.to_item().authors == [], "no item at all"
 
 
+def test_a_second_copy_of_the_text_in_another_box_is_left_out() -> None:
+    """teenvogue.com: a slideshow's template holds its intro twice, in two boxes: the body
+    has it once. Paragraphs said twice in one box stay (what the writer wrote), and so does a
+    paragraph said again alone (a pull quote)."""
+    intro = paragraphs(SENTENCES[:2])
+    head = '<meta property="og:type" content="article">'
+    twice = real_page(
+        f"<h1>Council approves budget</h1><div class='text'><section class='intro'>{intro}"
+        f"</section><p>{SENTENCES[4]}</p><div class='body'>{intro}</div></div>",
+        head=head,
+    )
+    assert twice.to_item().body == "\n\n".join([*SENTENCES[:2], SENTENCES[4]])
+    written = real_page(
+        f"<h1>Council approves budget</h1><div class='text'>{intro}<p>{SENTENCES[4]}</p>"
+        f"{intro}</div>",
+        head=head,
+    )
+    assert written.to_item().body == "\n\n".join([*SENTENCES[:2], SENTENCES[4], *SENTENCES[:2]])
+    quoted = real_page(
+        f"<h1>Council approves budget</h1><div class='text'><section>{intro}</section>"
+        f"<p>{SENTENCES[4]}</p><blockquote><p>{SENTENCES[0]}</p></blockquote>"
+        f"<p>{SENTENCES[3]}</p></div>",
+        head=head,
+    )
+    body = quoted.to_item().body or ""
+    assert body.count(SENTENCES[0]) == 2
+    # one long line and a short one said again by another box: no copy of the text
+    short = f"<p>{SENTENCES[0]}</p><p>Budget vote.</p>"
+    page = real_page(
+        f"<h1>Council approves budget</h1><div class='text'><section>{short}</section>"
+        f"<p>{SENTENCES[4]}</p><div>{short}</div></div>",
+        head=head,
+    )
+    assert (page.to_item().body or "").count(SENTENCES[0]) == 2
+    # one paragraph said three times, each by its own box: said again, never a copy
+    thrice = "".join(f"<div><p>{SENTENCES[0]}</p></div>" for _ in range(3))
+    page = real_page(
+        f"<h1>Council approves budget</h1><div class='text'>{thrice}{paragraphs(SENTENCES[1:])}"
+        "</div>",
+        head=head,
+    )
+    assert (page.to_item().body or "").count(SENTENCES[0]) == 3
+
+
 def nbc_page(byline: str) -> GenericArticlePage:
     """today.com's and msnbc.com's template: one box holds the headline with its dek, then
     the date line and byline, then the text."""

@@ -15,7 +15,7 @@ import hashlib
 import json
 import math
 import re
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Sequence
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from functools import cached_property, lru_cache
 from itertools import chain, islice
@@ -641,13 +641,20 @@ SAID_ONCE_CHARS = 80
 _NOT_WORD = re.compile(r"\W+")
 
 
-def without_repeats(lines: list[str]) -> list[int]:
+def without_repeats(lines: list[str], boxes: Sequence[Element | None] = ()) -> list[int]:
     """The indexes of ``lines`` to keep (see :data:`SAID_ONCE_CHARS`), compared as words,
-    case aside."""
+    case aside; and without a second copy of the text in another box (``boxes``: the
+    element holding each line's block, None for a run of text): two or more long lines said
+    again one after the other, in the same order, by another box (a slideshow's template
+    holding its intro twice, teenvogue.com's; an info box shown twice, for phones and for
+    the rest, domradio.de's). Lines said twice in one box stay (what the writer wrote)."""
+    folded = [" ".join(_NOT_WORD.split(line)).strip().casefold() for line in lines]
+    copied = _copied_runs(folded, boxes)
     said: set[str] = set()  # the long lines so far, as words
     kept = []
-    for index, line in enumerate(lines):
-        words = " ".join(_NOT_WORD.split(line)).strip().casefold()
+    for index, words in enumerate(folded):
+        if index in copied:
+            continue
         if len(words) >= 2 * SAID_ONCE_CHARS:
             held = 0
             for earlier in said:
@@ -661,6 +668,33 @@ def without_repeats(lines: list[str]) -> list[int]:
         if len(words) >= SAID_ONCE_CHARS:
             said.add(words)
     return kept
+
+
+def _copied_runs(folded: list[str], boxes: Sequence[Element | None]) -> set[int]:
+    """The indexes of the lines of ``folded`` that repeat a run of two or more earlier long
+    lines (:data:`SAID_ONCE_CHARS`), line for line and in order, the first of them in
+    another box than the line it repeats (``boxes``; none where a box is unknown)."""
+    first: dict[str, int] = {}
+    copied: set[int] = set()
+    for index, words in enumerate(folded):
+        if len(words) < SAID_ONCE_CHARS or index in copied:
+            continue
+        earlier = first.setdefault(words, index)
+        if earlier == index or index >= len(boxes):
+            continue
+        if boxes[index] is None or boxes[earlier] is None or boxes[index] is boxes[earlier]:
+            continue
+        run = 1
+        while (
+            index + run < len(folded)
+            and earlier + run < index
+            and folded[index + run] == folded[earlier + run]
+            and len(folded[index + run]) >= SAID_ONCE_CHARS
+        ):
+            run += 1
+        if run > 1:
+            copied.update(range(index, index + run))
+    return copied
 
 
 def drop_keeping_tail(node: Element) -> None:
@@ -898,6 +932,7 @@ class GenericArticlePage(ArticlePage):
         if self.body_element is None:
             return []
         lines = []
+        boxes: list[Element | None] = []  # each line's block's parent (None: a run's)
         blocks = (self._block_texts(container) for container in self.body_containers)
         read = 0  # the blocks read so far (a run of text between blocks is none)
         shown = 0  # the lines with text so far
@@ -912,11 +947,12 @@ class GenericArticlePage(ArticlePage):
                     self.opening_furniture.add(block)
                 continue
             lines.append((text, line, named))
+            boxes.append(block.getparent() if block is not None else None)
         if lines and self.standfirst_text and lines[0][1] == self.standfirst_text:
             rest = " ".join(line for _, line, _ in lines[1:])
             if self.standfirst_text in rest:
-                lines = lines[1:]  # a lead that repeats a line of the text: the text's
-        return [lines[n] for n in without_repeats([line for _, line, _ in lines])]
+                lines, boxes = lines[1:], boxes[1:]  # a lead repeating a line of the text
+        return [lines[n] for n in without_repeats([line for _, line, _ in lines], boxes)]
 
     @cached_property
     def opening_line(self) -> tuple[str, tuple[str, ...]] | None:
