@@ -69,6 +69,10 @@ ARTICLE_LINES = [
     "This runs a generic RTL synthesis pass, and finally maps the remaining logic to LUT/FF "
     "cells and outputs a JSON-formatted netlist.",
     "Debian GNU/Linux 9 and 8",
+    # an analysis' section "Comment" (osw.waw.pl), a sentence about comments
+    "Komentarz",
+    "Kommentar",
+    "Comments are closed for this story, the editor said on Monday.",
     # a date, then a line of text or a place after " / ": no date and byline line
     "2020 / 2021 was the club's best season in a decade, the chairman said.",
     "12.03.2024 | Berlin",
@@ -234,6 +238,12 @@ def test_article_lines_are_no_furniture(line: str) -> None:
         (byline_line, "Von Oliver Kring"),
         (byline_line, "Von Hannah Ritzmann, Redakteurin für Finanzen 09.09.2025, 15:15 Uhr"),
         (byline_line, "Oleh: Teguh Wibowo"),
+        # the comments' controls under a text (ok.co.uk, mashable.com)
+        (share_line, "Add a comment"),
+        (share_line, "Show comments (12)"),
+        (share_line, "Have something to add to this story? Share it in the comments."),
+        (share_line, "Kommentare"),
+        (share_line, "Laisser un commentaire"),
         # an article's date and byline on one line (golem.de, today.com, msnbc.com)
         (dated_byline_line, "9. September 2025 um 15:46 Uhr / Frank Wunderlich-Pfeiffer"),
         (dated_byline_line, "Dec. 22, 2016, 3:36 PM UTC / Source: Zillow By Melissa Allison"),

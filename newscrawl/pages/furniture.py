@@ -77,6 +77,24 @@ _SHARE = re.compile(
     r"\W*$",
     re.IGNORECASE,
 )
+#: The comments' controls and labels under a text, in any language: "Add a comment",
+#: "Comments (12)", "Join the conversation", "Kommentar schreiben", "Laisser un commentaire".
+_COMMENTS = re.compile(
+    r"^\W*(?:(?:add|leave|post|write|submit|view|show|read|see|hide|load|open)"
+    r"(?: all| the)?(?: (?:a|your|\d+))? comments?(?: \(\d+\))?|\d+ comments?|"
+    r"comments(?: \(\d+\))?|comment \(\d+\)|no comments(?: yet)?|be the first to comment|"
+    r"join the (?:conversation|discussion)|comment on this (?:article|story|post)|"
+    r"(?:have something to add to this story\? )?share it in the comments|"
+    r"(?:\d+ )?kommentare(?: \(\d+\))?|\d+ kommentar|jetzt kommentieren|diskutieren sie mit|"
+    r"kommentare? (?:schreiben|verfassen|anzeigen|lesen|einblenden|ausblenden)|"
+    r"(?:\d+ )?commentaires(?: \(\d+\))?|(?:ajouter|laisser|écrire|rédiger) un commentaire|"
+    r"(?:\d+ )?comentarios(?: \(\d+\))?|(?:deja|añade|escribe|dejar) (?:un|tu) comentario|"
+    r"(?:\d+ )?commenti(?: \(\d+\))?|lascia un commento|scrivi un commento|"
+    r"\d+ komentar|komentar \(\d+\)|tulis komentar|(?:\d+ )?reacties(?: \(\d+\))?|"
+    r"(?:\d+ )?kommentarer|(?:\d+ )?yorumlar|yorum yap|(?:\d+ )?komentarze|skomentuj)"
+    r"\W*$",
+    re.IGNORECASE,
+)
 #: A question asking the reader to rate the article, and what its widget shows after it
 #: ("War der Artikel nützlich? (95 Stimmen: 4,73 von 5) Loading...").
 _FEEDBACK = re.compile(
@@ -315,13 +333,16 @@ def link_label_line(line: str, words: int | None = None) -> bool:
 
 
 def share_line(line: str, words: int | None = None) -> bool:
-    """A control's label: share, print, save, follow, font size ("Partager cet article");
+    """A control's label: share, print, save, follow, font size ("Partager cet article"),
+    the comments' ("Add a comment", "Kommentare (3)");
     a share line with its buttons' names after it ("Diesen Artikel teilen Facebook...")."""
     words = words_of(line) if words is None else words
     if words <= 6 and _SHARE.match(line) is not None:
         return True
     if words <= SHORT and _FEEDBACK.match(line) is not None:
         return True  # a rating widget's question
+    if words <= SHORT and _COMMENTS.match(line) is not None:
+        return True  # the comments' controls
     opening = _SHARE_OPENING.match(line) if words <= SHORT else None
     if opening is None:
         return False
