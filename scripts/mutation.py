@@ -131,6 +131,10 @@ TARGETS: dict[str, Target] = {
             "without_fragment",
             "without_chrome",
             "_sentence_long",
+            "without_repeats",
+            "_copied_runs",
+            "_within",
+            "_of_an_article",
         ),
     ),
     # The main text's pure rules (its text map is tested through small pages in its tests).

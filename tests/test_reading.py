@@ -8,9 +8,11 @@ import asyncio
 import multiprocessing
 import os
 import pickle
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections import Counter
@@ -430,35 +432,70 @@ def descendants_of(pid: int) -> list[int]:
     return found
 
 
+@pytest.fixture
+def short_tmp() -> Iterator[Path]:
+    """A crawl's TMPDIR with a short path (a fork server's socket path must fit 107 bytes):
+    ``/tmp/<random>``, removed after the test."""
+    folder = Path(tempfile.mkdtemp(dir="/tmp"))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_a_long_tmpdir_leaves_the_fork_server_s_folder_to_multiprocessing(short_tmp: Path) -> None:
+    """Where the fork server's socket path would not fit in the crawl's scratch folder (a
+    long TMPDIR), multiprocessing keeps its own folder as before, and workers still start."""
+    long = short_tmp / ("t" * (70 - len(str(short_tmp)) - 1))  # 70 characters: "pymp-" fits
+    long.mkdir()
+    code = (
+        "from newscrawl.pages import reading\n"
+        "import os\n"
+        "with reading.worker_context().Pool(1) as pool:\n"
+        "    assert pool.apply(os.getpid) != os.getpid()\n"
+        "    print(sorted(name[:5] for name in os.listdir(os.environ['TMPDIR'])))\n"
+    )
+    shown = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env={**os.environ, "TMPDIR": str(long)},
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert shown.returncode == 0, shown.stderr[-3000:]
+    assert shown.stdout.split() == ["['pymp-']"]
+    assert list(long.iterdir()) == []
+
+
 def test_no_worker_reads_the_same_items(
-    slow_site: tuple[Generated, ReplayProxy], tmp_path: Path
+    slow_site: tuple[Generated, ReplayProxy], tmp_path: Path, short_tmp: Path
 ) -> None:
     site, proxy = slow_site
     feeds = []
+    temporary = short_tmp
     for workers in ("0", "1"):
         output = tmp_path / workers
         result = run_crawl(
             "news",
             {"start_urls": sections(site), "browser": "never"},
             output_dir=output,
-            proxy_env=proxy.env(),
+            proxy_env={**proxy.env(), "TMPDIR": str(temporary)},
             settings={"NEWSCRAWL_READ_WORKERS": workers},
         )
         assert result.returncode == 0, result.log[-3000:]
         assert len(result.items) == len(site.articles)
         feeds.append(sorted((without_crawled_at(item) for item in result.items), key=str))
+        assert list(temporary.iterdir()) == [], "the crawl left its fork server's folder"
     assert feeds[0] == feeds[1]
 
 
 def test_workers_leave_with_a_killed_crawl(
-    slow_site: tuple[Generated, ReplayProxy], tmp_path: Path
+    slow_site: tuple[Generated, ReplayProxy], tmp_path: Path, short_tmp: Path
 ) -> None:
+    """The workers leave with a crawl killed with SIGKILL; the fork server's folder (in the
+    crawl's scratch folder) stays, and the next run that starts workers removes it."""
     site, proxy = slow_site
+    temporary = short_tmp
     process = start_crawl(
         "news",
         {"start_urls": sections(site), "browser": "never"},
         output_dir=tmp_path / "out",
-        proxy_env=proxy.env(),
+        proxy_env={**proxy.env(), "TMPDIR": str(temporary)},
         log=tmp_path / "crawl.log",
         settings={**SLOW, "NEWSCRAWL_READ_WORKERS": "1"},
     )
@@ -474,6 +511,14 @@ def test_workers_leave_with_a_killed_crawl(
     while any(running(pid) for pid in helpers) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not [pid for pid in helpers if running(pid)], "a worker outlived the crawl"
+    left = [entry.name for entry in temporary.iterdir()]
+    assert [name.split("-")[:3] for name in left] == [["newscrawl", "forkserver", str(process.pid)]]
+    assert [p.name[:9] for p in (temporary / left[0]).iterdir()] == ["listener-"], "elsewhere"
+    subprocess.run(  # the next run starting workers: it removes what the killed one left
+        [sys.executable, "-c", "from newscrawl.pages import reading; reading.worker_context()"],
+        cwd=ROOT, env={**os.environ, "TMPDIR": str(temporary)}, check=True, timeout=60,
+    )  # fmt: skip
+    assert list(temporary.iterdir()) == [], "a killed run's folder stayed, or this one's"
 
 
 def test_a_lost_worker_costs_no_article(

@@ -29,8 +29,10 @@ import asyncio
 import importlib
 import logging
 import multiprocessing
+import multiprocessing.util
 import os
 import pickle
+import shutil
 import signal
 import tempfile
 import threading
@@ -412,7 +414,48 @@ def worker_context() -> BaseContext:
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(list(SERVER_PRELOAD))
+    own_temp_folder()
     return context
+
+
+#: The kind of the scratch folder (:mod:`newscrawl.scratch`) holding multiprocessing's
+#: temporary folder: ``newscrawl-forkserver-<pid>-``.
+FORKSERVER_KIND = "forkserver"
+#: The longest path of a Unix socket (Linux's 108 bytes, less the closing NUL), and what the
+#: fork server's listener adds to its folder's ("/listener-" and 8 random characters).
+SOCKET_PATH_CHARS = 107
+LISTENER_CHARS = 18
+#: The processes whose multiprocessing temporary folder :func:`own_temp_folder` made.
+_OWN_TEMP: set[int] = set()
+_OWN_TEMP_LOCK = threading.Lock()
+
+
+def own_temp_folder() -> None:
+    """multiprocessing's temporary folder of this process (where the fork server listens) is a
+    scratch folder named for the crawl (``newscrawl-forkserver-<pid>-``,
+    :func:`newscrawl.scratch.folder`), made before the fork server starts: removed as the
+    crawl's process leaves, as multiprocessing removes its own ``pymp-...``; a crawl killed
+    with SIGKILL leaves it, and the next run that starts workers removes it (a ``pymp-``
+    folder would stay in the temporary folder for good, one each killed run). Once a
+    process; left to multiprocessing where it made its folder already, keeps it elsewhere,
+    or where the listener's path would be too long for a Unix socket (a long ``TMPDIR``)."""
+    with _OWN_TEMP_LOCK:
+        if os.getpid() in _OWN_TEMP:
+            return
+        _OWN_TEMP.add(os.getpid())
+        config = getattr(multiprocessing.current_process(), "_config", None)
+        if not isinstance(config, dict) or config.get("tempdir") is not None:
+            return
+        holder = scratch.folder(FORKSERVER_KIND)
+        if len(str(holder)) + LISTENER_CHARS > SOCKET_PATH_CHARS:
+            shutil.rmtree(holder, ignore_errors=True)  # a long TMPDIR: multiprocessing's own
+            return
+        config["tempdir"] = str(holder)
+        # as multiprocessing.util.get_temp_dir registers the removal of its own
+        multiprocessing.util.Finalize(
+            None, shutil.rmtree, args=(str(holder),), kwargs={"ignore_errors": True},
+            exitpriority=-100,
+        )  # fmt: skip
 
 
 def _worker_started(parent: int, niceness: int) -> None:
