@@ -16,13 +16,17 @@ import lxml.html
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from lxml import etree
 from scrapy.http import HtmlResponse
 
 from newscrawl.boilerplate import SHARED_RULES, filter_paragraphs
 from newscrawl.loaders import GenericLoader
 from newscrawl.pages.generic import (
+    SAID_ONCE_CHARS,
     GenericArticlePage,
+    _of_an_article,
     _sentence_long,
+    _within,
     after_kicker,
     article_id_of,
     body_line,
@@ -38,6 +42,7 @@ from newscrawl.pages.generic import (
     title_words,
     without_chrome,
     without_fragment,
+    without_repeats,
 )
 from tests.support import FIXTURES, manifest
 
@@ -924,6 +929,53 @@ def test_a_second_copy_of_the_text_in_another_box_is_left_out() -> None:
         head=head,
     )
     assert (page.to_item().body or "").count(SENTENCES[0]) == 3
+
+
+def letters(chars: int, seed: str) -> str:
+    """A line of ``chars`` lower-case letters and spaces (as :func:`without_repeats` folds
+    it: itself), different for each ``seed``."""
+    words = (f"{seed}{n}".translate(str.maketrans("0123456789", "qwertyuiop")) for n in range(99))
+    return " ".join(words)[:chars].strip().ljust(chars, "z")
+
+
+def test_without_repeats_leaves_a_copy_of_the_text_and_lines_holding_two_earlier_ones() -> None:
+    """The second copy of a run of two or more long lines (:data:`SAID_ONCE_CHARS`
+    characters, as words) said by another box goes, and so does a line holding two earlier
+    long lines (160 characters or more); a line said again alone, or in its own box, stays."""
+    a, b, c, d = (letters(SAID_ONCE_CHARS, seed) for seed in "abcd")
+    short = letters(SAID_ONCE_CHARS - 1, "e")
+    one, two, run = etree.Element("div"), etree.Element("div"), etree.Element("p")
+    lines = [c, short, a, b, c, d, a, b, d, "x"]
+    boxes = [one, one, one, one, one, one, two, two, two, two]
+    assert without_repeats(lines, boxes) == [0, 1, 2, 3, 4, 5, 8, 9]
+    assert without_repeats(lines) == list(range(10))  # no boxes known: no copy found
+    assert without_repeats(lines, boxes[:6]) == list(range(10))  # nor past the boxes known
+    # a copy is told by its first line's box; a run of text (no box) is never told a copy
+    assert without_repeats(lines, [*boxes[:6], run, None, *boxes[8:]]) == [0, 1, 2, 3, 4, 5, 8, 9]
+    assert without_repeats(lines, [*boxes[:6], None, two, *boxes[8:]]) == list(range(10))
+    assert without_repeats([a, b, c, a, b], [None, one, one, two, two]) == [0, 1, 2, 3, 4]
+    assert without_repeats([a, b, a, b], [one, one, one, one]) == [0, 1, 2, 3]  # one box
+    # a short line and a long one said again by another box: no copy of the text
+    assert without_repeats([short, a, c, short, a], [one, one, one, two, two]) == [0, 1, 2, 3, 4]
+    # the copy begins anywhere, not only where the text does
+    assert without_repeats([d, a, b, c, a, b], [one] * 4 + [two] * 2) == [0, 1, 2, 3]
+    # a line holding two earlier long lines (glued: 160 characters) goes, one holding one
+    # stays; and the lines after either
+    assert without_repeats([a, b, a + b, c, a + c[:79], d]) == [0, 1, 3, 4, 5]
+    long = letters(SAID_ONCE_CHARS + 1, "f")
+    overlapping = [long[:-1], long[1:], long]  # two lines of 80 inside one of 81: kept
+    assert without_repeats(overlapping) == [0, 1, 2]
+
+
+def test_within_and_of_an_article() -> None:
+    page = etree.fromstring(
+        "<div itemscope='' itemtype='https://schema.org/NewsArticle'><section><p><b>x</b></p>"
+        "</section><div itemscope=''><span/></div></div>"
+    )
+    section, bold, span = page[0], page[0][0][0], page[1][0]
+    assert _within(bold, {section}) and _within(section, {section})
+    assert not _within(bold, set()) and not _within(section, {bold})
+    assert _of_an_article(bold) and not _of_an_article(span) and not _of_an_article(page)
 
 
 def nbc_page(byline: str) -> GenericArticlePage:
