@@ -16,6 +16,7 @@ from newscrawl.pages.furniture import (
     gallery_line,
     link_label_line,
     newsletter_line,
+    paywall_line,
     rights_line,
     share_line,
     words_of,
@@ -69,6 +70,12 @@ ARTICLE_LINES = [
     "This runs a generic RTL synthesis pass, and finally maps the remaining logic to LUT/FF "
     "cells and outputs a JSON-formatted netlist.",
     "Debian GNU/Linux 9 and 8",
+    # what a site says of its registration, and of subscriptions, that is no paywall
+    "Falls Sie schon registriert sind können Sie die Einstellung ganz einfach in Ihrem Profil "
+    "anpassen.",
+    "First-time subscribers also receive a special welcome gift handmade in Haiti by expert "
+    "artisans!",
+    "He stopped to read the full story on his phone before the council meeting began.",
     # an analysis' section "Comment" (osw.waw.pl), a sentence about comments
     "Komentarz",
     "Kommentar",
@@ -238,6 +245,21 @@ def test_article_lines_are_no_furniture(line: str) -> None:
         (byline_line, "Von Oliver Kring"),
         (byline_line, "Von Hannah Ritzmann, Redakteurin für Finanzen 09.09.2025, 15:15 Uhr"),
         (byline_line, "Oleh: Teguh Wibowo"),
+        # a paywall's prompt in the text (haitiantimes.com), in other languages too
+        (paywall_line, "To view the full story, please subscribe to The Haitian Times."),
+        (
+            paywall_line,
+            "To view the full story, please subscribe to The Haitian Times. You can choose a $60 "
+            "Annual Subscription or a $6 Monthly Subscription, and cancel at any time you like.",
+        ),
+        (
+            paywall_line,
+            "If you’re seeing this message but you’re already a subscriber, you can log in for "
+            "immediate access to this story.",
+        ),
+        (paywall_line, "Sie sind bereits Abonnent? Hier anmelden"),
+        (paywall_line, "Déjà abonné ? Se connecter pour lire la suite"),
+        (paywall_line, "Este contenido es exclusivo para suscriptores."),
         # the comments' controls under a text (ok.co.uk, mashable.com)
         (share_line, "Add a comment"),
         (share_line, "Show comments (12)"),

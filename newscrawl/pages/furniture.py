@@ -372,6 +372,44 @@ def follow_line(line: str, words: int | None = None) -> bool:
     return len(_SOCIAL_URL.findall(line)) >= 2
 
 
+#: What a paywall's prompt asks of the reader: to subscribe, or to sign in as a subscriber.
+_PAYWALL_ASK = re.compile(
+    r"subscri|log ?in|sign ?in|member|abo(?:nnent|nnement|\b)|abonné|anmelden|einloggen|"
+    r"registrier|suscrip|suscript|assinante|abbonat|pelanggan|berlangganan|premium",
+    re.IGNORECASE,
+)
+#: What a paywall's prompt says of the text: that the rest is to be read, or is for
+#: subscribers only.
+_PAYWALL_SAYS = re.compile(
+    r"\bto (?:view|read|continue reading|keep reading|access|unlock) (?:the |this )?"
+    r"(?:full |entire |complete |rest of the )?(?:story|article|post|content)|"
+    r"\b(?:continue|keep) reading\b|\balready (?:a |an )?(?:subscriber|member)\b|"
+    r"\bfor (?:immediate|full|unlimited) access\b|"
+    r"\b(?:is|are) (?:only )?(?:available|reserved|exclusive) (?:to|for) (?:our )?"
+    r"(?:subscribers|members|premium)|\bfree articles?\b.{0,40}\b(?:limit|left|remaining)\b|"
+    r"\b(?:artikel|beitrag|text|inhalt) (?:vollständig )?(?:zu lesen|weiterzulesen|lesen)\b|"
+    r"\bweiterlesen\b|\b(?:bereits|schon) (?:abonnent|ein abo|registriert|kunde)\w*\s*\?|"
+    r"\bnur für (?:abonnenten|abonnentinnen|abonnent|plus)|\bexklusiv für (?:abonnenten|plus)|"
+    r"\blire la suite\b|\bdéjà abonné|\bréservée? aux abonnés|"
+    r"\b(?:seguir|continuar) leyendo\b|\bya (?:eres|soy) suscriptor|"
+    r"\bexclusivo para suscriptores|\bcontinuar lendo\b|\bcontinua a leggere\b|"
+    r"\bbaca selengkapnya\b|\bkhusus pelanggan\b|\bsudah berlangganan\b",
+    re.IGNORECASE,
+)
+
+
+def paywall_line(line: str, words: int | None = None) -> bool:
+    """A paywall's prompt in the text: it says the rest of the article is to be read, or is
+    for subscribers, and asks the reader to subscribe or sign in ("To view the full story,
+    please subscribe to The Haitian Times.", "If you're seeing this message but you're
+    already a subscriber, you can log in for immediate access to this story.", "Sie sind
+    bereits Abonnent? Hier anmelden")."""
+    words = words_of(line) if words is None else words
+    if words > NEWSLETTER_WORDS or _PAYWALL_ASK.search(line) is None:
+        return False
+    return _PAYWALL_SAYS.search(line) is not None
+
+
 def disclosure_line(line: str, words: int | None = None) -> bool:
     """A disclosure of the page's affiliate links ("We may earn affiliate commissions from
     buying links, which help support our testing.")."""
@@ -493,7 +531,8 @@ def furniture_line(line: str) -> bool:
         return False
     if words > LONG_LINE:
         return (
-            newsletter_line(line, words)
+            paywall_line(line, words)
+            or newsletter_line(line, words)
             or disclosure_line(line, words)
             or credit_line(line, words)
             or rights_line(line, words)
@@ -511,4 +550,5 @@ def furniture_line(line: str) -> bool:
         or byline_line(line, words)
         or gallery_line(line, words)
         or dated_byline_line(line, words)
+        or paywall_line(line, words)
     )
