@@ -69,7 +69,7 @@ _NAMES_END = re.compile(
     re.IGNORECASE,
 )
 #: Names added in parentheses ("Martin Untersinger (avec Damien Leloup et Morgane Tual)"):
-#: they are authors too.
+#: they are authors too, when they are names alone (:func:`_added_names`).
 _WITH_NAMES = re.compile(
     r"\s*\(\s*(?:with|avec|mit|con|com|met|dengan|bersama)\s+([^()]+)\)", re.IGNORECASE
 )
@@ -234,6 +234,14 @@ def lone_names(line: str) -> list[str]:
     return names
 
 
+def _added_names(match: re.Match[str]) -> str:
+    """What a byline keeps of the names added in parentheses (:data:`_WITH_NAMES`): them, as
+    more names, when they are names alone (:func:`lone_names`); nothing for a credit ("mit
+    Material von Reuters", "with reporting by John Roe") or an agency's name."""
+    names = lone_names(match.group(1))
+    return "".join(f", {name}" for name in names)
+
+
 def byline_names(text: str, site_names: Iterable[str] = ()) -> list[str]:
     """The names of a byline's text: its label cut ("By", "Von", "Oleh", "Penulis:"), cut
     where something else starts (an editor's label, a date, a time, " | "), split into names,
@@ -245,7 +253,7 @@ def byline_names(text: str, site_names: Iterable[str] = ()) -> list[str]:
     placed = _PLACED_LABEL.match(text) is not None
     text = BYLINE_LABEL.sub("", text, count=1)
     text = _BY_AGAIN.sub("", text, count=1)  # "By by JOSH HASKELL" (not "By Oleh Pavliuk")
-    text = _WITH_NAMES.sub(r", \1", text)
+    text = _WITH_NAMES.sub(_added_names, text)
     end = _NAMES_END.search(text)
     if end is not None:
         text = text[: end.start()]

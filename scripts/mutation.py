@@ -134,7 +134,7 @@ TARGETS: dict[str, Target] = {
             "without_repeats",
             "_copied_runs",
             "_within",
-            "_of_an_article",
+            "_article_item",
         ),
     ),
     # The main text's pure rules (its text map is tested through small pages in its tests).

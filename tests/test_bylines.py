@@ -97,6 +97,10 @@ def test_a_name_given_as_data_keeps_its_case() -> None:
             ["Martin Untersinger", "Damien Leloup", "Morgane Tual"],
         ),
         ("By Jane Doe (with John Roe)", ["Jane Doe", "John Roe"]),
+        # ... but a credit or an agency in parentheses names nobody
+        ("Anna Schmidt (mit Material von Reuters)", ["Anna Schmidt"]),
+        ("Jane Doe (with reporting by John Roe and Ann Lee)", ["Jane Doe"]),
+        ("Ani Lestari (dengan Antara)", ["Ani Lestari"]),
         # a blog's category and date after the name (phoronix.com); a place stays unread
         ("Written by Michael Larabel in Valve on 1 June 2019", ["Michael Larabel"]),
         ("Uta Staschewski, Projektleiterin der HSS in Tunesien", ["Uta Staschewski"]),

@@ -79,6 +79,9 @@ ARTICLE_LINES = [
     # an analysis' section "Comment" (osw.waw.pl), a sentence about comments
     "Komentarz",
     "Kommentar",
+    "Kommentare",
+    "Reacties",  # Dutch news' "Reactions"
+    "Yorumlar",
     "Comments are closed for this story, the editor said on Monday.",
     # a date, then a line of text or a place after " / ": no date and byline line
     "2020 / 2021 was the club's best season in a decade, the chairman said.",
@@ -264,20 +267,32 @@ def test_article_lines_are_no_furniture(line: str) -> None:
         (share_line, "Add a comment"),
         (share_line, "Show comments (12)"),
         (share_line, "Have something to add to this story? Share it in the comments."),
-        (share_line, "Kommentare"),
+        (share_line, "Kommentare (3)"),
+        (share_line, "12 reacties"),
         (share_line, "Laisser un commentaire"),
-        # an article's date and byline on one line (golem.de, today.com, msnbc.com)
-        (dated_byline_line, "9. September 2025 um 15:46 Uhr / Frank Wunderlich-Pfeiffer"),
-        (dated_byline_line, "Dec. 22, 2016, 3:36 PM UTC / Source: Zillow By Melissa Allison"),
-        (
-            dated_byline_line,
-            "Dec. 20, 2016, 12:44 PM UTC / Updated Dec. 20, 2016, 1:00 PM UTC By Steve Benen",
-        ),
     ],
 )
 def test_furniture(test: object, line: str) -> None:
     assert test(line)  # type: ignore[operator]
     assert furniture_line(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # an article's date and byline on one line (golem.de, today.com, msnbc.com)
+        "9. September 2025 um 15:46 Uhr / Frank Wunderlich-Pfeiffer",
+        "Dec. 22, 2016, 3:36 PM UTC / Source: Zillow By Melissa Allison",
+        "Dec. 20, 2016, 12:44 PM UTC / Updated Dec. 20, 2016, 1:00 PM UTC By Steve Benen",
+    ],
+)
+def test_a_date_line_and_byline_is_asked_of_the_body_s_opening_only(line: str) -> None:
+    """A date and names, joined by " / " or " | ", read alike in a table's row or a
+    timeline (a date and two teams): it is no furniture anywhere, only in the body's first
+    lines (tests/test_generic.py)."""
+    assert dated_byline_line(line)
+    assert not furniture_line(line)
+    assert not furniture_line("12.03.2024 | Bayern München | Borussia Dortmund")
 
 
 def test_words_of_counts_cjk_characters() -> None:

@@ -24,7 +24,7 @@ from newscrawl.loaders import GenericLoader
 from newscrawl.pages.generic import (
     SAID_ONCE_CHARS,
     GenericArticlePage,
-    _of_an_article,
+    _article_item,
     _sentence_long,
     _within,
     after_kicker,
@@ -885,6 +885,38 @@ def test_microdata_names_the_article_s_authors_where_no_byline_is_read() -> None
         assert page.to_item().authors == [], other
     page = real_page(f"<h1>Council approves budget</h1>{nav}{text}", head=head)
     assert page.to_item().authors == [], "no item at all"
+    # related articles' cards are article items too, but not the page's own
+    card = (
+        "<article itemscope itemtype='http://schema.org/BlogPosting'><h3><a href='/n/1'>Another "
+        "story</a></h3><span itemprop='author' itemscope itemtype='http://schema.org/Person'>"
+        "<span itemprop='name'>Mark Twain</span></span></article>"
+    )
+    page = real_page(
+        f"<main><article><h1>Council approves budget</h1>{text}</article><aside>{card}</aside>"
+        "</main>",
+        head=head,
+    )
+    assert page.to_item().authors == []
+    # nor is a publisher named as the author one; an author meta comes first
+    publisher = (
+        "<div itemprop='author' itemscope itemtype='https://schema.org/Organization'>"
+        "<meta itemprop='name' content='Harbour Media Group'></div>"
+    )
+    scoped = (
+        "<article itemscope itemtype='https://schema.org/NewsArticle'>"
+        f"<h1>Council approves budget</h1>{{author}}{text}</article>"
+    )
+    page = real_page(scoped.format(author=publisher), head=head)
+    assert page.to_item().authors == []
+    # the item may be the body itself
+    body_item = (
+        f"<h1>Council approves budget</h1><div itemscope itemtype='https://schema.org/Article'>"
+        f"{paragraphs(SENTENCES)}{meta}</div>"
+    )
+    assert real_page(body_item, head=head).to_item().authors == ["Ann Lee"]
+    parsely = head + '<meta name="parsely-author" content="Jane Porter">'
+    page = real_page(scoped.format(author=meta), head=parsely)
+    assert page.to_item().authors == ["Jane Porter"]
 
 
 def test_a_second_copy_of_the_text_in_another_box_is_left_out() -> None:
@@ -957,6 +989,8 @@ def test_without_repeats_leaves_a_copy_of_the_text_and_lines_holding_two_earlier
     assert without_repeats([a, b, a, b], [one, one, one, one]) == [0, 1, 2, 3]  # one box
     # a short line and a long one said again by another box: no copy of the text
     assert without_repeats([short, a, c, short, a], [one, one, one, two, two]) == [0, 1, 2, 3, 4]
+    # a copy's short lines between its long ones (subheadings) go with it
+    assert without_repeats([a, short, b, c, a, short, b], [one] * 4 + [two] * 3) == [0, 1, 2, 3]
     # the copy begins anywhere, not only where the text does
     assert without_repeats([d, a, b, c, a, b], [one] * 4 + [two] * 2) == [0, 1, 2, 3]
     # a line holding two earlier long lines (glued: 160 characters) goes, one holding one
@@ -967,7 +1001,7 @@ def test_without_repeats_leaves_a_copy_of_the_text_and_lines_holding_two_earlier
     assert without_repeats(overlapping) == [0, 1, 2]
 
 
-def test_within_and_of_an_article() -> None:
+def test_within_and_article_item() -> None:
     page = etree.fromstring(
         "<div itemscope='' itemtype='https://schema.org/NewsArticle'><section><p><b>x</b></p>"
         "</section><div itemscope=''><span/></div></div>"
@@ -975,7 +1009,8 @@ def test_within_and_of_an_article() -> None:
     section, bold, span = page[0], page[0][0][0], page[1][0]
     assert _within(bold, {section}) and _within(section, {section})
     assert not _within(bold, set()) and not _within(section, {bold})
-    assert _of_an_article(bold) and not _of_an_article(span) and not _of_an_article(page)
+    assert _article_item(bold) is page and _article_item(span) is None
+    assert _article_item(page) is None
 
 
 def nbc_page(byline: str) -> GenericArticlePage:
@@ -1022,6 +1057,46 @@ def test_a_byline_in_the_date_line_opening_the_text_names_the_authors() -> None:
         head=head,
     )
     assert later.to_item().authors == []
+    # a labelled byline with more after it (hertha-blog.de), a name beside its date line
+    # (lexpress.fr's "Par AFP publié le ..."): where the body opens, each is the byline's box
+    for opening, name in (
+        (
+            "<div class='entry-meta'>By <span class='author'>Daniel Lee</span> | Published: "
+            "23. Juli 2017 | Kommentare geschlossen</div>",
+            "Daniel Lee",
+        ),
+        (
+            "<div class='article-meta'><span class='author'>Jean Dupont</span> publié le "
+            "26/12/2020 à 21:00</div>",
+            "Jean Dupont",
+        ),
+    ):
+        page = real_page(
+            f"<h1>Council approves budget</h1><div class='text'>{opening}"
+            f"{paragraphs(SENTENCES)}</div>",
+            head=head,
+        )
+        assert page.to_item().authors == [name], opening
+    # a photo's caption with its credit opening the body names no author of the text
+    caption = (
+        "<p class='bildunterschrift'>The mayor at the meeting on Monday. Foto: "
+        "<span class='bildautor'>Max Mustermann</span></p>"
+    )
+    box = "<div class='author-box'>By <a class='author' href='/author/ann-lee'>Ann Lee</a></div>"
+    page = real_page(
+        f"<h1>Council approves budget</h1><div class='text'>{caption}{paragraphs(SENTENCES)}"
+        f"</div>{box}",
+        head=head,
+    )
+    assert page.to_item().authors == ["Ann Lee"]
+    # a table's rows of a date and names, in the text, are text
+    rows = "".join(
+        f"<tr><td>{day}.03.2024</td><td>Bayern München</td><td>Borussia Dortmund</td></tr>"
+        for day in (12, 19)
+    )
+    table = f"<p>{SENTENCES[0]}</p><table>{rows}</table>{paragraphs(SENTENCES[1:])}"
+    page = real_page(f"<h1>Council approves budget</h1><div class='text'>{table}</div>", head=head)
+    assert "12.03.2024 | Bayern München | Borussia Dortmund" in (page.to_item().body or "")
 
 
 def test_the_visible_byline_wins_over_a_json_ld_editor() -> None:

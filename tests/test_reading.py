@@ -446,6 +446,14 @@ def test_a_long_tmpdir_leaves_the_fork_server_s_folder_to_multiprocessing(short_
     long TMPDIR), multiprocessing keeps its own folder as before, and workers still start."""
     long = short_tmp / ("t" * (70 - len(str(short_tmp)) - 1))  # 70 characters: "pymp-" fits
     long.mkdir()
+    _workers_start_in_multiprocessing_s_own_folder(long)
+    # counted in bytes: 24 two-byte letters fit as characters, not as bytes
+    wide = short_tmp / ("é" * 24)
+    wide.mkdir()
+    _workers_start_in_multiprocessing_s_own_folder(wide)
+
+
+def _workers_start_in_multiprocessing_s_own_folder(long: Path) -> None:
     code = (
         "from newscrawl.pages import reading\n"
         "import os\n"
@@ -460,6 +468,48 @@ def test_a_long_tmpdir_leaves_the_fork_server_s_folder_to_multiprocessing(short_
     assert shown.returncode == 0, shown.stderr[-3000:]
     assert shown.stdout.split() == ["['pymp-']"]
     assert list(long.iterdir()) == []
+
+
+def test_workers_that_cannot_start_leave_the_pages_to_the_crawl_s_process(short_tmp: Path) -> None:
+    """A TMPDIR so long that no fork server's socket path fits: the workers cannot start,
+    and the page is read in the crawl's process (counted as a worker lost, with a WARNING),
+    not failed."""
+    long = short_tmp / ("t" * (100 - len(str(short_tmp)) - 1))
+    long.mkdir()
+    code = (
+        "import asyncio\n"
+        "from scrapy.http import HtmlResponse\n"
+        "from newscrawl.pages.reading import PageReaders\n"
+        f"text = '<p>{SENTENCES_TEXT}</p>' * 4\n"
+        'html = (\'<html><head><title>T</title><meta property="og:type" content="article">\'\n'
+        "        f'</head><body><article><h1>Council approves budget</h1>{text}</article>'\n"
+        "        '</body></html>')\n"
+        "async def main():\n"
+        "    counts = []\n"
+        "    readers = PageReaders(1, counts.append)\n"
+        "    readers.start_now()\n"
+        "    page = HtmlResponse('https://example.com/news/a-1', body=html.encode())\n"
+        "    try:\n"
+        "        reading = await readers.read(page, frozenset())\n"
+        "        print(reading.item is not None, counts)\n"
+        "    finally:\n"
+        "        readers.close()\n"
+        "asyncio.run(main())\n"
+    )
+    shown = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env={**os.environ, "TMPDIR": str(long)},
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert shown.returncode == 0, shown.stderr[-3000:]
+    assert shown.stdout.split("\n")[0] == "True ['reading/worker_lost']"
+    assert "The page-reading workers could not start (AF_UNIX path too long)" in shown.stderr
+
+
+#: A sentence of an article's text, for a page read in a subprocess.
+SENTENCES_TEXT = (
+    "The city council approved the budget on Monday after a long debate that lasted well "
+    "into the night, officials said."
+)
 
 
 def test_no_worker_reads_the_same_items(

@@ -85,13 +85,16 @@ _COMMENTS = re.compile(
     r"comments(?: \(\d+\))?|comment \(\d+\)|no comments(?: yet)?|be the first to comment|"
     r"join the (?:conversation|discussion)|comment on this (?:article|story|post)|"
     r"(?:have something to add to this story\? )?share it in the comments|"
-    r"(?:\d+ )?kommentare(?: \(\d+\))?|\d+ kommentar|jetzt kommentieren|diskutieren sie mit|"
+    r"jetzt kommentieren|diskutieren sie mit|"
     r"kommentare? (?:schreiben|verfassen|anzeigen|lesen|einblenden|ausblenden)|"
-    r"(?:\d+ )?commentaires(?: \(\d+\))?|(?:ajouter|laisser|écrire|rédiger) un commentaire|"
-    r"(?:\d+ )?comentarios(?: \(\d+\))?|(?:deja|añade|escribe|dejar) (?:un|tu) comentario|"
-    r"(?:\d+ )?commenti(?: \(\d+\))?|lascia un commento|scrivi un commento|"
-    r"\d+ komentar|komentar \(\d+\)|tulis komentar|(?:\d+ )?reacties(?: \(\d+\))?|"
-    r"(?:\d+ )?kommentarer|(?:\d+ )?yorumlar|yorum yap|(?:\d+ )?komentarze|skomentuj)"
+    r"(?:ajouter|laisser|écrire|rédiger) un commentaire|"
+    r"(?:deja|añade|escribe|dejar) (?:un|tu) comentario|lascia un commento|scrivi un commento|"
+    r"tulis komentar|yorum yap|skomentuj|"
+    # a word for comments is a heading too ("Reacties": reactions), but not with a count
+    r"(?:\d+ (?:kommentare?|commentaires?|comentarios?|commenti|komentar|reacties|reactie|"
+    r"kommentarer?|yorumlar?|komentarze?|komentarzy))|"
+    r"(?:kommentare|commentaires|comentarios|commenti|komentar|reacties|kommentarer|yorumlar|"
+    r"komentarze) \(\d+\))"
     r"\W*$",
     re.IGNORECASE,
 )
@@ -334,7 +337,8 @@ def link_label_line(line: str, words: int | None = None) -> bool:
 
 def share_line(line: str, words: int | None = None) -> bool:
     """A control's label: share, print, save, follow, font size ("Partager cet article"),
-    the comments' ("Add a comment", "Kommentare (3)");
+    the comments' ("Add a comment", "Kommentare (3)"; a word for comments alone is a
+    heading too: "Reacties", reactions);
     a share line with its buttons' names after it ("Diesen Artikel teilen Facebook...")."""
     words = words_of(line) if words is None else words
     if words <= 6 and _SHARE.match(line) is not None:
@@ -496,7 +500,9 @@ _NAMES_PART = re.compile(r"(?:[^\W\d_][\w'’.-]*\s+){1,3}[^\W\d_][\w'’.-]*")
 def dated_byline_line(line: str, words: int | None = None) -> bool:
     """An article's date and byline on one line, in parts joined by " / " or " | ": a date
     line first (:func:`date_line`), then dates, bylines, credits or names alone ("Dec. 20,
-    2016, 12:44 PM UTC / Updated Dec. 20, 2016, 1:00 PM UTC By Steve Benen")."""
+    2016, 12:44 PM UTC / Updated Dec. 20, 2016, 1:00 PM UTC By Steve Benen"). Asked of the
+    body's first lines only (a table's row of a date and two teams, a timeline's line, read
+    alike, are text): not one of :func:`furniture_line`'s tests."""
     words = words_of(line) if words is None else words
     if words > LONG_LINE:
         return False
@@ -549,6 +555,5 @@ def furniture_line(line: str) -> bool:
         or date_line(line, words)
         or byline_line(line, words)
         or gallery_line(line, words)
-        or dated_byline_line(line, words)
         or paywall_line(line, words)
     )

@@ -65,7 +65,14 @@ from newscrawl.pages.base import (
     element_text,
     element_texts,
 )
-from newscrawl.pages.furniture import CAPTION_TAIL_CHARS, byline_line, credit_line, furniture_line
+from newscrawl.pages.furniture import (
+    CAPTION_TAIL_CHARS,
+    byline_line,
+    credit_line,
+    date_line,
+    dated_byline_line,
+    furniture_line,
+)
 from newscrawl.pages.maintext import (
     BLOCK_LEVEL,
     CJK,
@@ -557,17 +564,25 @@ _ITEMPROP_AUTHOR = etree.XPath("//*[@itemprop='author']")
 _ARTICLE_ITEM = re.compile(r"(?:\w*Article|BlogPosting|LiveBlogPosting)/?\Z")
 
 
+def _labelled_byline(line: str) -> bool:
+    """A byline, or a byline's box read as a date line ("By Daniel | Published: 23. Juli
+    2017 | Kommentare geschlossen"; "publié le 26/12/2020 à 21:00", whose "Par AFP" is in an
+    element of its own); not a photo's caption ending in its credit."""
+    return byline_line(line) or date_line(line)
+
+
 def _within(element: Element, blocks: set[Element]) -> bool:
     """``element`` is one of ``blocks``, or inside one."""
     return element in blocks or any(up in blocks for up in element.iterancestors())
 
 
-def _of_an_article(element: Element) -> bool:
-    """``element``'s nearest ``itemscope`` ancestor is an article item (:data:`_ARTICLE_ITEM`)."""
+def _article_item(element: Element) -> Element | None:
+    """``element``'s nearest ``itemscope`` ancestor when it is an article item
+    (:data:`_ARTICLE_ITEM`), else None."""
     for up in element.iterancestors():
         if up.get("itemscope") is not None:
-            return bool(_ARTICLE_ITEM.search((up.get("itemtype") or "").strip()))
-    return False
+            return up if _ARTICLE_ITEM.search((up.get("itemtype") or "").strip()) else None
+    return None
 
 
 def after_kicker(heading: Element) -> str:
@@ -671,9 +686,10 @@ def without_repeats(lines: list[str], boxes: Sequence[Element | None] = ()) -> l
 
 
 def _copied_runs(folded: list[str], boxes: Sequence[Element | None]) -> set[int]:
-    """The indexes of the lines of ``folded`` that repeat a run of two or more earlier long
-    lines (:data:`SAID_ONCE_CHARS`), line for line and in order, the first of them in
-    another box than the line it repeats (``boxes``; none where a box is unknown)."""
+    """The indexes of the lines of ``folded`` that repeat a run of earlier lines holding two
+    or more long ones (:data:`SAID_ONCE_CHARS`; short lines between them alike, a copy's
+    subheadings), line for line and in order, from a long line in another box than the
+    line it repeats (``boxes``; none where a box is unknown)."""
     first: dict[str, int] = {}
     copied: set[int] = set()
     for index, words in enumerate(folded):
@@ -684,15 +700,15 @@ def _copied_runs(folded: list[str], boxes: Sequence[Element | None]) -> set[int]
             continue
         if boxes[index] is None or boxes[earlier] is None or boxes[index] is boxes[earlier]:
             continue
-        run = 1
+        run = long = 1  # the lines said again in order, and the long ones among them
         while (
             index + run < len(folded)
             and earlier + run < index
             and folded[index + run] == folded[earlier + run]
-            and len(folded[index + run]) >= SAID_ONCE_CHARS
         ):
+            long += len(folded[index + run]) >= SAID_ONCE_CHARS
             run += 1
-        if run > 1:
+        if long > 1:
             copied.update(range(index, index + run))
     return copied
 
@@ -911,10 +927,12 @@ class GenericArticlePage(ArticlePage):
 
     @cached_property
     def opening_furniture(self) -> set[Element]:
-        """The body's blocks among its first :data:`OPENING_LINES` that were left out as
-        furniture (filled as the body is read): a date line and byline opening the body
-        (today.com's "Dec. 22, 2016, 3:36 PM UTC / Source: Zillow By Melissa Allison") is
-        where the byline is read from."""
+        """The body's blocks among its first :data:`OPENING_LINES` that were left out as a
+        byline or a byline's box (:func:`_labelled_byline`), or as a date line and byline
+        (:func:`~newscrawl.pages.furniture.dated_byline_line`); filled as the body is read.
+        A date line and byline opening the body (today.com's "Dec. 22, 2016, 3:36 PM UTC /
+        Source: Zillow By Melissa Allison") is where the byline is read from; a photo's
+        caption with its credit is not."""
         return set()
 
     @cached_property
@@ -942,8 +960,11 @@ class GenericArticlePage(ArticlePage):
             line = clean_text(text)
             shown += bool(line)
             named = rule_for(line, SHARED_RULES) is not None
-            if not named and furniture_line(line):
-                if shown <= OPENING_LINES and block is not None:
+            # the article's date line and byline among the body's first lines (no table row)
+            opening = shown <= OPENING_LINES and block is not None and block.tag != "tr"
+            dated = opening and dated_byline_line(line)
+            if not named and (dated or furniture_line(line)):
+                if block is not None and (dated or (opening and _labelled_byline(line))):
                     self.opening_furniture.add(block)
                 continue
             lines.append((text, line, named))
@@ -1708,22 +1729,31 @@ class GenericArticlePage(ArticlePage):
             if full_names(shown) and not same_people(shown, listed):
                 return shown
             return self._outvoted(listed) or listed
-        shown = self.visible_byline() or list(self.opening_byline) or self.microdata_authors()
+        shown = self.visible_byline() or list(self.opening_byline)
         if shown:
             return shown
         metas = AUTHOR_METAS + self.written_by()
-        return self._meta_authors(metas, last_first=True) or self.author_links()
+        return (
+            self._meta_authors(metas, last_first=True)
+            or self.microdata_authors()
+            or self.author_links()
+        )
 
     def microdata_authors(self) -> list[str]:
         """The names the page's microdata gives its article as authors, where no byline is
-        shown to read them from (ndtv.com's sits in a ``<nav>``): ``itemprop=author`` of an
-        article item (its nearest ``itemscope``: schema.org's ``*Article``, ``BlogPosting``;
-        never a comment's or a review's), its ``itemprop=name`` part or ``content``; not the
-        site's own name."""
+        shown to read them from (ndtv.com's sits in a ``<nav>``) and no author meta names
+        them: ``itemprop=author`` of the page's own article item (its nearest ``itemscope``:
+        schema.org's ``*Article``, ``BlogPosting``, holding the headline or the body; never
+        a comment's, a review's, nor a related article's card), its ``itemprop=name`` part or
+        ``content``; not an organisation, nor the site's own name."""
         names: list[str] = []
+        own = [e for e in (self.headline_element, self.body_element) if e is not None]
         for element in _ITEMPROP_AUTHOR(self.root):
-            if not _of_an_article(element):
+            item = _article_item(element)
+            if item is None or not any(e is item or item in e.iterancestors() for e in own):
                 continue
+            if "organization" in (element.get("itemtype") or "").casefold():
+                continue  # a publisher named as the author
             person = self._person_of(element)
             text = person.get("content") or element_text(person)
             for name in byline_names(text, self.site_names):

@@ -34,6 +34,7 @@ import os
 import pickle
 import shutil
 import signal
+import sys
 import tempfile
 import threading
 import time
@@ -421,10 +422,11 @@ def worker_context() -> BaseContext:
 #: The kind of the scratch folder (:mod:`newscrawl.scratch`) holding multiprocessing's
 #: temporary folder: ``newscrawl-forkserver-<pid>-``.
 FORKSERVER_KIND = "forkserver"
-#: The longest path of a Unix socket (Linux's 108 bytes, less the closing NUL), and what the
-#: fork server's listener adds to its folder's ("/listener-" and 8 random characters).
-SOCKET_PATH_CHARS = 107
-LISTENER_CHARS = 18
+#: The longest path of a Unix socket, in bytes (Linux's 108, less the closing NUL; the BSDs'
+#: and macOS's 104), and what the fork server's listener adds to its folder's ("/listener-"
+#: and 8 random characters).
+SOCKET_PATH_BYTES = 107 if sys.platform.startswith("linux") else 103
+LISTENER_BYTES = 18
 #: The processes whose multiprocessing temporary folder :func:`own_temp_folder` made.
 _OWN_TEMP: set[int] = set()
 _OWN_TEMP_LOCK = threading.Lock()
@@ -447,7 +449,7 @@ def own_temp_folder() -> None:
         if not isinstance(config, dict) or config.get("tempdir") is not None:
             return
         holder = scratch.folder(FORKSERVER_KIND)
-        if len(str(holder)) + LISTENER_CHARS > SOCKET_PATH_CHARS:
+        if len(os.fsencode(holder)) + LISTENER_BYTES > SOCKET_PATH_BYTES:
             shutil.rmtree(holder, ignore_errors=True)  # a long TMPDIR: multiprocessing's own
             return
         config["tempdir"] = str(holder)
@@ -720,23 +722,36 @@ class PageReaders:
             await asyncio.wrap_future(self._started)  # the reactor goes on meanwhile
         if self._closed:  # the crawl closed while the page waited for the workers' start
             raise asyncio.CancelledError
+        lost = "A page-reading worker was lost (killed, or out of memory)"
         try:
             task = self._executor().submit(read, *args)  # raises once the pool is broken
+        except BrokenProcessPool:
+            task = None
+        except OSError as error:  # the workers could not start (a socket path too long, say)
+            task, lost = None, f"The page-reading workers could not start ({error})"
+        if task is not None:
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
-            reading = await asyncio.wrap_future(task)
-        except BrokenProcessPool:
-            if self.workers:
-                self.count("reading/worker_lost")
-                logger.warning(
-                    "A page-reading worker was lost (killed, or out of memory): the rest of "
-                    "the run reads its pages in the crawl's own process"
-                )
-            self.workers = 0
+            try:
+                reading = await asyncio.wrap_future(task)
+            except BrokenProcessPool:
+                task = None
+        if task is None:
+            self._lost(lost)
             return here() if here is not None else read(*args)
         for _ in range(pages):
             self.count("reading/in_worker")
         return reading
+
+    def _lost(self, what: str) -> None:
+        """The workers are lost: counted once (``reading/worker_lost``) and said with a
+        WARNING; the rest of the run reads its pages in the crawl's own process."""
+        if self.workers:
+            self.count("reading/worker_lost")
+            logger.warning(
+                "%s: the rest of the run reads its pages in the crawl's own process", what
+            )
+        self.workers = 0
 
     def _executor(self) -> ProcessPoolExecutor:
         """The workers' pool, made once (by whichever thread asks first); none once the crawl
