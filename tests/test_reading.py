@@ -453,6 +453,16 @@ def test_a_long_tmpdir_leaves_the_fork_server_s_folder_to_multiprocessing(short_
     _workers_start_in_multiprocessing_s_own_folder(wide)
 
 
+def python_in(temporary: Path, code: str) -> subprocess.CompletedProcess[str]:
+    """``code`` run by a Python of its own with ``temporary`` as its TMPDIR; it must exit 0."""
+    shown = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env={**os.environ, "TMPDIR": str(temporary)},
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert shown.returncode == 0, shown.stderr[-3000:]
+    return shown
+
+
 def _workers_start_in_multiprocessing_s_own_folder(long: Path) -> None:
     code = (
         "from newscrawl.pages import reading\n"
@@ -461,11 +471,7 @@ def _workers_start_in_multiprocessing_s_own_folder(long: Path) -> None:
         "    assert pool.apply(os.getpid) != os.getpid()\n"
         "    print(sorted(name[:5] for name in os.listdir(os.environ['TMPDIR'])))\n"
     )
-    shown = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env={**os.environ, "TMPDIR": str(long)},
-        capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
-    assert shown.returncode == 0, shown.stderr[-3000:]
+    shown = python_in(long, code)
     assert shown.stdout.split() == ["['pymp-']"]
     assert list(long.iterdir()) == []
 
@@ -496,11 +502,7 @@ def test_workers_that_cannot_start_leave_the_pages_to_the_crawl_s_process(short_
         "        readers.close()\n"
         "asyncio.run(main())\n"
     )
-    shown = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env={**os.environ, "TMPDIR": str(long)},
-        capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
-    assert shown.returncode == 0, shown.stderr[-3000:]
+    shown = python_in(long, code)
     assert shown.stdout.split("\n")[0] == "True ['reading/worker_lost']"
     assert "The page-reading workers could not start (AF_UNIX path too long)" in shown.stderr
 
@@ -564,10 +566,8 @@ def test_workers_leave_with_a_killed_crawl(
     left = [entry.name for entry in temporary.iterdir()]
     assert [name.split("-")[:3] for name in left] == [["newscrawl", "forkserver", str(process.pid)]]
     assert [p.name[:9] for p in (temporary / left[0]).iterdir()] == ["listener-"], "elsewhere"
-    subprocess.run(  # the next run starting workers: it removes what the killed one left
-        [sys.executable, "-c", "from newscrawl.pages import reading; reading.worker_context()"],
-        cwd=ROOT, env={**os.environ, "TMPDIR": str(temporary)}, check=True, timeout=60,
-    )  # fmt: skip
+    # the next run starting workers: it removes what the killed one left
+    python_in(temporary, "from newscrawl.pages import reading; reading.worker_context()")
     assert list(temporary.iterdir()) == [], "a killed run's folder stayed, or this one's"
 
 
