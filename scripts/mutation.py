@@ -152,6 +152,7 @@ TARGETS: dict[str, Target] = {
             "_paywall",
             "_ancestors_below",
             "good_length",
+            "byline_class",
         ),
     ),
 }

@@ -1089,6 +1089,17 @@ def test_a_byline_in_the_date_line_opening_the_text_names_the_authors() -> None:
         head=head,
     )
     assert page.to_item().authors == ["Ann Lee"]
+    # nor does a photo's credit whose author is marked so (class "photo-author")
+    credit = (
+        "<div class='image-credit'>Photo by <span class='photo-author'>Max Mustermann</span> / "
+        "Reuters</div>"
+    )
+    page = real_page(
+        f"<h1>Council approves budget</h1><div class='text'>{credit}{paragraphs(SENTENCES)}"
+        f"</div>{box}",
+        head=head,
+    )
+    assert page.to_item().authors == ["Ann Lee"]
     # a table's rows of a date and names, in the text, are text
     rows = "".join(
         f"<tr><td>{day}.03.2024</td><td>Bayern München</td><td>Borussia Dortmund</td></tr>"

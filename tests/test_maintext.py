@@ -17,6 +17,7 @@ from newscrawl.pages.maintext import (
     SOFT,
     TextMap,
     _paywalled_text,
+    byline_class,
     comments,
     copies,
     described_opening,
@@ -549,3 +550,23 @@ def test_a_headings_anchor_made_of_its_words_says_nothing_of_it() -> None:
     page = page.replace("nav_nur_die_folie__1", "nav_menu_top")
     tm = TextMap(lxml.html.document_fromstring(page))
     assert tm.root.find(".//h3") in tm.chrome
+
+
+@pytest.mark.parametrize(
+    ("classes", "byline"),
+    [
+        ("byline", True),
+        ("article-author meta", True),
+        ("penulis", True),
+        ("autor-name", True),
+        # a photo's credit, an author's picture: no byline
+        ("photo-author", False),
+        ("bildautor", False),
+        ("image-credit-author", False),
+        ("author-avatar", False),
+        ("author-avatar author-name", True),  # one of the names is a byline's
+        ("caption", False),
+    ],
+)
+def test_byline_class_names_no_picture_s_credit(classes: str, byline: bool) -> None:
+    assert byline_class(classes) is byline

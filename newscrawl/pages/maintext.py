@@ -259,9 +259,19 @@ _MICRODATA = frozenset({"itemprop", "rel"})
 _BYLINE_CLASS = re.compile(r"author|byline|autor|penulis|reporter|writer", re.IGNORECASE)
 
 
+#: A class name of a photo's credit or an author's picture, not of a byline ("photo-author",
+#: "bildautor", "image-credit-author", "author-avatar").
+_PICTURE_CLASS = re.compile(r"photo|image|foto|bild|picture|avatar|credit", re.IGNORECASE)
+
+
 @lru_cache(maxsize=4096)
 def byline_class(classes: str) -> bool:
-    return _BYLINE_CLASS.search(classes) is not None
+    """Class names naming an author or a byline, one of them not a picture's
+    (:data:`_PICTURE_CLASS`)."""
+    return any(
+        _BYLINE_CLASS.search(name) is not None and _PICTURE_CLASS.search(name) is None
+        for name in classes.split()
+    )
 
 
 def byline_marked(element: Element) -> bool:
