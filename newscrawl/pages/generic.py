@@ -1747,10 +1747,9 @@ class GenericArticlePage(ArticlePage):
         a comment's, a review's, nor a related article's card), its ``itemprop=name`` part or
         ``content``; not an organisation, nor the site's own name."""
         names: list[str] = []
-        own = [e for e in (self.headline_element, self.body_element) if e is not None]
         for element in _ITEMPROP_AUTHOR(self.root):
             item = _article_item(element)
-            if item is None or not any(e is item or item in e.iterancestors() for e in own):
+            if item is None or not self._holds_headline_or_body(item):
                 continue
             if "organization" in (element.get("itemtype") or "").casefold():
                 continue  # a publisher named as the author
@@ -1947,8 +1946,7 @@ class GenericArticlePage(ArticlePage):
         def wanted(at: int) -> bool:
             return not header_only or start < at < first
 
-        _ = self.body_lines  # the body read first (:attr:`opening_furniture`)
-        opening = self.opening_furniture
+        opening = self.opening_furniture  # filled as the body was read, for body_nodes
         for element in self.text_map.byline_elements:
             at = position.get(element, 0)
             if not wanted(at) or self._in_chrome_box(element):
@@ -2249,11 +2247,17 @@ class GenericArticlePage(ArticlePage):
 
     def _holds_the_article(self, element: Element) -> bool:
         """``element`` holds the page's headline or its body, or is in the body."""
-        for own in (self.headline_element, self.body_element):
-            if own is not None and (own is element or element in own.iterancestors()):
-                return True
+        if self._holds_headline_or_body(element):
+            return True
         body = self.body_element
         return body is not None and body in element.iterancestors()
+
+    def _holds_headline_or_body(self, element: Element) -> bool:
+        """``element`` is the page's headline or its body, or holds one of them."""
+        return any(
+            own is not None and (own is element or element in own.iterancestors())
+            for own in (self.headline_element, self.body_element)
+        )
 
     def image_url(self) -> str | None:
         """``og:image``, else the cover: the last image above the body (not in the header,
