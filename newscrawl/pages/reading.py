@@ -419,6 +419,8 @@ def worker_context() -> BaseContext:
     return context
 
 
+#: What a WARNING says of a worker lost as it read.
+LOST = "A page-reading worker was lost (killed, or out of memory)"
 #: The kind of the scratch folder (:mod:`newscrawl.scratch`) holding multiprocessing's
 #: temporary folder: ``newscrawl-forkserver-<pid>-``.
 FORKSERVER_KIND = "forkserver"
@@ -427,8 +429,6 @@ FORKSERVER_KIND = "forkserver"
 #: and 8 random characters).
 SOCKET_PATH_BYTES = 107 if sys.platform.startswith("linux") else 103
 LISTENER_BYTES = 18
-#: The processes whose multiprocessing temporary folder :func:`own_temp_folder` made.
-_OWN_TEMP: set[int] = set()
 _OWN_TEMP_LOCK = threading.Lock()
 
 
@@ -439,18 +439,17 @@ def own_temp_folder() -> None:
     crawl's process leaves, as multiprocessing removes its own ``pymp-...``; a crawl killed
     with SIGKILL leaves it, and the next run that starts workers removes it (a ``pymp-``
     folder would stay in the temporary folder for good, one each killed run). Once a
-    process; left to multiprocessing where it made its folder already, keeps it elsewhere,
-    or where the listener's path would be too long for a Unix socket (a long ``TMPDIR``)."""
+    process (once multiprocessing knows a folder, it is kept); left to multiprocessing where
+    it keeps it elsewhere, or where the listener's path would be too long for a Unix socket
+    (a long ``TMPDIR``: multiprocessing's own is made then)."""
     with _OWN_TEMP_LOCK:
-        if os.getpid() in _OWN_TEMP:
-            return
-        _OWN_TEMP.add(os.getpid())
         config = getattr(multiprocessing.current_process(), "_config", None)
         if not isinstance(config, dict) or config.get("tempdir") is not None:
             return
         holder = scratch.folder(FORKSERVER_KIND)
         if len(os.fsencode(holder)) + LISTENER_BYTES > SOCKET_PATH_BYTES:
-            shutil.rmtree(holder, ignore_errors=True)  # a long TMPDIR: multiprocessing's own
+            shutil.rmtree(holder, ignore_errors=True)
+            multiprocessing.util.get_temp_dir()  # multiprocessing's own, known from now on
             return
         config["tempdir"] = str(holder)
         # as multiprocessing.util.get_temp_dir registers the removal of its own
@@ -722,36 +721,42 @@ class PageReaders:
             await asyncio.wrap_future(self._started)  # the reactor goes on meanwhile
         if self._closed:  # the crawl closed while the page waited for the workers' start
             raise asyncio.CancelledError
-        lost = "A page-reading worker was lost (killed, or out of memory)"
+        instead = (read, args, here)
         try:
             task = self._executor().submit(read, *args)  # raises once the pool is broken
         except BrokenProcessPool:
-            task = None
+            return self._read_instead(LOST, *instead)
         except OSError as error:  # the workers could not start (a socket path too long, say)
-            task, lost = None, f"The page-reading workers could not start ({error})"
-        if task is not None:
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
-            try:
-                reading = await asyncio.wrap_future(task)
-            except BrokenProcessPool:
-                task = None
-        if task is None:
-            self._lost(lost)
-            return here() if here is not None else read(*args)
+            return self._read_instead(
+                f"The page-reading workers could not start ({error})", *instead
+            )
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        try:
+            reading = await asyncio.wrap_future(task)
+        except BrokenProcessPool:
+            return self._read_instead(LOST, *instead)
         for _ in range(pages):
             self.count("reading/in_worker")
         return reading
 
-    def _lost(self, what: str) -> None:
-        """The workers are lost: counted once (``reading/worker_lost``) and said with a
-        WARNING; the rest of the run reads its pages in the crawl's own process."""
+    def _read_instead(
+        self,
+        what: str,
+        read: Callable[..., T],
+        args: tuple[Any, ...],
+        here: Callable[[], T] | None,
+    ) -> T:
+        """The workers are lost (``what``): counted once (``reading/worker_lost``) and said
+        with a WARNING; this page and the rest of the run's are read in the crawl's own
+        process (``here()`` when given, else ``read(*args)``)."""
         if self.workers:
             self.count("reading/worker_lost")
             logger.warning(
                 "%s: the rest of the run reads its pages in the crawl's own process", what
             )
         self.workers = 0
+        return here() if here is not None else read(*args)
 
     def _executor(self) -> ProcessPoolExecutor:
         """The workers' pool, made once (by whichever thread asks first); none once the crawl
