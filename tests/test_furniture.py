@@ -182,6 +182,12 @@ def test_article_lines_are_no_furniture(line: str) -> None:
             "In diesem Artikel sind Affiliate-Links enthalten. Durch einen Klick darauf "
             "gelangen Sie direkt zum Anbieter.",
         ),
+        # each word of the disclosure's cheap look (_AFFILIATE_WORDS) has its line
+        (disclosure_line, "We may receive a commission when you shop through our links."),
+        (disclosure_line, "When you buy through our links, we may earn a fee."),
+        (disclosure_line, "Cet article contient des liens affiliés."),
+        (disclosure_line, "Este artículo contiene enlaces de afiliados."),
+        (disclosure_line, "Artikel ini mengandung tautan afiliasi."),
         (rights_line, "© dpa-infocom, dpa:240516-99-53606/3 (dpa)"),
         (rights_line, "Copyright 2024 Example Media. All rights reserved."),
         (rights_line, "Materiał chroniony prawem autorskim - wszelkie prawa zastrzeżone."),
@@ -263,6 +269,18 @@ def test_article_lines_are_no_furniture(line: str) -> None:
         (paywall_line, "Sie sind bereits Abonnent? Hier anmelden"),
         (paywall_line, "Déjà abonné ? Se connecter pour lire la suite"),
         (paywall_line, "Este contenido es exclusivo para suscriptores."),
+        # each word of the paywall's cheap look (_PAYWALL_ASK_WORDS) has its line
+        (paywall_line, "Sign in to keep reading."),
+        (paywall_line, "This story is available to members only."),
+        (paywall_line, "Continue reading: log in with your account"),
+        (paywall_line, "Premium: continue reading for free"),
+        (paywall_line, "Jetzt registrieren und weiterlesen"),
+        (paywall_line, "Bereits registriert? Jetzt weiterlesen"),
+        (paywall_line, "Hier anmelden und weiterlesen"),
+        (paywall_line, "Continuar lendo: conteúdo para assinantes"),
+        (paywall_line, "Continua a leggere: riservato agli abbonati"),
+        (paywall_line, "Baca selengkapnya, khusus pelanggan"),
+        (paywall_line, "Sudah berlangganan? Masuk untuk membaca"),
         # the comments' controls under a text (ok.co.uk, mashable.com)
         (share_line, "Add a comment"),
         (share_line, "Show comments (12)"),

@@ -13,7 +13,6 @@ drop and count, not these tests'.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 #: The most words of a line these tests look at (longer lines are article text).
 SHORT = 16
@@ -142,6 +141,8 @@ _AFFILIATE = re.compile(
     r"\bmengandung tautan afiliasi\b",
     re.IGNORECASE,
 )
+#: Words one of which :data:`_AFFILIATE` holds (lower case): the cheap look first.
+_AFFILIATE_WORDS = ("commission", "buy", "affili", "afili")
 #: An address of a page on a social network ("https://fb.me/prachatai", "twitter.com/x").
 _SOCIAL_URL = re.compile(
     r"(?:https?://)?(?:www\.|m\.)?(?:facebook\.com|fb\.me|fb\.com|twitter\.com|x\.com|"
@@ -303,14 +304,11 @@ _CAPTION_WORDS = (
 )  # fmt: skip
 
 
-@lru_cache(maxsize=16)
-def _hint(words: tuple[str, ...]) -> re.Pattern[str]:
-    return re.compile("|".join(re.escape(word) for word in words))
-
-
 def _holds(line: str, words: tuple[str, ...]) -> bool:
-    """True when ``line`` (any case) holds one of ``words`` (lower case)."""
-    return _hint(words).search(line.lower()) is not None
+    """True when ``line`` (any case) holds one of ``words`` (lower case): the cheap look
+    before a pattern's (``in`` a word at a time: faster than one pattern of them all)."""
+    lowered = line.lower()
+    return any(word in lowered for word in words)
 
 
 def words_of(line: str) -> int:
@@ -382,6 +380,11 @@ _PAYWALL_ASK = re.compile(
     r"registrier|suscrip|suscript|assinante|abbonat|pelanggan|berlangganan|premium",
     re.IGNORECASE,
 )
+#: Words one of which :data:`_PAYWALL_ASK` holds (lower case): the cheap look first.
+_PAYWALL_ASK_WORDS = (
+    "subscri", "log", "sign", "member", "abo", "anmelden", "registrier",
+    "suscri", "assinante", "abbonat", "langgan", "premium",
+)  # fmt: skip
 #: What a paywall's prompt says of the text: that the rest is to be read, or is for
 #: subscribers only.
 _PAYWALL_SAYS = re.compile(
@@ -409,16 +412,18 @@ def paywall_line(line: str, words: int | None = None) -> bool:
     already a subscriber, you can log in for immediate access to this story.", "Sie sind
     bereits Abonnent? Hier anmelden")."""
     words = words_of(line) if words is None else words
-    if words > NEWSLETTER_WORDS or _PAYWALL_ASK.search(line) is None:
+    if words > NEWSLETTER_WORDS or not _holds(line, _PAYWALL_ASK_WORDS):
         return False
-    return _PAYWALL_SAYS.search(line) is not None
+    return _PAYWALL_ASK.search(line) is not None and _PAYWALL_SAYS.search(line) is not None
 
 
 def disclosure_line(line: str, words: int | None = None) -> bool:
     """A disclosure of the page's affiliate links ("We may earn affiliate commissions from
     buying links, which help support our testing.")."""
     words = words_of(line) if words is None else words
-    return words <= NEWSLETTER_WORDS and _AFFILIATE.search(line) is not None
+    if words > NEWSLETTER_WORDS or not _holds(line, _AFFILIATE_WORDS):
+        return False
+    return _AFFILIATE.search(line) is not None
 
 
 def rights_line(line: str, words: int | None = None) -> bool:
