@@ -23,6 +23,7 @@ from newscrawl.boilerplate import SHARED_RULES, filter_paragraphs
 from newscrawl.loaders import GenericLoader
 from newscrawl.pages.generic import (
     SAID_ONCE_CHARS,
+    TAG_SEGMENTS,
     GenericArticlePage,
     _article_item,
     _sentence_long,
@@ -32,6 +33,7 @@ from newscrawl.pages.generic import (
     body_line,
     brand_of,
     canonical_url,
+    fewest_words,
     json_ld_documents,
     logo_like,
     names_site,
@@ -1880,3 +1882,22 @@ def test_yoasts_written_by_names_the_writer_of_a_page_showing_none(
     url = "https://www.boersen-zeitung.de/kapitalmaerkte/steigende-us-zinsen-setzen-dax-zu"
     page = GenericArticlePage(HtmlResponse(url, body=html.encode()))
     assert page.authors() == authors
+
+
+def test_fewest_words_are_those_holding_none_of_the_others() -> None:
+    assert fewest_words(frozenset({"tag", "tags", "hashtag", "topic", "topics"})) == (
+        "tag",
+        "topic",
+    )
+    assert fewest_words(frozenset({"author", "writer"})) == ("author", "writer")
+
+
+@pytest.mark.parametrize("segment", sorted(TAG_SEGMENTS))
+def test_a_link_through_each_tag_segment_is_a_tag(segment: str) -> None:
+    """The cheap look of :meth:`GenericArticlePage.links_to` (:func:`fewest_words`) passes
+    over no segment, in any case."""
+    page = dated_page(
+        f"<article><h1>Council approves budget</h1>{paragraphs(SENTENCES)}</article>"
+        f"<footer><a href='/{segment.upper()}/budget'>Budget</a></footer>",
+    )
+    assert page.tags() == ["Budget"]

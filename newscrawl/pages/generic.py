@@ -543,6 +543,13 @@ def body_line(line: str) -> bool:
     return rule_for(line, SHARED_RULES) is not None or not furniture_line(line)
 
 
+@lru_cache(maxsize=16)
+def fewest_words(words: frozenset[str]) -> tuple[str, ...]:
+    """The fewest of ``words`` one of which is in any text holding one of them (those that
+    hold none of the others): ``{"tag", "tags", "hashtag"}`` → ``("tag",)``."""
+    return tuple(sorted(w for w in words if not any(o != w and o in w for o in words)))
+
+
 def without_fragment(url: str) -> str:
     """``url`` without its fragment and a trailing slash (to compare a page's URLs)."""
     return url.split("#")[0].rstrip("/")
@@ -1896,14 +1903,20 @@ class GenericArticlePage(ArticlePage):
                 names.append(name)
         return names
 
+    @cached_property
+    def hrefs(self) -> list[tuple[Element, str]]:
+        """The page's links with an address, and their addresses in lower case, in page
+        order (what :meth:`links_to` looks through, once for each kind of link)."""
+        return [(link, href.lower()) for link in self.root.iter("a") if (href := link.get("href"))]
+
     def links_to(self, segments: frozenset[str], named: bool = False) -> Iterator[Element]:
         """Links outside the body whose path goes through one of ``segments`` (``/tag/x``,
         ``/author/x``), in page order; with ``named``, only those where the segment names
         the page's last part (``/author/x``, not ``/author/x/y``)."""
         inside = self.body_nodes
-        for link in self.root.iter("a"):
-            href = (link.get("href") or "").lower()
-            if not any(segment in href for segment in segments):
+        cheap = fewest_words(segments)
+        for link, href in self.hrefs:
+            if not any(word in href for word in cheap):
                 continue  # the cheap look first
             if inside and any(up in inside for up in link.iterancestors()):
                 continue
