@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, MutableMapping
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from itemloaders.common import wrap_loader_context
@@ -339,10 +340,17 @@ GENERIC_DATELINES = (
 INITIALS_TAIL = re.compile(r"\s*\((?:[a-z]{2,5}/)+[a-z]{2,5}\)\s*$")
 
 
+@lru_cache(maxsize=256)
+def _datelines_of(brand: str) -> tuple[re.Pattern[str], ...]:
+    """:data:`GENERIC_DATELINES` of the site ``brand``, compiled (once a site: a crawl of
+    many sites would have ``re``'s own cache compile them again and again)."""
+    name = r"(?i:" + re.escape(brand) + r")"
+    return tuple(re.compile(form.format(brand=name), re.DOTALL) for form in GENERIC_DATELINES)
+
+
 def _generic_split(paragraph: str, brand: str) -> tuple[str | None, str] | None:
-    for form in GENERIC_DATELINES:
-        name = r"(?i:" + re.escape(brand) + r")"
-        match = re.match(form.format(brand=name), paragraph, re.DOTALL)
+    for form in _datelines_of(brand):
+        match = form.match(paragraph)
         if match:
             groups = match.groupdict()
             city = clean_city(groups.get("city") or "")

@@ -235,6 +235,8 @@ def test_split_names() -> None:
         ("Bandar Lampung (ANTARA) – Harga naik.", "BANDAR LAMPUNG", "Harga naik."),
         ("KABARPASAR.co.id - Harga naik.", None, "Harga naik."),
         ("Harga naik - kata analis.", None, "Harga naik - kata analis."),
+        # a block holding a line break (a <br>): the dateline is cut all the same
+        ("JAKARTA, Kabarpasar.co.id - Harga naik.\nLagi.", "JAKARTA", "Harga naik. Lagi."),
     ],
 )
 def test_generic_datelines(opening: str, city: str | None, rest: str) -> None:

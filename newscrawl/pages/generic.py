@@ -447,6 +447,7 @@ def title_words(text: str) -> int:
     return len(text.split()) + len(CJK.findall(text))
 
 
+@lru_cache(maxsize=256)
 def names_site(brand: str) -> Callable[[str], bool]:
     """A test of a part of a ``<title>`` naming the site ``brand`` (the first label of its
     domain): its letters from a word's start, whatever stands between them ("NDR.de" for
