@@ -76,6 +76,10 @@ ARTICLE_LINES = [
     "First-time subscribers also receive a special welcome gift handmade in Haiti by expert "
     "artisans!",
     "He stopped to read the full story on his phone before the council meeting began.",
+    "Subscribers said they waited for the full story before the council met on Monday.",
+    "Subscribe today, the mayor said. Reporters waited for the full story from the council.",
+    "Report by the committee found the budget short by a tenth, the mayor said.",
+    "Social sharing of the clips grew after the mayor posted them on Monday.",
     # an analysis' section "Comment" (osw.waw.pl), a sentence about comments
     "Komentarz",
     "Kommentar",
@@ -269,6 +273,13 @@ def test_article_lines_are_no_furniture(line: str) -> None:
         (paywall_line, "Sie sind bereits Abonnent? Hier anmelden"),
         (paywall_line, "Déjà abonné ? Se connecter pour lire la suite"),
         (paywall_line, "Este contenido es exclusivo para suscriptores."),
+        (
+            paywall_line,
+            "Subscribe now to our eNATION edition for the full story.",
+        ),  # nationnews.com
+        (share_line, "Social Share"),
+        (byline_line, "Article by Barry Alleyne"),
+        (byline_line, "Story by Jane Doe and John Roe"),
         # each word of the paywall's cheap look (_PAYWALL_ASK_WORDS) has its line
         (paywall_line, "Sign in to keep reading."),
         (paywall_line, "This story is available to members only."),

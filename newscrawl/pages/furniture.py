@@ -55,7 +55,7 @@ _LINK_LINE = re.compile(
     re.IGNORECASE,
 )
 _SHARE = re.compile(
-    r"^\W*(?:share|share this|share this article|share this story|share on \w+|"
+    r"^\W*(?:share|share this|share this article|share this story|share on \w+|social share|"
     r"share article|copy link|link copied|link kopieren|link kopiert|teilen|artikel teilen|"
     r"beitrag teilen|partager|partager cet article|partager l'article|compartir|"
     r"compartir esta noticia|regala esta noticia|condividi|condividi l'articolo|bagikan|"
@@ -274,6 +274,7 @@ _COUNTER = re.compile(r"^\d{1,3}\s*/\s*\d{1,3}$")
 #: Labels that open a byline: "By ...", "Von ...", "Oleh ...", "Par ...".
 BYLINE_OPENING = re.compile(
     r"^\W*(?:by|von|par|por|door|av|af|oleh|penulis|reporter|pewarta|writer|written by|"
+    r"(?:article|story|report) by|"
     r"geschrieben von|text|texte|autor|autorin|author|auteur|yazar|kirjoittanut)\b\s*:?\s*",
     re.IGNORECASE,
 )
@@ -394,7 +395,10 @@ _PAYWALL_ASK_WORDS = (
 _PAYWALL_SAYS = re.compile(
     r"\bto (?:view|read|continue reading|keep reading|access|unlock) (?:the |this )?"
     r"(?:full |entire |complete |rest of the )?(?:story|article|post|content)|"
-    r"\b(?:continue|keep) reading\b|\balready (?:a |an )?(?:subscriber|member)\b|"
+    r"\b(?:continue|keep) reading\b|"
+    r"^\W*(?:subscribe|sign up|sign in|log in|register)\b[^.!?]{0,60}"
+    r"\bfor the (?:full|whole|complete|entire) (?:story|article)\b|"
+    r"\balready (?:a |an )?(?:subscriber|member)\b|"
     r"\bfor (?:immediate|full|unlimited) access\b|"
     r"\b(?:is|are) (?:only )?(?:available|reserved|exclusive) (?:to|for) (?:our )?"
     r"(?:subscribers|members|premium)|\bfree articles?\b.{0,40}\b(?:limit|left|remaining)\b|"
