@@ -1903,3 +1903,18 @@ def test_a_link_through_each_tag_segment_is_a_tag(segment: str) -> None:
         f"<footer><a href='/{segment.upper()}/budget'>Budget</a></footer>",
     )
     assert page.tags() == ["Budget"]
+
+
+def test_a_bem_element_of_junk_in_the_article_is_left_out() -> None:
+    """A box named as a BEM element of the article's block (``article-content__newsletter``:
+    nationalpost.com's) is what its element names, a newsletter's invitation, whatever the
+    block's words: left out of the body; the block's own teaser (its lead) is read."""
+    promo = "Get a dash of perspective along with the trending news of the day in a good format."
+    lead = "The city will hire fewer teachers next year, the council decided after a long night."
+    page = dated_page(
+        "<article><h1>Council approves budget</h1>"
+        f"<p class='article__teaser'>{lead}</p><div class='article-content'>"
+        f"{paragraphs(SENTENCES[:2])}<div class='article-content__newsletter'><p>{promo}</p>"
+        f"</div>{paragraphs(SENTENCES[2:])}</div></article>",
+    )
+    assert page.to_item().body == "\n\n".join([lead, *SENTENCES])

@@ -72,6 +72,17 @@ def test_words_of_names_split_camel_case_and_separators() -> None:
         ("post-text category-opinion-comment", 0),
         ("entry tag-privacy", 0),
         ("post comments-open", 0),  # a post that takes comments, not the comments
+        # a BEM element is what its element's words name, not its block's (nationalpost.com,
+        # n-tv.de, globalnews.ca)
+        ("c-ad c-ad--bigbox l-article__ad", SOFT),
+        ("article-content__newsletter", SOFT),
+        ("article__body", 0),
+        ("article__share__icon", SOFT),  # a nested element: its path after the block
+        ("article__content--related", 0),  # a modifier: the element is the content
+        ("article-related", 0),  # no BEM element: "article" keeps it
+        # a BEM element naming the block's own teaser or byline is its part (kicker.de's lead)
+        ("kick__article__teaser", 0),
+        ("l-article__byline article-byline", 0),
     ],
 )
 def test_names_make_chrome(names: str, kind: int) -> None:

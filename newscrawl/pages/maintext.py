@@ -163,7 +163,25 @@ def kind_of_names(names: str) -> int:
     words = name_words(names)
     if words.isdisjoint(KEEP_WORDS) and not words.isdisjoint(JUNK_WORDS):
         return SOFT
+    if "__" in names and any(_bem_junk(name) for name in names.split()):
+        return SOFT
     return SOFT if not words.isdisjoint(SOFT_WORDS) else 0
+
+
+def _bem_junk(name: str) -> bool:
+    """A BEM name (``block__element``) whose element (all after the block: a nested
+    element's path too) is junk (:data:`JUNK_WORDS`) and names no text (:data:`KEEP_WORDS`):
+    ``l-article__ad``, ``article__share__icon`` (the block's words name the container, not
+    the element); the block's own teaser or byline (:data:`_OWN_PARTS`) is none."""
+    if "__" not in name:
+        return False
+    element = name_words(name.split("__", 1)[1]) - _OWN_PARTS
+    return element.isdisjoint(KEEP_WORDS) and not element.isdisjoint(JUNK_WORDS)
+
+
+#: Junk words that name a part of the block's own text in a BEM element: the article's
+#: teaser (``kick__article__teaser``, ``article-headers-standard__teaser``) is its lead.
+_OWN_PARTS = frozenset({"teaser", "teasers", "byline", "author", "authors"})
 
 
 def comments(names: str) -> bool:
