@@ -54,6 +54,8 @@ ARTICLE_LINES = [
     "Amazon cut the commission rates it pays for affiliate links last year, the company said.",
     "Die Verbraucherzentrale warnt vor Affiliate-Links in Preisvergleichen, sagte die Sprecherin.",
     "We may receive commission payments, the broker told investors.",
+    "Workers may receive compensation from the fund when the plant closes, the union said.",
+    "Credits for the film rolled as the audience left: the director stayed seated.",
     "Le puede interesar saber que el alcalde firmó el presupuesto el lunes por la noche.",
     "Schon gelesen hatte er das Buch, bevor es erschien, sagte die Verlegerin.",
     "“Advertising revenue fell by half this year,” the chief executive said.",
@@ -192,6 +194,16 @@ def test_article_lines_are_no_furniture(line: str) -> None:
         (disclosure_line, "Cet article contient des liens affiliés."),
         (disclosure_line, "Este artículo contiene enlaces de afiliados."),
         (disclosure_line, "Artikel ini mengandung tautan afiliasi."),
+        (
+            disclosure_line,  # thepointsguy.com's: its terms and policy follow it
+            "This post contains references to products from one or more of our advertisers. We "
+            "may receive compensation when you click on links to those products. Terms apply to "
+            "the offers listed on this page. For an explanation of our Advertising Policy, visit "
+            "this page.",
+        ),
+        (credit_line, "Crédits photos : Bestimage"),  # gala.fr
+        (credit_line, "Photo credits: Reuters"),
+        (credit_line, "Créditos: EFE"),
         (rights_line, "© dpa-infocom, dpa:240516-99-53606/3 (dpa)"),
         (rights_line, "Copyright 2024 Example Media. All rights reserved."),
         (rights_line, "Materiał chroniony prawem autorskim - wszelkie prawa zastrzeżone."),

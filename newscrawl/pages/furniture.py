@@ -132,7 +132,8 @@ _INVITING = re.compile(
 )
 #: A disclosure of affiliate links: "We may earn affiliate commissions from buying links".
 _AFFILIATE = re.compile(
-    r"\bwe may (?:earn|receive) (?:an? )?(?:affiliate )?commissions? (?:from|when|if|on)\b|"
+    r"\bwe may (?:earn|receive) (?:an? )?(?:affiliate )?(?:commissions?|compensation) "
+    r"(?:from|when|if|on)\b|"
     r"\bwhen you buy (?:something )?through (?:our |the )?links\b|"
     r"\b(?:this|the) (?:article|post|page|story) (?:contains|includes) affiliate links\b|"
     r"\b(?:enthält|enthalten|sind) (?:sogenannte |sog\. )?affiliate-links\b|"
@@ -142,7 +143,7 @@ _AFFILIATE = re.compile(
     re.IGNORECASE,
 )
 #: Words one of which :data:`_AFFILIATE` holds (lower case): the cheap look first.
-_AFFILIATE_WORDS = ("commission", "buy", "affili", "afili")
+_AFFILIATE_WORDS = ("commission", "compensation", "buy", "affili", "afili")
 #: An address of a page on a social network ("https://fb.me/prachatai", "twitter.com/x").
 _SOCIAL_URL = re.compile(
     r"(?:https?://)?(?:www\.|m\.)?(?:facebook\.com|fb\.me|fb\.com|twitter\.com|x\.com|"
@@ -172,7 +173,9 @@ _CREDIT = re.compile(
     r"^\W*(?:(?:titel|beitrags|header|vorschau|symbol|aufmacher)(?:bild|foto)|"
     r"foto|fotos|photo|photos|photograph|bild|bilder|image|images|picture|pictures|"
     r"grafik|graphic|infografik|quelle|quellen|source|sources|credit|credits|kamera|camera|"
-    r"illustration|karikatur|kuva|zdjęcie|fot|sumber|gambar)\s*:",
+    r"illustration|karikatur|kuva|zdjęcie|fot|sumber|gambar|"
+    r"(?:photo|foto|image|picture|bild)s?\s+(?:credits?|crédits?|créditos?)|"
+    r"cr[ée]dits?\s+(?:photos?|fotos?|images?)|créditos?)\s*:",
     re.IGNORECASE,
 )
 #: A caption's label: "Legende: ...", "Bildunterschrift: ...", "Caption: ...".
@@ -427,9 +430,10 @@ def paywall_line(line: str, words: int | None = None) -> bool:
 
 def disclosure_line(line: str, words: int | None = None) -> bool:
     """A disclosure of the page's affiliate links ("We may earn affiliate commissions from
-    buying links, which help support our testing.")."""
+    buying links, which help support our testing."), up to :data:`LONGEST` words (its terms
+    and policy may follow it: thepointsguy.com's)."""
     words = words_of(line) if words is None else words
-    if words > NEWSLETTER_WORDS or not _holds(line, _AFFILIATE_WORDS):
+    if words > LONGEST or not _holds(line, _AFFILIATE_WORDS):
         return False
     return _AFFILIATE.search(line) is not None
 
