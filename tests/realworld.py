@@ -78,6 +78,9 @@ _QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "“": '"', "”": 
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _TOKEN = re.compile(rf"[{_CJK}]|[^\W{_CJK}]+")
 _SPACE = re.compile(r"\s+")
+#: Characters that are no text: soft hyphens and zero-width marks ("Über\xadle\xadbens" is
+#: shown "Überlebens"), dropped from both sides before scoring, as from every reader's text.
+_NO_TEXT = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
 _BLOCK_TAGS = frozenset(
     ("address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt", "figcaption",
      "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main",
@@ -249,7 +252,13 @@ def html_text(html: bytes | str) -> str:
 
 def tokens(text: str) -> list[str]:
     """Lower-cased word tokens; each Han or kana character is a token."""
-    return _TOKEN.findall(unicodedata.normalize("NFKC", text).lower())
+    return _TOKEN.findall(plain(text).lower())
+
+
+def plain(text: str) -> str:
+    """``text`` as scored: NFKC (one spelling of each character: a composed "য়" and its
+    parts alike), without soft hyphens and zero-width marks (:data:`_NO_TEXT`)."""
+    return unicodedata.normalize("NFKC", text).translate(_NO_TEXT)
 
 
 def token_scores(got: str, want: str) -> tuple[float, float, float]:
@@ -338,7 +347,7 @@ def _seconds(value: datetime) -> datetime:
 
 
 def _norm_snippet(text: str) -> str:
-    return _SPACE.sub(" ", text).strip()
+    return _SPACE.sub(" ", plain(text)).strip()
 
 
 def score(page: Page, got: Mapping[str, Any] | None) -> dict[str, Any]:

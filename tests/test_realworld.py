@@ -324,11 +324,22 @@ def test_readabilitys_expected_bodies_are_read_as_utf8() -> None:
     assert body and "人工智能" in body and "\u00e4" not in body
 
 
+def test_snippets_are_found_whatever_the_spelling_of_their_characters() -> None:
+    """trafilatura's set writes "য়" in its parts and keeps soft hyphens; a page shows
+    neither difference."""
+    page = Page(set="trafilatura", id="t/x", url="https://x.test/a", path=Path("x.html"),
+                with_snippets=("\u09af\u09bc", "Über\u00adle\u00adbens"))  # fmt: skip
+    assert score(page, {"body": "\u09df Überlebens"})["snippets"][0] == 2
+
+
 def test_body_tokens_are_words_and_each_cjk_character() -> None:
     assert tokens("Die GEMA dreht völlig am Zeiger!") == ["die", "gema", "dreht", "völlig", "am",
                                                           "zeiger"]  # fmt: skip
     assert tokens("小笠原諸島の警察") == ["小", "笠", "原", "諸", "島", "の", "警", "察"]
     assert tokens("한수진 기자") == ["한수진", "기자"]
+    # no text: a soft hyphen; one spelling of a character: its composed form and its parts
+    assert tokens("Über\u00adle\u00adbens") == ["überlebens"]
+    assert tokens("\u09df") == tokens("\u09af\u09bc")
     precision, recall, f1 = token_scores("a a b c", "a b b d")
     assert (precision, recall) == (0.5, 0.5) and f1 == 0.5
     assert token_scores("", "a") == (0.0, 0.0, 0.0)
