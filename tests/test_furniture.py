@@ -82,6 +82,9 @@ ARTICLE_LINES = [
     "Subscribe today, the mayor said. Reporters waited for the full story from the council.",
     "Report by the committee found the budget short by a tenth, the mayor said.",
     "Social sharing of the clips grew after the mayor posted them on Monday.",
+    "Analysts add us as a preferred source of data, the agency said on Monday.",
+    "Add us as a preferred source of data, the agency asked the ministry on Monday.",
+    "Anadolu Ajansı muhabirine konuşan yetkili, yangının kontrol altına alındığını söyledi.",
     # an analysis' section "Comment" (osw.waw.pl), a sentence about comments
     "Komentarz",
     "Kommentar",
@@ -290,6 +293,11 @@ def test_article_lines_are_no_furniture(line: str) -> None:
             "Subscribe now to our eNATION edition for the full story.",
         ),  # nationnews.com
         (share_line, "Social Share"),
+        (share_line, "Follow us Add us as a preferred source on Google"),  # techradar.com
+        (share_line, "Add Tom's Guide as a preferred source"),
+        (credit_line, "Anadolu Ajansı"),  # haberturk.com, ntv.com.tr
+        (credit_line, "(AA)"),
+        (credit_line, "PTI"),
         (byline_line, "Article by Barry Alleyne"),
         (byline_line, "Story by Jane Doe and John Roe"),
         # each word of the paywall's cheap look (_PAYWALL_ASK_WORDS) has its line

@@ -28,6 +28,7 @@ from newscrawl.pages.generic import (
     _article_item,
     _sentence_long,
     _within,
+    _wrapper_of_divs,
     after_kicker,
     article_id_of,
     body_line,
@@ -1918,3 +1919,36 @@ def test_a_bem_element_of_junk_in_the_article_is_left_out() -> None:
         f"</div>{paragraphs(SENTENCES[2:])}</div></article>",
     )
     assert page.to_item().body == "\n\n".join([lead, *SENTENCES])
+
+
+@pytest.mark.parametrize(
+    ("html", "wrapper"),
+    [
+        ("<div><div>By A</div><div>Published today</div></div>", True),
+        ("<div><div><div>By A</div><div>Published today</div></div></div>", True),  # its wrapper
+        ("<div>Text <div>By A</div><div>Published today</div></div>", False),  # its own text
+        ("<div><div>By A</div> and <div>B</div></div>", False),  # text between them
+        ("<div><div>By A</div><p>Published today</p></div>", False),  # a paragraph
+        ("<div><div>By A</div></div>", False),  # one div: one line anyway
+        ("<section><div>By A</div><div>Published today</div></section>", False),
+    ],
+)
+def test_a_wrapper_of_divs_holds_divs_alone(html: str, wrapper: bool) -> None:
+    assert _wrapper_of_divs(lxml.html.fragment_fromstring(html)) is wrapper
+
+
+def test_divs_in_a_wrapper_are_lines_of_their_own() -> None:
+    """A byline and a date line in one box above the text, each in its own div (qz.com's):
+    each is a line, so both are furniture and the byline names the author; paragraphs written
+    as divs in wrappers (royal-road's chapter) are each a line of the body, and a wrapper is
+    no short block outside the body (its text would be taken for a footer's)."""
+    header = (
+        "<div class='x'><div class='y'><div>By <span>Yomi Kazeem</span></div>"
+        "<div>Published <time datetime='2020-02-24'>February 24, 2020</time>"
+        "<span>This article is more than 2 years old.</span></div></div></div>"
+    )
+    body = "".join(f"<div><div>{s}</div><div> </div></div>" for s in SENTENCES)
+    page = dated_page(f"<article><h1>Council approves budget</h1>{header}{body}</article>")
+    item = page.to_item()
+    assert item.authors == ["Yomi Kazeem"]
+    assert item.body == "\n\n".join(SENTENCES)

@@ -222,7 +222,8 @@ _INITIALS = re.compile(
     r"(?:\s+[A-Z][a-zäöü]+)?$"
 )
 _AGENCIES = re.compile(
-    r"^\(?(?:dpa|afp|ap|apa|sda|kna|epd|reuters|ddp|ansa|efe|antara)(?:\s*[/,]\s*\w+)*\)?$",
+    r"^\(?(?:dpa|afp|ap|apa|sda|kna|epd|reuters|ddp|ansa|efe|antara|aa|anadolu ajansı|"
+    r"anadolu agency|xinhua|kyodo|yonhap|pti|ians|bernama|tass|upi)(?:\s*[/,]\s*\w+)*\)?$",
     re.IGNORECASE,
 )
 #: Words that may join the names of a byline (lower case).
@@ -353,6 +354,8 @@ def share_line(line: str, words: int | None = None) -> bool:
         return True  # a rating widget's question
     if words <= SHORT and _COMMENTS.match(line) is not None:
         return True  # the comments' controls
+    if words <= SHORT and _PREFERRED_SOURCE.match(line) is not None:
+        return True  # a search engine's follow button
     opening = _SHARE_OPENING.match(line) if words <= SHORT else None
     if opening is None:
         return False
@@ -382,6 +385,12 @@ def follow_line(line: str, words: int | None = None) -> bool:
     return len(_SOCIAL_URL.findall(line)) >= 2
 
 
+#: An invitation to pick the site as a preferred source of Google's search ("Follow us Add us
+#: as a preferred source on Google", techradar.com's).
+_PREFERRED_SOURCE = re.compile(
+    r"^\W*(?:follow us\W*)?add (?:us|\S+(?: \S+)?) as a preferred source(?: on google)?\W*$",
+    re.IGNORECASE,
+)
 #: What a paywall's prompt asks of the reader: to subscribe, or to sign in as a subscriber.
 _PAYWALL_ASK = re.compile(
     r"subscri|log ?in|sign ?in|member|abo(?:nnent|nnement|\b)|abonné|anmelden|einloggen|"

@@ -770,6 +770,23 @@ def _image_span(element: Element) -> bool:
 EMPHASIS_TAGS = frozenset({"strong", "b", "em", "i"})
 
 
+def _wrapper_of_divs(element: Element) -> bool:
+    """A ``div`` holding two or more ``div`` elements and no text of its own (between them),
+    or only one such wrapper: each of those divs is a line of its own, as shown ("By A"
+    above "Published ...", qz.com's header of the text), not one line of them all."""
+    while True:
+        if element.tag != "div" or (element.text or "").strip():
+            return False
+        children = [child for child in element if isinstance(child.tag, str)]
+        if not children or any(
+            child.tag != "div" or (child.tail or "").strip() for child in children
+        ):
+            return False
+        if len(children) >= 2:
+            return True
+        element = children[0]  # a wrapper's wrapper
+
+
 def _sole_child(element: Element) -> Element | None:
     """``element``'s one child, when it holds nothing else (no text before or after it)."""
     if len(element) != 1 or (element.text or "").strip() or (element[0].tail or "").strip():
@@ -946,6 +963,13 @@ class GenericArticlePage(ArticlePage):
     @cached_property
     def run_holders(self) -> set[Element]:
         """Elements whose own runs of text are body text (filled as the body is read)."""
+        return set()
+
+    @cached_property
+    def wrappers(self) -> set[Element]:
+        """Wrappers of ``div`` elements read as their divs (:func:`_wrapper_of_divs`; filled
+        as the body is read): no short block outside the body (:attr:`small_blocks`), though
+        no block of it either (a link in one may be outside the body's blocks: a tag list)."""
         return set()
 
     @cached_property
@@ -1282,7 +1306,7 @@ class GenericArticlePage(ArticlePage):
                 cells = [clean_text(element_text(c)) for c in child if c.tag in ("td", "th")]
                 self.body_blocks.append(child)
                 yield self.cell_separator.join(cell for cell in cells)
-            elif not self._has_block(child):
+            elif not self._has_block(child) and not _wrapper_of_divs(child):
                 if child.find(".//img") is not None and not element_text(child).strip():
                     continue
                 text = self._shown_text(child)
@@ -1295,6 +1319,8 @@ class GenericArticlePage(ArticlePage):
                 self.body_blocks.append(child)
                 yield text
             else:
+                if _wrapper_of_divs(child):
+                    self.wrappers.add(child)
                 yield from self._block_texts(child)
         yield from self._flush(run, container)
 
@@ -1346,8 +1372,8 @@ class GenericArticlePage(ArticlePage):
     def small_blocks(self) -> list[tuple[Element, str]]:
         """Short blocks outside the body and their texts, in page order (see
         :data:`SMALL_BLOCKS`): where bylines, date lines and footer lines are."""
-        inside = self.body_nodes
-        outside = [element for element in SMALL_BLOCKS(self.root) if element not in inside]
+        inside, wrappers = self.body_nodes, self.wrappers
+        outside = [e for e in SMALL_BLOCKS(self.root) if e not in inside and e not in wrappers]
         found = []
         for element, raw in element_texts(outside).items():
             text = clean_text(raw)
