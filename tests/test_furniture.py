@@ -294,6 +294,8 @@ def test_article_lines_are_no_furniture(line: str) -> None:
         ),  # nationnews.com
         (share_line, "Social Share"),
         (share_line, "Follow us Add us as a preferred source on Google"),  # techradar.com
+        (share_line, "Ein Klick für den Datenschutz"),  # zdf.de's embed placeholder
+        (share_line, "Datenschutzeinstellungen anpassen"),
         (share_line, "Add Tom's Guide as a preferred source"),
         (credit_line, "Anadolu Ajansı"),  # haberturk.com, ntv.com.tr
         (credit_line, "(AA)"),

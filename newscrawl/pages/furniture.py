@@ -68,6 +68,7 @@ _SHARE = re.compile(
     r"möchten sie (?:den|diesen) (?:artikel|beitrag) teilen|jetzt teilen|share now|"
     r"(?:artikel|beitrag|rezept|seite) drucken|print (?:this )?(?:article|recipe|page)|"
     r"externer inhalt|external content|noch keine bewertungen|no ratings yet|"
+    r"ein klick für den datenschutz|datenschutzeinstellungen anpassen|"
     r"zur startseite|back to top|zurück nach oben|nach oben|"
     r"zurück zur (?:übersicht|liste|listenansicht)|back to (?:the )?(?:overview|list)|"
     r"show more|show less|load more|mehr anzeigen|weniger anzeigen|mehr laden|voir plus|"
