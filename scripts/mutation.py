@@ -135,6 +135,8 @@ TARGETS: dict[str, Target] = {
             "_copied_runs",
             "_within",
             "_article_item",
+            "fewest_words",
+            "_wrapper_of_divs",
         ),
     ),
     # The main text's pure rules (its text map is tested through small pages in its tests).
@@ -153,6 +155,8 @@ TARGETS: dict[str, Target] = {
             "_ancestors_below",
             "good_length",
             "byline_class",
+            "kind_of_names",
+            "_bem_junk",
         ),
     ),
 }

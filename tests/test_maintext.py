@@ -78,6 +78,7 @@ def test_words_of_names_split_camel_case_and_separators() -> None:
         ("article-content__newsletter", SOFT),
         ("article__body", 0),
         ("article__share__icon", SOFT),  # a nested element: its path after the block
+        ("article__item__share", SOFT),
         ("article__content--related", 0),  # a modifier: the element is the content
         ("article-related", 0),  # no BEM element: "article" keeps it
         # a BEM element naming the block's own teaser or byline is its part (kicker.de's lead)

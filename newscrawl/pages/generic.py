@@ -447,7 +447,6 @@ def title_words(text: str) -> int:
     return len(text.split()) + len(CJK.findall(text))
 
 
-@lru_cache(maxsize=256)
 def names_site(brand: str) -> Callable[[str], bool]:
     """A test of a part of a ``<title>`` naming the site ``brand`` (the first label of its
     domain): its letters from a word's start, whatever stands between them ("NDR.de" for
@@ -457,6 +456,11 @@ def names_site(brand: str) -> Callable[[str], bool]:
         return lambda part: False
     pattern = re.compile(r"(?<![^\W_])" + r"[\W_]*".join(map(re.escape, letters)))
     return lambda part: pattern.search(part.casefold()) is not None
+
+
+#: :func:`names_site`, once a site (its pattern compiled once; kept apart from the function so
+#: that mutation testing reaches the function itself).
+_site_test = lru_cache(maxsize=256)(names_site)
 
 
 #: A class or id naming a logo.
@@ -488,7 +492,7 @@ def title_from_document(text: str, brand: str) -> str | None:
     name or section ends a title more often than it starts it. A ``<title>`` without
     separators is the headline."""
     text = clean_text(text)
-    named = names_site(brand)
+    named = _site_test(brand)
 
     def site_part(part: str) -> bool:
         return title_words(part) <= SITE_NAME_WORDS and named(part)
@@ -544,11 +548,14 @@ def body_line(line: str) -> bool:
     return rule_for(line, SHARED_RULES) is not None or not furniture_line(line)
 
 
-@lru_cache(maxsize=16)
 def fewest_words(words: frozenset[str]) -> tuple[str, ...]:
     """The fewest of ``words`` one of which is in any text holding one of them (those that
     hold none of the others): ``{"tag", "tags", "hashtag"}`` → ``("tag",)``."""
     return tuple(sorted(w for w in words if not any(o != w and o in w for o in words)))
+
+
+#: :func:`fewest_words`, once a set of words.
+_fewest = lru_cache(maxsize=16)(fewest_words)
 
 
 def without_fragment(url: str) -> str:
@@ -1941,7 +1948,7 @@ class GenericArticlePage(ArticlePage):
         ``/author/x``), in page order; with ``named``, only those where the segment names
         the page's last part (``/author/x``, not ``/author/x/y``)."""
         inside = self.body_nodes
-        cheap = fewest_words(segments)
+        cheap = _fewest(segments)
         for link, href in self.hrefs:
             if not any(word in href for word in cheap):
                 continue  # the cheap look first
