@@ -1931,6 +1931,9 @@ def test_a_bem_element_of_junk_in_the_article_is_left_out() -> None:
         ("<div><div>By A</div><p>Published today</p></div>", False),  # a paragraph
         ("<div><div>By A</div></div>", False),  # one div: one line anyway
         ("<section><div>By A</div><div>Published today</div></section>", False),
+        ("<div><div>T</div><div>he council met</div></div>", False),  # a drop cap
+        ("<div><div>Date of birth:</div><div>1 May 1950</div></div>", False),  # a label
+        ("<div><div>By A</div><div> </div></div>", False),  # an empty div
     ],
 )
 def test_a_wrapper_of_divs_holds_divs_alone(html: str, wrapper: bool) -> None:

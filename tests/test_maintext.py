@@ -81,9 +81,16 @@ def test_words_of_names_split_camel_case_and_separators() -> None:
         ("article__item__share", SOFT),
         ("article__content--related", 0),  # a modifier: the element is the content
         ("article-related", 0),  # no BEM element: "article" keeps it
-        # a BEM element naming the block's own teaser or byline is its part (kicker.de's lead)
+        # a BEM element naming the block's own teaser or byline is its part (kicker.de's lead),
+        # and so are a layout's or a medium's (the review's: the article's header, its lead,
+        # its sections, a video's description)
         ("kick__article__teaser", 0),
         ("l-article__byline article-byline", 0),
+        ("article__masthead", 0),
+        ("story__video-description", 0),
+        ("article__meta", 0),
+        ("article__section article__section--after-ad", 0),  # a modifier is no element
+        ("article-body o-grid__item--with-sidebar", 0),
     ],
 )
 def test_names_make_chrome(names: str, kind: int) -> None:

@@ -779,8 +779,10 @@ EMPHASIS_TAGS = frozenset({"strong", "b", "em", "i"})
 
 def _wrapper_of_divs(element: Element) -> bool:
     """A ``div`` holding two or more ``div`` elements and no text of its own (between them),
-    or only one such wrapper: each of those divs is a line of its own, as shown ("By A"
-    above "Published ...", qz.com's header of the text), not one line of them all."""
+    or only one such wrapper, each div a line of two words or more not ending in ":": each of
+    them is a line of its own, as shown ("By A" above "Published ...", qz.com's header of the
+    text), not one line of them all. A drop cap's letter, a label beside its value or an empty
+    div keeps its wrapper one line."""
     while True:
         if element.tag != "div" or (element.text or "").strip():
             return False
@@ -790,8 +792,14 @@ def _wrapper_of_divs(element: Element) -> bool:
         ):
             return False
         if len(children) >= 2:
-            return True
+            return all(_own_line(child) for child in children)
         element = children[0]  # a wrapper's wrapper
+
+
+def _own_line(element: Element) -> bool:
+    """A div's text can stand as a line: two words or more, not a label ending in ":"."""
+    text = " ".join(" ".join(element.itertext()).split())
+    return len(text.split()) >= 2 and not text.endswith(":")
 
 
 def _sole_child(element: Element) -> Element | None:

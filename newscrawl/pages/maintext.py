@@ -169,19 +169,28 @@ def kind_of_names(names: str) -> int:
 
 
 def _bem_junk(name: str) -> bool:
-    """A BEM name (``block__element``) whose element (all after the block: a nested
-    element's path too) is junk (:data:`JUNK_WORDS`) and names no text (:data:`KEEP_WORDS`):
-    ``l-article__ad``, ``article__share__icon`` (the block's words name the container, not
-    the element); the block's own teaser or byline (:data:`_OWN_PARTS`) is none."""
+    """A BEM name (``block__element``) whose element (all after the block, a nested
+    element's path too; not its ``--modifier``) is one of :data:`BEM_JUNK_WORDS` and names
+    no text (:data:`KEEP_WORDS`): ``l-article__ad``, ``article-content__newsletter``,
+    ``article__share__icon`` (the block's words name the container, not the element)."""
     if "__" not in name:
         return False
-    element = name_words(name.split("__", 1)[1]) - _OWN_PARTS
-    return element.isdisjoint(KEEP_WORDS) and not element.isdisjoint(JUNK_WORDS)
+    element = name_words(name.split("__", 1)[1].split("--", 1)[0])
+    return element.isdisjoint(KEEP_WORDS) and not element.isdisjoint(BEM_JUNK_WORDS)
 
 
-#: Junk words that name a part of the block's own text in a BEM element: the article's
-#: teaser (``kick__article__teaser``, ``article-headers-standard__teaser``) is its lead.
-_OWN_PARTS = frozenset({"teaser", "teasers", "byline", "author", "authors"})
+#: The junk words that make a BEM element chrome whatever its block: what never holds the
+#: article's text (sharing, related links, ads, newsletters, promos); not a layout's or a
+#: medium's words ("masthead", "meta", "video", "gallery", "caption", "date": the article's
+#: header, lead or a paragraph may sit in those).
+BEM_JUNK_WORDS = frozenset(
+    {"share", "sharing", "shares", "social", "socials", "related", "recommended",
+     "recommendations", "recommendation", "recirculation", "ad", "ads", "adv", "advs", "advert",
+     "advertisement", "advertising", "adslot", "adunit", "gpt", "dfp", "adsense", "iklan",
+     "anzeige", "werbung", "newsletter", "newsletters", "subscribe", "signup", "promo",
+     "promotion", "sponsor", "sponsored", "outbrain", "taboola", "popup", "modal", "trending",
+     "popular", "readmore", "widget", "widgets"}
+)  # fmt: skip
 
 
 def comments(names: str) -> bool:
