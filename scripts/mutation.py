@@ -137,6 +137,7 @@ TARGETS: dict[str, Target] = {
             "_article_item",
             "fewest_words",
             "_wrapper_of_divs",
+            "_own_line",
         ),
     ),
     # The main text's pure rules (its text map is tested through small pages in its tests).
