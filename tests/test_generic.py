@@ -1933,6 +1933,7 @@ def test_a_bem_element_of_junk_in_the_article_is_left_out() -> None:
         ("<section><div>By A</div><div>Published today</div></section>", False),
         ("<div><div>T</div><div>he council met</div></div>", False),  # a drop cap
         ("<div><div>Date of birth:</div><div>1 May 1950</div></div>", False),  # a label
+        ("<div><div><b>Born:</b> </div><div>1 May 1950</div></div>", False),  # in pieces
         ("<div><div>By A</div><div> </div></div>", False),  # an empty div
     ],
 )

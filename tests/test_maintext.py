@@ -90,6 +90,7 @@ def test_words_of_names_split_camel_case_and_separators() -> None:
         ("story__video-description", 0),
         ("article__meta", 0),
         ("article__section article__section--after-ad", 0),  # a modifier is no element
+        ("article__section--ad--wide", 0),  # nor are two
         ("article-body o-grid__item--with-sidebar", 0),
     ],
 )

@@ -798,8 +798,8 @@ def _wrapper_of_divs(element: Element) -> bool:
 
 def _own_line(element: Element) -> bool:
     """A div's text can stand as a line: two words or more, not a label ending in ":"."""
-    text = " ".join(" ".join(element.itertext()).split())
-    return len(text.split()) >= 2 and not text.endswith(":")
+    words = " ".join(element.itertext()).split()
+    return len(words) >= 2 and not words[-1].endswith(":")
 
 
 def _sole_child(element: Element) -> Element | None:

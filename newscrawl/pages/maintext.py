@@ -175,7 +175,7 @@ def _bem_junk(name: str) -> bool:
     ``article__share__icon`` (the block's words name the container, not the element)."""
     if "__" not in name:
         return False
-    element = name_words(name.split("__", 1)[1].split("--", 1)[0])
+    element = name_words(name.partition("__")[2].partition("--")[0])
     return element.isdisjoint(KEEP_WORDS) and not element.isdisjoint(BEM_JUNK_WORDS)
 
 
