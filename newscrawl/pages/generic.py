@@ -1321,7 +1321,12 @@ class GenericArticlePage(ArticlePage):
                 cells = [clean_text(element_text(c)) for c in child if c.tag in ("td", "th")]
                 self.body_blocks.append(child)
                 yield self.cell_separator.join(cell for cell in cells)
-            elif not self._has_block(child) and not _wrapper_of_divs(child):
+            elif _wrapper_of_divs(child):
+                self.wrappers.add(child)  # read as its divs, a line each
+                yield from self._block_texts(child)
+            elif self._has_block(child):
+                yield from self._block_texts(child)
+            else:
                 if child.find(".//img") is not None and not element_text(child).strip():
                     continue
                 text = self._shown_text(child)
@@ -1333,10 +1338,6 @@ class GenericArticlePage(ArticlePage):
                     self.linked_lines.add(clean_text(text).casefold())
                 self.body_blocks.append(child)
                 yield text
-            else:
-                if _wrapper_of_divs(child):
-                    self.wrappers.add(child)
-                yield from self._block_texts(child)
         yield from self._flush(run, container)
 
     def _shown_text(self, block: Element) -> str:
