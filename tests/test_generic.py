@@ -1131,6 +1131,29 @@ def test_the_visible_byline_wins_over_a_json_ld_editor() -> None:
     assert page.to_item().authors == ["Naufal Zuhdi"]
 
 
+def test_a_byline_is_one_line_not_the_lines_of_its_box() -> None:
+    """A box of lines, "By Jane Roe" above "Senior Reporter, Berlin": the byline is its first
+    line; the box's joined text would name Berlin an author."""
+    page = dated_page(
+        "<h1>Council approves budget</h1>"
+        '<div class="meta"><div>By Jane Roe</div><div>Senior Reporter, Berlin</div></div>'
+        f"<div class='text'>{paragraphs(SENTENCES)}</div>",
+    )
+    assert page.to_item().authors == ["Jane Roe"]
+    page = dated_page(  # the box in a box of its own, the box in the text's
+        "<h1>Council approves budget</h1><div class='text'>"
+        '<div class="meta"><div><div>By Jane Roe</div><div>Senior Reporter, Berlin</div></div>'
+        f"</div>{paragraphs(SENTENCES)}</div>",
+    )
+    assert page.to_item().authors == ["Jane Roe"]
+    page = dated_page(  # one line, a name in an element of its own: the line's names
+        "<h1>Council approves budget</h1>"
+        '<div class="meta">By <div>Jane Roe</div></div>'
+        f"<div class='text'>{paragraphs(SENTENCES)}</div>",
+    )
+    assert page.to_item().authors == ["Jane Roe"]
+
+
 @pytest.mark.parametrize(
     ("head", "shown", "authors"),
     [
@@ -1944,8 +1967,7 @@ def test_a_wrapper_of_divs_holds_divs_alone(html: str, wrapper: bool) -> None:
 def test_divs_in_a_wrapper_are_lines_of_their_own() -> None:
     """A byline and a date line in one box above the text, each in its own div (qz.com's):
     each is a line, so both are furniture and the byline names the author; paragraphs written
-    as divs in wrappers (royal-road's chapter) are each a line of the body, and a wrapper is
-    no short block outside the body (its text would be taken for a footer's)."""
+    as divs in wrappers (royal-road's chapter) are each a line of the body."""
     header = (
         "<div class='x'><div class='y'><div>By <span>Yomi Kazeem</span></div>"
         "<div>Published <time datetime='2020-02-24'>February 24, 2020</time>"

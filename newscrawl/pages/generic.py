@@ -796,6 +796,16 @@ def _wrapper_of_divs(element: Element) -> bool:
         element = children[0]  # a wrapper's wrapper
 
 
+def _lines_of_divs(element: Element) -> bool:
+    """An element holding two ``div``s or more (or only a div that does): lines apart, whose
+    joined text is no one line."""
+    while True:
+        divs = [child for child in element if child.tag == "div"]
+        if len(divs) != 1:
+            return len(divs) > 1
+        element = divs[0]  # a box's only box
+
+
 def _own_line(element: Element) -> bool:
     """A div's text can stand as a line: two words or more, not a label ending in ":"."""
     words = " ".join(element.itertext()).split()
@@ -978,13 +988,6 @@ class GenericArticlePage(ArticlePage):
     @cached_property
     def run_holders(self) -> set[Element]:
         """Elements whose own runs of text are body text (filled as the body is read)."""
-        return set()
-
-    @cached_property
-    def wrappers(self) -> set[Element]:
-        """Wrappers of ``div`` elements read as their divs (:func:`_wrapper_of_divs`; filled
-        as the body is read): no short block outside the body (:attr:`small_blocks`), though
-        no block of it either (a link in one may be outside the body's blocks: a tag list)."""
         return set()
 
     @cached_property
@@ -1321,11 +1324,8 @@ class GenericArticlePage(ArticlePage):
                 cells = [clean_text(element_text(c)) for c in child if c.tag in ("td", "th")]
                 self.body_blocks.append(child)
                 yield self.cell_separator.join(cell for cell in cells)
-            elif _wrapper_of_divs(child):
-                self.wrappers.add(child)  # read as its divs, a line each
-                yield from self._block_texts(child)
-            elif self._has_block(child):
-                yield from self._block_texts(child)
+            elif self._has_block(child) or _wrapper_of_divs(child):
+                yield from self._block_texts(child)  # a wrapper of divs: a line each
             else:
                 if child.find(".//img") is not None and not element_text(child).strip():
                     continue
@@ -1388,8 +1388,8 @@ class GenericArticlePage(ArticlePage):
     def small_blocks(self) -> list[tuple[Element, str]]:
         """Short blocks outside the body and their texts, in page order (see
         :data:`SMALL_BLOCKS`): where bylines, date lines and footer lines are."""
-        inside, wrappers = self.body_nodes, self.wrappers
-        outside = [e for e in SMALL_BLOCKS(self.root) if e not in inside and e not in wrappers]
+        inside = self.body_nodes
+        outside = [e for e in SMALL_BLOCKS(self.root) if e not in inside]
         found = []
         for element, raw in element_texts(outside).items():
             text = clean_text(raw)
@@ -2016,6 +2016,8 @@ class GenericArticlePage(ArticlePage):
             at = position.get(element, 0)
             if not wanted(at) or not BYLINE_LABEL.match(text) or len(text.split()) > 14:
                 continue
+            if _lines_of_divs(element):
+                continue  # its lines are candidates each ("By A" above "Reporter, Berlin")
             if not self._in_chrome_box(element):
                 found.append((at, text))
         found.sort(key=lambda entry: (not start < entry[0] < first, entry[0] < start, entry[0]))
