@@ -201,6 +201,8 @@ def comments(names: str) -> bool:
     comments, or a name that is a keep word itself (WordPress's ``post hentry`` wrapper). A
     taxonomy name (``category-comment``, ``tag-privacy``: the post's categories and tags) says
     nothing of the element."""
+    if COMMENT_WORDS.isdisjoint(comment_stems(name_words(names))):
+        return False  # the cheap look first: no name says comments
     said = [
         (name, comment_stems(name_words(name)))
         for name in names.split()
