@@ -242,6 +242,16 @@ def _added_names(match: re.Match[str]) -> str:
     return "".join(f", {name}" for name in names)
 
 
+#: One word of two to five capital letters: a news service's or a desk's code ("TNN": the
+#: Times News Network; "PTI", "AFP", "DPA", "BNS"), no person's name.
+_DESK_CODE = re.compile(r"[A-Z]{2,5}")
+
+
+def desk_code(name: str) -> bool:
+    """``name`` is a news service's or a desk's code (:data:`_DESK_CODE`), not a person's."""
+    return _DESK_CODE.fullmatch(name) is not None
+
+
 def byline_names(text: str, site_names: Iterable[str] = ()) -> list[str]:
     """The names of a byline's text: its label cut ("By", "Von", "Oleh", "Penulis:"), cut
     where something else starts (an editor's label, a date, a time, " | "), split into names,

@@ -26,6 +26,7 @@ from newscrawl.pages.generic import (
     TAG_SEGMENTS,
     GenericArticlePage,
     _article_item,
+    _div_lines,
     _sentence_long,
     _within,
     _wrapper_of_divs,
@@ -1131,27 +1132,90 @@ def test_the_visible_byline_wins_over_a_json_ld_editor() -> None:
     assert page.to_item().authors == ["Naufal Zuhdi"]
 
 
-def test_a_byline_is_one_line_not_the_lines_of_its_box() -> None:
-    """A box of lines, "By Jane Roe" above "Senior Reporter, Berlin": the byline is its first
-    line; the box's joined text would name Berlin an author."""
-    page = dated_page(
-        "<h1>Council approves budget</h1>"
-        '<div class="meta"><div>By Jane Roe</div><div>Senior Reporter, Berlin</div></div>'
-        f"<div class='text'>{paragraphs(SENTENCES)}</div>",
-    )
+@pytest.mark.parametrize(
+    ("box", "in_text"),
+    [
+        # a box of lines: the byline is its first line (the joined text names Berlin)
+        ('<div class="meta"><div>By Jane Roe</div><div>Senior Reporter, Berlin</div></div>',
+         False),
+        # the box in a box of its own, in the text's box
+        ('<div class="meta"><div><div>By Jane Roe</div><div>Senior Reporter, Berlin</div></div>'
+         "</div>", True),
+        # one line, a name in an element of its own: the line's names
+        ('<div class="meta">By <div>Jane Roe</div></div>', True),
+        # a byline's element holding lines, the byline first (chicagotribune.com's: the joined
+        # text named "Jane Roe Washington Post"), an empty line (a picture's) before it
+        ('<div class="article_byline"><div class="avatar"><img src="a.jpg"></div>'
+         "<div>By <span>Jane Roe</span></div>"
+         '<div class="flex"><div>Washington Post</div><time>Dec 13, 2016 at 3:45 pm</time></div>'
+         "</div>", False),
+    ],
+)  # fmt: skip
+def test_a_byline_is_one_line_not_the_lines_of_its_box(box: str, in_text: bool) -> None:
+    text = f"<div class='text'>{box if in_text else ''}{paragraphs(SENTENCES)}</div>"
+    page = dated_page(f"<h1>Council approves budget</h1>{'' if in_text else box}{text}")
     assert page.to_item().authors == ["Jane Roe"]
-    page = dated_page(  # the box in a box of its own, the box in the text's
-        "<h1>Council approves budget</h1><div class='text'>"
-        '<div class="meta"><div><div>By Jane Roe</div><div>Senior Reporter, Berlin</div></div>'
-        f"</div>{paragraphs(SENTENCES)}</div>",
+
+
+def test_a_byline_box_of_a_name_a_line_names_them_all() -> None:
+    """osw.waw.pl's authors, a name a line in a box of authors: two people, not one "Jane
+    Roe John Doe"; a name above a job's title is one person."""
+    box = (
+        '<div class="field--name-field-autorzy"><div><a href="/ekspert/jane-roe">Jane Roe</a>'
+        '</div><div><a href="/ekspert/john-doe">John Doe</a></div></div>'
     )
-    assert page.to_item().authors == ["Jane Roe"]
-    page = dated_page(  # one line, a name in an element of its own: the line's names
-        "<h1>Council approves budget</h1>"
-        '<div class="meta">By <div>Jane Roe</div></div>'
-        f"<div class='text'>{paragraphs(SENTENCES)}</div>",
+    page = dated_page(f"<h1>Council approves budget</h1>{box}{paragraphs(SENTENCES)}")
+    assert page.to_item().authors == ["Jane Roe", "John Doe"]
+    box = (  # the names opening the box: not a bureau's name after the job's title
+        '<div class="author"><div>Jane Roe</div><div>Staff writer</div><div>Berlin Bureau</div>'
+        "</div>"
     )
+    page = dated_page(f"<h1>Council approves budget</h1>{box}{paragraphs(SENTENCES)}")
     assert page.to_item().authors == ["Jane Roe"]
+
+
+@pytest.mark.parametrize(
+    ("html", "lines"),
+    [
+        ("<div><div>By A</div><div>Reporter</div></div>", ["By A", "Reporter"]),
+        ("<div><div><div>By A</div><div>Reporter</div></div></div>", ["By A", "Reporter"]),
+        ("<div><div><div>By A</div> <span>Reporter</span></div></div>", ["By A Reporter"]),
+        ("<div>By <div>A</div></div>", ["By A"]),  # a line: text beside the div
+        ("<div><a>A</a> <div>Games Editor</div></div>", ["A Games Editor"]),  # beside a link
+        ("<div><div>By <span>A</span></div></div>", ["By A"]),
+        # a div beside a link or text, or in a span, is no box's only box, whatever it holds
+        (
+            "<div><div><div>Reporter</div><div>Berlin</div></div> <a>By A</a></div>",
+            ["ReporterBerlin By A"],
+        ),
+        ("<div>By <div><div>A</div><div>Reporter</div></div></div>", ["By AReporter"]),
+        ("<div><span><div>A</div><div>Reporter</div></span></div>", ["AReporter"]),
+    ],
+)
+def test_div_lines(html: str, lines: list[str]) -> None:
+    found = _div_lines(lxml.html.fragment_fromstring(html))
+    assert [" ".join(line.text_content().split()) for line in found] == lines
+
+
+@pytest.mark.parametrize(
+    ("byline", "authors"),
+    [
+        # timesofindia.com: the Times News Network's code after the writer
+        ('<div class="byline"><a href="/toireporter/author-Saibal-Dasgupta-13399.cms">Saibal '
+         "Dasgupta</a> / TNN / <span>Updated: Oct 9, 2019, 11:05 IST</span></div>",
+         ["Saibal Dasgupta"]),
+        # a news service alone as the author: nobody, not the writer of a story linked beside
+        # it (lexpress.fr's)
+        ('<meta name="author" content="AFP"><aside><a href="/auteur/sylvain-fort">Sylvain Fort'
+         "</a></aside>", []),
+    ],
+)  # fmt: skip
+def test_a_news_service_s_code_is_no_author(byline: str, authors: list[str]) -> None:
+    page = real_page(
+        f"<h1>Council approves budget</h1>{byline}<div class='text'>{paragraphs(SENTENCES)}</div>",
+        head=article_head(datePublished="2024-05-02T20:53:56+01:00"),
+    )
+    assert page.to_item().authors == authors
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable, Collection, Iterator, Sequence
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from functools import cached_property, lru_cache
-from itertools import chain, islice
+from itertools import chain, islice, takewhile
 from typing import Any, ClassVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -40,6 +40,7 @@ from newscrawl.bylines import (
     BYLINE_LABEL,
     byline_names,
     clean_name,
+    desk_code,
     full_names,
     json_ld_names,
     lone_names,
@@ -799,11 +800,20 @@ def _wrapper_of_divs(element: Element) -> bool:
 def _lines_of_divs(element: Element) -> bool:
     """An element holding two ``div``s or more (or only a div that does): lines apart, whose
     joined text is no one line."""
+    return len(_div_lines(element)) > 1
+
+
+def _div_lines(element: Element) -> list[Element]:
+    """The lines of an element holding two ``div``s or more (or only a div that does): its
+    children; else the element, one line."""
+    top = element
     while True:
-        divs = [child for child in element if child.tag == "div"]
-        if len(divs) != 1:
-            return len(divs) > 1
-        element = divs[0]  # a box's only box
+        children = [child for child in element if isinstance(child.tag, str)]
+        if sum(1 for child in children if child.tag == "div") > 1:
+            return children
+        if len(children) != 1 or children[0].tag != "div" or (element.text or "").strip():
+            return [top]
+        element = children[0]  # a box's only box
 
 
 def _own_line(element: Element) -> bool:
@@ -1766,13 +1776,19 @@ class GenericArticlePage(ArticlePage):
         return self._language
 
     def authors(self) -> list[str]:
-        """The writers: the page's metadata (JSON-LD persons, else ``meta[name=author]``)
-        unless the byline shown between the headline and the text names other people (a
-        JSON-LD editor, the site's name), then that byline, or unless another author meta and
-        the author links name others (:meth:`_outvoted`); without metadata, the first
-        byline shown, else a byline of names alone opening the body (:meth:`_opening_names`),
-        else the other author metas (:data:`AUTHOR_METAS`, then Yoast's :meth:`written_by`),
-        else author-page links."""
+        """The writers (:meth:`named_authors`), but a news service's or a desk's code
+        (:func:`~newscrawl.bylines.desk_code`: "Saibal Dasgupta / TNN", "AFP"): no person,
+        and no reason to look for the writers elsewhere (a byline of "AP" alone names none)."""
+        return [name for name in self.named_authors() if not desk_code(name)]
+
+    def named_authors(self) -> list[str]:
+        """The names given as the writers: the page's metadata (JSON-LD persons, else
+        ``meta[name=author]``) unless the byline shown between the headline and the text
+        names other people (a JSON-LD editor, the site's name), then that byline, or unless
+        another author meta and the author links name others (:meth:`_outvoted`); without
+        metadata, the first byline shown, else a byline of names alone opening the body
+        (:meth:`_opening_names`), else the other author metas (:data:`AUTHOR_METAS`, then
+        Yoast's :meth:`written_by`), else author-page links."""
         listed = self.metadata_authors()
         if listed:
             shown = self.visible_byline(header_only=True)
@@ -2009,9 +2025,9 @@ class GenericArticlePage(ArticlePage):
                 continue
             if element in inside and not (opening and _within(element, opening)):
                 continue
-            text = block_text(self._person_of(element))
-            if text and len(text.split()) <= 20 and not credit_line(text):
-                found.append((at, text))
+            for text in self._byline_texts(element):
+                if text and len(text.split()) <= 20 and not credit_line(text):
+                    found.append((at, text))
         for element, text in self.small_blocks:
             at = position.get(element, 0)
             if not wanted(at) or not BYLINE_LABEL.match(text) or len(text.split()) > 14:
@@ -2027,6 +2043,21 @@ class GenericArticlePage(ArticlePage):
     def positions(self) -> dict[Element, int]:
         """The place in page order of each element read (:attr:`TextMap.order`)."""
         return self.text_map.order
+
+    def _byline_texts(self, element: Element) -> list[str]:
+        """The texts a byline's element gives: its name's (:meth:`_person_of`); of a box of
+        lines (:func:`_div_lines`) opening with a labelled byline ("By Joe Davidson" above
+        "Washington Post" and the date), each line's (the joined text names the newspaper
+        too); of a box of lines opening with names alone (a name a line: osw.waw.pl's; a name
+        above a job's title), those lines' names together (joined, two names would be one, a
+        name and a title no name)."""
+        person = self._person_of(element)
+        lines = _div_lines(person)
+        texts = [text for text in map(block_text, lines) if text]
+        if texts and BYLINE_LABEL.match(texts[0]):
+            return texts
+        names = list(takewhile(lone_names, texts))
+        return [", ".join(names)] if names else [block_text(person)]
 
     @staticmethod
     def _person_of(element: Element) -> Element:
