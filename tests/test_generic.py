@@ -158,6 +158,14 @@ def test_articles_named_only_by_their_query_stay_apart() -> None:
     assert canonical_url("https://a.example/berita/123456/judul?id=9") == (
         "https://a.example/berita/123456/judul"
     )
+    korean = "https://www.a.example/news/articleView.html?idxno=128734&replyAll=&reply_sc_order_by=I"
+    assert canonical_url(korean) == "https://www.a.example/news/articleView.html?idxno=128734"
+    naver = "https://n.example/main/read.naver?mode=LSD&mid=shm&sid1=101&oid=001&aid=0014123456"
+    assert canonical_url(naver) == "https://n.example/main/read.naver?aid=0014123456&oid=001"
+    for key in ("docid", "itemid", "art_no", "newsNo", "article_no", "doc_id", "item_id"):
+        assert canonical_url(f"https://a.example/view.php?{key}=77&x=1") == (
+            f"https://a.example/view.php?{key}=77"
+        )
     # "near its end": the path's last 24 characters; a number just before them names nothing
     far = "/a1/" + "x" * 23
     assert canonical_url(f"https://a.example{far}?id=9") == f"https://a.example{far}?id=9"

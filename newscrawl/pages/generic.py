@@ -241,9 +241,11 @@ def names_the_site_test(brand: str) -> Callable[[str], bool]:
 
 
 #: Query parameters that name an article where its path names none (``storypage.php?autono=1``,
-#: ``/?p=123``, ``read.php?id=5``).
+#: ``/?p=123``, ``read.php?id=5``, Korean news CMSs' ``articleView.html?idxno=128734``, Naver's
+#: ``read.naver?oid=001&aid=0014123456``: the office and its article).
 IDENTITY_PARAM = re.compile(
-    r"(?:id|p|aid|nid|sid|no|idx|autono|(?:article|news|story|content|post)_?id|article|story)",
+    r"(?:id|p|aid|oid|nid|sid|no|idx|idxno|autono|docid|itemid|article|story"
+    r"|(?:article|news|story|content|post|doc|item|art)_?(?:id|no))",
     re.IGNORECASE,
 )
 
