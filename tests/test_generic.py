@@ -158,7 +158,9 @@ def test_articles_named_only_by_their_query_stay_apart() -> None:
     assert canonical_url("https://a.example/berita/123456/judul?id=9") == (
         "https://a.example/berita/123456/judul"
     )
-    korean = "https://www.a.example/news/articleView.html?idxno=128734&replyAll=&reply_sc_order_by=I"
+    korean = (
+        "https://www.a.example/news/articleView.html?idxno=128734&replyAll=&reply_sc_order_by=I"
+    )
     assert canonical_url(korean) == "https://www.a.example/news/articleView.html?idxno=128734"
     naver = "https://n.example/main/read.naver?mode=LSD&mid=shm&sid1=101&oid=001&aid=0014123456"
     assert canonical_url(naver) == "https://n.example/main/read.naver?aid=0014123456&oid=001"
