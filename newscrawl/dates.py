@@ -157,34 +157,49 @@ MONTHS: dict[str, int] = {}
 for _number, _names in enumerate(
     (
         "january jan januar jänner janvier janv enero ene gennaio gen januari januári "
-        "stycznia styczeń sty ocak tammikuu tammikuuta leden ledna januára",
+        "stycznia styczeń sty ocak tammikuu tammikuuta leden ledna januára "
+        "janeiro ianuarie gener января январь січня يناير",
         "february feb februar février févr fevrier febrero febbraio februari pebruari lutego "
-        "luty lut şubat helmikuu helmikuuta únor února február",
+        "luty lut şubat helmikuu helmikuuta únor února február "
+        "fevereiro fev februarie febrer февраля февраль лютого فبراير شباط",
         "march mar märz maerz mars marzo maret maart marca marzec mart maaliskuu maaliskuuta "
-        "březen března marec mär",
+        "březen března marec mär "
+        "março mrt martie március març марта март березня مارس آذار",
         "april apr avril avr abril aprile kwietnia kwiecień kwi nisan huhtikuu huhtikuuta "
-        "duben dubna apríl",
-        "may mai mayo maggio mei maja maj mayıs toukokuu toukokuuta květen května máj",
+        "duben dubna apríl "
+        "aprilie április апреля апрель квітня أبريل ابريل إبريل نيسان",
+        "may mai mayo maggio mei maja maj mayıs toukokuu toukokuuta květen května máj "
+        "maio május maig мая май травня مايو أيار",
         "june jun juni juin junio giugno czerwca czerwiec cze haziran kesäkuu kesäkuuta "
-        "červen června jún",
+        "červen června jún "
+        "junho iunie június juny июня июнь червня يونيو حزيران",
         "july jul juli juillet juil julio luglio lipca lipiec lip temmuz heinäkuu heinäkuuta "
-        "červenec července júl",
+        "červenec července júl "
+        "julho iulie július juliol июля июль липня يوليو تموز",
         "august aug août aout agosto agustus augustus sierpnia sierpień sie ağustos elokuu "
-        "elokuuta srpen srpna agu ags agt ago",
+        "elokuuta srpen srpna agu ags agt ago "
+        "augusti augusztus agost августа август серпня أغسطس آب",
         "september sep sept septembre septiembre settembre set września wrzesień wrz eylül "
-        "syyskuu syyskuuta září",
+        "syyskuu syyskuuta září "
+        "setembro setiembre septembrie szeptember setembre сентября сентябрь вересня "
+        "سبتمبر أيلول",
         "october oct oktober okt octobre octubre ottobre ott października październik paź "
-        "ekim lokakuu lokakuuta říjen října október",
+        "ekim lokakuu lokakuuta říjen října október "
+        "outubro octombrie октября октябрь жовтня أكتوبر",
         "november nov novembre noviembre nopember listopada listopad lis kasım marraskuu "
-        "marraskuuta",
+        "marraskuuta "
+        "novembro noiembrie ноября ноябрь листопада نوفمبر",
         "december dec dezember dez décembre déc decembre diciembre dic dicembre dicembre "
-        "desember des grudnia grudzień gru aralık joulukuu joulukuuta prosinec prosince",
+        "desember des grudnia grudzień gru aralık joulukuu joulukuuta prosinec prosince "
+        "dezembro decembrie desembre декабря декабрь грудня ديسمبر",
     ),
     start=1,
 ):
     for _name in _names.split():
         MONTHS.setdefault(_name, _number)
 _MONTH_NAME = "|".join(sorted((re.escape(m) for m in MONTHS), key=len, reverse=True))
+#: :data:`MONTHS` as an alternation, the longest names first (for other modules' patterns).
+MONTH_PATTERN = _MONTH_NAME
 #: "25. April 2024", "25 avril 2024", "25-Apr-2024".
 _DAY_MONTH_YEAR = re.compile(
     rf"(?<!\d)(?P<d>\d{{1,2}})(?:\.|er|st|nd|rd|th)?\s*(?:de\s+|-)?(?P<mon>{_MONTH_NAME})"
@@ -208,28 +223,33 @@ _YEAR_FIRST = re.compile(
 #: A time of day: "14:07", "14.07 Uhr", "2:05 PM", "21時37分", "kl. 14.07"; not a length
 #: ("00:21 Min.", "3:05 min": a video's or a read's).
 _TIME = re.compile(
+    r"(?:(?P<before>오전|오후|午前|午後|上午|下午)\s*)?"
     r"(?<![\d.:])(?P<H>\d{1,2})(?:\s*[:.hH時]\s*)(?P<M>\d{2})(?:\s*[:.]\s*(?P<S>\d{2}))?"
     r"(?:\s*分)?(?!\d|\.\d|[./-]\d)"
     r"(?!\s*(?:min|mins|minutes?|minuten|minutos?|minuti|menit|dakika|dk|sek|sec)\b)"
-    r"(?:\s*(?P<ampm>[ap]\.?\s?m\.?)(?!\w))?",
+    r"(?:\s*(?P<ampm>[ap]\.?\s?m\.?|ص|م|صباحا|مساء|صباحاً|مساءً)(?!\w))?",
     re.IGNORECASE,
 )
+#: The words for the afternoon before or after a time of day: "오후 3:12", "午後3時12分",
+#: "下午3:12", "03:12 م" (Arabic: مساءً); and for the morning.
+_AFTERNOON = frozenset({"오후", "午後", "下午", "م", "مساء", "مساءً"})
+_MORNING = frozenset({"오전", "午前", "上午", "ص", "صباحا", "صباحاً"})
 #: Zone names pages print after a time, with their offsets (hours).
 ZONE_NAMES: dict[str, float] = {
     "wib": 7, "wita": 8, "wit": 9, "utc": 0, "gmt": 0, "cet": 1, "cest": 2, "mez": 1,
     "mesz": 2, "bst": 1, "ist": 5.5, "est": -5, "edt": -4, "cst": -6, "cdt": -5, "mst": -7,
     "mdt": -6, "pst": -8, "pdt": -7, "jst": 9, "kst": 9, "sast": 2, "eat": 3, "cat": 2,
     "wat": 1, "eet": 2, "eest": 3, "msk": 3, "aest": 10, "aedt": 11, "nzst": 12, "nzdt": 13,
-    "hkt": 8, "sgt": 8, "trt": 3,
+    "hkt": 8, "sgt": 8, "trt": 3, "мск": 3,
 }  # fmt: skip
 #: The US zones as pages print them without saying whether summer time is on ("3:42 PM
 #: ET"); in capitals only ("et" is a word in French and Latin).
 US_ZONES = {"ET": "America/New_York", "CT": "America/Chicago", "MT": "America/Denver",
             "PT": "America/Los_Angeles"}  # fmt: skip
 _US_ZONE = re.compile(r"\s*(ET|CT|MT|PT)(?![\w])")
-_ZONE = re.compile(
-    r"(?<![\w])(?:(?P<name>" + "|".join(sorted(ZONE_NAMES, key=len, reverse=True)) + r")"
-    r"|(?:utc|gmt)\s*(?P<off>[+-]\d{1,2}(?::?\d{2})?))(?![\w])",
+_ZONE = re.compile(  # "GMT+7" before "GMT": an offset, not Greenwich's time
+    r"(?<![\w])(?:(?:utc|gmt)\s*(?P<off>[+-]\d{1,2}(?::?\d{2})?)"
+    r"|(?P<name>" + "|".join(sorted(ZONE_NAMES, key=len, reverse=True)) + r"))(?![\w])",
     re.IGNORECASE,
 )
 
@@ -276,10 +296,10 @@ def parse_visible(text: str, month_first: bool = False) -> PageTime | None:
         return _build(year, month, day, None, 0, 0, None)
     hour, minute = int(clock.group("H")), int(clock.group("M"))
     second = int(clock.group("S") or 0)
-    ampm = (clock.group("ampm") or "").lower()
-    if ampm.startswith("p") and hour < 12:
+    ampm = (clock.group("ampm") or clock.group("before") or "").lower()
+    if (ampm.startswith("p") or ampm in _AFTERNOON) and hour < 12:
         hour += 12
-    elif ampm.startswith("a") and hour == 12:
+    elif (ampm.startswith("a") or ampm in _MORNING) and hour == 12:
         hour = 0
     if hour > 23 or minute > 59 or second > 59:
         return _build(year, month, day, None, 0, 0, None)

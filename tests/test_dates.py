@@ -73,6 +73,30 @@ def test_machine_nonsense(text: str) -> None:
         # a video's length ("00:21 Min.") is no time of day
         ("WDR Studios NRW. 22.04.2024. 00:21 Min.. Verfügbar", False, (2024, 4, 22, None, None)),
         ("22.04.2024 | 3:05 min | 14:30 Uhr", False, (2024, 4, 22, 14, 30)),
+        # "GMT+7" is an offset, not Greenwich's time (vnexpress.net's date line)
+        ("Thứ ba, 5/3/2024, 15:12 (GMT+7)", False, "2024-03-05T15:12:00+07:00"),
+        ("05.03.2024 10:32 UTC-3", False, "2024-03-05T10:32:00-03:00"),
+        ("5 марта 2024, 10:32 МСК", False, "2024-03-05T10:32:00+03:00"),
+        # the afternoon said before the time (Korean, Japanese, Chinese) or after it (Arabic)
+        ("2024.03.05. 오후 3:12", False, (2024, 3, 5, 15, 12)),
+        ("2024.03.05. 오전 12:05", False, (2024, 3, 5, 0, 5)),
+        ("2024年3月5日 午後3時12分", False, (2024, 3, 5, 15, 12)),
+        ("2024年3月5日 下午3:12", False, (2024, 3, 5, 15, 12)),
+        ("الثلاثاء، 05 مارس 2024 03:12 م", False, (2024, 3, 5, 15, 12)),
+        ("05/03/2024 03:12 مساءً", False, (2024, 3, 5, 15, 12)),
+        ("05/03/2024 12:12 ص", False, (2024, 3, 5, 0, 12)),
+        # months of Portuguese, Russian, Ukrainian, Dutch short forms, Romanian, Hungarian,
+        # Swedish, Catalan, Arabic, and Spanish's "setiembre"
+        ("5 de março de 2024", False, (2024, 3, 5, None, None)),
+        ("12 de dezembro de 2023 às 08h05", False, (2023, 12, 12, 8, 5)),
+        ("5 марта 2024, 10:32", False, (2024, 3, 5, 10, 32)),
+        ("5 жовтня 2024", False, (2024, 10, 5, None, None)),
+        ("di 5 mrt 2024, 10:32", False, (2024, 3, 5, 10, 32)),
+        ("20 septembrie 2020 16:20", False, (2020, 9, 20, 16, 20)),
+        ("5 augusti 2024", False, (2024, 8, 5, None, None)),
+        ("5 de setembre de 2024", False, (2024, 9, 5, None, None)),
+        ("24 نيسان 2020", False, (2020, 4, 24, None, None)),
+        ("5 de setiembre de 2024", False, (2024, 9, 5, None, None)),
     ],
 )
 def test_visible_dates(text: str, month_first: bool, want: object) -> None:

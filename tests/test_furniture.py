@@ -270,6 +270,12 @@ def test_article_lines_are_no_furniture(line: str) -> None:
         (date_line, "28.04.2023 | 17:52 Uhr"),
         (date_line, "21 mins ago11:48 Jon King"),  # a live blog's entry header
         (date_line, "vor 2 Stunden"),
+        # a date in Spanish's and Portuguese's words, months of more languages, their labels
+        (date_line, "5 de marzo de 2024 · 3 min · Lucía Herrero Galán"),
+        (date_line, "4 de maio de 2022, 05:34 h Atualizado em 4 de maio de 2022, 05:35"),
+        (date_line, "5 марта 2024, 10:32"),
+        (date_line, "Опубликовано 5 марта 2024"),
+        (date_line, "입력 2024.03.05. 오후 3:12"),
         (gallery_line, "1/12"),
         (gallery_line, "3 / 24"),
         (

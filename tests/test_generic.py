@@ -41,6 +41,7 @@ from newscrawl.pages.generic import (
     names_site,
     names_the_site_test,
     registered_domain,
+    split_date_line,
     split_names,
     title_from_document,
     title_words,
@@ -2052,3 +2053,31 @@ def test_divs_in_a_wrapper_are_lines_of_their_own() -> None:
     item = page.to_item()
     assert item.authors == ["Yomi Kazeem"]
     assert item.body == "\n\n".join(SENTENCES)
+
+
+@pytest.mark.parametrize(
+    ("line", "parts"),
+    [
+        ("Published 14:14 | Updated 15:59", [("published", "14:14 | "), ("updated", "15:59")]),
+        # corriere.it: the update in parentheses after the publication's day
+        ("5 marzo 2024 (modifica il 6 marzo 2024 | 08:47)",
+         [("published", "5 marzo 2024 ("), ("updated", "6 marzo 2024 | 08:47)")]),
+        # the update first, its label followed by "em", "в" (Portuguese, Russian)
+        ("Atualizado em 06/03/2024 às 08h05 Publicado em 05/03/2024",
+         [("updated", "06/03/2024 às 08h05 "), ("published", "05/03/2024")]),
+        ("Обновлено 06.03.2024 08:47 Опубликовано в 10:32 05.03.2024",
+         [("updated", "06.03.2024 08:47 "), ("published", "10:32 05.03.2024")]),
+        ("입력 2024.03.05 10:32 수정 2024.03.06 08:47",
+         [("published", "2024.03.05 10:32 "), ("updated", "2024.03.06 08:47")]),
+        ("发布时间：2024-03-05 10:32 更新时间：2024-03-06 08:47",
+         [("published", "2024-03-05 10:32 "), ("updated", "2024-03-06 08:47")]),
+        ("Aktualizacja: 06.03.2024 08:47", [("updated", "06.03.2024 08:47")]),
+        ("Cập nhật 06/03/2024 08:47", [("updated", "06/03/2024 08:47")]),
+        ("آخر تحديث 06/03/2024", [("updated", "06/03/2024")]),
+        ("Оновлено 06.03.2024", [("updated", "06.03.2024")]),
+        ("公開日 2024/03/05", [("published", "2024/03/05")]),
+        ("نشر في 05/03/2024", [("published", "05/03/2024")]),
+    ],
+)  # fmt: skip
+def test_split_date_line(line: str, parts: list[tuple[str, str]]) -> None:
+    assert split_date_line(line) == parts

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import re
 
+from newscrawl.dates import MONTH_PATTERN
+
 #: The most words of a line these tests look at (longer lines are article text).
 SHORT = 16
 CREDIT_WORDS = 14
@@ -242,24 +244,13 @@ _DATE_LABEL = re.compile(
     r"publicado|aggiornato|pubblicato|uppdaterad|publicerad|oppdatert|publisert|opdateret|"
     r"udgivet|bijgewerkt|gepubliceerd|diperbarui|diterbitkan|dipublikasikan|dimuat|"
     r"lesedauer|lesezeit|reading time|min read|minuten lesezeit|güncelleme|yayınlanma|"
-    r"opublikowano|zaktualizowano)\b"
+    r"opublikowano|zaktualizowano|aktualizacja|atualizado|atualização|modificato|"
+    r"опубликовано|обновлено|оновлено|cập nhật|입력|수정|发布时间|更新时间)\b"
 )  # searched in the lower-cased line, without an opening \b: a first letter to skip to
-#: Month names and their short forms, in the languages above.
-_MONTHS = (
-    "january|february|march|april|may|june|july|august|september|october|november|december|"
-    "januar|jänner|februar|märz|mai|juni|juli|oktober|dezember|janvier|février|mars|avril|"
-    "juin|juillet|août|septembre|octobre|novembre|décembre|enero|febrero|marzo|abril|mayo|"
-    "junio|julio|agosto|septiembre|octubre|noviembre|diciembre|gennaio|febbraio|aprile|"
-    "maggio|giugno|luglio|settembre|ottobre|dicembre|januari|februari|maart|mei|augustus|"
-    "maret|agustus|desember|juni|juli|oktober|mars|august|desember|december|stycznia|lutego|"
-    "marca|kwietnia|maja|czerwca|lipca|sierpnia|września|października|listopada|grudnia|"
-    "ocak|şubat|mart|nisan|mayıs|haziran|temmuz|ağustos|eylül|ekim|kasım|aralık|"
-    "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|okt|nov|dec|dez|des|agu|ags|juil|janv|févr|"
-    "avr|déc|ene|dic|gen|giu|lug|ago|set|ott"
-)
 _DATE = re.compile(
     rf"\b\d{{1,4}}[./-]\d{{1,2}}(?:[./-]\d{{2,4}})?\b|\b\d{{1,2}}[:.]\d{{2}}\b|"
-    rf"\b(?:{_MONTHS})\.?\s+\d{{1,4}}\b|\b\d{{1,2}}\.?\s+(?:{_MONTHS})\b\.?|"
+    rf"\b(?:{MONTH_PATTERN})\.?\s+\d{{1,4}}\b|"
+    rf"\b\d{{1,2}}\.?\s+(?:de\s+)?(?:{MONTH_PATTERN})\b\.?(?:\s+de\s+\d{{4}}\b)?|"
     rf"\b(?:19|20)\d{{2}}\b|\b\d+\s*(?:min|minutes|minuten|hours?|stunden|jam|menit)\b",
     re.IGNORECASE,
 )

@@ -412,13 +412,16 @@ UPDATE_LABEL = re.compile(
     r"actualizado|actualización|aggiornato|uppdaterad|oppdatert|opdateret|bijgewerkt|"
     r"güncelleme|güncellenme|zaktualizowano|päivitetty|aktualizováno|last edited|"
     r"last modified|modified|zuletzt bearbeitet|zuletzt geändert|geändert|"
-    r"dernière modification|modifié|最終更新日?|更新日?)(?![^\W\d_])\s*:?"
+    r"dernière modification|modifié|最終更新日?|更新日?|更新时间|atualizado|atualização|"
+    r"modifica|modificato|обновлено|оновлено|aktualizacja|cập nhật|수정|آخر تحديث|تحديث)"
+    r"(?![^\W\d_])\s*(?:em|il|el|le|on|am|at)?\s*[:：]?\s*"
 )  # searched in the lower-cased text, without an opening \b: a first letter to skip to
 PUBLISHED_LABEL = re.compile(
     r"(?:published|posted|first published|publiziert|veröffentlicht|erschienen|publié|"
     r"publicado|pubblicato|publicerad|publisert|udgivet|gepubliceerd|yayınlanma|"
-    r"opublikowano|julkaistu|diterbitkan|dipublikasikan)(?![^\W\d_])"
-    r"\s*(?:on|am|le|el|il|den|at)?\s*:?"
+    r"opublikowano|julkaistu|diterbitkan|dipublikasikan|опубликовано|입력|发布时间|发布于|"
+    r"公開日|配信日|نشر في|نشر)(?![^\W\d_])"
+    r"\s*(?:on|am|le|el|il|den|at|em|в)?\s*[:：]?\s*"
 )  # as UPDATE_LABEL
 #: Short blocks that can be a byline, a date line or a footer line: no paragraph or list
 #: inside, a dozen elements at most (one XPath pass, in C; a union of the tags is three
