@@ -2081,3 +2081,41 @@ def test_divs_in_a_wrapper_are_lines_of_their_own() -> None:
 )  # fmt: skip
 def test_split_date_line(line: str, parts: list[tuple[str, str]]) -> None:
     assert split_date_line(line) == parts
+
+
+@pytest.mark.parametrize(
+    ("html", "published"),
+    [
+        # WordPress's Twenty Twenty: the post's date as text, its comments' in <time>
+        ('<article><header><h1>Council approves budget</h1><ul class="post-meta"><li '
+         'class="post-date"><a href="/2024/03/05/budget/">March 5, 2024</a></li></ul></header>'
+         f"<div class='entry-content'>{paragraphs(SENTENCES)}</div></article>"
+         '<div class="comments-wrapper"><div class="comment"><article class="comment-body">'
+         '<footer class="comment-meta"><time datetime="2024-03-06T11:14:09+01:00">March 6, '
+         "2024 at 11:14 am</time></footer><p>Great piece.</p></article></div></div>",
+         "2024-03-05"),
+        # a comment's time outside a footer; a related story's teaser (an <article> of its own)
+        ('<article><h1>Council approves budget</h1><p class="date">March 5, 2024</p>'
+         f"<div class='entry-content'>{paragraphs(SENTENCES)}</div></article>"
+         '<ol class="comment-list"><li><div class="comment-metadata"><time '
+         'datetime="2024-03-06T11:14:09+01:00">6 March</time></div><p>Great piece.</p></li></ol>'
+         '<section><article><h3><a href="/other">Strike called</a></h3><time '
+         'datetime="2024-03-01">01/03/2024</time></article></section>',
+         "2024-03-05"),
+        # the navigation's time (today's, in a bar under the headline)
+        ('<article><h1>Council approves budget</h1><nav class="bar"><a href="/">Home</a> <time '
+         'datetime="2024-12-14">Saturday</time></nav><p class="date">March 5, 2024</p>'
+         f"<div class='entry-content'>{paragraphs(SENTENCES)}</div></article>",
+         "2024-03-05"),
+        # the article's own footer holds its date (WordPress's entry-footer, lemire.me's)
+        ("<article><h1>Council approves budget</h1>"
+         f"<div class='entry-content'>{paragraphs(SENTENCES)}</div><footer class='entry-footer'>"
+         '<span class="posted-on"><time datetime="2019-08-02T15:57:41+00:00">August 2, 2019'
+         "</time></span></footer></article><footer><p>© 2024 Example</p><time "
+         'datetime="2024-12-14">Today</time></footer>',
+         "2019-08-02T16:57:41+01:00"),  # in London's summer time: the site's zone
+    ],
+)  # fmt: skip
+def test_a_comment_s_or_a_teaser_s_time_is_not_the_article_s(html: str, published: str) -> None:
+    page = real_page(html, head=article_head())
+    assert page.to_item().published_at == published

@@ -77,6 +77,7 @@ from newscrawl.pages.furniture import (
 from newscrawl.pages.maintext import (
     BLOCK_LEVEL,
     CJK,
+    HARD as HARD_CHROME_KIND,
     SILENT,
     TextMap,
     good_length,
@@ -819,6 +820,16 @@ def _div_lines(element: Element) -> list[Element]:
         if len(children) != 1 or children[0].tag != "div" or (element.text or "").strip():
             return [top]
         element = children[0]  # a box's only box
+
+
+def _in_comments(element: Element) -> bool:
+    """``element`` is in the comments (a box named for comments, a cookie notice: the names
+    :func:`~newscrawl.pages.maintext.names_kind` takes for chrome however long)."""
+    return any(
+        names_kind(up.tag, up.get("class"), up.get("id")) == HARD_CHROME_KIND
+        for up in element.iterancestors()
+        if isinstance(up.tag, str)
+    )
 
 
 def _own_line(element: Element) -> bool:
@@ -2275,7 +2286,9 @@ class GenericArticlePage(ArticlePage):
     def time_elements(self) -> list[str]:
         """The ``datetime`` of ``<time>`` elements that say they are the publication's (a
         ``pubdate`` attribute, a class or parent naming publication), else of the first one
-        after the headline, outside the body's text."""
+        after the headline, outside the body's text; never a comment's (WordPress's Twenty
+        Twenty shows the post's date without a ``<time>``, its comments' with one), nor one
+        in the navigation, a footer or another story's teaser (:meth:`_in_chrome_box`)."""
         marked: list[str] = []
         first: list[str] = []
         inside = self.body_nodes
@@ -2290,6 +2303,8 @@ class GenericArticlePage(ArticlePage):
             value = element.get("datetime")
             if not value or element in inside:
                 continue
+            if self._foreign_time(element):
+                continue  # a comment's, a teaser's, the navigation's, the page footer's
             parent = element.getparent()
             names = f"{element.get('class') or ''} {'' if parent is None else parent.get('class')}"
             names = names.lower()
@@ -2338,6 +2353,17 @@ class GenericArticlePage(ArticlePage):
             if tag == "article" and _HOLDS_HEADING(up) and not self._holds_the_article(up):
                 return True
         return False
+
+    def _foreign_time(self, element: Element) -> bool:
+        """A ``<time>`` that is not the article's: in the navigation, another story's
+        ``<article>`` (as :meth:`_in_chrome_box`) or the comments (:func:`_in_comments`); a
+        footer's may be the article's own (WordPress themes put the post's date there)."""
+        for up in element.iterancestors():
+            if up.tag == "nav":
+                return True
+            if up.tag == "article" and _HOLDS_HEADING(up) and not self._holds_the_article(up):
+                return True
+        return _in_comments(element)
 
     def _holds_the_article(self, element: Element) -> bool:
         """``element`` holds the page's headline or its body, or is in the body."""
