@@ -77,12 +77,14 @@ from newscrawl.pages.furniture import (
 from newscrawl.pages.maintext import (
     BLOCK_LEVEL,
     CJK,
-    HARD as HARD_CHROME_KIND,
     SILENT,
     TextMap,
     good_length,
     hidden_from_view,
     names_kind,
+)
+from newscrawl.pages.maintext import (
+    HARD as HARD_CHROME_KIND,
 )
 from newscrawl.pages.selectors import Element, ElementTable, parse_html
 from newscrawl.processors import clean_text, has_word_char, nonempty
