@@ -77,14 +77,12 @@ from newscrawl.pages.furniture import (
 from newscrawl.pages.maintext import (
     BLOCK_LEVEL,
     CJK,
+    HARD,
     SILENT,
     TextMap,
     good_length,
     hidden_from_view,
     names_kind,
-)
-from newscrawl.pages.maintext import (
-    HARD as HARD_CHROME_KIND,
 )
 from newscrawl.pages.selectors import Element, ElementTable, parse_html
 from newscrawl.processors import clean_text, has_word_char, nonempty
@@ -828,7 +826,7 @@ def _in_comments(element: Element) -> bool:
     """``element`` is in the comments (a box named for comments, a cookie notice: the names
     :func:`~newscrawl.pages.maintext.names_kind` takes for chrome however long)."""
     return any(
-        names_kind(up.tag, up.get("class"), up.get("id")) == HARD_CHROME_KIND
+        names_kind(up.tag, up.get("class"), up.get("id")) == HARD
         for up in element.iterancestors()
         if isinstance(up.tag, str)
     )
