@@ -340,3 +340,12 @@ def same_people(first: Iterable[str], second: Iterable[str]) -> bool:
         bool(mine) and any(mine <= theirs or theirs <= mine for theirs in words if theirs)
         for mine in (set(name.casefold().split()) for name in first)
     )
+
+
+def more_people(first: Iterable[str], second: Iterable[str]) -> bool:
+    """True when ``first`` names everyone ``second`` names (as :func:`same_people` matches a
+    name) and someone more: a byline of two authors where the data names one (Ghost's
+    JSON-LD names a post's first author only)."""
+    first, second = list(first), list(second)
+    matched = [any(same_people([mine], [theirs]) for theirs in second) for mine in first]
+    return all(same_people(first, [theirs]) for theirs in second) and not all(matched)

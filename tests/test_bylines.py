@@ -10,6 +10,7 @@ from newscrawl.bylines import (
     full_names,
     json_ld_names,
     lone_names,
+    more_people,
     same_people,
     split_names,
     without_place,
@@ -194,3 +195,13 @@ def test_same_people_and_full_names() -> None:
     assert full_names(["Naufal Zuhdi"])
     assert not full_names(["Artikel"])
     assert not full_names([])
+
+
+def test_more_people() -> None:
+    """A byline naming everyone the data names, and someone more."""
+    assert more_people(["Katrin Sommerfeld", "Jonas Albrecht"], ["Katrin Sommerfeld"])
+    assert more_people(["Ani Lestari", "Budi"], ["Ani"])
+    assert not more_people(["Katrin Sommerfeld"], ["Katrin Sommerfeld"])  # no one more
+    assert not more_people(["Katrin Sommerfeld"], ["Katrin Sommerfeld", "Jonas Albrecht"])
+    assert not more_people(["Jonas Albrecht", "Eva Roth"], ["Katrin Sommerfeld"])  # others
+    assert not more_people(["Jonas Albrecht", "Eva Roth"], ["Jonas Albrecht", "Katrin Roe"])

@@ -1294,6 +1294,15 @@ def test_a_news_service_s_code_is_no_author(byline: str, authors: list[str]) -> 
         # a WordPress site's default account is no person (ilanganews.co.za)
         (article_head(author={"@id": "https://example.co.uk/author/admin/", "name": "Ilanga D"}),
          "", []),
+        # Ghost's JSON-LD names a post's first author; its byline shows both (Casper's)
+        (article_head(author={"@type": "Person", "name": "Katrin Sommerfeld"}),
+         '<h4 class="author-name"><a href="/author/katrin/">Katrin Sommerfeld</a>, '
+         '<a href="/author/jonas/">Jonas Albrecht</a></h4>',
+         ["Katrin Sommerfeld", "Jonas Albrecht"]),
+        # the data names two, the byline one of them: the data
+        (article_head(author=[{"@type": "Person", "name": "Katrin Sommerfeld"},
+                              {"@type": "Person", "name": "Jonas Albrecht"}]),
+         '<p class="byline">By Katrin Sommerfeld</p>', ["Katrin Sommerfeld", "Jonas Albrecht"]),
     ],
 )  # fmt: skip
 def test_authors_of_real_pages(head: str, shown: str, authors: list[str]) -> None:

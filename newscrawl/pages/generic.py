@@ -44,6 +44,7 @@ from newscrawl.bylines import (
     full_names,
     json_ld_names,
     lone_names,
+    more_people,
     same_people,
 )
 from newscrawl.dates import (
@@ -1808,7 +1809,9 @@ class GenericArticlePage(ArticlePage):
         listed = self.metadata_authors()
         if listed:
             shown = self.visible_byline(header_only=True)
-            if full_names(shown) and not same_people(shown, listed):
+            if full_names(shown) and (
+                not same_people(shown, listed) or more_people(shown, listed)
+            ):
                 return shown
             return self._outvoted(listed) or listed
         shown = self.visible_byline() or list(self.opening_byline)
