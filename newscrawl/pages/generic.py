@@ -1809,9 +1809,7 @@ class GenericArticlePage(ArticlePage):
         listed = self.metadata_authors()
         if listed:
             shown = self.visible_byline(header_only=True)
-            if full_names(shown) and (
-                not same_people(shown, listed) or more_people(shown, listed)
-            ):
+            if full_names(shown) and (not same_people(shown, listed) or more_people(shown, listed)):
                 return shown
             return self._outvoted(listed) or listed
         shown = self.visible_byline() or list(self.opening_byline)
