@@ -23,11 +23,14 @@ from newscrawl.boilerplate import SHARED_RULES, filter_paragraphs
 from newscrawl.loaders import GenericLoader
 from newscrawl.pages.generic import (
     SAID_ONCE_CHARS,
+    SCREEN_READER_CLASSES,
     TAG_SEGMENTS,
     GenericArticlePage,
     _article_item,
     _div_lines,
+    _screen_reader_only,
     _sentence_long,
+    _shown_text,
     _within,
     _wrapper_of_divs,
     after_kicker,
@@ -1294,6 +1297,12 @@ def test_a_news_service_s_code_is_no_author(byline: str, authors: list[str]) -> 
         # a WordPress site's default account is no person (ilanganews.co.za)
         (article_head(author={"@id": "https://example.co.uk/author/admin/", "name": "Ilanga D"}),
          "", []),
+        # WordPress's Twenty Twenty in German: a label for screen readers before the byline
+        ('<meta property="og:type" content="article">',
+         '<ul class="post-meta"><li class="post-author meta-wrapper"><span class="meta-icon">'
+         '<span class="screen-reader-text">Beitragsautor</span><svg></svg></span><span '
+         'class="meta-text">Von <a href="/author/katrin/">Katrin Sommerfeld</a></span></li></ul>',
+         ["Katrin Sommerfeld"]),
         # Ghost's JSON-LD names a post's first author; its byline shows both (Casper's)
         (article_head(author={"@type": "Person", "name": "Katrin Sommerfeld"}),
          '<h4 class="author-name"><a href="/author/katrin/">Katrin Sommerfeld</a>, '
@@ -2128,3 +2137,14 @@ def test_split_date_line(line: str, parts: list[tuple[str, str]]) -> None:
 def test_a_comment_s_or_a_teaser_s_time_is_not_the_article_s(html: str, published: str) -> None:
     page = real_page(html, head=article_head())
     assert page.to_item().published_at == published
+
+
+@pytest.mark.parametrize("name", sorted(SCREEN_READER_CLASSES))
+def test_text_for_screen_readers_only_is_no_byline_s(name: str) -> None:
+    element = lxml.html.fragment_fromstring(
+        f'<span class="meta-text"><span class="x {name}">Post author</span> By Ann Lee</span>'
+    )
+    assert " ".join(_shown_text(element).split()) == "By Ann Lee"
+    assert not _screen_reader_only(
+        lxml.html.fragment_fromstring(f'<span class="{name}-x">a</span>')
+    )

@@ -823,6 +823,22 @@ def _div_lines(element: Element) -> list[Element]:
         element = children[0]  # a box's only box
 
 
+#: Class names of text for screen readers only, shown to nobody else (WordPress's
+#: "screen-reader-text": Twenty Twenty's "Post author" before its byline, "Beitragsautor" in
+#: German; Bootstrap's "sr-only"; "visually-hidden"; Drupal's "element-invisible").
+SCREEN_READER_CLASSES = frozenset(
+    {"screen-reader-text", "screen-reader-only", "sr-only", "visually-hidden", "visuallyhidden",
+     "element-invisible", "u-visually-hidden", "is-visually-hidden", "hidden-visually",
+     "a11y-hidden", "sr-text", "screenreader-only", "screenreader"}
+)  # fmt: skip
+
+
+def _screen_reader_only(element: Element) -> bool:
+    """``element`` is text for screen readers only (:data:`SCREEN_READER_CLASSES`)."""
+    classes = element.get("class")
+    return bool(classes) and not SCREEN_READER_CLASSES.isdisjoint(classes.split())
+
+
 def _in_comments(element: Element) -> bool:
     """``element`` is in the comments (a box named for comments, a cookie notice: the names
     :func:`~newscrawl.pages.maintext.names_kind` takes for chrome however long)."""
@@ -856,6 +872,12 @@ def _near(element: Element) -> Iterator[Element]:
 def block_text(element: Element) -> str:
     """The text of ``element`` as shown, cleaned."""
     return clean_text(element_text(element))
+
+
+def _shown_text(element: Element) -> str:
+    """:func:`block_text` without the text for screen readers only (a byline's "Post author"
+    label before its "By": :func:`_screen_reader_only`)."""
+    return clean_text(element_text(element, _screen_reader_only))
 
 
 class RealWebLoader(GenericLoader):
@@ -2070,11 +2092,11 @@ class GenericArticlePage(ArticlePage):
         name and a title no name)."""
         person = self._person_of(element)
         lines = _div_lines(person)
-        texts = [text for text in map(block_text, lines) if text]
+        texts = [text for text in map(_shown_text, lines) if text]
         if texts and BYLINE_LABEL.match(texts[0]):
             return texts
         names = list(takewhile(lone_names, texts))
-        return [", ".join(names)] if names else [block_text(person)]
+        return [", ".join(names)] if names else [_shown_text(person)]
 
     @staticmethod
     def _person_of(element: Element) -> Element:
