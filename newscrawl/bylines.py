@@ -28,6 +28,25 @@ BYLINE_LABEL = re.compile(
     r"redakteur(?:in)?|correspondent)\b|(?:text|texte)(?:\s*/\s*\w+)?\s*(?=:))\s*:?\s*",
     re.IGNORECASE,
 )
+#: A label of one word and a colon before the names, in any language ("Автор: Иван Петров",
+#: "Muhabir: Ali Veli", "Autorka: Anna Nowak", "作者：李明", "كتب: أحمد محمود"): a name has two
+#: words or more; and the labels without a colon of scripts the pattern above cannot spell
+#: with its word boundaries ("记者 李明", "بقلم أحمد محمود"), and Italian's "di".
+_ONE_WORD_LABEL = re.compile(
+    r"^\W*(?:[^\W\d_][^\s:：]*\s*[:：]|(?:记者|記者|撰文|بقلم|di(?=\s+[A-Z]))\s*[:：]?)\s*"
+)
+#: A Korean agency's dateline before a byline: "(서울=연합뉴스)".
+_PLACE_AGENCY = re.compile(r"^\s*\([^()=]*=[^()]*\)\s*")
+#: Labels of people who did not write the text: editors, photographers, sources, translators.
+_NOT_WRITERS = re.compile(
+    r"edit|redak|redac|redaz|penyunting|foto|photo|bild|image|ilustra|illustra|"
+    r"grafi|source|sumber|quelle|fuente|fonte|credit|kredit|video|kamera|camera|übersetz|"
+    r"translat|terjemah",
+    re.IGNORECASE,
+)
+#: A reporter's or a correspondent's title after the name (Korean's "김민수 기자", Japanese's
+#: "山田太郎記者", Chinese's "李明 记者"): not the name's.
+_NAME_SUFFIX = re.compile(r"\s*(?:기자|특파원|記者|记者|特派員|特派员)$")
 #: Labels of bylines that end with the writer's place ("Von Ines Zöttl, Washington",
 #: "Par Jean Dupont, à Paris"), and that place: one word after a comma, after a full name.
 _PLACED_LABEL = re.compile(r"^\W*(?:von|par|por|door|av|af)\s", re.IGNORECASE)
@@ -137,6 +156,7 @@ def clean_name(text: str, shown: bool = True) -> str | None:
     data) must also open with a capital letter (not "of the article")."""
     name = clean_text(text)
     name = _INITIALS_TAG.sub("", name)
+    name = _NAME_SUFFIX.sub("", name)
     glued = _GLUED.search(name)
     if glued is not None and " " in name[: glued.start()]:
         name = name[: glued.start()]
@@ -262,6 +282,14 @@ def byline_names(text: str, site_names: Iterable[str] = ()) -> list[str]:
         return []  # a hashtag, a series' name ("#Krótko o przepisach prawa ...")
     placed = _PLACED_LABEL.match(text) is not None
     text = BYLINE_LABEL.sub("", text, count=1)
+    # Korean news: "(서울=연합뉴스) 김민수 기자 =" (place=agency, then the reporter), and
+    # "스포츠조선=선수민 기자" (the paper=the reporter)
+    text = _PLACE_AGENCY.sub("", text).rstrip(" =").rpartition("=")[2]
+    label = _ONE_WORD_LABEL.match(text)  # "Автор: ...", "Muhabir: ...", "作者：..."
+    if label is not None:
+        if _NOT_WRITERS.search(label.group()):
+            return []  # "Editor : Nancy Junita", "Foto: ...": no writer's label
+        text = text[label.end() :]
     text = _BY_AGAIN.sub("", text, count=1)  # "By by JOSH HASKELL" (not "By Oleh Pavliuk")
     text = _WITH_NAMES.sub(_added_names, text)
     end = _NAMES_END.search(text)

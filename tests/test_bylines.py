@@ -63,6 +63,29 @@ def test_a_name_given_as_data_keeps_its_case() -> None:
     ("text", "names"),
     [
         ("Penulis: Ani Lestari dan Budi | Editor: Citra", ["Ani Lestari", "Budi"]),
+        # a label of one word and a colon, in any language; not an editor's, a photo's
+        ("Автор: Иван Петров", ["Иван Петров"]),
+        ("Muhabir: Ali Veli", ["Ali Veli"]),
+        ("作者：李明", ["李明"]),
+        ("ผู้เขียน: สมชาย ใจดี", ["สมชาย ใจดี"]),
+        ("Jane Doe: Senior Reporter", ["Jane Doe"]),  # two words: a name, no label
+        ("Editor : Nancy Junita", []),
+        ("Foto: Jane Doe", []),
+        ("Quelle: Jane Doe", []),
+        ("Übersetzung: Jane Doe", []),
+        # labels without a colon: Chinese's, Arabic's, Italian's "di" (not "Di" of a name)
+        ("记者 李明", ["李明"]),
+        ("記者 山田太郎", ["山田太郎"]),
+        ("بقلم أحمد محمود", ["أحمد محمود"]),
+        ("di Mario Rossi", ["Mario Rossi"]),
+        ("Luigi Di Maio", ["Luigi Di Maio"]),
+        ("Di Stefano Rossi", ["Di Stefano Rossi"]),
+        # a reporter's title after the name; Korean agencies' and papers' "X=" before it
+        ("김민수 기자", ["김민수"]),
+        ("山田太郎記者", ["山田太郎"]),
+        ("李明 特派员", ["李明"]),
+        ("(서울=연합뉴스) 김민수 기자 =", ["김민수"]),
+        ("스포츠조선=선수민 기자", ["선수민"]),
         ("Oleh Andi Pratama - Bisnis.com", ["Andi Pratama"]),
         ("By John Smith and Jane Doe, Reuters", ["John Smith", "Jane Doe", "Reuters"]),
         ("bySauli Giliard", ["Sauli Giliard"]),
@@ -205,3 +228,14 @@ def test_more_people() -> None:
     assert not more_people(["Katrin Sommerfeld"], ["Katrin Sommerfeld", "Jonas Albrecht"])
     assert not more_people(["Jonas Albrecht", "Eva Roth"], ["Katrin Sommerfeld"])  # others
     assert not more_people(["Jonas Albrecht", "Eva Roth"], ["Jonas Albrecht", "Katrin Roe"])
+
+
+@pytest.mark.parametrize(
+    "label",
+    ["Editor", "Redaktion", "Redacción", "Redazione", "Penyunting", "Foto", "Photo", "Bild",
+     "Images", "Ilustrasi", "Illustration", "Grafik", "Source", "Sumber", "Quelle", "Fuente",
+     "Fonte", "Credit", "Kredit", "Video", "Kamera", "Camera", "Übersetzung", "Translation",
+     "Terjemahan"],
+)  # fmt: skip
+def test_a_label_of_someone_who_did_not_write_names_no_author(label: str) -> None:
+    assert byline_names(f"{label}: Jane Doe") == []
