@@ -2148,3 +2148,34 @@ def test_text_for_screen_readers_only_is_no_byline_s(name: str) -> None:
     assert not _screen_reader_only(
         lxml.html.fragment_fromstring(f'<span class="{name}-x">a</span>')
     )
+
+
+def test_a_date_line_opening_the_text_is_where_the_date_is_read() -> None:
+    """A page without metadata, its date line and byline in boxes between the headline and
+    the text (the lead's place): the lines are no body text, and they are the article's date
+    and authors."""
+    html = (
+        "<html lang='es'><head><title>Luz verde</title></head><body><article>"
+        "<h1>El Gobierno aprueba el plan</h1><h2 class='subtitulo'>El Consejo de Ministros da "
+        "luz verde a una inversión de 420 millones para las redes de riego</h2><div "
+        "class='firma'>Por Juan Pérez</div><div class='fecha'>Publicado el 5 de marzo de 2024 "
+        "a las 10:32 h</div><div class='fecha'>Actualizado el 6 de marzo de 2024 a las 08:47 h"
+        "</div><div class='cuerpo'>"
+        + "".join(
+            f"<p>El Consejo de Ministros ha aprobado este martes el plan número {n} de "
+            "inversiones, que llegará a todas las comunidades autónomas este mismo año.</p>"
+            for n in range(5)
+        )
+        + "</div></article></body></html>"
+    )
+    url = "https://www.example.es/noticias/gobierno-aprueba-plan"
+    item = GenericArticlePage(HtmlResponse(url, body=html.encode(), encoding="utf-8")).to_item()
+    assert item.published_at == "2024-03-05T10:32:00+01:00"
+    assert item.updated_at == "2024-03-06T08:47:00+01:00"
+    assert item.authors == ["Juan Pérez"]
+    assert item.body.split("\n\n")[:2] == [
+        "El Consejo de Ministros da luz verde a una inversión de 420 millones para las redes de "
+        "riego",
+        "El Consejo de Ministros ha aprobado este martes el plan número 0 de inversiones, que "
+        "llegará a todas las comunidades autónomas este mismo año.",
+    ]

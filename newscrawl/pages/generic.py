@@ -1065,6 +1065,11 @@ class GenericArticlePage(ArticlePage):
             if not named and (dated or furniture_line(line)):
                 if block is not None and (dated or (opening and _labelled_byline(line))):
                     self.opening_furniture.add(block)
+                if opening and block is self.body_blocks[-1]:
+                    # the article's date line or byline in its opening: no block of the
+                    # body, but one above it (where the date and the byline are read from)
+                    self.body_blocks.pop()
+                    read -= 1
                 continue
             lines.append((text, line, named))
             boxes.append(block.getparent() if block is not None else None)
