@@ -73,9 +73,11 @@ def without_place(names: str) -> str:
 #: "Published on ..."), a social network's name, a "(" glued to the name ("Ducourtieux(
 #: Bruxelles"), a date that names its month ("on December 13, 2016", "Dec. 5, 2016"; not
 #: "Rachel May, 12 March 2024"), a blog's category and date ("Written by A in Linux on 1 June
-#: 2019").
+#: 2019"), an agency added ("Par Marie Dupont avec AFP", "Por Juan Pérez con EFE"), a short
+#: word before a date (a day's: "Door Jan de Vries di 5 mrt 2024").
 _NAMES_END = re.compile(
-    r"\s+[|•·]\s+|\s+in\s+(?=(?:\S+\s+){1,3}on\s)|\b(?:editor|editing|penyunting|redaktur|redaktion|fotograf|photos?|"
+    r"\s+[|•·]\s+|\s+(?:avec|with|con|com|mit|met)\s+(?-i:[A-Z]{2,5}\b|dpa\b|epd\b|kna\b)|"
+    r"\s+(?-i:[a-z]{1,3})\.?,?\s+(?=\d)|\s+in\s+(?=(?:\S+\s+){1,3}on\s)|\b(?:editor|editing|penyunting|redaktur|redaktion|fotograf|photos?|"
     r"published|updated|veröffentlicht|aktualisiert|stand|diperbarui|publié|publicado|"
     r"pubblicato|publicerad|publisert|last updated|posted|read more|lesedauer|min read|"
     r"zuerst|first published|erstmals)\b|@|"
@@ -263,13 +265,33 @@ def _added_names(match: re.Match[str]) -> str:
 
 
 #: One word of two to five capital letters: a news service's or a desk's code ("TNN": the
-#: Times News Network; "PTI", "AFP", "DPA", "BNS"), no person's name.
-_DESK_CODE = re.compile(r"[A-Z]{2,5}")
+#: Times News Network; "PTI", "AFP", "DPA", "BNS", "ТАСС"), no person's name.
+_DESK_CODE = re.compile(r"[A-ZА-ЯЁ]{2,5}")
+#: Words that name an organisation, never a person: agencies, newsrooms and desks, the
+#: press, news and newspapers, in the languages of the news; and news agencies' names.
+ORGANISATION_WORDS = frozenset(
+    {"agencia", "agência", "agenzia", "agence", "agentur", "agency", "ajansı", "redazione",
+     "redacción", "redação", "redaktion", "redactie", "redakcja", "redakce", "redaksi",
+     "редакция", "newsroom", "newsdesk", "desk", "staff", "press", "presse", "prensa", "stampa",
+     "news", "nachrichten", "noticias", "notícias", "notizie", "nieuws", "haber", "merkezi",
+     "новости", "jornal", "diário", "diario", "zeitung", "gazeta", "gazette", "giornale",
+     "krant", "dagblad", "gazete", "газета", "reuters", "bloomberg", "xinhua", "bernama",
+     "antara", "kyodo", "yonhap", "keystone", "belga"}
+)  # fmt: skip
 
 
 def desk_code(name: str) -> bool:
     """``name`` is a news service's or a desk's code (:data:`_DESK_CODE`), not a person's."""
     return _DESK_CODE.fullmatch(name) is not None
+
+
+def organisation(name: str) -> bool:
+    """``name`` is an organisation's, not a person's: a desk's code (:func:`desk_code`), or
+    a name holding a word of :data:`ORGANISATION_WORDS` ("Agencia EFE", "Redazione ANSA",
+    "Europa Press", "РИА Новости", "Jornal Paulistano")."""
+    if desk_code(name):
+        return True
+    return not ORGANISATION_WORDS.isdisjoint(name.casefold().split())
 
 
 def byline_names(text: str, site_names: Iterable[str] = ()) -> list[str]:

@@ -11,6 +11,7 @@ from newscrawl.bylines import (
     json_ld_names,
     lone_names,
     more_people,
+    organisation,
     same_people,
     split_names,
     without_place,
@@ -86,6 +87,11 @@ def test_a_name_given_as_data_keeps_its_case() -> None:
         ("李明 特派员", ["李明"]),
         ("(서울=연합뉴스) 김민수 기자 =", ["김민수"]),
         ("스포츠조선=선수민 기자", ["선수민"]),
+        # an agency added after the names; a day's short name before the date
+        ("Par Marie Dupont avec AFP", ["Marie Dupont"]),
+        ("Por Juan Pérez con EFE", ["Juan Pérez"]),
+        ("Von Anna Roth mit dpa", ["Anna Roth"]),
+        ("Door Jan de Vries di 5 mrt 2024, 10:32", ["Jan de Vries"]),
         ("Oleh Andi Pratama - Bisnis.com", ["Andi Pratama"]),
         ("By John Smith and Jane Doe, Reuters", ["John Smith", "Jane Doe", "Reuters"]),
         ("bySauli Giliard", ["Sauli Giliard"]),
@@ -239,3 +245,18 @@ def test_more_people() -> None:
 )  # fmt: skip
 def test_a_label_of_someone_who_did_not_write_names_no_author(label: str) -> None:
     assert byline_names(f"{label}: Jane Doe") == []
+
+
+@pytest.mark.parametrize(
+    ("name", "company"),
+    [
+        ("Agencia EFE", True), ("Redazione ANSA", True), ("Europa Press", True),
+        ("Redação", True), ("РИА Новости", True), ("ТАСС", True), ("TNN", True),
+        ("Haber Merkezi", True), ("Jornal Paulistano", True), ("The Associated Press", True),
+        ("MND Staff", True), ("Anadolu Ajansı", True), ("Reuters", True),
+        ("Saibal Dasgupta", False), ("Иван Петров", False), ("Al Gore", False),
+        ("Ana Souza", False), ("Emily Post", False), ("AFPx", False),
+    ],
+)  # fmt: skip
+def test_organisation(name: str, company: bool) -> None:
+    assert organisation(name) is company

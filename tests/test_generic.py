@@ -1218,6 +1218,9 @@ def test_div_lines(html: str, lines: list[str]) -> None:
         ('<div class="byline"><a href="/toireporter/author-Saibal-Dasgupta-13399.cms">Saibal '
          "Dasgupta</a> / TNN / <span>Updated: Oct 9, 2019, 11:05 IST</span></div>",
          ["Saibal Dasgupta"]),
+        # an agency, a newspaper named beside the writer: no person
+        ('<div class="firma">Por Ana Souza, Jornal Paulistano</div>', ["Ana Souza"]),
+        ('<div class="byline">Agencia EFE</div>', []),
         # a news service alone as the author: nobody, not the writer of a story linked beside
         # it (lexpress.fr's)
         ('<meta name="author" content="AFP"><aside><a href="/auteur/sylvain-fort">Sylvain Fort'
@@ -1303,6 +1306,10 @@ def test_a_news_service_s_code_is_no_author(byline: str, authors: list[str]) -> 
          '<span class="screen-reader-text">Beitragsautor</span><svg></svg></span><span '
          'class="meta-text">Von <a href="/author/katrin/">Katrin Sommerfeld</a></span></li></ul>',
          ["Katrin Sommerfeld"]),
+        # a byline's element beside the writer's place, in one box: the element's names
+        ('<meta property="og:type" content="article">',
+         '<div class="firma"><span class="autor">Por <a href="/autor/juan/">Juan Pérez García'
+         '</a></span> <span class="lugar">Murcia</span></div>', ["Juan Pérez García"]),
         # Ghost's JSON-LD names a post's first author; its byline shows both (Casper's)
         (article_head(author={"@type": "Person", "name": "Katrin Sommerfeld"}),
          '<h4 class="author-name"><a href="/author/katrin/">Katrin Sommerfeld</a>, '

@@ -40,11 +40,11 @@ from newscrawl.bylines import (
     BYLINE_LABEL,
     byline_names,
     clean_name,
-    desk_code,
     full_names,
     json_ld_names,
     lone_names,
     more_people,
+    organisation,
     same_people,
 )
 from newscrawl.dates import (
@@ -1820,10 +1820,11 @@ class GenericArticlePage(ArticlePage):
         return self._language
 
     def authors(self) -> list[str]:
-        """The writers (:meth:`named_authors`), but a news service's or a desk's code
-        (:func:`~newscrawl.bylines.desk_code`: "Saibal Dasgupta / TNN", "AFP"): no person,
-        and no reason to look for the writers elsewhere (a byline of "AP" alone names none)."""
-        return [name for name in self.named_authors() if not desk_code(name)]
+        """The writers (:meth:`named_authors`), but organisations (a news service's or a
+        desk's code, "Saibal Dasgupta / TNN"; an agency, a newsroom, a newspaper: "Agencia
+        EFE", "Redazione ANSA": :func:`~newscrawl.bylines.organisation`): no person, and no
+        reason to look for the writers elsewhere (a byline of "AP" alone names none)."""
+        return [name for name in self.named_authors() if not organisation(name)]
 
     def named_authors(self) -> list[str]:
         """The names given as the writers: the page's metadata (JSON-LD persons, else
@@ -2072,10 +2073,13 @@ class GenericArticlePage(ArticlePage):
             for text in self._byline_texts(element):
                 if text and len(text.split()) <= 20 and not credit_line(text):
                     found.append((at, text))
+        holders = {up for marked in self.text_map.byline_elements for up in marked.iterancestors()}
         for element, text in self.small_blocks:
             at = position.get(element, 0)
             if not wanted(at) or not BYLINE_LABEL.match(text) or len(text.split()) > 14:
                 continue
+            if element in holders:
+                continue  # its byline's element is a candidate (not with the place beside it)
             if _lines_of_divs(element):
                 continue  # its lines are candidates each ("By A" above "Reporter, Berlin")
             if not self._in_chrome_box(element):
