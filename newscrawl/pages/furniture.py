@@ -48,12 +48,15 @@ _LINK_LABEL = (
     r"weiterführender link|related topics|related content|über den autor|about the author|"
     r"schon gelesen|le puede interesar|les puede interesar|vea también|ver también|"
     r"notas relacionadas|noticias relacionadas|contenido relacionado|artículos relacionados|"
-    r"leia também|veja também|leia mais|saiba mais"
+    r"leia também|veja também|leia mais|saiba mais|czytaj również|przeczytaj też|"
+    r"читайте также|читайте|смотрите также|также читайте|اقرأ أيضا|اقرأ أيضاً|اقرأ ايضا|"
+    r"相关阅读|相关新闻|延伸阅读|推荐阅读|関連記事|関連ニュース|あわせて読みたい|관련기사|"
+    r"관련 기사|xem thêm|đọc thêm|อ่านเพิ่มเติม|อ่านข่าวเพิ่มเติม|ilgili haber|ilgili haberler"
 )
 #: A label of a link to another page, alone on its line or before its title ("READ MORE:
 #: ...", "WATCH | ...", "Zum Artikel: ...", "Lesen Sie auch „...“").
 _LINK_LINE = re.compile(
-    rf"^\W*(?:{_LINK_LABEL})\W*$|^\W*(?:{_LINK_LABEL})(?:\s*(?::|\||»|>)|\s+[–—-]|\s+[„“«])\s*\S",
+    rf"^\W*(?:{_LINK_LABEL})\W*$|^\W*(?:{_LINK_LABEL})(?:\s*(?::|：|\||»|>)|\s+[–—-]|\s+[„“«])\s*\S",
     re.IGNORECASE,
 )
 _SHARE = re.compile(
@@ -169,7 +172,9 @@ _RIGHTS = re.compile(
     r"\bhak cipta\b|\bhak cipta dilindungi\b|\bwszelkie prawa zastrzeżone\b|"
     r"\balle rettigheder forbeholdes\b|\balle rechten voorbehouden\b|\btüm hakları saklıdır\b|"
     r"\bvšechna práva vyhrazena\b|\bkaikki oikeudet pidätetään\b|"
-    r"\balla rättigheter förbehållna\b|\btodos os direitos reservados\b",
+    r"\balla rättigheter förbehållna\b|\btodos os direitos reservados\b|"
+    r"\bвсе права защищены\b|جميع الحقوق محفوظة|저작권자|무단\s*전재|無断転載|無断複製|"
+    r"版权所有|版權所有|未经授权|\bbản quyền\b|สงวนลิขสิทธิ์",
     re.IGNORECASE,
 )
 #: A credit label: "Foto: ...", "Quelle: ...", "Source: ...".
@@ -207,7 +212,8 @@ _CAPTION_TAIL = re.compile(
     r"\bimage credits?\s*:|"
     r"\s[-–—|]\s*(?:copyright|©)\s*[^.!?]{1,60}(?:\.\s*all rights reserved\.?)?$|"
     r"\b(?-i:[A-Z]{2,8})\s+(?:photos?|fotos?|images?)\s*$|"
-    r"\b(?:unsplash|pexels|pixabay|adobe stock)\s*/\s*[^.!?]{2,60}$)",
+    r"\b(?:unsplash|pexels|pixabay|adobe stock)\s*/\s*[^.!?]{2,60}$|"
+    r"(?:记者|記者)\s*\S{1,4}\s*摄\s*[)）]?$|[(（]\S{1,8}\s*摄[)）]$)",
     re.IGNORECASE,
 )
 #: Staff credits of a report: "Reporting by ...", "Editing by ...", "Redaktion: ...".
@@ -216,7 +222,9 @@ _STAFF = re.compile(
     r"compiled|translated|translation|produced)\s+(?:by|from)\b|"
     r"\bcontributed (?:to )?this (?:report|story|article)\W*$|"
     r"^\W*(?:übersetzung|redaktion|schlussredaktion|mitarbeit|mit material von|recherche|"
-    r"bearbeitung|produktion|audioversion)\b[^.]{0,40}:",
+    r"bearbeitung|produktion|audioversion)\b[^.]{0,40}:|"
+    r"^\W*(?:com informações d[aeo]s?|con información de|con informazioni d[aei]\w*)\b"
+    r"[^.!?]{0,60}\.?$|^\W*avec (?:l'|les )?agences?\W*$|^[(（]\s*(?:责任编辑|責任編輯|编辑|編集)\s*[:：][^)）]{1,20}[)）]$",
     re.IGNORECASE,
 )
 #: A line of agency marks and editor initials: "SDA/sep", "(ara/das)", "amw", "Reuters/kra
@@ -226,9 +234,9 @@ _INITIALS = re.compile(
     r"(?:\s+[A-Z][a-zäöü]+)?$"
 )
 _AGENCIES = re.compile(
-    r"^\(?(?:dpa|afp|ap|apa|sda|kna|epd|reuters|ddp|ansa|efe|antara|anadolu ajansı|"
-    r"anadolu agency|xinhua|kyodo|yonhap|bernama)(?:\s*[/,]\s*\w+)*\)?$|"
-    r"^\((?:aa|pti|ians|tass|upi)\)$",
+    r"^[(（]?(?:dpa|afp|ap|apa|sda|kna|epd|reuters|ddp|ansa|efe|antara|anadolu ajansı|"
+    r"anadolu agency|xinhua|kyodo|yonhap|bernama|共同|時事|新华社|연합뉴스)(?:\s*[/,]\s*\w+)*[)）]?$|"
+    r"^[(（](?:aa|pti|ians|tass|upi|pap|ctk|čtk|mti|anp|bta|hina|dha|iha)[)）]$",
     re.IGNORECASE,
 )
 #: Words that may join the names of a byline (lower case).
@@ -290,16 +298,19 @@ _RIGHTS_WORDS = (
     "derechos reservados", "diritti riservati", "hak cipta", "prawa zastrzeżone",
     "rettigheder forbeholdes", "rechten voorbehouden", "hakları saklıdır", "práva vyhrazena",
     "oikeudet pidätetään", "rättigheter förbehållna", "direitos reservados",
+    "все права защищены", "جميع الحقوق محفوظة", "저작권자", "무단", "無断", "版权所有",
+    "版權所有", "未经授权", "bản quyền", "สงวนลิขสิทธิ์",
 )  # fmt: skip
 _STAFF_WORDS = (
     "reporting", "writing", "editing", "compiled", "translat", "produced", "contributed",
     "übersetzung", "redaktion", "mitarbeit", "mit material", "recherche", "bearbeitung",
+    "com informações", "con información", "con informazioni", "avec ", "编辑", "編輯", "編集",
     "produktion", "audioversion",
 )  # fmt: skip
 _CAPTION_WORDS = (
     "/", "foto", "photo", "bild", "image", "picture", "kuva", "zdjęcie", "fot", "sumber",
     "credit", "사진", "getty", "imago", "alliance", "shutterstock", "istock", "quelle",
-    "source", "copyright", "©", "unsplash", "pexels", "pixabay", "adobe stock",
+    "source", "copyright", "©", "unsplash", "pexels", "pixabay", "adobe stock", "摄",
 )  # fmt: skip
 
 
