@@ -224,7 +224,8 @@ _STAFF = re.compile(
     r"^\W*(?:übersetzung|redaktion|schlussredaktion|mitarbeit|mit material von|recherche|"
     r"bearbeitung|produktion|audioversion)\b[^.]{0,40}:|"
     r"^\W*(?:com informações d[aeo]s?|con información de|con informazioni d[aei]\w*)\b"
-    r"[^.!?]{0,60}\.?$|^\W*avec (?:l'|les )?agences?\W*$|^[(（]\s*(?:责任编辑|責任編輯|编辑|編集)\s*[:：][^)）]{1,20}[)）]$",
+    r"[^.!?]{0,60}\.?$|^\W*avec (?:l'|les )?agences?\W*$|"
+    r"^[(（]\s*(?:责任编辑|責任編輯|编辑|編集)\s*[:：][^)）]{1,20}[)）]$",
     re.IGNORECASE,
 )
 #: A line of agency marks and editor initials: "SDA/sep", "(ara/das)", "amw", "Reuters/kra
@@ -235,7 +236,8 @@ _INITIALS = re.compile(
 )
 _AGENCIES = re.compile(
     r"^[(（]?(?:dpa|afp|ap|apa|sda|kna|epd|reuters|ddp|ansa|efe|antara|anadolu ajansı|"
-    r"anadolu agency|xinhua|kyodo|yonhap|bernama|共同|時事|新华社|연합뉴스)(?:\s*[/,]\s*\w+)*[)）]?$|"
+    r"anadolu agency|xinhua|kyodo|yonhap|bernama|共同|時事|新华社|연합뉴스)"
+    r"(?:\s*[/,]\s*\w+)*[)）]?$|"
     r"^[(（](?:aa|pti|ians|tass|upi|pap|ctk|čtk|mti|anp|bta|hina|dha|iha)[)）]$",
     re.IGNORECASE,
 )
