@@ -2186,3 +2186,27 @@ def test_a_date_line_opening_the_text_is_where_the_date_is_read() -> None:
         "El Consejo de Ministros ha aprobado este martes el plan número 0 de inversiones, que "
         "llegará a todas las comunidades autónomas este mismo año.",
     ]
+
+
+def test_the_banner_s_date_is_today_s_not_the_article_s() -> None:
+    """A paper's banner atop the page shows today's date: not the article's (its URL's is)."""
+    html = (
+        '<header class="site"><a class="logo" href="/">Diario</a><div class="today">Martes, 12 '
+        "de marzo de 2024</div></header><article><h1>Council approves budget</h1>"
+        f'<div class="text">{paragraphs(SENTENCES)}</div></article>'
+    )
+    url = "https://www.example.es/noticias/2024/03/05/council-budget"
+    page = real_page(html, head='<meta property="og:type" content="article">', url=url)
+    assert page.to_item().published_at == "2024-03-05"
+    for article in (  # the article's own header, above the headline or below it
+        '<article><header><div class="date">Martes, 5 de marzo de 2024, 10:32</div><h1>Council '
+        f'approves budget</h1></header><div class="text">{paragraphs(SENTENCES)}</div></article>',
+        '<article><h1>Council approves budget</h1><header class="meta"><span>Martes, 5 de marzo '
+        f'de 2024, 10:32</span></header><div class="text">{paragraphs(SENTENCES)}</div></article>',
+    ):
+        page = real_page(
+            article,
+            head='<meta property="og:type" content="article">',
+            url="https://www.example.es/noticias/council-budget",
+        )
+        assert page.to_item().published_at == "2024-03-05T10:32:00+01:00"

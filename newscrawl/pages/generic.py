@@ -2380,18 +2380,26 @@ class GenericArticlePage(ArticlePage):
         body; not a box of the article's byline and date set as an ``<article>``)."""
         for up in element.iterancestors():
             tag = up.tag
-            if tag in ("nav", "footer"):
+            if tag in ("nav", "footer") or (tag == "header" and self._banner(up)):
                 return True
             if tag == "article" and _HOLDS_HEADING(up) and not self._holds_the_article(up):
                 return True
         return False
+
+    def _banner(self, header: Element) -> bool:
+        """``header`` is the page's banner: before the headline, holding neither it nor the
+        body (its date is today's: "Martes, 12 de marzo de 2024" atop a Spanish paper)."""
+        headline = self.headline_element
+        if headline is None or self._holds_headline_or_body(header):
+            return False
+        return self.positions.get(header, -1) < self.positions.get(headline, -1)
 
     def _foreign_time(self, element: Element) -> bool:
         """A ``<time>`` that is not the article's: in the navigation, another story's
         ``<article>`` (as :meth:`_in_chrome_box`) or the comments (:func:`_in_comments`); a
         footer's may be the article's own (WordPress themes put the post's date there)."""
         for up in element.iterancestors():
-            if up.tag == "nav":
+            if up.tag == "nav" or (up.tag == "header" and self._banner(up)):
                 return True
             if up.tag == "article" and _HOLDS_HEADING(up) and not self._holds_the_article(up):
                 return True
