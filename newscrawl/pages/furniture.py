@@ -212,8 +212,7 @@ _CAPTION_TAIL = re.compile(
     r"\bimage credits?\s*:|"
     r"\s[-–—|]\s*(?:copyright|©)\s*[^.!?]{1,60}(?:\.\s*all rights reserved\.?)?$|"
     r"\b(?-i:[A-Z]{2,8})\s+(?:photos?|fotos?|images?)\s*$|"
-    r"\b(?:unsplash|pexels|pixabay|adobe stock)\s*/\s*[^.!?]{2,60}$|"
-    r"(?:记者|記者)\s*\S{1,4}\s*摄\s*[)）]?$|[(（]\S{1,8}\s*摄[)）]$)",
+    r"\b(?:unsplash|pexels|pixabay|adobe stock)\s*/\s*[^.!?]{2,60}$)",
     re.IGNORECASE,
 )
 #: Staff credits of a report: "Reporting by ...", "Editing by ...", "Redaktion: ...".
@@ -312,7 +311,7 @@ _STAFF_WORDS = (
 _CAPTION_WORDS = (
     "/", "foto", "photo", "bild", "image", "picture", "kuva", "zdjęcie", "fot", "sumber",
     "credit", "사진", "getty", "imago", "alliance", "shutterstock", "istock", "quelle",
-    "source", "copyright", "©", "unsplash", "pexels", "pixabay", "adobe stock", "摄",
+    "source", "copyright", "©", "unsplash", "pexels", "pixabay", "adobe stock",
 )  # fmt: skip
 
 
