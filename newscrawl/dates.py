@@ -152,6 +152,9 @@ def parse_machine(text: str) -> PageTime | None:
 
 # --- visible dates ------------------------------------------------------------------------
 
+#: Arabic-Indic and Persian digits as the Western ones ("٥ مارس ٢٠٢٤" is "5 مارس 2024"; the
+#: patterns' ``\d`` reads them already, plain substring looks do not).
+WESTERN_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 #: Month names and short forms of the languages of the news (lower case, without a dot).
 MONTHS: dict[str, int] = {}
 for _number, _names in enumerate(

@@ -2210,3 +2210,16 @@ def test_the_banner_s_date_is_today_s_not_the_article_s() -> None:
             url="https://www.example.es/noticias/council-budget",
         )
         assert page.to_item().published_at == "2024-03-05T10:32:00+01:00"
+
+
+def test_a_date_line_in_arabic_indic_digits_is_read() -> None:
+    html = (
+        "<article><h1>Council approves budget</h1><div class='date'>الثلاثاء، ٠٥ مارس ٢٠٢٤ "
+        f"٠٣:١٢ م</div><div class='text'>{paragraphs(SENTENCES)}</div></article>"
+    )
+    page = real_page(
+        html,
+        head='<meta property="og:type" content="article">',
+        url="https://www.example.com.eg/news/council-budget",
+    )
+    assert page.to_item().published_at == "2024-03-05T15:12:00+02:00"

@@ -48,6 +48,7 @@ from newscrawl.bylines import (
     same_people,
 )
 from newscrawl.dates import (
+    WESTERN_DIGITS,
     PageTime,
     localise,
     month_first,
@@ -2358,6 +2359,8 @@ class GenericArticlePage(ArticlePage):
         headline = self.headline_element
         start = self.positions.get(headline, -1) if headline is not None else -1
         for element, text in self.small_blocks:
+            if not text.isascii():
+                text = text.translate(WESTERN_DIGITS)  # an Arabic page's "٢٠٢٤"
             if len(text) > 120 or ("20" not in text and "19" not in text):
                 continue  # the cheap look first: no year
             if not YEAR.search(text):
