@@ -74,10 +74,12 @@ def without_place(names: str) -> str:
 #: Bruxelles"), a date that names its month ("on December 13, 2016", "Dec. 5, 2016"; not
 #: "Rachel May, 12 March 2024"), a blog's category and date ("Written by A in Linux on 1 June
 #: 2019"), an agency added ("Par Marie Dupont avec AFP", "Por Juan Pérez con EFE"), a short
-#: word before a date (a day's: "Door Jan de Vries di 5 mrt 2024").
+#: word before a date (a day's: "Door Jan de Vries di 5 mrt 2024"), a correspondent's title
+#: and place ("di Mario Rossi, inviato a Kiev": "a" also joins two names in Czech).
 _NAMES_END = re.compile(
     r"\s+[|•·]\s+|\s+(?:avec|with|con|com|mit|met)\s+(?-i:[A-Z]{2,5}\b|dpa\b|epd\b|kna\b)|"
-    r"\s+(?-i:[a-z]{1,3})\.?,?\s+(?=\d)|\s+in\s+(?=(?:\S+\s+){1,3}on\s)|\b(?:editor|editing|penyunting|redaktur|redaktion|fotograf|photos?|"
+    r"\s+(?-i:[a-z]{1,3})\.?,?\s+(?=\d)|,?\s+(?:inviat[oa]|enviad[oa]|envoyée?|"
+    r"corrispondente|corresponsal|correspondent|korrespondent(?:in)?)\b|\s+in\s+(?=(?:\S+\s+){1,3}on\s)|\b(?:editor|editing|penyunting|redaktur|redaktion|fotograf|photos?|"
     r"published|updated|veröffentlicht|aktualisiert|stand|diperbarui|publié|publicado|"
     r"pubblicato|publicerad|publisert|last updated|posted|read more|lesedauer|min read|"
     r"zuerst|first published|erstmals)\b|@|"
