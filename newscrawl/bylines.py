@@ -35,6 +35,8 @@ BYLINE_LABEL = re.compile(
 _ONE_WORD_LABEL = re.compile(
     r"^\W*(?:[^\W\d_][^\s:：]*\s*[:：]|(?:记者|記者|撰文|بقلم|di(?=\s+[A-Z]))\s*[:：]?)\s*"
 )
+#: Korean letters (a Korean byline's "=" joins a place, a paper or an agency to the name).
+_HANGUL = re.compile(r"[\uac00-\ud7af]")
 #: A Korean agency's dateline before a byline: "(서울=연합뉴스)".
 _PLACE_AGENCY = re.compile(r"^\s*\([^()=]*=[^()]*\)\s*")
 #: Labels of people who did not write the text: editors, photographers, sources, translators.
@@ -270,16 +272,23 @@ def _added_names(match: re.Match[str]) -> str:
 #: Times News Network; "PTI", "AFP", "DPA", "BNS", "ТАСС"), no person's name.
 _DESK_CODE = re.compile(r"[A-ZА-ЯЁ]{2,5}")
 #: Words that name an organisation, never a person: agencies, newsrooms and desks, the
-#: press, news and newspapers, in the languages of the news; and news agencies' names.
+#: press, news and newspapers, in the languages of the news; and news agencies' names. Not
+#: words that are people's names too ("press": Eyal Press; "haber": Matt Haber; "antara":
+#: Antara Dev Sen; "bloomberg": Michael R. Bloomberg): those count in phrases alone.
 ORGANISATION_WORDS = frozenset(
     {"agencia", "agência", "agenzia", "agence", "agentur", "agency", "ajansı", "redazione",
      "redacción", "redação", "redaktion", "redactie", "redakcja", "redakce", "redaksi",
-     "редакция", "newsroom", "newsdesk", "desk", "staff", "press", "presse", "prensa", "stampa",
-     "news", "nachrichten", "noticias", "notícias", "notizie", "nieuws", "haber", "merkezi",
-     "новости", "jornal", "diário", "diario", "zeitung", "gazeta", "gazette", "giornale",
-     "krant", "dagblad", "gazete", "газета", "reuters", "bloomberg", "xinhua", "bernama",
-     "antara", "kyodo", "yonhap", "keystone", "belga"}
+     "редакция", "newsroom", "newsdesk", "desk", "staff", "presse", "prensa", "presse-agentur",
+     "news", "nachrichten", "noticias", "notícias", "notizie", "nieuws", "merkezi", "новости",
+     "jornal", "diário", "diario", "zeitung", "gazeta", "gazette", "giornale", "krant",
+     "dagblad", "gazete", "газета", "reuters", "xinhua", "bernama", "kyodo", "yonhap",
+     "keystone", "belga"}
 )  # fmt: skip
+#: Organisations' names made of words that are people's names too.
+_ORGANISATION_PHRASES = re.compile(
+    r"\b(?:associated press|europa press|press association|press trust|canadian press)\b",
+    re.IGNORECASE,
+)
 
 
 def desk_code(name: str) -> bool:
@@ -290,8 +299,9 @@ def desk_code(name: str) -> bool:
 def organisation(name: str) -> bool:
     """``name`` is an organisation's, not a person's: a desk's code (:func:`desk_code`), or
     a name holding a word of :data:`ORGANISATION_WORDS` ("Agencia EFE", "Redazione ANSA",
-    "Europa Press", "РИА Новости", "Jornal Paulistano")."""
-    if desk_code(name):
+    "РИА Новости", "Jornal Paulistano") or a phrase of :data:`_ORGANISATION_PHRASES`
+    ("Europa Press", "The Associated Press")."""
+    if desk_code(name) or _ORGANISATION_PHRASES.search(name):
         return True
     return not ORGANISATION_WORDS.isdisjoint(name.casefold().split())
 
@@ -308,7 +318,8 @@ def byline_names(text: str, site_names: Iterable[str] = ()) -> list[str]:
     text = BYLINE_LABEL.sub("", text, count=1)
     # Korean news: "(서울=연합뉴스) 김민수 기자 =" (place=agency, then the reporter), and
     # "스포츠조선=선수민 기자" (the paper=the reporter)
-    text = _PLACE_AGENCY.sub("", text).rstrip(" =").rpartition("=")[2]
+    if "=" in text and _HANGUL.search(text):
+        text = _PLACE_AGENCY.sub("", text).rstrip(" =").rpartition("=")[2]
     label = _ONE_WORD_LABEL.match(text)  # "Автор: ...", "Muhabir: ...", "作者：..."
     if label is not None:
         if _NOT_WRITERS.search(label.group()):

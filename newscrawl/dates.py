@@ -251,7 +251,7 @@ US_ZONES = {"ET": "America/New_York", "CT": "America/Chicago", "MT": "America/De
             "PT": "America/Los_Angeles"}  # fmt: skip
 _US_ZONE = re.compile(r"\s*(ET|CT|MT|PT)(?![\w])")
 _ZONE = re.compile(  # "GMT+7" before "GMT": an offset, not Greenwich's time
-    r"(?<![\w])(?:(?:utc|gmt)\s*(?P<off>[+-]\d{1,2}(?::?\d{2})?)"
+    r"(?<![\w])(?:(?:utc|gmt)\s*(?P<off>[+-]\d{1,2}(?::?\d{2})?)(?!\s*min)"
     r"|(?P<name>" + "|".join(sorted(ZONE_NAMES, key=len, reverse=True)) + r"))(?![\w])",
     re.IGNORECASE,
 )

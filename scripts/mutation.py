@@ -138,6 +138,11 @@ TARGETS: dict[str, Target] = {
             "fewest_words",
             "_wrapper_of_divs",
             "_own_line",
+            "_lines_of_divs",
+            "_div_lines",
+            "_shown_text",
+            "_screen_reader_only",
+            "_in_comments",
         ),
     ),
     # The main text's pure rules (its text map is tested through small pages in its tests).

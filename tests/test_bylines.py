@@ -258,8 +258,19 @@ def test_a_label_of_someone_who_did_not_write_names_no_author(label: str) -> Non
         ("Haber Merkezi", True), ("Jornal Paulistano", True), ("The Associated Press", True),
         ("MND Staff", True), ("Anadolu Ajansı", True), ("Reuters", True),
         ("Saibal Dasgupta", False), ("Иван Петров", False), ("Al Gore", False),
-        ("Ana Souza", False), ("Emily Post", False), ("AFPx", False),
+        ("Ana Souza", False), ("Emily Post", False), ("AFPx", False), ("Eyal Press", False),
+        ("Matt Haber", False), ("Antara Dev Sen", False), ("Michael R. Bloomberg", False),
+        ("Deutsche Presse-Agentur", True), ("Press Trust of India", True),
+        ("The Canadian Press", True), ("Press Association", True), ("Bloomberg News", True),
+        ("Antara News", True), ("Diario Libre", True),
     ],
 )  # fmt: skip
 def test_organisation(name: str, company: bool) -> None:
     assert organisation(name) is company
+
+
+def test_an_equals_sign_cuts_a_korean_byline_only() -> None:
+    """Korean bylines join a place, a paper or an agency to the name with "=" ("스포츠조선=선수민
+    기자"); another byline's "=" is no such joint, and its names stay."""
+    assert byline_names("스포츠조선=선수민 기자") == ["선수민"]
+    assert byline_names("By Jane Doe (jane=doe)") != []

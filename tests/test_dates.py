@@ -76,6 +76,7 @@ def test_machine_nonsense(text: str) -> None:
         # "GMT+7" is an offset, not Greenwich's time (vnexpress.net's date line)
         ("Thứ ba, 5/3/2024, 15:12 (GMT+7)", False, "2024-03-05T15:12:00+07:00"),
         ("05.03.2024 10:32 UTC-3", False, "2024-03-05T10:32:00-03:00"),
+        ("05.03.2024 14:30 GMT -5 min read", False, "2024-03-05T14:30:00+00:00"),  # a length
         ("5 марта 2024, 10:32 МСК", False, "2024-03-05T10:32:00+03:00"),
         # the afternoon said before the time (Korean, Japanese, Chinese) or after it (Arabic)
         ("2024.03.05. 오후 3:12", False, (2024, 3, 5, 15, 12)),

@@ -41,6 +41,16 @@ ARTICLE_LINES = [
     "Avec les agences de notation, le gouvernement négocie depuis des mois une nouvelle note.",
     "La PAP a annoncé mardi que le dossier serait rouvert en mai.",
     "Con información de la policía, se supo que el conductor había bebido. Fue detenido.",
+    # the words of the labels and notices of other languages in ordinary sentences
+    "Il regolamento è stato modificato nel 2023 dopo le proteste dei cittadini.",
+    "O aplicativo foi atualizado em 2024 e agora permite pagamentos por aproximação.",
+    "Aktualizacja systemu z 2024 roku przyniosła wiele zmian.",
+    "Приложение обновлено в 2023 году и работает быстрее.",
+    "Исследование опубликовано 5 марта в журнале Nature.",
+    "Đội tuyển Việt Nam cập nhật danh sách 23 cầu thủ cho AFF Cup 2024.",
+    "Tranh chấp bản quyền giữa hai công ty kéo dài nhiều năm.",
+    "该公司未经授权使用了他人的商标长达三年。",
+    "저작권자 단체는 2024년 새 법안에 반대했다.",
     # a photo story's caption is its text (xinhuanet.com's, trafilatura's evaluation keeps it)
     "2月17日，在武汉血液中心，康复病人在献血浆时拍照留念。新华社记者 才扬 摄",
     "Artikel teilen heißt Wissen teilen, sagt die Redaktion der Zeitung am Montag.",
@@ -281,6 +291,8 @@ def test_article_lines_are_no_furniture(line: str) -> None:
         (date_line, "5 марта 2024, 10:32"),
         (date_line, "Опубликовано 5 марта 2024"),
         (date_line, "입력 2024.03.05. 오후 3:12"),
+        (date_line, "Atualizado em 06/03/2024 às 08h05"),
+        (date_line, "5 marzo 2024 (modifica il 6 marzo 2024 | 08:47)"),
         (gallery_line, "1/12"),
         (gallery_line, "3 / 24"),
         (
@@ -353,6 +365,7 @@ def test_article_lines_are_no_furniture(line: str) -> None:
         (rights_line, "‹저작권자 © 한빛일보, 무단 전재 및 재배포 금지›"),
         (rights_line, "무단 전재 및 재배포 금지"),
         (rights_line, "本記事の無断転載を禁じます"),
+        (rights_line, "未经授权不得转载"),
         (rights_line, "版权所有 北京日报"),
         (rights_line, "Все права защищены"),
         (rights_line, "جميع الحقوق محفوظة لموقع الأخبار"),

@@ -1204,6 +1204,7 @@ def test_a_byline_box_of_a_name_a_line_names_them_all() -> None:
         ),
         ("<div>By <div><div>A</div><div>Reporter</div></div></div>", ["By AReporter"]),
         ("<div><span><div>A</div><div>Reporter</div></span></div>", ["AReporter"]),
+        ("<div><div>By A</div> and <div>John B</div></div>", ["By A and John B"]),  # a tail
     ],
 )
 def test_div_lines(html: str, lines: list[str]) -> None:
@@ -1306,6 +1307,18 @@ def test_a_news_service_s_code_is_no_author(byline: str, authors: list[str]) -> 
          '<span class="screen-reader-text">Beitragsautor</span><svg></svg></span><span '
          'class="meta-text">Von <a href="/author/katrin/">Katrin Sommerfeld</a></span></li></ul>',
          ["Katrin Sommerfeld"]),
+        # a byline of author links, each marked, or beside a job's title: the byline's names
+        ('<meta property="og:type" content="article">',
+         '<p class="meta">By <a class="author-link" href="/a/jane">Jane Doe</a> and <a '
+         'class="author-link" href="/a/john">John Smith</a></p>', ["Jane Doe", "John Smith"]),
+        ('<meta property="og:type" content="article">',
+         '<p class="meta">By Jane Doe, <span class="author-title">Senior Writer</span></p>',
+         ["Jane Doe"]),
+        # a byline in a box beside its date's and its share's divs: one line, not lines
+        ('<meta property="og:type" content="article">',
+         '<div class="info">By <a href="/a/jane">Jane Doe</a> and <a href="/a/john">John '
+         'Smith</a><div class="date">5 March 2024</div><div class="share">Share</div></div>',
+         ["Jane Doe", "John Smith"]),
         # a byline's element beside the writer's place, in one box: the element's names
         ('<meta property="og:type" content="article">',
          '<div class="firma"><span class="autor">Por <a href="/autor/juan/">Juan Pérez García'
@@ -1315,6 +1328,11 @@ def test_a_news_service_s_code_is_no_author(byline: str, authors: list[str]) -> 
          '<h4 class="author-name"><a href="/author/katrin/">Katrin Sommerfeld</a>, '
          '<a href="/author/jonas/">Jonas Albrecht</a></h4>',
          ["Katrin Sommerfeld", "Jonas Albrecht"]),
+        # the byline adds its outlet or a job's title to the name the data gives: the data
+        (article_head(author={"@type": "Person", "name": "Jane Doe"}),
+         '<p class="byline">By Jane Doe, CNN Politics</p>', ["Jane Doe"]),
+        (article_head(author={"@type": "Person", "name": "Jane Doe"}),
+         '<p class="byline">By Jane Doe, Chief Political Correspondent</p>', ["Jane Doe"]),
         # the data names two, the byline one of them: the data
         (article_head(author=[{"@type": "Person", "name": "Katrin Sommerfeld"},
                               {"@type": "Person", "name": "Jonas Albrecht"}]),
@@ -2122,11 +2140,17 @@ def test_split_date_line(line: str, parts: list[tuple[str, str]]) -> None:
         # a comment's time outside a footer; a related story's teaser (an <article> of its own)
         ('<article><h1>Council approves budget</h1><p class="date">March 5, 2024</p>'
          f"<div class='entry-content'>{paragraphs(SENTENCES)}</div></article>"
-         '<ol class="comment-list"><li><div class="comment-metadata"><time '
+         '<ol id="comments"><li><div class="meta"><time '
          'datetime="2024-03-06T11:14:09+01:00">6 March</time></div><p>Great piece.</p></li></ol>'
          '<section><article><h3><a href="/other">Strike called</a></h3><time '
          'datetime="2024-03-01">01/03/2024</time></article></section>',
          "2024-03-05"),
+        # a box above the text holding the date and the comments' count (The Verge's)
+        ('<article><h1>Council approves budget</h1><div class="duet--article--date-and-'
+         'comments"><time datetime="2023-06-07T20:54:26+00:00">June 7, 2023</time> <a '
+         'href="#comments">12 comments</a></div>'
+         f"<div class='entry-content'>{paragraphs(SENTENCES)}</div></article>",
+         "2023-06-07T21:54:26+01:00"),
         # the navigation's time (today's, in a bar under the headline)
         ('<article><h1>Council approves budget</h1><nav class="bar"><a href="/">Home</a> <time '
          'datetime="2024-12-14">Saturday</time></nav><p class="date">March 5, 2024</p>'
@@ -2198,6 +2222,12 @@ def test_the_banner_s_date_is_today_s_not_the_article_s() -> None:
     url = "https://www.example.es/noticias/2024/03/05/council-budget"
     page = real_page(html, head='<meta property="og:type" content="article">', url=url)
     assert page.to_item().published_at == "2024-03-05"
+    page = real_page(  # an article's byline in a header above its headline
+        '<article><header class="top"><p class="byline">By Jane Roe</p></header><h1>Council '
+        f'approves budget</h1><div class="text">{paragraphs(SENTENCES)}</div></article>',
+        head='<meta property="og:type" content="article">',
+    )
+    assert page.to_item().authors == ["Jane Roe"]
     for article in (  # the article's own header, above the headline or below it
         '<article><header><div class="date">Martes, 5 de marzo de 2024, 10:32</div><h1>Council '
         f'approves budget</h1></header><div class="text">{paragraphs(SENTENCES)}</div></article>',
@@ -2223,3 +2253,19 @@ def test_a_date_line_in_arabic_indic_digits_is_read() -> None:
         url="https://www.example.com.eg/news/council-budget",
     )
     assert page.to_item().published_at == "2024-03-05T15:12:00+02:00"
+
+
+def test_other_furniture_opening_the_text_is_no_date_line() -> None:
+    """A "READ MORE" line opening the text names another story's date: left out of the text,
+    it is not where the article's date is read from."""
+    html = (
+        "<article><h1>Council approves budget</h1><h2 class='dek'>The vote came after a long "
+        "debate about the schools and the teachers.</h2><p>READ MORE: Council delays vote (Feb "
+        f"1, 2024)</p>{paragraphs(SENTENCES)}</article>"
+    )
+    page = real_page(
+        html,
+        head='<meta property="og:type" content="article">',
+        url="https://www.example.co.uk/news/council-budget",
+    )
+    assert page.to_item().published_at is None

@@ -173,8 +173,9 @@ _RIGHTS = re.compile(
     r"\balle rettigheder forbeholdes\b|\balle rechten voorbehouden\b|\btüm hakları saklıdır\b|"
     r"\bvšechna práva vyhrazena\b|\bkaikki oikeudet pidätetään\b|"
     r"\balla rättigheter förbehållna\b|\btodos os direitos reservados\b|"
-    r"\bвсе права защищены\b|جميع الحقوق محفوظة|저작권자|무단\s*전재|無断転載|無断複製|"
-    r"版权所有|版權所有|未经授权|\bbản quyền\b|สงวนลิขสิทธิ์",
+    r"\bвсе права защищены\b|جميع الحقوق محفوظة|저작권자\s*[©ⓒ(]|무단\s*전재.{0,12}금지|"
+    r"無断(?:転載|複製).{0,6}禁|版权所有|版權所有|不得转载|^\W*(?:©\s*)?bản quyền\b|"
+    r"\bbản quyền thuộc về\b|สงวนลิขสิทธิ์",
     re.IGNORECASE,
 )
 #: A credit label: "Foto: ...", "Quelle: ...", "Source: ...".
@@ -253,8 +254,12 @@ _DATE_LABEL = re.compile(
     r"publicado|aggiornato|pubblicato|uppdaterad|publicerad|oppdatert|publisert|opdateret|"
     r"udgivet|bijgewerkt|gepubliceerd|diperbarui|diterbitkan|dipublikasikan|dimuat|"
     r"lesedauer|lesezeit|reading time|min read|minuten lesezeit|güncelleme|yayınlanma|"
-    r"opublikowano|zaktualizowano|aktualizacja|atualizado|atualização|modificato|"
-    r"опубликовано|обновлено|оновлено|cập nhật|입력|수정|发布时间|更新时间)\b"
+    r"opublikowano|zaktualizowano)\b|"
+    # words of ordinary sentences too ("O aplicativo foi atualizado em 2024"): a label only
+    # where the line, or a part of it, opens
+    r"(?:^|[|·•/(]\s*)\W*(?:aktualizacja|atualizado|atualização|modificato|modifica|"
+    r"опубликовано|обновлено|оновлено|cập nhật|입력|수정|发布时间|更新时间)"
+    r"\s*(?:em\s+|il\s+|в\s+)?[:：]?\s*\d"
 )  # searched in the lower-cased line, without an opening \b: a first letter to skip to
 _DATE = re.compile(
     rf"\b\d{{1,4}}[./-]\d{{1,2}}(?:[./-]\d{{2,4}})?\b|\b\d{{1,2}}[:.]\d{{2}}\b|"
@@ -300,7 +305,7 @@ _RIGHTS_WORDS = (
     "rettigheder forbeholdes", "rechten voorbehouden", "hakları saklıdır", "práva vyhrazena",
     "oikeudet pidätetään", "rättigheter förbehållna", "direitos reservados",
     "все права защищены", "جميع الحقوق محفوظة", "저작권자", "무단", "無断", "版权所有",
-    "版權所有", "未经授权", "bản quyền", "สงวนลิขสิทธิ์",
+    "版權所有", "不得转载", "bản quyền", "สงวนลิขสิทธิ์",
 )  # fmt: skip
 _STAFF_WORDS = (
     "reporting", "writing", "editing", "compiled", "translat", "produced", "contributed",

@@ -84,6 +84,8 @@ from newscrawl.pages.maintext import (
     TextMap,
     good_length,
     hidden_from_view,
+    kind_of_names,
+    name_words,
     names_kind,
 )
 from newscrawl.pages.selectors import Element, ElementTable, parse_html
@@ -812,18 +814,25 @@ def _lines_of_divs(element: Element) -> bool:
 
 
 def _div_lines(element: Element) -> list[Element]:
-    """The lines of an element holding two ``div``s or more (or only a div that does): its
-    children; else the element, one line."""
+    """The lines of an element holding ``div``s alone, two or more (or only a div that does),
+    without text of its own: its divs; else the element, one line ("By <a>A</a> and
+    <a>B</a>" beside a date's div is one line)."""
     top = element
     while True:
         children = [child for child in element if isinstance(child.tag, str)]
-        if sum(1 for child in children if child.tag == "div") > 1:
+        if (element.text or "").strip() or any(
+            child.tag != "div" or (child.tail or "").strip() for child in children
+        ):
+            return [top]
+        if len(children) > 1:
             return children
-        if len(children) != 1 or children[0].tag != "div" or (element.text or "").strip():
+        if not children:
             return [top]
         element = children[0]  # a box's only box
 
 
+#: Words of a box's names that make it the article's date's, whatever else they name.
+_DATE_WORDS = frozenset({"date", "time", "timestamp", "dateline", "published", "byline"})
 #: Class names of text for screen readers only, shown to nobody else (WordPress's
 #: "screen-reader-text": Twenty Twenty's "Post author" before its byline, "Beitragsautor" in
 #: German; Bootstrap's "sr-only"; "visually-hidden"; Drupal's "element-invisible").
@@ -842,12 +851,14 @@ def _screen_reader_only(element: Element) -> bool:
 
 def _in_comments(element: Element) -> bool:
     """``element`` is in the comments (a box named for comments, a cookie notice: the names
-    :func:`~newscrawl.pages.maintext.names_kind` takes for chrome however long)."""
-    return any(
-        names_kind(up.tag, up.get("class"), up.get("id")) == HARD
-        for up in element.iterancestors()
-        if isinstance(up.tag, str)
-    )
+    :func:`~newscrawl.pages.maintext.names_kind` takes for chrome however long), not in a
+    box of the article's date that names its comments' count too (The Verge's
+    "date-and-comments")."""
+    for up in element.iterancestors():
+        names = f"{up.get('class') or ''} {up.get('id') or ''}"
+        if kind_of_names(names) == HARD and _DATE_WORDS.isdisjoint(name_words(names)):
+            return True
+    return False
 
 
 def _own_line(element: Element) -> bool:
@@ -1066,9 +1077,10 @@ class GenericArticlePage(ArticlePage):
             if not named and (dated or furniture_line(line)):
                 if block is not None and (dated or (opening and _labelled_byline(line))):
                     self.opening_furniture.add(block)
-                if opening and block is self.body_blocks[-1]:
-                    # the article's date line or byline in its opening: no block of the
-                    # body, but one above it (where the date and the byline are read from)
+                if opening and block is self.body_blocks[-1] and date_line(line):
+                    # the article's date line in its opening: no block of the body, but one
+                    # above it, where the date is read from (not other furniture: "READ
+                    # MORE: ... (Feb 1, 2024)" names another story's date)
                     self.body_blocks.pop()
                     read -= 1
                 continue
@@ -1838,8 +1850,10 @@ class GenericArticlePage(ArticlePage):
         listed = self.metadata_authors()
         if listed:
             shown = self.visible_byline(header_only=True)
-            if full_names(shown) and (not same_people(shown, listed) or more_people(shown, listed)):
+            if full_names(shown) and not same_people(shown, listed):
                 return shown
+            if more_people(shown, listed) and set(shown) <= set(self.author_links()):
+                return shown  # Ghost's data names the first of the linked authors only
             return self._outvoted(listed) or listed
         shown = self.visible_byline() or list(self.opening_byline)
         if shown:
@@ -2074,13 +2088,18 @@ class GenericArticlePage(ArticlePage):
             for text in self._byline_texts(element):
                 if text and len(text.split()) <= 20 and not credit_line(text):
                     found.append((at, text))
-        holders = {up for marked in self.text_map.byline_elements for up in marked.iterancestors()}
+        holders = {  # boxes holding a whole labelled byline's element ("Por Juan Pérez")
+            up
+            for marked in self.text_map.byline_elements
+            if BYLINE_LABEL.match(block_text(marked))
+            for up in marked.iterancestors()
+        }
         for element, text in self.small_blocks:
             at = position.get(element, 0)
             if not wanted(at) or not BYLINE_LABEL.match(text) or len(text.split()) > 14:
                 continue
             if element in holders:
-                continue  # its byline's element is a candidate (not with the place beside it)
+                continue  # its byline's element is a candidate (without the place beside it)
             if _lines_of_divs(element):
                 continue  # its lines are candidates each ("By A" above "Reporter, Berlin")
             if not self._in_chrome_box(element):
@@ -2395,12 +2414,15 @@ class GenericArticlePage(ArticlePage):
         headline = self.headline_element
         if headline is None or self._holds_headline_or_body(header):
             return False
+        if any(up.tag == "article" for up in header.iterancestors()):
+            return False  # an article's header above its headline ("<header>By A</header>")
         return self.positions.get(header, -1) < self.positions.get(headline, -1)
 
     def _foreign_time(self, element: Element) -> bool:
-        """A ``<time>`` that is not the article's: in the navigation, another story's
-        ``<article>`` (as :meth:`_in_chrome_box`) or the comments (:func:`_in_comments`); a
-        footer's may be the article's own (WordPress themes put the post's date there)."""
+        """A ``<time>`` that is not the article's: in the navigation, the page's banner,
+        another story's ``<article>`` (as :meth:`_in_chrome_box`) or the comments
+        (:func:`_in_comments`); a footer's may be the article's own (WordPress themes put the
+        post's date there)."""
         for up in element.iterancestors():
             if up.tag == "nav" or (up.tag == "header" and self._banner(up)):
                 return True
