@@ -93,6 +93,9 @@ def test_a_name_given_as_data_keeps_its_case() -> None:
         ("Von Anna Roth mit dpa", ["Anna Roth"]),
         ("Door Jan de Vries di 5 mrt 2024, 10:32", ["Jan de Vries"]),
         ("di Mario Rossi, inviato a Kiev", ["Mario Rossi"]),
+        # a translator named after the writer (infoq.com's Japanese pages)
+        ("作者： Diogo Carleto 翻訳者 中村 真子", ["Diogo Carleto"]),
+        ("By Jane Doe Translated by John Smith", ["Jane Doe"]),
         ("Por Juan Pérez, enviado especial a Kiev", ["Juan Pérez"]),
         ("Jan Novák a Petr Svoboda", ["Jan Novák", "Petr Svoboda"]),
         ("Oleh Andi Pratama - Bisnis.com", ["Andi Pratama"]),

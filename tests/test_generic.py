@@ -1319,6 +1319,12 @@ def test_a_news_service_s_code_is_no_author(byline: str, authors: list[str]) -> 
          '<div class="info">By <a href="/a/jane">Jane Doe</a> and <a href="/a/john">John '
          'Smith</a><div class="date">5 March 2024</div><div class="share">Share</div></div>',
          ["Jane Doe", "John Smith"]),
+        # a label in an element of its own, the names in theirs (nytimes.com's)
+        ('<meta property="og:type" content="article">',
+         '<p class="meta"><span class="byline-prefix">By</span> <span itemprop="name"><a '
+         'href="/by/jane-doe">Jane Doe</a></span> and <span class="last-byline" '
+         'itemprop="name"><a href="/by/john-smith">John Smith</a></span></p>',
+         ["Jane Doe", "John Smith"]),
         # a byline's element beside the writer's place, in one box: the element's names
         ('<meta property="og:type" content="article">',
          '<div class="firma"><span class="autor">Por <a href="/autor/juan/">Juan Pérez García'

@@ -849,6 +849,12 @@ def _screen_reader_only(element: Element) -> bool:
     return bool(classes) and not SCREEN_READER_CLASSES.isdisjoint(classes.split())
 
 
+def _whole_byline(text: str) -> bool:
+    """``text`` is a labelled byline with its names ("Por Juan Pérez"; not a label alone,
+    nytimes.com's "By" before the names' elements)."""
+    return BYLINE_LABEL.match(text) is not None and bool(byline_names(text))
+
+
 def _in_comments(element: Element) -> bool:
     """``element`` is in the comments (a box named for comments, a cookie notice: the names
     :func:`~newscrawl.pages.maintext.names_kind` takes for chrome however long), not in a
@@ -2091,7 +2097,7 @@ class GenericArticlePage(ArticlePage):
         holders = {  # boxes holding a whole labelled byline's element ("Por Juan Pérez")
             up
             for marked in self.text_map.byline_elements
-            if BYLINE_LABEL.match(block_text(marked))
+            if _whole_byline(block_text(marked))
             for up in marked.iterancestors()
         }
         for element, text in self.small_blocks:
