@@ -378,6 +378,14 @@ def paragraphs(sentences: list[str]) -> str:
     return "".join(f"<p>{s}</p>" for s in sentences)
 
 
+def marked_page(
+    body: str, url: str = "https://www.example.co.uk/news/council-budget"
+) -> GenericArticlePage:
+    """:func:`real_page` of ``body`` at ``url``, marked an article by ``og:type`` alone (its
+    dates and authors are the page's to show)."""
+    return real_page(body, head='<meta property="og:type" content="article">', url=url)
+
+
 def dated_page(body: str) -> GenericArticlePage:
     """:func:`real_page` of ``body``, its JSON-LD giving the article's date."""
     return real_page(body, head=article_head(datePublished="2024-05-02T20:53:56+01:00"))
@@ -1449,10 +1457,9 @@ def test_a_page_whose_sources_give_no_date_has_the_day_htmldate_finds() -> None:
         "<div class='note'><span>This story was filed on 2020-04-24 by our newsroom, which "
         "checks every story twice before it goes out to readers of the site.</span></div>"
     )
-    page = real_page(
+    page = marked_page(
         f"<h1>Council approves budget</h1><div class='story'>{paragraphs(SENTENCES)}</div>{note}",
-        head='<meta property="og:type" content="article">',
-        url="https://www.example.com/news/council-approves-budget",
+        "https://www.example.com/news/council-approves-budget",
     )
     assert page.to_item().published_at == "2020-04-24"
 
@@ -2226,7 +2233,7 @@ def test_the_banner_s_date_is_today_s_not_the_article_s() -> None:
         f'<div class="text">{paragraphs(SENTENCES)}</div></article>'
     )
     url = "https://www.example.es/noticias/2024/03/05/council-budget"
-    page = real_page(html, head='<meta property="og:type" content="article">', url=url)
+    page = marked_page(html, url)
     assert page.to_item().published_at == "2024-03-05"
     page = real_page(  # an article's byline in a header above its headline
         '<article><header class="top"><p class="byline">By Jane Roe</p></header><h1>Council '
@@ -2240,11 +2247,7 @@ def test_the_banner_s_date_is_today_s_not_the_article_s() -> None:
         '<article><h1>Council approves budget</h1><header class="meta"><span>Martes, 5 de marzo '
         f'de 2024, 10:32</span></header><div class="text">{paragraphs(SENTENCES)}</div></article>',
     ):
-        page = real_page(
-            article,
-            head='<meta property="og:type" content="article">',
-            url="https://www.example.es/noticias/council-budget",
-        )
+        page = marked_page(article, "https://www.example.es/noticias/council-budget")
         assert page.to_item().published_at == "2024-03-05T10:32:00+01:00"
 
 
@@ -2253,11 +2256,7 @@ def test_a_date_line_in_arabic_indic_digits_is_read() -> None:
         "<article><h1>Council approves budget</h1><div class='date'>الثلاثاء، ٠٥ مارس ٢٠٢٤ "
         f"٠٣:١٢ م</div><div class='text'>{paragraphs(SENTENCES)}</div></article>"
     )
-    page = real_page(
-        html,
-        head='<meta property="og:type" content="article">',
-        url="https://www.example.com.eg/news/council-budget",
-    )
+    page = marked_page(html, "https://www.example.com.eg/news/council-budget")
     assert page.to_item().published_at == "2024-03-05T15:12:00+02:00"
 
 
@@ -2269,9 +2268,5 @@ def test_other_furniture_opening_the_text_is_no_date_line() -> None:
         "debate about the schools and the teachers.</h2><p>READ MORE: Council delays vote (Feb "
         f"1, 2024)</p>{paragraphs(SENTENCES)}</article>"
     )
-    page = real_page(
-        html,
-        head='<meta property="og:type" content="article">',
-        url="https://www.example.co.uk/news/council-budget",
-    )
+    page = marked_page(html, "https://www.example.co.uk/news/council-budget")
     assert page.to_item().published_at is None
