@@ -152,6 +152,10 @@ def parse_machine(text: str) -> PageTime | None:
 
 # --- visible dates ------------------------------------------------------------------------
 
+#: Years of the Buddhist era (Thai pages'): 543 ahead of the common era; no page dates its
+#: news after the year 2400 of ours.
+BUDDHIST_ERA = 543
+BUDDHIST_ERA_FROM = 2400
 #: Arabic-Indic and Persian digits as the Western ones ("٥ مارس ٢٠٢٤" is "5 مارس 2024"; the
 #: patterns' ``\d`` reads them already, plain substring looks do not).
 WESTERN_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
@@ -195,6 +199,26 @@ for _number, _names in enumerate(
         "december dec dezember dez décembre déc decembre diciembre dic dicembre dicembre "
         "desember des grudnia grudzień gru aralık joulukuu joulukuuta prosinec prosince "
         "dezembro decembrie desembre декабря декабрь грудня ديسمبر",
+    ),
+    start=1,
+):
+    for _name in _names.split():
+        MONTHS.setdefault(_name, _number)
+#: Thai months, whole and short ("5 มี.ค. 2567": the short forms hold dots of their own).
+for _number, _names in enumerate(
+    (
+        "มกราคม ม.ค",
+        "กุมภาพันธ์ ก.พ",
+        "มีนาคม มี.ค",
+        "เมษายน เม.ย",
+        "พฤษภาคม พ.ค",
+        "มิถุนายน มิ.ย",
+        "กรกฎาคม ก.ค",
+        "สิงหาคม ส.ค",
+        "กันยายน ก.ย",
+        "ตุลาคม ต.ค",
+        "พฤศจิกายน พ.ย",
+        "ธันวาคม ธ.ค",
     ),
     start=1,
 ):
@@ -289,6 +313,8 @@ def parse_visible(text: str, month_first: bool = False) -> PageTime | None:
         year = int(parts["y"])
         if year < 100:
             year += 2000 if year < 70 else 1900
+        elif year > BUDDHIST_ERA_FROM:
+            year -= BUDDHIST_ERA  # a Thai page's year of the Buddhist era: 2567 is 2024
         found = match
         break
     if found is None or month is None or year is None or day is None:

@@ -98,6 +98,9 @@ def test_machine_nonsense(text: str) -> None:
         ("5 de setembre de 2024", False, (2024, 9, 5, None, None)),
         ("24 نيسان 2020", False, (2020, 4, 24, None, None)),
         ("5 de setiembre de 2024", False, (2024, 9, 5, None, None)),
+        # Thai months, the year of the Buddhist era
+        ("5 มี.ค. 2567 15:12 น.", False, (2024, 3, 5, 15, 12)),
+        ("5 มีนาคม 2567", False, (2024, 3, 5, None, None)),
         # Arabic-Indic digits (Egyptian papers'): the patterns' \d reads them
         ("٥ مارس ٢٠٢٤ ٠٣:١٢ م", False, (2024, 3, 5, 15, 12)),
     ],

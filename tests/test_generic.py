@@ -2270,3 +2270,12 @@ def test_other_furniture_opening_the_text_is_no_date_line() -> None:
     )
     page = marked_page(html, "https://www.example.co.uk/news/council-budget")
     assert page.to_item().published_at is None
+
+
+def test_a_thai_date_line_in_the_buddhist_era_is_read() -> None:
+    html = (
+        "<article><h1>Council approves budget</h1><div class='date'>5 มี.ค. 2567 15:12 น.</div>"
+        f"<div class='text'>{paragraphs(SENTENCES)}</div></article>"
+    )
+    page = marked_page(html, "https://www.example.co.th/news/council-budget")
+    assert page.to_item().published_at == "2024-03-05T15:12:00+07:00"

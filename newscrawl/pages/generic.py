@@ -357,7 +357,7 @@ MAX_BEHIND = timedelta(hours=12)
 MAX_AHEAD = timedelta(hours=14)
 DIGIT = re.compile(r"\d")
 #: A year, as date lines print it ("2019", "2019年").
-YEAR = re.compile(r"(?<!\d)(?:19[89]\d|20\d\d)(?!\d)")
+YEAR = re.compile(r"(?<!\d)(?:19[89]\d|20\d\d|25[3-9]\d)(?!\d)")  # and the Buddhist era's
 #: Where a page's publication time is, most trusted first (see :attr:`time_texts`).
 PUBLICATION_SOURCES = ("json_ld", "meta", "itemprop", "time", "visible", "url")
 UPDATE_SOURCES = ("json_ld_modified", "meta_modified", "itemprop_modified", "visible_updated")
@@ -2386,7 +2386,7 @@ class GenericArticlePage(ArticlePage):
         for element, text in self.small_blocks:
             if not text.isascii():
                 text = text.translate(WESTERN_DIGITS)  # an Arabic page's "٢٠٢٤"
-            if len(text) > 120 or ("20" not in text and "19" not in text):
+            if len(text) > 120 or ("20" not in text and "19" not in text and "25" not in text):
                 continue  # the cheap look first: no year
             if not YEAR.search(text):
                 continue
