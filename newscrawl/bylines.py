@@ -142,14 +142,17 @@ _URL = re.compile(r"https?://|www\.", re.IGNORECASE)
 #: A title glued to a name by a page that prints them in two elements: "Sophie
 #: FosterTravel News Reporter" (not "McCarthy", "DeSantis", "MacKenzie").
 _GLUED = re.compile(r"(?<=[a-zà-ÿ]{3})(?<!\bMac)(?=[A-ZÀ-Þ][a-zà-ÿ]{2})")
-#: Words a byline shows that are no one's name: months, days, networks, labels.
+#: Words a byline shows that are no one's name: months, days (Drupal's "By A, Tue, 03/05/2024
+#: - 10:30"), networks, labels.
 NOT_NAMES = frozenset(
     {"january", "february", "march", "april", "may", "june", "july", "august", "september",
      "october", "november", "december", "januar", "februar", "märz", "mai", "juni", "juli",
      "oktober", "dezember", "januari", "februari", "maret", "agustus", "desember", "twitter",
      "facebook", "instagram", "linkedin", "whatsapp", "telegram", "email", "e-mail", "mail",
      "x", "artikel", "article", "text", "foto", "photo", "bild", "video", "audio", "redaktion",
-     "editor", "share", "teilen", "follow", "folgen", "profil", "profile", "more", "mehr"}
+     "editor", "share", "teilen", "follow", "folgen", "profil", "profile", "more", "mehr",
+     "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun", "monday",
+     "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
 )  # fmt: skip
 #: The most words a person's name has.
 MAX_NAME_WORDS = 5

@@ -93,6 +93,9 @@ def test_a_name_given_as_data_keeps_its_case() -> None:
         ("Von Anna Roth mit dpa", ["Anna Roth"]),
         ("Door Jan de Vries di 5 mrt 2024, 10:32", ["Jan de Vries"]),
         ("di Mario Rossi, inviato a Kiev", ["Mario Rossi"]),
+        # Drupal's Olivero: the byline, then the day's short name and the date
+        ("By Hannah Okafor, Tue, 03/05/2024 - 10:30", ["Hannah Okafor"]),
+        ("By Wei Sun, 5 March 2024", ["Wei Sun"]),
         # a translator named after the writer (infoq.com's Japanese pages)
         ("作者： Diogo Carleto 翻訳者 中村 真子", ["Diogo Carleto"]),
         ("By Jane Doe Translated by John Smith", ["Jane Doe"]),

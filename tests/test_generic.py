@@ -2279,3 +2279,21 @@ def test_a_thai_date_line_in_the_buddhist_era_is_read() -> None:
     )
     page = marked_page(html, "https://www.example.co.th/news/council-budget")
     assert page.to_item().published_at == "2024-03-05T15:12:00+07:00"
+
+
+def test_a_byline_after_the_excerpt_names_the_authors_the_data_leaves_out() -> None:
+    """Ghost's Source theme: the post's excerpt, then the byline of both authors' links, in
+    the header; Ghost's JSON-LD names the first author only."""
+    html = (
+        "<article><header class='gh-article-header'><h1>Council approves budget</h1><p "
+        "class='gh-article-excerpt'>The vote came after a long debate about the schools and the "
+        "teachers, and it was close.</p><div class='gh-meta-share'><div class='gh-article-meta'>"
+        "<div class='gh-article-meta-wrapper'><h4 class='gh-article-author-name'><a href='/author"
+        "/hannah/'>Hannah Okafor</a>, <a href='/author/theo/'>Theo Lind</a></h4><div "
+        "class='gh-article-meta-content'><time datetime='2024-03-05'>05 Mar 2024</time></div>"
+        "</div></div><a href='#/share' class='gh-button'>Share</a></div></header>"
+        f"<section class='gh-content'>{paragraphs(SENTENCES)}</section></article>"
+    )
+    head = article_head(author={"@type": "Person", "name": "Hannah Okafor"})
+    page = real_page(html, head=head, url="https://blog.example.org/council-budget/")
+    assert page.to_item().authors == ["Hannah Okafor", "Theo Lind"]

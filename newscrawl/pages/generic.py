@@ -1858,6 +1858,7 @@ class GenericArticlePage(ArticlePage):
             shown = self.visible_byline(header_only=True)
             if full_names(shown) and not same_people(shown, listed):
                 return shown
+            shown = self.visible_byline()  # the header's first, else after its excerpt
             if more_people(shown, listed) and set(shown) <= set(self.author_links()):
                 return shown  # Ghost's data names the first of the linked authors only
             return self._outvoted(listed) or listed
