@@ -808,8 +808,8 @@ def _wrapper_of_divs(element: Element) -> bool:
 
 
 def _lines_of_divs(element: Element) -> bool:
-    """An element holding two ``div``s or more (or only a div that does): lines apart, whose
-    joined text is no one line."""
+    """An element holding lines apart (:func:`_div_lines`), whose joined text is no one
+    line."""
     return len(_div_lines(element)) > 1
 
 
@@ -2403,10 +2403,11 @@ class GenericArticlePage(ArticlePage):
         return published[:3], updated[:2]
 
     def _in_chrome_box(self, element: Element) -> bool:
-        """True for an element in the page's navigation or footer (a date in the header bar
-        is today's, a footer's is the copyright's), or in another story's ``<article>`` (a
-        teaser's byline: one with a heading of its own, holding neither the headline nor the
-        body; not a box of the article's byline and date set as an ``<article>``)."""
+        """True for an element in the page's navigation, footer or banner (:meth:`_banner`: a
+        date in the header bar is today's, a footer's is the copyright's), or in another
+        story's ``<article>`` (a teaser's byline: one with a heading of its own, holding
+        neither the headline nor the body; not a box of the article's byline and date set as
+        an ``<article>``)."""
         for up in element.iterancestors():
             tag = up.tag
             if tag in ("nav", "footer") or (tag == "header" and self._banner(up)):
