@@ -1858,9 +1858,11 @@ class GenericArticlePage(ArticlePage):
             shown = self.visible_byline(header_only=True)
             if full_names(shown) and not same_people(shown, listed):
                 return shown
-            shown = self.visible_byline()  # the header's first, else after its excerpt
-            if more_people(shown, listed) and set(shown) <= set(self.author_links()):
-                return shown  # Ghost's data names the first of the linked authors only
+            links = self.author_links()
+            if len(links) > len(listed):  # the cheap look first: more linked than listed
+                shown = shown or self.visible_byline()  # the header's, else after its excerpt
+                if more_people(shown, listed) and set(shown) <= set(links):
+                    return shown  # Ghost's data names the first of the linked authors only
             return self._outvoted(listed) or listed
         shown = self.visible_byline() or list(self.opening_byline)
         if shown:
@@ -2013,6 +2015,11 @@ class GenericArticlePage(ArticlePage):
         (``rel=author``: theguardian.com's byline, in an aside the reading passes over; not
         in a footer, the navigation or a list: :data:`OUT_OF_BYLINES`), outside the body; not
         the site's own name."""
+        return list(self._author_links)
+
+    @cached_property
+    def _author_links(self) -> list[str]:
+        """:meth:`author_links`, looked for once (the authors' rules ask more than once)."""
         names: list[str] = []
         own = self.site_names
         inside = self.body_nodes
@@ -2073,6 +2080,17 @@ class GenericArticlePage(ArticlePage):
         first = min((position.get(b, 0) for b in self.body_blocks), default=-1)
         return (start, first) if start >= 0 and first > start else (-1, -1)
 
+    @cached_property
+    def _byline_holders(self) -> set[Element]:
+        """The boxes holding a whole labelled byline's element ("Por Juan Pérez"): its
+        candidate is the element's text, not the box's with the place beside it."""
+        return {
+            up
+            for marked in self.text_map.byline_elements
+            if _whole_byline(block_text(marked))
+            for up in marked.iterancestors()
+        }
+
     def byline_candidates(self, header_only: bool = False) -> list[str]:
         """The texts of the page's byline candidates (see :meth:`visible_byline`) in the
         order tried: those in the header first, then those after the headline, then the
@@ -2095,17 +2113,11 @@ class GenericArticlePage(ArticlePage):
             for text in self._byline_texts(element):
                 if text and len(text.split()) <= 20 and not credit_line(text):
                     found.append((at, text))
-        holders = {  # boxes holding a whole labelled byline's element ("Por Juan Pérez")
-            up
-            for marked in self.text_map.byline_elements
-            if _whole_byline(block_text(marked))
-            for up in marked.iterancestors()
-        }
         for element, text in self.small_blocks:
             at = position.get(element, 0)
             if not wanted(at) or not BYLINE_LABEL.match(text) or len(text.split()) > 14:
                 continue
-            if element in holders:
+            if element in self._byline_holders:
                 continue  # its byline's element is a candidate (without the place beside it)
             if _lines_of_divs(element):
                 continue  # its lines are candidates each ("By A" above "Reporter, Berlin")
