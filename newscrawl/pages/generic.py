@@ -794,17 +794,10 @@ def _wrapper_of_divs(element: Element) -> bool:
     them is a line of its own, as shown ("By A" above "Published ...", qz.com's header of the
     text), not one line of them all. A drop cap's letter, a label beside its value or an empty
     div keeps its wrapper one line."""
-    while True:
-        if element.tag != "div" or (element.text or "").strip():
-            return False
-        children = [child for child in element if isinstance(child.tag, str)]
-        if not children or any(
-            child.tag != "div" or (child.tail or "").strip() for child in children
-        ):
-            return False
-        if len(children) >= 2:
-            return all(_own_line(child) for child in children)
-        element = children[0]  # a wrapper's wrapper
+    if element.tag != "div":
+        return False
+    lines = _div_lines(element)
+    return len(lines) > 1 and all(_own_line(line) for line in lines)
 
 
 def _lines_of_divs(element: Element) -> bool:
@@ -2414,15 +2407,17 @@ class GenericArticlePage(ArticlePage):
             (updated if kind == "updated" else published).append(text)
         return published[:3], updated[:2]
 
-    def _in_chrome_box(self, element: Element) -> bool:
-        """True for an element in the page's navigation, footer or banner (:meth:`_banner`: a
-        date in the header bar is today's, a footer's is the copyright's), or in another
-        story's ``<article>`` (a teaser's byline: one with a heading of its own, holding
-        neither the headline nor the body; not a box of the article's byline and date set as
-        an ``<article>``)."""
+    def _in_chrome_box(self, element: Element, footers: bool = True) -> bool:
+        """True for an element in the page's navigation, footer (unless not ``footers``) or
+        banner (:meth:`_banner`: a date in the header bar is today's, a footer's is the
+        copyright's), or in another story's ``<article>`` (a teaser's byline: one with a
+        heading of its own, holding neither the headline nor the body; not a box of the
+        article's byline and date set as an ``<article>``)."""
         for up in element.iterancestors():
             tag = up.tag
-            if tag in ("nav", "footer") or (tag == "header" and self._banner(up)):
+            if tag == "nav" or (tag == "footer" and footers):
+                return True
+            if tag == "header" and self._banner(up):
                 return True
             if tag == "article" and _HOLDS_HEADING(up) and not self._holds_the_article(up):
                 return True
@@ -2440,15 +2435,10 @@ class GenericArticlePage(ArticlePage):
 
     def _foreign_time(self, element: Element) -> bool:
         """A ``<time>`` that is not the article's: in the navigation, the page's banner,
-        another story's ``<article>`` (as :meth:`_in_chrome_box`) or the comments
+        another story's ``<article>`` (:meth:`_in_chrome_box`) or the comments
         (:func:`_in_comments`); a footer's may be the article's own (WordPress themes put the
         post's date there)."""
-        for up in element.iterancestors():
-            if up.tag == "nav" or (up.tag == "header" and self._banner(up)):
-                return True
-            if up.tag == "article" and _HOLDS_HEADING(up) and not self._holds_the_article(up):
-                return True
-        return _in_comments(element)
+        return self._in_chrome_box(element, footers=False) or _in_comments(element)
 
     def _holds_the_article(self, element: Element) -> bool:
         """``element`` holds the page's headline or its body, or is in the body."""
