@@ -159,83 +159,76 @@ BUDDHIST_ERA_FROM = 2400
 #: Arabic-Indic and Persian digits as the Western ones ("٥ مارس ٢٠٢٤" is "5 مارس 2024"; the
 #: patterns' ``\d`` reads them already, plain substring looks do not).
 WESTERN_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
-#: Month names and short forms of the languages of the news (lower case, without a dot).
+#: Month names and short forms of the languages of the news (lower case, without a dot;
+#: Thai's short forms hold dots of their own: "5 มี.ค. 2567").
 MONTHS: dict[str, int] = {}
 for _number, _names in enumerate(
     (
         "january jan januar jänner janvier janv enero ene gennaio gen januari januári "
         "stycznia styczeń sty ocak tammikuu tammikuuta leden ledna januára "
-        "janeiro ianuarie gener января январь січня يناير",
+        "janeiro ianuarie gener января январь січня يناير "
+        "มกราคม ม.ค",
         "february feb februar février févr fevrier febrero febbraio februari pebruari lutego "
         "luty lut şubat helmikuu helmikuuta únor února február "
-        "fevereiro fev februarie febrer февраля февраль лютого فبراير شباط",
+        "fevereiro fev februarie febrer февраля февраль лютого فبراير شباط "
+        "กุมภาพันธ์ ก.พ",
         "march mar märz maerz mars marzo maret maart marca marzec mart maaliskuu maaliskuuta "
         "březen března marec mär "
-        "março mrt martie március març марта март березня مارس آذار",
+        "março mrt martie március març марта март березня مارس آذار "
+        "มีนาคม มี.ค",
         "april apr avril avr abril aprile kwietnia kwiecień kwi nisan huhtikuu huhtikuuta "
         "duben dubna apríl "
-        "aprilie április апреля апрель квітня أبريل ابريل إبريل نيسان",
+        "aprilie április апреля апрель квітня أبريل ابريل إبريل نيسان "
+        "เมษายน เม.ย",
         "may mai mayo maggio mei maja maj mayıs toukokuu toukokuuta květen května máj "
-        "maio május maig мая май травня مايو أيار",
+        "maio május maig мая май травня مايو أيار "
+        "พฤษภาคม พ.ค",
         "june jun juni juin junio giugno czerwca czerwiec cze haziran kesäkuu kesäkuuta "
         "červen června jún "
-        "junho iunie június juny июня июнь червня يونيو حزيران",
+        "junho iunie június juny июня июнь червня يونيو حزيران "
+        "มิถุนายน มิ.ย",
         "july jul juli juillet juil julio luglio lipca lipiec lip temmuz heinäkuu heinäkuuta "
         "červenec července júl "
-        "julho iulie július juliol июля июль липня يوليو تموز",
+        "julho iulie július juliol июля июль липня يوليو تموز "
+        "กรกฎาคม ก.ค",
         "august aug août aout agosto agustus augustus sierpnia sierpień sie ağustos elokuu "
         "elokuuta srpen srpna agu ags agt ago "
-        "augusti augusztus agost августа август серпня أغسطس آب",
+        "augusti augusztus agost августа август серпня أغسطس آب "
+        "สิงหาคม ส.ค",
         "september sep sept septembre septiembre settembre set września wrzesień wrz eylül "
         "syyskuu syyskuuta září "
         "setembro setiembre septembrie szeptember setembre сентября сентябрь вересня "
-        "سبتمبر أيلول",
+        "سبتمبر أيلول "
+        "กันยายน ก.ย",
         "october oct oktober okt octobre octubre ottobre ott października październik paź "
         "ekim lokakuu lokakuuta říjen října október "
-        "outubro octombrie октября октябрь жовтня أكتوبر",
+        "outubro octombrie октября октябрь жовтня أكتوبر "
+        "ตุลาคม ต.ค",
         "november nov novembre noviembre nopember listopada listopad lis kasım marraskuu "
         "marraskuuta "
-        "novembro noiembrie ноября ноябрь листопада نوفمبر",
+        "novembro noiembrie ноября ноябрь листопада نوفمبر "
+        "พฤศจิกายน พ.ย",
         "december dec dezember dez décembre déc decembre diciembre dic dicembre dicembre "
         "desember des grudnia grudzień gru aralık joulukuu joulukuuta prosinec prosince "
-        "dezembro decembrie desembre декабря декабрь грудня ديسمبر",
-    ),
-    start=1,
-):
-    for _name in _names.split():
-        MONTHS.setdefault(_name, _number)
-#: Thai months, whole and short ("5 มี.ค. 2567": the short forms hold dots of their own).
-for _number, _names in enumerate(
-    (
-        "มกราคม ม.ค",
-        "กุมภาพันธ์ ก.พ",
-        "มีนาคม มี.ค",
-        "เมษายน เม.ย",
-        "พฤษภาคม พ.ค",
-        "มิถุนายน มิ.ย",
-        "กรกฎาคม ก.ค",
-        "สิงหาคม ส.ค",
-        "กันยายน ก.ย",
-        "ตุลาคม ต.ค",
-        "พฤศจิกายน พ.ย",
+        "dezembro decembrie desembre декабря декабрь грудня ديسمبر "
         "ธันวาคม ธ.ค",
     ),
     start=1,
 ):
     for _name in _names.split():
         MONTHS.setdefault(_name, _number)
-_MONTH_NAME = "|".join(sorted((re.escape(m) for m in MONTHS), key=len, reverse=True))
-#: :data:`MONTHS` as an alternation, the longest names first (for other modules' patterns).
-MONTH_PATTERN = _MONTH_NAME
+#: :data:`MONTHS` as an alternation, the longest names first (the furniture's date lines use
+#: it too).
+MONTH_PATTERN = "|".join(sorted((re.escape(m) for m in MONTHS), key=len, reverse=True))
 #: "25. April 2024", "25 avril 2024", "25-Apr-2024".
 _DAY_MONTH_YEAR = re.compile(
-    rf"(?<!\d)(?P<d>\d{{1,2}})(?:\.|er|st|nd|rd|th)?\s*(?:de\s+|-)?(?P<mon>{_MONTH_NAME})"
+    rf"(?<!\d)(?P<d>\d{{1,2}})(?:\.|er|st|nd|rd|th)?\s*(?:de\s+|-)?(?P<mon>{MONTH_PATTERN})"
     rf"\.?,?\s*(?:de\s+|-)?(?P<y>\d{{4}})(?!\d)",
     re.IGNORECASE,
 )
 #: "April 25, 2024", "Nov 19, 2019", "April 25th 2024".
 _MONTH_DAY_YEAR = re.compile(
-    rf"(?<![\w])(?P<mon>{_MONTH_NAME})\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>\d{{4}})(?!\d)",
+    rf"(?<![\w])(?P<mon>{MONTH_PATTERN})\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>\d{{4}})(?!\d)",
     re.IGNORECASE,
 )
 #: "25.04.2024", "04/25/2024", "25-04-2024", "25.04.24".

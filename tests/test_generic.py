@@ -2251,13 +2251,23 @@ def test_the_banner_s_date_is_today_s_not_the_article_s() -> None:
         assert page.to_item().published_at == "2024-03-05T10:32:00+01:00"
 
 
-def test_a_date_line_in_arabic_indic_digits_is_read() -> None:
+@pytest.mark.parametrize(
+    ("line", "url", "published"),
+    [
+        # Arabic-Indic digits (the cheap look for a year asked for Western ones)
+        ("الثلاثاء، ٠٥ مارس ٢٠٢٤ ٠٣:١٢ م", "https://www.example.com.eg/news/council-budget",
+         "2024-03-05T15:12:00+02:00"),
+        # a Thai date in the Buddhist era
+        ("5 มี.ค. 2567 15:12 น.", "https://www.example.co.th/news/council-budget",
+         "2024-03-05T15:12:00+07:00"),
+    ],
+)  # fmt: skip
+def test_a_date_line_of_other_digits_or_eras_is_read(line: str, url: str, published: str) -> None:
     html = (
-        "<article><h1>Council approves budget</h1><div class='date'>الثلاثاء، ٠٥ مارس ٢٠٢٤ "
-        f"٠٣:١٢ م</div><div class='text'>{paragraphs(SENTENCES)}</div></article>"
+        f"<article><h1>Council approves budget</h1><div class='date'>{line}</div>"
+        f"<div class='text'>{paragraphs(SENTENCES)}</div></article>"
     )
-    page = marked_page(html, "https://www.example.com.eg/news/council-budget")
-    assert page.to_item().published_at == "2024-03-05T15:12:00+02:00"
+    assert marked_page(html, url).to_item().published_at == published
 
 
 def test_other_furniture_opening_the_text_is_no_date_line() -> None:
@@ -2270,15 +2280,6 @@ def test_other_furniture_opening_the_text_is_no_date_line() -> None:
     )
     page = marked_page(html, "https://www.example.co.uk/news/council-budget")
     assert page.to_item().published_at is None
-
-
-def test_a_thai_date_line_in_the_buddhist_era_is_read() -> None:
-    html = (
-        "<article><h1>Council approves budget</h1><div class='date'>5 มี.ค. 2567 15:12 น.</div>"
-        f"<div class='text'>{paragraphs(SENTENCES)}</div></article>"
-    )
-    page = marked_page(html, "https://www.example.co.th/news/council-budget")
-    assert page.to_item().published_at == "2024-03-05T15:12:00+07:00"
 
 
 def test_a_byline_after_the_excerpt_names_the_authors_the_data_leaves_out() -> None:
@@ -2297,3 +2298,13 @@ def test_a_byline_after_the_excerpt_names_the_authors_the_data_leaves_out() -> N
     head = article_head(author={"@type": "Person", "name": "Hannah Okafor"})
     page = real_page(html, head=head, url="https://blog.example.org/council-budget/")
     assert page.to_item().authors == ["Hannah Okafor", "Theo Lind"]
+
+
+def test_a_byline_in_the_page_footer_is_no_author() -> None:
+    """The page's footer credits its makers ("By Jane Roe" under the site's links): no
+    byline of the article."""
+    html = (
+        f"<article><h1>Council approves budget</h1>{paragraphs(SENTENCES)}</article>"
+        "<footer><p><a href='/about'>About</a></p><p>By Jane Roe</p></footer>"
+    )
+    assert marked_page(html).to_item().authors == []
